@@ -1,0 +1,298 @@
+//! The public course catalogue: listing and outlines.
+
+use agora_core::{
+    catalogue::{self, CourseQuery, CourseSort, MAX_PER_PAGE},
+    domain::{Level, Locale, Theme},
+};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Header, param::Path, param::Query, payload::Json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Published courses, for learners and partner sites.
+    Catalogue,
+}
+
+pub struct CatalogueApi;
+
+/// Public catalogue reads may be cached briefly by browsers and proxies; the
+/// `ETag` lets them revalidate cheaply.
+pub const PUBLIC_CACHE: &str = "public, max-age=60, stale-while-revalidate=300";
+
+#[derive(Debug, Object)]
+struct Themes {
+    /// Sustainable Development Goal numbers (1–17).
+    sdgs: Vec<u8>,
+    /// Sendai Framework priorities for action (1–4).
+    sendai: Vec<u8>,
+    /// Free tags.
+    tags: Vec<String>,
+}
+
+impl From<&[String]> for Themes {
+    fn from(themes: &[String]) -> Self {
+        let mut t = Themes { sdgs: vec![], sendai: vec![], tags: vec![] };
+        for theme in themes.iter().filter_map(|s| s.parse::<Theme>().ok()) {
+            match theme {
+                Theme::Sdg(n) => t.sdgs.push(n),
+                Theme::Sendai(n) => t.sendai.push(n),
+                Theme::Tag(s) => t.tags.push(s.to_string()),
+            }
+        }
+        t
+    }
+}
+
+/// A course as the catalogue lists it.
+#[derive(Debug, Object)]
+struct CourseSummary {
+    slug: String,
+    /// The locale of `title` and `summary`.
+    locale: String,
+    default_locale: String,
+    /// Every locale the course is available in.
+    available_locales: Vec<String>,
+    title: String,
+    summary: String,
+    /// beginner, intermediate or advanced.
+    level: String,
+    /// Estimated learner time for the whole course.
+    duration_minutes: u32,
+    themes: Themes,
+    module_count: u32,
+    lesson_count: u32,
+    enrolment_count: u64,
+    published_at: Option<OffsetDateTime>,
+    updated_at: OffsetDateTime,
+}
+
+impl From<&catalogue::CourseCard> for CourseSummary {
+    fn from(c: &catalogue::CourseCard) -> Self {
+        CourseSummary {
+            slug: c.slug.clone(),
+            locale: c.locale.to_string(),
+            default_locale: c.default_locale.to_string(),
+            available_locales: c.available_locales.iter().map(|l| l.to_string()).collect(),
+            title: c.title.clone(),
+            summary: c.summary.clone(),
+            level: c.level.to_string(),
+            duration_minutes: c.duration_minutes,
+            themes: Themes::from(c.themes.as_slice()),
+            module_count: c.module_count,
+            lesson_count: c.lesson_count,
+            enrolment_count: c.enrolment_count,
+            published_at: c.published_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+struct CourseList {
+    items: Vec<CourseSummary>,
+    page: u64,
+    per_page: u64,
+    /// Courses matching the filters, over all pages.
+    total: u64,
+    total_pages: u64,
+}
+
+#[derive(Debug, Object)]
+struct LessonOutline {
+    /// Stable lesson id.
+    id: Uuid,
+    /// Stable lesson key within the course.
+    key: String,
+    title: String,
+    /// text, video, resource or quiz.
+    kind: String,
+    duration_minutes: u32,
+}
+
+#[derive(Debug, Object)]
+struct ModuleOutline {
+    key: String,
+    title: String,
+    summary: String,
+    lessons: Vec<LessonOutline>,
+}
+
+/// One course with its description and syllabus.
+#[derive(Debug, Object)]
+struct CourseDetail {
+    #[oai(flatten)]
+    summary: CourseSummary,
+    /// Markdown source of the description.
+    description: String,
+    /// The description rendered to sanitised HTML.
+    description_html: String,
+    objectives: Vec<String>,
+    modules: Vec<ModuleOutline>,
+}
+
+#[derive(ApiResponse)]
+enum CourseListResponse {
+    /// A page of published courses.
+    #[oai(status = 200)]
+    Ok(
+        Json<CourseList>,
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "Vary")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum CourseDetailResponse {
+    /// The course.
+    #[oai(status = 200)]
+    Ok(
+        Json<CourseDetail>,
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "Vary")] String,
+        #[oai(header = "Content-Language")] String,
+    ),
+}
+
+/// The reader's locales, best first: `?lang=` then `Accept-Language`.
+/// A malformed `lang` is an error; a well-formed one Agora lacks falls back.
+pub fn preferred_locales(lang: Option<&str>, accept_language: Option<&str>) -> Result<Vec<Locale>, ApiError> {
+    let mut out = Vec::new();
+    if let Some(lang) = lang {
+        if let Some(l) = Locale::from_tag(lang).map_err(|e| ApiError::bad_param("lang", e))? {
+            out.push(l);
+        }
+    }
+    if let Some(header) = accept_language {
+        for l in Locale::from_accept_language(header) {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn parse_param<T: std::str::FromStr<Err = String>>(field: &str, value: &str) -> Result<T, ApiError> {
+    if value.len() > 100 {
+        return Err(ApiError::bad_param(field, format!("`{field}` is too long")));
+    }
+    value.parse().map_err(|e| ApiError::bad_param(field, e))
+}
+
+#[OpenApi(tag = "ApiTags::Catalogue")]
+impl CatalogueApi {
+    /// List published courses
+    ///
+    /// Filters combine: every `theme` given must match (`sdg:11`, `sendai:2`,
+    /// `tag:climate`). Titles come in the reader's locale (`lang`, then
+    /// `Accept-Language`), falling back to each course's default locale.
+    #[oai(path = "/courses", method = "get", operation_id = "list_courses")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list_courses(
+        &self,
+        state: Data<&AppState>,
+        /// Page number, from 1.
+        page: Query<Option<u64>>,
+        /// Courses per page, 1–100 (default 20).
+        per_page: Query<Option<u64>>,
+        /// Theme filter, repeatable: `sdg:1`–`sdg:17`, `sendai:1`–`sendai:4`, `tag:<name>`.
+        theme: Query<Vec<String>>,
+        /// Only courses available in this language: en, fr or es.
+        language: Query<Option<String>>,
+        /// beginner, intermediate or advanced.
+        level: Query<Option<String>>,
+        /// popular (default), title, newest, duration or -duration.
+        sort: Query<Option<String>>,
+        /// Preferred content locale, e.g. `fr`.
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<CourseListResponse, ApiError> {
+        let page = page.0.unwrap_or(1);
+        if !(1..=100_000).contains(&page) {
+            return Err(ApiError::bad_param("page", "`page` must be between 1 and 100000"));
+        }
+        let per_page = per_page.0.unwrap_or(20);
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(ApiError::bad_param("per_page", format!("`per_page` must be between 1 and {MAX_PER_PAGE}")));
+        }
+        if theme.0.len() > 10 {
+            return Err(ApiError::bad_param("theme", "at most 10 `theme` filters"));
+        }
+        let query = CourseQuery {
+            page,
+            per_page,
+            themes: theme.0.iter().map(|t| parse_param("theme", t)).collect::<Result<_, _>>()?,
+            language: language.0.as_deref().map(|l| parse_param::<Locale>("language", l)).transpose()?,
+            level: level.0.as_deref().map(|l| parse_param::<Level>("level", l)).transpose()?,
+            sort: sort.0.as_deref().map(|s| parse_param::<CourseSort>("sort", s)).transpose()?.unwrap_or_default(),
+            preferred: preferred_locales(lang.0.as_deref(), accept_language.0.as_deref())?,
+        };
+        let result = catalogue::list_courses(&state.db, &query).await?;
+        let body = CourseList {
+            items: result.items.iter().map(CourseSummary::from).collect(),
+            page: result.page,
+            per_page: result.per_page,
+            total: result.total,
+            total_pages: result.total.div_ceil(result.per_page),
+        };
+        Ok(CourseListResponse::Ok(Json(body), PUBLIC_CACHE.into(), "Accept-Language".into()))
+    }
+
+    /// Get one published course with its modules and lessons
+    #[oai(path = "/courses/:slug", method = "get", operation_id = "get_course")]
+    async fn get_course(
+        &self,
+        state: Data<&AppState>,
+        /// The course's URL name.
+        slug: Path<String>,
+        /// Preferred content locale, e.g. `fr`.
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<CourseDetailResponse, ApiError> {
+        // An id that cannot be a slug cannot name a course: 404, not 400, so
+        // that guessing reveals nothing about the format.
+        if agora_core::domain::Slug::parse(&slug.0).is_err() {
+            return Err(agora_core::Error::NotFound { what: "course" }.into());
+        }
+        let preferred = preferred_locales(lang.0.as_deref(), accept_language.0.as_deref())?;
+        let c = catalogue::course_outline(&state.db, &slug.0, &preferred).await?;
+        let locale = c.card.locale.to_string();
+        let body = CourseDetail {
+            summary: CourseSummary::from(&c.card),
+            description: c.description,
+            description_html: c.description_html,
+            objectives: c.objectives,
+            modules: c
+                .modules
+                .into_iter()
+                .map(|m| ModuleOutline {
+                    key: m.key,
+                    title: m.title,
+                    summary: m.summary,
+                    lessons: m
+                        .lessons
+                        .into_iter()
+                        .map(|l| LessonOutline {
+                            id: l.id,
+                            key: l.key,
+                            title: l.title,
+                            kind: l.kind.to_string(),
+                            duration_minutes: l.duration_minutes,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        Ok(CourseDetailResponse::Ok(
+            Json(body),
+            PUBLIC_CACHE.into(),
+            "Accept-Language".into(),
+            locale,
+        ))
+    }
+}

@@ -1,0 +1,47 @@
+//! The HTTP application: routes and middleware.
+
+use poem::{
+    EndpointExt, IntoEndpoint, Route, get, handler,
+    http::StatusCode,
+    web::{Data, Json},
+};
+use serde_json::json;
+
+use crate::{api, middleware, state::AppState};
+
+pub fn build(state: AppState) -> impl poem::Endpoint {
+    let service = api::service(env!("CARGO_PKG_VERSION"));
+    let spec = service.spec_endpoint();
+    let explorer = service.swagger_ui();
+    Route::new()
+        .nest("/api/v1", service)
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", explorer)
+        .at("/health", get(health))
+        .at("/ready", get(ready))
+        .around(middleware::conditional_get)
+        .data(state)
+        .around(middleware::request_context)
+        .into_endpoint()
+}
+
+/// Alive: the process answers.
+#[handler]
+fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Ready: the database and every configured backend answer.
+#[handler]
+async fn ready(state: Data<&AppState>) -> poem::Response {
+    use poem::IntoResponse;
+    let checks = agora_core::readiness::check_all(&state.config, &state.db, &state.http).await;
+    let ok = checks.iter().all(|c| c.ok);
+    let body = json!({
+        "status": if ok { "ready" } else { "unavailable" },
+        "checks": checks.iter().map(|c| json!({ "name": c.name, "ok": c.ok, "detail": c.detail })).collect::<Vec<_>>(),
+    });
+    Json(body)
+        .with_status(if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE })
+        .into_response()
+}

@@ -1,0 +1,118 @@
+//! Cross-cutting HTTP behaviour: request ids and logs, conditional GETs, JSON errors.
+
+use std::time::Instant;
+
+use poem::{Endpoint, IntoResponse, Request, Response, Result, http::{HeaderValue, Method, StatusCode, header}};
+use sha2::{Digest, Sha256};
+use tracing::Instrument;
+
+use crate::api::error::ErrorBody;
+
+/// Gives every request an id (the caller's `X-Request-Id` when it is sane),
+/// puts it on every log line of the request through a span, and echoes it back.
+pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+    let id = req
+        .header("x-request-id")
+        .filter(|v| (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
+    async move {
+        let started = Instant::now();
+        let mut resp = match next.call(req).await {
+            Ok(r) => r.into_response(),
+            Err(e) => error_response(e),
+        };
+        let status = resp.status().as_u16();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::warn!(status, latency_ms = ms, "request failed");
+        } else {
+            tracing::info!(status, latency_ms = ms, "request");
+        }
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            resp.headers_mut().insert("x-request-id", v);
+        }
+        Ok(resp)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Errors raised outside the API's own types (an unknown route, a wrong
+/// method, a body too large) still answer the one JSON error shape.
+fn error_response(e: poem::Error) -> Response {
+    let status = e.status();
+    let is_json = |r: &Response| r.content_type().is_some_and(|c| c.starts_with("application/json"));
+    if !status.is_server_error() {
+        // The API's own errors already carry the JSON body; keep it.
+        let resp = e.into_response();
+        if is_json(&resp) {
+            return resp;
+        }
+        return fallback_error(status);
+    }
+    tracing::error!(error = %e, "unhandled error");
+    fallback_error(status)
+}
+
+fn fallback_error(status: StatusCode) -> Response {
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::BAD_REQUEST => "bad_request",
+        s if s.is_server_error() => "internal",
+        _ => "error",
+    };
+    let message = if status.is_server_error() {
+        "something went wrong on our side".to_owned()
+    } else {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    };
+    json_error(status, ErrorBody::new(code, message, None))
+}
+
+pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
+    let json = serde_json::json!({ "code": body.code, "message": body.message, "field": body.field });
+    Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(json.to_string())
+}
+
+/// For GETs whose answer is publicly cacheable, adds a strong `ETag` computed
+/// from the body and answers `304` when the client already has it.
+pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+    let cacheable_method = matches!(*req.method(), Method::GET | Method::HEAD);
+    let if_none_match = req.header(header::IF_NONE_MATCH).map(str::to_owned);
+    let resp = next.call(req).await?.into_response();
+    let public = resp
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("public"));
+    if !cacheable_method || resp.status() != StatusCode::OK || !public {
+        return Ok(resp);
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = body.into_bytes().await?;
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
+    let matches = if_none_match.is_some_and(|inm| {
+        inm.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag)
+    });
+    let mut resp = if matches {
+        let mut r = Response::builder().status(StatusCode::NOT_MODIFIED).finish();
+        for name in [header::CACHE_CONTROL, header::VARY, header::CONTENT_LANGUAGE] {
+            if let Some(v) = parts.headers.get(&name) {
+                r.headers_mut().insert(name, v.clone());
+            }
+        }
+        r
+    } else {
+        Response::from_parts(parts, bytes.into())
+    };
+    resp.headers_mut()
+        .insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header"));
+    Ok(resp)
+}

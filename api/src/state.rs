@@ -1,0 +1,14 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use agora_core::config::Config;
+use sea_orm::DatabaseConnection;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    /// For readiness probes of HTTP backends.
+    pub http: reqwest::Client,
+}

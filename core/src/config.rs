@@ -1,0 +1,356 @@
+//! The one typed configuration: every setting is a flag and an `AGORA_*` variable.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr};
+
+use clap::{Args, ValueEnum};
+use url::Url;
+
+/// A value that must never reach a log line or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"[redacted]\"")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// A URL that may carry credentials (`redis://:pw@host`, `smtp://user:pw@host`):
+/// `Debug` and `Display` hide the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(Url);
+
+impl SecretUrl {
+    pub fn expose(&self) -> &Url {
+        &self.0
+    }
+    /// The URL with its password replaced, fit for logs.
+    pub fn redacted(&self) -> String {
+        let mut url = self.0.clone();
+        if url.password().is_some() {
+            let _ = url.set_password(Some("redacted"));
+        }
+        url.to_string()
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl FromStr for SecretUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Url::parse(s)
+            .map(Self)
+            .map_err(|e| format!("not a valid URL ({e})"))
+    }
+}
+
+/// Where the data lives: SQLite by default, PostgreSQL by URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(SecretUrl);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        self.0.expose().as_str()
+    }
+    pub fn is_sqlite(&self) -> bool {
+        self.0.expose().scheme() == "sqlite"
+    }
+    pub fn sqlite_in(data_dir: &std::path::Path) -> Self {
+        let path = data_dir.join("agora.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Self(SecretUrl(
+            Url::parse(&url).expect("a path joined to sqlite:// is a valid URL"),
+        ))
+    }
+    pub fn backend_name(&self) -> &'static str {
+        if self.is_sqlite() {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let url: SecretUrl = s.parse()?;
+        match url.expose().scheme() {
+            "sqlite" | "postgres" | "postgresql" => Ok(Self(url)),
+            other => Err(format!(
+                "unsupported database scheme `{other}`: use sqlite://path or postgres://user@host/db"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("not a valid URL ({e})"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!("expected an http or https URL, got `{other}:`")),
+    }
+}
+
+fn parse_smtp_url(s: &str) -> Result<SecretUrl, String> {
+    let url: SecretUrl = s.parse()?;
+    match url.expose().scheme() {
+        "smtp" | "smtps" => Ok(url),
+        other => Err(format!(
+            "expected smtp:// (plain or STARTTLS with ?tls=required) or smtps:// (TLS), got `{other}:`"
+        )),
+    }
+}
+
+fn parse_redis_url(s: &str) -> Result<SecretUrl, String> {
+    let url: SecretUrl = s.parse()?;
+    match url.expose().scheme() {
+        "redis" | "rediss" => Ok(url),
+        other => Err(format!("expected redis:// or rediss://, got `{other}:`")),
+    }
+}
+
+/// Every setting of Agora. Flags are global, so they may be given before or
+/// after the subcommand; each one can also come from its environment variable.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address and port the HTTP server listens on (port 0 picks a free one).
+    #[arg(long, env = "AGORA_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+
+    /// The URL learners reach Agora at, used in links, emails and certificates.
+    /// Defaults to http://<bind address>.
+    #[arg(long, env = "AGORA_PUBLIC_URL", value_parser = parse_http_url, global = true)]
+    pub public_url: Option<Url>,
+
+    /// Folder for the SQLite database, the outbox, stored files and the search index.
+    #[arg(long, env = "AGORA_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database URL: sqlite://path/to/file.db or postgres://user:password@host/db.
+    /// Defaults to a SQLite file in the data folder.
+    #[arg(long, env = "AGORA_DATABASE_URL", global = true)]
+    pub database_url: Option<DatabaseUrl>,
+
+    /// Most database connections to keep open.
+    #[arg(long, env = "AGORA_DATABASE_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub database_max_connections: u32,
+
+    /// Folder of course sources imported at start-up when the catalogue is empty.
+    #[arg(long, env = "AGORA_COURSES_DIR", default_value = "courses", global = true)]
+    pub courses_dir: PathBuf,
+
+    /// Redis URL for the progress cache; an in-process cache when unset.
+    #[arg(long, env = "AGORA_REDIS_URL", value_parser = parse_redis_url, global = true)]
+    pub redis_url: Option<SecretUrl>,
+
+    /// Meilisearch URL for catalogue search; an embedded engine when unset.
+    #[arg(long, env = "AGORA_MEILI_URL", value_parser = parse_http_url, global = true)]
+    pub meili_url: Option<Url>,
+
+    /// Meilisearch API key.
+    #[arg(long, env = "AGORA_MEILI_KEY", hide_env_values = true, global = true)]
+    pub meili_key: Option<Secret>,
+
+    /// S3 endpoint URL (path-style addressing); a folder in the data folder when unset.
+    #[arg(long, env = "AGORA_S3_ENDPOINT", value_parser = parse_http_url, global = true)]
+    pub s3_endpoint: Option<Url>,
+
+    /// S3 bucket for certificates and media.
+    #[arg(long, env = "AGORA_S3_BUCKET", default_value = "agora", global = true)]
+    pub s3_bucket: String,
+
+    /// S3 region.
+    #[arg(long, env = "AGORA_S3_REGION", default_value = "us-east-1", global = true)]
+    pub s3_region: String,
+
+    /// S3 access key id.
+    #[arg(long, env = "AGORA_S3_ACCESS_KEY", hide_env_values = true, global = true)]
+    pub s3_access_key: Option<Secret>,
+
+    /// S3 secret access key.
+    #[arg(long, env = "AGORA_S3_SECRET_KEY", hide_env_values = true, global = true)]
+    pub s3_secret_key: Option<Secret>,
+
+    /// SMTP URL: smtp://user:password@host:port (STARTTLS with ?tls=required) or
+    /// smtps://… (TLS). Mail is written to <data>/outbox as .eml files when unset.
+    #[arg(long, env = "AGORA_SMTP_URL", value_parser = parse_smtp_url, hide_env_values = true, global = true)]
+    pub smtp_url: Option<SecretUrl>,
+
+    /// SMTP user name, when it is not in the URL.
+    #[arg(long, env = "AGORA_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password, when it is not in the URL.
+    #[arg(long, env = "AGORA_SMTP_PASSWORD", hide_env_values = true, global = true)]
+    pub smtp_password: Option<Secret>,
+
+    /// Sender address of every email.
+    #[arg(long, env = "AGORA_MAIL_FROM", default_value = "Agora <no-reply@agora.localhost>", global = true)]
+    pub mail_from: String,
+
+    /// Log format.
+    #[arg(long, env = "AGORA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in tracing's EnvFilter syntax.
+    #[arg(long, env = "AGORA_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+impl Config {
+    pub fn database_url(&self) -> DatabaseUrl {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::sqlite_in(&self.data_dir))
+    }
+
+    pub fn public_url(&self) -> Url {
+        self.public_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{}", self.bind)).expect("a socket address makes a URL")
+        })
+    }
+
+    /// One line per backend, for the start-up banner and `/ready`.
+    pub fn backends(&self) -> Vec<(&'static str, String)> {
+        let or_embedded = |v: Option<String>, embedded: String| v.unwrap_or(embedded);
+        vec![
+            (
+                "database",
+                format!("{} ({})", self.database_url().backend_name(), self.database_url()),
+            ),
+            (
+                "cache",
+                or_embedded(
+                    self.redis_url.as_ref().map(|u| format!("Redis ({u})")),
+                    "in-process".into(),
+                ),
+            ),
+            (
+                "search",
+                or_embedded(
+                    self.meili_url.as_ref().map(|u| format!("Meilisearch ({u})")),
+                    "embedded".into(),
+                ),
+            ),
+            (
+                "storage",
+                or_embedded(
+                    self.s3_endpoint
+                        .as_ref()
+                        .map(|u| format!("S3 ({u}, bucket {})", self.s3_bucket)),
+                    format!("folder {}", self.data_dir.join("files").display()),
+                ),
+            ),
+            (
+                "mail",
+                or_embedded(
+                    self.smtp_url.as_ref().map(|u| format!("SMTP ({u})")),
+                    format!(".eml files in {}", self.data_dir.join("outbox").display()),
+                ),
+            ),
+        ]
+    }
+
+    /// Checks that need more than one flag at a time.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.s3_endpoint.is_some() && (self.s3_access_key.is_none() || self.s3_secret_key.is_none()) {
+            return Err("AGORA_S3_ENDPOINT is set but AGORA_S3_ACCESS_KEY or AGORA_S3_SECRET_KEY is missing".into());
+        }
+        if self.database_max_connections == 0 {
+            return Err("AGORA_DATABASE_MAX_CONNECTIONS must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// The names of every environment variable the configuration reads.
+pub fn known_env_vars() -> Vec<String> {
+    use clap::CommandFactory;
+    #[derive(clap::Parser)]
+    struct Probe {
+        #[command(flatten)]
+        config: Config,
+    }
+    Probe::command()
+        .get_arguments()
+        .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let url: SecretUrl = "redis://:hunter2@localhost:6379".parse().unwrap();
+        assert!(!format!("{url:?}").contains("hunter2"));
+        assert!(!format!("{url}").contains("hunter2"));
+        let db: DatabaseUrl = "postgres://agora:hunter2@db/agora".parse().unwrap();
+        assert!(!format!("{db:?}").contains("hunter2"));
+        assert!(format!("{:?}", Secret::new("hunter2")).contains("redacted"));
+    }
+
+    #[test]
+    fn database_url_rejects_other_schemes() {
+        let err = "mysql://localhost/agora".parse::<DatabaseUrl>().unwrap_err();
+        assert!(err.contains("unsupported database scheme"), "{err}");
+        assert!("sqlite://data/agora.db".parse::<DatabaseUrl>().unwrap().is_sqlite());
+    }
+
+    #[test]
+    fn every_setting_has_an_agora_variable() {
+        let vars = known_env_vars();
+        assert!(vars.len() >= 18, "{vars:?}");
+        assert!(vars.iter().all(|v| v.starts_with("AGORA_")));
+        assert!(vars.contains(&"AGORA_DATABASE_URL".to_string()));
+    }
+}

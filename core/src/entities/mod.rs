@@ -1,0 +1,12 @@
+//! sea-orm entities: the database's shape, never exposed through the API.
+
+pub mod course;
+pub mod course_theme;
+pub mod course_translation;
+pub mod lesson;
+pub mod lesson_resource;
+pub mod lesson_translation;
+pub mod module;
+pub mod module_translation;
+pub mod question_translation;
+pub mod quiz_question;

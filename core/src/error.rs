@@ -1,0 +1,31 @@
+//! The errors of the core, in domain terms. The API maps each to a status.
+
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("{field}: {reason}")]
+    Conflict { field: String, reason: String },
+    #[error("{what} is unavailable")]
+    Unavailable { what: &'static str },
+    #[error("database error")]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+

@@ -1,0 +1,14 @@
+//! Agora's core: configuration, domain, services and ports. Knows nothing of HTTP.
+
+pub mod catalogue;
+pub mod config;
+pub mod course_source;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod import;
+pub mod markdown;
+pub mod readiness;
+
+pub use error::{Error, Result};

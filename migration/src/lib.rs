@@ -1,0 +1,14 @@
+//! Agora's migrations: one file per change, never edited once landed.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_catalogue;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_catalogue::Migration)]
+    }
+}

@@ -1,0 +1,7 @@
+mod catalogue;
+mod cli;
+mod compose;
+mod errors;
+mod import;
+mod openapi;
+mod operations;

@@ -1,0 +1,318 @@
+//! Test harness: a fresh database per test, and the real `agora` binary on a free port.
+//!
+//! The database comes from `AGORA_TEST_DATABASE`: `sqlite` (the default) or
+//! `postgres`, with the server at `AGORA_TEST_POSTGRES_URL`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`). Each test gets a
+//! new SQLite file or a new PostgreSQL database, dropped when the test ends.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use sea_orm::{ConnectionTrait, Database};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_owned()
+}
+
+/// The `agora` binary built from this workspace (scripts/test builds it first).
+pub fn agora_bin() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let bin = target.join("debug").join("agora");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build -p agora-api` first (scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub fn uses_postgres() -> bool {
+    std::env::var("AGORA_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// A scratch folder removed at drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("agora-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A database that exists for one test only.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: TempDir,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let dir = TempDir::new();
+        if uses_postgres() {
+            let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(postgres_admin_url()).await.expect("connect to the PostgreSQL server");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create the test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&postgres_admin_url()).expect("AGORA_TEST_POSTGRES_URL is a URL");
+            url.set_path(&name);
+            TestDb { url: url.to_string(), pg_name: Some(name), _dir: dir }
+        } else {
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("agora.db").display());
+            TestDb { url, pg_name: None, _dir: dir }
+        }
+    }
+
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        Database::connect(&self.url).await.expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Drop runs outside any runtime we may block, so use a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async {
+                    let admin = Database::connect(postgres_admin_url()).await.ok()?;
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await
+                        .ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs `agora <args>` to completion against a database.
+pub fn run_agora(db: &TestDb, data_dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(agora_bin())
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AGORA_DATABASE_URL", &db.url)
+        .env("AGORA_DATA_DIR", data_dir)
+        .env("AGORA_LOG", "warn")
+        .current_dir(root())
+        .output()
+        .expect("run agora")
+}
+
+/// A running `agora serve`, stopped at drop.
+pub struct TestServer {
+    pub base: String,
+    child: Option<Child>,
+    pub output: Arc<Mutex<String>>,
+    pub db: TestDb,
+    pub data: TempDir,
+    pub http: reqwest::Client,
+}
+
+#[derive(Default)]
+pub struct ServerOptions {
+    pub courses_dir: Option<PathBuf>,
+    pub env: Vec<(String, String)>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(ServerOptions::default()).await
+    }
+
+    pub async fn start_with(opts: ServerOptions) -> TestServer {
+        let db = TestDb::new().await;
+        let data = TempDir::new();
+        let courses = opts.courses_dir.unwrap_or_else(|| root().join("courses"));
+        let mut cmd = Command::new(agora_bin());
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AGORA_BIND", "127.0.0.1:0")
+            .env("AGORA_DATABASE_URL", &db.url)
+            .env("AGORA_DATA_DIR", data.path())
+            .env("AGORA_COURSES_DIR", &courses)
+            .env("AGORA_LOG", "info")
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &opts.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start agora serve");
+        let output = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout");
+        let out = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("Agora is listening on ") {
+                    let _ = tx.send(addr.trim().to_owned());
+                }
+                out.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let stderr = child.stderr.take().expect("stderr");
+        let out = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                out.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let base = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(b) => b,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not start:\n{}", output.lock().unwrap());
+            }
+        };
+        let server = TestServer {
+            base,
+            child: Some(child),
+            output,
+            db,
+            data,
+            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+        };
+        server.wait_ready().await;
+        server
+    }
+
+    /// Polls `/health` until it answers: readiness, never a sleep.
+    async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = self.http.get(self.url("/health")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the server never became healthy:\n{}", self.logs());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        let body = r.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+
+    pub fn logs(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Sends SIGTERM and waits for the process to exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(40);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server ignored SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Copies a folder tree (for editing course sources in a test).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A small valid course used where the shipped catalogue would be too much.
+pub fn write_fixture_course(dir: &Path, slug: &str) {
+    let c = dir.join(slug);
+    std::fs::create_dir_all(c.join("en/resources")).unwrap();
+    std::fs::create_dir_all(c.join("fr")).unwrap();
+    std::fs::write(
+        c.join("course.yaml"),
+        format!(
+            "slug: {slug}\ndefault_locale: en\nlevel: beginner\nduration_minutes: 30\nthemes:\n  sdgs: [11]\n  sendai: [1]\n  tags: [test]\nmodules:\n  - id: first\n    lessons:\n      - id: intro\n        kind: text\n        duration_minutes: 5\n      - id: sheet\n        kind: resource\n        file: sheet.md\n      - id: check\n        kind: quiz\n        passing_score: 70\n        questions:\n          - id: q1\n            kind: single\n            options: [a, b]\n            correct: [b]\n          - id: q2\n            kind: true_false\n            answer: false\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("en/meta.yaml"),
+        "title: Fixture course\nsummary: A small course for tests.\ndescription: A description with a [link](lesson:intro).\nobjectives: [Learn]\nmodules:\n  first: { title: First module, summary: The only module. }\n",
+    )
+    .unwrap();
+    std::fs::write(c.join("en/intro.md"), "---\ntitle: Introduction\n---\nHello, see [the sheet](resource:sheet.md).\n").unwrap();
+    std::fs::write(c.join("en/sheet.md"), "---\ntitle: Worksheet\n---\nDownload it.\n").unwrap();
+    std::fs::write(c.join("en/resources/sheet.md"), "# Worksheet\n\n- [ ] one\n").unwrap();
+    std::fs::write(
+        c.join("en/check.yaml"),
+        "title: Check\nquestions:\n  q1:\n    prompt: Pick b\n    options:\n      a: { text: A, explanation: No. }\n      b: { text: B, explanation: Yes. }\n  q2:\n    prompt: False?\n    options:\n      \"true\": { text: \"True\", explanation: No. }\n      \"false\": { text: \"False\", explanation: Yes. }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("fr/meta.yaml"),
+        "title: Cours d'essai\nsummary: Un petit cours pour les tests.\ndescription: Une description.\nobjectives: [Apprendre]\nmodules:\n  first: { title: Premier module, summary: Le seul module. }\n",
+    )
+    .unwrap();
+    std::fs::write(c.join("fr/intro.md"), "---\ntitle: Introduction (fr)\n---\nBonjour.\n").unwrap();
+}

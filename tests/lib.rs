@@ -17,12 +17,17 @@ use sea_orm::{ConnectionTrait, Database};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_owned()
 }
 
 /// The `agora` binary built from this workspace (scripts/test builds it first).
 pub fn agora_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
     let bin = target.join("debug").join("agora");
     assert!(
         bin.is_file(),
@@ -33,7 +38,8 @@ pub fn agora_bin() -> PathBuf {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("AGORA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub fn uses_postgres() -> bool {
@@ -45,7 +51,8 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("agora-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("agora-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         TempDir(dir)
     }
@@ -78,23 +85,39 @@ impl TestDb {
         let dir = TempDir::new();
         if uses_postgres() {
             let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(postgres_admin_url()).await.expect("connect to the PostgreSQL server");
+            let admin = Database::connect(postgres_admin_url())
+                .await
+                .expect("connect to the PostgreSQL server");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
                 .expect("create the test database");
             admin.close().await.ok();
-            let mut url = url::Url::parse(&postgres_admin_url()).expect("AGORA_TEST_POSTGRES_URL is a URL");
+            let mut url =
+                url::Url::parse(&postgres_admin_url()).expect("AGORA_TEST_POSTGRES_URL is a URL");
             url.set_path(&name);
-            TestDb { url: url.to_string(), pg_name: Some(name), _dir: dir }
+            TestDb {
+                url: url.to_string(),
+                pg_name: Some(name),
+                _dir: dir,
+            }
         } else {
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("agora.db").display());
-            TestDb { url, pg_name: None, _dir: dir }
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("agora.db").display()
+            );
+            TestDb {
+                url,
+                pg_name: None,
+                _dir: dir,
+            }
         }
     }
 
     pub async fn connect(&self) -> sea_orm::DatabaseConnection {
-        Database::connect(&self.url).await.expect("connect to the test database")
+        Database::connect(&self.url)
+            .await
+            .expect("connect to the test database")
     }
 }
 
@@ -103,11 +126,16 @@ impl Drop for TestDb {
         if let Some(name) = self.pg_name.take() {
             // Drop runs outside any runtime we may block, so use a thread of its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let admin = Database::connect(postgres_admin_url()).await.ok()?;
                     admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await
                         .ok()
                 })
@@ -204,7 +232,10 @@ impl TestServer {
             output,
             db,
             data,
-            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
         };
         server.wait_ready().await;
         server
@@ -219,7 +250,11 @@ impl TestServer {
             {
                 return;
             }
-            assert!(Instant::now() < deadline, "the server never became healthy:\n{}", self.logs());
+            assert!(
+                Instant::now() < deadline,
+                "the server never became healthy:\n{}",
+                self.logs()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -250,7 +285,9 @@ impl TestServer {
     /// Sends SIGTERM and waits for the process to exit.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(40);
         loop {
             if let Some(status) = child.try_wait().expect("wait") {
@@ -301,9 +338,21 @@ pub fn write_fixture_course(dir: &Path, slug: &str) {
         "title: Fixture course\nsummary: A small course for tests.\ndescription: A description with a [link](lesson:intro).\nobjectives: [Learn]\nmodules:\n  first: { title: First module, summary: The only module. }\n",
     )
     .unwrap();
-    std::fs::write(c.join("en/intro.md"), "---\ntitle: Introduction\n---\nHello, see [the sheet](resource:sheet.md).\n").unwrap();
-    std::fs::write(c.join("en/sheet.md"), "---\ntitle: Worksheet\n---\nDownload it.\n").unwrap();
-    std::fs::write(c.join("en/resources/sheet.md"), "# Worksheet\n\n- [ ] one\n").unwrap();
+    std::fs::write(
+        c.join("en/intro.md"),
+        "---\ntitle: Introduction\n---\nHello, see [the sheet](resource:sheet.md).\n",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("en/sheet.md"),
+        "---\ntitle: Worksheet\n---\nDownload it.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("en/resources/sheet.md"),
+        "# Worksheet\n\n- [ ] one\n",
+    )
+    .unwrap();
     std::fs::write(
         c.join("en/check.yaml"),
         "title: Check\nquestions:\n  q1:\n    prompt: Pick b\n    options:\n      a: { text: A, explanation: No. }\n      b: { text: B, explanation: Yes. }\n  q2:\n    prompt: False?\n    options:\n      \"true\": { text: \"True\", explanation: No. }\n      \"false\": { text: \"False\", explanation: Yes. }\n",
@@ -314,5 +363,9 @@ pub fn write_fixture_course(dir: &Path, slug: &str) {
         "title: Cours d'essai\nsummary: Un petit cours pour les tests.\ndescription: Une description.\nobjectives: [Apprendre]\nmodules:\n  first: { title: Premier module, summary: Le seul module. }\n",
     )
     .unwrap();
-    std::fs::write(c.join("fr/intro.md"), "---\ntitle: Introduction (fr)\n---\nBonjour.\n").unwrap();
+    std::fs::write(
+        c.join("fr/intro.md"),
+        "---\ntitle: Introduction (fr)\n---\nBonjour.\n",
+    )
+    .unwrap();
 }

@@ -42,6 +42,10 @@ async fn ready(state: Data<&AppState>) -> poem::Response {
         "checks": checks.iter().map(|c| json!({ "name": c.name, "ok": c.ok, "detail": c.detail })).collect::<Vec<_>>(),
     });
     Json(body)
-        .with_status(if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE })
+        .with_status(if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        })
         .into_response()
 }

@@ -16,7 +16,11 @@ use clap::{Parser, Subcommand};
 use poem::listener::{Acceptor, Listener, TcpListener};
 
 #[derive(Parser)]
-#[command(name = "agora", version, about = "Agora: self-paced learning for local and regional governments")]
+#[command(
+    name = "agora",
+    version,
+    about = "Agora: self-paced learning for local and regional governments"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -66,7 +70,11 @@ fn init_logging(config: &Config) -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match config.log_format {
         LogFormat::Human => builder.init(),
-        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
     }
     Ok(())
 }
@@ -100,7 +108,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(config).await.map(|_| ExitCode::SUCCESS),
         Command::Migrate => {
             let conn = connect(&config).await?;
-            println!("database schema is up to date ({})", config.database_url().backend_name());
+            println!(
+                "database schema is up to date ({})",
+                config.database_url().backend_name()
+            );
             drop(conn);
             Ok(ExitCode::SUCCESS)
         }
@@ -118,14 +129,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("exported {} course(s) to {}", courses.len(), dir.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Courses { command: CoursesCommand::Lint { dir } } => Ok(lint(&dir)),
+        Command::Courses {
+            command: CoursesCommand::Lint { dir },
+        } => Ok(lint(&dir)),
     }
 }
 
 /// Creates the data folder, connects and migrates.
 async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
     let url = config.database_url();
     let conn = db::connect(&url, config.database_max_connections)
         .await
@@ -134,7 +151,10 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
     Ok(conn)
 }
 
-async fn import_dir(conn: &sea_orm::DatabaseConnection, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+async fn import_dir(
+    conn: &sea_orm::DatabaseConnection,
+    dir: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
     let (courses, warnings) = match course_source::read_all(dir) {
         Ok(r) => r,
         Err(errors) => {
@@ -168,11 +188,17 @@ fn lint(dir: &std::path::Path) -> ExitCode {
     };
     let mut problems: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
     let mut totals = std::collections::BTreeMap::new();
-    println!("{:<32} {:>7} {:>7} {:>9}  words per locale", "course", "modules", "lessons", "questions");
+    println!(
+        "{:<32} {:>7} {:>7} {:>9}  words per locale",
+        "course", "modules", "lessons", "questions"
+    );
     for c in &courses {
         let cdir = course_source::course_dirs(dir)
             .ok()
-            .and_then(|ds| ds.into_iter().find(|d| d.file_name().is_some_and(|n| n == c.slug.as_str())))
+            .and_then(|ds| {
+                ds.into_iter()
+                    .find(|d| d.file_name().is_some_and(|n| n == c.slug.as_str()))
+            })
             .unwrap_or_else(|| dir.join(c.slug.as_str()));
         problems.extend(course_source::lint(c, &cdir).iter().map(|p| p.to_string()));
         let questions: usize = c.lessons().map(|l| l.questions.len()).sum();
@@ -183,7 +209,11 @@ fn lint(dir: &std::path::Path) -> ExitCode {
             c.modules.len(),
             c.lessons().count(),
             questions,
-            words.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+            words
+                .iter()
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         for (l, n) in words {
             *totals.entry(l).or_insert(0) += n;
@@ -192,7 +222,11 @@ fn lint(dir: &std::path::Path) -> ExitCode {
     println!(
         "{} course(s); words: {}",
         courses.len(),
-        totals.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+        totals
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if problems.is_empty() {
         println!("no problems");
@@ -211,7 +245,10 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     if import::catalogue_is_empty(&conn).await? && config.courses_dir.is_dir() {
         tracing::info!(dir = %config.courses_dir.display(), "the catalogue is empty: importing the shipped courses");
         if import_dir(&conn, &config.courses_dir).await? != ExitCode::SUCCESS {
-            anyhow::bail!("the shipped courses in {} could not be imported", config.courses_dir.display());
+            anyhow::bail!(
+                "the shipped courses in {} could not be imported",
+                config.courses_dir.display()
+            );
         }
     }
     let acceptor = TcpListener::bind(config.bind)
@@ -254,7 +291,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

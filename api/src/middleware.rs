@@ -2,7 +2,10 @@
 
 use std::time::Instant;
 
-use poem::{Endpoint, IntoResponse, Request, Response, Result, http::{HeaderValue, Method, StatusCode, header}};
+use poem::{
+    Endpoint, IntoResponse, Request, Response, Result,
+    http::{HeaderValue, Method, StatusCode, header},
+};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
@@ -13,7 +16,9 @@ use crate::api::error::ErrorBody;
 pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Response> {
     let id = req
         .header("x-request-id")
-        .filter(|v| (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|v| {
+            (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
@@ -43,7 +48,21 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
 /// method, a body too large) still answer the one JSON error shape.
 fn error_response(e: poem::Error) -> Response {
     let status = e.status();
-    let is_json = |r: &Response| r.content_type().is_some_and(|c| c.starts_with("application/json"));
+    let is_json = |r: &Response| {
+        r.content_type()
+            .is_some_and(|c| c.starts_with("application/json"))
+    };
+    if let Some(p) = e.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        let field = p.name.to_string();
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            ErrorBody::new(
+                "invalid_parameter",
+                format!("parameter `{field}` is invalid: {}", p.reason),
+                Some(field),
+            ),
+        );
+    }
     if !status.is_server_error() {
         // The API's own errors already carry the JSON body; keep it.
         let resp = e.into_response();
@@ -74,7 +93,8 @@ fn fallback_error(status: StatusCode) -> Response {
 }
 
 pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
-    let json = serde_json::json!({ "code": body.code, "message": body.message, "field": body.field });
+    let json =
+        serde_json::json!({ "code": body.code, "message": body.message, "field": body.field });
     Response::builder()
         .status(status)
         .content_type("application/json; charset=utf-8")
@@ -99,11 +119,19 @@ pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Respo
     let bytes = body.into_bytes().await?;
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
     let matches = if_none_match.is_some_and(|inm| {
-        inm.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag)
+        inm.split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t.trim_start_matches("W/") == etag)
     });
     let mut resp = if matches {
-        let mut r = Response::builder().status(StatusCode::NOT_MODIFIED).finish();
-        for name in [header::CACHE_CONTROL, header::VARY, header::CONTENT_LANGUAGE] {
+        let mut r = Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .finish();
+        for name in [
+            header::CACHE_CONTROL,
+            header::VARY,
+            header::CONTENT_LANGUAGE,
+        ] {
             if let Some(v) = parts.headers.get(&name) {
                 r.headers_mut().insert(name, v.clone());
             }
@@ -112,7 +140,9 @@ pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Respo
     } else {
         Response::from_parts(parts, bytes.into())
     };
-    resp.headers_mut()
-        .insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header"));
+    resp.headers_mut().insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex is a valid header"),
+    );
     Ok(resp)
 }

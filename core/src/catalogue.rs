@@ -12,7 +12,10 @@ use uuid::Uuid;
 use crate::{
     Error, Result,
     domain::{CourseStatus, LessonKind, Level, Locale, Theme},
-    entities::{course, course_theme, course_translation, lesson, lesson_translation, module, module_translation},
+    entities::{
+        course, course_theme, course_translation, lesson, lesson_translation, module,
+        module_translation,
+    },
     markdown::{self, LinkTarget},
 };
 
@@ -120,7 +123,8 @@ pub fn pick_locale(preferred: &[Locale], available: &[Locale], default: Locale) 
 }
 
 fn parse_stored<T: std::str::FromStr<Err = String>>(v: &str) -> Result<T> {
-    v.parse().map_err(|e| Error::Internal(format!("stored value is invalid: {e}")))
+    v.parse()
+        .map_err(|e| Error::Internal(format!("stored value is invalid: {e}")))
 }
 
 struct TitleRow {
@@ -130,7 +134,8 @@ struct TitleRow {
 }
 
 pub async fn list_courses(db: &DatabaseConnection, q: &CourseQuery) -> Result<CoursePage> {
-    let mut select = course::Entity::find().filter(course::Column::Status.eq(CourseStatus::Published.as_str()));
+    let mut select =
+        course::Entity::find().filter(course::Column::Status.eq(CourseStatus::Published.as_str()));
     if let Some(level) = q.level {
         select = select.filter(course::Column::Level.eq(level.as_str()));
     }
@@ -194,13 +199,29 @@ pub async fn list_courses(db: &DatabaseConnection, q: &CourseQuery) -> Result<Co
                 .then_with(|| a.1.title.to_lowercase().cmp(&b.1.title.to_lowercase()))
         }),
         CourseSort::Title => cards.sort_by_key(|c| c.1.title.to_lowercase()),
-        CourseSort::Newest => cards.sort_by(|a, b| b.1.published_at.cmp(&a.1.published_at).then(a.1.slug.cmp(&b.1.slug))),
-        CourseSort::DurationAsc => cards.sort_by(|a, b| a.1.duration_minutes.cmp(&b.1.duration_minutes).then(a.1.slug.cmp(&b.1.slug))),
-        CourseSort::DurationDesc => cards.sort_by(|a, b| b.1.duration_minutes.cmp(&a.1.duration_minutes).then(a.1.slug.cmp(&b.1.slug))),
+        CourseSort::Newest => cards.sort_by(|a, b| {
+            b.1.published_at
+                .cmp(&a.1.published_at)
+                .then(a.1.slug.cmp(&b.1.slug))
+        }),
+        CourseSort::DurationAsc => cards.sort_by(|a, b| {
+            a.1.duration_minutes
+                .cmp(&b.1.duration_minutes)
+                .then(a.1.slug.cmp(&b.1.slug))
+        }),
+        CourseSort::DurationDesc => cards.sort_by(|a, b| {
+            b.1.duration_minutes
+                .cmp(&a.1.duration_minutes)
+                .then(a.1.slug.cmp(&b.1.slug))
+        }),
     }
     let total = cards.len() as u64;
     let start = ((q.page.max(1) - 1) * q.per_page).min(total) as usize;
-    let mut items: Vec<(Uuid, CourseCard)> = cards.into_iter().skip(start).take(q.per_page as usize).collect();
+    let mut items: Vec<(Uuid, CourseCard)> = cards
+        .into_iter()
+        .skip(start)
+        .take(q.per_page as usize)
+        .collect();
 
     let page_ids: Vec<Uuid> = items.iter().map(|(id, _)| *id).collect();
     let mut themes = themes_of(db, page_ids).await?;
@@ -231,9 +252,19 @@ async fn themes_of(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<HashMap<Uu
     Ok(out)
 }
 
-fn card(c: course::Model, rows: &[TitleRow], preferred: &[Locale], themes: Vec<String>) -> Result<CourseCard> {
+fn card(
+    c: course::Model,
+    rows: &[TitleRow],
+    preferred: &[Locale],
+    themes: Vec<String>,
+) -> Result<CourseCard> {
     let default_locale: Locale = parse_stored(&c.default_locale)?;
-    let available: Vec<Locale> = rows.iter().map(|r| r.locale).collect::<BTreeSet<_>>().into_iter().collect();
+    let available: Vec<Locale> = rows
+        .iter()
+        .map(|r| r.locale)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let locale = pick_locale(preferred, &available, default_locale);
     let text = rows
         .iter()
@@ -273,7 +304,11 @@ impl LinkTarget for CourseLinks<'_> {
 }
 
 /// One published course with its modules and lesson outline.
-pub async fn course_outline(db: &DatabaseConnection, slug: &str, preferred: &[Locale]) -> Result<CourseOutline> {
+pub async fn course_outline(
+    db: &DatabaseConnection,
+    slug: &str,
+    preferred: &[Locale],
+) -> Result<CourseOutline> {
     let c = course::Entity::find()
         .filter(course::Column::Slug.eq(slug))
         .filter(course::Column::Status.eq(CourseStatus::Published.as_str()))
@@ -295,7 +330,10 @@ pub async fn course_outline(db: &DatabaseConnection, slug: &str, preferred: &[Lo
             })
         })
         .collect::<Result<_>>()?;
-    let themes = themes_of(db, vec![course_id]).await?.remove(&course_id).unwrap_or_default();
+    let themes = themes_of(db, vec![course_id])
+        .await?
+        .remove(&course_id)
+        .unwrap_or_default();
     let card = card(c, &rows, preferred, themes)?;
     let locale = card.locale;
     let default = card.default_locale;
@@ -304,7 +342,11 @@ pub async fn course_outline(db: &DatabaseConnection, slug: &str, preferred: &[Lo
         .find(|t| t.locale == locale.as_str())
         .expect("card picked an existing locale");
     // Pick the reader's locale, else the course default, for each text.
-    fn best<'a, T>(items: impl Iterator<Item = (&'a str, T)>, locale: Locale, default: Locale) -> Option<T> {
+    fn best<'a, T>(
+        items: impl Iterator<Item = (&'a str, T)>,
+        locale: Locale,
+        default: Locale,
+    ) -> Option<T> {
         let mut fallback = None;
         for (l, t) in items {
             if l == locale.as_str() {
@@ -341,7 +383,10 @@ pub async fn course_outline(db: &DatabaseConnection, slug: &str, preferred: &[Lo
             lesson_translation::Column::Locale,
             lesson_translation::Column::Title,
         ])
-        .filter(lesson_translation::Column::LessonId.is_in(lessons.iter().map(|l| l.id).collect::<Vec<_>>()))
+        .filter(
+            lesson_translation::Column::LessonId
+                .is_in(lessons.iter().map(|l| l.id).collect::<Vec<_>>()),
+        )
         .into_tuple()
         .all(db)
         .await?;
@@ -349,14 +394,20 @@ pub async fn course_outline(db: &DatabaseConnection, slug: &str, preferred: &[Lo
     let mut outline = Vec::with_capacity(modules.len());
     for m in modules {
         let text = best(
-            module_texts.iter().filter(|t| t.module_id == m.id).map(|t| (t.locale.as_str(), t)),
+            module_texts
+                .iter()
+                .filter(|t| t.module_id == m.id)
+                .map(|t| (t.locale.as_str(), t)),
             locale,
             default,
         );
         let mut items = Vec::new();
         for l in lessons.iter().filter(|l| l.module_id == m.id) {
             let title = best(
-                lesson_titles.iter().filter(|t| t.0 == l.id).map(|t| (t.1.as_str(), t.2.clone())),
+                lesson_titles
+                    .iter()
+                    .filter(|t| t.0 == l.id)
+                    .map(|t| (t.1.as_str(), t.2.clone())),
                 locale,
                 default,
             )
@@ -370,7 +421,9 @@ pub async fn course_outline(db: &DatabaseConnection, slug: &str, preferred: &[Lo
             });
         }
         outline.push(ModuleOutline {
-            title: text.map(|t| t.title.clone()).unwrap_or_else(|| m.key.clone()),
+            title: text
+                .map(|t| t.title.clone())
+                .unwrap_or_else(|| m.key.clone()),
             summary: text.map(|t| t.summary.clone()).unwrap_or_default(),
             key: m.key,
             lessons: items,

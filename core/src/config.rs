@@ -162,7 +162,12 @@ fn parse_redis_url(s: &str) -> Result<SecretUrl, String> {
 #[derive(Clone, Debug, Args)]
 pub struct Config {
     /// Address and port the HTTP server listens on (port 0 picks a free one).
-    #[arg(long, env = "AGORA_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "AGORA_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: SocketAddr,
 
     /// The URL learners reach Agora at, used in links, emails and certificates.
@@ -180,11 +185,21 @@ pub struct Config {
     pub database_url: Option<DatabaseUrl>,
 
     /// Most database connections to keep open.
-    #[arg(long, env = "AGORA_DATABASE_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "AGORA_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub database_max_connections: u32,
 
     /// Folder of course sources imported at start-up when the catalogue is empty.
-    #[arg(long, env = "AGORA_COURSES_DIR", default_value = "courses", global = true)]
+    #[arg(
+        long,
+        env = "AGORA_COURSES_DIR",
+        default_value = "courses",
+        global = true
+    )]
     pub courses_dir: PathBuf,
 
     /// Redis URL for the progress cache; an in-process cache when unset.
@@ -208,15 +223,30 @@ pub struct Config {
     pub s3_bucket: String,
 
     /// S3 region.
-    #[arg(long, env = "AGORA_S3_REGION", default_value = "us-east-1", global = true)]
+    #[arg(
+        long,
+        env = "AGORA_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
     pub s3_region: String,
 
     /// S3 access key id.
-    #[arg(long, env = "AGORA_S3_ACCESS_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "AGORA_S3_ACCESS_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub s3_access_key: Option<Secret>,
 
     /// S3 secret access key.
-    #[arg(long, env = "AGORA_S3_SECRET_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "AGORA_S3_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub s3_secret_key: Option<Secret>,
 
     /// SMTP URL: smtp://user:password@host:port (STARTTLS with ?tls=required) or
@@ -229,11 +259,21 @@ pub struct Config {
     pub smtp_username: Option<String>,
 
     /// SMTP password, when it is not in the URL.
-    #[arg(long, env = "AGORA_SMTP_PASSWORD", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "AGORA_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     pub smtp_password: Option<Secret>,
 
     /// Sender address of every email.
-    #[arg(long, env = "AGORA_MAIL_FROM", default_value = "Agora <no-reply@agora.localhost>", global = true)]
+    #[arg(
+        long,
+        env = "AGORA_MAIL_FROM",
+        default_value = "Agora <no-reply@agora.localhost>",
+        global = true
+    )]
     pub mail_from: String,
 
     /// Log format.
@@ -264,7 +304,11 @@ impl Config {
         vec![
             (
                 "database",
-                format!("{} ({})", self.database_url().backend_name(), self.database_url()),
+                format!(
+                    "{} ({})",
+                    self.database_url().backend_name(),
+                    self.database_url()
+                ),
             ),
             (
                 "cache",
@@ -276,7 +320,9 @@ impl Config {
             (
                 "search",
                 or_embedded(
-                    self.meili_url.as_ref().map(|u| format!("Meilisearch ({u})")),
+                    self.meili_url
+                        .as_ref()
+                        .map(|u| format!("Meilisearch ({u})")),
                     "embedded".into(),
                 ),
             ),
@@ -301,7 +347,9 @@ impl Config {
 
     /// Checks that need more than one flag at a time.
     pub fn validate(&self) -> Result<(), String> {
-        if self.s3_endpoint.is_some() && (self.s3_access_key.is_none() || self.s3_secret_key.is_none()) {
+        if self.s3_endpoint.is_some()
+            && (self.s3_access_key.is_none() || self.s3_secret_key.is_none())
+        {
             return Err("AGORA_S3_ENDPOINT is set but AGORA_S3_ACCESS_KEY or AGORA_S3_SECRET_KEY is missing".into());
         }
         if self.database_max_connections == 0 {
@@ -341,9 +389,16 @@ mod tests {
 
     #[test]
     fn database_url_rejects_other_schemes() {
-        let err = "mysql://localhost/agora".parse::<DatabaseUrl>().unwrap_err();
+        let err = "mysql://localhost/agora"
+            .parse::<DatabaseUrl>()
+            .unwrap_err();
         assert!(err.contains("unsupported database scheme"), "{err}");
-        assert!("sqlite://data/agora.db".parse::<DatabaseUrl>().unwrap().is_sqlite());
+        assert!(
+            "sqlite://data/agora.db"
+                .parse::<DatabaseUrl>()
+                .unwrap()
+                .is_sqlite()
+        );
     }
 
     #[test]

@@ -152,7 +152,12 @@ pub struct Resource {
 
 impl fmt::Debug for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Resource({}, {} bytes)", self.content_type, self.data.len())
+        write!(
+            f,
+            "Resource({}, {} bytes)",
+            self.content_type,
+            self.data.len()
+        )
     }
 }
 
@@ -176,7 +181,9 @@ impl Resource {
 
 /// The content type of a downloadable file, from its name and checked against its bytes.
 fn resource_type(file_name: &str, data: &[u8]) -> Result<&'static str, String> {
-    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
     match ext.as_deref() {
         Some("pdf") if data.starts_with(b"%PDF-") => Ok("application/pdf"),
         Some("pdf") => Err("named .pdf but is not a PDF".into()),
@@ -348,7 +355,11 @@ fn read_text(path: &Path, report: &mut Report) -> Option<String> {
     }
 }
 
-fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str, report: &mut Report) -> Option<T> {
+fn parse_yaml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    report: &mut Report,
+) -> Option<T> {
     match serde_yaml_ng::from_str::<T>(text) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -401,7 +412,11 @@ pub fn read_all(dir: &Path) -> Result<(Vec<CourseSource>, Vec<Problem>), SourceE
                 report.error(
                     &d.join("course.yaml"),
                     None,
-                    format!("slug `{}` is already used by {}", course.slug, first.display()),
+                    format!(
+                        "slug `{}` is already used by {}",
+                        course.slug,
+                        first.display()
+                    ),
                 );
             }
             courses.push(course);
@@ -429,7 +444,9 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         });
     };
 
-    let slug = Slug::parse(&raw.slug).map_err(|e| err("slug:", format!("slug: {e}"))).ok();
+    let slug = Slug::parse(&raw.slug)
+        .map_err(|e| err("slug:", format!("slug: {e}")))
+        .ok();
     if let Some(s) = &slug
         && s.as_str().len() < 3
     {
@@ -440,25 +457,41 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         .parse::<Locale>()
         .map_err(|e| err("default_locale:", format!("default_locale: {e}")))
         .ok();
-    let level = raw.level.parse::<Level>().map_err(|e| err("level:", format!("level: {e}"))).ok();
+    let level = raw
+        .level
+        .parse::<Level>()
+        .map_err(|e| err("level:", format!("level: {e}")))
+        .ok();
     let status = match &raw.status {
         None => Some(CourseStatus::Published),
-        Some(s) => s.parse::<CourseStatus>().map_err(|e| err("status:", format!("status: {e}"))).ok(),
+        Some(s) => s
+            .parse::<CourseStatus>()
+            .map_err(|e| err("status:", format!("status: {e}")))
+            .ok(),
     };
     if raw.duration_minutes == 0 || raw.duration_minutes > 100_000 {
-        err("duration_minutes:", "duration_minutes: must be between 1 and 100000".into());
+        err(
+            "duration_minutes:",
+            "duration_minutes: must be between 1 and 100000".into(),
+        );
     }
     let mut themes = BTreeSet::new();
     for n in &raw.themes.sdgs {
         match format!("sdg:{n}").parse::<Theme>() {
             Ok(t) => drop(themes.insert(t.to_string())),
-            Err(_) => err("sdgs:", format!("themes.sdgs: {n} is not a goal number (1–17)")),
+            Err(_) => err(
+                "sdgs:",
+                format!("themes.sdgs: {n} is not a goal number (1–17)"),
+            ),
         }
     }
     for n in &raw.themes.sendai {
         match format!("sendai:{n}").parse::<Theme>() {
             Ok(t) => drop(themes.insert(t.to_string())),
-            Err(_) => err("sendai:", format!("themes.sendai: {n} is not a priority for action (1–4)")),
+            Err(_) => err(
+                "sendai:",
+                format!("themes.sendai: {n} is not a priority for action (1–4)"),
+            ),
         }
     }
     for tag in &raw.themes.tags {
@@ -469,31 +502,50 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
     }
 
     if raw.modules.is_empty() {
-        err("modules:", "modules: a course needs at least one module".into());
+        err(
+            "modules:",
+            "modules: a course needs at least one module".into(),
+        );
     }
     let mut modules = Vec::new();
     let mut module_keys = BTreeSet::new();
     let mut lesson_keys = BTreeSet::new();
     for m in &raw.modules {
-        let Ok(key) = Slug::parse(&m.id).map_err(|e| err(&format!("id: {}", m.id), format!("module id: {e}"))) else {
+        let Ok(key) = Slug::parse(&m.id)
+            .map_err(|e| err(&format!("id: {}", m.id), format!("module id: {e}")))
+        else {
             continue;
         };
         if !module_keys.insert(key.clone()) {
-            err(&format!("id: {}", m.id), format!("module id `{key}` is used twice"));
+            err(
+                &format!("id: {}", m.id),
+                format!("module id `{key}` is used twice"),
+            );
         }
         if m.lessons.is_empty() {
-            err(&format!("id: {}", m.id), format!("module `{key}` has no lessons"));
+            err(
+                &format!("id: {}", m.id),
+                format!("module `{key}` has no lessons"),
+            );
         }
         let mut lessons = Vec::new();
         for l in &m.lessons {
             let at = format!("id: {}", l.id);
-            let Ok(lkey) = Slug::parse(&l.id).map_err(|e| err(&at, format!("lesson id: {e}"))) else {
+            let Ok(lkey) = Slug::parse(&l.id).map_err(|e| err(&at, format!("lesson id: {e}")))
+            else {
                 continue;
             };
             if !lesson_keys.insert(lkey.clone()) {
-                err(&at, format!("lesson id `{lkey}` is used twice in the course"));
+                err(
+                    &at,
+                    format!("lesson id `{lkey}` is used twice in the course"),
+                );
             }
-            let Ok(kind) = l.kind.parse::<LessonKind>().map_err(|e| err(&at, format!("lesson `{lkey}`: {e}"))) else {
+            let Ok(kind) = l
+                .kind
+                .parse::<LessonKind>()
+                .map_err(|e| err(&at, format!("lesson `{lkey}`: {e}")))
+            else {
                 continue;
             };
             let lesson_err = |what: &str| format!("lesson `{lkey}`: {what}");
@@ -504,15 +556,22 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
                 err(&at, lesson_err("video_url is only for video lessons"));
             }
             if let Some(u) = &l.video_url
-                && !matches!(url::Url::parse(u).map(|u| u.scheme().to_owned()).as_deref(), Ok("https"))
+                && !matches!(
+                    url::Url::parse(u).map(|u| u.scheme().to_owned()).as_deref(),
+                    Ok("https")
+                )
             {
                 err(&at, lesson_err("video_url must be an https URL"));
             }
             match (kind, &l.file) {
-                (LessonKind::Resource, None) => err(&at, lesson_err("a resource lesson needs `file`")),
+                (LessonKind::Resource, None) => {
+                    err(&at, lesson_err("a resource lesson needs `file`"))
+                }
                 (LessonKind::Resource, Some(f)) if !valid_file_name(f) => err(
                     &at,
-                    lesson_err("file: use a plain file name (letters, digits, -, _ and one extension)"),
+                    lesson_err(
+                        "file: use a plain file name (letters, digits, -, _ and one extension)",
+                    ),
                 ),
                 (LessonKind::Resource, _) => {}
                 (_, Some(_)) => err(&at, lesson_err("`file` is only for resource lessons")),
@@ -522,10 +581,16 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
             if kind == LessonKind::Quiz {
                 match l.passing_score {
                     Some(1..=100) => {}
-                    _ => err(&at, lesson_err("a quiz needs passing_score between 1 and 100")),
+                    _ => err(
+                        &at,
+                        lesson_err("a quiz needs passing_score between 1 and 100"),
+                    ),
                 }
                 if l.max_attempts == Some(0) {
-                    err(&at, lesson_err("max_attempts must be at least 1 (leave it out for no limit)"));
+                    err(
+                        &at,
+                        lesson_err("max_attempts must be at least 1 (leave it out for no limit)"),
+                    );
                 }
                 let raw_questions = l.questions.as_deref().unwrap_or_default();
                 if raw_questions.is_empty() {
@@ -534,32 +599,58 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
                 let mut qkeys = BTreeSet::new();
                 for q in raw_questions {
                     let qat = format!("id: {}", q.id);
-                    let Ok(qkey) = Slug::parse(&q.id).map_err(|e| err(&qat, format!("question id: {e}"))) else {
+                    let Ok(qkey) =
+                        Slug::parse(&q.id).map_err(|e| err(&qat, format!("question id: {e}")))
+                    else {
                         continue;
                     };
                     if !qkeys.insert(qkey.clone()) {
-                        err(&qat, lesson_err(&format!("question `{qkey}` is used twice")));
+                        err(
+                            &qat,
+                            lesson_err(&format!("question `{qkey}` is used twice")),
+                        );
                     }
-                    let Ok(qkind) = q.kind.parse::<QuestionKind>().map_err(|e| err(&qat, lesson_err(&e))) else {
+                    let Ok(qkind) = q
+                        .kind
+                        .parse::<QuestionKind>()
+                        .map_err(|e| err(&qat, lesson_err(&e)))
+                    else {
                         continue;
                     };
                     let qerr = |what: &str| format!("lesson `{lkey}`, question `{qkey}`: {what}");
                     let (options, correct) = match qkind {
                         QuestionKind::TrueFalse => {
                             if q.options.is_some() || q.correct.is_some() {
-                                err(&qat, qerr("true_false questions take `answer: true|false`, not options"));
+                                err(
+                                    &qat,
+                                    qerr(
+                                        "true_false questions take `answer: true|false`, not options",
+                                    ),
+                                );
                             }
                             match q.answer {
-                                Some(a) => (vec!["true".into(), "false".into()], vec![a.to_string()]),
+                                Some(a) => {
+                                    (vec!["true".into(), "false".into()], vec![a.to_string()])
+                                }
                                 None => {
-                                    err(&qat, qerr("a true_false question needs `answer: true` or `answer: false`"));
+                                    err(
+                                        &qat,
+                                        qerr(
+                                            "a true_false question needs `answer: true` or `answer: false`",
+                                        ),
+                                    );
                                     continue;
                                 }
                             }
                         }
                         _ => {
                             if q.answer.is_some() {
-                                err(&qat, qerr("`answer` is only for true_false questions; use `correct`"));
+                                err(
+                                    &qat,
+                                    qerr(
+                                        "`answer` is only for true_false questions; use `correct`",
+                                    ),
+                                );
                             }
                             let options = q.options.clone().unwrap_or_default();
                             let correct = q.correct.clone().unwrap_or_default();
@@ -577,14 +668,22 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
                             }
                             for c in &correct {
                                 if !options.contains(c) {
-                                    err(&qat, qerr(&format!("correct option `{c}` is not one of the options")));
+                                    err(
+                                        &qat,
+                                        qerr(&format!(
+                                            "correct option `{c}` is not one of the options"
+                                        )),
+                                    );
                                 }
                             }
                             if correct.is_empty() {
                                 err(&qat, qerr("has no correct answer"));
                             }
                             if qkind == QuestionKind::Single && correct.len() > 1 {
-                                err(&qat, qerr("a single-choice question has exactly one correct option"));
+                                err(
+                                    &qat,
+                                    qerr("a single-choice question has exactly one correct option"),
+                                );
                             }
                             (options, correct)
                         }
@@ -596,8 +695,12 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
                         correct,
                     });
                 }
-            } else if l.questions.is_some() || l.passing_score.is_some() || l.max_attempts.is_some() {
-                err(&at, lesson_err("questions, passing_score and max_attempts are only for quizzes"));
+            } else if l.questions.is_some() || l.passing_score.is_some() || l.max_attempts.is_some()
+            {
+                err(
+                    &at,
+                    lesson_err("questions, passing_score and max_attempts are only for quizzes"),
+                );
             }
             lessons.push(LessonSource {
                 key: lkey,
@@ -613,9 +716,13 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         modules.push(ModuleSource { key, lessons });
     }
 
-    let (Some(slug), Some(default_locale), Some(level), Some(status)) = (slug, default_locale, level, status) else {
+    // Without a slug or a default locale nothing else can be checked; other
+    // bad values were reported and take a default so the rest is still checked.
+    let (Some(slug), Some(default_locale)) = (slug, default_locale) else {
         return None;
     };
+    let level = level.unwrap_or(Level::Beginner);
+    let status = status.unwrap_or(CourseStatus::Draft);
     let mut course = CourseSource {
         slug,
         default_locale,
@@ -633,7 +740,11 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         .unwrap_or_default();
     entries.sort();
     for entry in entries {
-        let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         if name == "course.yaml" || name.starts_with('.') || name == "README.md" {
             continue;
         }
@@ -654,7 +765,10 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         report.error(
             dir,
             None,
-            format!("the default locale folder `{}/` is missing", course.default_locale),
+            format!(
+                "the default locale folder `{}/` is missing",
+                course.default_locale
+            ),
         );
     }
     check_completeness(dir, &course, report);
@@ -667,23 +781,34 @@ fn valid_file_name(name: &str) -> bool {
     };
     !stem.is_empty()
         && name.len() <= 120
-        && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         && ext.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn split_front_matter(text: &str) -> Option<(&str, &str)> {
-    let rest = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n"))?;
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
     let end = rest.find("\n---")?;
     let front = &rest[..end + 1];
     let after = &rest[end + 4..];
-    let body = after.strip_prefix('\n').or_else(|| after.strip_prefix("\r\n")).unwrap_or(after);
+    let body = after
+        .strip_prefix('\n')
+        .or_else(|| after.strip_prefix("\r\n"))
+        .unwrap_or(after);
     Some((front, body))
 }
 
 fn read_locale(dir: &Path, course: &CourseSource, report: &mut Report) -> Option<LocaleText> {
     let meta_path = dir.join("meta.yaml");
     if !meta_path.is_file() {
-        report.error(&meta_path, None, "missing: every locale folder needs a meta.yaml");
+        report.error(
+            &meta_path,
+            None,
+            "missing: every locale folder needs a meta.yaml",
+        );
         return None;
     }
     let meta_text = read_text(&meta_path, report)?;
@@ -692,15 +817,27 @@ fn read_locale(dir: &Path, course: &CourseSource, report: &mut Report) -> Option
         title: meta.title.trim().to_owned(),
         summary: meta.summary.trim().to_owned(),
         description: meta.description.trim().to_owned(),
-        objectives: meta.objectives.iter().map(|o| o.trim().to_owned()).collect(),
+        objectives: meta
+            .objectives
+            .iter()
+            .map(|o| o.trim().to_owned())
+            .collect(),
         modules: meta.modules,
         ..LocaleText::default()
     };
     if text.title.is_empty() || text.title.chars().count() > 200 {
-        report.error(&meta_path, line_of(&meta_text, "title:"), "title: must be 1–200 characters");
+        report.error(
+            &meta_path,
+            line_of(&meta_text, "title:"),
+            "title: must be 1–200 characters",
+        );
     }
     if text.summary.is_empty() || text.summary.chars().count() > 300 {
-        report.error(&meta_path, line_of(&meta_text, "summary:"), "summary: must be 1–300 characters");
+        report.error(
+            &meta_path,
+            line_of(&meta_text, "summary:"),
+            "summary: must be 1–300 characters",
+        );
     }
     for key in text.modules.keys() {
         if !course.modules.iter().any(|m| m.key.as_str() == key) {
@@ -721,7 +858,9 @@ fn read_locale(dir: &Path, course: &CourseSource, report: &mut Report) -> Option
             if !path.is_file() {
                 continue;
             }
-            let Some(raw) = read_text(&path, report) else { continue };
+            let Some(raw) = read_text(&path, report) else {
+                continue;
+            };
             let Some(quiz) = parse_yaml::<RawQuiz>(&path, &raw, report) else {
                 continue;
             };
@@ -758,9 +897,15 @@ fn read_locale(dir: &Path, course: &CourseSource, report: &mut Report) -> Option
             if !path.is_file() {
                 continue;
             }
-            let Some(raw) = read_text(&path, report) else { continue };
+            let Some(raw) = read_text(&path, report) else {
+                continue;
+            };
             let Some((front, body)) = split_front_matter(&raw) else {
-                report.error(&path, Some(1), "missing front matter: start with `---`, a `title:` line and `---`");
+                report.error(
+                    &path,
+                    Some(1),
+                    "missing front matter: start with `---`, a `title:` line and `---`",
+                );
                 continue;
             };
             let Some(fm) = parse_yaml::<FrontMatter>(&path, front, report) else {
@@ -776,7 +921,10 @@ fn read_locale(dir: &Path, course: &CourseSource, report: &mut Report) -> Option
             if let Some(file) = &lesson.file {
                 let rpath = dir.join("resources").join(file);
                 if rpath.is_file() {
-                    match std::fs::read(&rpath).map_err(|e| e.to_string()).and_then(|d| Resource::new(file, d)) {
+                    match std::fs::read(&rpath)
+                        .map_err(|e| e.to_string())
+                        .and_then(|d| Resource::new(file, d))
+                    {
                         Ok(r) => drop(text.resources.insert(file.clone(), r)),
                         Err(e) => report.error(&rpath, None, e),
                     }
@@ -789,15 +937,27 @@ fn read_locale(dir: &Path, course: &CourseSource, report: &mut Report) -> Option
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if !expected.contains(&name) && !name.starts_with('.') {
-                report.error(&e.path(), None, "this file belongs to no lesson of course.yaml");
+                report.error(
+                    &e.path(),
+                    None,
+                    "this file belongs to no lesson of course.yaml",
+                );
             }
         }
     }
     if let Ok(rd) = std::fs::read_dir(dir.join("resources")) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if !course.lessons().any(|l| l.file.as_deref() == Some(name.as_str())) && !name.starts_with('.') {
-                report.error(&e.path(), None, "this file is the `file` of no resource lesson");
+            if !course
+                .lessons()
+                .any(|l| l.file.as_deref() == Some(name.as_str()))
+                && !name.starts_with('.')
+            {
+                report.error(
+                    &e.path(),
+                    None,
+                    "this file is the `file` of no resource lesson",
+                );
             }
         }
     }
@@ -829,8 +989,16 @@ fn check_completeness(dir: &Path, course: &CourseSource, report: &mut Report) {
             missing(report, ldir.join("meta.yaml"), "objectives".into());
         }
         for m in &course.modules {
-            if text.modules.get(m.key.as_str()).is_none_or(|t| t.title.trim().is_empty()) {
-                missing(report, ldir.join("meta.yaml"), format!("title of module `{}`", m.key));
+            if text
+                .modules
+                .get(m.key.as_str())
+                .is_none_or(|t| t.title.trim().is_empty())
+            {
+                missing(
+                    report,
+                    ldir.join("meta.yaml"),
+                    format!("title of module `{}`", m.key),
+                );
             }
         }
         for l in course.lessons() {
@@ -846,7 +1014,11 @@ fn check_completeness(dir: &Path, course: &CourseSource, report: &mut Report) {
             if let Some(f) = &l.file
                 && !text.resources.contains_key(f)
             {
-                missing(report, ldir.join("resources").join(f), format!("resource file of `{key}`"));
+                missing(
+                    report,
+                    ldir.join("resources").join(f),
+                    format!("resource file of `{key}`"),
+                );
             }
             for q in &l.questions {
                 match text.questions.get(&(key.to_owned(), q.key.to_string())) {
@@ -854,10 +1026,17 @@ fn check_completeness(dir: &Path, course: &CourseSource, report: &mut Report) {
                     Some(qt) => {
                         for o in &q.options {
                             match qt.options.get(o) {
-                                None => missing(report, ldir.join(&file), format!("question `{}`, option `{o}`", q.key)),
+                                None => missing(
+                                    report,
+                                    ldir.join(&file),
+                                    format!("question `{}`, option `{o}`", q.key),
+                                ),
                                 Some(ot) if ot.explanation.trim().is_empty() => report.warn(
                                     &ldir.join(&file),
-                                    format!("question `{}`, option `{o}` has no explanation", q.key),
+                                    format!(
+                                        "question `{}`, option `{o}` has no explanation",
+                                        q.key
+                                    ),
                                 ),
                                 Some(_) => {}
                             }
@@ -867,10 +1046,15 @@ fn check_completeness(dir: &Path, course: &CourseSource, report: &mut Report) {
             }
         }
         // Links must point inside the course.
-        let mut bodies: Vec<(PathBuf, &str)> = vec![(ldir.join("meta.yaml"), text.description.as_str())];
+        let mut bodies: Vec<(PathBuf, &str)> =
+            vec![(ldir.join("meta.yaml"), text.description.as_str())];
         for l in course.lessons() {
             if let Some(lt) = text.lessons.get(l.key.as_str()) {
-                let ext = if l.kind == LessonKind::Quiz { "yaml" } else { "md" };
+                let ext = if l.kind == LessonKind::Quiz {
+                    "yaml"
+                } else {
+                    "md"
+                };
                 bodies.push((ldir.join(format!("{}.{ext}", l.key)), lt.body.as_str()));
             }
         }
@@ -878,10 +1062,16 @@ fn check_completeness(dir: &Path, course: &CourseSource, report: &mut Report) {
             for (kind, target) in markdown::internal_links(body) {
                 let ok = match kind {
                     "lesson" => course.lessons().any(|l| l.key.as_str() == target),
-                    _ => course.lessons().any(|l| l.file.as_deref() == Some(target.as_str())),
+                    _ => course
+                        .lessons()
+                        .any(|l| l.file.as_deref() == Some(target.as_str())),
                 };
                 if !ok {
-                    report.error(&path, None, format!("broken link `{kind}:{target}`: no such {kind} in the course"));
+                    report.error(
+                        &path,
+                        None,
+                        format!("broken link `{kind}:{target}`: no such {kind} in the course"),
+                    );
                 }
             }
         }
@@ -892,10 +1082,19 @@ fn check_completeness(dir: &Path, course: &CourseSource, report: &mut Report) {
 /// every locale complete, every option explained, no short lessons.
 pub fn lint(course: &CourseSource, dir: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut push = |file: PathBuf, message: String| problems.push(Problem { file, line: None, message });
+    let mut push = |file: PathBuf, message: String| {
+        problems.push(Problem {
+            file,
+            line: None,
+            message,
+        })
+    };
     for locale in Locale::ALL {
         let Some(text) = course.texts.get(&locale) else {
-            push(dir.join(locale.as_str()), "translation missing: the whole locale".into());
+            push(
+                dir.join(locale.as_str()),
+                "translation missing: the whole locale".into(),
+            );
             continue;
         };
         for l in course.lessons() {
@@ -922,7 +1121,11 @@ pub fn word_counts(course: &CourseSource) -> BTreeMap<Locale, usize> {
         .iter()
         .map(|(locale, t)| {
             let mut n = markdown::word_count(&t.description) + markdown::word_count(&t.summary);
-            n += t.lessons.values().map(|l| markdown::word_count(&l.body)).sum::<usize>();
+            n += t
+                .lessons
+                .values()
+                .map(|l| markdown::word_count(&l.body))
+                .sum::<usize>();
             for q in t.questions.values() {
                 n += markdown::word_count(&q.prompt);
                 n += q
@@ -988,7 +1191,9 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
                                         kind: q.kind.to_string(),
                                         options: None,
                                         correct: None,
-                                        answer: Some(q.correct.first().is_some_and(|c| c == "true")),
+                                        answer: Some(
+                                            q.correct.first().is_some_and(|c| c == "true"),
+                                        ),
                                     },
                                     _ => RawQuestion {
                                         id: q.key.to_string(),
@@ -1018,7 +1223,9 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
         };
         std::fs::write(ldir.join("meta.yaml"), yaml(&meta))?;
         for l in course.lessons() {
-            let Some(lt) = text.lessons.get(l.key.as_str()) else { continue };
+            let Some(lt) = text.lessons.get(l.key.as_str()) else {
+                continue;
+            };
             if l.kind == LessonKind::Quiz {
                 let quiz = RawQuiz {
                     title: lt.title.clone(),
@@ -1032,8 +1239,13 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
                 };
                 std::fs::write(ldir.join(format!("{}.yaml", l.key)), yaml(&quiz))?;
             } else {
-                let front = yaml(&FrontMatter { title: lt.title.clone() });
-                std::fs::write(ldir.join(format!("{}.md", l.key)), format!("---\n{front}---\n{}\n", lt.body))?;
+                let front = yaml(&FrontMatter {
+                    title: lt.title.clone(),
+                });
+                std::fs::write(
+                    ldir.join(format!("{}.md", l.key)),
+                    format!("---\n{front}---\n{}\n", lt.body),
+                )?;
             }
         }
         if !text.resources.is_empty() {

@@ -33,10 +33,15 @@ impl Locale {
         let primary = parts.next().unwrap_or_default();
         let well_formed = (2..=3).contains(&primary.len())
             && primary.chars().all(|c| c.is_ascii_alphabetic())
-            && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+            && parts.all(|p| {
+                (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
+            })
             && tag.len() <= 35;
         if !well_formed {
-            return Err(format!("`{}` is not a language tag such as en, fr or es", truncate(tag, 40)));
+            return Err(format!(
+                "`{}` is not a language tag such as en, fr or es",
+                truncate(tag, 40)
+            ));
         }
         Ok(match primary.to_ascii_lowercase().as_str() {
             "en" => Some(Locale::En),
@@ -88,7 +93,10 @@ impl FromStr for Locale {
             "en" => Ok(Locale::En),
             "fr" => Ok(Locale::Fr),
             "es" => Ok(Locale::Es),
-            other => Err(format!("unknown locale `{}`: expected en, fr or es", truncate(other, 40))),
+            other => Err(format!(
+                "unknown locale `{}`: expected en, fr or es",
+                truncate(other, 40)
+            )),
         }
     }
 }
@@ -105,7 +113,10 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Slug, String> {
         let ok = (1..=80).contains(&s.len())
             && s.split('-').all(|part| {
-                !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
         if ok {
             Ok(Slug(s.to_owned()))

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -12,12 +12,13 @@ use uuid::Uuid;
 use crate::{
     Error, Result,
     course_source::{
-        CourseSource, LessonSource, LessonText, LocaleText, ModuleSource, QuestionSource, QuestionText, Resource,
+        CourseSource, LessonSource, LessonText, LocaleText, ModuleSource, QuestionSource,
+        QuestionText, Resource,
     },
     domain::{CourseStatus, LessonKind, Locale, QuestionKind, Slug},
     entities::{
-        course, course_theme, course_translation, lesson, lesson_resource, lesson_translation, module,
-        module_translation, question_translation, quiz_question,
+        course, course_theme, course_translation, lesson, lesson_resource, lesson_translation,
+        module, module_translation, question_translation, quiz_question,
     },
 };
 
@@ -30,7 +31,10 @@ pub struct ImportSummary {
 
 /// Imports courses in one transaction: all of them or none.
 /// A course whose source is unchanged is not touched at all.
-pub async fn import_courses(db: &DatabaseConnection, courses: &[CourseSource]) -> Result<ImportSummary> {
+pub async fn import_courses(
+    db: &DatabaseConnection,
+    courses: &[CourseSource],
+) -> Result<ImportSummary> {
     let txn = db.begin().await?;
     let mut summary = ImportSummary::default();
     for source in courses {
@@ -194,7 +198,15 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
             }
         }
         for (lpos, l) in m.lessons.iter().enumerate() {
-            let lesson_id = upsert_lesson(db, course_id, module_id, lpos, l, old_lessons.get(l.key.as_str())).await?;
+            let lesson_id = upsert_lesson(
+                db,
+                course_id,
+                module_id,
+                lpos,
+                l,
+                old_lessons.get(l.key.as_str()),
+            )
+            .await?;
             kept_lessons.push(lesson_id);
             write_lesson_texts(db, lesson_id, l, &src.texts).await?;
         }
@@ -262,7 +274,11 @@ async fn upsert_lesson(
             options: Set(serde_json::json!(q.options)),
             correct: Set(serde_json::json!(q.correct)),
         };
-        let saved = if qid.is_some() { am.update(db).await? } else { am.insert(db).await? };
+        let saved = if qid.is_some() {
+            am.update(db).await?
+        } else {
+            am.insert(db).await?
+        };
         kept.push(saved.id);
     }
     quiz_question::Entity::delete_many()
@@ -297,7 +313,9 @@ async fn write_lesson_texts(
         .exec(db)
         .await?;
     for (locale, t) in texts {
-        let Some(lt) = t.lessons.get(l.key.as_str()) else { continue };
+        let Some(lt) = t.lessons.get(l.key.as_str()) else {
+            continue;
+        };
         lesson_translation::ActiveModel {
             lesson_id: Set(lesson_id),
             locale: Set(locale.to_string()),
@@ -306,7 +324,11 @@ async fn write_lesson_texts(
         }
         .insert(db)
         .await?;
-        if let Some(r) = l.file.as_ref().and_then(|f| t.resources.get(f).map(|r| (f, r))) {
+        if let Some(r) = l
+            .file
+            .as_ref()
+            .and_then(|f| t.resources.get(f).map(|r| (f, r)))
+        {
             lesson_resource::ActiveModel {
                 lesson_id: Set(lesson_id),
                 locale: Set(locale.to_string()),
@@ -324,7 +346,8 @@ async fn write_lesson_texts(
                     question_id: Set(q.id),
                     locale: Set(locale.to_string()),
                     prompt: Set(qt.prompt.clone()),
-                    options: Set(serde_json::to_value(&qt.options).map_err(|e| Error::Internal(e.to_string()))?),
+                    options: Set(serde_json::to_value(&qt.options)
+                        .map_err(|e| Error::Internal(e.to_string()))?),
                 }
                 .insert(db)
                 .await?;
@@ -343,7 +366,11 @@ fn parse_column<T: std::str::FromStr<Err = String>>(value: &str, what: &str) -> 
 /// Reads every course back into its source form, for `agora export`.
 pub async fn load_sources(db: &DatabaseConnection) -> Result<Vec<CourseSource>> {
     let mut out = Vec::new();
-    for c in course::Entity::find().order_by_asc(course::Column::Slug).all(db).await? {
+    for c in course::Entity::find()
+        .order_by_asc(course::Column::Slug)
+        .all(db)
+        .await?
+    {
         out.push(load_source(db, c).await?);
     }
     Ok(out)

@@ -21,21 +21,24 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// Renders Markdown to sanitised HTML. Raw HTML in the source is escaped by
 /// the sanitiser, scripts and event handlers never survive.
 pub fn render(markdown: &str, links: &dyn LinkTarget) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .map(|event| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: resolve(dest_url, links),
-                title,
-                id,
-            }),
-            other => other,
-        });
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|event| match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: resolve(dest_url, links),
+            title,
+            id,
+        }),
+        other => other,
+    });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);
     SANITIZER.clean(&html).to_string()
@@ -59,7 +62,9 @@ pub fn internal_links(markdown: &str) -> Vec<(&'static str, String)> {
                 if let Some(k) = dest_url.strip_prefix("lesson:") {
                     Some(("lesson", k.to_owned()))
                 } else {
-                    dest_url.strip_prefix("resource:").map(|f| ("resource", f.to_owned()))
+                    dest_url
+                        .strip_prefix("resource:")
+                        .map(|f| ("resource", f.to_owned()))
                 }
             }
             _ => None,
@@ -107,7 +112,10 @@ mod tests {
         let html = render("[a](lesson:intro) and [b](resource:sheet.md)", &Links);
         assert!(html.contains("href=\"/l/intro\""), "{html}");
         assert!(html.contains("href=\"/r/sheet.md\""), "{html}");
-        assert_eq!(internal_links("[a](lesson:intro)"), vec![("lesson", "intro".into())]);
+        assert_eq!(
+            internal_links("[a](lesson:intro)"),
+            vec![("lesson", "intro".into())]
+        );
     }
 
     #[test]

@@ -391,7 +391,10 @@ impl MigrationTrait for Migration {
                             .col(QuestionTranslations::Locale),
                     )
                     .foreign_key(&mut fk(
-                        (QuestionTranslations::Table, QuestionTranslations::QuestionId),
+                        (
+                            QuestionTranslations::Table,
+                            QuestionTranslations::QuestionId,
+                        ),
                         (QuizQuestions::Table, QuizQuestions::Id),
                     ))
                     .to_owned(),
@@ -413,7 +416,9 @@ impl MigrationTrait for Migration {
             CourseTranslations::Table.into_iden(),
             Courses::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -6,7 +6,10 @@ use agora_tests::{agora_bin, root};
 
 fn agora(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = Command::new(agora_bin());
-    cmd.args(args).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).current_dir(root());
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(root());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -19,7 +22,10 @@ fn help_lists_every_setting_with_its_variable() {
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     for var in agora_core::config::known_env_vars() {
-        assert!(help.contains(&var), "--help does not mention {var}:\n{help}");
+        assert!(
+            help.contains(&var),
+            "--help does not mention {var}:\n{help}"
+        );
     }
     for cmd in ["serve", "migrate", "import", "export", "courses"] {
         assert!(help.contains(cmd), "{help}");
@@ -29,12 +35,20 @@ fn help_lists_every_setting_with_its_variable() {
 #[test]
 fn malformed_settings_fail_with_a_clear_message() {
     let cases: &[(&str, &str, &str)] = &[
-        ("AGORA_DATABASE_URL", "mysql://localhost/agora", "unsupported database scheme"),
+        (
+            "AGORA_DATABASE_URL",
+            "mysql://localhost/agora",
+            "unsupported database scheme",
+        ),
         ("AGORA_BIND", "localhost", "invalid socket address"),
         ("AGORA_REDIS_URL", "http://localhost", "expected redis://"),
         ("AGORA_SMTP_URL", "not a url", "not a valid URL"),
         ("AGORA_LOG_FORMAT", "xml", "invalid value 'xml'"),
-        ("AGORA_PUBLIC_URL", "ftp://example.org", "expected an http or https URL"),
+        (
+            "AGORA_PUBLIC_URL",
+            "ftp://example.org",
+            "expected an http or https URL",
+        ),
     ];
     for (var, value, expected) in cases {
         let out = agora(&["migrate"], &[(var, value)]);
@@ -51,7 +65,11 @@ fn malformed_settings_fail_with_a_clear_message() {
 fn lint_accepts_the_shipped_catalogue_and_reports_its_size() {
     let out = agora(&["courses", "lint", "courses"], &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("localizing-the-sdgs"), "{stdout}");
     assert!(stdout.contains("no problems"), "{stdout}");
 }
@@ -63,7 +81,16 @@ fn lint_fails_on_a_missing_translation_and_a_short_lesson() {
     let out = agora(&["courses", "lint", dir.path().to_str().unwrap()], &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("translation missing: the whole locale"), "{err}");
-    assert!(err.contains("fr/sheet.md: translation missing: lesson `sheet`"), "{err}");
-    assert!(err.contains("only 4 words"), "{err}");
+    assert!(
+        err.contains("translation missing: the whole locale"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fr/sheet.md: translation missing: lesson `sheet`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("en/intro.md: only") && err.contains("a lesson needs at least 150"),
+        "{err}"
+    );
 }

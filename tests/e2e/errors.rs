@@ -4,7 +4,10 @@ use agora_tests::TestServer;
 
 fn assert_error_shape(body: &serde_json::Value, code: &str) {
     assert_eq!(body["code"], code, "{body}");
-    assert!(!body["message"].as_str().unwrap_or_default().is_empty(), "{body}");
+    assert!(
+        !body["message"].as_str().unwrap_or_default().is_empty(),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -14,7 +17,10 @@ async fn malformed_and_oversized_parameters_are_400_with_the_field() {
     let cases: Vec<(String, &str)> = vec![
         ("/api/v1/courses?page=abc".into(), "page"),
         ("/api/v1/courses?page=0".into(), "page"),
-        ("/api/v1/courses?page=99999999999999999999999".into(), "page"),
+        (
+            "/api/v1/courses?page=99999999999999999999999".into(),
+            "page",
+        ),
         ("/api/v1/courses?per_page=1000".into(), "per_page"),
         ("/api/v1/courses?per_page=-1".into(), "per_page"),
         ("/api/v1/courses?theme=sdg:99".into(), "theme"),
@@ -33,8 +39,13 @@ async fn malformed_and_oversized_parameters_are_400_with_the_field() {
         assert_error_shape(&body, "invalid_parameter");
         assert_eq!(body["field"], field, "{path}: {body}");
     }
-    let many_themes = (0..11).map(|i| format!("theme=sdg:{}", i + 1)).collect::<Vec<_>>().join("&");
-    let (status, body) = server.get_json(&format!("/api/v1/courses?{many_themes}")).await;
+    let many_themes = (0..11)
+        .map(|i| format!("theme=sdg:{}", i + 1))
+        .collect::<Vec<_>>()
+        .join("&");
+    let (status, body) = server
+        .get_json(&format!("/api/v1/courses?{many_themes}"))
+        .await;
     assert_eq!(status, 400, "{body}");
 }
 
@@ -53,7 +64,12 @@ async fn unknown_things_are_404_in_the_same_shape() {
         assert_eq!(status, 404, "{path}: {body}");
         assert_error_shape(&body, "not_found");
     }
-    let r = server.http.post(server.url("/api/v1/courses")).send().await.unwrap();
+    let r = server
+        .http
+        .post(server.url("/api/v1/courses"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     assert_error_shape(&r.json().await.unwrap(), "method_not_allowed");
     // No 500 anywhere in this run.

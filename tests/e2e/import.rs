@@ -13,7 +13,11 @@ fn stderr(o: &std::process::Output) -> String {
 async fn lesson_ids(db: &TestDb, slug: &str) -> Vec<(String, uuid::Uuid)> {
     let conn = db.connect().await;
     let outline = catalogue::course_outline(&conn, slug, &[]).await.unwrap();
-    outline.modules.iter().flat_map(|m| m.lessons.iter().map(|l| (l.key.clone(), l.id))).collect()
+    outline
+        .modules
+        .iter()
+        .flat_map(|m| m.lessons.iter().map(|l| (l.key.clone(), l.id)))
+        .collect()
 }
 
 #[tokio::test]
@@ -30,7 +34,11 @@ async fn importing_twice_changes_nothing_and_edits_update_in_place() {
     let ids = lesson_ids(&db, "fixture-course").await;
 
     let second = run_agora(&db, data.path(), &["import", dir]);
-    assert!(stdout(&second).contains("0 created, 0 updated, 1 unchanged"), "{}", stdout(&second));
+    assert!(
+        stdout(&second).contains("0 created, 0 updated, 1 unchanged"),
+        "{}",
+        stdout(&second)
+    );
     assert_eq!(lesson_ids(&db, "fixture-course").await, ids);
 
     // Edit a title, reorder, add a lesson: the course updates in place and
@@ -42,22 +50,48 @@ async fn importing_twice_changes_nothing_and_edits_update_in_place() {
         "      - id: added\n        kind: text\n      - id: intro\n        kind: text\n        duration_minutes: 5\n",
     );
     std::fs::write(course.join("course.yaml"), yaml).unwrap();
-    std::fs::write(course.join("en/added.md"), "---\ntitle: Added lesson\n---\nNew.\n").unwrap();
-    std::fs::write(course.join("en/intro.md"), "---\ntitle: Introduction, revised\n---\nHello again.\n").unwrap();
+    std::fs::write(
+        course.join("en/added.md"),
+        "---\ntitle: Added lesson\n---\nNew.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        course.join("en/intro.md"),
+        "---\ntitle: Introduction, revised\n---\nHello again.\n",
+    )
+    .unwrap();
     let third = run_agora(&db, data.path(), &["import", dir]);
-    assert!(stdout(&third).contains("0 created, 1 updated"), "{}{}", stdout(&third), stderr(&third));
+    assert!(
+        stdout(&third).contains("0 created, 1 updated"),
+        "{}{}",
+        stdout(&third),
+        stderr(&third)
+    );
     let after = lesson_ids(&db, "fixture-course").await;
     assert_eq!(after.len(), ids.len() + 1);
     assert_eq!(after[0].0, "added");
     for (key, id) in &ids {
-        assert_eq!(after.iter().find(|(k, _)| k == key).unwrap().1, *id, "{key} kept its id");
+        assert_eq!(
+            after.iter().find(|(k, _)| k == key).unwrap().1,
+            *id,
+            "{key} kept its id"
+        );
     }
     let conn = db.connect().await;
-    let outline = catalogue::course_outline(&conn, "fixture-course", &[]).await.unwrap();
-    assert_eq!(outline.modules[0].lessons[1].title, "Introduction, revised");
-    let page = catalogue::list_courses(&conn, &catalogue::CourseQuery { page: 1, per_page: 10, ..Default::default() })
+    let outline = catalogue::course_outline(&conn, "fixture-course", &[])
         .await
         .unwrap();
+    assert_eq!(outline.modules[0].lessons[1].title, "Introduction, revised");
+    let page = catalogue::list_courses(
+        &conn,
+        &catalogue::CourseQuery {
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(page.total, 1, "no duplicate course");
     assert_eq!(page.items[0].lesson_count, 4);
 }
@@ -73,23 +107,37 @@ async fn a_broken_source_names_the_file_and_line_and_writes_nothing() {
     let yaml = std::fs::read_to_string(bad.join("course.yaml")).unwrap();
     std::fs::write(
         bad.join("course.yaml"),
-        yaml.replace("level: beginner", "level: expert").replace("correct: [b]", "correct: [z]"),
+        yaml.replace("level: beginner", "level: expert")
+            .replace("correct: [b]", "correct: [z]"),
     )
     .unwrap();
-    std::fs::write(bad.join("en/intro.md"), "---\ntitle: Intro\n---\nSee [this](lesson:missing-lesson).\n").unwrap();
+    std::fs::write(
+        bad.join("en/intro.md"),
+        "---\ntitle: Intro\n---\nSee [this](lesson:missing-lesson).\n",
+    )
+    .unwrap();
     std::fs::write(bad.join("fr/meta.yaml"), "title: [unclosed\nsummary: x\n").unwrap();
 
     let out = run_agora(&db, data.path(), &["import", src.path().to_str().unwrap()]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("bad-course/course.yaml:3: level: unknown level `expert`"), "{err}");
-    assert!(err.contains("correct option `z` is not one of the options"), "{err}");
+    assert!(
+        err.contains("bad-course/course.yaml:3: level: unknown level `expert`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("correct option `z` is not one of the options"),
+        "{err}"
+    );
     assert!(err.contains("bad-course/fr/meta.yaml:"), "{err}");
     assert!(err.contains("broken link `lesson:missing-lesson`"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
 
     let conn = db.connect().await;
-    assert!(import::catalogue_is_empty(&conn).await.unwrap(), "the good course was not written either");
+    assert!(
+        import::catalogue_is_empty(&conn).await.unwrap(),
+        "the good course was not written either"
+    );
 }
 
 #[tokio::test]
@@ -104,8 +152,14 @@ async fn a_stray_file_or_missing_lesson_is_an_error() {
     let out = run_agora(&db, data.path(), &["import", src.path().to_str().unwrap()]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("en/intor.md: this file belongs to no lesson"), "{err}");
-    assert!(err.contains("en/check.yaml: missing: lesson `check`"), "{err}");
+    assert!(
+        err.contains("en/intor.md: this file belongs to no lesson"),
+        "{err}"
+    );
+    assert!(
+        err.contains("en/check.yaml: missing: lesson `check`"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -115,10 +169,18 @@ async fn export_writes_a_folder_that_imports_back_to_the_same_catalogue() {
     let shipped = root().join("courses");
     let out = run_agora(&db, data.path(), &["import", shipped.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("warning"), "the shipped catalogue imports without a warning: {}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("warning"),
+        "the shipped catalogue imports without a warning: {}",
+        stderr(&out)
+    );
 
     let exported = TempDir::new();
-    let out = run_agora(&db, data.path(), &["export", exported.path().to_str().unwrap()]);
+    let out = run_agora(
+        &db,
+        data.path(),
+        &["export", exported.path().to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 
     // Same sources, same digests: nothing lost on the way out.
@@ -130,15 +192,33 @@ async fn export_writes_a_folder_that_imports_back_to_the_same_catalogue() {
     }
 
     // And importing the export over the same database changes nothing.
-    let out = run_agora(&db, data.path(), &["import", exported.path().to_str().unwrap()]);
-    assert!(stdout(&out).contains(&format!("0 created, 0 updated, {} unchanged", original.len())), "{}", stdout(&out));
+    let out = run_agora(
+        &db,
+        data.path(),
+        &["import", exported.path().to_str().unwrap()],
+    );
+    assert!(
+        stdout(&out).contains(&format!(
+            "0 created, 0 updated, {} unchanged",
+            original.len()
+        )),
+        "{}",
+        stdout(&out)
+    );
 
     // Editing a copy and re-importing is an update, not a duplicate.
     let copy = TempDir::new();
     copy_dir(exported.path(), copy.path());
-    let meta = copy.path().join("localizing-the-sdgs/en/meta.yaml");
-    let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, text.replacen("summary:", "summary: Updated.", 1)).unwrap();
+    let lesson = copy
+        .path()
+        .join("localizing-the-sdgs/en/what-is-the-2030-agenda.md");
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    std::fs::write(&lesson, text + "\nAn added closing paragraph.\n").unwrap();
     let out = run_agora(&db, data.path(), &["import", copy.path().to_str().unwrap()]);
-    assert!(stdout(&out).contains("0 created, 1 updated"), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("0 created, 1 updated"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }

@@ -5,7 +5,9 @@ use agora_core::{
     domain::{Level, Locale, Theme},
 };
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Header, param::Path, param::Query, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags, param::Header, param::Path, param::Query, payload::Json,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -36,7 +38,11 @@ struct Themes {
 
 impl From<&[String]> for Themes {
     fn from(themes: &[String]) -> Self {
-        let mut t = Themes { sdgs: vec![], sendai: vec![], tags: vec![] };
+        let mut t = Themes {
+            sdgs: vec![],
+            sendai: vec![],
+            tags: vec![],
+        };
         for theme in themes.iter().filter_map(|s| s.parse::<Theme>().ok()) {
             match theme {
                 Theme::Sdg(n) => t.sdgs.push(n),
@@ -160,12 +166,15 @@ enum CourseDetailResponse {
 
 /// The reader's locales, best first: `?lang=` then `Accept-Language`.
 /// A malformed `lang` is an error; a well-formed one Agora lacks falls back.
-pub fn preferred_locales(lang: Option<&str>, accept_language: Option<&str>) -> Result<Vec<Locale>, ApiError> {
+pub fn preferred_locales(
+    lang: Option<&str>,
+    accept_language: Option<&str>,
+) -> Result<Vec<Locale>, ApiError> {
     let mut out = Vec::new();
-    if let Some(lang) = lang {
-        if let Some(l) = Locale::from_tag(lang).map_err(|e| ApiError::bad_param("lang", e))? {
-            out.push(l);
-        }
+    if let Some(lang) = lang
+        && let Some(l) = Locale::from_tag(lang).map_err(|e| ApiError::bad_param("lang", e))?
+    {
+        out.push(l);
     }
     if let Some(header) = accept_language {
         for l in Locale::from_accept_language(header) {
@@ -177,7 +186,10 @@ pub fn preferred_locales(lang: Option<&str>, accept_language: Option<&str>) -> R
     Ok(out)
 }
 
-fn parse_param<T: std::str::FromStr<Err = String>>(field: &str, value: &str) -> Result<T, ApiError> {
+fn parse_param<T: std::str::FromStr<Err = String>>(
+    field: &str,
+    value: &str,
+) -> Result<T, ApiError> {
     if value.len() > 100 {
         return Err(ApiError::bad_param(field, format!("`{field}` is too long")));
     }
@@ -214,11 +226,17 @@ impl CatalogueApi {
     ) -> Result<CourseListResponse, ApiError> {
         let page = page.0.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
-            return Err(ApiError::bad_param("page", "`page` must be between 1 and 100000"));
+            return Err(ApiError::bad_param(
+                "page",
+                "`page` must be between 1 and 100000",
+            ));
         }
         let per_page = per_page.0.unwrap_or(20);
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(ApiError::bad_param("per_page", format!("`per_page` must be between 1 and {MAX_PER_PAGE}")));
+            return Err(ApiError::bad_param(
+                "per_page",
+                format!("`per_page` must be between 1 and {MAX_PER_PAGE}"),
+            ));
         }
         if theme.0.len() > 10 {
             return Err(ApiError::bad_param("theme", "at most 10 `theme` filters"));
@@ -226,10 +244,27 @@ impl CatalogueApi {
         let query = CourseQuery {
             page,
             per_page,
-            themes: theme.0.iter().map(|t| parse_param("theme", t)).collect::<Result<_, _>>()?,
-            language: language.0.as_deref().map(|l| parse_param::<Locale>("language", l)).transpose()?,
-            level: level.0.as_deref().map(|l| parse_param::<Level>("level", l)).transpose()?,
-            sort: sort.0.as_deref().map(|s| parse_param::<CourseSort>("sort", s)).transpose()?.unwrap_or_default(),
+            themes: theme
+                .0
+                .iter()
+                .map(|t| parse_param("theme", t))
+                .collect::<Result<_, _>>()?,
+            language: language
+                .0
+                .as_deref()
+                .map(|l| parse_param::<Locale>("language", l))
+                .transpose()?,
+            level: level
+                .0
+                .as_deref()
+                .map(|l| parse_param::<Level>("level", l))
+                .transpose()?,
+            sort: sort
+                .0
+                .as_deref()
+                .map(|s| parse_param::<CourseSort>("sort", s))
+                .transpose()?
+                .unwrap_or_default(),
             preferred: preferred_locales(lang.0.as_deref(), accept_language.0.as_deref())?,
         };
         let result = catalogue::list_courses(&state.db, &query).await?;
@@ -240,7 +275,11 @@ impl CatalogueApi {
             total: result.total,
             total_pages: result.total.div_ceil(result.per_page),
         };
-        Ok(CourseListResponse::Ok(Json(body), PUBLIC_CACHE.into(), "Accept-Language".into()))
+        Ok(CourseListResponse::Ok(
+            Json(body),
+            PUBLIC_CACHE.into(),
+            "Accept-Language".into(),
+        ))
     }
 
     /// Get one published course with its modules and lessons

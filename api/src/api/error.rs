@@ -17,7 +17,11 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: &str, message: impl Into<String>, field: Option<String>) -> Self {
-        Self { code: code.into(), message: message.into(), field }
+        Self {
+            code: code.into(),
+            message: message.into(),
+            field,
+        }
     }
 }
 
@@ -46,7 +50,11 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_param(field: &str, message: impl Into<String>) -> Self {
-        ApiError::BadRequest(Json(ErrorBody::new("invalid_parameter", message, Some(field.into()))))
+        ApiError::BadRequest(Json(ErrorBody::new(
+            "invalid_parameter",
+            message,
+            Some(field.into()),
+        )))
     }
 }
 
@@ -66,11 +74,17 @@ impl From<agora_core::Error> for ApiError {
     fn from(e: agora_core::Error) -> Self {
         use agora_core::Error as E;
         match e {
-            E::NotFound { what } => ApiError::NotFound(Json(ErrorBody::new("not_found", format!("{what} not found"), None))),
+            E::NotFound { what } => ApiError::NotFound(Json(ErrorBody::new(
+                "not_found",
+                format!("{what} not found"),
+                None,
+            ))),
             E::Invalid { field, reason } => {
                 ApiError::Unprocessable(Json(ErrorBody::new("invalid", reason, Some(field))))
             }
-            E::Conflict { field, reason } => ApiError::Conflict(Json(ErrorBody::new("conflict", reason, Some(field)))),
+            E::Conflict { field, reason } => {
+                ApiError::Conflict(Json(ErrorBody::new("conflict", reason, Some(field))))
+            }
             E::Unavailable { what } => ApiError::Unavailable(Json(ErrorBody::new(
                 "unavailable",
                 format!("{what} is unavailable, try again shortly"),
@@ -89,5 +103,9 @@ impl From<agora_core::Error> for ApiError {
 }
 
 fn internal() -> ApiError {
-    ApiError::Internal(Json(ErrorBody::new("internal", "something went wrong on our side", None)))
+    ApiError::Internal(Json(ErrorBody::new(
+        "internal",
+        "something went wrong on our side",
+        None,
+    )))
 }

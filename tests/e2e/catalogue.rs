@@ -279,3 +279,38 @@ async fn one_course_with_its_outline() {
     assert!(!c["objectives"].as_array().unwrap().is_empty());
     assert!(!c["description_html"].as_str().unwrap().contains("<script"));
 }
+
+#[tokio::test]
+async fn the_five_shipped_courses_are_listed_in_every_locale() {
+    let server = TestServer::start().await;
+    let expected = [
+        "building-a-learning-city",
+        "localizing-sendai-framework",
+        "localizing-the-sdgs",
+        "planning-sdgs-locally",
+        "voluntary-local-review",
+    ];
+    let mut titles = std::collections::BTreeSet::new();
+    for lang in ["en", "fr", "es"] {
+        let (status, body) = server
+            .get_json(&format!(
+                "/api/v1/courses?lang={lang}&language={lang}&per_page=100"
+            ))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let mut got = slugs(&body);
+        got.sort();
+        assert_eq!(got, expected, "{lang}");
+        for c in body["items"].as_array().unwrap() {
+            assert_eq!(c["locale"], lang, "{c}");
+            assert_eq!(
+                c["available_locales"],
+                serde_json::json!(["en", "fr", "es"]),
+                "{c}"
+            );
+            titles.insert(c["title"].as_str().unwrap().to_owned());
+        }
+    }
+    // Every course has its own title in each language.
+    assert_eq!(titles.len(), 15, "{titles:?}");
+}

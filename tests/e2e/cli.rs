@@ -94,3 +94,34 @@ fn lint_fails_on_a_missing_translation_and_a_short_lesson() {
         "{err}"
     );
 }
+
+#[test]
+fn lint_fails_on_a_quiz_without_a_correct_answer_and_an_option_without_explanation() {
+    let dir = agora_tests::TempDir::new();
+    agora_tests::write_fixture_course(dir.path(), "fixture-course");
+    let course = dir.path().join("fixture-course");
+    let yaml = std::fs::read_to_string(course.join("course.yaml")).unwrap();
+    std::fs::write(
+        course.join("course.yaml"),
+        yaml.replace("correct: [b]", "correct: []"),
+    )
+    .unwrap();
+    let out = agora(&["courses", "lint", dir.path().to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("question `q1`: has no correct answer"));
+
+    std::fs::write(course.join("course.yaml"), yaml).unwrap();
+    let quiz = std::fs::read_to_string(course.join("en/check.yaml")).unwrap();
+    std::fs::write(
+        course.join("en/check.yaml"),
+        quiz.replace("a: { text: A, explanation: No. }", "a: { text: A }"),
+    )
+    .unwrap();
+    let out = agora(&["courses", "lint", dir.path().to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("question `q1`, option `a` has no explanation"),
+        "{err}"
+    );
+}

@@ -37,6 +37,11 @@ pub fn agora_bin() -> PathBuf {
     bin
 }
 
+/// The `agora-worker` binary built from this workspace.
+pub fn worker_bin() -> PathBuf {
+    agora_bin().with_file_name("agora-worker")
+}
+
 pub fn postgres_admin_url() -> String {
     std::env::var("AGORA_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())

@@ -7,10 +7,7 @@ mod state;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
-use agora_core::{
-    config::{Config, LogFormat},
-    course_source, db, import,
-};
+use agora_core::{config::Config, course_source, db, import};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -44,11 +41,29 @@ enum Command {
         /// Folder to write; created if missing.
         dir: PathBuf,
     },
+    /// Background jobs: counts, lists, and retrying dead ones.
+    Jobs {
+        #[command(subcommand)]
+        command: Option<JobsCommand>,
+    },
     /// Course sources.
     Courses {
         #[command(subcommand)]
         command: CoursesCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List jobs in one state (default: dead), with their last error.
+    List {
+        #[arg(long, default_value = "dead", value_parser = ["queued", "running", "dead", "done"])]
+        status: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
+    /// Put a dead job back in the queue with fresh attempts.
+    Retry { id: uuid::Uuid },
 }
 
 #[derive(Subcommand)]
@@ -61,32 +76,14 @@ enum CoursesCommand {
     },
 }
 
-fn init_logging(config: &Config) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
-        .with_context(|| format!("AGORA_LOG `{}` is not a valid log filter", config.log))?;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    match config.log_format {
-        LogFormat::Human => builder.init(),
-        LogFormat::Json => builder
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
-            .init(),
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(e) = cli.config.validate() {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    if let Err(e) = init_logging(&cli.config) {
-        eprintln!("error: {e:#}");
+    if let Err(e) = agora_core::telemetry::init(&cli.config) {
+        eprintln!("error: {e}");
         return ExitCode::from(2);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -132,6 +129,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Courses {
             command: CoursesCommand::Lint { dir },
         } => Ok(lint(&dir)),
+        Command::Jobs { command } => {
+            let conn = connect(&config).await?;
+            jobs_command(&conn, command).await
+        }
     }
 }
 
@@ -175,6 +176,49 @@ async fn import_dir(
         summary.updated.len(),
         summary.unchanged.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn jobs_command(
+    conn: &sea_orm::DatabaseConnection,
+    command: Option<JobsCommand>,
+) -> anyhow::Result<ExitCode> {
+    use agora_core::jobs;
+    match command {
+        None => {
+            for (status, n) in jobs::counts(conn).await? {
+                println!("{status:<8} {n}");
+            }
+        }
+        Some(JobsCommand::List { status, limit }) => {
+            let rows = jobs::list(conn, &status, limit).await?;
+            println!("{:<36}  {:<24} {:>8}  last error", "id", "kind", "attempts");
+            for j in &rows {
+                println!(
+                    "{}  {:<24} {:>4}/{:<3}  {}",
+                    j.id,
+                    j.kind,
+                    j.attempts,
+                    j.max_attempts,
+                    j.last_error
+                        .as_deref()
+                        .unwrap_or("-")
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                );
+            }
+            println!("{} {status} job(s)", rows.len());
+        }
+        Some(JobsCommand::Retry { id }) => match jobs::retry_dead(conn, id).await {
+            Ok(()) => println!("job {id} is queued again"),
+            Err(e @ (agora_core::Error::NotFound { .. } | agora_core::Error::Conflict { .. })) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e.into()),
+        },
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -276,31 +320,32 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     }
     println!("  API explorer http://{local}/api/docs");
     tracing::info!(address = %local, "listening");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = config.run_worker.then(|| {
+        let options = agora_worker::WorkerOptions {
+            concurrency: config.worker_concurrency,
+            lease: Duration::from_secs(config.job_lease_seconds),
+            ..Default::default()
+        };
+        let worker = agora_worker::Worker::new(state.db.clone(), agora_worker::registry(), options);
+        println!(
+            "  worker       in process ({} at a time)",
+            config.worker_concurrency
+        );
+        tokio::spawn(worker.run(stopped))
+    });
     let app = app::build(state);
-    poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
-        .await
-        .context("the server stopped with an error")?;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    let server = poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+        app,
+        agora_core::telemetry::shutdown_signal(),
+        Some(Duration::from_secs(30)),
+    );
+    let result = server.await.context("the server stopped with an error");
+    // The server has drained its requests; now let the worker finish its jobs.
+    let _ = stop.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("stopped");
+    result
 }

@@ -276,6 +276,29 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// Run the background worker inside `agora serve` (set false when
+    /// `agora-worker` processes run separately).
+    #[arg(long, env = "AGORA_RUN_WORKER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub run_worker: bool,
+
+    /// Background jobs a worker runs at the same time.
+    #[arg(
+        long,
+        env = "AGORA_WORKER_CONCURRENCY",
+        default_value_t = 2,
+        global = true
+    )]
+    pub worker_concurrency: usize,
+
+    /// Seconds a worker holds a job before another may reclaim it.
+    #[arg(
+        long,
+        env = "AGORA_JOB_LEASE_SECONDS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub job_lease_seconds: u64,
+
     /// Log format.
     #[arg(long, env = "AGORA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,
@@ -351,6 +374,12 @@ impl Config {
             && (self.s3_access_key.is_none() || self.s3_secret_key.is_none())
         {
             return Err("AGORA_S3_ENDPOINT is set but AGORA_S3_ACCESS_KEY or AGORA_S3_SECRET_KEY is missing".into());
+        }
+        if self.worker_concurrency == 0 || self.worker_concurrency > 64 {
+            return Err("AGORA_WORKER_CONCURRENCY must be between 1 and 64".into());
+        }
+        if self.job_lease_seconds < 5 {
+            return Err("AGORA_JOB_LEASE_SECONDS must be at least 5".into());
         }
         if self.database_max_connections == 0 {
             return Err("AGORA_DATABASE_MAX_CONNECTIONS must be at least 1".into());

@@ -8,7 +8,9 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod import;
+pub mod jobs;
 pub mod markdown;
 pub mod readiness;
+pub mod telemetry;
 
 pub use error::{Error, Result};

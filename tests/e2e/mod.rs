@@ -3,5 +3,6 @@ mod cli;
 mod compose;
 mod errors;
 mod import;
+mod jobs;
 mod openapi;
 mod operations;

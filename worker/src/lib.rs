@@ -1,3 +1,211 @@
-//! Agora's background job runner. The job queue and its handlers (emails,
-//! certificates, search indexing, reminders) arrive with the worker issue;
-//! until then nothing is enqueued and there is nothing to run.
+//! Agora's background job runner: claims jobs from the queue and runs one
+//! handler per kind. The `agora` server runs it in process; the
+//! `agora-worker` binary runs it alone.
+
+use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
+
+use agora_core::jobs::{self, Claimed, Failure, Job};
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+use tracing::Instrument;
+
+type BoxFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+type Handler = Arc<dyn Fn(serde_json::Value) -> BoxFuture + Send + Sync>;
+
+/// What the worker knows how to do, one handler per job kind.
+#[derive(Clone, Default)]
+pub struct Registry {
+    handlers: HashMap<&'static str, Handler>,
+}
+
+impl Registry {
+    /// Registers the handler for `J`. It must be idempotent: a job may run
+    /// twice (a worker can die after the work but before recording it).
+    pub fn register<J, F, Fut>(&mut self, handler: F) -> &mut Self
+    where
+        J: Job,
+        F: Fn(J) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        self.handlers.insert(
+            J::KIND,
+            Arc::new(move |payload| {
+                let handler = handler.clone();
+                Box::pin(async move {
+                    let job: J = serde_json::from_value(payload)
+                        .map_err(|e| format!("payload of {} does not parse: {e}", J::KIND))?;
+                    handler(job).await
+                })
+            }),
+        );
+        self
+    }
+
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut k: Vec<_> = self.handlers.keys().copied().collect();
+        k.sort_unstable();
+        k
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkerOptions {
+    /// Jobs run at the same time.
+    pub concurrency: usize,
+    /// How long a claimed job is ours; a job still running then is given up
+    /// and reclaimed by another worker.
+    pub lease: Duration,
+    /// Idle pause between looks at the queue.
+    pub poll_interval: Duration,
+    /// How long shutdown waits for jobs in flight before releasing them.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 2,
+            lease: Duration::from_secs(300),
+            poll_interval: Duration::from_millis(250),
+            shutdown_grace: Duration::from_secs(20),
+        }
+    }
+}
+
+pub struct Worker {
+    db: DatabaseConnection,
+    registry: Arc<Registry>,
+    options: WorkerOptions,
+    id: String,
+}
+
+impl Worker {
+    pub fn new(db: DatabaseConnection, registry: Registry, options: WorkerOptions) -> Self {
+        let id = format!(
+            "{}-{}",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        Self {
+            db,
+            registry: Arc::new(registry),
+            options,
+            id,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Runs until `shutdown` turns true. Jobs in flight then finish within the
+    /// grace period; any still running after it are released to the queue.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.id, concurrency = self.options.concurrency, kinds = ?self.registry.kinds(), "worker started");
+        let mut tasks = tokio::task::JoinSet::new();
+        for slot in 0..self.options.concurrency.max(1) {
+            let (db, registry, options, id, stop) = (
+                self.db.clone(),
+                self.registry.clone(),
+                self.options.clone(),
+                self.id.clone(),
+                shutdown.clone(),
+            );
+            tasks.spawn(
+                claim_loop(db, registry, options, id, stop)
+                    .instrument(tracing::info_span!("worker", slot)),
+            );
+        }
+        let _ = shutdown.wait_for(|stop| *stop).await;
+        let drained = tokio::time::timeout(self.options.shutdown_grace, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tasks.abort_all();
+            match jobs::release(&self.db, &self.id).await {
+                Ok(n) => {
+                    tracing::warn!(released = n, "jobs still running at shutdown were released")
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not release jobs; their leases will expire")
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+}
+
+async fn claim_loop(
+    db: DatabaseConnection,
+    registry: Arc<Registry>,
+    options: WorkerOptions,
+    worker_id: String,
+    mut stop: watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        match jobs::claim(&db, &worker_id, options.lease).await {
+            Ok(Some(job)) => run_one(&db, &registry, &options, &worker_id, job).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(options.poll_interval) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            Err(e) => {
+                // The database is unreachable: wait and try again; nothing is lost.
+                tracing::warn!(error = %e, "could not claim a job");
+                tokio::select! {
+                    _ = tokio::time::sleep(options.poll_interval * 8) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    }
+}
+
+async fn run_one(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    options: &WorkerOptions,
+    worker_id: &str,
+    job: Claimed,
+) {
+    let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+    async {
+        let result = match registry.handlers.get(job.kind.as_str()) {
+            None => Err(format!("no handler for job kind `{}`", job.kind)),
+            Some(handler) => {
+                // Give up before the lease runs out, so two workers never run it at once.
+                let budget = options.lease.saturating_sub(options.lease / 10);
+                match tokio::time::timeout(budget, handler(job.payload.clone())).await {
+                    Ok(r) => r,
+                    Err(_) => Err(format!("timed out after {budget:?}")),
+                }
+            }
+        };
+        match result {
+            Ok(()) => match jobs::complete(db, job.id, worker_id).await {
+                Ok(true) => tracing::info!("job done"),
+                Ok(false) => tracing::warn!("job finished after its lease ran out"),
+                Err(e) => tracing::error!(error = %e, "job done but not recorded; it will run again"),
+            },
+            Err(error) => match jobs::fail(db, &job, worker_id, &error).await {
+                Ok(Failure::Retry { at_ms }) => {
+                    tracing::warn!(%error, retry_in_ms = at_ms - jobs::now_ms(), "job failed; will retry")
+                }
+                Ok(Failure::Dead) => tracing::error!(%error, "job failed for the last time; marked dead"),
+                Ok(Failure::LostLease) => tracing::warn!(%error, "job failed after its lease ran out"),
+                Err(e) => tracing::error!(error = %e, "could not record the failure; the lease will expire"),
+            },
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// The handlers of every job kind Agora has. Later features add theirs here.
+pub fn registry() -> Registry {
+    Registry::default()
+}

@@ -1,9 +1,54 @@
-//! `agora-worker`: the standalone worker for production.
+//! `agora-worker`: runs the background worker alone, for production. Any
+//! number can run side by side against PostgreSQL.
 
-fn main() -> std::process::ExitCode {
-    eprintln!(
-        "agora-worker: there are no background jobs yet (the job queue arrives with the worker issue); \
-         `agora serve` is all that is needed today"
-    );
-    std::process::ExitCode::from(3)
+use std::{process::ExitCode, time::Duration};
+
+use agora_core::{config::Config, db};
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(name = "agora-worker", version, about = "Agora's background worker")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = cli
+        .config
+        .validate()
+        .and_then(|()| agora_core::telemetry::init(&cli.config))
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    runtime.block_on(async move {
+        let config = cli.config;
+        let url = config.database_url();
+        let conn = match db::connect(&url, config.database_max_connections).await {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: cannot connect to the database at {url}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let options = agora_worker::WorkerOptions {
+            concurrency: config.worker_concurrency,
+            lease: Duration::from_secs(config.job_lease_seconds),
+            ..Default::default()
+        };
+        let worker = agora_worker::Worker::new(conn, agora_worker::registry(), options);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            agora_core::telemetry::shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        worker.run(stopped).await;
+        ExitCode::SUCCESS
+    })
 }

@@ -3,6 +3,7 @@
 pub mod course;
 pub mod course_theme;
 pub mod course_translation;
+pub mod job;
 pub mod lesson;
 pub mod lesson_resource;
 pub mod lesson_translation;

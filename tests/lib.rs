@@ -374,3 +374,99 @@ pub fn write_fixture_course(dir: &Path, slug: &str) {
     )
     .unwrap();
 }
+
+/// A signed-in learner, for tests that act through the API.
+pub struct Learner {
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub csrf: String,
+    pub cookie: String,
+}
+
+pub const PASSWORD: &str = "harbour lantern quietly";
+
+impl TestServer {
+    pub async fn conn(&self) -> sea_orm::DatabaseConnection {
+        self.db.connect().await
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self.http.post(self.url(path)).json(&body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn register(&self, email: &str) -> (u16, serde_json::Value) {
+        self.post_json(
+            "/api/v1/accounts",
+            serde_json::json!({ "email": email, "password": PASSWORD, "display_name": "Ana Silva" }),
+        )
+        .await
+    }
+
+    /// The token carried by the newest mail job of `kind` for this address
+    /// (the worker turns these jobs into mail).
+    pub async fn mail_token(&self, kind: &str, email: &str) -> Option<String> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let conn = self.conn().await;
+        let user = agora_core::entities::user::Entity::find()
+            .filter(agora_core::entities::user::Column::Email.eq(email.to_lowercase()))
+            .one(&conn)
+            .await
+            .unwrap()?;
+        agora_core::entities::job::Entity::find()
+            .filter(agora_core::entities::job::Column::Kind.eq(kind))
+            .order_by_desc(agora_core::entities::job::Column::CreatedAt)
+            .all(&conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|j| j.payload["user_id"] == serde_json::json!(user.id))
+            .and_then(|j| j.payload["token"].as_str().map(str::to_owned))
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/auth/sign-in"))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers, verifies and signs in a new learner.
+    pub async fn learner(&self, email: &str) -> Learner {
+        let (status, body) = self.register(email).await;
+        assert_eq!(status, 202, "{body}");
+        let token = self.mail_token("mail.verify_email", email).await.expect("a verification mail job");
+        let (status, body) = self.post_json("/api/v1/accounts/verify", serde_json::json!({ "token": token })).await;
+        assert_eq!(status, 200, "{body}");
+        let r = self.sign_in(email, PASSWORD).await;
+        assert_eq!(r.status(), 200);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let body: serde_json::Value = r.json().await.unwrap();
+        Learner {
+            email: email.into(),
+            password: PASSWORD.into(),
+            token: body["token"].as_str().unwrap().into(),
+            csrf: body["csrf_token"].as_str().unwrap().into(),
+            cookie,
+        }
+    }
+
+    /// A request as this learner, with the bearer token.
+    pub fn as_learner(&self, learner: &Learner, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(&learner.token)
+    }
+
+    pub async fn call(&self, learner: &Learner, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        let mut req = self.as_learner(learner, method, path);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}

@@ -20,7 +20,16 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         .at("/health", get(health))
         .at("/ready", get(ready))
         .around(middleware::conditional_get)
+        .around(middleware::body_limit)
         .data(state)
+        // A bug answers 500 in the common shape instead of dropping the connection.
+        .with(poem::middleware::CatchPanic::new().with_handler(|_| {
+            tracing::error!("a handler panicked");
+            middleware::json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                crate::api::error::ErrorBody::new("internal", "something went wrong on our side", None),
+            )
+        }))
         .around(middleware::request_context)
         .into_endpoint()
 }

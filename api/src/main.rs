@@ -41,6 +41,11 @@ enum Command {
         /// Folder to write; created if missing.
         dir: PathBuf,
     },
+    /// Administrators and roles.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Background jobs: counts, lists, and retrying dead ones.
     Jobs {
         #[command(subcommand)]
@@ -50,6 +55,20 @@ enum Command {
     Courses {
         #[command(subcommand)]
         command: CoursesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account with a role (verified), or set the role and password
+    /// of an existing one. The password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "admin", value_parser = ["learner", "author", "admin"])]
+        role: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
     },
 }
 
@@ -129,6 +148,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Courses {
             command: CoursesCommand::Lint { dir },
         } => Ok(lint(&dir)),
+        Command::Admin {
+            command: AdminCommand::Create { email, role, name },
+        } => {
+            let conn = connect(&config).await?;
+            let mut password = String::new();
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprint!("password for {email}: ");
+            }
+            std::io::stdin().read_line(&mut password).context("cannot read the password")?;
+            let role: agora_core::accounts::Role = role.parse().map_err(anyhow::Error::msg)?;
+            match agora_core::accounts::admin_upsert(&conn, &email, password.trim_end_matches(['\n', '\r']), &name, role).await {
+                Ok(true) => println!("created {} as {}", email.trim().to_lowercase(), role.as_str()),
+                Ok(false) => println!("updated {}: role {} and a new password", email.trim().to_lowercase(), role.as_str()),
+                Err(agora_core::Error::Invalid { field, reason }) => {
+                    eprintln!("error: {field}: {reason}");
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Jobs { command } => {
             let conn = connect(&config).await?;
             jobs_command(&conn, command).await
@@ -305,7 +345,11 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         .and_then(|a| a.as_socket_addr().copied())
         .context("the listener has no address")?;
     config.bind = local;
+    let cache = agora_core::cache::Cache::from_config(config.redis_url.as_ref().map(|u| u.expose().as_str()))
+        .map_err(anyhow::Error::msg)?;
     let state = state::AppState {
+        learning: agora_core::learning::Learning::new(conn.clone(), cache),
+        limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
         db: conn,
         config: Arc::new(config.clone()),
         http: reqwest::Client::builder()

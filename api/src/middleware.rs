@@ -63,6 +63,18 @@ fn error_response(e: poem::Error) -> Response {
             ),
         );
     }
+    if let Some(p) = e.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            ErrorBody::new("invalid_body", format!("the request body is invalid: {}", p.reason), None),
+        );
+    }
+    if e.is::<poem_openapi::error::ContentTypeError>() {
+        return json_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorBody::new("unsupported_media_type", "send the body as application/json", None),
+        );
+    }
     if !status.is_server_error() {
         // The API's own errors already carry the JSON body; keep it.
         let resp = e.into_response();
@@ -81,6 +93,9 @@ fn fallback_error(status: StatusCode) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         s if s.is_server_error() => "internal",
         _ => "error",
     };
@@ -145,4 +160,33 @@ pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Respo
         HeaderValue::from_str(&etag).expect("hex is a valid header"),
     );
     Ok(resp)
+}
+
+/// Largest request body the JSON API accepts; uploads get their own limits.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// Refuses bodies over [`MAX_BODY`] with 413, whether their length is
+/// declared or they arrive in chunks.
+pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
+    let declared = req
+        .header(header::CONTENT_LENGTH)
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorBody::new("payload_too_large", format!("the body is over {} KiB", MAX_BODY / 1024), None),
+        )
+    };
+    match declared {
+        Some(n) if n > MAX_BODY => return Ok(too_large()),
+        Some(_) => {}
+        None if req.header(header::TRANSFER_ENCODING).is_some() => {
+            match req.take_body().into_bytes_limit(MAX_BODY).await {
+                Ok(bytes) => req.set_body(bytes),
+                Err(_) => return Ok(too_large()),
+            }
+        }
+        None => {}
+    }
+    next.call(req).await.map(IntoResponse::into_response)
 }

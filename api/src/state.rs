@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use agora_core::config::Config;
+use agora_core::{config::Config, learning::Learning, rate_limit::AuthLimits};
 use sea_orm::DatabaseConnection;
 
 #[derive(Clone)]
@@ -11,4 +11,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// For readiness probes of HTTP backends.
     pub http: reqwest::Client,
+    pub learning: Learning,
+    pub limits: Arc<AuthLimits>,
 }

@@ -10,6 +10,12 @@ pub enum Error {
     Invalid { field: String, reason: String },
     #[error("{field}: {reason}")]
     Conflict { field: String, reason: String },
+    #[error("{reason}")]
+    Unauthorized { reason: &'static str },
+    #[error("{reason}")]
+    Forbidden { reason: &'static str },
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("{what} is unavailable")]
     Unavailable { what: &'static str },
     #[error("database error")]

@@ -1,5 +1,7 @@
 //! Agora's core: configuration, domain, services and ports. Knows nothing of HTTP.
 
+pub mod accounts;
+pub mod cache;
 pub mod catalogue;
 pub mod config;
 pub mod course_source;
@@ -9,7 +11,9 @@ pub mod entities;
 pub mod error;
 pub mod import;
 pub mod jobs;
+pub mod learning;
 pub mod markdown;
+pub mod rate_limit;
 pub mod readiness;
 pub mod telemetry;
 

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_catalogue;
 mod m20261123_000002_jobs;
+mod m20261123_000003_learners;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_catalogue::Migration),
             Box::new(m20261123_000002_jobs::Migration),
+            Box::new(m20261123_000003_learners::Migration),
         ]
     }
 }

@@ -1,3 +1,4 @@
+mod accounts;
 mod catalogue;
 mod cli;
 mod compose;

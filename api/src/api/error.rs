@@ -31,6 +31,12 @@ pub enum ApiError {
     /// The request is malformed: a parameter of the wrong type or out of range.
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
+    /// Sign in first: the token is missing, wrong, expired or revoked.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// Signed in, but not allowed to do this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
     /// Nothing exists at this address.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
@@ -40,6 +46,9 @@ pub enum ApiError {
     /// The request is well-formed but its content is invalid.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// Too many attempts; wait `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// Something failed on our side; the request id in the logs tells which.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -85,6 +94,16 @@ impl From<agora_core::Error> for ApiError {
             E::Conflict { field, reason } => {
                 ApiError::Conflict(Json(ErrorBody::new("conflict", reason, Some(field))))
             }
+            E::Unauthorized { reason } => ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", reason, None))),
+            E::Forbidden { reason } => ApiError::Forbidden(Json(ErrorBody::new("forbidden", reason, None))),
+            E::RateLimited { retry_after_secs } => ApiError::TooManyRequests(
+                Json(ErrorBody::new(
+                    "rate_limited",
+                    format!("too many attempts; try again in {retry_after_secs} seconds"),
+                    None,
+                )),
+                retry_after_secs,
+            ),
             E::Unavailable { what } => ApiError::Unavailable(Json(ErrorBody::new(
                 "unavailable",
                 format!("{what} is unavailable, try again shortly"),

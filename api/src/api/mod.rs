@@ -1,15 +1,21 @@
 //! The JSON API under `/api/v1`, one unit struct per resource.
 
+pub mod accounts;
+pub mod auth;
 pub mod catalogue;
 pub mod error;
+pub mod learning;
+pub mod me;
 
 use poem_openapi::OpenApiService;
 
-/// Grows into a tuple, one struct per resource, as resources are added.
-pub type Apis = catalogue::CatalogueApi;
+/// One struct per resource.
+pub type Apis = (catalogue::CatalogueApi, accounts::AccountsApi, me::MeApi, learning::LearningApi);
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
-    OpenApiService::new(catalogue::CatalogueApi, "Agora API", version)
+    OpenApiService::new(
+        (catalogue::CatalogueApi, accounts::AccountsApi, me::MeApi, learning::LearningApi),
+        "Agora API", version)
         .description(
             "Self-paced courses for local and regional governments. Every error answers \
              the same JSON shape (`code`, `message`, `field`). Public catalogue reads carry \

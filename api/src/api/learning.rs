@@ -1,0 +1,363 @@
+//! Enrolment, lessons, quizzes and progress for the signed-in learner.
+
+use std::collections::BTreeMap;
+
+use agora_core::learning;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::{Header, Path, Query},
+    payload::{Binary, Json},
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    auth::{Auth, content_locales},
+    error::ApiError,
+};
+use crate::state::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Enrolment, lessons, quizzes and progress.
+    Learning,
+}
+
+pub struct LearningApi;
+
+/// Where a learner stands in a course.
+#[derive(Object)]
+pub struct Progress {
+    enrolment_id: Uuid,
+    /// active, or left (re-enrolling resumes)
+    status: String,
+    completed_lessons: u32,
+    total_lessons: u32,
+    percent: u8,
+    last_lesson_id: Option<Uuid>,
+    /// The first lesson not yet completed: where to continue.
+    resume_lesson_id: Option<Uuid>,
+    resume_lesson_key: Option<String>,
+    enrolled_at: OffsetDateTime,
+    last_activity_at: OffsetDateTime,
+    completed_at: Option<OffsetDateTime>,
+}
+
+impl From<learning::ProgressSummary> for Progress {
+    fn from(s: learning::ProgressSummary) -> Self {
+        Progress {
+            enrolment_id: s.enrolment_id,
+            status: s.status,
+            completed_lessons: s.completed_lessons,
+            total_lessons: s.total_lessons,
+            percent: s.percent,
+            last_lesson_id: s.last_lesson_id,
+            resume_lesson_id: s.resume_lesson_id,
+            resume_lesson_key: s.resume_lesson_key,
+            enrolled_at: s.enrolled_at,
+            last_activity_at: s.last_activity_at,
+            completed_at: s.completed_at,
+        }
+    }
+}
+
+#[derive(Object)]
+struct ResourceFile {
+    file_name: String,
+    content_type: String,
+    download_path: String,
+}
+
+#[derive(Object)]
+struct QuizOption {
+    key: String,
+    text: String,
+}
+
+/// A question as served before an attempt: no answers, no explanations.
+#[derive(Object)]
+struct QuizQuestion {
+    key: String,
+    /// single, multiple or true_false
+    kind: String,
+    prompt: String,
+    options: Vec<QuizOption>,
+}
+
+#[derive(Object)]
+struct Quiz {
+    passing_score: u32,
+    max_attempts: Option<u32>,
+    attempts_used: u32,
+    best_score: Option<u32>,
+    passed: bool,
+    questions: Vec<QuizQuestion>,
+}
+
+#[derive(Object)]
+struct Lesson {
+    id: Uuid,
+    key: String,
+    /// text, video, resource or quiz
+    kind: String,
+    /// The locale of the content (the course default when yours is missing).
+    locale: String,
+    title: String,
+    /// Sanitised HTML of the lesson; for a video, its full transcript.
+    html: String,
+    duration_minutes: u32,
+    video_url: Option<String>,
+    /// True when the video is not recorded yet: read the transcript.
+    video_placeholder: bool,
+    resource: Option<ResourceFile>,
+    quiz: Option<Quiz>,
+    previous_key: Option<String>,
+    next_key: Option<String>,
+    completed: bool,
+    progress: Progress,
+}
+
+#[derive(Object)]
+struct Attempt {
+    /// Option keys chosen for each question key; every question must be answered.
+    answers: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Object)]
+struct OptionFeedback {
+    key: String,
+    text: String,
+    explanation: String,
+}
+
+#[derive(Object)]
+struct QuestionFeedback {
+    key: String,
+    prompt: String,
+    correct: bool,
+    chosen: Vec<String>,
+    correct_options: Vec<String>,
+    options: Vec<OptionFeedback>,
+}
+
+#[derive(Object)]
+struct AttemptResult {
+    /// Percent of questions answered right.
+    score: u32,
+    passing_score: u32,
+    passed: bool,
+    questions: Vec<QuestionFeedback>,
+    progress: Progress,
+}
+
+#[derive(ApiResponse)]
+enum EnrolResponse {
+    /// Enrolled now.
+    #[oai(status = 201)]
+    Created(Json<Progress>),
+    /// Already enrolled: the existing enrolment.
+    #[oai(status = 200)]
+    Existing(Json<Progress>),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+enum Download {
+    #[oai(status = 200)]
+    File(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+fn check_slug(slug: &str) -> Result<(), ApiError> {
+    agora_core::domain::Slug::parse(slug).map(drop).map_err(|_| agora_core::Error::NotFound { what: "course" }.into())
+}
+
+fn check_lesson(key: &str) -> Result<(), ApiError> {
+    if key.len() > 80 {
+        return Err(agora_core::Error::NotFound { what: "lesson" }.into());
+    }
+    Ok(())
+}
+
+#[OpenApi(tag = "ApiTags::Learning")]
+impl LearningApi {
+    /// Enrol in a published course
+    ///
+    /// Enrolling twice returns the existing enrolment; after leaving, it resumes the progress.
+    #[oai(path = "/courses/:slug/enrolment", method = "post", operation_id = "enrol")]
+    async fn enrol(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>) -> Result<EnrolResponse, ApiError> {
+        check_slug(&slug)?;
+        let e = state.learning.enrol(auth.principal().user_id, &slug).await?;
+        Ok(if e.created {
+            EnrolResponse::Created(Json(e.summary.into()))
+        } else {
+            EnrolResponse::Existing(Json(e.summary.into()))
+        })
+    }
+
+    /// Leave a course; the enrolment and its progress are kept
+    #[oai(path = "/courses/:slug/enrolment", method = "delete", operation_id = "unenrol")]
+    async fn unenrol(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>) -> Result<NoContent, ApiError> {
+        check_slug(&slug)?;
+        state.learning.unenrol(auth.principal().user_id, &slug).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// One lesson, for an enrolled learner
+    ///
+    /// `lesson` is the lesson's key or id. Content comes in `lang`, then your
+    /// saved locale, then `Accept-Language`, falling back to the course default.
+    #[oai(path = "/courses/:slug/lessons/:lesson", method = "get", operation_id = "get_lesson")]
+    async fn lesson(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        lesson: Path<String>,
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<Json<Lesson>, ApiError> {
+        check_slug(&slug)?;
+        check_lesson(&lesson)?;
+        let p = auth.principal();
+        let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
+        let v = state.learning.lesson(p.user_id, &slug, &lesson, &preferred).await?;
+        Ok(Json(Lesson {
+            id: v.id,
+            key: v.key,
+            kind: v.kind.to_string(),
+            locale: v.locale.to_string(),
+            title: v.title,
+            html: v.html,
+            duration_minutes: v.duration_minutes,
+            video_url: v.video_url,
+            video_placeholder: v.video_placeholder,
+            resource: v.resource.map(|r| ResourceFile {
+                file_name: r.file_name,
+                content_type: r.content_type,
+                download_path: r.download_path,
+            }),
+            quiz: v.quiz.map(|q| Quiz {
+                passing_score: q.passing_score,
+                max_attempts: q.max_attempts,
+                attempts_used: q.attempts_used,
+                best_score: q.best_score,
+                passed: q.passed,
+                questions: q
+                    .questions
+                    .into_iter()
+                    .map(|q| QuizQuestion {
+                        key: q.key,
+                        kind: q.kind.to_string(),
+                        prompt: q.prompt,
+                        options: q.options.into_iter().map(|o| QuizOption { key: o.key, text: o.text }).collect(),
+                    })
+                    .collect(),
+            }),
+            previous_key: v.previous_key,
+            next_key: v.next_key,
+            completed: v.completed,
+            progress: v.progress.into(),
+        }))
+    }
+
+    /// Download the file of a resource lesson
+    #[oai(path = "/courses/:slug/lessons/:lesson/resource", method = "get", operation_id = "download_resource")]
+    async fn resource(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        lesson: Path<String>,
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<Download, ApiError> {
+        check_slug(&slug)?;
+        check_lesson(&lesson)?;
+        let p = auth.principal();
+        let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
+        let file = state.learning.resource(p.user_id, &slug, &lesson, &preferred).await?;
+        Ok(Download::File(
+            Binary(file.data),
+            file.content_type,
+            format!("attachment; filename=\"{}\"", file.file_name),
+        ))
+    }
+
+    /// Mark a lesson complete (idempotent); quizzes are completed by passing them
+    #[oai(path = "/courses/:slug/lessons/:lesson/completion", method = "post", operation_id = "complete_lesson")]
+    async fn complete(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>, lesson: Path<String>) -> Result<Json<Progress>, ApiError> {
+        check_slug(&slug)?;
+        check_lesson(&lesson)?;
+        let summary = state.learning.complete_lesson(auth.principal().user_id, &slug, &lesson).await?;
+        Ok(Json(summary.into()))
+    }
+
+    /// Submit a quiz attempt
+    ///
+    /// Scored on the server. Every attempt is recorded; passing completes the
+    /// lesson. The answer shows each question's result and the explanations.
+    #[oai(path = "/courses/:slug/lessons/:lesson/attempts", method = "post", operation_id = "submit_quiz")]
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        lesson: Path<String>,
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+        body: Json<Attempt>,
+    ) -> Result<Json<AttemptResult>, ApiError> {
+        check_slug(&slug)?;
+        check_lesson(&lesson)?;
+        if body.answers.len() > 200 {
+            return Err(agora_core::Error::invalid("answers", "too many answers").into());
+        }
+        let p = auth.principal();
+        let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
+        let r = state.learning.submit_quiz(p.user_id, &slug, &lesson, &body.answers, &preferred).await?;
+        Ok(Json(AttemptResult {
+            score: r.score,
+            passing_score: r.passing_score,
+            passed: r.passed,
+            questions: r
+                .questions
+                .into_iter()
+                .map(|q| QuestionFeedback {
+                    key: q.key,
+                    prompt: q.prompt,
+                    correct: q.correct,
+                    chosen: q.chosen,
+                    correct_options: q.correct_options,
+                    options: q
+                        .options
+                        .into_iter()
+                        .map(|o| OptionFeedback { key: o.key, text: o.text, explanation: o.explanation })
+                        .collect(),
+                })
+                .collect(),
+            progress: r.progress.into(),
+        }))
+    }
+
+    /// Your progress in one course
+    #[oai(path = "/courses/:slug/progress", method = "get", operation_id = "course_progress")]
+    async fn progress(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>) -> Result<Json<Progress>, ApiError> {
+        check_slug(&slug)?;
+        let mine = state.learning.my_learning(auth.principal().user_id, &[]).await?;
+        mine.into_iter()
+            .find(|c| c.slug == slug.0)
+            .map(|c| Json(c.progress.into()))
+            .ok_or_else(|| agora_core::Error::NotFound { what: "enrolment" }.into())
+    }
+}

@@ -1,0 +1,224 @@
+//! The signed-in person: profile, tokens, "my learning", data export and deletion.
+
+use agora_core::{accounts, domain::Locale};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Header, param::Path, param::Query, payload::Json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    auth::{Auth, content_locales},
+    error::ApiError,
+    learning::Progress,
+};
+use crate::state::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// The signed-in account.
+    Me,
+}
+
+pub struct MeApi;
+
+#[derive(Object)]
+struct Profile {
+    id: Uuid,
+    email: String,
+    email_verified: bool,
+    display_name: String,
+    locale: String,
+    role: String,
+    reminders_opt_out: bool,
+    created_at: OffsetDateTime,
+}
+
+impl From<agora_core::entities::user::Model> for Profile {
+    fn from(u: agora_core::entities::user::Model) -> Self {
+        Profile {
+            id: u.id,
+            email: u.email,
+            email_verified: u.email_verified_at.is_some(),
+            display_name: u.display_name,
+            locale: u.locale,
+            role: u.role,
+            reminders_opt_out: u.reminders_opt_out,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+struct ProfileChange {
+    #[oai(validator(max_length = 200))]
+    display_name: Option<String>,
+    locale: Option<String>,
+    /// Stop reminder emails about inactive courses.
+    reminders_opt_out: Option<bool>,
+}
+
+#[derive(Object)]
+struct TokenInfo {
+    id: Uuid,
+    /// session or api
+    kind: String,
+    name: String,
+    created_at: OffsetDateTime,
+    last_used_at: Option<OffsetDateTime>,
+    expires_at: OffsetDateTime,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+#[derive(Object)]
+struct NewTokenRequest {
+    #[oai(validator(max_length = 200))]
+    name: String,
+    /// 1–365, default 90.
+    expires_in_days: Option<u32>,
+}
+
+#[derive(Object)]
+struct NewToken {
+    id: Uuid,
+    /// Shown once: store it now.
+    token: String,
+    expires_at: OffsetDateTime,
+}
+
+#[derive(Object)]
+struct DeleteRequest {
+    #[oai(validator(max_length = 1024))]
+    password: String,
+}
+
+#[derive(Object)]
+struct MyCourse {
+    slug: String,
+    title: String,
+    locale: String,
+    progress: Progress,
+    /// API path of the lesson to continue with.
+    continue_path: Option<String>,
+}
+
+#[derive(ApiResponse)]
+enum Created<T: poem_openapi::types::ToJSON> {
+    #[oai(status = 201)]
+    Created(Json<T>),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+enum Export {
+    /// Everything Agora holds about you.
+    #[oai(status = 200)]
+    Ok(Json<serde_json::Value>, #[oai(header = "Content-Disposition")] String),
+}
+
+#[OpenApi(tag = "ApiTags::Me")]
+impl MeApi {
+    /// Your profile
+    #[oai(path = "/me", method = "get", operation_id = "get_me")]
+    async fn me(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Profile>, ApiError> {
+        Ok(Json(accounts::get_user(&state.db, auth.principal().user_id).await?.into()))
+    }
+
+    /// Change your name, locale or email preferences
+    #[oai(path = "/me", method = "patch", operation_id = "update_me")]
+    async fn update(&self, state: Data<&AppState>, auth: Auth, body: Json<ProfileChange>) -> Result<Json<Profile>, ApiError> {
+        let locale = body
+            .locale
+            .as_deref()
+            .map(|l| l.parse::<Locale>().map_err(|e| agora_core::Error::invalid("locale", e)))
+            .transpose()?;
+        let change = accounts::ProfileChange {
+            display_name: body.display_name.clone(),
+            locale,
+            reminders_opt_out: body.reminders_opt_out,
+        };
+        Ok(Json(accounts::update_profile(&state.db, auth.principal().user_id, change).await?.into()))
+    }
+
+    /// Download everything Agora holds about you (JSON)
+    #[oai(path = "/me/export", method = "get", operation_id = "export_me")]
+    async fn export(&self, state: Data<&AppState>, auth: Auth) -> Result<Export, ApiError> {
+        let data = accounts::export_data(&state.db, auth.principal().user_id).await?;
+        Ok(Export::Ok(Json(data), "attachment; filename=\"agora-my-data.json\"".into()))
+    }
+
+    /// Delete your account and everything attached to it
+    #[oai(path = "/me", method = "delete", operation_id = "delete_me")]
+    async fn delete(&self, state: Data<&AppState>, auth: Auth, body: Json<DeleteRequest>) -> Result<NoContent, ApiError> {
+        accounts::delete_account(&state.db, auth.principal().user_id, &body.password).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Your sessions and API tokens
+    #[oai(path = "/me/tokens", method = "get", operation_id = "list_tokens")]
+    async fn tokens(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Vec<TokenInfo>>, ApiError> {
+        let rows = accounts::list_tokens(&state.db, auth.principal().user_id).await?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|t| TokenInfo {
+                    id: t.id,
+                    kind: t.kind,
+                    name: t.name,
+                    created_at: t.created_at,
+                    last_used_at: t.last_used_at,
+                    expires_at: t.expires_at,
+                    revoked_at: t.revoked_at,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Create an API token
+    #[oai(path = "/me/tokens", method = "post", operation_id = "create_token")]
+    async fn create_token(&self, state: Data<&AppState>, auth: Auth, body: Json<NewTokenRequest>) -> Result<Created<NewToken>, ApiError> {
+        let t = accounts::create_api_token(&state.db, auth.principal().user_id, &body.name, body.expires_in_days.unwrap_or(90))
+            .await?;
+        Ok(Created::Created(Json(NewToken { id: t.id, token: t.token, expires_at: t.expires_at })))
+    }
+
+    /// Revoke a session or API token
+    #[oai(path = "/me/tokens/:id", method = "delete", operation_id = "revoke_token")]
+    async fn revoke(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> Result<NoContent, ApiError> {
+        accounts::revoke_token(&state.db, auth.principal().user_id, id.0).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// My learning: your courses, your progress, and where to continue
+    #[oai(path = "/me/learning", method = "get", operation_id = "my_learning")]
+    async fn learning(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<Json<Vec<MyCourse>>, ApiError> {
+        let p = auth.principal();
+        let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
+        let courses = state.learning.my_learning(p.user_id, &preferred).await?;
+        Ok(Json(
+            courses
+                .into_iter()
+                .map(|c| MyCourse {
+                    continue_path: c
+                        .progress
+                        .resume_lesson_key
+                        .as_ref()
+                        .map(|k| format!("/api/v1/courses/{}/lessons/{k}", c.slug)),
+                    slug: c.slug,
+                    title: c.title,
+                    locale: c.locale.to_string(),
+                    progress: c.progress.into(),
+                })
+                .collect(),
+        ))
+    }
+}

@@ -1,0 +1,782 @@
+//! The learner journey: enrolment, lessons, quizzes and progress.
+//!
+//! The database is the only source of truth. Each enrolment's progress
+//! summary is cached (written through after every change, rebuilt on a
+//! miss), so "my learning" never recomputes progress from scratch.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    Error, Result,
+    cache::Cache,
+    catalogue::{CourseLinks, pick_locale},
+    domain::{CourseStatus, LessonKind, Locale, QuestionKind},
+    entities::{
+        course, course_translation, enrolment, lesson, lesson_progress, lesson_resource, lesson_translation, module,
+        question_translation, quiz_attempt, quiz_question,
+    },
+    jobs::{self, Job},
+    markdown,
+};
+
+pub const ACTIVE: &str = "active";
+pub const LEFT: &str = "left";
+
+/// Sent when a learner enrols: the enrolment confirmation mail.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolledMail {
+    pub enrolment_id: Uuid,
+}
+impl Job for EnrolledMail {
+    const KIND: &'static str = "mail.enrolled";
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("mail.enrolled:{}", self.enrolment_id))
+    }
+}
+
+/// A course was completed: the worker issues the certificate and the mail.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CourseCompleted {
+    pub enrolment_id: Uuid,
+}
+impl Job for CourseCompleted {
+    const KIND: &'static str = "course_completed";
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("course_completed:{}", self.enrolment_id))
+    }
+}
+
+/// Where a learner stands in one course.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressSummary {
+    pub enrolment_id: Uuid,
+    pub course_id: Uuid,
+    pub status: String,
+    pub completed_lessons: u32,
+    pub total_lessons: u32,
+    pub percent: u8,
+    pub last_lesson_id: Option<Uuid>,
+    /// The lesson to continue with: the first one not yet completed.
+    pub resume_lesson_id: Option<Uuid>,
+    pub resume_lesson_key: Option<String>,
+    pub enrolled_at: OffsetDateTime,
+    pub last_activity_at: OffsetDateTime,
+    pub completed_at: Option<OffsetDateTime>,
+}
+
+fn cache_key(enrolment_id: Uuid) -> String {
+    format!("agora:progress:v1:{enrolment_id}")
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// A lesson of a course in learning order.
+#[derive(Clone, Debug)]
+struct OrderedLesson {
+    id: Uuid,
+    key: String,
+}
+
+#[derive(Clone)]
+pub struct Learning {
+    pub db: DatabaseConnection,
+    pub cache: Cache,
+}
+
+pub struct Enrolled {
+    pub enrolment: enrolment::Model,
+    pub created: bool,
+    pub summary: ProgressSummary,
+}
+
+impl Learning {
+    pub fn new(db: DatabaseConnection, cache: Cache) -> Self {
+        Self { db, cache }
+    }
+
+    async fn published_course(&self, slug: &str) -> Result<course::Model> {
+        course::Entity::find()
+            .filter(course::Column::Slug.eq(slug))
+            .filter(course::Column::Status.eq(CourseStatus::Published.as_str()))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound { what: "course" })
+    }
+
+    async fn ordered_lessons(db: &impl ConnectionTrait, course_id: Uuid) -> Result<Vec<OrderedLesson>> {
+        let modules: HashMap<Uuid, i32> = module::Entity::find()
+            .filter(module::Column::CourseId.eq(course_id))
+            .filter(module::Column::Removed.eq(false))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.position))
+            .collect();
+        let mut lessons: Vec<(i32, i32, OrderedLesson)> = lesson::Entity::find()
+            .filter(lesson::Column::CourseId.eq(course_id))
+            .filter(lesson::Column::Removed.eq(false))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|l| {
+                let mpos = *modules.get(&l.module_id)?;
+                Some((mpos, l.position, OrderedLesson { id: l.id, key: l.key }))
+            })
+            .collect();
+        lessons.sort_by_key(|(m, p, _)| (*m, *p));
+        Ok(lessons.into_iter().map(|(_, _, l)| l).collect())
+    }
+
+    async fn active_enrolment(&self, user_id: Uuid, course_id: Uuid) -> Result<enrolment::Model> {
+        enrolment::Entity::find()
+            .filter(enrolment::Column::UserId.eq(user_id))
+            .filter(enrolment::Column::CourseId.eq(course_id))
+            .filter(enrolment::Column::Status.eq(ACTIVE))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::Forbidden { reason: "enrol in this course first" })
+    }
+
+    /// Enrols a learner; enrolling again returns the same enrolment, and
+    /// re-enrolling after leaving resumes it with its progress.
+    pub async fn enrol(&self, user_id: Uuid, slug: &str) -> Result<Enrolled> {
+        let course = self.published_course(slug).await?;
+        let txn = self.db.begin().await?;
+        let at = now();
+        let inserted = enrolment::Entity::insert(enrolment::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            user_id: Set(user_id),
+            course_id: Set(course.id),
+            status: Set(ACTIVE.into()),
+            enrolled_at: Set(at),
+            last_lesson_id: Set(None),
+            last_activity_at: Set(at),
+            completed_at: Set(None),
+        })
+        .on_conflict(
+            OnConflict::columns([enrolment::Column::UserId, enrolment::Column::CourseId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        let created = inserted == 1;
+        let mut e = enrolment::Entity::find()
+            .filter(enrolment::Column::UserId.eq(user_id))
+            .filter(enrolment::Column::CourseId.eq(course.id))
+            .one(&txn)
+            .await?
+            .ok_or(Error::Internal("enrolment vanished".into()))?;
+        if created {
+            use sea_orm::sea_query::ExprTrait;
+            course::Entity::update_many()
+                .col_expr(course::Column::EnrolmentCount, Expr::col(course::Column::EnrolmentCount).add(1))
+                .filter(course::Column::Id.eq(course.id))
+                .exec(&txn)
+                .await?;
+            jobs::enqueue(&txn, &EnrolledMail { enrolment_id: e.id }).await?;
+        } else if e.status != ACTIVE {
+            let mut am: enrolment::ActiveModel = e.into();
+            am.status = Set(ACTIVE.into());
+            am.last_activity_at = Set(at);
+            e = am.update(&txn).await?;
+        }
+        txn.commit().await?;
+        let summary = self.refresh_summary(e.id).await?;
+        Ok(Enrolled { enrolment: e, created, summary })
+    }
+
+    /// Leaves a course; the enrolment and its progress are kept for a later return.
+    pub async fn unenrol(&self, user_id: Uuid, slug: &str) -> Result<()> {
+        let course = self.published_course(slug).await?;
+        let e = self.active_enrolment(user_id, course.id).await.map_err(|_| Error::NotFound { what: "enrolment" })?;
+        let mut am: enrolment::ActiveModel = e.into();
+        am.status = Set(LEFT.into());
+        let e = am.update(&self.db).await?;
+        self.refresh_summary(e.id).await?;
+        Ok(())
+    }
+
+    /// Finds a lesson of the course by key or by id; a lesson of another course is not found.
+    async fn find_lesson(&self, course_id: Uuid, key_or_id: &str) -> Result<lesson::Model> {
+        let mut q = lesson::Entity::find()
+            .filter(lesson::Column::CourseId.eq(course_id))
+            .filter(lesson::Column::Removed.eq(false));
+        q = match Uuid::parse_str(key_or_id) {
+            Ok(id) => q.filter(lesson::Column::Id.eq(id)),
+            Err(_) => q.filter(lesson::Column::Key.eq(key_or_id)),
+        };
+        q.one(&self.db).await?.ok_or(Error::NotFound { what: "lesson" })
+    }
+
+    /// One lesson for an enrolled learner, rendered in their locale with fallback.
+    pub async fn lesson(&self, user_id: Uuid, slug: &str, key: &str, preferred: &[Locale]) -> Result<LessonView> {
+        let course = self.published_course(slug).await?;
+        let e = self.active_enrolment(user_id, course.id).await?;
+        let l = self.find_lesson(course.id, key).await?;
+        let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
+        let texts = lesson_translation::Entity::find()
+            .filter(lesson_translation::Column::LessonId.eq(l.id))
+            .all(&self.db)
+            .await?;
+        let available: Vec<Locale> = texts.iter().filter_map(|t| t.locale.parse().ok()).collect();
+        let locale = pick_locale(preferred, &available, default);
+        let text = texts
+            .iter()
+            .find(|t| t.locale == locale.as_str())
+            .or_else(|| texts.first())
+            .ok_or(Error::Internal("lesson without text".into()))?;
+        let links = CourseLinks { slug: &course.slug };
+        let order = Self::ordered_lessons(&self.db, course.id).await?;
+        let pos = order.iter().position(|o| o.id == l.id).unwrap_or(0);
+        let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|o| o.key.clone());
+        let completed = lesson_progress::Entity::find_by_id((e.id, l.id)).one(&self.db).await?.is_some();
+        let kind: LessonKind = l.kind.parse().map_err(Error::Internal)?;
+
+        let resource = if kind == LessonKind::Resource {
+            lesson_resource::Entity::find()
+                .select_only()
+                .columns([lesson_resource::Column::FileName, lesson_resource::Column::ContentType])
+                .filter(lesson_resource::Column::LessonId.eq(l.id))
+                .into_tuple::<(String, String)>()
+                .one(&self.db)
+                .await?
+                .map(|(file_name, content_type)| ResourceLink {
+                    download_path: format!("/api/v1/courses/{}/lessons/{}/resource", course.slug, l.key),
+                    file_name,
+                    content_type,
+                })
+        } else {
+            None
+        };
+        let quiz = if kind == LessonKind::Quiz { Some(self.quiz_view(&l, &e, locale, default).await?) } else { None };
+
+        // Remember where the learner is, for "continue where you left off".
+        enrolment::Entity::update_many()
+            .col_expr(enrolment::Column::LastLessonId, Expr::value(Some(l.id)))
+            .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
+            .filter(enrolment::Column::Id.eq(e.id))
+            .exec(&self.db)
+            .await?;
+        let summary = self.refresh_summary(e.id).await?;
+
+        Ok(LessonView {
+            id: l.id,
+            key: l.key.clone(),
+            kind,
+            locale: text.locale.parse().unwrap_or(default),
+            title: text.title.clone(),
+            html: markdown::render(&text.body, &links),
+            duration_minutes: l.duration_minutes.max(0) as u32,
+            video_url: l.video_url.clone(),
+            video_placeholder: kind == LessonKind::Video && l.video_url.is_none(),
+            resource,
+            quiz,
+            previous_key: neighbour(pos.checked_sub(1)),
+            next_key: neighbour(Some(pos + 1)),
+            completed,
+            progress: summary,
+        })
+    }
+
+    async fn quiz_view(&self, l: &lesson::Model, e: &enrolment::Model, locale: Locale, default: Locale) -> Result<QuizView> {
+        let questions = quiz_question::Entity::find()
+            .filter(quiz_question::Column::LessonId.eq(l.id))
+            .order_by_asc(quiz_question::Column::Position)
+            .all(&self.db)
+            .await?;
+        let texts = question_translation::Entity::find()
+            .filter(question_translation::Column::QuestionId.is_in(questions.iter().map(|q| q.id).collect::<Vec<_>>()))
+            .all(&self.db)
+            .await?;
+        let attempts = quiz_attempt::Entity::find()
+            .filter(quiz_attempt::Column::EnrolmentId.eq(e.id))
+            .filter(quiz_attempt::Column::LessonId.eq(l.id))
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        for q in &questions {
+            let text = texts
+                .iter()
+                .filter(|t| t.question_id == q.id)
+                .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
+            let option_texts: BTreeMap<String, crate::course_source::OptionText> =
+                text.and_then(|t| serde_json::from_value(t.options.clone()).ok()).unwrap_or_default();
+            let keys: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
+            out.push(QuestionView {
+                key: q.key.clone(),
+                kind: q.kind.parse().map_err(Error::Internal)?,
+                prompt: text.map(|t| t.prompt.clone()).unwrap_or_default(),
+                options: keys
+                    .iter()
+                    .map(|k| OptionView {
+                        key: k.clone(),
+                        text: option_texts.get(k).map(|o| o.text.clone()).unwrap_or_else(|| k.clone()),
+                    })
+                    .collect(),
+            });
+        }
+        Ok(QuizView {
+            passing_score: l.passing_score.unwrap_or(100).max(0) as u32,
+            max_attempts: l.max_attempts.map(|m| m.max(0) as u32),
+            attempts_used: attempts.len() as u32,
+            best_score: attempts.iter().map(|a| a.score.max(0) as u32).max(),
+            passed: attempts.iter().any(|a| a.passed),
+            questions: out,
+        })
+    }
+
+    /// The downloadable file of a resource lesson, in the learner's locale with fallback.
+    pub async fn resource(&self, user_id: Uuid, slug: &str, key: &str, preferred: &[Locale]) -> Result<lesson_resource::Model> {
+        let course = self.published_course(slug).await?;
+        self.active_enrolment(user_id, course.id).await?;
+        let l = self.find_lesson(course.id, key).await?;
+        let files = lesson_resource::Entity::find()
+            .filter(lesson_resource::Column::LessonId.eq(l.id))
+            .all(&self.db)
+            .await?;
+        let available: Vec<Locale> = files.iter().filter_map(|f| f.locale.parse().ok()).collect();
+        let locale = pick_locale(preferred, &available, course.default_locale.parse().unwrap_or(Locale::En));
+        files
+            .into_iter()
+            .find(|f| f.locale == locale.as_str())
+            .ok_or(Error::NotFound { what: "resource" })
+    }
+
+    /// Completes a lesson. Idempotent; quizzes are completed by passing them.
+    pub async fn complete_lesson(&self, user_id: Uuid, slug: &str, key: &str) -> Result<ProgressSummary> {
+        let course = self.published_course(slug).await?;
+        let e = self.active_enrolment(user_id, course.id).await?;
+        let l = self.find_lesson(course.id, key).await?;
+        if l.kind == LessonKind::Quiz.as_str() {
+            return Err(Error::Conflict { field: "lesson".into(), reason: "a quiz is completed by passing it".into() });
+        }
+        let txn = self.db.begin().await?;
+        record_completion(&txn, e.id, course.id, l.id).await?;
+        txn.commit().await?;
+        self.refresh_summary(e.id).await
+    }
+
+    /// Scores a quiz on the server, records the attempt, and completes the
+    /// lesson when it passes.
+    pub async fn submit_quiz(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        key: &str,
+        answers: &BTreeMap<String, Vec<String>>,
+        preferred: &[Locale],
+    ) -> Result<QuizResult> {
+        let course = self.published_course(slug).await?;
+        let e = self.active_enrolment(user_id, course.id).await?;
+        let l = self.find_lesson(course.id, key).await?;
+        if l.kind != LessonKind::Quiz.as_str() {
+            return Err(Error::Conflict { field: "lesson".into(), reason: "this lesson is not a quiz".into() });
+        }
+        let questions = quiz_question::Entity::find()
+            .filter(quiz_question::Column::LessonId.eq(l.id))
+            .order_by_asc(quiz_question::Column::Position)
+            .all(&self.db)
+            .await?;
+        let graded = grade(&questions, answers)?;
+        let correct = graded.iter().filter(|g| g.correct).count();
+        let score = (correct * 100 / questions.len().max(1)) as u32;
+        let passing = l.passing_score.unwrap_or(100).max(0) as u32;
+        let passed = score >= passing;
+
+        let txn = self.db.begin().await?;
+        // Lock the enrolment first: attempt counting and completion then
+        // cannot race with another submission of the same learner.
+        lock_enrolment(&txn, e.id, l.id).await?;
+        if let Some(max) = l.max_attempts {
+            let used = quiz_attempt::Entity::find()
+                .filter(quiz_attempt::Column::EnrolmentId.eq(e.id))
+                .filter(quiz_attempt::Column::LessonId.eq(l.id))
+                .count(&txn)
+                .await?;
+            if used >= max.max(0) as u64 {
+                return Err(Error::Conflict {
+                    field: "attempts".into(),
+                    reason: format!("all {max} attempts at this quiz are used"),
+                });
+            }
+        }
+        quiz_attempt::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            enrolment_id: Set(e.id),
+            lesson_id: Set(l.id),
+            answers: Set(serde_json::json!(answers)),
+            score: Set(score as i32),
+            passed: Set(passed),
+            created_at: Set(now()),
+        }
+        .insert(&txn)
+        .await?;
+        if passed {
+            record_completion(&txn, e.id, course.id, l.id).await?;
+        }
+        txn.commit().await?;
+        let progress = self.refresh_summary(e.id).await?;
+
+        // Feedback in the learner's locale, with every explanation.
+        let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
+        let texts = question_translation::Entity::find()
+            .filter(question_translation::Column::QuestionId.is_in(questions.iter().map(|q| q.id).collect::<Vec<_>>()))
+            .all(&self.db)
+            .await?;
+        let available: BTreeSet<Locale> = texts.iter().filter_map(|t| t.locale.parse().ok()).collect();
+        let locale = pick_locale(preferred, &available.into_iter().collect::<Vec<_>>(), default);
+        let feedback = questions
+            .iter()
+            .zip(graded)
+            .map(|(q, g)| {
+                let text = texts
+                    .iter()
+                    .filter(|t| t.question_id == q.id)
+                    .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
+                let option_texts: BTreeMap<String, crate::course_source::OptionText> =
+                    text.and_then(|t| serde_json::from_value(t.options.clone()).ok()).unwrap_or_default();
+                let keys: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
+                QuestionFeedback {
+                    key: q.key.clone(),
+                    prompt: text.map(|t| t.prompt.clone()).unwrap_or_default(),
+                    correct: g.correct,
+                    chosen: g.chosen,
+                    correct_options: g.expected,
+                    options: keys
+                        .iter()
+                        .map(|k| OptionFeedback {
+                            key: k.clone(),
+                            text: option_texts.get(k).map(|o| o.text.clone()).unwrap_or_default(),
+                            explanation: option_texts.get(k).map(|o| o.explanation.clone()).unwrap_or_default(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(QuizResult { score, passing_score: passing, passed, questions: feedback, progress })
+    }
+
+    /// Recomputes an enrolment's summary from the database and writes it to the cache.
+    pub async fn refresh_summary(&self, enrolment_id: Uuid) -> Result<ProgressSummary> {
+        let summary = build_summary(&self.db, enrolment_id).await?;
+        self.cache
+            .set(&cache_key(enrolment_id), serde_json::to_vec(&summary).expect("summaries serialise"))
+            .await;
+        Ok(summary)
+    }
+
+    /// Summaries for these enrolments: from the cache, rebuilt on a miss.
+    pub async fn summaries(&self, enrolment_ids: &[Uuid]) -> Result<Vec<ProgressSummary>> {
+        let keys: Vec<String> = enrolment_ids.iter().map(|id| cache_key(*id)).collect();
+        let cached = self.cache.get_many(&keys).await;
+        let mut out = Vec::with_capacity(enrolment_ids.len());
+        for (id, hit) in enrolment_ids.iter().zip(cached) {
+            match hit.and_then(|bytes| serde_json::from_slice::<ProgressSummary>(&bytes).ok()) {
+                Some(s) => out.push(s),
+                None => out.push(self.refresh_summary(*id).await?),
+            }
+        }
+        Ok(out)
+    }
+
+    /// "My learning": the learner's active enrolments with their progress.
+    pub async fn my_learning(&self, user_id: Uuid, preferred: &[Locale]) -> Result<Vec<MyCourse>> {
+        let enrolments = enrolment::Entity::find()
+            .filter(enrolment::Column::UserId.eq(user_id))
+            .filter(enrolment::Column::Status.eq(ACTIVE))
+            .order_by_desc(enrolment::Column::LastActivityAt)
+            .all(&self.db)
+            .await?;
+        if enrolments.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<Uuid> = enrolments.iter().map(|e| e.id).collect();
+        let course_ids: Vec<Uuid> = enrolments.iter().map(|e| e.course_id).collect();
+        let summaries = self.summaries(&ids).await?;
+        let courses: HashMap<Uuid, course::Model> = course::Entity::find()
+            .filter(course::Column::Id.is_in(course_ids.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let titles: Vec<(Uuid, String, String)> = course_translation::Entity::find()
+            .select_only()
+            .columns([
+                course_translation::Column::CourseId,
+                course_translation::Column::Locale,
+                course_translation::Column::Title,
+            ])
+            .filter(course_translation::Column::CourseId.is_in(course_ids))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(summaries
+            .into_iter()
+            .filter_map(|s| {
+                let c = courses.get(&s.course_id)?;
+                let available: Vec<Locale> =
+                    titles.iter().filter(|t| t.0 == c.id).filter_map(|t| t.1.parse().ok()).collect();
+                let locale = pick_locale(preferred, &available, c.default_locale.parse().unwrap_or(Locale::En));
+                let title = titles
+                    .iter()
+                    .find(|t| t.0 == c.id && t.1 == locale.as_str())
+                    .map(|t| t.2.clone())
+                    .unwrap_or_else(|| c.slug.clone());
+                Some(MyCourse { slug: c.slug.clone(), title, locale, progress: s })
+            })
+            .collect())
+    }
+}
+
+/// Takes the enrolment's row lock (PostgreSQL) or the write lock (SQLite)
+/// before anything is read, and records the activity.
+async fn lock_enrolment(db: &impl ConnectionTrait, enrolment_id: Uuid, lesson_id: Uuid) -> Result<()> {
+    enrolment::Entity::update_many()
+        .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
+        .col_expr(enrolment::Column::LastLessonId, Expr::value(Some(lesson_id)))
+        .filter(enrolment::Column::Id.eq(enrolment_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a completed lesson and, when it was the last one, completes the
+/// course and enqueues `course_completed` in the same transaction. The
+/// enrolment row lock makes two concurrent completions of the last two
+/// lessons see each other: exactly one completes the course.
+async fn record_completion(db: &impl ConnectionTrait, enrolment_id: Uuid, course_id: Uuid, lesson_id: Uuid) -> Result<()> {
+    lock_enrolment(db, enrolment_id, lesson_id).await?;
+    lesson_progress::Entity::insert(lesson_progress::ActiveModel {
+        enrolment_id: Set(enrolment_id),
+        lesson_id: Set(lesson_id),
+        completed_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::columns([lesson_progress::Column::EnrolmentId, lesson_progress::Column::LessonId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let e = enrolment::Entity::find_by_id(enrolment_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound { what: "enrolment" })?;
+    if e.completed_at.is_some() {
+        return Ok(());
+    }
+    let required: Vec<Uuid> = lesson::Entity::find()
+        .select_only()
+        .column(lesson::Column::Id)
+        .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::Removed.eq(false))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let done = lesson_progress::Entity::find()
+        .filter(lesson_progress::Column::EnrolmentId.eq(enrolment_id))
+        .filter(lesson_progress::Column::LessonId.is_in(required.clone()))
+        .count(db)
+        .await?;
+    if !required.is_empty() && done as usize >= required.len() {
+        let res = enrolment::Entity::update_many()
+            .col_expr(enrolment::Column::CompletedAt, Expr::value(Some(now())))
+            .filter(enrolment::Column::Id.eq(enrolment_id))
+            .filter(enrolment::Column::CompletedAt.is_null())
+            .exec(db)
+            .await?;
+        if res.rows_affected == 1 {
+            jobs::enqueue(db, &CourseCompleted { enrolment_id }).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn build_summary(db: &DatabaseConnection, enrolment_id: Uuid) -> Result<ProgressSummary> {
+    let e = enrolment::Entity::find_by_id(enrolment_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound { what: "enrolment" })?;
+    let order = Learning::ordered_lessons(db, e.course_id).await?;
+    let done: BTreeSet<Uuid> = lesson_progress::Entity::find()
+        .select_only()
+        .column(lesson_progress::Column::LessonId)
+        .filter(lesson_progress::Column::EnrolmentId.eq(enrolment_id))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let completed = order.iter().filter(|l| done.contains(&l.id)).count() as u32;
+    let total = order.len() as u32;
+    let resume = order
+        .iter()
+        .find(|l| !done.contains(&l.id))
+        .or_else(|| e.last_lesson_id.and_then(|id| order.iter().find(|l| l.id == id)))
+        .or(order.first());
+    let percent = if e.completed_at.is_some() { 100 } else if total == 0 { 0 } else { (completed * 100 / total) as u8 };
+    Ok(ProgressSummary {
+        enrolment_id,
+        course_id: e.course_id,
+        status: e.status,
+        completed_lessons: completed,
+        total_lessons: total,
+        percent,
+        last_lesson_id: e.last_lesson_id,
+        resume_lesson_id: resume.map(|l| l.id),
+        resume_lesson_key: resume.map(|l| l.key.clone()),
+        enrolled_at: e.enrolled_at,
+        last_activity_at: e.last_activity_at,
+        completed_at: e.completed_at,
+    })
+}
+
+struct Graded {
+    correct: bool,
+    chosen: Vec<String>,
+    expected: Vec<String>,
+}
+
+/// Checks that every question is answered with valid options, then scores.
+fn grade(questions: &[quiz_question::Model], answers: &BTreeMap<String, Vec<String>>) -> Result<Vec<Graded>> {
+    for key in answers.keys() {
+        if !questions.iter().any(|q| &q.key == key) {
+            return Err(Error::invalid(format!("answers.{}", truncate(key)), "there is no such question in this quiz"));
+        }
+    }
+    let mut out = Vec::new();
+    for q in questions {
+        let field = format!("answers.{}", q.key);
+        let chosen = answers.get(&q.key).ok_or_else(|| Error::invalid(&field, "answer every question"))?;
+        let options: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
+        let mut expected: Vec<String> = serde_json::from_value(q.correct.clone()).unwrap_or_default();
+        let unique: BTreeSet<&String> = chosen.iter().collect();
+        if unique.len() != chosen.len() {
+            return Err(Error::invalid(&field, "an option is chosen twice"));
+        }
+        if let Some(bad) = chosen.iter().find(|c| !options.contains(c)) {
+            return Err(Error::invalid(&field, format!("`{}` is not an option of this question", truncate(bad))));
+        }
+        let kind: QuestionKind = q.kind.parse().map_err(Error::Internal)?;
+        match kind {
+            QuestionKind::Single | QuestionKind::TrueFalse if chosen.len() != 1 => {
+                return Err(Error::invalid(&field, "choose exactly one option"));
+            }
+            QuestionKind::Multiple if chosen.is_empty() => {
+                return Err(Error::invalid(&field, "choose at least one option"));
+            }
+            _ => {}
+        }
+        let mut sorted = chosen.clone();
+        sorted.sort();
+        expected.sort();
+        out.push(Graded { correct: sorted == expected, chosen: chosen.clone(), expected });
+    }
+    Ok(out)
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Views.
+
+#[derive(Clone, Debug)]
+pub struct LessonView {
+    pub id: Uuid,
+    pub key: String,
+    pub kind: LessonKind,
+    pub locale: Locale,
+    pub title: String,
+    /// The lesson body (for a video, its transcript) as sanitised HTML.
+    pub html: String,
+    pub duration_minutes: u32,
+    pub video_url: Option<String>,
+    pub video_placeholder: bool,
+    pub resource: Option<ResourceLink>,
+    pub quiz: Option<QuizView>,
+    pub previous_key: Option<String>,
+    pub next_key: Option<String>,
+    pub completed: bool,
+    pub progress: ProgressSummary,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResourceLink {
+    pub file_name: String,
+    pub content_type: String,
+    pub download_path: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct QuizView {
+    pub passing_score: u32,
+    pub max_attempts: Option<u32>,
+    pub attempts_used: u32,
+    pub best_score: Option<u32>,
+    pub passed: bool,
+    pub questions: Vec<QuestionView>,
+}
+
+/// A question as served before an attempt: no correct answers, no explanations.
+#[derive(Clone, Debug)]
+pub struct QuestionView {
+    pub key: String,
+    pub kind: QuestionKind,
+    pub prompt: String,
+    pub options: Vec<OptionView>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OptionView {
+    pub key: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct QuizResult {
+    pub score: u32,
+    pub passing_score: u32,
+    pub passed: bool,
+    pub questions: Vec<QuestionFeedback>,
+    pub progress: ProgressSummary,
+}
+
+#[derive(Clone, Debug)]
+pub struct QuestionFeedback {
+    pub key: String,
+    pub prompt: String,
+    pub correct: bool,
+    pub chosen: Vec<String>,
+    pub correct_options: Vec<String>,
+    pub options: Vec<OptionFeedback>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OptionFeedback {
+    pub key: String,
+    pub text: String,
+    pub explanation: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct MyCourse {
+    pub slug: String,
+    pub title: String,
+    pub locale: Locale,
+    pub progress: ProgressSummary,
+}

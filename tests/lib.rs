@@ -392,7 +392,13 @@ impl TestServer {
     }
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-        let r = self.http.post(self.url(path)).json(&body).send().await.expect("request");
+        let r = self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
@@ -439,8 +445,16 @@ impl TestServer {
     pub async fn learner(&self, email: &str) -> Learner {
         let (status, body) = self.register(email).await;
         assert_eq!(status, 202, "{body}");
-        let token = self.mail_token("mail.verify_email", email).await.expect("a verification mail job");
-        let (status, body) = self.post_json("/api/v1/accounts/verify", serde_json::json!({ "token": token })).await;
+        let token = self
+            .mail_token("mail.verify_email", email)
+            .await
+            .expect("a verification mail job");
+        let (status, body) = self
+            .post_json(
+                "/api/v1/accounts/verify",
+                serde_json::json!({ "token": token }),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
         let r = self.sign_in(email, PASSWORD).await;
         assert_eq!(r.status(), 200);
@@ -456,11 +470,24 @@ impl TestServer {
     }
 
     /// A request as this learner, with the bearer token.
-    pub fn as_learner(&self, learner: &Learner, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, self.url(path)).bearer_auth(&learner.token)
+    pub fn as_learner(
+        &self,
+        learner: &Learner,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(&learner.token)
     }
 
-    pub async fn call(&self, learner: &Learner, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+    pub async fn call(
+        &self,
+        learner: &Learner,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         let mut req = self.as_learner(learner, method, path);
         if let Some(b) = body {
             req = req.json(&b);

@@ -27,7 +27,11 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
             tracing::error!("a handler panicked");
             middleware::json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                crate::api::error::ErrorBody::new("internal", "something went wrong on our side", None),
+                crate::api::error::ErrorBody::new(
+                    "internal",
+                    "something went wrong on our side",
+                    None,
+                ),
             )
         }))
         .around(middleware::request_context)

@@ -156,11 +156,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
                 eprint!("password for {email}: ");
             }
-            std::io::stdin().read_line(&mut password).context("cannot read the password")?;
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password")?;
             let role: agora_core::accounts::Role = role.parse().map_err(anyhow::Error::msg)?;
-            match agora_core::accounts::admin_upsert(&conn, &email, password.trim_end_matches(['\n', '\r']), &name, role).await {
-                Ok(true) => println!("created {} as {}", email.trim().to_lowercase(), role.as_str()),
-                Ok(false) => println!("updated {}: role {} and a new password", email.trim().to_lowercase(), role.as_str()),
+            match agora_core::accounts::admin_upsert(
+                &conn,
+                &email,
+                password.trim_end_matches(['\n', '\r']),
+                &name,
+                role,
+            )
+            .await
+            {
+                Ok(true) => println!(
+                    "created {} as {}",
+                    email.trim().to_lowercase(),
+                    role.as_str()
+                ),
+                Ok(false) => println!(
+                    "updated {}: role {} and a new password",
+                    email.trim().to_lowercase(),
+                    role.as_str()
+                ),
                 Err(agora_core::Error::Invalid { field, reason }) => {
                     eprintln!("error: {field}: {reason}");
                     return Ok(ExitCode::FAILURE);
@@ -345,8 +363,10 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         .and_then(|a| a.as_socket_addr().copied())
         .context("the listener has no address")?;
     config.bind = local;
-    let cache = agora_core::cache::Cache::from_config(config.redis_url.as_ref().map(|u| u.expose().as_str()))
-        .map_err(anyhow::Error::msg)?;
+    let cache = agora_core::cache::Cache::from_config(
+        config.redis_url.as_ref().map(|u| u.expose().as_str()),
+    )
+    .map_err(anyhow::Error::msg)?;
     let state = state::AppState {
         learning: agora_core::learning::Learning::new(conn.clone(), cache),
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),

@@ -66,13 +66,21 @@ fn error_response(e: poem::Error) -> Response {
     if let Some(p) = e.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
         return json_error(
             StatusCode::BAD_REQUEST,
-            ErrorBody::new("invalid_body", format!("the request body is invalid: {}", p.reason), None),
+            ErrorBody::new(
+                "invalid_body",
+                format!("the request body is invalid: {}", p.reason),
+                None,
+            ),
         );
     }
     if e.is::<poem_openapi::error::ContentTypeError>() {
         return json_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorBody::new("unsupported_media_type", "send the body as application/json", None),
+            ErrorBody::new(
+                "unsupported_media_type",
+                "send the body as application/json",
+                None,
+            ),
         );
     }
     if !status.is_server_error() {
@@ -174,7 +182,11 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
     let too_large = || {
         json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorBody::new("payload_too_large", format!("the body is over {} KiB", MAX_BODY / 1024), None),
+            ErrorBody::new(
+                "payload_too_large",
+                format!("the body is over {} KiB", MAX_BODY / 1024),
+                None,
+            ),
         )
     };
     match declared {

@@ -8,8 +8,8 @@ use std::time::Duration;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -49,7 +49,9 @@ impl Email {
             && !domain.starts_with(['.', '-'])
             && !domain.ends_with(['.', '-'])
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(bad());
         }
@@ -100,7 +102,10 @@ impl Password {
 pub fn parse_display_name(s: &str) -> Result<String> {
     let s = s.trim();
     if s.is_empty() || s.chars().count() > 100 || s.chars().any(char::is_control) {
-        return Err(Error::invalid("display_name", "enter a name of 1 to 100 characters"));
+        return Err(Error::invalid(
+            "display_name",
+            "enter a name of 1 to 100 characters",
+        ));
     }
     Ok(s.to_owned())
 }
@@ -142,7 +147,10 @@ impl std::str::FromStr for Role {
 pub fn new_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system has randomness");
-    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -172,7 +180,11 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 async fn verify_password(hash: String, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -242,7 +254,13 @@ pub async fn register(db: &DatabaseConnection, r: Registration<'_>) -> Result<()
         .one(&txn)
         .await?
     {
-        jobs::enqueue(&txn, &AccountExistsMail { user_id: existing.id }).await?;
+        jobs::enqueue(
+            &txn,
+            &AccountExistsMail {
+                user_id: existing.id,
+            },
+        )
+        .await?;
         txn.commit().await?;
         return Ok(());
     }
@@ -260,7 +278,11 @@ pub async fn register(db: &DatabaseConnection, r: Registration<'_>) -> Result<()
         created_at: Set(at),
         updated_at: Set(at),
     })
-    .on_conflict(sea_orm::sea_query::OnConflict::column(user::Column::Email).do_nothing().to_owned())
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(user::Column::Email)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(&txn)
     .await?;
     if inserted == 0 {
@@ -295,7 +317,11 @@ impl Purpose {
     }
 }
 
-async fn issue_one_time(db: &impl ConnectionTrait, user_id: Uuid, purpose: Purpose) -> Result<String> {
+async fn issue_one_time(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: Purpose,
+) -> Result<String> {
     let token = new_token("");
     one_time_token::ActiveModel {
         id: Set(Uuid::new_v4()),
@@ -329,7 +355,10 @@ async fn spend_one_time(db: &impl ConnectionTrait, token: &str, purpose: Purpose
         return Err(invalid());
     }
     if row.expires_at < now() {
-        return Err(Error::invalid("token", "this link has expired; ask for a new one"));
+        return Err(Error::invalid(
+            "token",
+            "this link has expired; ask for a new one",
+        ));
     }
     let spent = one_time_token::Entity::update_many()
         .col_expr(one_time_token::Column::UsedAt, Expr::value(Some(now())))
@@ -397,7 +426,9 @@ pub struct NewSession {
 /// Checks the credentials and opens a session. Unknown address and wrong
 /// password give the same error, after the same work.
 pub async fn sign_in(db: &DatabaseConnection, email: &str, password: &str) -> Result<NewSession> {
-    let wrong = || Error::Unauthorized { reason: "the email address or password is wrong" };
+    let wrong = || Error::Unauthorized {
+        reason: "the email address or password is wrong",
+    };
     let email = Email::parse(email).map_err(|_| wrong())?;
     if password.chars().count() > MAX_PASSWORD_CHARS {
         return Err(wrong());
@@ -406,7 +437,10 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, password: &str) -> Re
         .filter(user::Column::Email.eq(email.as_str()))
         .one(db)
         .await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
     let ok = verify_password(hash, password.to_owned()).await;
     let user = match (user, ok) {
         (Some(u), true) => u,
@@ -429,14 +463,24 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, password: &str) -> Re
     }
     .insert(db)
     .await?;
-    Ok(NewSession { token, csrf_token, expires_at })
+    Ok(NewSession {
+        token,
+        csrf_token,
+        expires_at,
+    })
 }
 
 /// Resolves a session or API token to its user. Revoked and expired tokens,
 /// and tokens presented the wrong way (a session as a bearer token is fine,
 /// an API token in a cookie is not), are refused.
-pub async fn authenticate(db: &DatabaseConnection, token: &str, via_cookie: bool) -> Result<Principal> {
-    let refused = || Error::Unauthorized { reason: "sign in to continue" };
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    token: &str,
+    via_cookie: bool,
+) -> Result<Principal> {
+    let refused = || Error::Unauthorized {
+        reason: "sign in to continue",
+    };
     if token.is_empty() || token.len() > 200 {
         return Err(refused());
     }
@@ -449,12 +493,19 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str, via_cookie: bool
         return Err(refused());
     };
     let Some(u) = u else { return Err(refused()) };
-    let kind = if t.kind == "session" { TokenKind::Session } else { TokenKind::Api };
-    if t.revoked_at.is_some() || t.expires_at < now() || (via_cookie && kind != TokenKind::Session) {
+    let kind = if t.kind == "session" {
+        TokenKind::Session
+    } else {
+        TokenKind::Api
+    };
+    if t.revoked_at.is_some() || t.expires_at < now() || (via_cookie && kind != TokenKind::Session)
+    {
         return Err(refused());
     }
     // Recording use at most every few minutes keeps reads read-only.
-    if t.last_used_at.is_none_or(|at| now() - at > time::Duration::minutes(5)) {
+    if t.last_used_at
+        .is_none_or(|at| now() - at > time::Duration::minutes(5))
+    {
         auth_token::Entity::update_many()
             .col_expr(auth_token::Column::LastUsedAt, Expr::value(Some(now())))
             .filter(auth_token::Column::Id.eq(t.id))
@@ -492,13 +543,24 @@ pub struct NewApiToken {
     pub expires_at: OffsetDateTime,
 }
 
-pub async fn create_api_token(db: &DatabaseConnection, user_id: Uuid, name: &str, days: u32) -> Result<NewApiToken> {
+pub async fn create_api_token(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    name: &str,
+    days: u32,
+) -> Result<NewApiToken> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::invalid("name", "name the token in 1 to 100 characters"));
+        return Err(Error::invalid(
+            "name",
+            "name the token in 1 to 100 characters",
+        ));
     }
     if !(1..=365).contains(&days) {
-        return Err(Error::invalid("expires_in_days", "a token lives 1 to 365 days"));
+        return Err(Error::invalid(
+            "expires_in_days",
+            "a token lives 1 to 365 days",
+        ));
     }
     let token = new_token("agt_");
     let id = Uuid::new_v4();
@@ -517,7 +579,11 @@ pub async fn create_api_token(db: &DatabaseConnection, user_id: Uuid, name: &str
     }
     .insert(db)
     .await?;
-    Ok(NewApiToken { id, token, expires_at })
+    Ok(NewApiToken {
+        id,
+        token,
+        expires_at,
+    })
 }
 
 pub async fn list_tokens(db: &DatabaseConnection, user_id: Uuid) -> Result<Vec<auth_token::Model>> {
@@ -534,7 +600,9 @@ pub async fn list_tokens(db: &DatabaseConnection, user_id: Uuid) -> Result<Vec<a
 /// Enqueues a reset mail when the address has an account; does nothing
 /// visible otherwise.
 pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Result<()> {
-    let Ok(email) = Email::parse(email) else { return Ok(()) };
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
     let txn = db.begin().await?;
     if let Some(u) = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
@@ -542,17 +610,31 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
         .await?
     {
         let token = issue_one_time(&txn, u.id, Purpose::ResetPassword).await?;
-        jobs::enqueue(&txn, &PasswordResetMail { user_id: u.id, token }).await?;
+        jobs::enqueue(
+            &txn,
+            &PasswordResetMail {
+                user_id: u.id,
+                token,
+            },
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
 }
 
 /// Sets a new password and revokes every session and token of the account.
-pub async fn reset_password(db: &DatabaseConnection, token: &str, new_password: &str) -> Result<()> {
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    token: &str,
+    new_password: &str,
+) -> Result<()> {
     let txn = db.begin().await?;
     let user_id = spend_one_time(&txn, token, Purpose::ResetPassword).await?;
-    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound { what: "account" })?;
+    let u = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound { what: "account" })?;
     let password = Password::parse(new_password, &[&u.email, &u.display_name])?;
     let hash = hash_password(password).await?;
     let mut am: user::ActiveModel = u.into();
@@ -577,7 +659,10 @@ pub async fn reset_password(db: &DatabaseConnection, token: &str, new_password: 
 // Profile, export, deletion, administrators.
 
 pub async fn get_user(db: &DatabaseConnection, user_id: Uuid) -> Result<user::Model> {
-    user::Entity::find_by_id(user_id).one(db).await?.ok_or(Error::NotFound { what: "account" })
+    user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound { what: "account" })
 }
 
 #[derive(Default)]
@@ -587,7 +672,11 @@ pub struct ProfileChange {
     pub reminders_opt_out: Option<bool>,
 }
 
-pub async fn update_profile(db: &DatabaseConnection, user_id: Uuid, change: ProfileChange) -> Result<user::Model> {
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    change: ProfileChange,
+) -> Result<user::Model> {
     let u = get_user(db, user_id).await?;
     let mut am: user::ActiveModel = u.into();
     if let Some(name) = change.display_name {
@@ -621,12 +710,13 @@ pub async fn export_data(db: &DatabaseConnection, user_id: Uuid) -> Result<serde
         .filter(quiz_attempt::Column::EnrolmentId.is_in(ids))
         .all(db)
         .await?;
-    let course_slugs: std::collections::HashMap<Uuid, String> = crate::entities::course::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.slug))
-        .collect();
+    let course_slugs: std::collections::HashMap<Uuid, String> =
+        crate::entities::course::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.slug))
+            .collect();
     Ok(json!({
         "exported_at": now(),
         "account": {
@@ -662,7 +752,13 @@ pub async fn delete_account(db: &DatabaseConnection, user_id: Uuid, password: &s
 
 /// Creates an account with a role, verified, from the command line; or
 /// changes the role and password of an existing one.
-pub async fn admin_upsert(db: &DatabaseConnection, email: &str, password: &str, name: &str, role: Role) -> Result<bool> {
+pub async fn admin_upsert(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    name: &str,
+    role: Role,
+) -> Result<bool> {
     let email = Email::parse(email)?;
     let display_name = parse_display_name(name)?;
     let password = Password::parse(password, &[email.as_str(), &display_name])?;
@@ -706,8 +802,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(Email::parse("  Ana.Silva@City.GOV ").unwrap().as_str(), "ana.silva@city.gov");
-        for bad in ["", "no-at", "a@b", "a@.com", "a@b..com", "a b@c.org", "@city.gov", &format!("{}@x.org", "a".repeat(65))] {
+        assert_eq!(
+            Email::parse("  Ana.Silva@City.GOV ").unwrap().as_str(),
+            "ana.silva@city.gov"
+        );
+        for bad in [
+            "",
+            "no-at",
+            "a@b",
+            "a@.com",
+            "a@b..com",
+            "a b@c.org",
+            "@city.gov",
+            &format!("{}@x.org", "a".repeat(65)),
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -720,7 +828,13 @@ mod tests {
         assert!(Password::parse(&"x".repeat(129), &[]).is_err());
         assert!(Password::parse("ana.silva@city.gov", &["ana.silva@city.gov"]).is_err());
         assert!(Password::parse("harbour lantern quietly", &[]).is_ok());
-        assert!(format!("{:?}", Password::parse("harbour lantern quietly", &[]).unwrap()).contains("redacted"));
+        assert!(
+            format!(
+                "{:?}",
+                Password::parse("harbour lantern quietly", &[]).unwrap()
+            )
+            .contains("redacted")
+        );
     }
 
     #[test]

@@ -33,7 +33,12 @@ pub struct InProcess(moka::future::Cache<String, Arc<Vec<u8>>>);
 
 impl InProcess {
     pub fn new(capacity: u64, ttl: Duration) -> Self {
-        Self(moka::future::Cache::builder().max_capacity(capacity).time_to_live(ttl).build())
+        Self(
+            moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(ttl)
+                .build(),
+        )
     }
 }
 
@@ -82,7 +87,11 @@ const BREAKER: Duration = Duration::from_millis(500);
 impl RedisStore {
     pub fn new(url: &str) -> Result<Self, String> {
         let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {e}"))?;
-        Ok(Self { client, conn: AsyncMutex::new(None), open_until: AtomicI64::new(0) })
+        Ok(Self {
+            client,
+            conn: AsyncMutex::new(None),
+            open_until: AtomicI64::new(0),
+        })
     }
 
     async fn connection(&self) -> Result<redis::aio::ConnectionManager, String> {
@@ -110,7 +119,10 @@ impl RedisStore {
     }
 
     fn trip(&self) {
-        self.open_until.store(crate::jobs::now_ms() + BREAKER.as_millis() as i64, Ordering::Relaxed);
+        self.open_until.store(
+            crate::jobs::now_ms() + BREAKER.as_millis() as i64,
+            Ordering::Relaxed,
+        );
     }
 
     async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, String> {
@@ -143,7 +155,10 @@ impl CacheStore for RedisStore {
     fn set<'a>(&'a self, key: &'a str, value: Vec<u8>, ttl: Duration) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let mut cmd = redis::cmd("SET");
-            cmd.arg(key).arg(value).arg("PX").arg(ttl.as_millis() as u64);
+            cmd.arg(key)
+                .arg(value)
+                .arg("PX")
+                .arg(ttl.as_millis() as u64);
             self.run::<()>(cmd).await
         })
     }
@@ -173,7 +188,11 @@ pub struct Cache {
 
 impl Cache {
     pub fn new(store: Arc<dyn CacheStore>, ttl: Duration) -> Self {
-        Self { store, dirty: Arc::default(), ttl }
+        Self {
+            store,
+            dirty: Arc::default(),
+            ttl,
+        }
     }
 
     /// Redis when a URL is given, otherwise in process.
@@ -211,7 +230,10 @@ impl Cache {
     pub async fn set(&self, key: &str, value: Vec<u8>) {
         if let Err(e) = self.store.set(key, value, self.ttl).await {
             tracing::warn!(error = %e, backend = self.store.name(), "cache write failed; the key will be cleared when the cache is back");
-            self.dirty.lock().expect("not poisoned").insert(key.to_owned());
+            self.dirty
+                .lock()
+                .expect("not poisoned")
+                .insert(key.to_owned());
         } else {
             self.dirty.lock().expect("not poisoned").remove(key);
         }
@@ -220,7 +242,10 @@ impl Cache {
     pub async fn delete(&self, key: &str) {
         let keys = [key.to_owned()];
         if self.store.delete(&keys).await.is_err() {
-            self.dirty.lock().expect("not poisoned").insert(key.to_owned());
+            self.dirty
+                .lock()
+                .expect("not poisoned")
+                .insert(key.to_owned());
         }
     }
 

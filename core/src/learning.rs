@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,8 @@ use crate::{
     catalogue::{CourseLinks, pick_locale},
     domain::{CourseStatus, LessonKind, Locale, QuestionKind},
     entities::{
-        course, course_translation, enrolment, lesson, lesson_progress, lesson_resource, lesson_translation, module,
-        question_translation, quiz_attempt, quiz_question,
+        course, course_translation, enrolment, lesson, lesson_progress, lesson_resource,
+        lesson_translation, module, question_translation, quiz_attempt, quiz_question,
     },
     jobs::{self, Job},
     markdown,
@@ -114,7 +114,10 @@ impl Learning {
             .ok_or(Error::NotFound { what: "course" })
     }
 
-    async fn ordered_lessons(db: &impl ConnectionTrait, course_id: Uuid) -> Result<Vec<OrderedLesson>> {
+    async fn ordered_lessons(
+        db: &impl ConnectionTrait,
+        course_id: Uuid,
+    ) -> Result<Vec<OrderedLesson>> {
         let modules: HashMap<Uuid, i32> = module::Entity::find()
             .filter(module::Column::CourseId.eq(course_id))
             .filter(module::Column::Removed.eq(false))
@@ -131,7 +134,14 @@ impl Learning {
             .into_iter()
             .filter_map(|l| {
                 let mpos = *modules.get(&l.module_id)?;
-                Some((mpos, l.position, OrderedLesson { id: l.id, key: l.key }))
+                Some((
+                    mpos,
+                    l.position,
+                    OrderedLesson {
+                        id: l.id,
+                        key: l.key,
+                    },
+                ))
             })
             .collect();
         lessons.sort_by_key(|(m, p, _)| (*m, *p));
@@ -145,7 +155,9 @@ impl Learning {
             .filter(enrolment::Column::Status.eq(ACTIVE))
             .one(&self.db)
             .await?
-            .ok_or(Error::Forbidden { reason: "enrol in this course first" })
+            .ok_or(Error::Forbidden {
+                reason: "enrol in this course first",
+            })
     }
 
     /// Enrols a learner; enrolling again returns the same enrolment, and
@@ -181,7 +193,10 @@ impl Learning {
         if created {
             use sea_orm::sea_query::ExprTrait;
             course::Entity::update_many()
-                .col_expr(course::Column::EnrolmentCount, Expr::col(course::Column::EnrolmentCount).add(1))
+                .col_expr(
+                    course::Column::EnrolmentCount,
+                    Expr::col(course::Column::EnrolmentCount).add(1),
+                )
                 .filter(course::Column::Id.eq(course.id))
                 .exec(&txn)
                 .await?;
@@ -194,13 +209,20 @@ impl Learning {
         }
         txn.commit().await?;
         let summary = self.refresh_summary(e.id).await?;
-        Ok(Enrolled { enrolment: e, created, summary })
+        Ok(Enrolled {
+            enrolment: e,
+            created,
+            summary,
+        })
     }
 
     /// Leaves a course; the enrolment and its progress are kept for a later return.
     pub async fn unenrol(&self, user_id: Uuid, slug: &str) -> Result<()> {
         let course = self.published_course(slug).await?;
-        let e = self.active_enrolment(user_id, course.id).await.map_err(|_| Error::NotFound { what: "enrolment" })?;
+        let e = self
+            .active_enrolment(user_id, course.id)
+            .await
+            .map_err(|_| Error::NotFound { what: "enrolment" })?;
         let mut am: enrolment::ActiveModel = e.into();
         am.status = Set(LEFT.into());
         let e = am.update(&self.db).await?;
@@ -217,11 +239,19 @@ impl Learning {
             Ok(id) => q.filter(lesson::Column::Id.eq(id)),
             Err(_) => q.filter(lesson::Column::Key.eq(key_or_id)),
         };
-        q.one(&self.db).await?.ok_or(Error::NotFound { what: "lesson" })
+        q.one(&self.db)
+            .await?
+            .ok_or(Error::NotFound { what: "lesson" })
     }
 
     /// One lesson for an enrolled learner, rendered in their locale with fallback.
-    pub async fn lesson(&self, user_id: Uuid, slug: &str, key: &str, preferred: &[Locale]) -> Result<LessonView> {
+    pub async fn lesson(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        key: &str,
+        preferred: &[Locale],
+    ) -> Result<LessonView> {
         let course = self.published_course(slug).await?;
         let e = self.active_enrolment(user_id, course.id).await?;
         let l = self.find_lesson(course.id, key).await?;
@@ -241,26 +271,39 @@ impl Learning {
         let order = Self::ordered_lessons(&self.db, course.id).await?;
         let pos = order.iter().position(|o| o.id == l.id).unwrap_or(0);
         let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|o| o.key.clone());
-        let completed = lesson_progress::Entity::find_by_id((e.id, l.id)).one(&self.db).await?.is_some();
+        let completed = lesson_progress::Entity::find_by_id((e.id, l.id))
+            .one(&self.db)
+            .await?
+            .is_some();
         let kind: LessonKind = l.kind.parse().map_err(Error::Internal)?;
 
         let resource = if kind == LessonKind::Resource {
             lesson_resource::Entity::find()
                 .select_only()
-                .columns([lesson_resource::Column::FileName, lesson_resource::Column::ContentType])
+                .columns([
+                    lesson_resource::Column::FileName,
+                    lesson_resource::Column::ContentType,
+                ])
                 .filter(lesson_resource::Column::LessonId.eq(l.id))
                 .into_tuple::<(String, String)>()
                 .one(&self.db)
                 .await?
                 .map(|(file_name, content_type)| ResourceLink {
-                    download_path: format!("/api/v1/courses/{}/lessons/{}/resource", course.slug, l.key),
+                    download_path: format!(
+                        "/api/v1/courses/{}/lessons/{}/resource",
+                        course.slug, l.key
+                    ),
                     file_name,
                     content_type,
                 })
         } else {
             None
         };
-        let quiz = if kind == LessonKind::Quiz { Some(self.quiz_view(&l, &e, locale, default).await?) } else { None };
+        let quiz = if kind == LessonKind::Quiz {
+            Some(self.quiz_view(&l, &e, locale, default).await?)
+        } else {
+            None
+        };
 
         // Remember where the learner is, for "continue where you left off".
         enrolment::Entity::update_many()
@@ -290,14 +333,23 @@ impl Learning {
         })
     }
 
-    async fn quiz_view(&self, l: &lesson::Model, e: &enrolment::Model, locale: Locale, default: Locale) -> Result<QuizView> {
+    async fn quiz_view(
+        &self,
+        l: &lesson::Model,
+        e: &enrolment::Model,
+        locale: Locale,
+        default: Locale,
+    ) -> Result<QuizView> {
         let questions = quiz_question::Entity::find()
             .filter(quiz_question::Column::LessonId.eq(l.id))
             .order_by_asc(quiz_question::Column::Position)
             .all(&self.db)
             .await?;
         let texts = question_translation::Entity::find()
-            .filter(question_translation::Column::QuestionId.is_in(questions.iter().map(|q| q.id).collect::<Vec<_>>()))
+            .filter(
+                question_translation::Column::QuestionId
+                    .is_in(questions.iter().map(|q| q.id).collect::<Vec<_>>()),
+            )
             .all(&self.db)
             .await?;
         let attempts = quiz_attempt::Entity::find()
@@ -311,8 +363,9 @@ impl Learning {
                 .iter()
                 .filter(|t| t.question_id == q.id)
                 .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
-            let option_texts: BTreeMap<String, crate::course_source::OptionText> =
-                text.and_then(|t| serde_json::from_value(t.options.clone()).ok()).unwrap_or_default();
+            let option_texts: BTreeMap<String, crate::course_source::OptionText> = text
+                .and_then(|t| serde_json::from_value(t.options.clone()).ok())
+                .unwrap_or_default();
             let keys: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
             out.push(QuestionView {
                 key: q.key.clone(),
@@ -322,7 +375,10 @@ impl Learning {
                     .iter()
                     .map(|k| OptionView {
                         key: k.clone(),
-                        text: option_texts.get(k).map(|o| o.text.clone()).unwrap_or_else(|| k.clone()),
+                        text: option_texts
+                            .get(k)
+                            .map(|o| o.text.clone())
+                            .unwrap_or_else(|| k.clone()),
                     })
                     .collect(),
             });
@@ -338,7 +394,13 @@ impl Learning {
     }
 
     /// The downloadable file of a resource lesson, in the learner's locale with fallback.
-    pub async fn resource(&self, user_id: Uuid, slug: &str, key: &str, preferred: &[Locale]) -> Result<lesson_resource::Model> {
+    pub async fn resource(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        key: &str,
+        preferred: &[Locale],
+    ) -> Result<lesson_resource::Model> {
         let course = self.published_course(slug).await?;
         self.active_enrolment(user_id, course.id).await?;
         let l = self.find_lesson(course.id, key).await?;
@@ -347,7 +409,11 @@ impl Learning {
             .all(&self.db)
             .await?;
         let available: Vec<Locale> = files.iter().filter_map(|f| f.locale.parse().ok()).collect();
-        let locale = pick_locale(preferred, &available, course.default_locale.parse().unwrap_or(Locale::En));
+        let locale = pick_locale(
+            preferred,
+            &available,
+            course.default_locale.parse().unwrap_or(Locale::En),
+        );
         files
             .into_iter()
             .find(|f| f.locale == locale.as_str())
@@ -355,12 +421,20 @@ impl Learning {
     }
 
     /// Completes a lesson. Idempotent; quizzes are completed by passing them.
-    pub async fn complete_lesson(&self, user_id: Uuid, slug: &str, key: &str) -> Result<ProgressSummary> {
+    pub async fn complete_lesson(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        key: &str,
+    ) -> Result<ProgressSummary> {
         let course = self.published_course(slug).await?;
         let e = self.active_enrolment(user_id, course.id).await?;
         let l = self.find_lesson(course.id, key).await?;
         if l.kind == LessonKind::Quiz.as_str() {
-            return Err(Error::Conflict { field: "lesson".into(), reason: "a quiz is completed by passing it".into() });
+            return Err(Error::Conflict {
+                field: "lesson".into(),
+                reason: "a quiz is completed by passing it".into(),
+            });
         }
         let txn = self.db.begin().await?;
         record_completion(&txn, e.id, course.id, l.id).await?;
@@ -382,7 +456,10 @@ impl Learning {
         let e = self.active_enrolment(user_id, course.id).await?;
         let l = self.find_lesson(course.id, key).await?;
         if l.kind != LessonKind::Quiz.as_str() {
-            return Err(Error::Conflict { field: "lesson".into(), reason: "this lesson is not a quiz".into() });
+            return Err(Error::Conflict {
+                field: "lesson".into(),
+                reason: "this lesson is not a quiz".into(),
+            });
         }
         let questions = quiz_question::Entity::find()
             .filter(quiz_question::Column::LessonId.eq(l.id))
@@ -432,11 +509,19 @@ impl Learning {
         // Feedback in the learner's locale, with every explanation.
         let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
         let texts = question_translation::Entity::find()
-            .filter(question_translation::Column::QuestionId.is_in(questions.iter().map(|q| q.id).collect::<Vec<_>>()))
+            .filter(
+                question_translation::Column::QuestionId
+                    .is_in(questions.iter().map(|q| q.id).collect::<Vec<_>>()),
+            )
             .all(&self.db)
             .await?;
-        let available: BTreeSet<Locale> = texts.iter().filter_map(|t| t.locale.parse().ok()).collect();
-        let locale = pick_locale(preferred, &available.into_iter().collect::<Vec<_>>(), default);
+        let available: BTreeSet<Locale> =
+            texts.iter().filter_map(|t| t.locale.parse().ok()).collect();
+        let locale = pick_locale(
+            preferred,
+            &available.into_iter().collect::<Vec<_>>(),
+            default,
+        );
         let feedback = questions
             .iter()
             .zip(graded)
@@ -445,9 +530,11 @@ impl Learning {
                     .iter()
                     .filter(|t| t.question_id == q.id)
                     .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
-                let option_texts: BTreeMap<String, crate::course_source::OptionText> =
-                    text.and_then(|t| serde_json::from_value(t.options.clone()).ok()).unwrap_or_default();
-                let keys: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
+                let option_texts: BTreeMap<String, crate::course_source::OptionText> = text
+                    .and_then(|t| serde_json::from_value(t.options.clone()).ok())
+                    .unwrap_or_default();
+                let keys: Vec<String> =
+                    serde_json::from_value(q.options.clone()).unwrap_or_default();
                 QuestionFeedback {
                     key: q.key.clone(),
                     prompt: text.map(|t| t.prompt.clone()).unwrap_or_default(),
@@ -458,21 +545,36 @@ impl Learning {
                         .iter()
                         .map(|k| OptionFeedback {
                             key: k.clone(),
-                            text: option_texts.get(k).map(|o| o.text.clone()).unwrap_or_default(),
-                            explanation: option_texts.get(k).map(|o| o.explanation.clone()).unwrap_or_default(),
+                            text: option_texts
+                                .get(k)
+                                .map(|o| o.text.clone())
+                                .unwrap_or_default(),
+                            explanation: option_texts
+                                .get(k)
+                                .map(|o| o.explanation.clone())
+                                .unwrap_or_default(),
                         })
                         .collect(),
                 }
             })
             .collect();
-        Ok(QuizResult { score, passing_score: passing, passed, questions: feedback, progress })
+        Ok(QuizResult {
+            score,
+            passing_score: passing,
+            passed,
+            questions: feedback,
+            progress,
+        })
     }
 
     /// Recomputes an enrolment's summary from the database and writes it to the cache.
     pub async fn refresh_summary(&self, enrolment_id: Uuid) -> Result<ProgressSummary> {
         let summary = build_summary(&self.db, enrolment_id).await?;
         self.cache
-            .set(&cache_key(enrolment_id), serde_json::to_vec(&summary).expect("summaries serialise"))
+            .set(
+                &cache_key(enrolment_id),
+                serde_json::to_vec(&summary).expect("summaries serialise"),
+            )
             .await;
         Ok(summary)
     }
@@ -527,15 +629,27 @@ impl Learning {
             .into_iter()
             .filter_map(|s| {
                 let c = courses.get(&s.course_id)?;
-                let available: Vec<Locale> =
-                    titles.iter().filter(|t| t.0 == c.id).filter_map(|t| t.1.parse().ok()).collect();
-                let locale = pick_locale(preferred, &available, c.default_locale.parse().unwrap_or(Locale::En));
+                let available: Vec<Locale> = titles
+                    .iter()
+                    .filter(|t| t.0 == c.id)
+                    .filter_map(|t| t.1.parse().ok())
+                    .collect();
+                let locale = pick_locale(
+                    preferred,
+                    &available,
+                    c.default_locale.parse().unwrap_or(Locale::En),
+                );
                 let title = titles
                     .iter()
                     .find(|t| t.0 == c.id && t.1 == locale.as_str())
                     .map(|t| t.2.clone())
                     .unwrap_or_else(|| c.slug.clone());
-                Some(MyCourse { slug: c.slug.clone(), title, locale, progress: s })
+                Some(MyCourse {
+                    slug: c.slug.clone(),
+                    title,
+                    locale,
+                    progress: s,
+                })
             })
             .collect())
     }
@@ -543,10 +657,17 @@ impl Learning {
 
 /// Takes the enrolment's row lock (PostgreSQL) or the write lock (SQLite)
 /// before anything is read, and records the activity.
-async fn lock_enrolment(db: &impl ConnectionTrait, enrolment_id: Uuid, lesson_id: Uuid) -> Result<()> {
+async fn lock_enrolment(
+    db: &impl ConnectionTrait,
+    enrolment_id: Uuid,
+    lesson_id: Uuid,
+) -> Result<()> {
     enrolment::Entity::update_many()
         .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
-        .col_expr(enrolment::Column::LastLessonId, Expr::value(Some(lesson_id)))
+        .col_expr(
+            enrolment::Column::LastLessonId,
+            Expr::value(Some(lesson_id)),
+        )
         .filter(enrolment::Column::Id.eq(enrolment_id))
         .exec(db)
         .await?;
@@ -557,7 +678,12 @@ async fn lock_enrolment(db: &impl ConnectionTrait, enrolment_id: Uuid, lesson_id
 /// course and enqueues `course_completed` in the same transaction. The
 /// enrolment row lock makes two concurrent completions of the last two
 /// lessons see each other: exactly one completes the course.
-async fn record_completion(db: &impl ConnectionTrait, enrolment_id: Uuid, course_id: Uuid, lesson_id: Uuid) -> Result<()> {
+async fn record_completion(
+    db: &impl ConnectionTrait,
+    enrolment_id: Uuid,
+    course_id: Uuid,
+    lesson_id: Uuid,
+) -> Result<()> {
     lock_enrolment(db, enrolment_id, lesson_id).await?;
     lesson_progress::Entity::insert(lesson_progress::ActiveModel {
         enrolment_id: Set(enrolment_id),
@@ -565,9 +691,12 @@ async fn record_completion(db: &impl ConnectionTrait, enrolment_id: Uuid, course
         completed_at: Set(now()),
     })
     .on_conflict(
-        OnConflict::columns([lesson_progress::Column::EnrolmentId, lesson_progress::Column::LessonId])
-            .do_nothing()
-            .to_owned(),
+        OnConflict::columns([
+            lesson_progress::Column::EnrolmentId,
+            lesson_progress::Column::LessonId,
+        ])
+        .do_nothing()
+        .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
@@ -625,9 +754,16 @@ async fn build_summary(db: &DatabaseConnection, enrolment_id: Uuid) -> Result<Pr
     let resume = order
         .iter()
         .find(|l| !done.contains(&l.id))
-        .or_else(|| e.last_lesson_id.and_then(|id| order.iter().find(|l| l.id == id)))
+        .or_else(|| {
+            e.last_lesson_id
+                .and_then(|id| order.iter().find(|l| l.id == id))
+        })
         .or(order.first());
-    let percent = if e.completed_at.is_some() { 100 } else if total == 0 { 0 } else { (completed * 100 / total) as u8 };
+    let percent = if e.completed_at.is_some() {
+        100
+    } else {
+        (completed * 100).checked_div(total).unwrap_or(0) as u8
+    };
     Ok(ProgressSummary {
         enrolment_id,
         course_id: e.course_id,
@@ -651,24 +787,36 @@ struct Graded {
 }
 
 /// Checks that every question is answered with valid options, then scores.
-fn grade(questions: &[quiz_question::Model], answers: &BTreeMap<String, Vec<String>>) -> Result<Vec<Graded>> {
+fn grade(
+    questions: &[quiz_question::Model],
+    answers: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Graded>> {
     for key in answers.keys() {
         if !questions.iter().any(|q| &q.key == key) {
-            return Err(Error::invalid(format!("answers.{}", truncate(key)), "there is no such question in this quiz"));
+            return Err(Error::invalid(
+                format!("answers.{}", truncate(key)),
+                "there is no such question in this quiz",
+            ));
         }
     }
     let mut out = Vec::new();
     for q in questions {
         let field = format!("answers.{}", q.key);
-        let chosen = answers.get(&q.key).ok_or_else(|| Error::invalid(&field, "answer every question"))?;
+        let chosen = answers
+            .get(&q.key)
+            .ok_or_else(|| Error::invalid(&field, "answer every question"))?;
         let options: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
-        let mut expected: Vec<String> = serde_json::from_value(q.correct.clone()).unwrap_or_default();
+        let mut expected: Vec<String> =
+            serde_json::from_value(q.correct.clone()).unwrap_or_default();
         let unique: BTreeSet<&String> = chosen.iter().collect();
         if unique.len() != chosen.len() {
             return Err(Error::invalid(&field, "an option is chosen twice"));
         }
         if let Some(bad) = chosen.iter().find(|c| !options.contains(c)) {
-            return Err(Error::invalid(&field, format!("`{}` is not an option of this question", truncate(bad))));
+            return Err(Error::invalid(
+                &field,
+                format!("`{}` is not an option of this question", truncate(bad)),
+            ));
         }
         let kind: QuestionKind = q.kind.parse().map_err(Error::Internal)?;
         match kind {
@@ -683,7 +831,11 @@ fn grade(questions: &[quiz_question::Model], answers: &BTreeMap<String, Vec<Stri
         let mut sorted = chosen.clone();
         sorted.sort();
         expected.sort();
-        out.push(Graded { correct: sorted == expected, chosen: chosen.clone(), expected });
+        out.push(Graded {
+            correct: sorted == expected,
+            chosen: chosen.clone(),
+            expected,
+        });
     }
     Ok(out)
 }

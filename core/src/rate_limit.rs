@@ -1,8 +1,15 @@
 //! Rate limits on sign-in and password reset, per address and per client.
 
-use std::{num::NonZeroU32, sync::atomic::{AtomicU64, Ordering}, time::Duration};
+use std::{
+    num::NonZeroU32,
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::{Clock, DefaultClock}};
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
 
 use crate::{Error, Result};
 
@@ -37,15 +44,26 @@ impl Default for AuthLimits {
 fn check(limiter: &DefaultKeyedRateLimiter<String>, key: &str) -> Result<()> {
     limiter.check_key(&key.to_owned()).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+        Error::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        }
     })
 }
 
 impl AuthLimits {
     fn housekeeping(&self) {
         // Forget keys that have been quiet, so memory stays bounded.
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 0 {
-            for l in [&self.sign_in_address, &self.sign_in_client, &self.reset_address, &self.reset_client] {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(1024)
+        {
+            for l in [
+                &self.sign_in_address,
+                &self.sign_in_client,
+                &self.reset_address,
+                &self.reset_client,
+            ] {
                 l.retain_recent();
             }
         }
@@ -75,7 +93,9 @@ mod tests {
             limits.sign_in("a@city.gov", "10.0.0.1").unwrap();
         }
         match limits.sign_in("A@City.gov ", "10.0.0.2") {
-            Err(Error::RateLimited { retry_after_secs }) => assert!((1..=12).contains(&retry_after_secs)),
+            Err(Error::RateLimited { retry_after_secs }) => {
+                assert!((1..=12).contains(&retry_after_secs))
+            }
             other => panic!("{other:?}"),
         }
         limits.sign_in("b@city.gov", "10.0.0.1").unwrap();

@@ -92,7 +92,10 @@ enum Lessons {
     Id,
 }
 
-fn cascade(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn cascade(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from.0, from.1)
         .to(to.0, to.1)
@@ -100,7 +103,13 @@ fn cascade(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoId
         .to_owned()
 }
 
-async fn index(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden, cols: &[&str], unique: bool) -> Result<(), DbErr> {
+async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&str],
+    unique: bool,
+) -> Result<(), DbErr> {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for c in cols {
@@ -149,11 +158,21 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(AuthTokens::LastUsedAt))
                     .col(timestamp_with_time_zone(AuthTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(AuthTokens::RevokedAt))
-                    .foreign_key(&mut cascade((AuthTokens::Table, AuthTokens::UserId), (Users::Table, Users::Id)))
+                    .foreign_key(&mut cascade(
+                        (AuthTokens::Table, AuthTokens::UserId),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_auth_tokens_user", AuthTokens::Table, &["user_id"], false).await?;
+        index(
+            manager,
+            "idx_auth_tokens_user",
+            AuthTokens::Table,
+            &["user_id"],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -166,7 +185,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(OneTimeTokens::CreatedAt))
                     .col(timestamp_with_time_zone(OneTimeTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(OneTimeTokens::UsedAt))
-                    .foreign_key(&mut cascade((OneTimeTokens::Table, OneTimeTokens::UserId), (Users::Table, Users::Id)))
+                    .foreign_key(&mut cascade(
+                        (OneTimeTokens::Table, OneTimeTokens::UserId),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -183,13 +205,33 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Enrolments::LastLessonId))
                     .col(timestamp_with_time_zone(Enrolments::LastActivityAt))
                     .col(timestamp_with_time_zone_null(Enrolments::CompletedAt))
-                    .foreign_key(&mut cascade((Enrolments::Table, Enrolments::UserId), (Users::Table, Users::Id)))
-                    .foreign_key(&mut cascade((Enrolments::Table, Enrolments::CourseId), (Courses::Table, Courses::Id)))
+                    .foreign_key(&mut cascade(
+                        (Enrolments::Table, Enrolments::UserId),
+                        (Users::Table, Users::Id),
+                    ))
+                    .foreign_key(&mut cascade(
+                        (Enrolments::Table, Enrolments::CourseId),
+                        (Courses::Table, Courses::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "uq_enrolments_user_course", Enrolments::Table, &["user_id", "course_id"], true).await?;
-        index(manager, "idx_enrolments_course", Enrolments::Table, &["course_id"], false).await?;
+        index(
+            manager,
+            "uq_enrolments_user_course",
+            Enrolments::Table,
+            &["user_id", "course_id"],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_enrolments_course",
+            Enrolments::Table,
+            &["course_id"],
+            false,
+        )
+        .await?;
 
         // One row per (enrolment, lesson): the primary key makes completion idempotent.
         manager
@@ -199,12 +241,19 @@ impl MigrationTrait for Migration {
                     .col(uuid(LessonProgress::EnrolmentId))
                     .col(uuid(LessonProgress::LessonId))
                     .col(timestamp_with_time_zone(LessonProgress::CompletedAt))
-                    .primary_key(Index::create().col(LessonProgress::EnrolmentId).col(LessonProgress::LessonId))
+                    .primary_key(
+                        Index::create()
+                            .col(LessonProgress::EnrolmentId)
+                            .col(LessonProgress::LessonId),
+                    )
                     .foreign_key(&mut cascade(
                         (LessonProgress::Table, LessonProgress::EnrolmentId),
                         (Enrolments::Table, Enrolments::Id),
                     ))
-                    .foreign_key(&mut cascade((LessonProgress::Table, LessonProgress::LessonId), (Lessons::Table, Lessons::Id)))
+                    .foreign_key(&mut cascade(
+                        (LessonProgress::Table, LessonProgress::LessonId),
+                        (Lessons::Table, Lessons::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -224,11 +273,21 @@ impl MigrationTrait for Migration {
                         (QuizAttempts::Table, QuizAttempts::EnrolmentId),
                         (Enrolments::Table, Enrolments::Id),
                     ))
-                    .foreign_key(&mut cascade((QuizAttempts::Table, QuizAttempts::LessonId), (Lessons::Table, Lessons::Id)))
+                    .foreign_key(&mut cascade(
+                        (QuizAttempts::Table, QuizAttempts::LessonId),
+                        (Lessons::Table, Lessons::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_quiz_attempts_enrolment_lesson", QuizAttempts::Table, &["enrolment_id", "lesson_id"], false).await
+        index(
+            manager,
+            "idx_quiz_attempts_enrolment_lesson",
+            QuizAttempts::Table,
+            &["enrolment_id", "lesson_id"],
+            false,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -240,7 +299,9 @@ impl MigrationTrait for Migration {
             AuthTokens::Table.into_iden(),
             Users::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(t).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -5,5 +5,6 @@ mod compose;
 mod errors;
 mod import;
 mod jobs;
+mod learning;
 mod openapi;
 mod operations;

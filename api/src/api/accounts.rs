@@ -5,7 +5,10 @@ use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, payload::Json};
 use time::OffsetDateTime;
 
-use super::{auth::{Auth, SESSION_COOKIE}, error::ApiError};
+use super::{
+    auth::{Auth, SESSION_COOKIE},
+    error::ApiError,
+};
 use crate::state::AppState;
 
 #[derive(Tags)]
@@ -99,11 +102,18 @@ enum SignOutResponse {
 
 /// The client address for rate limits: the peer, as Agora sees it.
 pub fn client_address(req: &Request) -> String {
-    req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if state.config.public_url().scheme() == "https" { "; Secure" } else { "" };
+    let secure = if state.config.public_url().scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
@@ -114,10 +124,16 @@ impl AccountsApi {
     /// The answer is the same whether or not the address already has an
     /// account; a verification mail (or a notice to the existing account) is sent.
     #[oai(path = "/accounts", method = "post", operation_id = "register")]
-    async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> Result<Accepted, ApiError> {
+    async fn register(
+        &self,
+        state: Data<&AppState>,
+        body: Json<RegisterRequest>,
+    ) -> Result<Accepted, ApiError> {
         let locale = match body.locale.as_deref() {
             None => Locale::En,
-            Some(l) => l.parse::<Locale>().map_err(|e| ApiError::from(agora_core::Error::invalid("locale", e)))?,
+            Some(l) => l
+                .parse::<Locale>()
+                .map_err(|e| ApiError::from(agora_core::Error::invalid("locale", e)))?,
         };
         accounts::register(
             &state.db,
@@ -135,10 +151,20 @@ impl AccountsApi {
     }
 
     /// Confirm an email address with the token from the verification mail
-    #[oai(path = "/accounts/verify", method = "post", operation_id = "verify_email")]
-    async fn verify(&self, state: Data<&AppState>, body: Json<TokenRequest>) -> Result<Done, ApiError> {
+    #[oai(
+        path = "/accounts/verify",
+        method = "post",
+        operation_id = "verify_email"
+    )]
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        body: Json<TokenRequest>,
+    ) -> Result<Done, ApiError> {
         accounts::verify_email(&state.db, &body.token).await?;
-        Ok(Done::Ok(Json(Message { message: "Your address is confirmed.".into() })))
+        Ok(Done::Ok(Json(Message {
+            message: "Your address is confirmed.".into(),
+        })))
     }
 
     /// Sign in
@@ -146,20 +172,33 @@ impl AccountsApi {
     /// Opens a session: the cookie is set for the web, and the token is
     /// returned for API clients. Limited per address and per client (429 with `Retry-After`).
     #[oai(path = "/auth/sign-in", method = "post", operation_id = "sign_in")]
-    async fn sign_in(&self, state: Data<&AppState>, req: &Request, body: Json<SignInRequest>) -> Result<SignInResponse, ApiError> {
+    async fn sign_in(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<SignInRequest>,
+    ) -> Result<SignInResponse, ApiError> {
         state.limits.sign_in(&body.email, &client_address(req))?;
         let session = accounts::sign_in(&state.db, &body.email, &body.password).await?;
         let max_age = (session.expires_at - OffsetDateTime::now_utc()).whole_seconds();
         let cookie = session_cookie(&state, &session.token, max_age);
         Ok(SignInResponse::Ok(
-            Json(SignedIn { token: session.token, csrf_token: session.csrf_token, expires_at: session.expires_at }),
+            Json(SignedIn {
+                token: session.token,
+                csrf_token: session.csrf_token,
+                expires_at: session.expires_at,
+            }),
             cookie,
         ))
     }
 
     /// Sign out: revokes the session or token used for this request
     #[oai(path = "/auth/sign-out", method = "post", operation_id = "sign_out")]
-    async fn sign_out(&self, state: Data<&AppState>, auth: Auth) -> Result<SignOutResponse, ApiError> {
+    async fn sign_out(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<SignOutResponse, ApiError> {
         let p = auth.principal();
         accounts::revoke_token(&state.db, p.user_id, p.token_id).await?;
         Ok(SignOutResponse::Ok(session_cookie(&state, "", 0)))
@@ -168,9 +207,20 @@ impl AccountsApi {
     /// Ask for a password reset mail
     ///
     /// Always accepted; a mail goes out only if the address has an account.
-    #[oai(path = "/auth/password-reset", method = "post", operation_id = "request_password_reset")]
-    async fn request_reset(&self, state: Data<&AppState>, req: &Request, body: Json<ResetRequest>) -> Result<Accepted, ApiError> {
-        state.limits.password_reset(&body.email, &client_address(req))?;
+    #[oai(
+        path = "/auth/password-reset",
+        method = "post",
+        operation_id = "request_password_reset"
+    )]
+    async fn request_reset(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<ResetRequest>,
+    ) -> Result<Accepted, ApiError> {
+        state
+            .limits
+            .password_reset(&body.email, &client_address(req))?;
         accounts::request_password_reset(&state.db, &body.email).await?;
         Ok(Accepted::Accepted(Json(Message {
             message: "If this address has an account, a reset link is on its way.".into(),
@@ -180,9 +230,19 @@ impl AccountsApi {
     /// Set a new password with the token from the reset mail
     ///
     /// Every session and API token of the account is revoked.
-    #[oai(path = "/auth/password-reset/confirm", method = "post", operation_id = "reset_password")]
-    async fn confirm_reset(&self, state: Data<&AppState>, body: Json<ResetConfirm>) -> Result<Done, ApiError> {
+    #[oai(
+        path = "/auth/password-reset/confirm",
+        method = "post",
+        operation_id = "reset_password"
+    )]
+    async fn confirm_reset(
+        &self,
+        state: Data<&AppState>,
+        body: Json<ResetConfirm>,
+    ) -> Result<Done, ApiError> {
         accounts::reset_password(&state.db, &body.token, &body.password).await?;
-        Ok(Done::Ok(Json(Message { message: "Your password is changed; sign in again.".into() })))
+        Ok(Done::Ok(Json(Message {
+            message: "Your password is changed; sign in again.".into(),
+        })))
     }
 }

@@ -4,7 +4,10 @@
 
 use agora_core::accounts::{self, Principal, TokenKind};
 use poem::{Request, http::Method};
-use poem_openapi::{SecurityScheme, auth::{ApiKey, Bearer}};
+use poem_openapi::{
+    SecurityScheme,
+    auth::{ApiKey, Bearer},
+};
 
 use super::error::ApiError;
 use crate::state::AppState;
@@ -19,7 +22,12 @@ pub struct BearerAuth(pub Principal);
 
 /// The web session cookie; state changes need `X-CSRF-Token`.
 #[derive(SecurityScheme)]
-#[oai(ty = "api_key", key_name = "agora_session", key_in = "cookie", checker = "check_cookie")]
+#[oai(
+    ty = "api_key",
+    key_name = "agora_session",
+    key_in = "cookie",
+    checker = "check_cookie"
+)]
 pub struct CookieAuth(pub Principal);
 
 /// Either way of signing in.
@@ -39,8 +47,12 @@ impl Auth {
 }
 
 fn state(req: &Request) -> poem::Result<&AppState> {
-    req.data::<AppState>()
-        .ok_or_else(|| poem::Error::from_string("state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))
+    req.data::<AppState>().ok_or_else(|| {
+        poem::Error::from_string(
+            "state missing",
+            poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+        )
+    })
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {

@@ -94,8 +94,12 @@ impl From<agora_core::Error> for ApiError {
             E::Conflict { field, reason } => {
                 ApiError::Conflict(Json(ErrorBody::new("conflict", reason, Some(field))))
             }
-            E::Unauthorized { reason } => ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", reason, None))),
-            E::Forbidden { reason } => ApiError::Forbidden(Json(ErrorBody::new("forbidden", reason, None))),
+            E::Unauthorized { reason } => {
+                ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", reason, None)))
+            }
+            E::Forbidden { reason } => {
+                ApiError::Forbidden(Json(ErrorBody::new("forbidden", reason, None)))
+            }
             E::RateLimited { retry_after_secs } => ApiError::TooManyRequests(
                 Json(ErrorBody::new(
                     "rate_limited",

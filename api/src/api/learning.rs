@@ -178,7 +178,9 @@ enum Download {
 }
 
 fn check_slug(slug: &str) -> Result<(), ApiError> {
-    agora_core::domain::Slug::parse(slug).map(drop).map_err(|_| agora_core::Error::NotFound { what: "course" }.into())
+    agora_core::domain::Slug::parse(slug)
+        .map(drop)
+        .map_err(|_| agora_core::Error::NotFound { what: "course" }.into())
 }
 
 fn check_lesson(key: &str) -> Result<(), ApiError> {
@@ -193,10 +195,22 @@ impl LearningApi {
     /// Enrol in a published course
     ///
     /// Enrolling twice returns the existing enrolment; after leaving, it resumes the progress.
-    #[oai(path = "/courses/:slug/enrolment", method = "post", operation_id = "enrol")]
-    async fn enrol(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>) -> Result<EnrolResponse, ApiError> {
+    #[oai(
+        path = "/courses/:slug/enrolment",
+        method = "post",
+        operation_id = "enrol"
+    )]
+    async fn enrol(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+    ) -> Result<EnrolResponse, ApiError> {
         check_slug(&slug)?;
-        let e = state.learning.enrol(auth.principal().user_id, &slug).await?;
+        let e = state
+            .learning
+            .enrol(auth.principal().user_id, &slug)
+            .await?;
         Ok(if e.created {
             EnrolResponse::Created(Json(e.summary.into()))
         } else {
@@ -205,10 +219,22 @@ impl LearningApi {
     }
 
     /// Leave a course; the enrolment and its progress are kept
-    #[oai(path = "/courses/:slug/enrolment", method = "delete", operation_id = "unenrol")]
-    async fn unenrol(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>) -> Result<NoContent, ApiError> {
+    #[oai(
+        path = "/courses/:slug/enrolment",
+        method = "delete",
+        operation_id = "unenrol"
+    )]
+    async fn unenrol(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+    ) -> Result<NoContent, ApiError> {
         check_slug(&slug)?;
-        state.learning.unenrol(auth.principal().user_id, &slug).await?;
+        state
+            .learning
+            .unenrol(auth.principal().user_id, &slug)
+            .await?;
         Ok(NoContent::Done)
     }
 
@@ -216,7 +242,11 @@ impl LearningApi {
     ///
     /// `lesson` is the lesson's key or id. Content comes in `lang`, then your
     /// saved locale, then `Accept-Language`, falling back to the course default.
-    #[oai(path = "/courses/:slug/lessons/:lesson", method = "get", operation_id = "get_lesson")]
+    #[oai(
+        path = "/courses/:slug/lessons/:lesson",
+        method = "get",
+        operation_id = "get_lesson"
+    )]
     async fn lesson(
         &self,
         state: Data<&AppState>,
@@ -230,7 +260,10 @@ impl LearningApi {
         check_lesson(&lesson)?;
         let p = auth.principal();
         let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
-        let v = state.learning.lesson(p.user_id, &slug, &lesson, &preferred).await?;
+        let v = state
+            .learning
+            .lesson(p.user_id, &slug, &lesson, &preferred)
+            .await?;
         Ok(Json(Lesson {
             id: v.id,
             key: v.key,
@@ -259,7 +292,14 @@ impl LearningApi {
                         key: q.key,
                         kind: q.kind.to_string(),
                         prompt: q.prompt,
-                        options: q.options.into_iter().map(|o| QuizOption { key: o.key, text: o.text }).collect(),
+                        options: q
+                            .options
+                            .into_iter()
+                            .map(|o| QuizOption {
+                                key: o.key,
+                                text: o.text,
+                            })
+                            .collect(),
                     })
                     .collect(),
             }),
@@ -271,7 +311,11 @@ impl LearningApi {
     }
 
     /// Download the file of a resource lesson
-    #[oai(path = "/courses/:slug/lessons/:lesson/resource", method = "get", operation_id = "download_resource")]
+    #[oai(
+        path = "/courses/:slug/lessons/:lesson/resource",
+        method = "get",
+        operation_id = "download_resource"
+    )]
     async fn resource(
         &self,
         state: Data<&AppState>,
@@ -285,7 +329,10 @@ impl LearningApi {
         check_lesson(&lesson)?;
         let p = auth.principal();
         let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
-        let file = state.learning.resource(p.user_id, &slug, &lesson, &preferred).await?;
+        let file = state
+            .learning
+            .resource(p.user_id, &slug, &lesson, &preferred)
+            .await?;
         Ok(Download::File(
             Binary(file.data),
             file.content_type,
@@ -294,11 +341,24 @@ impl LearningApi {
     }
 
     /// Mark a lesson complete (idempotent); quizzes are completed by passing them
-    #[oai(path = "/courses/:slug/lessons/:lesson/completion", method = "post", operation_id = "complete_lesson")]
-    async fn complete(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>, lesson: Path<String>) -> Result<Json<Progress>, ApiError> {
+    #[oai(
+        path = "/courses/:slug/lessons/:lesson/completion",
+        method = "post",
+        operation_id = "complete_lesson"
+    )]
+    async fn complete(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        lesson: Path<String>,
+    ) -> Result<Json<Progress>, ApiError> {
         check_slug(&slug)?;
         check_lesson(&lesson)?;
-        let summary = state.learning.complete_lesson(auth.principal().user_id, &slug, &lesson).await?;
+        let summary = state
+            .learning
+            .complete_lesson(auth.principal().user_id, &slug, &lesson)
+            .await?;
         Ok(Json(summary.into()))
     }
 
@@ -306,7 +366,11 @@ impl LearningApi {
     ///
     /// Scored on the server. Every attempt is recorded; passing completes the
     /// lesson. The answer shows each question's result and the explanations.
-    #[oai(path = "/courses/:slug/lessons/:lesson/attempts", method = "post", operation_id = "submit_quiz")]
+    #[oai(
+        path = "/courses/:slug/lessons/:lesson/attempts",
+        method = "post",
+        operation_id = "submit_quiz"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &self,
@@ -325,7 +389,10 @@ impl LearningApi {
         }
         let p = auth.principal();
         let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
-        let r = state.learning.submit_quiz(p.user_id, &slug, &lesson, &body.answers, &preferred).await?;
+        let r = state
+            .learning
+            .submit_quiz(p.user_id, &slug, &lesson, &body.answers, &preferred)
+            .await?;
         Ok(Json(AttemptResult {
             score: r.score,
             passing_score: r.passing_score,
@@ -342,7 +409,11 @@ impl LearningApi {
                     options: q
                         .options
                         .into_iter()
-                        .map(|o| OptionFeedback { key: o.key, text: o.text, explanation: o.explanation })
+                        .map(|o| OptionFeedback {
+                            key: o.key,
+                            text: o.text,
+                            explanation: o.explanation,
+                        })
                         .collect(),
                 })
                 .collect(),
@@ -351,10 +422,22 @@ impl LearningApi {
     }
 
     /// Your progress in one course
-    #[oai(path = "/courses/:slug/progress", method = "get", operation_id = "course_progress")]
-    async fn progress(&self, state: Data<&AppState>, auth: Auth, slug: Path<String>) -> Result<Json<Progress>, ApiError> {
+    #[oai(
+        path = "/courses/:slug/progress",
+        method = "get",
+        operation_id = "course_progress"
+    )]
+    async fn progress(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+    ) -> Result<Json<Progress>, ApiError> {
         check_slug(&slug)?;
-        let mine = state.learning.my_learning(auth.principal().user_id, &[]).await?;
+        let mine = state
+            .learning
+            .my_learning(auth.principal().user_id, &[])
+            .await?;
         mine.into_iter()
             .find(|c| c.slug == slug.0)
             .map(|c| Json(c.progress.into()))

@@ -2,7 +2,9 @@
 
 use agora_core::{accounts, domain::Locale};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Header, param::Path, param::Query, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags, param::Header, param::Path, param::Query, payload::Json,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -117,7 +119,10 @@ enum NoContent {
 enum Export {
     /// Everything Agora holds about you.
     #[oai(status = 200)]
-    Ok(Json<serde_json::Value>, #[oai(header = "Content-Disposition")] String),
+    Ok(
+        Json<serde_json::Value>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
 }
 
 #[OpenApi(tag = "ApiTags::Me")]
@@ -125,42 +130,70 @@ impl MeApi {
     /// Your profile
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn me(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Profile>, ApiError> {
-        Ok(Json(accounts::get_user(&state.db, auth.principal().user_id).await?.into()))
+        Ok(Json(
+            accounts::get_user(&state.db, auth.principal().user_id)
+                .await?
+                .into(),
+        ))
     }
 
     /// Change your name, locale or email preferences
     #[oai(path = "/me", method = "patch", operation_id = "update_me")]
-    async fn update(&self, state: Data<&AppState>, auth: Auth, body: Json<ProfileChange>) -> Result<Json<Profile>, ApiError> {
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<ProfileChange>,
+    ) -> Result<Json<Profile>, ApiError> {
         let locale = body
             .locale
             .as_deref()
-            .map(|l| l.parse::<Locale>().map_err(|e| agora_core::Error::invalid("locale", e)))
+            .map(|l| {
+                l.parse::<Locale>()
+                    .map_err(|e| agora_core::Error::invalid("locale", e))
+            })
             .transpose()?;
         let change = accounts::ProfileChange {
             display_name: body.display_name.clone(),
             locale,
             reminders_opt_out: body.reminders_opt_out,
         };
-        Ok(Json(accounts::update_profile(&state.db, auth.principal().user_id, change).await?.into()))
+        Ok(Json(
+            accounts::update_profile(&state.db, auth.principal().user_id, change)
+                .await?
+                .into(),
+        ))
     }
 
     /// Download everything Agora holds about you (JSON)
     #[oai(path = "/me/export", method = "get", operation_id = "export_me")]
     async fn export(&self, state: Data<&AppState>, auth: Auth) -> Result<Export, ApiError> {
         let data = accounts::export_data(&state.db, auth.principal().user_id).await?;
-        Ok(Export::Ok(Json(data), "attachment; filename=\"agora-my-data.json\"".into()))
+        Ok(Export::Ok(
+            Json(data),
+            "attachment; filename=\"agora-my-data.json\"".into(),
+        ))
     }
 
     /// Delete your account and everything attached to it
     #[oai(path = "/me", method = "delete", operation_id = "delete_me")]
-    async fn delete(&self, state: Data<&AppState>, auth: Auth, body: Json<DeleteRequest>) -> Result<NoContent, ApiError> {
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<DeleteRequest>,
+    ) -> Result<NoContent, ApiError> {
         accounts::delete_account(&state.db, auth.principal().user_id, &body.password).await?;
         Ok(NoContent::Done)
     }
 
     /// Your sessions and API tokens
     #[oai(path = "/me/tokens", method = "get", operation_id = "list_tokens")]
-    async fn tokens(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Vec<TokenInfo>>, ApiError> {
+    async fn tokens(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<Vec<TokenInfo>>, ApiError> {
         let rows = accounts::list_tokens(&state.db, auth.principal().user_id).await?;
         Ok(Json(
             rows.into_iter()
@@ -179,15 +212,38 @@ impl MeApi {
 
     /// Create an API token
     #[oai(path = "/me/tokens", method = "post", operation_id = "create_token")]
-    async fn create_token(&self, state: Data<&AppState>, auth: Auth, body: Json<NewTokenRequest>) -> Result<Created<NewToken>, ApiError> {
-        let t = accounts::create_api_token(&state.db, auth.principal().user_id, &body.name, body.expires_in_days.unwrap_or(90))
-            .await?;
-        Ok(Created::Created(Json(NewToken { id: t.id, token: t.token, expires_at: t.expires_at })))
+    async fn create_token(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<NewTokenRequest>,
+    ) -> Result<Created<NewToken>, ApiError> {
+        let t = accounts::create_api_token(
+            &state.db,
+            auth.principal().user_id,
+            &body.name,
+            body.expires_in_days.unwrap_or(90),
+        )
+        .await?;
+        Ok(Created::Created(Json(NewToken {
+            id: t.id,
+            token: t.token,
+            expires_at: t.expires_at,
+        })))
     }
 
     /// Revoke a session or API token
-    #[oai(path = "/me/tokens/:id", method = "delete", operation_id = "revoke_token")]
-    async fn revoke(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> Result<NoContent, ApiError> {
+    #[oai(
+        path = "/me/tokens/:id",
+        method = "delete",
+        operation_id = "revoke_token"
+    )]
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
         accounts::revoke_token(&state.db, auth.principal().user_id, id.0).await?;
         Ok(NoContent::Done)
     }

@@ -10,7 +10,12 @@ pub mod me;
 use poem_openapi::OpenApiService;
 
 /// One struct per resource.
-pub type Apis = (catalogue::CatalogueApi, accounts::AccountsApi, me::MeApi, learning::LearningApi);
+pub type Apis = (
+    catalogue::CatalogueApi,
+    accounts::AccountsApi,
+    me::MeApi,
+    learning::LearningApi,
+);
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
     OpenApiService::new(

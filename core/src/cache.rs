@@ -211,7 +211,7 @@ impl Cache {
 
     /// Values for each key; `None` for a miss, a dirty key, or a failure.
     pub async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
-        self.heal().await;
+        heal(self.store.as_ref(), &self.dirty).await;
         let dirty: HashSet<String> = self.dirty.lock().expect("not poisoned").clone();
         match self.store.get_many(keys).await {
             Ok(values) => values
@@ -248,22 +248,22 @@ impl Cache {
                 .insert(key.to_owned());
         }
     }
+}
 
-    /// Deletes the keys whose writes failed, once the store answers again.
-    async fn heal(&self) {
-        let keys: Vec<String> = {
-            let dirty = self.dirty.lock().expect("not poisoned");
-            if dirty.is_empty() {
-                return;
-            }
-            dirty.iter().take(500).cloned().collect()
-        };
-        if self.store.delete(&keys).await.is_ok() {
-            let mut dirty = self.dirty.lock().expect("not poisoned");
-            for k in &keys {
-                dirty.remove(k);
-            }
-            tracing::info!(keys = keys.len(), "cache healed");
+/// Deletes the keys whose writes failed, once the store answers again.
+async fn heal(store: &dyn CacheStore, dirty: &Mutex<HashSet<String>>) {
+    let keys: Vec<String> = {
+        let dirty = dirty.lock().expect("not poisoned");
+        if dirty.is_empty() {
+            return;
         }
+        dirty.iter().take(500).cloned().collect()
+    };
+    if store.delete(&keys).await.is_ok() {
+        let mut dirty = dirty.lock().expect("not poisoned");
+        for k in &keys {
+            dirty.remove(k);
+        }
+        tracing::info!(keys = keys.len(), "cache healed");
     }
 }

@@ -1,4 +1,5 @@
 mod accounts;
+mod cache;
 mod catalogue;
 mod cli;
 mod compose;

@@ -1,0 +1,253 @@
+//! The progress cache in Redis: a dead Redis fails no request and loses
+//! nothing, and no value that went stale while it was away is served.
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use agora_tests::{ServerOptions, TempDir, TestServer};
+use reqwest::Method;
+
+/// A real redis-server of this test's own, persisting to disk so that a
+/// restart brings back the values it held before it stopped.
+struct RedisProcess {
+    port: u16,
+    dir: TempDir,
+    child: Option<Child>,
+}
+
+impl RedisProcess {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut r = RedisProcess {
+            port,
+            dir: TempDir::new(),
+            child: None,
+        };
+        r.restart();
+        r
+    }
+
+    fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+            ])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (scripts/test installs it)");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "redis did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let _ = c.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    async fn get(&self, key: &str) -> Option<String> {
+        let client = redis::Client::open(self.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+        redis::cmd("GET")
+            .arg(key)
+            .query_async::<Option<String>>(&mut conn)
+            .await
+            .ok()
+            .flatten()
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test]
+async fn a_redis_outage_fails_no_request_and_loses_no_progress() {
+    let mut redis = RedisProcess::start();
+    let server = TestServer::start_with(ServerOptions {
+        env: vec![("AGORA_REDIS_URL".into(), redis.url())],
+        ..Default::default()
+    })
+    .await;
+    assert!(
+        server.logs().contains("cache        Redis"),
+        "{}",
+        server.logs()
+    );
+    let ana = server.learner("ana@city.gov").await;
+    let course = "/api/v1/courses/localizing-the-sdgs";
+    let (status, enrolment) = server
+        .call(&ana, Method::POST, &format!("{course}/enrolment"), None)
+        .await;
+    assert_eq!(status, 201);
+    let key = format!(
+        "agora:progress:v1:{}",
+        enrolment["enrolment_id"].as_str().unwrap()
+    );
+    let (_, outline) = server.get_json(course).await;
+    let lessons: Vec<String> = outline["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["lessons"].as_array().unwrap().iter())
+        .filter(|l| l["kind"] != "quiz")
+        .map(|l| l["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(lessons.len() >= 12);
+
+    let mut statuses = Vec::new();
+    let step = |done: usize| {
+        let path = format!("{course}/lessons/{}/completion", lessons[done]);
+        let (server, ana) = (&server, &ana);
+        async move {
+            let (a, p) = server.call(ana, Method::POST, &path, None).await;
+            let (b, mine) = server
+                .call(ana, Method::GET, "/api/v1/me/learning", None)
+                .await;
+            assert_eq!(p["completed_lessons"], done + 1, "{p}");
+            assert_eq!(
+                mine[0]["progress"]["completed_lessons"],
+                done + 1,
+                "my learning is never stale: {mine}"
+            );
+            [a, b]
+        }
+    };
+    // Redis up: progress is written through.
+    for i in 0..4 {
+        statuses.extend(step(i).await);
+    }
+    let cached: serde_json::Value =
+        serde_json::from_str(&redis.get(&key).await.expect("written through")).unwrap();
+    assert_eq!(cached["completed_lessons"], 4);
+
+    // Redis down: every request still succeeds, from the database.
+    redis.stop();
+    for i in 4..8 {
+        statuses.extend(step(i).await);
+    }
+    // Redis back, holding the value from before the outage (4 lessons).
+    redis.restart();
+    let stale: serde_json::Value =
+        serde_json::from_str(&redis.get(&key).await.expect("persisted")).unwrap();
+    assert_eq!(
+        stale["completed_lessons"], 4,
+        "the restarted Redis really holds a stale value"
+    );
+    for i in 8..12 {
+        statuses.extend(step(i).await);
+    }
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+
+    // Everything is in the database, and the cache heals: the stale value is
+    // cleared and the true one written back.
+    let (_, progress) = server
+        .call(&ana, Method::GET, &format!("{course}/progress"), None)
+        .await;
+    assert_eq!(progress["completed_lessons"], 12);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, mine) = server
+            .call(&ana, Method::GET, "/api/v1/me/learning", None)
+            .await;
+        assert_eq!(
+            (status, mine[0]["progress"]["completed_lessons"].as_u64()),
+            (200, Some(12))
+        );
+        let cached = redis
+            .get(&key)
+            .await
+            .map(|v| serde_json::from_str::<serde_json::Value>(&v).unwrap());
+        if cached
+            .as_ref()
+            .is_some_and(|c| c["completed_lessons"] == 12)
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cache never healed: {cached:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        server.logs().contains("cache write failed"),
+        "the outage was noticed"
+    );
+}
+
+#[tokio::test]
+async fn a_server_started_while_redis_is_down_works_and_uses_redis_once_it_is_up() {
+    let mut redis = RedisProcess::start();
+    redis.stop();
+    let server = TestServer::start_with(ServerOptions {
+        env: vec![("AGORA_REDIS_URL".into(), redis.url())],
+        ..Default::default()
+    })
+    .await;
+    let ana = server.learner("ana@city.gov").await;
+    let (status, _) = server
+        .call(
+            &ana,
+            Method::POST,
+            "/api/v1/courses/localizing-the-sdgs/enrolment",
+            None,
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, mine) = server
+        .call(&ana, Method::GET, "/api/v1/me/learning", None)
+        .await;
+    assert_eq!((status, mine.as_array().unwrap().len()), (200, 1));
+    let (status, _) = server.get_json("/ready").await;
+    assert_eq!(status, 503, "readiness reports the cache down");
+
+    redis.restart();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, mine) = server
+            .call(&ana, Method::GET, "/api/v1/me/learning", None)
+            .await;
+        let key = format!(
+            "agora:progress:v1:{}",
+            mine[0]["progress"]["enrolment_id"].as_str().unwrap()
+        );
+        if redis.get(&key).await.is_some() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cache was never used after Redis came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(server.get_json("/ready").await.0, 200);
+}

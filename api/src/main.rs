@@ -41,6 +41,31 @@ enum Command {
         /// Folder to write; created if missing.
         dir: PathBuf,
     },
+    /// Generate realistic learners, enrolments and progress (for benchmarks and demos).
+    Seed {
+        /// Learners to create.
+        #[arg(long, default_value_t = 1000)]
+        learners: u64,
+        /// Courses each learner enrols in.
+        #[arg(long, default_value_t = 3)]
+        courses_per_learner: usize,
+        /// Each enrolment completes a random share of its lessons, from this up to all.
+        #[arg(long, default_value_t = 0.0)]
+        min_progress: f64,
+        /// API tokens to create for the first learners.
+        #[arg(long, default_value_t = 0)]
+        tokens: u64,
+        /// Where to write the tokens, one per line: token, course slug, lesson keys.
+        #[arg(long)]
+        tokens_out: Option<PathBuf>,
+    },
+    /// A bare poem handler answering a fixed body: the baseline of the benchmarks.
+    #[command(hide = true)]
+    BenchBaseline {
+        /// Size of the body, in bytes.
+        #[arg(long)]
+        bytes: usize,
+    },
     /// Administrators and roles.
     Admin {
         #[command(subcommand)]
@@ -185,6 +210,72 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => return Err(e.into()),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed {
+            learners,
+            courses_per_learner,
+            min_progress,
+            tokens,
+            tokens_out,
+        } => {
+            let conn = connect(&config).await?;
+            if import::catalogue_is_empty(&conn).await? {
+                import_dir(&conn, &config.courses_dir).await?;
+            }
+            let bar = indicatif::ProgressBar::new(learners).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} learners  {per_sec}  eta {eta}",
+                )
+                .expect("a valid template"),
+            );
+            let options = agora_core::seed::SeedOptions {
+                learners,
+                courses_per_learner,
+                min_progress: min_progress.clamp(0.0, 1.0),
+                tokens,
+            };
+            let report =
+                agora_core::seed::seed(&conn, &options, |done| bar.set_position(done)).await?;
+            bar.finish();
+            println!(
+                "seeded {} learners, {} enrolments, {} progress records (password: {:?})",
+                report.learners,
+                report.enrolments,
+                report.progress_records,
+                agora_core::seed::SEED_PASSWORD
+            );
+            if let Some(path) = tokens_out {
+                let lines: Vec<String> = report
+                    .tokens
+                    .iter()
+                    .map(|t| format!("{} {} {}", t.token, t.course_slug, t.lesson_keys.join(",")))
+                    .collect();
+                std::fs::write(&path, lines.join("\n") + "\n")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("wrote {} tokens to {}", lines.len(), path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchBaseline { bytes } => {
+            let body: &'static [u8] = Vec::leak(vec![b'x'; bytes]);
+            let app = poem::Route::new().at(
+                "/*",
+                poem::endpoint::make_sync(move |_| {
+                    poem::Response::builder()
+                        .content_type("application/json")
+                        .body(body)
+                }),
+            );
+            let acceptor = TcpListener::bind(config.bind).into_acceptor().await?;
+            let local = acceptor.local_addr()[0]
+                .as_socket_addr()
+                .copied()
+                .context("no address")?;
+            println!("Agora is listening on http://{local}");
+            poem::Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(app, agora_core::telemetry::shutdown_signal(), None)
+                .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Jobs { command } => {

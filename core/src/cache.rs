@@ -23,7 +23,15 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, String>> + Send + 
 /// A key-value store for cached values. Two adapters: [`InProcess`] and [`RedisStore`].
 pub trait CacheStore: Send + Sync {
     fn get_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Vec<Option<Vec<u8>>>>;
-    fn set<'a>(&'a self, key: &'a str, value: Vec<u8>, ttl: Duration) -> BoxFuture<'a, ()>;
+    /// Stores `value` unless the stored value has a higher `version`.
+    /// Stored values are `<version>:<payload>`.
+    fn set_if_newer<'a>(
+        &'a self,
+        key: &'a str,
+        version: u64,
+        value: Vec<u8>,
+        ttl: Duration,
+    ) -> BoxFuture<'a, ()>;
     fn delete<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, ()>;
     fn name(&self) -> &'static str;
 }
@@ -52,9 +60,27 @@ impl CacheStore for InProcess {
             Ok(out)
         })
     }
-    fn set<'a>(&'a self, key: &'a str, value: Vec<u8>, _ttl: Duration) -> BoxFuture<'a, ()> {
+    fn set_if_newer<'a>(
+        &'a self,
+        key: &'a str,
+        version: u64,
+        value: Vec<u8>,
+        _ttl: Duration,
+    ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            self.0.insert(key.to_owned(), Arc::new(value)).await;
+            // Computations on one key run one at a time, so this compare-and-set is atomic.
+            self.0
+                .entry(key.to_owned())
+                .and_compute_with(|current| {
+                    let keep = current
+                        .is_some_and(|c| stored_version(c.value()).is_some_and(|v| v > version));
+                    std::future::ready(if keep {
+                        moka::ops::compute::Op::Nop
+                    } else {
+                        moka::ops::compute::Op::Put(Arc::new(value))
+                    })
+                })
+                .await;
             Ok(())
         })
     }
@@ -80,6 +106,17 @@ pub struct RedisStore {
     /// Epoch ms until which Redis is not tried (a simple circuit breaker).
     open_until: AtomicI64,
 }
+
+/// Compare-and-set on the `<version>:` prefix, atomic inside Redis.
+const SET_IF_NEWER: &str = r#"
+local current = redis.call('GET', KEYS[1])
+if current then
+  local v = tonumber(string.match(current, '^(%d+):'))
+  if v and v > tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"#;
 
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 const BREAKER: Duration = Duration::from_millis(500);
@@ -152,14 +189,22 @@ impl CacheStore for RedisStore {
             self.run::<Vec<Option<Vec<u8>>>>(cmd).await
         })
     }
-    fn set<'a>(&'a self, key: &'a str, value: Vec<u8>, ttl: Duration) -> BoxFuture<'a, ()> {
+    fn set_if_newer<'a>(
+        &'a self,
+        key: &'a str,
+        version: u64,
+        value: Vec<u8>,
+        ttl: Duration,
+    ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            let mut cmd = redis::cmd("SET");
-            cmd.arg(key)
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(SET_IF_NEWER)
+                .arg(1)
+                .arg(key)
+                .arg(version)
                 .arg(value)
-                .arg("PX")
                 .arg(ttl.as_millis() as u64);
-            self.run::<()>(cmd).await
+            self.run::<i64>(cmd).await.map(drop)
         })
     }
     fn delete<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, ()> {
@@ -175,6 +220,12 @@ impl CacheStore for RedisStore {
     fn name(&self) -> &'static str {
         "redis"
     }
+}
+
+/// The version prefix of a stored value.
+fn stored_version(stored: &[u8]) -> Option<u64> {
+    let end = stored.iter().position(|&b| b == b':')?;
+    std::str::from_utf8(&stored[..end]).ok()?.parse().ok()
 }
 
 /// A cache in front of the database, for values that can always be rebuilt.
@@ -217,7 +268,11 @@ impl Cache {
             Ok(values) => values
                 .into_iter()
                 .zip(keys)
-                .map(|(v, k)| if dirty.contains(k) { None } else { v })
+                .map(|(v, k)| {
+                    let v = v.filter(|_| !dirty.contains(k))?;
+                    let start = v.iter().position(|&b| b == b':')? + 1;
+                    Some(v[start..].to_vec())
+                })
                 .collect(),
             Err(e) => {
                 tracing::warn!(error = %e, backend = self.store.name(), "cache read failed; reading the database");
@@ -226,9 +281,16 @@ impl Cache {
         }
     }
 
-    /// Writes through; on failure, marks the key so no stale value is served later.
-    pub async fn set(&self, key: &str, value: Vec<u8>) {
-        if let Err(e) = self.store.set(key, value, self.ttl).await {
+    /// Writes through unless a newer version is cached; on failure, marks the
+    /// key so no stale value is served later.
+    pub async fn set(&self, key: &str, version: u64, value: &[u8]) {
+        let mut stored = format!("{version}:").into_bytes();
+        stored.extend_from_slice(value);
+        if let Err(e) = self
+            .store
+            .set_if_newer(key, version, stored, self.ttl)
+            .await
+        {
             tracing::warn!(error = %e, backend = self.store.name(), "cache write failed; the key will be cleared when the cache is back");
             self.dirty
                 .lock()

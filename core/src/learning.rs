@@ -71,6 +71,8 @@ pub struct ProgressSummary {
     pub enrolled_at: OffsetDateTime,
     pub last_activity_at: OffsetDateTime,
     pub completed_at: Option<OffsetDateTime>,
+    /// The enrolment's progress version this summary was built from.
+    pub version: i64,
 }
 
 fn cache_key(enrolment_id: Uuid) -> String {
@@ -175,6 +177,7 @@ impl Learning {
             last_lesson_id: Set(None),
             last_activity_at: Set(at),
             completed_at: Set(None),
+            progress_version: Set(0),
         })
         .on_conflict(
             OnConflict::columns([enrolment::Column::UserId, enrolment::Column::CourseId])
@@ -202,13 +205,10 @@ impl Learning {
                 .await?;
             jobs::enqueue(&txn, &EnrolledMail { enrolment_id: e.id }).await?;
         } else if e.status != ACTIVE {
-            let mut am: enrolment::ActiveModel = e.into();
-            am.status = Set(ACTIVE.into());
-            am.last_activity_at = Set(at);
-            e = am.update(&txn).await?;
+            set_status(&txn, e.id, ACTIVE).await?;
+            e.status = ACTIVE.into();
         }
-        txn.commit().await?;
-        let summary = self.refresh_summary(e.id).await?;
+        let summary = self.commit_with_summary(txn, e.id).await?;
         Ok(Enrolled {
             enrolment: e,
             created,
@@ -223,10 +223,9 @@ impl Learning {
             .active_enrolment(user_id, course.id)
             .await
             .map_err(|_| Error::NotFound { what: "enrolment" })?;
-        let mut am: enrolment::ActiveModel = e.into();
-        am.status = Set(LEFT.into());
-        let e = am.update(&self.db).await?;
-        self.refresh_summary(e.id).await?;
+        let txn = self.db.begin().await?;
+        set_status(&txn, e.id, LEFT).await?;
+        self.commit_with_summary(txn, e.id).await?;
         Ok(())
     }
 
@@ -306,13 +305,9 @@ impl Learning {
         };
 
         // Remember where the learner is, for "continue where you left off".
-        enrolment::Entity::update_many()
-            .col_expr(enrolment::Column::LastLessonId, Expr::value(Some(l.id)))
-            .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
-            .filter(enrolment::Column::Id.eq(e.id))
-            .exec(&self.db)
-            .await?;
-        let summary = self.refresh_summary(e.id).await?;
+        let txn = self.db.begin().await?;
+        lock_enrolment(&txn, e.id, l.id).await?;
+        let summary = self.commit_with_summary(txn, e.id).await?;
 
         Ok(LessonView {
             id: l.id,
@@ -438,8 +433,7 @@ impl Learning {
         }
         let txn = self.db.begin().await?;
         record_completion(&txn, e.id, course.id, l.id).await?;
-        txn.commit().await?;
-        self.refresh_summary(e.id).await
+        self.commit_with_summary(txn, e.id).await
     }
 
     /// Scores a quiz on the server, records the attempt, and completes the
@@ -503,8 +497,7 @@ impl Learning {
         if passed {
             record_completion(&txn, e.id, course.id, l.id).await?;
         }
-        txn.commit().await?;
-        let progress = self.refresh_summary(e.id).await?;
+        let progress = self.commit_with_summary(txn, e.id).await?;
 
         // Feedback in the learner's locale, with every explanation.
         let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
@@ -569,13 +562,39 @@ impl Learning {
 
     /// Recomputes an enrolment's summary from the database and writes it to the cache.
     pub async fn refresh_summary(&self, enrolment_id: Uuid) -> Result<ProgressSummary> {
-        let summary = build_summary(&self.db, enrolment_id).await?;
+        let isolation = match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => Some(sea_orm::IsolationLevel::RepeatableRead),
+            // A SQLite transaction reads one snapshot already.
+            _ => None,
+        };
+        let txn = self.db.begin_with_config(isolation, None).await?;
+        let summary = build_summary(&txn, enrolment_id).await?;
+        txn.commit().await?;
+        self.store_summary(&summary).await;
+        Ok(summary)
+    }
+
+    async fn store_summary(&self, summary: &ProgressSummary) {
+        let json = serde_json::to_vec(summary).expect("summaries serialise");
         self.cache
             .set(
-                &cache_key(enrolment_id),
-                serde_json::to_vec(&summary).expect("summaries serialise"),
+                &cache_key(summary.enrolment_id),
+                summary.version.max(0) as u64,
+                &json,
             )
             .await;
+    }
+
+    /// Builds the summary inside the transaction that changed the progress
+    /// (so it matches the version it bumped), commits, then caches it.
+    async fn commit_with_summary(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+        enrolment_id: Uuid,
+    ) -> Result<ProgressSummary> {
+        let summary = build_summary(&txn, enrolment_id).await?;
+        txn.commit().await?;
+        self.store_summary(&summary).await;
         Ok(summary)
     }
 
@@ -653,6 +672,22 @@ impl Learning {
             })
             .collect())
     }
+}
+
+/// Changes an enrolment's status under its row lock, bumping its version.
+async fn set_status(db: &impl ConnectionTrait, enrolment_id: Uuid, status: &str) -> Result<()> {
+    use sea_orm::sea_query::ExprTrait;
+    enrolment::Entity::update_many()
+        .col_expr(enrolment::Column::Status, Expr::value(status))
+        .col_expr(
+            enrolment::Column::ProgressVersion,
+            Expr::col(enrolment::Column::ProgressVersion).add(1),
+        )
+        .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
+        .filter(enrolment::Column::Id.eq(enrolment_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Takes the enrolment's row lock (PostgreSQL) or the write lock (SQLite)
@@ -734,7 +769,7 @@ async fn record_completion(
     Ok(())
 }
 
-async fn build_summary(db: &DatabaseConnection, enrolment_id: Uuid) -> Result<ProgressSummary> {
+async fn build_summary(db: &impl ConnectionTrait, enrolment_id: Uuid) -> Result<ProgressSummary> {
     let e = enrolment::Entity::find_by_id(enrolment_id)
         .one(db)
         .await?
@@ -777,6 +812,7 @@ async fn build_summary(db: &DatabaseConnection, enrolment_id: Uuid) -> Result<Pr
         enrolled_at: e.enrolled_at,
         last_activity_at: e.last_activity_at,
         completed_at: e.completed_at,
+        version: e.progress_version,
     })
 }
 

@@ -58,6 +58,7 @@ enum Enrolments {
     LastLessonId,
     LastActivityAt,
     CompletedAt,
+    ProgressVersion,
 }
 
 #[derive(DeriveIden)]
@@ -205,6 +206,9 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Enrolments::LastLessonId))
                     .col(timestamp_with_time_zone(Enrolments::LastActivityAt))
                     .col(timestamp_with_time_zone_null(Enrolments::CompletedAt))
+                    // Bumped under the row lock by every change; cached summaries
+                    // carry it, so an older summary never replaces a newer one.
+                    .col(big_integer(Enrolments::ProgressVersion).default(0))
                     .foreign_key(&mut cascade(
                         (Enrolments::Table, Enrolments::UserId),
                         (Users::Table, Users::Id),

@@ -74,12 +74,14 @@ impl RedisProcess {
     async fn get(&self, key: &str) -> Option<String> {
         let client = redis::Client::open(self.url()).unwrap();
         let mut conn = client.get_multiplexed_async_connection().await.ok()?;
-        redis::cmd("GET")
+        let stored = redis::cmd("GET")
             .arg(key)
             .query_async::<Option<String>>(&mut conn)
             .await
             .ok()
-            .flatten()
+            .flatten()?;
+        // Values are stored as `<version>:<json>`.
+        stored.split_once(':').map(|(_, json)| json.to_owned())
     }
 }
 

@@ -12,6 +12,7 @@ pub struct Model {
     pub last_lesson_id: Option<Uuid>,
     pub last_activity_at: TimeDateTimeWithTimeZone,
     pub completed_at: Option<TimeDateTimeWithTimeZone>,
+    pub progress_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,246 @@
+//! Realistic synthetic learners, enrolments and progress, for benchmarks
+//! and demonstrations (`agora seed`).
+
+use std::collections::HashMap;
+
+use argon2::{Argon2, PasswordHasher};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    Result,
+    accounts::{new_token, token_hash},
+    domain::{CourseStatus, LessonKind},
+    entities::{auth_token, course, enrolment, lesson, lesson_progress, module, user},
+};
+
+/// Every seeded learner signs in with this password.
+pub const SEED_PASSWORD: &str = "seeded learner password";
+
+pub struct SeedOptions {
+    pub learners: u64,
+    /// Courses each learner enrols in (at most the number published).
+    pub courses_per_learner: usize,
+    /// Each enrolment completes a random share of its lessons between this and 1.
+    pub min_progress: f64,
+    /// API tokens to create for the first learners, for load generators.
+    pub tokens: u64,
+}
+
+/// A token line for load generators: token, course slug, and a lesson key
+/// the learner can complete.
+pub struct SeededToken {
+    pub token: String,
+    pub course_slug: String,
+    pub lesson_keys: Vec<String>,
+}
+
+pub struct SeedReport {
+    pub learners: u64,
+    pub enrolments: u64,
+    pub progress_records: u64,
+    pub tokens: Vec<SeededToken>,
+}
+
+/// A small, fast, deterministic generator: seeded data is the same every run.
+struct XorShift(u64);
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+struct CourseShape {
+    id: Uuid,
+    slug: String,
+    /// Completable lessons in order (quizzes are passed, not completed; the
+    /// seed records them as passed through their progress row).
+    lessons: Vec<(Uuid, String, bool)>,
+}
+
+async fn course_shapes(db: &DatabaseConnection) -> Result<Vec<CourseShape>> {
+    let mut out = Vec::new();
+    for c in course::Entity::find()
+        .filter(course::Column::Status.eq(CourseStatus::Published.as_str()))
+        .all(db)
+        .await?
+    {
+        let modules: HashMap<Uuid, i32> = module::Entity::find()
+            .filter(module::Column::CourseId.eq(c.id))
+            .filter(module::Column::Removed.eq(false))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.position))
+            .collect();
+        let mut lessons: Vec<(i32, i32, Uuid, String, bool)> = lesson::Entity::find()
+            .filter(lesson::Column::CourseId.eq(c.id))
+            .filter(lesson::Column::Removed.eq(false))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|l| {
+                let quiz = l.kind == LessonKind::Quiz.as_str();
+                Some((*modules.get(&l.module_id)?, l.position, l.id, l.key, quiz))
+            })
+            .collect();
+        lessons.sort_by_key(|l| (l.0, l.1));
+        out.push(CourseShape {
+            id: c.id,
+            slug: c.slug,
+            lessons: lessons.into_iter().map(|l| (l.2, l.3, l.4)).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Inserts learners in batches, calling `progress(done)` after each batch.
+pub async fn seed(
+    db: &DatabaseConnection,
+    opts: &SeedOptions,
+    progress: impl Fn(u64),
+) -> Result<SeedReport> {
+    let courses = course_shapes(db).await?;
+    if courses.is_empty() {
+        return Err(crate::Error::invalid(
+            "catalogue",
+            "import courses before seeding learners",
+        ));
+    }
+    let hash = Argon2::default()
+        .hash_password(SEED_PASSWORD.as_bytes())
+        .map_err(|e| crate::Error::Internal(e.to_string()))?
+        .to_string();
+    let per_learner = opts.courses_per_learner.clamp(1, courses.len());
+    let run = Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut report = SeedReport {
+        learners: 0,
+        enrolments: 0,
+        progress_records: 0,
+        tokens: Vec::new(),
+    };
+    let now = OffsetDateTime::now_utc();
+    const BATCH: u64 = 500;
+
+    let mut start = 0;
+    while start < opts.learners {
+        let end = (start + BATCH).min(opts.learners);
+        let mut users = Vec::new();
+        let mut enrolments = Vec::new();
+        let mut progress_rows = Vec::new();
+        let mut tokens = Vec::new();
+        for i in start..end {
+            let user_id = Uuid::new_v4();
+            let locale = ["en", "fr", "es"][(rng.next() % 3) as usize];
+            users.push(user::ActiveModel {
+                id: Set(user_id),
+                email: Set(format!("learner{i}.{run}@seed.agora.example")),
+                email_verified_at: Set(Some(now)),
+                password_hash: Set(hash.clone()),
+                display_name: Set(format!("Learner {i}")),
+                locale: Set(locale.into()),
+                role: Set("learner".into()),
+                reminders_opt_out: Set(rng.next() % 10 == 0),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            let first = (rng.next() as usize) % courses.len();
+            let mut token_course = None;
+            for k in 0..per_learner {
+                let c = &courses[(first + k) % courses.len()];
+                let enrolment_id = Uuid::new_v4();
+                let share = opts.min_progress + (1.0 - opts.min_progress) * rng.unit();
+                let done = ((c.lessons.len() as f64) * share).round() as usize;
+                let days_ago = (rng.next() % 90) as i64;
+                let activity = now - time::Duration::days(days_ago);
+                for (lesson_id, _, _) in c.lessons.iter().take(done) {
+                    progress_rows.push(lesson_progress::ActiveModel {
+                        enrolment_id: Set(enrolment_id),
+                        lesson_id: Set(*lesson_id),
+                        completed_at: Set(activity),
+                    });
+                }
+                enrolments.push(enrolment::ActiveModel {
+                    id: Set(enrolment_id),
+                    user_id: Set(user_id),
+                    course_id: Set(c.id),
+                    status: Set("active".into()),
+                    enrolled_at: Set(activity - time::Duration::days(7)),
+                    last_lesson_id: Set(c.lessons.get(done.saturating_sub(1)).map(|l| l.0)),
+                    last_activity_at: Set(activity),
+                    completed_at: Set((done == c.lessons.len()).then_some(activity)),
+                    progress_version: Set(1),
+                });
+                if token_course.is_none() {
+                    token_course = Some(c);
+                }
+            }
+            if i < opts.tokens {
+                let token = new_token("agt_");
+                tokens.push(auth_token::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    user_id: Set(user_id),
+                    kind: Set("api".into()),
+                    name: Set("seed".into()),
+                    token_hash: Set(token_hash(&token)),
+                    csrf_hash: Set(None),
+                    created_at: Set(now),
+                    last_used_at: Set(Some(now)),
+                    expires_at: Set(now + time::Duration::days(30)),
+                    revoked_at: Set(None),
+                });
+                let c = token_course.expect("every learner has a course");
+                report.tokens.push(SeededToken {
+                    token,
+                    course_slug: c.slug.clone(),
+                    lesson_keys: c
+                        .lessons
+                        .iter()
+                        .filter(|l| !l.2)
+                        .map(|l| l.1.clone())
+                        .collect(),
+                });
+            }
+        }
+        report.learners += users.len() as u64;
+        report.enrolments += enrolments.len() as u64;
+        report.progress_records += progress_rows.len() as u64;
+        let txn = db.begin().await?;
+        user::Entity::insert_many(users)
+            .exec_without_returning(&txn)
+            .await?;
+        for chunk in enrolments.chunks(2_000) {
+            enrolment::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        for chunk in progress_rows.chunks(5_000) {
+            lesson_progress::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        if !tokens.is_empty() {
+            auth_token::Entity::insert_many(tokens)
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        start = end;
+        progress(end);
+    }
+    // Popularity follows the enrolments.
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "UPDATE courses SET enrolment_count = (SELECT COUNT(*) FROM enrolments WHERE enrolments.course_id = courses.id)",
+    )
+    .await?;
+    Ok(report)
+}

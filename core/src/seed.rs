@@ -148,7 +148,7 @@ pub async fn seed(
                 display_name: Set(format!("Learner {i}")),
                 locale: Set(locale.into()),
                 role: Set("learner".into()),
-                reminders_opt_out: Set(rng.next() % 10 == 0),
+                reminders_opt_out: Set(rng.next().is_multiple_of(10)),
                 created_at: Set(now),
                 updated_at: Set(now),
             });

@@ -187,6 +187,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let role: agora_core::accounts::Role = role.parse().map_err(anyhow::Error::msg)?;
             match agora_core::accounts::admin_upsert(
                 &conn,
+                &agora_core::cache::Cache::from_config(
+                    config.redis_url.as_ref().map(|u| u.expose().as_str()),
+                )
+                .map_err(anyhow::Error::msg)?,
                 &email,
                 password.trim_end_matches(['\n', '\r']),
                 &name,
@@ -459,7 +463,8 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     )
     .map_err(anyhow::Error::msg)?;
     let state = state::AppState {
-        learning: agora_core::learning::Learning::new(conn.clone(), cache),
+        learning: agora_core::learning::Learning::new(conn.clone(), cache.clone()),
+        cache,
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
         db: conn,
         config: Arc::new(config.clone()),

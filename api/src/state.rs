@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use agora_core::{config::Config, learning::Learning, rate_limit::AuthLimits};
+use agora_core::{cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits};
 use sea_orm::DatabaseConnection;
 
 #[derive(Clone)]
@@ -12,5 +12,6 @@ pub struct AppState {
     /// For readiness probes of HTTP backends.
     pub http: reqwest::Client,
     pub learning: Learning,
+    pub cache: Cache,
     pub limits: Arc<AuthLimits>,
 }

@@ -9,7 +9,7 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait, sea_query::Expr,
+    QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
+    cache::Cache,
     domain::Locale,
     entities::{auth_token, enrolment, lesson_progress, one_time_token, quiz_attempt, user},
     jobs::{self, Job},
@@ -388,7 +389,7 @@ pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<()> {
 // ---------------------------------------------------------------------------
 // Sessions and tokens.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenKind {
     /// A web session, carried in a cookie; state changes need its CSRF token.
     Session,
@@ -406,7 +407,7 @@ impl TokenKind {
 }
 
 /// Who is making a request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Principal {
     pub user_id: Uuid,
     pub role: Role,
@@ -470,11 +471,28 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, password: &str) -> Re
     })
 }
 
+/// How long a cached sign-in is trusted without looking at the database.
+/// Revocations delete the cached entry at once; this bounds the rare case
+/// where that deletion could not reach the cache.
+const AUTH_CACHE_SECONDS: i64 = 60;
+
+#[derive(Serialize, Deserialize)]
+struct CachedPrincipal {
+    principal: Principal,
+    expires_at: OffsetDateTime,
+    cached_at: OffsetDateTime,
+}
+
+fn auth_key(hash: &str) -> String {
+    format!("agora:auth:v1:{hash}")
+}
+
 /// Resolves a session or API token to its user. Revoked and expired tokens,
 /// and tokens presented the wrong way (a session as a bearer token is fine,
-/// an API token in a cookie is not), are refused.
+/// an API token in a cookie is not), are refused. Answers are cached briefly.
 pub async fn authenticate(
     db: &DatabaseConnection,
+    cache: &Cache,
     token: &str,
     via_cookie: bool,
 ) -> Result<Principal> {
@@ -484,8 +502,21 @@ pub async fn authenticate(
     if token.is_empty() || token.len() > 200 {
         return Err(refused());
     }
+    let hash = token_hash(token);
+    let key = auth_key(&hash);
+    let at = now();
+    if let Some(Some(bytes)) = cache.get_many(std::slice::from_ref(&key)).await.pop()
+        && let Ok(c) = serde_json::from_slice::<CachedPrincipal>(&bytes)
+        && c.expires_at > at
+        && (at - c.cached_at).whole_seconds() < AUTH_CACHE_SECONDS
+    {
+        if via_cookie && c.principal.kind != TokenKind::Session {
+            return Err(refused());
+        }
+        return Ok(c.principal);
+    }
     let Some((t, u)) = auth_token::Entity::find()
-        .filter(auth_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(auth_token::Column::TokenHash.eq(&hash))
         .find_also_related(user::Entity)
         .one(db)
         .await?
@@ -498,21 +529,20 @@ pub async fn authenticate(
     } else {
         TokenKind::Api
     };
-    if t.revoked_at.is_some() || t.expires_at < now() || (via_cookie && kind != TokenKind::Session)
-    {
+    if t.revoked_at.is_some() || t.expires_at < at || (via_cookie && kind != TokenKind::Session) {
         return Err(refused());
     }
     // Recording use at most every few minutes keeps reads read-only.
     if t.last_used_at
-        .is_none_or(|at| now() - at > time::Duration::minutes(5))
+        .is_none_or(|used| at - used > time::Duration::minutes(5))
     {
         auth_token::Entity::update_many()
-            .col_expr(auth_token::Column::LastUsedAt, Expr::value(Some(now())))
+            .col_expr(auth_token::Column::LastUsedAt, Expr::value(Some(at)))
             .filter(auth_token::Column::Id.eq(t.id))
             .exec(db)
             .await?;
     }
-    Ok(Principal {
+    let principal = Principal {
         user_id: u.id,
         role: u.role.parse().map_err(|e: String| Error::Internal(e))?,
         token_id: t.id,
@@ -520,10 +550,44 @@ pub async fn authenticate(
         csrf_hash: t.csrf_hash,
         locale: u.locale.parse().unwrap_or(Locale::En),
         email_verified: u.email_verified_at.is_some(),
-    })
+    };
+    let cached = CachedPrincipal {
+        principal: principal.clone(),
+        expires_at: t.expires_at,
+        cached_at: at,
+    };
+    cache
+        .set(
+            &key,
+            0,
+            &serde_json::to_vec(&cached).expect("principals serialise"),
+        )
+        .await;
+    Ok(principal)
 }
 
-pub async fn revoke_token(db: &DatabaseConnection, user_id: Uuid, token_id: Uuid) -> Result<()> {
+/// Drops every cached sign-in of a user: after a reset, a deletion, or a
+/// change to what a principal carries (role, locale).
+pub async fn forget_sign_ins(db: &DatabaseConnection, cache: &Cache, user_id: Uuid) -> Result<()> {
+    let hashes: Vec<String> = auth_token::Entity::find()
+        .select_only()
+        .column(auth_token::Column::TokenHash)
+        .filter(auth_token::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for h in hashes {
+        cache.delete(&auth_key(&h)).await;
+    }
+    Ok(())
+}
+
+pub async fn revoke_token(
+    db: &DatabaseConnection,
+    cache: &Cache,
+    user_id: Uuid,
+    token_id: Uuid,
+) -> Result<()> {
     let res = auth_token::Entity::update_many()
         .col_expr(auth_token::Column::RevokedAt, Expr::value(Some(now())))
         .filter(auth_token::Column::Id.eq(token_id))
@@ -533,6 +597,9 @@ pub async fn revoke_token(db: &DatabaseConnection, user_id: Uuid, token_id: Uuid
         .await?;
     if res.rows_affected == 0 {
         return Err(Error::NotFound { what: "token" });
+    }
+    if let Some(t) = auth_token::Entity::find_by_id(token_id).one(db).await? {
+        cache.delete(&auth_key(&t.token_hash)).await;
     }
     Ok(())
 }
@@ -626,6 +693,7 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
 /// Sets a new password and revokes every session and token of the account.
 pub async fn reset_password(
     db: &DatabaseConnection,
+    cache: &Cache,
     token: &str,
     new_password: &str,
 ) -> Result<()> {
@@ -652,7 +720,7 @@ pub async fn reset_password(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(())
+    forget_sign_ins(db, cache, user_id).await
 }
 
 // ---------------------------------------------------------------------------
@@ -674,6 +742,7 @@ pub struct ProfileChange {
 
 pub async fn update_profile(
     db: &DatabaseConnection,
+    cache: &Cache,
     user_id: Uuid,
     change: ProfileChange,
 ) -> Result<user::Model> {
@@ -689,7 +758,10 @@ pub async fn update_profile(
         am.reminders_opt_out = Set(opt_out);
     }
     am.updated_at = Set(now());
-    Ok(am.update(db).await?)
+    let updated = am.update(db).await?;
+    // Cached sign-ins carry the locale.
+    forget_sign_ins(db, cache, user_id).await?;
+    Ok(updated)
 }
 
 /// Everything Agora holds about a person, as one JSON document.
@@ -741,11 +813,17 @@ pub async fn export_data(db: &DatabaseConnection, user_id: Uuid) -> Result<serde
 }
 
 /// Deletes the account and everything that cascades from it, after checking the password.
-pub async fn delete_account(db: &DatabaseConnection, user_id: Uuid, password: &str) -> Result<()> {
+pub async fn delete_account(
+    db: &DatabaseConnection,
+    cache: &Cache,
+    user_id: Uuid,
+    password: &str,
+) -> Result<()> {
     let u = get_user(db, user_id).await?;
     if !verify_password(u.password_hash.clone(), password.to_owned()).await {
         return Err(Error::invalid("password", "the password is wrong"));
     }
+    forget_sign_ins(db, cache, user_id).await?;
     user::Entity::delete_by_id(user_id).exec(db).await?;
     Ok(())
 }
@@ -754,6 +832,7 @@ pub async fn delete_account(db: &DatabaseConnection, user_id: Uuid, password: &s
 /// changes the role and password of an existing one.
 pub async fn admin_upsert(
     db: &DatabaseConnection,
+    cache: &Cache,
     email: &str,
     password: &str,
     name: &str,
@@ -769,6 +848,7 @@ pub async fn admin_upsert(
         .await?;
     Ok(match existing {
         Some(u) => {
+            forget_sign_ins(db, cache, u.id).await?;
             let mut am: user::ActiveModel = u.into();
             am.role = Set(role.as_str().into());
             am.password_hash = Set(hash);

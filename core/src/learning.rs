@@ -4,7 +4,10 @@
 //! summary is cached (written through after every change, rebuilt on a
 //! miss), so "my learning" never recomputes progress from scratch.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::Arc,
+};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -88,12 +91,21 @@ fn now() -> OffsetDateTime {
 struct OrderedLesson {
     id: Uuid,
     key: String,
+    kind: LessonKind,
 }
+
+/// How long course structure (published courses, lesson order) is reused
+/// before it is read again: publishing reaches every server within this.
+const STRUCTURE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct Learning {
     pub db: DatabaseConnection,
     pub cache: Cache,
+    /// Published courses by slug.
+    courses: moka::future::Cache<String, Arc<course::Model>>,
+    /// Each course's lessons in learning order.
+    lessons: moka::future::Cache<Uuid, Arc<Vec<OrderedLesson>>>,
 }
 
 pub struct Enrolled {
@@ -104,16 +116,43 @@ pub struct Enrolled {
 
 impl Learning {
     pub fn new(db: DatabaseConnection, cache: Cache) -> Self {
-        Self { db, cache }
+        Self {
+            db,
+            cache,
+            courses: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(STRUCTURE_TTL)
+                .build(),
+            lessons: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(STRUCTURE_TTL)
+                .build(),
+        }
     }
 
-    async fn published_course(&self, slug: &str) -> Result<course::Model> {
-        course::Entity::find()
+    async fn published_course(&self, slug: &str) -> Result<Arc<course::Model>> {
+        if let Some(c) = self.courses.get(slug).await {
+            return Ok(c);
+        }
+        let c = course::Entity::find()
             .filter(course::Column::Slug.eq(slug))
             .filter(course::Column::Status.eq(CourseStatus::Published.as_str()))
             .one(&self.db)
             .await?
-            .ok_or(Error::NotFound { what: "course" })
+            .ok_or(Error::NotFound { what: "course" })?;
+        let c = Arc::new(c);
+        self.courses.insert(slug.to_owned(), c.clone()).await;
+        Ok(c)
+    }
+
+    /// The course's lessons in learning order, from the structure cache.
+    async fn lessons_of(&self, course_id: Uuid) -> Result<Arc<Vec<OrderedLesson>>> {
+        if let Some(l) = self.lessons.get(&course_id).await {
+            return Ok(l);
+        }
+        let l = Arc::new(Self::ordered_lessons(&self.db, course_id).await?);
+        self.lessons.insert(course_id, l.clone()).await;
+        Ok(l)
     }
 
     async fn ordered_lessons(
@@ -142,6 +181,7 @@ impl Learning {
                     OrderedLesson {
                         id: l.id,
                         key: l.key,
+                        kind: l.kind.parse().ok()?,
                     },
                 ))
             })
@@ -205,10 +245,9 @@ impl Learning {
                 .await?;
             jobs::enqueue(&txn, &EnrolledMail { enrolment_id: e.id }).await?;
         } else if e.status != ACTIVE {
-            set_status(&txn, e.id, ACTIVE).await?;
-            e.status = ACTIVE.into();
+            e = set_status(&txn, e.id, ACTIVE).await?;
         }
-        let summary = self.commit_with_summary(txn, e.id).await?;
+        let summary = self.commit_with_summary(txn, e.clone()).await?;
         Ok(Enrolled {
             enrolment: e,
             created,
@@ -224,8 +263,8 @@ impl Learning {
             .await
             .map_err(|_| Error::NotFound { what: "enrolment" })?;
         let txn = self.db.begin().await?;
-        set_status(&txn, e.id, LEFT).await?;
-        self.commit_with_summary(txn, e.id).await?;
+        let e = set_status(&txn, e.id, LEFT).await?;
+        self.commit_with_summary(txn, e).await?;
         Ok(())
     }
 
@@ -267,7 +306,7 @@ impl Learning {
             .or_else(|| texts.first())
             .ok_or(Error::Internal("lesson without text".into()))?;
         let links = CourseLinks { slug: &course.slug };
-        let order = Self::ordered_lessons(&self.db, course.id).await?;
+        let order = self.lessons_of(course.id).await?;
         let pos = order.iter().position(|o| o.id == l.id).unwrap_or(0);
         let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|o| o.key.clone());
         let completed = lesson_progress::Entity::find_by_id((e.id, l.id))
@@ -306,8 +345,8 @@ impl Learning {
 
         // Remember where the learner is, for "continue where you left off".
         let txn = self.db.begin().await?;
-        lock_enrolment(&txn, e.id, l.id).await?;
-        let summary = self.commit_with_summary(txn, e.id).await?;
+        let e = lock_enrolment(&txn, e.id, l.id).await?;
+        let summary = self.commit_with_summary(txn, e).await?;
 
         Ok(LessonView {
             id: l.id,
@@ -424,16 +463,21 @@ impl Learning {
     ) -> Result<ProgressSummary> {
         let course = self.published_course(slug).await?;
         let e = self.active_enrolment(user_id, course.id).await?;
-        let l = self.find_lesson(course.id, key).await?;
-        if l.kind == LessonKind::Quiz.as_str() {
+        let lessons = self.lessons_of(course.id).await?;
+        let by_id = Uuid::parse_str(key).ok();
+        let l = lessons
+            .iter()
+            .find(|l| Some(l.id) == by_id || l.key == key)
+            .ok_or(Error::NotFound { what: "lesson" })?;
+        if l.kind == LessonKind::Quiz {
             return Err(Error::Conflict {
                 field: "lesson".into(),
                 reason: "a quiz is completed by passing it".into(),
             });
         }
         let txn = self.db.begin().await?;
-        record_completion(&txn, e.id, course.id, l.id).await?;
-        self.commit_with_summary(txn, e.id).await
+        let e = record_completion(&txn, e.id, &lessons, l.id).await?;
+        self.commit_with_summary(txn, e).await
     }
 
     /// Scores a quiz on the server, records the attempt, and completes the
@@ -469,7 +513,7 @@ impl Learning {
         let txn = self.db.begin().await?;
         // Lock the enrolment first: attempt counting and completion then
         // cannot race with another submission of the same learner.
-        lock_enrolment(&txn, e.id, l.id).await?;
+        let mut locked = lock_enrolment(&txn, e.id, l.id).await?;
         if let Some(max) = l.max_attempts {
             let used = quiz_attempt::Entity::find()
                 .filter(quiz_attempt::Column::EnrolmentId.eq(e.id))
@@ -495,9 +539,10 @@ impl Learning {
         .insert(&txn)
         .await?;
         if passed {
-            record_completion(&txn, e.id, course.id, l.id).await?;
+            let lessons = self.lessons_of(course.id).await?;
+            locked = record_completion(&txn, e.id, &lessons, l.id).await?;
         }
-        let progress = self.commit_with_summary(txn, e.id).await?;
+        let progress = self.commit_with_summary(txn, locked).await?;
 
         // Feedback in the learner's locale, with every explanation.
         let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
@@ -568,7 +613,12 @@ impl Learning {
             _ => None,
         };
         let txn = self.db.begin_with_config(isolation, None).await?;
-        let summary = build_summary(&txn, enrolment_id).await?;
+        let e = enrolment::Entity::find_by_id(enrolment_id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound { what: "enrolment" })?;
+        let order = self.lessons_of(e.course_id).await?;
+        let summary = build_summary(&txn, e, &order).await?;
         txn.commit().await?;
         self.store_summary(&summary).await;
         Ok(summary)
@@ -590,9 +640,10 @@ impl Learning {
     async fn commit_with_summary(
         &self,
         txn: sea_orm::DatabaseTransaction,
-        enrolment_id: Uuid,
+        e: enrolment::Model,
     ) -> Result<ProgressSummary> {
-        let summary = build_summary(&txn, enrolment_id).await?;
+        let order = self.lessons_of(e.course_id).await?;
+        let summary = build_summary(&txn, e, &order).await?;
         txn.commit().await?;
         self.store_summary(&summary).await;
         Ok(summary)
@@ -675,7 +726,11 @@ impl Learning {
 }
 
 /// Changes an enrolment's status under its row lock, bumping its version.
-async fn set_status(db: &impl ConnectionTrait, enrolment_id: Uuid, status: &str) -> Result<()> {
+async fn set_status(
+    db: &impl ConnectionTrait,
+    enrolment_id: Uuid,
+    status: &str,
+) -> Result<enrolment::Model> {
     use sea_orm::sea_query::ExprTrait;
     enrolment::Entity::update_many()
         .col_expr(enrolment::Column::Status, Expr::value(status))
@@ -685,28 +740,36 @@ async fn set_status(db: &impl ConnectionTrait, enrolment_id: Uuid, status: &str)
         )
         .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
         .filter(enrolment::Column::Id.eq(enrolment_id))
-        .exec(db)
-        .await?;
-    Ok(())
+        .exec_with_returning(db)
+        .await?
+        .pop()
+        .ok_or(Error::NotFound { what: "enrolment" })
 }
 
 /// Takes the enrolment's row lock (PostgreSQL) or the write lock (SQLite)
-/// before anything is read, and records the activity.
+/// before anything else is read, bumps its progress version and records the
+/// activity. Returns the enrolment as it now is.
 async fn lock_enrolment(
     db: &impl ConnectionTrait,
     enrolment_id: Uuid,
     lesson_id: Uuid,
-) -> Result<()> {
+) -> Result<enrolment::Model> {
+    use sea_orm::sea_query::ExprTrait;
     enrolment::Entity::update_many()
+        .col_expr(
+            enrolment::Column::ProgressVersion,
+            Expr::col(enrolment::Column::ProgressVersion).add(1),
+        )
         .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
         .col_expr(
             enrolment::Column::LastLessonId,
             Expr::value(Some(lesson_id)),
         )
         .filter(enrolment::Column::Id.eq(enrolment_id))
-        .exec(db)
-        .await?;
-    Ok(())
+        .exec_with_returning(db)
+        .await?
+        .pop()
+        .ok_or(Error::NotFound { what: "enrolment" })
 }
 
 /// Records a completed lesson and, when it was the last one, completes the
@@ -716,11 +779,11 @@ async fn lock_enrolment(
 async fn record_completion(
     db: &impl ConnectionTrait,
     enrolment_id: Uuid,
-    course_id: Uuid,
+    lessons: &[OrderedLesson],
     lesson_id: Uuid,
-) -> Result<()> {
-    lock_enrolment(db, enrolment_id, lesson_id).await?;
-    lesson_progress::Entity::insert(lesson_progress::ActiveModel {
+) -> Result<enrolment::Model> {
+    let mut e = lock_enrolment(db, enrolment_id, lesson_id).await?;
+    let inserted = lesson_progress::Entity::insert(lesson_progress::ActiveModel {
         enrolment_id: Set(enrolment_id),
         lesson_id: Set(lesson_id),
         completed_at: Set(now()),
@@ -735,50 +798,42 @@ async fn record_completion(
     )
     .exec_without_returning(db)
     .await?;
-    let e = enrolment::Entity::find_by_id(enrolment_id)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound { what: "enrolment" })?;
-    if e.completed_at.is_some() {
-        return Ok(());
+    // Nothing new, or already complete: the course's state cannot change.
+    if inserted == 0 || e.completed_at.is_some() {
+        return Ok(e);
     }
-    let required: Vec<Uuid> = lesson::Entity::find()
-        .select_only()
-        .column(lesson::Column::Id)
-        .filter(lesson::Column::CourseId.eq(course_id))
-        .filter(lesson::Column::Removed.eq(false))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let required: Vec<Uuid> = lessons.iter().map(|l| l.id).collect();
     let done = lesson_progress::Entity::find()
         .filter(lesson_progress::Column::EnrolmentId.eq(enrolment_id))
         .filter(lesson_progress::Column::LessonId.is_in(required.clone()))
         .count(db)
         .await?;
     if !required.is_empty() && done as usize >= required.len() {
+        let at = now();
         let res = enrolment::Entity::update_many()
-            .col_expr(enrolment::Column::CompletedAt, Expr::value(Some(now())))
+            .col_expr(enrolment::Column::CompletedAt, Expr::value(Some(at)))
             .filter(enrolment::Column::Id.eq(enrolment_id))
             .filter(enrolment::Column::CompletedAt.is_null())
             .exec(db)
             .await?;
         if res.rows_affected == 1 {
+            e.completed_at = Some(at);
             jobs::enqueue(db, &CourseCompleted { enrolment_id }).await?;
         }
     }
-    Ok(())
+    Ok(e)
 }
 
-async fn build_summary(db: &impl ConnectionTrait, enrolment_id: Uuid) -> Result<ProgressSummary> {
-    let e = enrolment::Entity::find_by_id(enrolment_id)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound { what: "enrolment" })?;
-    let order = Learning::ordered_lessons(db, e.course_id).await?;
+/// The summary of an enrolment as `db` sees it; `e` must be its current row.
+async fn build_summary(
+    db: &impl ConnectionTrait,
+    e: enrolment::Model,
+    order: &[OrderedLesson],
+) -> Result<ProgressSummary> {
     let done: BTreeSet<Uuid> = lesson_progress::Entity::find()
         .select_only()
         .column(lesson_progress::Column::LessonId)
-        .filter(lesson_progress::Column::EnrolmentId.eq(enrolment_id))
+        .filter(lesson_progress::Column::EnrolmentId.eq(e.id))
         .into_tuple::<Uuid>()
         .all(db)
         .await?
@@ -800,7 +855,7 @@ async fn build_summary(db: &impl ConnectionTrait, enrolment_id: Uuid) -> Result<
         (completed * 100).checked_div(total).unwrap_or(0) as u8
     };
     Ok(ProgressSummary {
-        enrolment_id,
+        enrolment_id: e.id,
         course_id: e.course_id,
         status: e.status,
         completed_lessons: completed,

@@ -200,7 +200,7 @@ impl AccountsApi {
         auth: Auth,
     ) -> Result<SignOutResponse, ApiError> {
         let p = auth.principal();
-        accounts::revoke_token(&state.db, p.user_id, p.token_id).await?;
+        accounts::revoke_token(&state.db, &state.cache, p.user_id, p.token_id).await?;
         Ok(SignOutResponse::Ok(session_cookie(&state, "", 0)))
     }
 
@@ -240,7 +240,7 @@ impl AccountsApi {
         state: Data<&AppState>,
         body: Json<ResetConfirm>,
     ) -> Result<Done, ApiError> {
-        accounts::reset_password(&state.db, &body.token, &body.password).await?;
+        accounts::reset_password(&state.db, &state.cache, &body.token, &body.password).await?;
         Ok(Done::Ok(Json(Message {
             message: "Your password is changed; sign in again.".into(),
         })))

@@ -57,14 +57,14 @@ fn state(req: &Request) -> poem::Result<&AppState> {
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
     let state = state(req)?;
-    accounts::authenticate(&state.db, &bearer.token, false)
+    accounts::authenticate(&state.db, &state.cache, &bearer.token, false)
         .await
         .map_err(|e| ApiError::from(e).into())
 }
 
 async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<Principal> {
     let state = state(req)?;
-    let principal = accounts::authenticate(&state.db, &key.key, true)
+    let principal = accounts::authenticate(&state.db, &state.cache, &key.key, true)
         .await
         .map_err(|e| -> poem::Error { ApiError::from(e).into() })?;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

@@ -159,7 +159,7 @@ impl MeApi {
             reminders_opt_out: body.reminders_opt_out,
         };
         Ok(Json(
-            accounts::update_profile(&state.db, auth.principal().user_id, change)
+            accounts::update_profile(&state.db, &state.cache, auth.principal().user_id, change)
                 .await?
                 .into(),
         ))
@@ -183,7 +183,13 @@ impl MeApi {
         auth: Auth,
         body: Json<DeleteRequest>,
     ) -> Result<NoContent, ApiError> {
-        accounts::delete_account(&state.db, auth.principal().user_id, &body.password).await?;
+        accounts::delete_account(
+            &state.db,
+            &state.cache,
+            auth.principal().user_id,
+            &body.password,
+        )
+        .await?;
         Ok(NoContent::Done)
     }
 
@@ -244,7 +250,7 @@ impl MeApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
-        accounts::revoke_token(&state.db, auth.principal().user_id, id.0).await?;
+        accounts::revoke_token(&state.db, &state.cache, auth.principal().user_id, id.0).await?;
         Ok(NoContent::Done)
     }
 

@@ -106,6 +106,7 @@ pub struct Learning {
     courses: moka::future::Cache<String, Arc<course::Model>>,
     /// Each course's lessons in learning order.
     lessons: moka::future::Cache<Uuid, Arc<Vec<OrderedLesson>>>,
+    titles: moka::future::Cache<Uuid, Arc<CourseTitles>>,
 }
 
 pub struct Enrolled {
@@ -120,6 +121,10 @@ impl Learning {
             db,
             cache,
             courses: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(STRUCTURE_TTL)
+                .build(),
+            titles: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(STRUCTURE_TTL)
                 .build(),
@@ -207,6 +212,16 @@ impl Learning {
     pub async fn enrol(&self, user_id: Uuid, slug: &str) -> Result<Enrolled> {
         let course = self.published_course(slug).await?;
         let txn = self.db.begin().await?;
+        // One learner's enrolments are changed one at a time (the user row
+        // lock), so the cached list of them is always complete.
+        crate::entities::user::Entity::update_many()
+            .col_expr(
+                crate::entities::user::Column::UpdatedAt,
+                Expr::col(crate::entities::user::Column::UpdatedAt).into(),
+            )
+            .filter(crate::entities::user::Column::Id.eq(user_id))
+            .exec(&txn)
+            .await?;
         let at = now();
         let inserted = enrolment::Entity::insert(enrolment::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -247,7 +262,15 @@ impl Learning {
         } else if e.status != ACTIVE {
             e = set_status(&txn, e.id, ACTIVE).await?;
         }
+        let ids = if created {
+            Some(enrolment_ids_in(&txn, user_id).await?)
+        } else {
+            None
+        };
         let summary = self.commit_with_summary(txn, e.clone()).await?;
+        if let Some(ids) = ids {
+            self.store_enrolment_ids(user_id, &ids).await;
+        }
         Ok(Enrolled {
             enrolment: e,
             created,
@@ -665,64 +688,111 @@ impl Learning {
 
     /// "My learning": the learner's active enrolments with their progress.
     pub async fn my_learning(&self, user_id: Uuid, preferred: &[Locale]) -> Result<Vec<MyCourse>> {
-        let enrolments = enrolment::Entity::find()
-            .filter(enrolment::Column::UserId.eq(user_id))
-            .filter(enrolment::Column::Status.eq(ACTIVE))
-            .order_by_desc(enrolment::Column::LastActivityAt)
-            .all(&self.db)
-            .await?;
-        if enrolments.is_empty() {
+        let ids = self.enrolment_ids(user_id).await?;
+        if ids.is_empty() {
             return Ok(vec![]);
         }
-        let ids: Vec<Uuid> = enrolments.iter().map(|e| e.id).collect();
-        let course_ids: Vec<Uuid> = enrolments.iter().map(|e| e.course_id).collect();
-        let summaries = self.summaries(&ids).await?;
-        let courses: HashMap<Uuid, course::Model> = course::Entity::find()
-            .filter(course::Column::Id.is_in(course_ids.clone()))
-            .all(&self.db)
+        let mut summaries: Vec<ProgressSummary> = self
+            .summaries(&ids)
             .await?
             .into_iter()
-            .map(|c| (c.id, c))
+            .filter(|s| s.status == ACTIVE)
             .collect();
-        let titles: Vec<(Uuid, String, String)> = course_translation::Entity::find()
+        summaries.sort_by(|a, b| b.last_activity_at.cmp(&a.last_activity_at));
+        let mut out = Vec::with_capacity(summaries.len());
+        for s in summaries {
+            let titles = self.titles_of(s.course_id).await?;
+            let available: Vec<Locale> = titles.titles.iter().map(|(l, _)| *l).collect();
+            let locale = pick_locale(preferred, &available, titles.default_locale);
+            let title = titles
+                .titles
+                .iter()
+                .find(|(l, _)| *l == locale)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_else(|| titles.slug.clone());
+            out.push(MyCourse {
+                slug: titles.slug.clone(),
+                title,
+                locale,
+                progress: s,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A learner's enrolments (any status), from the cache. The cached list
+    /// is versioned by its length: enrolments are only ever added.
+    async fn enrolment_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
+        let key = learner_key(user_id);
+        if let Some(Some(bytes)) = self.cache.get_many(std::slice::from_ref(&key)).await.pop()
+            && let Ok(ids) = serde_json::from_slice::<Vec<Uuid>>(&bytes)
+        {
+            return Ok(ids);
+        }
+        let ids = enrolment_ids_in(&self.db, user_id).await?;
+        self.store_enrolment_ids(user_id, &ids).await;
+        Ok(ids)
+    }
+
+    async fn store_enrolment_ids(&self, user_id: Uuid, ids: &[Uuid]) {
+        let json = serde_json::to_vec(ids).expect("ids serialise");
+        self.cache
+            .set(&learner_key(user_id), ids.len() as u64, &json)
+            .await;
+    }
+
+    /// A course's slug and titles, from the structure cache.
+    async fn titles_of(&self, course_id: Uuid) -> Result<Arc<CourseTitles>> {
+        if let Some(t) = self.titles.get(&course_id).await {
+            return Ok(t);
+        }
+        let c = course::Entity::find_by_id(course_id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound { what: "course" })?;
+        let titles: Vec<(String, String)> = course_translation::Entity::find()
             .select_only()
             .columns([
-                course_translation::Column::CourseId,
                 course_translation::Column::Locale,
                 course_translation::Column::Title,
             ])
-            .filter(course_translation::Column::CourseId.is_in(course_ids))
+            .filter(course_translation::Column::CourseId.eq(course_id))
             .into_tuple()
             .all(&self.db)
             .await?;
-        Ok(summaries
-            .into_iter()
-            .filter_map(|s| {
-                let c = courses.get(&s.course_id)?;
-                let available: Vec<Locale> = titles
-                    .iter()
-                    .filter(|t| t.0 == c.id)
-                    .filter_map(|t| t.1.parse().ok())
-                    .collect();
-                let locale = pick_locale(
-                    preferred,
-                    &available,
-                    c.default_locale.parse().unwrap_or(Locale::En),
-                );
-                let title = titles
-                    .iter()
-                    .find(|t| t.0 == c.id && t.1 == locale.as_str())
-                    .map(|t| t.2.clone())
-                    .unwrap_or_else(|| c.slug.clone());
-                Some(MyCourse {
-                    slug: c.slug.clone(),
-                    title,
-                    locale,
-                    progress: s,
-                })
-            })
-            .collect())
+        let t = Arc::new(CourseTitles {
+            slug: c.slug,
+            default_locale: c.default_locale.parse().unwrap_or(Locale::En),
+            titles: titles
+                .into_iter()
+                .filter_map(|(l, t)| Some((l.parse().ok()?, t)))
+                .collect(),
+        });
+        self.titles.insert(course_id, t.clone()).await;
+        Ok(t)
     }
+}
+
+/// A course's slug and title in each locale it has.
+struct CourseTitles {
+    slug: String,
+    default_locale: Locale,
+    titles: Vec<(Locale, String)>,
+}
+
+fn learner_key(user_id: Uuid) -> String {
+    format!("agora:learner:v1:{user_id}")
+}
+
+async fn enrolment_ids_in(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::Id)
+        .filter(enrolment::Column::UserId.eq(user_id))
+        .order_by_asc(enrolment::Column::EnrolledAt)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// Changes an enrolment's status under its row lock, bumping its version.

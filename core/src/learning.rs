@@ -217,7 +217,7 @@ impl Learning {
         crate::entities::user::Entity::update_many()
             .col_expr(
                 crate::entities::user::Column::UpdatedAt,
-                Expr::col(crate::entities::user::Column::UpdatedAt).into(),
+                Expr::col(crate::entities::user::Column::UpdatedAt),
             )
             .filter(crate::entities::user::Column::Id.eq(user_id))
             .exec(&txn)
@@ -698,7 +698,7 @@ impl Learning {
             .into_iter()
             .filter(|s| s.status == ACTIVE)
             .collect();
-        summaries.sort_by(|a, b| b.last_activity_at.cmp(&a.last_activity_at));
+        summaries.sort_by_key(|s| std::cmp::Reverse(s.last_activity_at));
         let mut out = Vec::with_capacity(summaries.len());
         for s in summaries {
             let titles = self.titles_of(s.course_id).await?;

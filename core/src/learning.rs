@@ -211,6 +211,9 @@ impl Learning {
     /// re-enrolling after leaving resumes it with its progress.
     pub async fn enrol(&self, user_id: Uuid, slug: &str) -> Result<Enrolled> {
         let course = self.published_course(slug).await?;
+        // Structure is read before the transaction: a transaction must never
+        // wait for a second connection from the pool.
+        let order = self.lessons_of(course.id).await?;
         let txn = self.db.begin().await?;
         // One learner's enrolments are changed one at a time (the user row
         // lock), so the cached list of them is always complete.
@@ -267,7 +270,7 @@ impl Learning {
         } else {
             None
         };
-        let summary = self.commit_with_summary(txn, e.clone()).await?;
+        let summary = self.commit_with_summary(txn, e.clone(), &order).await?;
         if let Some(ids) = ids {
             self.store_enrolment_ids(user_id, &ids).await;
         }
@@ -285,9 +288,10 @@ impl Learning {
             .active_enrolment(user_id, course.id)
             .await
             .map_err(|_| Error::NotFound { what: "enrolment" })?;
+        let order = self.lessons_of(course.id).await?;
         let txn = self.db.begin().await?;
         let e = set_status(&txn, e.id, LEFT).await?;
-        self.commit_with_summary(txn, e).await?;
+        self.commit_with_summary(txn, e, &order).await?;
         Ok(())
     }
 
@@ -369,7 +373,7 @@ impl Learning {
         // Remember where the learner is, for "continue where you left off".
         let txn = self.db.begin().await?;
         let e = lock_enrolment(&txn, e.id, l.id).await?;
-        let summary = self.commit_with_summary(txn, e).await?;
+        let summary = self.commit_with_summary(txn, e, &order).await?;
 
         Ok(LessonView {
             id: l.id,
@@ -500,7 +504,7 @@ impl Learning {
         }
         let txn = self.db.begin().await?;
         let e = record_completion(&txn, e.id, &lessons, l.id).await?;
-        self.commit_with_summary(txn, e).await
+        self.commit_with_summary(txn, e, &lessons).await
     }
 
     /// Scores a quiz on the server, records the attempt, and completes the
@@ -533,6 +537,7 @@ impl Learning {
         let passing = l.passing_score.unwrap_or(100).max(0) as u32;
         let passed = score >= passing;
 
+        let lessons = self.lessons_of(course.id).await?;
         let txn = self.db.begin().await?;
         // Lock the enrolment first: attempt counting and completion then
         // cannot race with another submission of the same learner.
@@ -562,10 +567,9 @@ impl Learning {
         .insert(&txn)
         .await?;
         if passed {
-            let lessons = self.lessons_of(course.id).await?;
             locked = record_completion(&txn, e.id, &lessons, l.id).await?;
         }
-        let progress = self.commit_with_summary(txn, locked).await?;
+        let progress = self.commit_with_summary(txn, locked, &lessons).await?;
 
         // Feedback in the learner's locale, with every explanation.
         let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
@@ -635,12 +639,21 @@ impl Learning {
             // A SQLite transaction reads one snapshot already.
             _ => None,
         };
+        // The course never changes for an enrolment: read its structure
+        // before the transaction, which must not wait for a second connection.
+        let course_id: Uuid = enrolment::Entity::find_by_id(enrolment_id)
+            .select_only()
+            .column(enrolment::Column::CourseId)
+            .into_tuple()
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound { what: "enrolment" })?;
+        let order = self.lessons_of(course_id).await?;
         let txn = self.db.begin_with_config(isolation, None).await?;
         let e = enrolment::Entity::find_by_id(enrolment_id)
             .one(&txn)
             .await?
             .ok_or(Error::NotFound { what: "enrolment" })?;
-        let order = self.lessons_of(e.course_id).await?;
         let summary = build_summary(&txn, e, &order).await?;
         txn.commit().await?;
         self.store_summary(&summary).await;
@@ -664,9 +677,9 @@ impl Learning {
         &self,
         txn: sea_orm::DatabaseTransaction,
         e: enrolment::Model,
+        order: &[OrderedLesson],
     ) -> Result<ProgressSummary> {
-        let order = self.lessons_of(e.course_id).await?;
-        let summary = build_summary(&txn, e, &order).await?;
+        let summary = build_summary(&txn, e, order).await?;
         txn.commit().await?;
         self.store_summary(&summary).await;
         Ok(summary)

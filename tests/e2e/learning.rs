@@ -586,3 +586,36 @@ async fn concurrent_completions_never_double_count() {
         }
     }
 }
+
+/// A transaction never waits for a second connection: with a pool of two,
+/// concurrent learners on a cold cache still all succeed.
+#[tokio::test]
+async fn a_small_pool_never_deadlocks() {
+    let dir = TempDir::new();
+    write_fixture_course(dir.path(), "fixture-course");
+    let server = TestServer::start_with(ServerOptions {
+        courses_dir: Some(dir.path().to_owned()),
+        env: vec![
+            ("AGORA_DATABASE_MAX_CONNECTIONS".into(), "2".into()),
+            ("AGORA_RUN_WORKER".into(), "false".into()),
+        ],
+    })
+    .await;
+    let mut learners = Vec::new();
+    for i in 0..8 {
+        learners.push(enrolled(&server, &format!("pool{i}@city.gov")).await);
+    }
+    let path = format!("{FIXTURE}/lessons/intro/completion");
+    let calls = learners.iter().flat_map(|l| {
+        [
+            server.call(l, Method::POST, &path, None),
+            server.call(l, Method::GET, "/api/v1/me/learning", None),
+        ]
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(
+        results.iter().all(|(s, _)| *s == 200),
+        "{:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
+}

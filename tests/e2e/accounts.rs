@@ -512,3 +512,46 @@ async fn admin_create_from_the_command_line() {
     );
     assert!(!weak.status.success(), "an empty password is refused");
 }
+
+#[tokio::test]
+async fn expired_links_are_refused_and_change_nothing() {
+    let server = TestServer::start().await;
+    server.learner("ana@city.gov").await;
+    server
+        .post_json(
+            "/api/v1/auth/password-reset",
+            json!({ "email": "ana@city.gov" }),
+        )
+        .await;
+    let token = server
+        .mail_token("mail.password_reset", "ana@city.gov")
+        .await
+        .unwrap();
+    {
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        agora_core::entities::one_time_token::Entity::update_many()
+            .col_expr(
+                agora_core::entities::one_time_token::Column::ExpiresAt,
+                Expr::value(time::OffsetDateTime::now_utc() - time::Duration::minutes(1)),
+            )
+            .exec(&server.conn().await)
+            .await
+            .unwrap();
+    }
+    let (status, body) = server
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            json!({ "token": token, "password": "copper meadow seventeen" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+    assert_eq!(
+        server.sign_in("ana@city.gov", PASSWORD).await.status(),
+        200,
+        "the password is unchanged"
+    );
+}

@@ -619,3 +619,49 @@ async fn a_small_pool_never_deadlocks() {
         results.iter().map(|r| r.0).collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn learners_cannot_act_on_courses_they_are_not_enrolled_in() {
+    let (server, _dir) = fixture_server().await;
+    let ana = server.learner("ana@city.gov").await;
+    for (method, path, body) in [
+        (
+            Method::POST,
+            format!("{FIXTURE}/lessons/intro/completion"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("{FIXTURE}/lessons/check/attempts"),
+            Some(json!({ "answers": { "q1": ["b"], "q2": ["false"] } })),
+        ),
+        (
+            Method::GET,
+            format!("{FIXTURE}/lessons/sheet/resource"),
+            None,
+        ),
+    ] {
+        let (status, err) = server.call(&ana, method, &path, body).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (403, Some("forbidden")),
+            "{path}"
+        );
+    }
+    let conn = server.conn().await;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        agora_core::entities::lesson_progress::Entity::find()
+            .count(&conn)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        agora_core::entities::quiz_attempt::Entity::find()
+            .count(&conn)
+            .await
+            .unwrap(),
+        0
+    );
+}

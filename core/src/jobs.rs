@@ -86,39 +86,52 @@ pub struct Claimed {
     pub max_attempts: i32,
 }
 
-/// Claims the next due job: a queued one whose time has come, or a running
-/// one whose worker let its lease run out (it died). On PostgreSQL any number
-/// of workers claim side by side with `FOR UPDATE SKIP LOCKED`; SQLite has a
-/// single writer, so the one `UPDATE … WHERE id = (SELECT …)` is atomic.
+/// Claims the next due job of one of `kinds`: a queued one whose time has
+/// come, or a running one whose worker let its lease run out (it died). A
+/// worker claims only the kinds it can run, so a job waits, untouched, for a
+/// worker that knows it (during a rolling upgrade, say).
+///
+/// On PostgreSQL any number of workers claim side by side with
+/// `FOR UPDATE SKIP LOCKED`; SQLite has a single writer, so the one
+/// `UPDATE … WHERE id = (SELECT …)` is atomic.
 pub async fn claim(
     db: &DatabaseConnection,
     worker_id: &str,
     lease: Duration,
+    kinds: &[&str],
 ) -> Result<Option<Claimed>> {
+    if kinds.is_empty() {
+        return Ok(None);
+    }
     let now = now_ms();
     let until = now + lease.as_millis() as i64;
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => {
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3
-             WHERE id = (
-               SELECT id FROM jobs
-               WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
-               ORDER BY run_at LIMIT 1
-               FOR UPDATE SKIP LOCKED)
-             RETURNING id, kind, payload, attempts, max_attempts"
-        }
-        _ => {
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?1, locked_until = ?2, updated_at = ?3
-             WHERE id = (
-               SELECT id FROM jobs
-               WHERE (status = 'queued' AND run_at <= ?3) OR (status = 'running' AND locked_until < ?3)
-               ORDER BY run_at LIMIT 1)
-             RETURNING id, kind, payload, attempts, max_attempts"
+    let postgres = backend == DatabaseBackend::Postgres;
+    let param = |n: usize| {
+        if postgres {
+            format!("${n}")
+        } else {
+            format!("?{n}")
         }
     };
-    let stmt =
-        Statement::from_sql_and_values(backend, sql, [worker_id.into(), until.into(), now.into()]);
+    let kind_list: Vec<String> = (0..kinds.len()).map(|i| param(i + 4)).collect();
+    let sql = format!(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = {p1}, locked_until = {p2}, updated_at = {p3}
+         WHERE id = (
+           SELECT id FROM jobs
+           WHERE ((status = 'queued' AND run_at <= {p3}) OR (status = 'running' AND locked_until < {p3}))
+             AND kind IN ({kinds})
+           ORDER BY run_at LIMIT 1{lock})
+         RETURNING id, kind, payload, attempts, max_attempts",
+        p1 = param(1),
+        p2 = param(2),
+        p3 = param(3),
+        kinds = kind_list.join(", "),
+        lock = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" },
+    );
+    let mut values: Vec<sea_orm::Value> = vec![worker_id.into(), until.into(), now.into()];
+    values.extend(kinds.iter().map(|k| (*k).into()));
+    let stmt = Statement::from_sql_and_values(backend, sql, values);
     Ok(Claimed::find_by_statement(stmt).one(db).await?)
 }
 

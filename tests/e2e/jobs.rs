@@ -222,12 +222,12 @@ async fn a_job_whose_worker_died_is_reclaimed_after_its_lease() {
     jobs::enqueue(&conn, &Record { n: 7 }).await.unwrap();
     // Worker A claims and then "dies": it never completes.
     let lease = Duration::from_millis(300);
-    let claimed = jobs::claim(&conn, "dead-worker", lease)
+    let claimed = jobs::claim(&conn, "dead-worker", lease, &[Record::KIND])
         .await
         .unwrap()
         .expect("a job");
     assert!(
-        jobs::claim(&conn, "worker-b", lease)
+        jobs::claim(&conn, "worker-b", lease, &[Record::KIND])
             .await
             .unwrap()
             .is_none(),
@@ -235,7 +235,10 @@ async fn a_job_whose_worker_died_is_reclaimed_after_its_lease() {
     );
     let started = Instant::now();
     let reclaimed = loop {
-        if let Some(j) = jobs::claim(&conn, "worker-b", lease).await.unwrap() {
+        if let Some(j) = jobs::claim(&conn, "worker-b", lease, &[Record::KIND])
+            .await
+            .unwrap()
+        {
             break j;
         }
         assert!(
@@ -307,11 +310,11 @@ async fn serve_runs_the_worker_in_process_and_jobs_reports_counts() {
 }
 
 #[tokio::test]
-async fn the_standalone_worker_runs_jobs_and_stops_on_sigterm() {
+async fn the_standalone_worker_leaves_unknown_kinds_alone_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader};
     let (db, conn) = migrated().await;
     let data = TempDir::new();
-    // A kind this build has no handler for: the worker records why it failed.
+    // A kind this build has no handler for: it waits, untouched, for a worker that knows it.
     jobs::enqueue(&conn, &Record { n: 1 }).await.unwrap();
     let mut child = std::process::Command::new(agora_tests::worker_bin())
         .env_clear()
@@ -330,27 +333,12 @@ async fn the_standalone_worker_runs_jobs_and_stops_on_sigterm() {
     });
     let mut lines = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !lines
-        .iter()
-        .any(|l: &String| l.contains("no handler for job kind"))
-    {
+    while !lines.iter().any(|l: &String| l.contains("worker started")) {
         assert!(Instant::now() < deadline, "{lines:#?}");
         if let Ok(l) = rx.recv_timeout(Duration::from_millis(100)) {
             lines.push(l);
         }
     }
-    let row = status_of(&conn, Record::KIND).await.remove(0);
-    assert_eq!(
-        row.status,
-        jobs::QUEUED,
-        "kept for a worker that knows the kind"
-    );
-    assert!(
-        row.last_error
-            .unwrap()
-            .contains("no handler for job kind `test.record`")
-    );
-
     std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -364,4 +352,34 @@ async fn the_standalone_worker_runs_jobs_and_stops_on_sigterm() {
         lines.iter().any(|l| l.contains("worker stopped")),
         "{lines:#?}"
     );
+    let row = status_of(&conn, Record::KIND).await.remove(0);
+    assert_eq!((row.status.as_str(), row.attempts), (jobs::QUEUED, 0));
+    assert!(row.last_error.is_none());
+}
+
+#[tokio::test]
+async fn workers_claim_only_the_kinds_they_know() {
+    let (_db, conn) = migrated().await;
+    // The unknown kind is older, so it would be claimed first if it were eligible.
+    jobs::enqueue(
+        &conn,
+        &Flaky {
+            key: "later".into(),
+        },
+    )
+    .await
+    .unwrap();
+    jobs::enqueue(&conn, &Record { n: 1 }).await.unwrap();
+    let mut registry = Registry::default();
+    registry.register(|_: Record| async { Ok(()) });
+    let (stop, stopped) = watch::channel(false);
+    let worker = tokio::spawn(Worker::new(conn.clone(), registry, fast()).run(stopped));
+    wait_until("the known job is done", || async {
+        status_of(&conn, Record::KIND).await[0].status == jobs::DONE
+    })
+    .await;
+    stop.send(true).unwrap();
+    worker.await.unwrap();
+    let other = status_of(&conn, Flaky::KIND).await.remove(0);
+    assert_eq!((other.status.as_str(), other.attempts), (jobs::QUEUED, 0));
 }

@@ -145,7 +145,7 @@ async fn claim_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     while !*stop.borrow() {
-        match jobs::claim(&db, &worker_id, options.lease).await {
+        match jobs::claim(&db, &worker_id, options.lease, &registry.kinds()).await {
             Ok(Some(job)) => run_one(&db, &registry, &options, &worker_id, job).await,
             Ok(None) => {
                 tokio::select! {

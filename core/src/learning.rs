@@ -808,20 +808,33 @@ async fn enrolment_ids_in(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Ve
         .await?)
 }
 
-/// Changes an enrolment's status under its row lock, bumping its version.
-async fn set_status(
+/// Changes an enrolment under its row lock (PostgreSQL) or the write lock
+/// (SQLite), taken before anything else is read. Every change to progress
+/// passes here, so every change bumps the progress version that cached
+/// summaries carry. Returns the enrolment as it now is.
+async fn change_enrolment(
     db: &impl ConnectionTrait,
     enrolment_id: Uuid,
-    status: &str,
+    status: Option<&str>,
+    lesson_id: Option<Uuid>,
 ) -> Result<enrolment::Model> {
     use sea_orm::sea_query::ExprTrait;
-    enrolment::Entity::update_many()
-        .col_expr(enrolment::Column::Status, Expr::value(status))
+    let mut update = enrolment::Entity::update_many()
         .col_expr(
             enrolment::Column::ProgressVersion,
             Expr::col(enrolment::Column::ProgressVersion).add(1),
         )
-        .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
+        .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()));
+    if let Some(status) = status {
+        update = update.col_expr(enrolment::Column::Status, Expr::value(status));
+    }
+    if let Some(lesson_id) = lesson_id {
+        update = update.col_expr(
+            enrolment::Column::LastLessonId,
+            Expr::value(Some(lesson_id)),
+        );
+    }
+    update
         .filter(enrolment::Column::Id.eq(enrolment_id))
         .exec_with_returning(db)
         .await?
@@ -829,30 +842,21 @@ async fn set_status(
         .ok_or(Error::NotFound { what: "enrolment" })
 }
 
-/// Takes the enrolment's row lock (PostgreSQL) or the write lock (SQLite)
-/// before anything else is read, bumps its progress version and records the
-/// activity. Returns the enrolment as it now is.
+async fn set_status(
+    db: &impl ConnectionTrait,
+    enrolment_id: Uuid,
+    status: &str,
+) -> Result<enrolment::Model> {
+    change_enrolment(db, enrolment_id, Some(status), None).await
+}
+
+/// Locks the enrolment and records the lesson as the last one visited.
 async fn lock_enrolment(
     db: &impl ConnectionTrait,
     enrolment_id: Uuid,
     lesson_id: Uuid,
 ) -> Result<enrolment::Model> {
-    use sea_orm::sea_query::ExprTrait;
-    enrolment::Entity::update_many()
-        .col_expr(
-            enrolment::Column::ProgressVersion,
-            Expr::col(enrolment::Column::ProgressVersion).add(1),
-        )
-        .col_expr(enrolment::Column::LastActivityAt, Expr::value(now()))
-        .col_expr(
-            enrolment::Column::LastLessonId,
-            Expr::value(Some(lesson_id)),
-        )
-        .filter(enrolment::Column::Id.eq(enrolment_id))
-        .exec_with_returning(db)
-        .await?
-        .pop()
-        .ok_or(Error::NotFound { what: "enrolment" })
+    change_enrolment(db, enrolment_id, None, Some(lesson_id)).await
 }
 
 /// Records a completed lesson and, when it was the last one, completes the

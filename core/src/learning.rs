@@ -88,10 +88,10 @@ fn now() -> OffsetDateTime {
 
 /// A lesson of a course in learning order.
 #[derive(Clone, Debug)]
-struct OrderedLesson {
-    id: Uuid,
-    key: String,
-    kind: LessonKind,
+pub(crate) struct OrderedLesson {
+    pub(crate) id: Uuid,
+    pub(crate) key: String,
+    pub(crate) kind: LessonKind,
 }
 
 /// How long course structure (published courses, lesson order) is reused
@@ -160,7 +160,7 @@ impl Learning {
         Ok(l)
     }
 
-    async fn ordered_lessons(
+    pub(crate) async fn ordered_lessons(
         db: &impl ConnectionTrait,
         course_id: Uuid,
     ) -> Result<Vec<OrderedLesson>> {
@@ -420,18 +420,12 @@ impl Learning {
             .await?;
         let mut out = Vec::new();
         for q in &questions {
-            let text = texts
-                .iter()
-                .filter(|t| t.question_id == q.id)
-                .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
-            let option_texts: BTreeMap<String, crate::course_source::OptionText> = text
-                .and_then(|t| serde_json::from_value(t.options.clone()).ok())
-                .unwrap_or_default();
+            let (prompt, option_texts) = question_text(&texts, q, locale, default);
             let keys: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
             out.push(QuestionView {
                 key: q.key.clone(),
                 kind: q.kind.parse().map_err(Error::Internal)?,
-                prompt: text.map(|t| t.prompt.clone()).unwrap_or_default(),
+                prompt,
                 options: keys
                     .iter()
                     .map(|k| OptionView {
@@ -591,18 +585,12 @@ impl Learning {
             .iter()
             .zip(graded)
             .map(|(q, g)| {
-                let text = texts
-                    .iter()
-                    .filter(|t| t.question_id == q.id)
-                    .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
-                let option_texts: BTreeMap<String, crate::course_source::OptionText> = text
-                    .and_then(|t| serde_json::from_value(t.options.clone()).ok())
-                    .unwrap_or_default();
+                let (prompt, option_texts) = question_text(&texts, q, locale, default);
                 let keys: Vec<String> =
                     serde_json::from_value(q.options.clone()).unwrap_or_default();
                 QuestionFeedback {
                     key: q.key.clone(),
-                    prompt: text.map(|t| t.prompt.clone()).unwrap_or_default(),
+                    prompt,
                     correct: g.correct,
                     chosen: g.chosen,
                     correct_options: g.expected,
@@ -697,6 +685,19 @@ impl Learning {
             }
         }
         Ok(out)
+    }
+
+    /// The learner's progress in one course they are enrolled in, from the cache.
+    pub async fn course_progress(&self, user_id: Uuid, slug: &str) -> Result<ProgressSummary> {
+        let course = self.published_course(slug).await?;
+        let e = self
+            .active_enrolment(user_id, course.id)
+            .await
+            .map_err(|_| Error::NotFound { what: "enrolment" })?;
+        self.summaries(&[e.id])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound { what: "enrolment" })
     }
 
     /// "My learning": the learner's active enrolments with their progress.
@@ -956,6 +957,24 @@ async fn build_summary(
         completed_at: e.completed_at,
         version: e.progress_version,
     })
+}
+
+/// A question's prompt and option texts in `locale`, else the course's
+/// default locale, else whichever translation there is.
+fn question_text(
+    texts: &[question_translation::Model],
+    q: &quiz_question::Model,
+    locale: Locale,
+    default: Locale,
+) -> (String, BTreeMap<String, crate::course_source::OptionText>) {
+    let text = texts
+        .iter()
+        .filter(|t| t.question_id == q.id)
+        .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
+    let options = text
+        .and_then(|t| serde_json::from_value(t.options.clone()).ok())
+        .unwrap_or_default();
+    (text.map(|t| t.prompt.clone()).unwrap_or_default(), options)
 }
 
 struct Graded {

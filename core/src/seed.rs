@@ -1,8 +1,6 @@
 //! Realistic synthetic learners, enrolments and progress, for benchmarks
 //! and demonstrations (`agora seed`).
 
-use std::collections::HashMap;
-
 use argon2::{Argon2, PasswordHasher};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use time::OffsetDateTime;
@@ -12,7 +10,7 @@ use crate::{
     Result,
     accounts::{new_token, token_hash},
     domain::{CourseStatus, LessonKind},
-    entities::{auth_token, course, enrolment, lesson, lesson_progress, module, user},
+    entities::{auth_token, course, enrolment, lesson_progress, user},
 };
 
 /// Every seeded learner signs in with this password.
@@ -72,30 +70,14 @@ async fn course_shapes(db: &DatabaseConnection) -> Result<Vec<CourseShape>> {
         .all(db)
         .await?
     {
-        let modules: HashMap<Uuid, i32> = module::Entity::find()
-            .filter(module::Column::CourseId.eq(c.id))
-            .filter(module::Column::Removed.eq(false))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.position))
-            .collect();
-        let mut lessons: Vec<(i32, i32, Uuid, String, bool)> = lesson::Entity::find()
-            .filter(lesson::Column::CourseId.eq(c.id))
-            .filter(lesson::Column::Removed.eq(false))
-            .all(db)
-            .await?
-            .into_iter()
-            .filter_map(|l| {
-                let quiz = l.kind == LessonKind::Quiz.as_str();
-                Some((*modules.get(&l.module_id)?, l.position, l.id, l.key, quiz))
-            })
-            .collect();
-        lessons.sort_by_key(|l| (l.0, l.1));
+        let lessons = crate::learning::Learning::ordered_lessons(db, c.id).await?;
         out.push(CourseShape {
             id: c.id,
             slug: c.slug,
-            lessons: lessons.into_iter().map(|l| (l.2, l.3, l.4)).collect(),
+            lessons: lessons
+                .into_iter()
+                .map(|l| (l.id, l.key, l.kind == LessonKind::Quiz))
+                .collect(),
         });
     }
     Ok(out)

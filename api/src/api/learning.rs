@@ -434,13 +434,10 @@ impl LearningApi {
         slug: Path<String>,
     ) -> Result<Json<Progress>, ApiError> {
         check_slug(&slug)?;
-        let mine = state
+        let summary = state
             .learning
-            .my_learning(auth.principal().user_id, &[])
+            .course_progress(auth.principal().user_id, &slug)
             .await?;
-        mine.into_iter()
-            .find(|c| c.slug == slug.0)
-            .map(|c| Json(c.progress.into()))
-            .ok_or_else(|| agora_core::Error::NotFound { what: "enrolment" }.into())
+        Ok(Json(summary.into()))
     }
 }

@@ -7,7 +7,7 @@ use poem::{
 };
 use serde_json::json;
 
-use crate::{api, middleware, state::AppState};
+use crate::{api, middleware, pages, state::AppState};
 
 pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = api::service(env!("CARGO_PKG_VERSION"));
@@ -17,6 +17,11 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         .nest("/api/v1", service)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", explorer)
+        .at("/certificates/:code", get(pages::certificate))
+        .at(
+            "/unsubscribe",
+            get(pages::unsubscribe).post(pages::unsubscribe),
+        )
         .at("/health", get(health))
         .at("/ready", get(ready))
         .around(middleware::conditional_get)

@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod middleware;
+mod pages;
 mod state;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
@@ -65,6 +66,21 @@ enum Command {
         /// Size of the body, in bytes.
         #[arg(long)]
         bytes: usize,
+    },
+    /// Renders certificates in memory on one thread: the ceiling of the certificate benchmark.
+    #[command(hide = true)]
+    BenchCertificates {
+        #[arg(long, default_value_t = 200)]
+        count: u64,
+    },
+    /// Sends messages straight through the mail port, without the queue: the
+    /// ceiling of the mail benchmark.
+    #[command(hide = true)]
+    BenchMail {
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
     },
     /// Administrators and roles.
     Admin {
@@ -282,11 +298,90 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::BenchCertificates { count } => {
+            let started = std::time::Instant::now();
+            for i in 0..count {
+                let text = agora_core::certificates::pdf::CertificateText {
+                    holder_name: format!("Learner {i}"),
+                    course_title: "Localizing the Sustainable Development Goals".into(),
+                    locale: agora_core::domain::Locale::En,
+                    completed_on: time::OffsetDateTime::now_utc().date(),
+                    duration_minutes: 150,
+                    issuer: config.certificate_issuer.clone(),
+                    code: agora_core::certificates::new_code(),
+                    verify_url: format!("{}certificates/ABCDE", config.public_url()),
+                };
+                agora_core::certificates::pdf::render(&text)?;
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "rendered {count} certificates in {secs:.2} s: {:.1} per second",
+                count as f64 / secs
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchMail { count, concurrency } => {
+            bench_mail(&config, count, concurrency).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Jobs { command } => {
             let conn = connect(&config).await?;
             jobs_command(&conn, command).await
         }
     }
+}
+
+/// Sends `count` rendered enrolment messages through the configured mail
+/// port, `concurrency` at a time, and prints the rate.
+async fn bench_mail(config: &Config, count: u64, concurrency: usize) -> anyhow::Result<()> {
+    use agora_core::mail::{Mailer, delivery, templates};
+    let mailer = Mailer::from_config(config)?;
+    let rendered = templates::render(
+        agora_core::domain::Locale::En,
+        &templates::Enrolled {
+            name: "Ana Silva".into(),
+            course_title: "Localizing the SDGs".into(),
+            course_summary: "How cities turn the global goals into local action.".into(),
+            modules: "3 modules".into(),
+            lessons: "9 lessons".into(),
+            duration: "2 h 30 min".into(),
+            first_lesson_title: "Why local action matters".into(),
+            first_lesson_link: format!("{}courses/x/lessons/y", config.public_url()),
+            course_link: format!("{}courses/x", config.public_url()),
+        },
+    )?;
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let started = std::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..count {
+        let permit = permits.clone().acquire_owned().await?;
+        let (mailer, rendered) = (mailer.clone(), rendered.clone());
+        tasks.spawn(async move {
+            let _permit = permit;
+            let key = format!("bench:{i}");
+            let to = format!("learner{i}@bench.example").parse().expect("an address");
+            let message = delivery::build(
+                &mailer,
+                delivery::message_id(&key, mailer.domain()),
+                to,
+                rendered,
+                None,
+            )?;
+            mailer
+                .send(message, &key)
+                .await
+                .map_err(|e| agora_core::Error::backend("mail server", e))
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r??;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "sent {count} messages in {secs:.2} s: {:.1} per second",
+        count as f64 / secs
+    );
+    Ok(())
 }
 
 /// Creates the data folder, connects and migrates.
@@ -466,6 +561,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         learning: agora_core::learning::Learning::new(conn.clone(), cache.clone()),
         cache,
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
+        storage: agora_core::storage::Storage::from_config(&config)?,
         db: conn,
         config: Arc::new(config.clone()),
         http: reqwest::Client::builder()
@@ -481,19 +577,17 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     println!("  API explorer http://{local}/api/docs");
     tracing::info!(address = %local, "listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = config.run_worker.then(|| {
-        let options = agora_worker::WorkerOptions {
-            concurrency: config.worker_concurrency,
-            lease: Duration::from_secs(config.job_lease_seconds),
-            ..Default::default()
-        };
-        let worker = agora_worker::Worker::new(state.db.clone(), agora_worker::registry(), options);
+    let worker = if config.run_worker {
+        let handle =
+            agora_worker::spawn(&config, state.db.clone(), state.cache.clone(), stopped).await?;
         println!(
             "  worker       in process ({} at a time)",
             config.worker_concurrency
         );
-        tokio::spawn(worker.run(stopped))
-    });
+        Some(handle)
+    } else {
+        None
+    };
     let app = app::build(state);
     let server = poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
         app,

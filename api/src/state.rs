@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use agora_core::{cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits};
+use agora_core::{
+    cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits, storage::Storage,
+};
 use sea_orm::DatabaseConnection;
 
 #[derive(Clone)]
@@ -14,4 +16,6 @@ pub struct AppState {
     pub learning: Learning,
     pub cache: Cache,
     pub limits: Arc<AuthLimits>,
+    /// Certificates and media.
+    pub storage: Storage,
 }

@@ -215,6 +215,9 @@ impl Job for VerifyEmailMail {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AccountExistsMail {
     pub user_id: Uuid,
+    /// Tells one attempt's notice from the next: each is its own message.
+    #[serde(default)]
+    pub request_id: Uuid,
 }
 impl Job for AccountExistsMail {
     const KIND: &'static str = "mail.account_exists";
@@ -259,6 +262,7 @@ pub async fn register(db: &DatabaseConnection, r: Registration<'_>) -> Result<()
             &txn,
             &AccountExistsMail {
                 user_id: existing.id,
+                request_id: Uuid::new_v4(),
             },
         )
         .await?;
@@ -276,6 +280,7 @@ pub async fn register(db: &DatabaseConnection, r: Registration<'_>) -> Result<()
         locale: Set(r.locale.to_string()),
         role: Set(Role::Learner.as_str().into()),
         reminders_opt_out: Set(false),
+        unsubscribe_token: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     })
@@ -866,6 +871,7 @@ pub async fn admin_upsert(
                 locale: Set(Locale::En.to_string()),
                 role: Set(role.as_str().into()),
                 reminders_opt_out: Set(false),
+                unsubscribe_token: Set(None),
                 created_at: Set(now()),
                 updated_at: Set(now()),
             }

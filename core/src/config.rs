@@ -276,6 +276,38 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// The organisation named as issuer on certificates.
+    #[arg(
+        long,
+        env = "AGORA_CERTIFICATE_ISSUER",
+        default_value = "Agora Learning Platform",
+        global = true
+    )]
+    pub certificate_issuer: String,
+
+    /// Days without activity in a course before its learner gets a reminder
+    /// (at most one per period, never after completion or an opt-out).
+    #[arg(long, env = "AGORA_REMINDER_DAYS", default_value_t = 7, global = true)]
+    pub reminder_days: u32,
+
+    /// Seconds between two looks for learners to remind.
+    #[arg(
+        long,
+        env = "AGORA_REMINDER_SCAN_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub reminder_scan_seconds: u64,
+
+    /// Seconds before the first retry of a failed job; each retry waits twice as long.
+    #[arg(
+        long,
+        env = "AGORA_JOB_RETRY_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub job_retry_seconds: u64,
+
     /// Run the background worker inside `agora serve` (set false when
     /// `agora-worker` processes run separately).
     #[arg(long, env = "AGORA_RUN_WORKER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
@@ -380,6 +412,24 @@ impl Config {
         }
         if self.job_lease_seconds < 5 {
             return Err("AGORA_JOB_LEASE_SECONDS must be at least 5".into());
+        }
+        if self.reminder_days == 0 || self.reminder_days > 365 {
+            return Err("AGORA_REMINDER_DAYS must be between 1 and 365".into());
+        }
+        if self.reminder_scan_seconds == 0 {
+            return Err("AGORA_REMINDER_SCAN_SECONDS must be at least 1".into());
+        }
+        if self.job_retry_seconds == 0 || self.job_retry_seconds > 3600 {
+            return Err("AGORA_JOB_RETRY_SECONDS must be between 1 and 3600".into());
+        }
+        if self.certificate_issuer.trim().is_empty() || self.certificate_issuer.len() > 120 {
+            return Err("AGORA_CERTIFICATE_ISSUER must be 1 to 120 characters".into());
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "AGORA_MAIL_FROM `{}` is not a mail address such as `Agora <no-reply@example.org>`",
+                self.mail_from
+            ));
         }
         if self.database_max_connections == 0 {
             return Err("AGORA_DATABASE_MAX_CONNECTIONS must be at least 1".into());

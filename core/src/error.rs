@@ -18,6 +18,10 @@ pub enum Error {
     RateLimited { retry_after_secs: u64 },
     #[error("{what} is unavailable")]
     Unavailable { what: &'static str },
+    /// A backend (mail server, storage) failed; `detail` is for logs and job
+    /// records, never for the user.
+    #[error("{what}: {detail}")]
+    Backend { what: &'static str, detail: String },
     #[error("database error")]
     Database(#[from] DbErr),
     #[error("{0}")]
@@ -29,6 +33,15 @@ impl Error {
         Error::Invalid {
             field: field.into(),
             reason: reason.into(),
+        }
+    }
+}
+
+impl Error {
+    pub fn backend(what: &'static str, detail: impl std::fmt::Display) -> Self {
+        Error::Backend {
+            what,
+            detail: detail.to_string(),
         }
     }
 }

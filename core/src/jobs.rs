@@ -164,10 +164,10 @@ pub enum Failure {
     LostLease,
 }
 
-/// Exponential backoff from 5 s, capped at an hour, with ±25 % jitter so
-/// that jobs failing together do not retry together.
-pub fn backoff(attempt: i32) -> Duration {
-    let base = 5_000u64
+/// Exponential backoff from `first` (5 s by default), capped at an hour,
+/// with ±25 % jitter so that jobs failing together do not retry together.
+pub fn backoff(attempt: i32, first: Duration) -> Duration {
+    let base = (first.as_millis() as u64)
         .saturating_mul(1u64 << (attempt.clamp(1, 20) - 1) as u32)
         .min(3_600_000);
     let jitter = (Uuid::new_v4().as_u128() % 1_000) as u64; // 0..1000 per mille
@@ -180,10 +180,11 @@ pub async fn fail(
     claimed: &Claimed,
     worker_id: &str,
     error: &str,
+    first_retry: Duration,
 ) -> Result<Failure> {
     let now = now_ms();
     let dead = claimed.attempts >= claimed.max_attempts;
-    let at_ms = now + backoff(claimed.attempts).as_millis() as i64;
+    let at_ms = now + backoff(claimed.attempts, first_retry).as_millis() as i64;
     let error: String = error.chars().take(4_000).collect();
     let res = job::Entity::update_many()
         .col_expr(job::Column::Status, if dead { DEAD } else { QUEUED }.into())
@@ -293,10 +294,13 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let first = backoff(1).as_millis();
+        let five = Duration::from_secs(5);
+        let first = backoff(1, five).as_millis();
         assert!((3_750..=6_250).contains(&first), "{first}");
-        let fourth = backoff(4).as_millis();
+        let fourth = backoff(4, five).as_millis();
         assert!((30_000..=50_000).contains(&fourth), "{fourth}");
-        assert!(backoff(30).as_millis() <= 4_500_000);
+        assert!(backoff(30, five).as_millis() <= 4_500_000);
+        let quick = backoff(2, Duration::from_secs(1)).as_millis();
+        assert!((1_500..=2_500).contains(&quick), "{quick}");
     }
 }

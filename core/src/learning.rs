@@ -236,6 +236,7 @@ impl Learning {
             last_activity_at: Set(at),
             completed_at: Set(None),
             progress_version: Set(0),
+            last_reminded_at: Set(None),
         })
         .on_conflict(
             OnConflict::columns([enrolment::Column::UserId, enrolment::Column::CourseId])

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod cache;
 pub mod catalogue;
+pub mod certificates;
 pub mod config;
 pub mod course_source;
 pub mod db;
@@ -12,10 +13,14 @@ pub mod error;
 pub mod import;
 pub mod jobs;
 pub mod learning;
+pub mod mail;
 pub mod markdown;
+pub mod notifications;
+pub mod outbound;
 pub mod rate_limit;
 pub mod readiness;
 pub mod seed;
+pub mod storage;
 pub mod telemetry;
 
 pub use error::{Error, Result};

@@ -131,6 +131,7 @@ pub async fn seed(
                 locale: Set(locale.into()),
                 role: Set("learner".into()),
                 reminders_opt_out: Set(rng.next().is_multiple_of(10)),
+                unsubscribe_token: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             });
@@ -160,6 +161,7 @@ pub async fn seed(
                     last_activity_at: Set(activity),
                     completed_at: Set((done == c.lessons.len()).then_some(activity)),
                     progress_version: Set(1),
+                    last_reminded_at: Set(None),
                 });
                 if token_course.is_none() {
                     token_course = Some(c);

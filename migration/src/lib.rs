@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_catalogue;
 mod m20261123_000002_jobs;
 mod m20261123_000003_learners;
+mod m20261130_000004_certificates_and_mail;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_catalogue::Migration),
             Box::new(m20261123_000002_jobs::Migration),
             Box::new(m20261123_000003_learners::Migration),
+            Box::new(m20261130_000004_certificates_and_mail::Migration),
         ]
     }
 }

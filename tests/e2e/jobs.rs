@@ -49,6 +49,7 @@ fn fast() -> WorkerOptions {
         lease: Duration::from_secs(30),
         poll_interval: Duration::from_millis(20),
         shutdown_grace: Duration::from_secs(5),
+        first_retry: Duration::from_secs(5),
     }
 }
 

@@ -9,3 +9,4 @@ mod jobs;
 mod learning;
 mod openapi;
 mod operations;
+mod worker;

@@ -2,6 +2,10 @@
 //! handler per kind. The `agora` server runs it in process; the
 //! `agora-worker` binary runs it alone.
 
+mod handlers;
+
+pub use handlers::{registry, reminder_clock, spawn};
+
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use agora_core::jobs::{self, Claimed, Failure, Job};
@@ -60,6 +64,8 @@ pub struct WorkerOptions {
     pub poll_interval: Duration,
     /// How long shutdown waits for jobs in flight before releasing them.
     pub shutdown_grace: Duration,
+    /// Wait before the first retry of a failed job; each retry doubles it.
+    pub first_retry: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -69,6 +75,7 @@ impl Default for WorkerOptions {
             lease: Duration::from_secs(300),
             poll_interval: Duration::from_millis(250),
             shutdown_grace: Duration::from_secs(20),
+            first_retry: Duration::from_secs(5),
         }
     }
 }
@@ -191,7 +198,7 @@ async fn run_one(
                 Ok(false) => tracing::warn!("job finished after its lease ran out"),
                 Err(e) => tracing::error!(error = %e, "job done but not recorded; it will run again"),
             },
-            Err(error) => match jobs::fail(db, &job, worker_id, &error).await {
+            Err(error) => match jobs::fail(db, &job, worker_id, &error, options.first_retry).await {
                 Ok(Failure::Retry { at_ms }) => {
                     tracing::warn!(%error, retry_in_ms = at_ms - jobs::now_ms(), "job failed; will retry")
                 }
@@ -205,7 +212,3 @@ async fn run_one(
     .await
 }
 
-/// The handlers of every job kind Agora has. Later features add theirs here.
-pub fn registry() -> Registry {
-    Registry::default()
-}

@@ -1,7 +1,7 @@
 //! `agora-worker`: runs the background worker alone, for production. Any
 //! number can run side by side against PostgreSQL.
 
-use std::{process::ExitCode, time::Duration};
+use std::process::ExitCode;
 
 use agora_core::{config::Config, db};
 use clap::Parser;
@@ -37,18 +37,32 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let options = agora_worker::WorkerOptions {
-            concurrency: config.worker_concurrency,
-            lease: Duration::from_secs(config.job_lease_seconds),
-            ..Default::default()
+        let cache = match agora_core::cache::Cache::from_config(
+            config.redis_url.as_ref().map(|u| u.expose().as_str()),
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
         };
-        let worker = agora_worker::Worker::new(conn, agora_worker::registry(), options);
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = match agora_worker::spawn(&config, conn, cache, stopped).await {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        println!(
+            "Agora worker is running ({} at a time); stop it with Ctrl-C or SIGTERM",
+            config.worker_concurrency
+        );
         tokio::spawn(async move {
             agora_core::telemetry::shutdown_signal().await;
             let _ = stop.send(true);
         });
-        worker.run(stopped).await;
+        let _ = worker.await;
         ExitCode::SUCCESS
     })
 }

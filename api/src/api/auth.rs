@@ -98,3 +98,15 @@ pub fn content_locales(
     }
     Ok(out)
 }
+
+/// Refuses anyone but an administrator.
+pub fn require_admin(auth: &Auth) -> Result<(), ApiError> {
+    if auth.principal().role == accounts::Role::Admin {
+        Ok(())
+    } else {
+        Err(agora_core::Error::Forbidden {
+            reason: "only administrators may do this",
+        }
+        .into())
+    }
+}

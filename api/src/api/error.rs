@@ -113,6 +113,14 @@ impl From<agora_core::Error> for ApiError {
                 format!("{what} is unavailable, try again shortly"),
                 None,
             ))),
+            E::Backend { what, ref detail } => {
+                tracing::warn!(backend = what, error = %detail, "backend failed");
+                ApiError::Unavailable(Json(ErrorBody::new(
+                    "unavailable",
+                    format!("the {what} is unavailable, try again shortly"),
+                    None,
+                )))
+            }
             E::Database(ref cause) => {
                 tracing::error!(error = %cause, "database error");
                 internal()

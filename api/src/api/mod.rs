@@ -1,8 +1,10 @@
 //! The JSON API under `/api/v1`, one unit struct per resource.
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod catalogue;
+pub mod certificates;
 pub mod error;
 pub mod learning;
 pub mod me;
@@ -15,11 +17,20 @@ pub type Apis = (
     accounts::AccountsApi,
     me::MeApi,
     learning::LearningApi,
+    certificates::CertificatesApi,
+    admin::AdminApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (catalogue::CatalogueApi, accounts::AccountsApi, me::MeApi, learning::LearningApi),
+        (
+            catalogue::CatalogueApi,
+            accounts::AccountsApi,
+            me::MeApi,
+            learning::LearningApi,
+            certificates::CertificatesApi,
+            admin::AdminApi,
+        ),
         "Agora API", version)
         .description(
             "Self-paced courses for local and regional governments. Every error answers \

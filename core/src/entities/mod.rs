@@ -1,6 +1,7 @@
 //! sea-orm entities: the database's shape, never exposed through the API.
 
 pub mod auth_token;
+pub mod certificate;
 pub mod course;
 pub mod course_theme;
 pub mod course_translation;
@@ -10,6 +11,7 @@ pub mod lesson;
 pub mod lesson_progress;
 pub mod lesson_resource;
 pub mod lesson_translation;
+pub mod mail_delivery;
 pub mod module;
 pub mod module_translation;
 pub mod one_time_token;

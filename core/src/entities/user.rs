@@ -13,6 +13,7 @@ pub struct Model {
     pub locale: String,
     pub role: String,
     pub reminders_opt_out: bool,
+    pub unsubscribe_token: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

@@ -1,0 +1,361 @@
+//! Certificates: issued once per completed enrolment, stored as a PDF through
+//! the storage port, verifiable by anyone with the code, revocable by admins.
+
+pub mod pdf;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    sea_query::{Expr, OnConflict},
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    Error, Result,
+    accounts::Role,
+    catalogue::pick_locale,
+    domain::Locale,
+    entities::{certificate, course, course_translation, enrolment, user},
+    mail::{
+        delivery::{self, Outgoing},
+        templates::{self, Completed},
+    },
+    outbound::Outbound,
+};
+
+/// Crockford's base32: no I, L, O or U, so a code read aloud or retyped
+/// survives.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new verification code: 100 random bits as four groups of five
+/// characters, `7K2QF-M9XRT-0VD4C-HN8JW`. Unguessable, and short enough to type.
+pub fn new_code() -> String {
+    let mut bytes = [0u8; 13];
+    getrandom::fill(&mut bytes).expect("the operating system has randomness");
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let mut out = String::with_capacity(23);
+    for i in 0..20 {
+        if i > 0 && i % 5 == 0 {
+            out.push('-');
+        }
+        out.push(ALPHABET[((bits >> (i * 5)) & 31) as usize] as char);
+    }
+    out
+}
+
+/// Reads a code as a person might type it: any case, with or without
+/// dashes or spaces, O for 0 and I or L for 1. `None` when it cannot be a code.
+pub fn normalize_code(input: &str) -> Option<String> {
+    let mut chars = Vec::with_capacity(20);
+    for c in input.chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => c,
+            _ => return None,
+        };
+        if chars.len() == 20 {
+            return None;
+        }
+        chars.push(c);
+    }
+    if chars.len() != 20 {
+        return None;
+    }
+    Some(
+        chars
+            .chunks(5)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-"),
+    )
+}
+
+pub fn storage_key(code: &str) -> String {
+    format!("certificates/{code}.pdf")
+}
+
+/// The public face of a certificate.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub code: String,
+    pub holder_name: String,
+    pub course_title: String,
+    pub course_slug: String,
+    pub locale: Locale,
+    pub completed_at: OffsetDateTime,
+    pub issued_at: OffsetDateTime,
+    pub duration_minutes: u32,
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Shown to admins and the holder only.
+    pub revocation_reason: Option<String>,
+    /// The PDF is stored and can be downloaded.
+    pub ready: bool,
+}
+
+impl Verification {
+    pub fn is_valid(&self) -> bool {
+        self.revoked_at.is_none()
+    }
+}
+
+async fn verification(
+    db: &impl ConnectionTrait,
+    c: certificate::Model,
+) -> Result<Verification> {
+    let slug = course::Entity::find_by_id(c.course_id)
+        .one(db)
+        .await?
+        .map(|c| c.slug)
+        .unwrap_or_default();
+    Ok(Verification {
+        code: c.code,
+        holder_name: c.holder_name,
+        course_title: c.course_title,
+        course_slug: slug,
+        locale: c.locale.parse().unwrap_or(Locale::En),
+        completed_at: c.completed_at,
+        issued_at: c.issued_at,
+        duration_minutes: c.duration_minutes.max(0) as u32,
+        revoked_at: c.revoked_at,
+        revocation_reason: c.revocation_reason,
+        ready: c.stored_at.is_some(),
+    })
+}
+
+async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<certificate::Model> {
+    let code = normalize_code(code).ok_or(Error::NotFound {
+        what: "certificate",
+    })?;
+    certificate::Entity::find()
+        .filter(certificate::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound {
+            what: "certificate",
+        })
+}
+
+/// Anyone may check a code. An unknown or malformed code is simply not found.
+pub async fn verify(db: &DatabaseConnection, code: &str) -> Result<Verification> {
+    verification(db, by_code(db, code).await?).await
+}
+
+/// Revokes a certificate with a reason. Revoking twice keeps the first record.
+pub async fn revoke(db: &DatabaseConnection, code: &str, reason: &str) -> Result<Verification> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1_000 {
+        return Err(Error::invalid("reason", "give a reason of 1 to 1,000 characters"));
+    }
+    let c = by_code(db, code).await?;
+    certificate::Entity::update_many()
+        .col_expr(
+            certificate::Column::RevokedAt,
+            Expr::value(Some(OffsetDateTime::now_utc())),
+        )
+        .col_expr(
+            certificate::Column::RevocationReason,
+            Expr::value(Some(reason.to_owned())),
+        )
+        .filter(certificate::Column::Id.eq(c.id))
+        .filter(certificate::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    verify(db, &c.code).await
+}
+
+/// The certificates of one learner, newest first.
+pub async fn for_user(db: &DatabaseConnection, user_id: Uuid) -> Result<Vec<Verification>> {
+    let rows = certificate::Entity::find()
+        .filter(certificate::Column::UserId.eq(user_id))
+        .order_by_desc(certificate::Column::IssuedAt)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for c in rows {
+        out.push(verification(db, c).await?);
+    }
+    Ok(out)
+}
+
+/// The PDF, for its holder or an admin; anyone else is told it does not exist.
+pub async fn pdf(
+    db: &DatabaseConnection,
+    storage: &crate::storage::Storage,
+    user_id: Uuid,
+    role: Role,
+    code: &str,
+) -> Result<(String, Vec<u8>)> {
+    let c = by_code(db, code).await?;
+    if c.user_id != user_id && role != Role::Admin {
+        return Err(Error::NotFound {
+            what: "certificate",
+        });
+    }
+    if c.stored_at.is_none() {
+        return Err(Error::Unavailable {
+            what: "the certificate (it is being prepared)",
+        });
+    }
+    let bytes = storage
+        .get(&c.storage_key)
+        .await?
+        .ok_or_else(|| Error::backend("storage", format!("{} is missing", c.storage_key)))?;
+    Ok((format!("agora-certificate-{}.pdf", c.code), bytes))
+}
+
+/// The course title in `locale`, else the course's default locale.
+pub async fn course_title(
+    db: &impl ConnectionTrait,
+    course: &course::Model,
+    locale: Locale,
+) -> Result<(Locale, String)> {
+    let rows = course_translation::Entity::find()
+        .filter(course_translation::Column::CourseId.eq(course.id))
+        .all(db)
+        .await?;
+    let available: Vec<Locale> = rows.iter().filter_map(|t| t.locale.parse().ok()).collect();
+    let default = course.default_locale.parse().unwrap_or(Locale::En);
+    let chosen = pick_locale(&[locale], &available, default);
+    let title = rows
+        .into_iter()
+        .find(|t| t.locale == chosen.as_str())
+        .map(|t| t.title)
+        .unwrap_or_else(|| course.slug.clone());
+    Ok((chosen, title))
+}
+
+/// The work of a `course_completed` job: the certificate row (once), its PDF
+/// in storage (until stored), and the congratulations mail (once). Each step
+/// is skipped when an earlier run did it, so the job may run any number of times.
+pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
+    let db = &o.db;
+    let Some(e) = enrolment::Entity::find_by_id(enrolment_id).one(db).await? else {
+        // The account was deleted since: nothing to certify.
+        return Ok(());
+    };
+    let Some(completed_at) = e.completed_at else {
+        return Ok(());
+    };
+    let u = user::Entity::find_by_id(e.user_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound { what: "user" })?;
+    let c = course::Entity::find_by_id(e.course_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound { what: "course" })?;
+    let user_locale: Locale = u.locale.parse().unwrap_or(Locale::En);
+    let (locale, title) = course_title(db, &c, user_locale).await?;
+
+    let code = new_code();
+    certificate::Entity::insert(certificate::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        code: Set(code.clone()),
+        enrolment_id: Set(e.id),
+        user_id: Set(u.id),
+        course_id: Set(c.id),
+        holder_name: Set(u.display_name.clone()),
+        course_title: Set(title.chars().take(300).collect()),
+        locale: Set(locale.as_str().into()),
+        duration_minutes: Set(c.duration_minutes),
+        completed_at: Set(completed_at),
+        issued_at: Set(OffsetDateTime::now_utc()),
+        storage_key: Set(storage_key(&code)),
+        stored_at: Set(None),
+        revoked_at: Set(None),
+        revocation_reason: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(certificate::Column::EnrolmentId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    // Whoever inserted first, this is the one certificate of the enrolment.
+    let cert = certificate::Entity::find()
+        .filter(certificate::Column::EnrolmentId.eq(e.id))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::Internal("the certificate row vanished".into()))?;
+
+    let verify_url = o.link(&format!("/certificates/{}", cert.code));
+    if cert.stored_at.is_none() {
+        let text = pdf::CertificateText {
+            holder_name: cert.holder_name.clone(),
+            course_title: cert.course_title.clone(),
+            locale,
+            completed_on: cert.completed_at.date(),
+            duration_minutes: cert.duration_minutes.max(0) as u32,
+            issuer: o.issuer.clone(),
+            code: cert.code.clone(),
+            verify_url: verify_url.clone(),
+        };
+        let bytes = tokio::task::spawn_blocking(move || pdf::render(&text))
+            .await
+            .map_err(|e| Error::Internal(format!("the PDF renderer stopped: {e}")))??;
+        o.storage
+            .put(&cert.storage_key, bytes, "application/pdf")
+            .await?;
+        certificate::Entity::update_many()
+            .col_expr(
+                certificate::Column::StoredAt,
+                Expr::value(Some(OffsetDateTime::now_utc())),
+            )
+            .filter(certificate::Column::Id.eq(cert.id))
+            .exec(db)
+            .await?;
+    }
+
+    let rendered = templates::render(
+        user_locale,
+        &Completed {
+            name: u.display_name.clone(),
+            course_title: title,
+            hours: templates::format_hours(user_locale, cert.duration_minutes.max(0) as u32),
+            certificate_link: verify_url,
+            code: cert.code.clone(),
+        },
+    )?;
+    delivery::deliver(
+        db,
+        &o.mailer,
+        Outgoing {
+            key: format!("completed:{}", e.id),
+            user_id: Some(u.id),
+            to: crate::notifications::mailbox(&u)?,
+            rendered,
+            unsubscribe: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_random_well_formed_and_normalise() {
+        let a = new_code();
+        let b = new_code();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 23);
+        assert_eq!(normalize_code(&a).as_deref(), Some(a.as_str()));
+        let typed = a.to_lowercase().replace('-', " ");
+        assert_eq!(normalize_code(&typed).as_deref(), Some(a.as_str()));
+        assert_eq!(
+            normalize_code("oooo0-iiiii-LLLLL-12345").as_deref(),
+            Some("00000-11111-11111-12345")
+        );
+        for bad in ["", "ABC", "UUUUU-UUUUU-UUUUU-UUUUU", "<script>", &format!("{a}0")] {
+            assert_eq!(normalize_code(bad), None, "{bad}");
+        }
+    }
+}

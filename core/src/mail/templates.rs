@@ -1,0 +1,389 @@
+//! Email templates: for each message and locale a subject, a plain-text body
+//! and an HTML body, embedded in the binary and rendered with handlebars from
+//! a typed context.
+
+use std::sync::OnceLock;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::{Error, Result, domain::Locale};
+
+/// A message Agora sends. Each implementor is the typed context of its template.
+pub trait Email: Serialize {
+    /// The template's name, `frontend/templates/email/<locale>/<NAME>.hbs`.
+    const NAME: &'static str;
+}
+
+#[derive(Serialize)]
+pub struct VerifyEmail {
+    pub name: String,
+    pub link: String,
+    pub hours: u64,
+}
+impl Email for VerifyEmail {
+    const NAME: &'static str = "verify_email";
+}
+
+#[derive(Serialize)]
+pub struct AccountExists {
+    pub name: String,
+    pub sign_in_link: String,
+    pub reset_link: String,
+}
+impl Email for AccountExists {
+    const NAME: &'static str = "account_exists";
+}
+
+#[derive(Serialize)]
+pub struct PasswordReset {
+    pub name: String,
+    pub link: String,
+    pub minutes: u64,
+}
+impl Email for PasswordReset {
+    const NAME: &'static str = "password_reset";
+}
+
+#[derive(Serialize)]
+pub struct Enrolled {
+    pub name: String,
+    pub course_title: String,
+    pub course_summary: String,
+    /// "3 modules", already in the locale's words.
+    pub modules: String,
+    /// "12 lessons".
+    pub lessons: String,
+    /// Already formatted for the locale, e.g. "2 h 30 min".
+    pub duration: String,
+    pub first_lesson_title: String,
+    pub first_lesson_link: String,
+    pub course_link: String,
+}
+impl Email for Enrolled {
+    const NAME: &'static str = "enrolled";
+}
+
+#[derive(Serialize)]
+pub struct Completed {
+    pub name: String,
+    pub course_title: String,
+    /// Already formatted for the locale.
+    pub hours: String,
+    pub certificate_link: String,
+    pub code: String,
+}
+impl Email for Completed {
+    const NAME: &'static str = "completed";
+}
+
+#[derive(Serialize)]
+pub struct Reminder {
+    pub name: String,
+    pub course_title: String,
+    pub days: i64,
+    pub percent: u8,
+    pub continue_link: String,
+    pub unsubscribe_link: String,
+}
+impl Email for Reminder {
+    const NAME: &'static str = "reminder";
+}
+
+/// A message ready to send.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+macro_rules! sources {
+    ($($locale:literal / $name:literal),* $(,)?) => {
+        &[$(($locale, $name, include_str!(concat!("../../../frontend/templates/email/", $locale, "/", $name, ".hbs")))),*]
+    };
+}
+
+/// Every template, checked at compile time to exist.
+const SOURCES: &[(&str, &str, &str)] = sources![
+    "en" / "verify_email", "en" / "account_exists", "en" / "password_reset",
+    "en" / "enrolled", "en" / "completed", "en" / "reminder",
+    "fr" / "verify_email", "fr" / "account_exists", "fr" / "password_reset",
+    "fr" / "enrolled", "fr" / "completed", "fr" / "reminder",
+    "es" / "verify_email", "es" / "account_exists", "es" / "password_reset",
+    "es" / "enrolled", "es" / "completed", "es" / "reminder",
+];
+
+const LAYOUT: &str = include_str!("../../../frontend/templates/email/layout.html.hbs");
+
+struct Registries {
+    /// Subjects and plain text: nothing is HTML-escaped.
+    plain: Handlebars<'static>,
+    /// HTML bodies and the layout: everything interpolated is escaped.
+    html: Handlebars<'static>,
+}
+
+fn split(source: &str) -> std::result::Result<(&str, &str, &str), String> {
+    let rest = source
+        .strip_prefix("=== subject ===\n")
+        .ok_or("must start with `=== subject ===`")?;
+    let (subject, rest) = rest
+        .split_once("\n=== text ===\n")
+        .ok_or("has no `=== text ===` section")?;
+    let (text, html) = rest
+        .split_once("\n=== html ===\n")
+        .ok_or("has no `=== html ===` section")?;
+    Ok((subject.trim(), text.trim(), html.trim()))
+}
+
+fn registries() -> &'static Registries {
+    static REGISTRIES: OnceLock<Registries> = OnceLock::new();
+    REGISTRIES.get_or_init(|| {
+        let mut plain = Handlebars::new();
+        plain.set_strict_mode(true);
+        plain.register_escape_fn(handlebars::no_escape);
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        for (locale, name, source) in SOURCES {
+            // The sources are compiled in: a broken one is a bug that the
+            // template tests catch, so failing loudly here is right.
+            let (subject, text, body) =
+                split(source).unwrap_or_else(|e| panic!("email template {locale}/{name} {e}"));
+            for (is_html, part, src) in [
+                (false, "subject", subject),
+                (false, "text", text),
+                (true, "html", body),
+            ] {
+                let registry = if is_html { &mut html } else { &mut plain };
+                registry
+                    .register_template_string(&format!("{locale}/{name}/{part}"), src)
+                    .unwrap_or_else(|e| panic!("email template {locale}/{name}/{part}: {e}"));
+            }
+        }
+        html.register_template_string("layout", LAYOUT)
+            .unwrap_or_else(|e| panic!("email layout: {e}"));
+        Registries { plain, html }
+    })
+}
+
+fn footer(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => {
+            "You receive this message because of your account on Agora, the learning platform for local and regional governments."
+        }
+        Locale::Fr => {
+            "Vous recevez ce message en raison de votre compte sur Agora, la plateforme d’apprentissage des collectivités locales et régionales."
+        }
+        Locale::Es => {
+            "Recibe este mensaje por su cuenta en Agora, la plataforma de aprendizaje para gobiernos locales y regionales."
+        }
+    }
+}
+
+/// Renders `email` in `locale`.
+pub fn render<E: Email>(locale: Locale, email: &E) -> Result<Rendered> {
+    let r = registries();
+    let name = format!("{}/{}", locale.as_str(), E::NAME);
+    let fail = |e: handlebars::RenderError| Error::Internal(format!("email {name}: {e}"));
+    let subject = r.plain.render(&format!("{name}/subject"), email).map_err(fail)?;
+    let text = r.plain.render(&format!("{name}/text"), email).map_err(fail)?;
+    let body = r.html.render(&format!("{name}/html"), email).map_err(fail)?;
+    #[derive(Serialize)]
+    struct Layout<'a> {
+        lang: &'a str,
+        subject: &'a str,
+        body: &'a str,
+        footer: &'a str,
+    }
+    let html = r
+        .html
+        .render(
+            "layout",
+            &Layout {
+                lang: locale.as_str(),
+                subject: &subject,
+                body: &body,
+                footer: footer(locale),
+            },
+        )
+        .map_err(fail)?;
+    Ok(Rendered {
+        subject,
+        text: text + "\n",
+        html,
+    })
+}
+
+#[derive(Clone, Copy)]
+pub enum Noun {
+    Module,
+    Lesson,
+}
+
+/// "1 module", "3 leçons", "2 lecciones".
+pub fn count(locale: Locale, n: u32, noun: Noun) -> String {
+    let one = n == 1 || (locale == Locale::Fr && n == 0);
+    let word = match (locale, noun, one) {
+        (Locale::En, Noun::Module, true) => "module",
+        (Locale::En, Noun::Module, false) => "modules",
+        (Locale::En, Noun::Lesson, true) => "lesson",
+        (Locale::En, Noun::Lesson, false) => "lessons",
+        (Locale::Fr, Noun::Module, true) => "module",
+        (Locale::Fr, Noun::Module, false) => "modules",
+        (Locale::Fr, Noun::Lesson, true) => "leçon",
+        (Locale::Fr, Noun::Lesson, false) => "leçons",
+        (Locale::Es, Noun::Module, true) => "módulo",
+        (Locale::Es, Noun::Module, false) => "módulos",
+        (Locale::Es, Noun::Lesson, true) => "lección",
+        (Locale::Es, Noun::Lesson, false) => "lecciones",
+    };
+    format!("{n} {word}")
+}
+
+/// "2 h 30 min", "45 min", in the locale's way.
+pub fn format_duration(locale: Locale, minutes: u32) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    let _ = locale; // h and min are the written abbreviations in all three languages
+    match (h, m) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// "3 hours", "1,5 heures", "2 horas".
+pub fn format_hours(locale: Locale, minutes: u32) -> String {
+    let tenths = (minutes * 10 + 30) / 60; // to the nearest tenth of an hour
+    let (whole, frac) = (tenths / 10, tenths % 10);
+    let number = match (frac, locale) {
+        (0, _) => whole.to_string(),
+        (f, Locale::En) => format!("{whole}.{f}"),
+        (f, _) => format!("{whole},{f}"),
+    };
+    // French puts everything under two in the singular; English and Spanish only one.
+    let one = match locale {
+        Locale::Fr => tenths < 20,
+        _ => tenths == 10,
+    };
+    let unit = match (locale, one) {
+        (Locale::En, true) => "hour",
+        (Locale::En, false) => "hours",
+        (Locale::Fr, true) => "heure",
+        (Locale::Fr, false) => "heures",
+        (Locale::Es, true) => "hora",
+        (Locale::Es, false) => "horas",
+    };
+    format!("{number} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> (
+        VerifyEmail,
+        AccountExists,
+        PasswordReset,
+        Enrolled,
+        Completed,
+        Reminder,
+    ) {
+        (
+            VerifyEmail {
+                name: "Ana <b>".into(),
+                link: "https://a.example/verify-email?token=t&x=1".into(),
+                hours: 48,
+            },
+            AccountExists {
+                name: "Ana".into(),
+                sign_in_link: "https://a.example/sign-in".into(),
+                reset_link: "https://a.example/forgot-password".into(),
+            },
+            PasswordReset {
+                name: "Ana".into(),
+                link: "https://a.example/reset-password?token=t".into(),
+                minutes: 60,
+            },
+            Enrolled {
+                name: "Ana".into(),
+                course_title: "Localizing the SDGs".into(),
+                course_summary: "Summary".into(),
+                modules: count(Locale::En, 1, Noun::Module),
+                lessons: count(Locale::En, 9, Noun::Lesson),
+                duration: "2 h 30 min".into(),
+                first_lesson_title: "Why local".into(),
+                first_lesson_link: "https://a.example/courses/x/lessons/y".into(),
+                course_link: "https://a.example/courses/x".into(),
+            },
+            Completed {
+                name: "Ana".into(),
+                course_title: "Localizing the SDGs".into(),
+                hours: "2.5 hours".into(),
+                certificate_link: "https://a.example/certificates/ABCDE".into(),
+                code: "ABCDE".into(),
+            },
+            Reminder {
+                name: "Ana".into(),
+                course_title: "Localizing the SDGs".into(),
+                days: 7,
+                percent: 40,
+                continue_link: "https://a.example/courses/x/lessons/y".into(),
+                unsubscribe_link: "https://a.example/unsubscribe?token=u".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn every_message_renders_in_every_locale() {
+        let (a, b, c, d, e, f) = samples();
+        for locale in Locale::ALL {
+            let all = [
+                render(locale, &a).unwrap(),
+                render(locale, &b).unwrap(),
+                render(locale, &c).unwrap(),
+                render(locale, &d).unwrap(),
+                render(locale, &e).unwrap(),
+                render(locale, &f).unwrap(),
+            ];
+            for m in &all {
+                assert!(!m.subject.is_empty() && !m.subject.contains('\n'));
+                assert!(m.html.contains(&format!("lang=\"{}\"", locale.as_str())));
+                assert!(!m.text.contains("{{") && !m.html.contains("{{"));
+            }
+            // Links appear whole in the text part and escaped in the HTML part.
+            assert!(all[0].text.contains("https://a.example/verify-email?token=t&x=1"));
+            assert!(all[0].html.contains("&amp;x") && !all[0].html.contains("t&x"));
+            // A name is never HTML in the HTML part.
+            assert!(all[0].html.contains("Ana &lt;b&gt;"));
+            assert!(all[5].text.contains("https://a.example/unsubscribe?token=u"));
+        }
+        assert!(render(Locale::Fr, &d).unwrap().subject.contains("inscrit"));
+        assert!(render(Locale::Es, &d).unwrap().subject.contains("inscrito"));
+    }
+
+    #[test]
+    fn every_template_has_the_three_parts() {
+        for (locale, name, source) in SOURCES {
+            split(source).unwrap_or_else(|e| panic!("{locale}/{name} {e}"));
+        }
+        for locale in ["en", "fr", "es"] {
+            let n = SOURCES.iter().filter(|(l, _, _)| *l == locale).count();
+            assert_eq!(n, 6, "{locale} lacks a template");
+        }
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(count(Locale::En, 1, Noun::Module), "1 module");
+        assert_eq!(count(Locale::Fr, 3, Noun::Lesson), "3 leçons");
+        assert_eq!(count(Locale::Es, 1, Noun::Lesson), "1 lección");
+        assert_eq!(format_duration(Locale::En, 45), "45 min");
+        assert_eq!(format_duration(Locale::Fr, 150), "2 h 30 min");
+        assert_eq!(format_duration(Locale::Es, 120), "2 h");
+        assert_eq!(format_hours(Locale::En, 150), "2.5 hours");
+        assert_eq!(format_hours(Locale::Fr, 90), "1,5 heure");
+        assert_eq!(format_hours(Locale::Fr, 180), "3 heures");
+        assert_eq!(format_hours(Locale::Es, 60), "1 hora");
+        assert_eq!(format_hours(Locale::Es, 30), "0,5 horas");
+    }
+}

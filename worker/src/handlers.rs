@@ -1,0 +1,142 @@
+//! The handler of every job kind Agora has, and the clock that starts the
+//! periodic ones. Each handler calls one core service; all are idempotent.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use agora_core::{
+    Error,
+    accounts::{AccountExistsMail, PasswordResetMail, VerifyEmailMail},
+    cache::Cache,
+    certificates,
+    config::Config,
+    jobs::{self, Job},
+    learning::{CourseCompleted, EnrolledMail, Learning},
+    notifications::{self, ReminderMail, ReminderScan},
+    outbound::Outbound,
+};
+use sea_orm::DatabaseConnection;
+use tokio::{sync::watch, task::JoinHandle};
+
+use crate::{Registry, Worker, WorkerOptions};
+
+/// What a job records as its last error: the cause, never a secret.
+fn failure(e: Error) -> String {
+    match e {
+        Error::Database(cause) => format!("database error: {cause}"),
+        other => other.to_string(),
+    }
+}
+
+struct Context {
+    outbound: Outbound,
+    learning: Learning,
+    reminder_days: u32,
+}
+
+fn add<J, F, Fut>(r: &mut Registry, ctx: &Arc<Context>, f: F)
+where
+    J: Job,
+    F: Fn(Arc<Context>, J) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = agora_core::Result<()>> + Send + 'static,
+{
+    let ctx = ctx.clone();
+    r.register::<J, _, _>(move |job| {
+        let fut = f(ctx.clone(), job);
+        async move { fut.await.map_err(failure) }
+    });
+}
+
+/// The handlers of every job kind Agora has.
+pub fn registry(outbound: Outbound, learning: Learning) -> Registry {
+    let ctx = Arc::new(Context {
+        reminder_days: outbound.reminder_days,
+        outbound,
+        learning,
+    });
+    let mut r = Registry::default();
+    add(&mut r, &ctx, |c, j: VerifyEmailMail| async move {
+        notifications::verify_email(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: AccountExistsMail| async move {
+        notifications::account_exists(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: PasswordResetMail| async move {
+        notifications::password_reset(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: EnrolledMail| async move {
+        notifications::enrolled(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: CourseCompleted| async move {
+        certificates::issue(&c.outbound, j.enrolment_id).await
+    });
+    add(&mut r, &ctx, |c, _: ReminderScan| async move {
+        let n = notifications::scan_reminders(&c.outbound.db, c.reminder_days).await?;
+        if n > 0 {
+            tracing::info!(reminders = n, "reminders queued");
+        }
+        Ok(())
+    });
+    add(&mut r, &ctx, |c, j: ReminderMail| async move {
+        notifications::reminder(&c.outbound, &c.learning, j).await
+    });
+    r
+}
+
+/// Enqueues a reminder scan once per `every`. The job's dedup key is the
+/// period, so any number of workers running this clock scan once.
+pub async fn reminder_clock(
+    db: DatabaseConnection,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let every_ms = every.as_millis().max(1) as i64;
+    loop {
+        let period = jobs::now_ms() / every_ms;
+        if let Err(e) = jobs::enqueue(&db, &ReminderScan { period }).await {
+            tracing::warn!(error = %e, "could not queue the reminder scan; will try next period");
+        }
+        let next = (period + 1) * every_ms - jobs::now_ms();
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(next.max(10) as u64)) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+/// Starts a worker with every handler, and its clock, from the configuration.
+/// Both stop when `stop` turns true; the handle ends when the worker has.
+pub async fn spawn(
+    config: &Config,
+    db: DatabaseConnection,
+    cache: Cache,
+    stop: watch::Receiver<bool>,
+) -> agora_core::Result<JoinHandle<()>> {
+    let outbound = Outbound::from_config(db.clone(), config)?;
+    let storage = outbound.storage.clone();
+    tokio::spawn(async move {
+        if let Err(e) = storage.ensure_bucket().await {
+            // Not fatal: certificate jobs create the bucket, or retry until storage answers.
+            tracing::warn!(error = %e, "storage is not ready yet");
+        }
+    });
+    let learning = Learning::new(db.clone(), cache);
+    let options = WorkerOptions {
+        concurrency: config.worker_concurrency,
+        lease: Duration::from_secs(config.job_lease_seconds),
+        first_retry: Duration::from_secs(config.job_retry_seconds),
+        ..Default::default()
+    };
+    let worker = Worker::new(db.clone(), registry(outbound, learning), options);
+    let clock = tokio::spawn(reminder_clock(
+        db,
+        Duration::from_secs(config.reminder_scan_seconds),
+        stop.clone(),
+    ));
+    Ok(tokio::spawn(async move {
+        worker.run(stop).await;
+        let _ = clock.await;
+    }))
+}

@@ -359,7 +359,9 @@ async fn bench_mail(config: &Config, count: u64, concurrency: usize) -> anyhow::
         tasks.spawn(async move {
             let _permit = permit;
             let key = format!("bench:{i}");
-            let to = format!("learner{i}@bench.example").parse().expect("an address");
+            let to = format!("learner{i}@bench.example")
+                .parse()
+                .expect("an address");
             let message = delivery::build(
                 &mailer,
                 delivery::message_id(&key, mailer.domain()),

@@ -5,10 +5,7 @@
 use std::sync::OnceLock;
 
 use agora_core::{
-    certificates,
-    certificates::pdf::format_date,
-    domain::Locale,
-    mail::templates::format_hours,
+    certificates, certificates::pdf::format_date, domain::Locale, mail::templates::format_hours,
     notifications,
 };
 use handlebars::Handlebars;
@@ -27,12 +24,18 @@ fn registry() -> &'static Handlebars<'static> {
         let mut h = Handlebars::new();
         h.set_strict_mode(true);
         for (name, src) in [
-            ("layout", include_str!("../../frontend/templates/pages/layout.hbs")),
+            (
+                "layout",
+                include_str!("../../frontend/templates/pages/layout.hbs"),
+            ),
             (
                 "certificate",
                 include_str!("../../frontend/templates/pages/certificate.hbs"),
             ),
-            ("message", include_str!("../../frontend/templates/pages/message.hbs")),
+            (
+                "message",
+                include_str!("../../frontend/templates/pages/message.hbs"),
+            ),
         ] {
             h.register_template_string(name, src)
                 .unwrap_or_else(|e| panic!("page template {name}: {e}"));
@@ -272,9 +275,18 @@ pub async fn certificate(
     let revoked_notice = v
         .revoked_at
         .map(|at| match l {
-            Locale::En => format!("This certificate was revoked on {}.", format_date(l, at.date())),
-            Locale::Fr => format!("Ce certificat a été révoqué le {}.", format_date(l, at.date())),
-            Locale::Es => format!("Este certificado fue revocado el {}.", format_date(l, at.date())),
+            Locale::En => format!(
+                "This certificate was revoked on {}.",
+                format_date(l, at.date())
+            ),
+            Locale::Fr => format!(
+                "Ce certificat a été révoqué le {}.",
+                format_date(l, at.date())
+            ),
+            Locale::Es => format!(
+                "Este certificado fue revocado el {}.",
+                format_date(l, at.date())
+            ),
         })
         .unwrap_or_default();
     let title = t.heading;
@@ -316,7 +328,11 @@ pub async fn unsubscribe(
     let fallback = locale(req, q.lang.as_deref());
     match notifications::unsubscribe(&state.db, q.token.as_deref().unwrap_or("")).await {
         Ok(user_locale) => {
-            let l = if q.lang.is_some() { fallback } else { user_locale };
+            let l = if q.lang.is_some() {
+                fallback
+            } else {
+                user_locale
+            };
             let (h, m) = match l {
                 Locale::En => (
                     "You are unsubscribed",

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
-    accounts::{AccountExistsMail, PasswordResetMail, RESET_LIFETIME, VERIFY_LIFETIME, VerifyEmailMail},
+    accounts::{
+        AccountExistsMail, PasswordResetMail, RESET_LIFETIME, VERIFY_LIFETIME, VerifyEmailMail,
+    },
     catalogue,
     domain::Locale,
     entities::{course, enrolment, user},
@@ -87,7 +89,14 @@ pub async fn verify_email(o: &Outbound, job: VerifyEmailMail) -> Result<()> {
             hours: VERIFY_LIFETIME.as_secs() / 3600,
         },
     )?;
-    send(o, format!("verify_email:{}", fingerprint(&job.token)), &u, rendered, None).await
+    send(
+        o,
+        format!("verify_email:{}", fingerprint(&job.token)),
+        &u,
+        rendered,
+        None,
+    )
+    .await
 }
 
 pub async fn account_exists(o: &Outbound, job: AccountExistsMail) -> Result<()> {
@@ -120,15 +129,28 @@ pub async fn password_reset(o: &Outbound, job: PasswordResetMail) -> Result<()> 
         locale_of(&u),
         &PasswordReset {
             name: u.display_name.clone(),
-            link: o.link(&format!("/reset-password?token={}", query_value(&job.token))),
+            link: o.link(&format!(
+                "/reset-password?token={}",
+                query_value(&job.token)
+            )),
             minutes: RESET_LIFETIME.as_secs() / 60,
         },
     )?;
-    send(o, format!("password_reset:{}", fingerprint(&job.token)), &u, rendered, None).await
+    send(
+        o,
+        format!("password_reset:{}", fingerprint(&job.token)),
+        &u,
+        rendered,
+        None,
+    )
+    .await
 }
 
 pub async fn enrolled(o: &Outbound, job: EnrolledMail) -> Result<()> {
-    let Some(e) = enrolment::Entity::find_by_id(job.enrolment_id).one(&o.db).await? else {
+    let Some(e) = enrolment::Entity::find_by_id(job.enrolment_id)
+        .one(&o.db)
+        .await?
+    else {
         return Ok(());
     };
     let Some(u) = user(&o.db, e.user_id).await? else {
@@ -268,7 +290,10 @@ pub async fn scan_reminders(db: &DatabaseConnection, days: u32) -> Result<u64> {
 /// Sends one reminder, after checking again that it is still wanted: not
 /// completed, not left, no activity since the scan, not opted out.
 pub async fn reminder(o: &Outbound, learning: &Learning, job: ReminderMail) -> Result<()> {
-    let Some(e) = enrolment::Entity::find_by_id(job.enrolment_id).one(&o.db).await? else {
+    let Some(e) = enrolment::Entity::find_by_id(job.enrolment_id)
+        .one(&o.db)
+        .await?
+    else {
         return Ok(());
     };
     if e.status != ACTIVE
@@ -329,7 +354,10 @@ async fn unsubscribe_token(db: &DatabaseConnection, u: &user::Model) -> Result<S
     }
     let token = crate::accounts::new_token("unsub");
     user::Entity::update_many()
-        .col_expr(user::Column::UnsubscribeToken, Expr::value(Some(token.clone())))
+        .col_expr(
+            user::Column::UnsubscribeToken,
+            Expr::value(Some(token.clone())),
+        )
         .filter(user::Column::Id.eq(u.id))
         .filter(user::Column::UnsubscribeToken.is_null())
         .exec(db)
@@ -360,7 +388,10 @@ pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Locale>
         })?;
     user::Entity::update_many()
         .col_expr(user::Column::RemindersOptOut, Expr::value(true))
-        .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()))
+        .col_expr(
+            user::Column::UpdatedAt,
+            Expr::value(OffsetDateTime::now_utc()),
+        )
         .filter(user::Column::Id.eq(u.id))
         .exec(db)
         .await?;

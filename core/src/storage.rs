@@ -25,7 +25,9 @@ fn check_key(key: &str) -> Result<()> {
     let ok = !key.is_empty()
         && key.len() <= 200
         && !key.starts_with('/')
-        && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && key
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'));
@@ -186,7 +188,16 @@ mod tests {
     #[test]
     fn keys_stay_inside_the_store() {
         assert!(check_key("certificates/ABCDE-12345.pdf").is_ok());
-        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a b", "a\\b", "é"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a//b",
+            "a b",
+            "a\\b",
+            "é",
+        ] {
             assert!(check_key(bad).is_err(), "{bad:?}");
         }
     }
@@ -196,9 +207,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("agora-storage-{}", uuid::Uuid::new_v4()));
         let s = Storage::folder(dir.clone());
         assert_eq!(s.get("a/b.pdf").await.unwrap(), None);
-        s.put("a/b.pdf", b"one".to_vec(), "application/pdf").await.unwrap();
-        s.put("a/b.pdf", b"two".to_vec(), "application/pdf").await.unwrap();
-        assert_eq!(s.get("a/b.pdf").await.unwrap().as_deref(), Some(&b"two"[..]));
+        s.put("a/b.pdf", b"one".to_vec(), "application/pdf")
+            .await
+            .unwrap();
+        s.put("a/b.pdf", b"two".to_vec(), "application/pdf")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.get("a/b.pdf").await.unwrap().as_deref(),
+            Some(&b"two"[..])
+        );
         s.delete("a/b.pdf").await.unwrap();
         s.delete("a/b.pdf").await.unwrap();
         assert_eq!(s.get("a/b.pdf").await.unwrap(), None);

@@ -65,7 +65,12 @@ fn token_of(link: &str) -> String {
 }
 
 /// Registers through the API and verifies through the link in the real mail.
-async fn register_by_mail(server: &TestServer, sink: &SmtpSink, email: &str, locale: &str) -> Learner {
+async fn register_by_mail(
+    server: &TestServer,
+    sink: &SmtpSink,
+    email: &str,
+    locale: &str,
+) -> Learner {
     let (status, body) = server
         .post_json(
             "/api/v1/accounts",
@@ -79,9 +84,16 @@ async fn register_by_mail(server: &TestServer, sink: &SmtpSink, email: &str, loc
         .into_iter()
         .find(|l| l.contains("/verify-email?token="))
         .unwrap_or_else(|| panic!("no verification link in:\n{}", mail.text));
-    assert!(link.starts_with(&server.base), "{link} is not on {}", server.base);
+    assert!(
+        link.starts_with(&server.base),
+        "{link} is not on {}",
+        server.base
+    );
     let (status, body) = server
-        .post_json("/api/v1/accounts/verify", json!({ "token": token_of(&link) }))
+        .post_json(
+            "/api/v1/accounts/verify",
+            json!({ "token": token_of(&link) }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     server.signed_in(email).await
@@ -94,7 +106,12 @@ async fn complete_fixture(server: &TestServer, l: &Learner) {
     assert_eq!(status, 201, "{body}");
     for lesson in ["intro", "sheet"] {
         let (status, _) = server
-            .call(l, Method::POST, &format!("{FIXTURE}/lessons/{lesson}/completion"), None)
+            .call(
+                l,
+                Method::POST,
+                &format!("{FIXTURE}/lessons/{lesson}/completion"),
+                None,
+            )
             .await;
         assert_eq!(status, 200);
     }
@@ -127,14 +144,22 @@ async fn ready_certificate(server: &TestServer, l: &Learner) -> Value {
             assert_eq!(certs.len(), 1, "one certificate per enrolment");
             return c.clone();
         }
-        assert!(Instant::now() < deadline, "no certificate was issued:\n{}", server.logs());
+        assert!(
+            Instant::now() < deadline,
+            "no certificate was issued:\n{}",
+            server.logs()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 async fn download(server: &TestServer, l: &Learner, code: &str) -> (u16, Vec<u8>) {
     let r = server
-        .as_learner(l, Method::GET, &format!("/api/v1/me/certificates/{code}/pdf"))
+        .as_learner(
+            l,
+            Method::GET,
+            &format!("/api/v1/me/certificates/{code}/pdf"),
+        )
         .send()
         .await
         .unwrap();
@@ -158,17 +183,29 @@ async fn learners_get_their_mail_and_a_verifiable_certificate_in_their_language(
     let ana = register_by_mail(&server, &sink, "ana@city.gov", "en").await;
     let first = &sink.wait_for("ana@city.gov", 1).await[0];
     assert_eq!(first.subject, "Confirm your email address for Agora");
-    assert!(first.text.contains("Hello Ana María Peña"), "{}", first.text);
+    assert!(
+        first.text.contains("Hello Ana María Peña"),
+        "{}",
+        first.text
+    );
     assert!(first.html.contains("lang=\"en\""));
     complete_fixture(&server, &ana).await;
     let mails = sink.wait_for("ana@city.gov", 3).await;
-    let enrolled = mails.iter().find(|m| m.subject.contains("enrolled")).expect("enrolment mail");
+    let enrolled = mails
+        .iter()
+        .find(|m| m.subject.contains("enrolled"))
+        .expect("enrolment mail");
     assert_eq!(enrolled.subject, "You are enrolled in “Fixture course”");
-    assert!(enrolled.text.contains("1 module and 3 lessons"), "{}", enrolled.text);
     assert!(
-        enrolled
-            .links()
-            .contains(&format!("{}/courses/fixture-course/lessons/intro", server.base)),
+        enrolled.text.contains("1 module and 3 lessons"),
+        "{}",
+        enrolled.text
+    );
+    assert!(
+        enrolled.links().contains(&format!(
+            "{}/courses/fixture-course/lessons/intro",
+            server.base
+        )),
         "{}",
         enrolled.text
     );
@@ -203,14 +240,20 @@ async fn learners_get_their_mail_and_a_verifiable_certificate_in_their_language(
         "Agora Learning Platform",
         "0.5 hours of study",
     ] {
-        assert!(text.contains(needle), "{needle:?} missing from the PDF:\n{text}");
+        assert!(
+            text.contains(needle),
+            "{needle:?} missing from the PDF:\n{text}"
+        );
     }
     let stored = std::fs::read(&s3.objects("certificates")[0]).unwrap();
     assert_eq!(stored, pdf, "the download is the object in S3");
 
     let ben = server.learner("ben@city.gov").await;
     let (status, _) = download(&server, &ben, &code).await;
-    assert_eq!(status, 404, "someone else's certificate does not exist for you");
+    assert_eq!(
+        status, 404,
+        "someone else's certificate does not exist for you"
+    );
     let r = server
         .http
         .get(server.url(&format!("/api/v1/me/certificates/{code}/pdf")))
@@ -220,24 +263,39 @@ async fn learners_get_their_mail_and_a_verifiable_certificate_in_their_language(
     assert_eq!(r.status(), 401);
 
     // Public verification, JSON and page, and what unknown codes reveal.
-    let (status, public) = server.get_json(&format!("/api/v1/certificates/{code}")).await;
+    let (status, public) = server
+        .get_json(&format!("/api/v1/certificates/{code}"))
+        .await;
     assert_eq!(status, 200, "{public}");
     assert_eq!(public["holder_name"], "Ana María Peña");
     assert_eq!(public["course_title"], "Fixture course");
     assert_eq!(public["status"], "valid");
     assert!(public.get("revocation_reason").is_none());
     let typed = code.to_lowercase().replace('-', "");
-    let (status, same) = server.get_json(&format!("/api/v1/certificates/{typed}")).await;
+    let (status, same) = server
+        .get_json(&format!("/api/v1/certificates/{typed}"))
+        .await;
     assert_eq!((status, &same["code"]), (200, &public["code"]));
     let page = server.get(&format!("/certificates/{code}")).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Valid certificate") && html.contains("Ana María Peña"), "{html}");
+    assert!(
+        html.contains("Valid certificate") && html.contains("Ana María Peña"),
+        "{html}"
+    );
     for unknown in ["ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ", "nope", "%3Cscript%3E"] {
-        let (status, body) = server.get_json(&format!("/api/v1/certificates/{unknown}")).await;
+        let (status, body) = server
+            .get_json(&format!("/api/v1/certificates/{unknown}"))
+            .await;
         assert_eq!(status, 404, "{unknown}: {body}");
         assert_eq!(body["code"], "not_found");
-        assert_eq!(server.get(&format!("/certificates/{unknown}")).await.status(), 404);
+        assert_eq!(
+            server
+                .get(&format!("/certificates/{unknown}"))
+                .await
+                .status(),
+            404
+        );
     }
 
     // Revocation: admins only, with a reason, shown publicly as revoked.
@@ -271,7 +329,9 @@ async fn learners_get_their_mail_and_a_verifiable_certificate_in_their_language(
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "revoked");
     assert_eq!(body["revocation_reason"], "Issued in error");
-    let (_, public) = server.get_json(&format!("/api/v1/certificates/{code}")).await;
+    let (_, public) = server
+        .get_json(&format!("/api/v1/certificates/{code}"))
+        .await;
     assert_eq!(public["status"], "revoked");
     assert!(public["revoked_at"].is_string());
     let html = server
@@ -298,7 +358,10 @@ async fn learners_get_their_mail_and_a_verifiable_certificate_in_their_language(
     let cert = ready_certificate(&server, &marie).await;
     let (_, pdf) = download(&server, &marie, cert["code"].as_str().unwrap()).await;
     let text = pdf_text(&pdf);
-    assert!(text.contains("Certificat de réussite") && text.contains("Cours d'essai"), "{text}");
+    assert!(
+        text.contains("Certificat de réussite") && text.contains("Cours d'essai"),
+        "{text}"
+    );
 
     // Nothing was sent twice.
     let ana_mails = sink.wait_for("ana@city.gov", 3).await;
@@ -314,15 +377,18 @@ async fn mail_waits_for_an_smtp_server_that_is_down_then_goes_once() {
         assert_eq!(server.register(a).await.0, 202);
     }
     let conn = server.conn().await;
-    wait_until("the mail jobs have failed against the dead server", || async {
-        job::Entity::find()
-            .filter(job::Column::Kind.eq("mail.verify_email"))
-            .filter(job::Column::LastError.is_not_null())
-            .count(&conn)
-            .await
-            .unwrap()
-            == 3
-    })
+    wait_until(
+        "the mail jobs have failed against the dead server",
+        || async {
+            job::Entity::find()
+                .filter(job::Column::Kind.eq("mail.verify_email"))
+                .filter(job::Column::LastError.is_not_null())
+                .count(&conn)
+                .await
+                .unwrap()
+                == 3
+        },
+    )
     .await;
     let failed = job::Entity::find()
         .filter(job::Column::Kind.eq("mail.verify_email"))
@@ -331,11 +397,18 @@ async fn mail_waits_for_an_smtp_server_that_is_down_then_goes_once() {
         .unwrap()
         .unwrap();
     assert!(
-        failed.last_error.as_deref().unwrap_or("").contains("mail server"),
+        failed
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("mail server"),
         "{:?}",
         failed.last_error
     );
-    assert_eq!(failed.status, "queued", "a failed send is retried, not dropped");
+    assert_eq!(
+        failed.status, "queued",
+        "a failed send is retried, not dropped"
+    );
 
     sink.restart();
     for a in addresses {
@@ -375,7 +448,11 @@ async fn mail_waits_for_an_smtp_server_that_is_down_then_goes_once() {
     })
     .await;
     for a in addresses {
-        assert_eq!(sink.wait_for(a, 1).await.len(), 1, "{a} still got one message");
+        assert_eq!(
+            sink.wait_for(a, 1).await.len(),
+            1,
+            "{a} still got one message"
+        );
     }
     let sent = mail_delivery::Entity::find()
         .filter(mail_delivery::Column::Status.eq("sent"))
@@ -396,15 +473,18 @@ async fn a_certificate_waits_for_storage_that_is_down() {
     s3.stop();
     complete_fixture(&server, &ana).await;
     let conn = server.conn().await;
-    wait_until("the certificate job has failed against the dead S3 server", || async {
-        job::Entity::find()
-            .filter(job::Column::Kind.eq("course_completed"))
-            .filter(job::Column::LastError.is_not_null())
-            .count(&conn)
-            .await
-            .unwrap()
-            == 1
-    })
+    wait_until(
+        "the certificate job has failed against the dead S3 server",
+        || async {
+            job::Entity::find()
+                .filter(job::Column::Kind.eq("course_completed"))
+                .filter(job::Column::LastError.is_not_null())
+                .count(&conn)
+                .await
+                .unwrap()
+                == 1
+        },
+    )
     .await;
     let certs = my_certificates(&server, &ana).await;
     assert_eq!(certs.len(), 1, "the certificate exists, its PDF waits");
@@ -415,14 +495,21 @@ async fn a_certificate_waits_for_storage_that_is_down() {
 
     s3.restart();
     let cert = ready_certificate(&server, &ana).await;
-    assert_eq!(cert["code"], code.as_str(), "the same certificate, not a new one");
+    assert_eq!(
+        cert["code"],
+        code.as_str(),
+        "the same certificate, not a new one"
+    );
     assert_eq!(s3.objects("certificates").len(), 1);
     let (status, pdf) = download(&server, &ana, &code).await;
     assert_eq!(status, 200);
     assert!(pdf_text(&pdf).contains(&code));
     let mails = sink.wait_for("ana@city.gov", 3).await;
     assert_eq!(
-        mails.iter().filter(|m| m.subject.starts_with("Congratulations")).count(),
+        mails
+            .iter()
+            .filter(|m| m.subject.starts_with("Congratulations"))
+            .count(),
         1
     );
 }
@@ -472,6 +559,7 @@ async fn a_worker_killed_mid_certificate_is_replaced_and_one_certificate_exists(
     let s3 = S3Server::start();
     // The API alone: the jobs are left to separate worker processes.
     let mut env = smtp_env(&sink);
+    env.extend(s3.env());
     env.push(("AGORA_RUN_WORKER".into(), "false".into()));
     let Setup { server, _courses } = start(env).await;
 
@@ -521,14 +609,19 @@ async fn a_worker_killed_mid_certificate_is_replaced_and_one_certificate_exists(
         .await
         .unwrap()
         .unwrap();
-    assert!(done.attempts >= 2, "the job was reclaimed after the lease: {done:?}");
+    assert!(
+        done.attempts >= 2,
+        "the job was reclaimed after the lease: {done:?}"
+    );
     assert_eq!(certificate::Entity::find().count(&conn).await.unwrap(), 1);
     assert_eq!(s3.objects("certificates").len(), 1);
     let (status, pdf) = download(&server, &ana, cert["code"].as_str().unwrap()).await;
     assert_eq!(status, 200);
     assert!(pdf_text(&pdf).contains(cert["code"].as_str().unwrap()));
     wait_until("the completion mail is sent", || async {
-        sink.messages().iter().any(|m| m.subject.starts_with("Congratulations"))
+        sink.messages()
+            .iter()
+            .any(|m| m.subject.starts_with("Congratulations"))
     })
     .await;
     assert_eq!(
@@ -557,12 +650,22 @@ async fn inactive_learners_are_reminded_once_unless_they_opted_out_or_finished()
         learners.push(l);
     }
     let (status, _) = server
-        .call(&learners[1], Method::PATCH, "/api/v1/me", Some(json!({ "reminders_opt_out": true })))
+        .call(
+            &learners[1],
+            Method::PATCH,
+            "/api/v1/me",
+            Some(json!({ "reminders_opt_out": true })),
+        )
         .await;
     assert_eq!(status, 200);
     complete_fixture_after_enrol(&server, &learners[2]).await;
     let (status, _) = server
-        .call(&learners[0], Method::POST, &format!("{FIXTURE}/lessons/intro/completion"), None)
+        .call(
+            &learners[0],
+            Method::POST,
+            &format!("{FIXTURE}/lessons/intro/completion"),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
 
@@ -595,13 +698,21 @@ async fn inactive_learners_are_reminded_once_unless_they_opted_out_or_finished()
     let mails = sink.wait_for("idle@city.gov", 3).await;
     let reminder = mails.last().unwrap();
     // The course has no Spanish: its title falls back to English.
-    assert_eq!(reminder.subject, "Retome el curso donde lo dejó: «Fixture course»");
-    assert!(reminder.text.contains("Han pasado 10 días"), "{}", reminder.text);
+    assert_eq!(
+        reminder.subject,
+        "Retome el curso donde lo dejó: «Fixture course»"
+    );
+    assert!(
+        reminder.text.contains("Han pasado 10 días"),
+        "{}",
+        reminder.text
+    );
     assert!(reminder.text.contains("33 %"), "{}", reminder.text);
     assert!(
-        reminder
-            .links()
-            .contains(&format!("{}/courses/fixture-course/lessons/sheet", server.base)),
+        reminder.links().contains(&format!(
+            "{}/courses/fixture-course/lessons/sheet",
+            server.base
+        )),
         "continue where they left off: {}",
         reminder.text
     );
@@ -620,7 +731,9 @@ async fn inactive_learners_are_reminded_once_unless_they_opted_out_or_finished()
     );
 
     // Several more scans: still one reminder, and none for the others.
-    let scans_then = agora_core::jobs::count_kind(&conn, "reminders.scan").await.unwrap();
+    let scans_then = agora_core::jobs::count_kind(&conn, "reminders.scan")
+        .await
+        .unwrap();
     wait_until("three more scans ran", || async {
         job::Entity::find()
             .filter(job::Column::Kind.eq("reminders.scan"))
@@ -645,12 +758,24 @@ async fn inactive_learners_are_reminded_once_unless_they_opted_out_or_finished()
     // One click on the link opts out; a bad token says so, readably.
     let page = server.http.get(&unsubscribe).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Ha cancelado la suscripción"));
-    let (_, me) = server.call(&learners[0], Method::GET, "/api/v1/me", None).await;
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Ha cancelado la suscripción")
+    );
+    let (_, me) = server
+        .call(&learners[0], Method::GET, "/api/v1/me", None)
+        .await;
     assert_eq!(me["reminders_opt_out"], true);
     let bad = server.get("/unsubscribe?token=unsub-nope").await;
     assert_eq!(bad.status(), 404);
-    assert!(bad.text().await.unwrap().contains("This link does not work"));
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("This link does not work")
+    );
     // The RFC 8058 one-click POST a mail client sends works too.
     let r = server
         .http
@@ -665,7 +790,12 @@ async fn inactive_learners_are_reminded_once_unless_they_opted_out_or_finished()
 async fn complete_fixture_after_enrol(server: &TestServer, l: &Learner) {
     for lesson in ["intro", "sheet"] {
         server
-            .call(l, Method::POST, &format!("{FIXTURE}/lessons/{lesson}/completion"), None)
+            .call(
+                l,
+                Method::POST,
+                &format!("{FIXTURE}/lessons/{lesson}/completion"),
+                None,
+            )
             .await;
     }
     let (_, r) = server
@@ -688,7 +818,14 @@ async fn without_smtp_mail_lands_in_the_outbox_and_certificates_in_the_data_fold
     let code = cert["code"].as_str().unwrap();
     let outbox = server.data.path().join("outbox");
     wait_until("three messages are in the outbox", || async {
-        std::fs::read_dir(&outbox).map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "eml")).count()).unwrap_or(0) >= 3
+        std::fs::read_dir(&outbox)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .count()
+            })
+            .unwrap_or(0)
+            >= 3
     })
     .await;
     let all: String = std::fs::read_dir(&outbox)
@@ -696,8 +833,15 @@ async fn without_smtp_mail_lands_in_the_outbox_and_certificates_in_the_data_fold
         .flatten()
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .collect();
-    assert!(all.contains("To: \"Ana Silva\" <ana@city.gov>") || all.contains("To: Ana Silva <ana@city.gov>"), "{all}");
-    let stored = server.data.path().join(format!("files/certificates/{code}.pdf"));
+    assert!(
+        all.contains("To: \"Ana Silva\" <ana@city.gov>")
+            || all.contains("To: Ana Silva <ana@city.gov>"),
+        "{all}"
+    );
+    let stored = server
+        .data
+        .path()
+        .join(format!("files/certificates/{code}.pdf"));
     assert!(stored.is_file(), "{} is missing", stored.display());
     let (_, pdf) = download(&server, &ana, code).await;
     assert_eq!(std::fs::read(stored).unwrap(), pdf);
@@ -714,47 +858,87 @@ async fn admins_see_and_retry_dead_jobs() {
     impl agora_core::jobs::Job for Unknown {
         const KIND: &'static str = "test.unknown";
     }
-    agora_core::jobs::enqueue(&conn, &Unknown { n: 1 }).await.unwrap();
+    agora_core::jobs::enqueue(&conn, &Unknown { n: 1 })
+        .await
+        .unwrap();
     job::Entity::update_many()
         .col_expr(job::Column::Status, Expr::value("dead"))
-        .col_expr(job::Column::LastError, Expr::value(Some("it broke".to_owned())))
+        .col_expr(
+            job::Column::LastError,
+            Expr::value(Some("it broke".to_owned())),
+        )
         .filter(job::Column::Kind.eq("test.unknown"))
         .exec(&conn)
         .await
         .unwrap();
 
     let learner = server.learner("ana@city.gov").await;
-    let (status, body) = server.call(&learner, Method::GET, "/api/v1/admin/jobs", None).await;
+    let (status, body) = server
+        .call(&learner, Method::GET, "/api/v1/admin/jobs", None)
+        .await;
     assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
     assert_eq!(server.get("/api/v1/admin/jobs").await.status(), 401);
 
     let admin = server.admin("admin@city.gov").await;
-    let (status, counts) = server.call(&admin, Method::GET, "/api/v1/admin/jobs/counts", None).await;
+    let (status, counts) = server
+        .call(&admin, Method::GET, "/api/v1/admin/jobs/counts", None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(counts["dead"], 1);
-    let (status, dead) = server.call(&admin, Method::GET, "/api/v1/admin/jobs?status=dead", None).await;
+    let (status, dead) = server
+        .call(&admin, Method::GET, "/api/v1/admin/jobs?status=dead", None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(dead[0]["kind"], "test.unknown");
     assert_eq!(dead[0]["last_error"], "it broke");
     let id = dead[0]["id"].as_str().unwrap().to_owned();
-    let (status, body) = server.call(&admin, Method::GET, "/api/v1/admin/jobs?status=zombie", None).await;
+    let (status, body) = server
+        .call(
+            &admin,
+            Method::GET,
+            "/api/v1/admin/jobs?status=zombie",
+            None,
+        )
+        .await;
     assert_eq!((status, body["field"].as_str()), (400, Some("status")));
-    let (status, _) = server.call(&admin, Method::GET, "/api/v1/admin/jobs?limit=0", None).await;
+    let (status, _) = server
+        .call(&admin, Method::GET, "/api/v1/admin/jobs?limit=0", None)
+        .await;
     assert_eq!(status, 400);
     let (status, _) = server
-        .call(&admin, Method::POST, &format!("/api/v1/admin/jobs/{id}/retry"), None)
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/jobs/{id}/retry"),
+            None,
+        )
         .await;
     assert_eq!(status, 202);
     let (status, body) = server
-        .call(&admin, Method::POST, &format!("/api/v1/admin/jobs/{id}/retry"), None)
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/jobs/{id}/retry"),
+            None,
+        )
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("conflict")));
     let (status, _) = server
-        .call(&admin, Method::POST, &format!("/api/v1/admin/jobs/{}/retry", uuid::Uuid::new_v4()), None)
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/jobs/{}/retry", uuid::Uuid::new_v4()),
+            None,
+        )
         .await;
     assert_eq!(status, 404);
     let (status, _) = server
-        .call(&admin, Method::POST, "/api/v1/admin/jobs/not-a-uuid/retry", None)
+        .call(
+            &admin,
+            Method::POST,
+            "/api/v1/admin/jobs/not-a-uuid/retry",
+            None,
+        )
         .await;
     assert_eq!(status, 400);
 }

@@ -211,4 +211,3 @@ async fn run_one(
     .instrument(span)
     .await
 }
-

@@ -51,12 +51,19 @@ enum Retried {
     Accepted,
 }
 
-
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AdminApi {
     /// Count background jobs by state
-    #[oai(path = "/admin/jobs/counts", method = "get", operation_id = "count_jobs")]
-    async fn counts(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<JobCounts>, ApiError> {
+    #[oai(
+        path = "/admin/jobs/counts",
+        method = "get",
+        operation_id = "count_jobs"
+    )]
+    async fn counts(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<JobCounts>, ApiError> {
         require_admin(&auth)?;
         let c = jobs::counts(&state.db).await?;
         let n = |k: &str| c.get(k).copied().unwrap_or(0);
@@ -105,7 +112,11 @@ impl AdminApi {
     }
 
     /// Queue a dead job again with fresh attempts
-    #[oai(path = "/admin/jobs/:id/retry", method = "post", operation_id = "retry_job")]
+    #[oai(
+        path = "/admin/jobs/:id/retry",
+        method = "post",
+        operation_id = "retry_job"
+    )]
     async fn retry(
         &self,
         state: Data<&AppState>,

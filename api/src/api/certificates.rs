@@ -105,7 +105,6 @@ fn mine(state: &AppState, v: certificates::Verification) -> MyCertificate {
     }
 }
 
-
 #[OpenApi(tag = "ApiTags::Certificates")]
 impl CertificatesApi {
     /// Verify a certificate
@@ -127,7 +126,11 @@ impl CertificatesApi {
     }
 
     /// Your certificates
-    #[oai(path = "/me/certificates", method = "get", operation_id = "my_certificates")]
+    #[oai(
+        path = "/me/certificates",
+        method = "get",
+        operation_id = "my_certificates"
+    )]
     async fn list(
         &self,
         state: Data<&AppState>,

@@ -103,10 +103,7 @@ impl Verification {
     }
 }
 
-async fn verification(
-    db: &impl ConnectionTrait,
-    c: certificate::Model,
-) -> Result<Verification> {
+async fn verification(db: &impl ConnectionTrait, c: certificate::Model) -> Result<Verification> {
     let slug = course::Entity::find_by_id(c.course_id)
         .one(db)
         .await?
@@ -149,7 +146,10 @@ pub async fn verify(db: &DatabaseConnection, code: &str) -> Result<Verification>
 pub async fn revoke(db: &DatabaseConnection, code: &str, reason: &str) -> Result<Verification> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1_000 {
-        return Err(Error::invalid("reason", "give a reason of 1 to 1,000 characters"));
+        return Err(Error::invalid(
+            "reason",
+            "give a reason of 1 to 1,000 characters",
+        ));
     }
     let c = by_code(db, code).await?;
     certificate::Entity::update_many()
@@ -354,7 +354,13 @@ mod tests {
             normalize_code("oooo0-iiiii-LLLLL-12345").as_deref(),
             Some("00000-11111-11111-12345")
         );
-        for bad in ["", "ABC", "UUUUU-UUUUU-UUUUU-UUUUU", "<script>", &format!("{a}0")] {
+        for bad in [
+            "",
+            "ABC",
+            "UUUUU-UUUUU-UUUUU-UUUUU",
+            "<script>",
+            &format!("{a}0"),
+        ] {
             assert_eq!(normalize_code(bad), None, "{bad}");
         }
     }

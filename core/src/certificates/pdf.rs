@@ -78,16 +78,46 @@ fn words(locale: Locale) -> Words {
 pub fn format_date(locale: Locale, d: Date) -> String {
     let i = d.month() as usize - 1;
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     const FR: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     const ES: [&str; 12] = [
-        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-        "octubre", "noviembre", "diciembre",
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
     ];
     let _: Month = d.month();
     match locale {
@@ -147,7 +177,9 @@ fn printable(text: &str) -> String {
             c if (c as u32) < 0x100 => c,
             'ā' | 'ă' | 'ą' | 'ǎ' | 'ạ' | 'ả' | 'ấ' | 'ầ' | 'ẩ' | 'ẫ' | 'ậ' | 'ắ' | 'ằ' | 'ẳ'
             | 'ẵ' | 'ặ' => 'a',
-            'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ẹ' | 'ẻ' | 'ẽ' | 'ế' | 'ề' | 'ể' | 'ễ' | 'ệ' => 'e',
+            'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ẹ' | 'ẻ' | 'ẽ' | 'ế' | 'ề' | 'ể' | 'ễ' | 'ệ' => {
+                'e'
+            }
             'ī' | 'ĭ' | 'į' | 'ı' | 'ǐ' | 'ị' | 'ỉ' | 'ĩ' => 'i',
             'ō' | 'ŏ' | 'ő' | 'ǒ' | 'ọ' | 'ỏ' | 'ố' | 'ồ' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ớ' | 'ờ'
             | 'ở' | 'ỡ' | 'ợ' => 'o',
@@ -205,8 +237,7 @@ impl Page {
 
     fn stroke(&mut self, color: Color, width_pt: f32) {
         self.ops.push(Op::SetOutlineColor { col: color });
-        self.ops
-            .push(Op::SetOutlineThickness { pt: Pt(width_pt) });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(width_pt) });
     }
 
     fn text_at(&mut self, font: BuiltinFont, size: f32, x_mm: f32, y_mm: f32, text: &str) {
@@ -276,7 +307,14 @@ pub fn render(c: &CertificateText) -> Result<Vec<u8>> {
     p.fill(teal.clone());
     p.rect(cx - 22.0, HEIGHT - 14.5, 44.0, 9.0, PaintMode::Fill);
     p.fill(rgb(0xff, 0xff, 0xff));
-    p.centred(BuiltinFont::HelveticaBold, 11.0, cx, HEIGHT - 11.6, 40.0, "A G O R A");
+    p.centred(
+        BuiltinFont::HelveticaBold,
+        11.0,
+        cx,
+        HEIGHT - 11.6,
+        40.0,
+        "A G O R A",
+    );
 
     p.fill(teal.clone());
     p.centred(BuiltinFont::TimesBold, 34.0, cx, 160.0, 240.0, w.heading);
@@ -284,13 +322,34 @@ pub fn render(c: &CertificateText) -> Result<Vec<u8>> {
     p.rect(cx - 30.0, 153.0, 60.0, 0.6, PaintMode::Fill);
 
     p.fill(muted.clone());
-    p.centred(BuiltinFont::TimesItalic, 15.0, cx, 140.0, 240.0, w.certifies);
+    p.centred(
+        BuiltinFont::TimesItalic,
+        15.0,
+        cx,
+        140.0,
+        240.0,
+        w.certifies,
+    );
     p.fill(ink.clone());
-    p.centred(BuiltinFont::TimesBold, 32.0, cx, 124.0, 240.0, &c.holder_name);
+    p.centred(
+        BuiltinFont::TimesBold,
+        32.0,
+        cx,
+        124.0,
+        240.0,
+        &c.holder_name,
+    );
     p.fill(gold.clone());
     p.rect(cx - 80.0, 119.5, 160.0, 0.35, PaintMode::Fill);
     p.fill(muted.clone());
-    p.centred(BuiltinFont::TimesItalic, 15.0, cx, 109.0, 240.0, w.completed);
+    p.centred(
+        BuiltinFont::TimesItalic,
+        15.0,
+        cx,
+        109.0,
+        240.0,
+        w.completed,
+    );
 
     p.fill(teal.clone());
     let title = printable(&c.course_title);
@@ -319,17 +378,21 @@ pub fn render(c: &CertificateText) -> Result<Vec<u8>> {
     p.centred(BuiltinFont::Helvetica, 9.0, 72.5, 32.0, 85.0, w.issued_by);
 
     // Verification, bottom right: the QR code, the address and the code.
-    let qr = qrcode::QrCode::with_error_correction_level(
-        c.verify_url.as_bytes(),
-        qrcode::EcLevel::M,
-    )
-    .map_err(|e| Error::Internal(format!("QR code: {e}")))?;
+    let qr =
+        qrcode::QrCode::with_error_correction_level(c.verify_url.as_bytes(), qrcode::EcLevel::M)
+            .map_err(|e| Error::Internal(format!("QR code: {e}")))?;
     let n = qr.width();
     let size_mm = 30.0;
     let cell = size_mm / n as f32;
     let (qx, qy) = (WIDTH - 30.0 - size_mm, 28.0);
     p.fill(rgb(0xff, 0xff, 0xff));
-    p.rect(qx - 2.0, qy - 2.0, size_mm + 4.0, size_mm + 4.0, PaintMode::Fill);
+    p.rect(
+        qx - 2.0,
+        qy - 2.0,
+        size_mm + 4.0,
+        size_mm + 4.0,
+        PaintMode::Fill,
+    );
     p.fill(ink.clone());
     let colors = qr.to_colors();
     for row in 0..n {
@@ -389,7 +452,9 @@ mod tests {
     fn sample(locale: Locale) -> CertificateText {
         CertificateText {
             holder_name: "Ana María Peña".into(),
-            course_title: "Localizing the Sustainable Development Goals: from global agenda to city action".into(),
+            course_title:
+                "Localizing the Sustainable Development Goals: from global agenda to city action"
+                    .into(),
             locale,
             completed_on: Date::from_calendar_date(2026, Month::November, 30).unwrap(),
             duration_minutes: 150,

@@ -78,7 +78,10 @@ pub fn build(
             ));
     }
     builder
-        .multipart(MultiPart::alternative_plain_html(rendered.text, rendered.html))
+        .multipart(MultiPart::alternative_plain_html(
+            rendered.text,
+            rendered.html,
+        ))
         .map_err(|e| Error::Internal(format!("cannot build the message: {e}")))
 }
 
@@ -120,7 +123,10 @@ pub async fn deliver(db: &DatabaseConnection, mailer: &Mailer, m: Outgoing) -> R
         .map_err(|e| Error::backend("mail server", e))?;
     mail_delivery::Entity::update_many()
         .col_expr(mail_delivery::Column::Status, Expr::value(SENT))
-        .col_expr(mail_delivery::Column::SentAt, Expr::value(Some(OffsetDateTime::now_utc())))
+        .col_expr(
+            mail_delivery::Column::SentAt,
+            Expr::value(Some(OffsetDateTime::now_utc())),
+        )
         .filter(mail_delivery::Column::Key.eq(m.key))
         .exec(db)
         .await?;

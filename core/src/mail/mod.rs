@@ -82,7 +82,13 @@ impl Mailer {
             Transport::Outbox(dir) => {
                 let file: String = name
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect();
                 let bytes = message.formatted();
                 let dir = dir.clone();

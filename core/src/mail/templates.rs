@@ -106,12 +106,24 @@ macro_rules! sources {
 
 /// Every template, checked at compile time to exist.
 const SOURCES: &[(&str, &str, &str)] = sources![
-    "en" / "verify_email", "en" / "account_exists", "en" / "password_reset",
-    "en" / "enrolled", "en" / "completed", "en" / "reminder",
-    "fr" / "verify_email", "fr" / "account_exists", "fr" / "password_reset",
-    "fr" / "enrolled", "fr" / "completed", "fr" / "reminder",
-    "es" / "verify_email", "es" / "account_exists", "es" / "password_reset",
-    "es" / "enrolled", "es" / "completed", "es" / "reminder",
+    "en" / "verify_email",
+    "en" / "account_exists",
+    "en" / "password_reset",
+    "en" / "enrolled",
+    "en" / "completed",
+    "en" / "reminder",
+    "fr" / "verify_email",
+    "fr" / "account_exists",
+    "fr" / "password_reset",
+    "fr" / "enrolled",
+    "fr" / "completed",
+    "fr" / "reminder",
+    "es" / "verify_email",
+    "es" / "account_exists",
+    "es" / "password_reset",
+    "es" / "enrolled",
+    "es" / "completed",
+    "es" / "reminder",
 ];
 
 const LAYOUT: &str = include_str!("../../../frontend/templates/email/layout.html.hbs");
@@ -185,9 +197,18 @@ pub fn render<E: Email>(locale: Locale, email: &E) -> Result<Rendered> {
     let r = registries();
     let name = format!("{}/{}", locale.as_str(), E::NAME);
     let fail = |e: handlebars::RenderError| Error::Internal(format!("email {name}: {e}"));
-    let subject = r.plain.render(&format!("{name}/subject"), email).map_err(fail)?;
-    let text = r.plain.render(&format!("{name}/text"), email).map_err(fail)?;
-    let body = r.html.render(&format!("{name}/html"), email).map_err(fail)?;
+    let subject = r
+        .plain
+        .render(&format!("{name}/subject"), email)
+        .map_err(fail)?;
+    let text = r
+        .plain
+        .render(&format!("{name}/text"), email)
+        .map_err(fail)?;
+    let body = r
+        .html
+        .render(&format!("{name}/html"), email)
+        .map_err(fail)?;
     #[derive(Serialize)]
     struct Layout<'a> {
         lang: &'a str,
@@ -351,11 +372,19 @@ mod tests {
                 assert!(!m.text.contains("{{") && !m.html.contains("{{"));
             }
             // Links appear whole in the text part and escaped in the HTML part.
-            assert!(all[0].text.contains("https://a.example/verify-email?token=t&x=1"));
+            assert!(
+                all[0]
+                    .text
+                    .contains("https://a.example/verify-email?token=t&x=1")
+            );
             assert!(all[0].html.contains("&amp;x") && !all[0].html.contains("t&x"));
             // A name is never HTML in the HTML part.
             assert!(all[0].html.contains("Ana &lt;b&gt;"));
-            assert!(all[5].text.contains("https://a.example/unsubscribe?token=u"));
+            assert!(
+                all[5]
+                    .text
+                    .contains("https://a.example/unsubscribe?token=u")
+            );
         }
         assert!(render(Locale::Fr, &d).unwrap().subject.contains("inscrit"));
         assert!(render(Locale::Es, &d).unwrap().subject.contains("inscrito"));

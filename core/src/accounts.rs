@@ -9,7 +9,7 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -252,7 +252,7 @@ pub async fn register(db: &DatabaseConnection, r: Registration<'_>) -> Result<()
     let password = Password::parse(r.password, &[email.as_str(), &display_name])?;
     // Hash before looking the address up, so both paths take the same time.
     let hash = hash_password(password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(existing) = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)
@@ -379,7 +379,7 @@ async fn spend_one_time(db: &impl ConnectionTrait, token: &str, purpose: Purpose
 }
 
 pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user_id = spend_one_time(&txn, token, Purpose::VerifyEmail).await?;
     user::Entity::update_many()
         .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now())))
@@ -675,7 +675,7 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
     let Ok(email) = Email::parse(email) else {
         return Ok(());
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(u) = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)
@@ -702,7 +702,7 @@ pub async fn reset_password(
     token: &str,
     new_password: &str,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user_id = spend_one_time(&txn, token, Purpose::ResetPassword).await?;
     let u = user::Entity::find_by_id(user_id)
         .one(&txn)

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use agora_migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -37,4 +38,17 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// A cheap round trip, for `/ready`.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at `BEGIN` (`IMMEDIATE`), so it waits its turn under the busy timeout. A
+/// deferred transaction that reads first would fail at once with
+/// `SQLITE_BUSY` if another writer committed between its first read and its
+/// first write. PostgreSQL ignores the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

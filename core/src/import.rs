@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -35,7 +35,7 @@ pub async fn import_courses(
     db: &DatabaseConnection,
     courses: &[CourseSource],
 ) -> Result<ImportSummary> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut summary = ImportSummary::default();
     for source in courses {
         let slug = source.slug.to_string();

@@ -214,7 +214,7 @@ impl Learning {
         // Structure is read before the transaction: a transaction must never
         // wait for a second connection from the pool.
         let order = self.lessons_of(course.id).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         // One learner's enrolments are changed one at a time (the user row
         // lock), so the cached list of them is always complete.
         crate::entities::user::Entity::update_many()
@@ -290,7 +290,7 @@ impl Learning {
             .await
             .map_err(|_| Error::NotFound { what: "enrolment" })?;
         let order = self.lessons_of(course.id).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let e = set_status(&txn, e.id, LEFT).await?;
         self.commit_with_summary(txn, e, &order).await?;
         Ok(())
@@ -372,7 +372,7 @@ impl Learning {
         };
 
         // Remember where the learner is, for "continue where you left off".
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let e = lock_enrolment(&txn, e.id, l.id).await?;
         let summary = self.commit_with_summary(txn, e, &order).await?;
 
@@ -497,7 +497,7 @@ impl Learning {
                 reason: "a quiz is completed by passing it".into(),
             });
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let e = record_completion(&txn, e.id, &lessons, l.id).await?;
         self.commit_with_summary(txn, e, &lessons).await
     }
@@ -533,7 +533,7 @@ impl Learning {
         let passed = score >= passing;
 
         let lessons = self.lessons_of(course.id).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         // Lock the enrolment first: attempt counting and completion then
         // cannot race with another submission of the same learner.
         let mut locked = lock_enrolment(&txn, e.id, l.id).await?;

@@ -4,7 +4,7 @@
 use lettre::message::Mailbox;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait, sea_query::Expr,
+    Set, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -241,7 +241,7 @@ pub async fn scan_reminders(db: &DatabaseConnection, days: u32) -> Result<u64> {
     let give_up = now - period * (REMINDER_ROUNDS as i32 + 1);
     let mut enqueued = 0;
     loop {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let batch: Vec<enrolment::Model> = enrolment::Entity::find()
             .inner_join(user::Entity)
             .filter(enrolment::Column::Status.eq(ACTIVE))

@@ -2,7 +2,7 @@
 //! and demonstrations (`agora seed`).
 
 use argon2::{Argon2, PasswordHasher};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -197,7 +197,7 @@ pub async fn seed(
         report.learners += users.len() as u64;
         report.enrolments += enrolments.len() as u64;
         report.progress_records += progress_rows.len() as u64;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         user::Entity::insert_many(users)
             .exec_without_returning(&txn)
             .await?;

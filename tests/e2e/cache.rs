@@ -52,10 +52,24 @@ impl RedisProcess {
             .expect("redis-server is installed (scripts/test installs it)");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        // Redis listens before it has loaded its data (it answers -LOADING
+        // meanwhile): wait for a real PONG.
+        while !Self::pong(self.port) {
             assert!(Instant::now() < deadline, "redis did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    fn pong(port: u16) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+            return false;
+        };
+        let _ = c.set_read_timeout(Some(Duration::from_secs(1)));
+        let mut buf = [0u8; 64];
+        c.write_all(b"PING\r\n").is_ok()
+            && c.read(&mut buf)
+                .is_ok_and(|n| buf[..n].starts_with(b"+PONG"))
     }
 
     fn stop(&mut self) {

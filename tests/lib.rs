@@ -456,17 +456,7 @@ impl TestServer {
             )
             .await;
         assert_eq!(status, 200, "{body}");
-        let r = self.sign_in(email, PASSWORD).await;
-        assert_eq!(r.status(), 200);
-        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-        let body: serde_json::Value = r.json().await.unwrap();
-        Learner {
-            email: email.into(),
-            password: PASSWORD.into(),
-            token: body["token"].as_str().unwrap().into(),
-            csrf: body["csrf_token"].as_str().unwrap().into(),
-            cookie,
-        }
+        self.signed_in(email).await
     }
 
     /// A request as this learner, with the bearer token.

@@ -160,11 +160,19 @@ pub async fn enrolled(o: &Outbound, job: EnrolledMail) -> Result<()> {
         return Ok(());
     };
     let locale = locale_of(&u);
-    let outline = match catalogue::course_outline(&o.db, &c.slug, &[locale]).await {
+    let outline = o
+        .outlines
+        .try_get_with((c.slug.clone(), locale), async {
+            catalogue::course_outline(&o.db, &c.slug, &[locale])
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await;
+    let outline = match outline {
         Ok(outline) => outline,
         // Unpublished since: the welcome no longer makes sense.
-        Err(Error::NotFound { .. }) => return Ok(()),
-        Err(e) => return Err(e),
+        Err(e) if matches!(*e, Error::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(Error::Internal(e.to_string())),
     };
     let first = outline
         .modules
@@ -213,13 +221,17 @@ pub struct ReminderMail {
     /// When the learner was last active, as the scan saw it: any activity
     /// since then makes the reminder pointless.
     pub last_activity_ms: i64,
+    /// Which reminder period this is (time divided by the period): one
+    /// reminder per enrolment per period.
+    #[serde(default)]
+    pub period: i64,
 }
 impl Job for ReminderMail {
     const KIND: &'static str = "mail.reminder";
     fn dedup_key(&self) -> Option<String> {
         Some(format!(
-            "mail.reminder:{}:{}",
-            self.enrolment_id, self.last_activity_ms
+            "mail.reminder:{}:{}:{}",
+            self.enrolment_id, self.last_activity_ms, self.period
         ))
     }
 }
@@ -276,6 +288,7 @@ pub async fn scan_reminders(db: &DatabaseConnection, days: u32) -> Result<u64> {
                 &ReminderMail {
                     enrolment_id: e.id,
                     last_activity_ms: to_ms(e.last_activity_at),
+                    period: to_ms(now) / (i64::from(days) * 86_400_000),
                 },
             )
             .await?
@@ -338,7 +351,7 @@ pub async fn reminder(o: &Outbound, learning: &Learning, job: ReminderMail) -> R
     )?;
     send(
         o,
-        format!("reminder:{}:{}", e.id, job.last_activity_ms),
+        format!("reminder:{}:{}:{}", e.id, job.last_activity_ms, job.period),
         &u,
         rendered,
         Some(unsubscribe),

@@ -1,10 +1,19 @@
 //! What the background work needs to reach the world: the database, the mail
 //! port, the storage port, and the public address that links point to.
 
+use std::{sync::Arc, time::Duration};
+
 use sea_orm::DatabaseConnection;
 use url::Url;
 
-use crate::{Result, config::Config, mail::Mailer, storage::Storage};
+use crate::{
+    Result, catalogue::CourseOutline, config::Config, domain::Locale, mail::Mailer,
+    storage::Storage,
+};
+
+/// Course outlines the mail reuses for this long: a burst of enrolments in
+/// one course renders its outline (Markdown, sanitising) once, not per mail.
+const OUTLINE_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct Outbound {
@@ -16,6 +25,8 @@ pub struct Outbound {
     pub issuer: String,
     /// Days without activity before a learner is reminded.
     pub reminder_days: u32,
+    /// Published course outlines by slug and locale.
+    pub outlines: moka::future::Cache<(String, Locale), Arc<CourseOutline>>,
 }
 
 impl Outbound {
@@ -27,6 +38,10 @@ impl Outbound {
             public_url: config.public_url(),
             issuer: config.certificate_issuer.clone(),
             reminder_days: config.reminder_days,
+            outlines: moka::future::Cache::builder()
+                .max_capacity(1_000)
+                .time_to_live(OUTLINE_TTL)
+                .build(),
         })
     }
 

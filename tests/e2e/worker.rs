@@ -54,6 +54,23 @@ async fn wait_until<F: std::future::Future<Output = bool>>(
     }
 }
 
+/// Jobs of `kind`, narrowed by status or by having failed.
+async fn jobs_of(
+    conn: &sea_orm::DatabaseConnection,
+    kind: &str,
+    status: Option<&str>,
+    failed: bool,
+) -> u64 {
+    let mut q = job::Entity::find().filter(job::Column::Kind.eq(kind));
+    if let Some(s) = status {
+        q = q.filter(job::Column::Status.eq(s));
+    }
+    if failed {
+        q = q.filter(job::Column::LastError.is_not_null());
+    }
+    q.count(conn).await.unwrap()
+}
+
 /// The `token` query parameter of a link.
 fn token_of(link: &str) -> String {
     url::Url::parse(link)
@@ -382,15 +399,7 @@ async fn mail_waits_for_an_smtp_server_that_is_down_then_goes_once() {
     let conn = server.conn().await;
     wait_until(
         "the mail jobs have failed against the dead server",
-        || async {
-            job::Entity::find()
-                .filter(job::Column::Kind.eq("mail.verify_email"))
-                .filter(job::Column::LastError.is_not_null())
-                .count(&conn)
-                .await
-                .unwrap()
-                == 3
-        },
+        || async { jobs_of(&conn, "mail.verify_email", None, true).await == 3 },
     )
     .await;
     let failed = job::Entity::find()
@@ -418,13 +427,7 @@ async fn mail_waits_for_an_smtp_server_that_is_down_then_goes_once() {
         sink.wait_for(a, 1).await;
     }
     wait_until("every mail job is done", || async {
-        job::Entity::find()
-            .filter(job::Column::Kind.eq("mail.verify_email"))
-            .filter(job::Column::Status.eq("done"))
-            .count(&conn)
-            .await
-            .unwrap()
-            == 3
+        jobs_of(&conn, "mail.verify_email", Some("done"), false).await == 3
     })
     .await;
     for a in addresses {
@@ -441,13 +444,7 @@ async fn mail_waits_for_an_smtp_server_that_is_down_then_goes_once() {
         .await
         .unwrap();
     wait_until("the replayed jobs are done", || async {
-        job::Entity::find()
-            .filter(job::Column::Kind.eq("mail.verify_email"))
-            .filter(job::Column::Status.eq("done"))
-            .count(&conn)
-            .await
-            .unwrap()
-            == 3
+        jobs_of(&conn, "mail.verify_email", Some("done"), false).await == 3
     })
     .await;
     for a in addresses {
@@ -478,15 +475,7 @@ async fn a_certificate_waits_for_storage_that_is_down() {
     let conn = server.conn().await;
     wait_until(
         "the certificate job has failed against the dead S3 server",
-        || async {
-            job::Entity::find()
-                .filter(job::Column::Kind.eq("course_completed"))
-                .filter(job::Column::LastError.is_not_null())
-                .count(&conn)
-                .await
-                .unwrap()
-                == 1
-        },
+        || async { jobs_of(&conn, "course_completed", None, true).await == 1 },
     )
     .await;
     let certs = my_certificates(&server, &ana).await;
@@ -590,12 +579,7 @@ async fn a_worker_killed_mid_certificate_is_replaced_and_one_certificate_exists(
     complete_fixture(&server, &ana).await;
     let conn = server.conn().await;
     wait_until("the first worker is storing the certificate", || async {
-        let running = job::Entity::find()
-            .filter(job::Column::Kind.eq("course_completed"))
-            .filter(job::Column::Status.eq("running"))
-            .count(&conn)
-            .await
-            .unwrap();
+        let running = jobs_of(&conn, "course_completed", Some("running"), false).await;
         let rows = certificate::Entity::find().count(&conn).await.unwrap();
         running == 1 && rows == 1 && !held.lock().unwrap().is_empty()
     })
@@ -738,13 +722,7 @@ async fn inactive_learners_are_reminded_once_unless_they_opted_out_or_finished()
         .await
         .unwrap();
     wait_until("three more scans ran", || async {
-        job::Entity::find()
-            .filter(job::Column::Kind.eq("reminders.scan"))
-            .filter(job::Column::Status.eq("done"))
-            .count(&conn)
-            .await
-            .unwrap()
-            >= scans_then + 3
+        jobs_of(&conn, "reminders.scan", Some("done"), false).await >= scans_then + 3
     })
     .await;
     let reminders = |to: &str| {

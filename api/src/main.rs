@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod middleware;
+mod search_setup;
 mod state;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
@@ -81,6 +82,17 @@ enum Command {
         #[command(subcommand)]
         command: CoursesCommand,
     },
+    /// Catalogue search.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the search index from the database (safe to run at any time).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -286,6 +298,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = connect(&config).await?;
             jobs_command(&conn, command).await
         }
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => {
+            let conn = connect(&config).await?;
+            search_setup::reindex(&config, &conn).await
+        }
     }
 }
 
@@ -462,7 +480,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         config.redis_url.as_ref().map(|u| u.expose().as_str()),
     )
     .map_err(anyhow::Error::msg)?;
+    let search = search_setup::open(&config, &conn).await?;
     let state = state::AppState {
+        search: search.clone(),
         learning: agora_core::learning::Learning::new(conn.clone(), cache.clone()),
         cache,
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
@@ -487,7 +507,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             lease: Duration::from_secs(config.job_lease_seconds),
             ..Default::default()
         };
-        let worker = agora_worker::Worker::new(state.db.clone(), agora_worker::registry(), options);
+        let mut registry = agora_worker::registry();
+        agora_worker::search::register(&mut registry, state.db.clone(), search);
+        let worker = agora_worker::Worker::new(state.db.clone(), registry, options);
         println!(
             "  worker       in process ({} at a time)",
             config.worker_concurrency

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use agora_core::{cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits};
+use agora_core::{
+    cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits, search::SearchIndex,
+};
 use sea_orm::DatabaseConnection;
 
 #[derive(Clone)]
@@ -14,4 +16,5 @@ pub struct AppState {
     pub learning: Learning,
     pub cache: Cache,
     pub limits: Arc<AuthLimits>,
+    pub search: SearchIndex,
 }

@@ -15,6 +15,7 @@ pub mod learning;
 pub mod markdown;
 pub mod rate_limit;
 pub mod readiness;
+pub mod search;
 pub mod seed;
 pub mod telemetry;
 

@@ -9,3 +9,5 @@ mod jobs;
 mod learning;
 mod openapi;
 mod operations;
+mod search;
+mod search_contract;

@@ -2,6 +2,8 @@
 //! handler per kind. The `agora` server runs it in process; the
 //! `agora-worker` binary runs it alone.
 
+pub mod search;
+
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use agora_core::jobs::{self, Claimed, Failure, Job};

@@ -42,7 +42,15 @@ fn main() -> ExitCode {
             lease: Duration::from_secs(config.job_lease_seconds),
             ..Default::default()
         };
-        let worker = agora_worker::Worker::new(conn, agora_worker::registry(), options);
+        let mut registry = agora_worker::registry();
+        match agora_core::search::SearchIndex::from_config(&config) {
+            Ok(index) => agora_worker::search::register(&mut registry, conn.clone(), index),
+            Err(e) => {
+                eprintln!("error: cannot open the search index: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        let worker = agora_worker::Worker::new(conn, registry, options);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             agora_core::telemetry::shutdown_signal().await;

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod error;
 pub mod learning;
 pub mod me;
+pub mod search;
 
 use poem_openapi::OpenApiService;
 
@@ -15,11 +16,12 @@ pub type Apis = (
     accounts::AccountsApi,
     me::MeApi,
     learning::LearningApi,
+    search::SearchApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (catalogue::CatalogueApi, accounts::AccountsApi, me::MeApi, learning::LearningApi),
+        (catalogue::CatalogueApi, accounts::AccountsApi, me::MeApi, learning::LearningApi, search::SearchApi),
         "Agora API", version)
         .description(
             "Self-paced courses for local and regional governments. Every error answers \

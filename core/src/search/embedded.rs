@@ -10,7 +10,7 @@
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
@@ -131,6 +131,15 @@ struct Inner {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Stored documents already read, for the searcher generation they
+    /// belong to: reading and parsing one costs more than the search itself.
+    cache: RwLock<DocCache>,
+}
+
+#[derive(Default)]
+struct DocCache {
+    generation: u64,
+    docs: HashMap<DocAddress, Arc<CourseDocument>>,
 }
 
 /// The embedded engine. Cloning is cheap; clones share the index.
@@ -146,23 +155,34 @@ impl EmbeddedIndex {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::Internal(format!("cannot create the search folder {}: {e}", dir.display()))
         })?;
-        let index = match Index::open_in_dir(dir) {
-            Ok(index) if index.schema() == schema => index,
-            Ok(_) => {
-                tracing::warn!(dir = %dir.display(), "the search index has an old layout: starting an empty one");
-                std::fs::remove_dir_all(dir)
-                    .and_then(|()| std::fs::create_dir_all(dir))
-                    .map_err(|e| Error::Internal(format!("cannot reset {}: {e}", dir.display())))?;
-                Index::create_in_dir(dir, schema).map_err(internal("create"))?
-            }
-            Err(TantivyError::IndexNotFound(_)) => Index::create_in_dir(dir, schema)
+        let create = |dir: &Path, schema: Schema| {
+            Index::create_in_dir(dir, schema.clone())
                 .or_else(|e| match e {
                     // Another process created it at the same moment.
                     TantivyError::IndexAlreadyExists => Index::open_in_dir(dir),
                     e => Err(e),
                 })
-                .map_err(internal("create"))?,
-            Err(e) => return Err(internal("open")(e)),
+                .map_err(internal("create"))
+        };
+        let index = if !dir.join("meta.json").exists() {
+            create(dir, schema)?
+        } else {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => index,
+                other => {
+                    if let Err(e) = other {
+                        tracing::warn!(dir = %dir.display(), error = %e, "the search index cannot be read: starting an empty one");
+                    } else {
+                        tracing::warn!(dir = %dir.display(), "the search index has an old layout: starting an empty one");
+                    }
+                    std::fs::remove_dir_all(dir)
+                        .and_then(|()| std::fs::create_dir_all(dir))
+                        .map_err(|e| {
+                            Error::Internal(format!("cannot reset {}: {e}", dir.display()))
+                        })?;
+                    create(dir, schema)?
+                }
+            }
         };
         index
             .tokenizers()
@@ -182,6 +202,7 @@ impl EmbeddedIndex {
             index,
             reader,
             fields,
+            cache: RwLock::default(),
         })))
     }
 
@@ -351,27 +372,49 @@ impl Inner {
                 .then(a.2.cmp(&b.2))
         });
         let total = hits.len() as u64;
+        let generation = searcher.generation().generation_id();
         let mut docs = Vec::new();
         for (_, _, addr) in hits
             .into_iter()
             .skip(q.offset as usize)
             .take(q.limit as usize)
         {
-            let stored: TantivyDocument = searcher.doc(addr).map_err(internal("read"))?;
-            let bytes = stored
-                .get_first(self.fields.doc)
-                .and_then(|v| v.as_bytes())
-                .ok_or_else(|| Error::Internal("search document without its body".into()))?;
-            docs.push(
-                serde_json::from_slice(bytes)
-                    .map_err(|e| Error::Internal(format!("stored search document: {e}")))?,
-            );
+            let cached = self.cache.read().ok().and_then(|c| {
+                (c.generation == generation)
+                    .then(|| c.docs.get(&addr).cloned())
+                    .flatten()
+            });
+            let doc = match cached {
+                Some(doc) => doc,
+                None => {
+                    let doc = Arc::new(self.stored(&searcher, addr)?);
+                    if let Ok(mut c) = self.cache.write() {
+                        if c.generation != generation {
+                            c.docs.clear();
+                            c.generation = generation;
+                        }
+                        c.docs.insert(addr, doc.clone());
+                    }
+                    doc
+                }
+            };
+            docs.push(doc);
         }
         Ok(EngineResults {
             total,
             hits: docs,
             facets: facet_names(codes),
         })
+    }
+
+    fn stored(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<CourseDocument> {
+        let stored: TantivyDocument = searcher.doc(addr).map_err(internal("read"))?;
+        let bytes = stored
+            .get_first(self.fields.doc)
+            .and_then(|v| v.as_bytes())
+            .ok_or_else(|| Error::Internal("search document without its body".into()))?;
+        serde_json::from_slice(bytes)
+            .map_err(|e| Error::Internal(format!("stored search document: {e}")))
     }
 
     fn text_query(&self, q: &QueryText) -> Box<dyn Query> {

@@ -411,7 +411,7 @@ impl MeiliIndex {
         let hits = results
             .hits
             .iter()
-            .map(|h| from_meili(&h.result, h.formatted_result.as_ref()))
+            .map(|h| from_meili(&h.result, h.formatted_result.as_ref()).map(Arc::new))
             .collect::<Result<Vec<_>>>()?;
         let mut facets = FacetCounts::new();
         for (facet, attr) in FACET_ATTRIBUTES {

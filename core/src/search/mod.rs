@@ -8,7 +8,7 @@ pub mod meili;
 pub mod query;
 pub mod text;
 
-use std::{collections::BTreeMap, path::Path, time::Instant};
+use std::{collections::BTreeMap, path::Path, sync::Arc, time::Instant};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -73,7 +73,7 @@ pub struct EngineQuery<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct EngineResults {
     pub total: u64,
-    pub hits: Vec<CourseDocument>,
+    pub hits: Vec<Arc<CourseDocument>>,
     pub facets: FacetCounts,
 }
 
@@ -247,7 +247,7 @@ pub async fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchPa
     let hits = results
         .hits
         .into_iter()
-        .map(|doc| present(doc, &req.preferred, &highlighter))
+        .map(|doc| present(&doc, &req.preferred, &highlighter))
         .collect::<Result<Vec<_>>>()?;
     Ok(SearchPage {
         hits,
@@ -260,7 +260,7 @@ pub async fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchPa
 }
 
 fn present(
-    doc: CourseDocument,
+    doc: &CourseDocument,
     preferred: &[Locale],
     highlighter: &text::Highlighter,
 ) -> Result<SearchHit> {
@@ -300,16 +300,16 @@ fn present(
     Ok(SearchHit {
         title: shown.title.clone(),
         summary: shown.summary.clone(),
-        slug: doc.slug,
+        slug: doc.slug.clone(),
         locale,
         default_locale: doc.default_locale,
-        available_locales: doc.languages,
+        available_locales: doc.languages.clone(),
         level: doc.level,
         duration_minutes: doc.duration_minutes,
         duration_band: doc.duration_band,
-        sdgs: doc.sdgs,
-        sendai: doc.sendai,
-        tags: doc.tags,
+        sdgs: doc.sdgs.clone(),
+        sendai: doc.sendai.clone(),
+        tags: doc.tags.clone(),
         enrolment_count: doc.enrolment_count,
         highlight,
     })
@@ -353,19 +353,4 @@ fn order_facets(counts: &FacetCounts, wanted: &[Facet]) -> Vec<(Facet, Vec<Facet
             (facet, values)
         })
         .collect()
-}
-
-/// The facet values of a document, as the engines count them.
-pub(crate) fn facet_values(doc: &CourseDocument) -> Vec<(Facet, String)> {
-    let mut out = Vec::new();
-    out.extend(doc.sdgs.iter().map(|n| (Facet::Sdg, n.to_string())));
-    out.extend(doc.sendai.iter().map(|n| (Facet::Sendai, n.to_string())));
-    out.extend(
-        doc.languages
-            .iter()
-            .map(|l| (Facet::Language, l.to_string())),
-    );
-    out.push((Facet::Level, doc.level.to_string()));
-    out.push((Facet::Duration, doc.duration_band.to_string()));
-    out
 }

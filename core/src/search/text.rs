@@ -213,7 +213,7 @@ const SNIPPET_BEFORE: usize = 8;
 /// Words in a snippet.
 const SNIPPET_WORDS: usize = 32;
 /// A snippet is looked for in this many words of a text at most.
-const SNIPPET_SCAN: usize = 4_000;
+const SNIPPET_SCAN: usize = 1_500;
 
 impl Highlighter {
     /// `words`: (folded word, typos allowed, prefix allowed).
@@ -243,28 +243,42 @@ impl Highlighter {
         self.words.is_empty()
     }
 
-    fn matches(&self, folded: &str, stemmed: &str, locale: Locale) -> bool {
+    /// Whether a word of a text in `locale` matches; `stem_of` stems it, and
+    /// is called only when a stem could match (stemming costs the most).
+    fn matches(&self, folded: &str, mut stem_of: impl FnMut() -> String, locale: Locale) -> bool {
         let li = locale_index(locale);
+        let len = folded.chars().count();
+        let mut stemmed: Option<String> = None;
         let mut chars: Option<Vec<char>> = None;
         for w in &self.words {
-            if folded == w.folded_str || (!stemmed.is_empty() && stemmed == w.stems[li]) {
+            if folded == w.folded_str || (w.prefix && folded.starts_with(&w.folded_str)) {
                 return true;
             }
-            if w.prefix && folded.starts_with(&w.folded_str) {
-                return true;
+            let wstem = &w.stems[li];
+            let k = wstem.len().min(3);
+            if k > 0 && folded.as_bytes().get(..k) == Some(&wstem.as_bytes()[..k]) {
+                let s = stemmed.get_or_insert_with(&mut stem_of);
+                if s == wstem {
+                    return true;
+                }
             }
             if w.typos == 0 {
                 continue;
             }
-            let c = chars.get_or_insert_with(|| folded.chars().collect());
             let max = w.typos as usize;
-            if within_distance_chars(c, &w.folded, max) {
+            let wlen = w.folded.len();
+            let whole = len.abs_diff(wlen) <= max;
+            let prefix = w.prefix && len + max >= wlen;
+            if !whole && !prefix {
+                continue;
+            }
+            let c = chars.get_or_insert_with(|| folded.chars().collect());
+            if whole && within_distance_chars(c, &w.folded, max) {
                 return true;
             }
-            if w.prefix {
-                let n = w.folded.len();
-                for len in n.saturating_sub(max)..=(n + max).min(c.len()) {
-                    if len > 0 && within_distance_chars(&c[..len], &w.folded, max) {
+            if prefix {
+                for n in wlen.saturating_sub(max).max(1)..=(wlen + max).min(c.len()) {
+                    if within_distance_chars(&c[..n], &w.folded, max) {
                         return true;
                     }
                 }
@@ -281,13 +295,18 @@ impl Highlighter {
         }
         ANALYZERS.with_borrow_mut(|a| {
             let Analyzers { plain, stem } = a;
+            let stemmer = &mut stem[locale_index(locale)];
             let mut folded = plain.token_stream(text);
-            let mut stemmed = stem[locale_index(locale)].token_stream(text);
             let mut n = 0;
-            while folded.advance() && stemmed.advance() && n < limit {
-                let (f, s) = (folded.token(), stemmed.token());
-                if self.matches(&f.text, &s.text, locale) {
-                    out.push((n, f.offset_from, f.offset_to));
+            while n < limit && folded.advance() {
+                let t = folded.token();
+                let word = &text[t.offset_from..t.offset_to];
+                let stem_of = || {
+                    let mut s = stemmer.token_stream(word);
+                    if s.advance() { s.token().text.clone() } else { String::new() }
+                };
+                if self.matches(&t.text, stem_of, locale) {
+                    out.push((n, t.offset_from, t.offset_to));
                     if first_only {
                         break;
                     }
@@ -362,7 +381,7 @@ mod tests {
 
     #[test]
     fn folding_and_stemming() {
-        assert_eq!(words("Désastres, RÉDUCTION!"), ["desastres", "reduccion"]);
+        assert_eq!(words("Désastres, REDUCCIÓN!"), ["desastres", "reduccion"]);
         assert_eq!(stem("desastres", Locale::Es), stem("desastre", Locale::Es));
         assert_eq!(stem("Localizing", Locale::En), stem("localization", Locale::En));
     }

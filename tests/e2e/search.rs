@@ -20,7 +20,10 @@ async fn search(server: &TestServer, query: &str) -> Value {
     body
 }
 
-async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+async fn wait_until<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut check: impl FnMut() -> F,
+) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !check().await {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
@@ -37,7 +40,12 @@ async fn search_finds_courses_in_the_readers_locale() {
     assert_eq!(slugs(&body)[0], "localizing-sendai-framework", "{body}");
     let first = &body["items"][0];
     assert_eq!(first["locale"], "es");
-    assert!(first["title"].as_str().unwrap().contains("Riesgo de Desastres"));
+    assert!(
+        first["title"]
+            .as_str()
+            .unwrap()
+            .contains("Riesgo de Desastres")
+    );
     assert_eq!(first["highlight"]["snippet_locale"], "en");
     assert!(
         first["highlight"]["snippet"]
@@ -65,7 +73,10 @@ async fn search_finds_courses_in_the_readers_locale() {
     let body = search(&server, "q=VLR").await;
     assert_eq!(slugs(&body)[0], "voluntary-local-review");
     let body = search(&server, "q=resilence").await;
-    assert!(slugs(&body).contains(&"localizing-sendai-framework".to_string()), "{body}");
+    assert!(
+        slugs(&body).contains(&"localizing-sendai-framework".to_string()),
+        "{body}"
+    );
     let body = search(&server, "q=loca").await;
     assert!(body["total"].as_u64().unwrap() >= 3, "{body}");
     assert!(slugs(&body).contains(&"localizing-the-sdgs".to_string()));
@@ -153,7 +164,10 @@ async fn bad_search_input_is_a_400_in_the_common_shape() {
     }
     // The page past the end says how many pages there are.
     let (_, body) = server.get_json("/api/v1/search?q=local&page=99").await;
-    assert!(body["message"].as_str().unwrap().contains("page(s)"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("page(s)"),
+        "{body}"
+    );
     // 512 characters are fine, and a query that matches nothing is an empty page.
     let q = format!("{}xy", "xylophone+".repeat(51));
     let (status, body) = server.get_json(&format!("/api/v1/search?q={q}")).await;
@@ -173,7 +187,10 @@ async fn a_dead_search_backend_is_a_503_and_nothing_else_breaks() {
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["code"], "unavailable");
     let message = body["message"].as_str().unwrap();
-    assert!(!message.contains("127.0.0.1") && !message.to_lowercase().contains("meili"), "{message}");
+    assert!(
+        !message.contains("127.0.0.1") && !message.to_lowercase().contains("meili"),
+        "{message}"
+    );
     // Bad input is still a 400, not a 503.
     let (status, _) = server.get_json("/api/v1/search?q=").await;
     assert_eq!(status, 400);
@@ -238,8 +255,16 @@ async fn imports_enqueue_indexing_in_their_transaction_and_the_index_converges()
         ),
     )
     .unwrap();
-    let out = run_agora(&server.db, server.data.path(), &["import", courses.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_agora(
+        &server.db,
+        server.data.path(),
+        &["import", courses.path().to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         agora_core::jobs::count_kind(&conn, "search.index_course")
             .await
@@ -255,9 +280,21 @@ async fn imports_enqueue_indexing_in_their_transaction_and_the_index_converges()
     // Unpublish it: it leaves the search results.
     let course = courses.path().join("voluntary-local-review/course.yaml");
     let text = std::fs::read_to_string(&course).unwrap();
-    std::fs::write(&course, text.replacen("status: published", "status: draft", 1)).unwrap();
-    let out = run_agora(&server.db, server.data.path(), &["import", courses.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(
+        &course,
+        text.replacen("status: published", "status: draft", 1),
+    )
+    .unwrap();
+    let out = run_agora(
+        &server.db,
+        server.data.path(),
+        &["import", courses.path().to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     wait_until("the draft is out of the index", || async {
         let (_, body) = server.get_json("/api/v1/search?q=zanzibarite").await;
         body["total"] == 0
@@ -265,8 +302,16 @@ async fn imports_enqueue_indexing_in_their_transaction_and_the_index_converges()
     .await;
 
     // A failed import writes no job at all.
-    std::fs::write(courses.path().join("localizing-the-sdgs/course.yaml"), "slug: [broken").unwrap();
-    let out = run_agora(&server.db, server.data.path(), &["import", courses.path().to_str().unwrap()]);
+    std::fs::write(
+        courses.path().join("localizing-the-sdgs/course.yaml"),
+        "slug: [broken",
+    )
+    .unwrap();
+    let out = run_agora(
+        &server.db,
+        server.data.path(),
+        &["import", courses.path().to_str().unwrap()],
+    );
     assert!(!out.status.success());
     assert_eq!(
         agora_core::jobs::count_kind(&conn, "search.index_course")
@@ -279,13 +324,20 @@ async fn imports_enqueue_indexing_in_their_transaction_and_the_index_converges()
 #[tokio::test]
 async fn reindex_rebuilds_a_deleted_index_with_a_progress_bar() {
     let mut server = TestServer::start().await;
-    assert_eq!(slugs(&search(&server, "q=VLR").await)[0], "voluntary-local-review");
+    assert_eq!(
+        slugs(&search(&server, "q=VLR").await)[0],
+        "voluntary-local-review"
+    );
     server.terminate();
     let index_dir = server.data.path().join("search");
     assert!(index_dir.is_dir());
     std::fs::remove_dir_all(&index_dir).unwrap();
     let out = run_agora(&server.db, server.data.path(), &["search", "reindex"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("indexed 5 published course(s)"), "{stdout}");
 

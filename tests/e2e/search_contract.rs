@@ -91,11 +91,21 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
     // Spanish words, with and without accents, and inflected differently.
     for q in ["riesgo de desastres", "desastre", "reduccion del riesgo"] {
         let page = find(index, q, Some(Locale::Es)).await;
-        assert_eq!(slugs(&page).first(), Some(&sendai), "{q}: {:?}", slugs(&page));
+        assert_eq!(
+            slugs(&page).first(),
+            Some(&sendai),
+            "{q}: {:?}",
+            slugs(&page)
+        );
     }
 
     // Synonyms in three languages.
-    for q in ["VLR", "vlr", "examen local volontaire", "revisión local voluntaria"] {
+    for q in [
+        "VLR",
+        "vlr",
+        "examen local volontaire",
+        "revisión local voluntaria",
+    ] {
         let page = find(index, q, None).await;
         assert_eq!(
             slugs(&page).first(),
@@ -106,10 +116,19 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
     }
     for q in ["DRR", "RRD", "réduction des risques de catastrophe"] {
         let page = find(index, q, None).await;
-        assert_eq!(slugs(&page).first(), Some(&sendai), "{q}: {:?}", slugs(&page));
+        assert_eq!(
+            slugs(&page).first(),
+            Some(&sendai),
+            "{q}: {:?}",
+            slugs(&page)
+        );
     }
     let page = find(index, "ODD", Some(Locale::Fr)).await;
-    assert!(slugs(&page).contains(&"localizing-the-sdgs"), "{:?}", slugs(&page));
+    assert!(
+        slugs(&page).contains(&"localizing-the-sdgs"),
+        "{:?}",
+        slugs(&page)
+    );
 
     // Typos.
     let page = find(index, "resilence", None).await;
@@ -143,14 +162,14 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
         .find(|(v, _)| *v == "11")
         .unwrap();
     assert_eq!(sdg11.1, page.total, "every shipped course is tagged SDG 11");
-    let browse = search::search(
-        index,
-        &request("", None, |r| r.sendai = vec!["2".into()]),
-    )
-    .await
-    .unwrap();
+    let browse = search::search(index, &request("", None, |r| r.sendai = vec!["2".into()]))
+        .await
+        .unwrap();
     assert_eq!(slugs(&browse), [sendai]);
-    assert_eq!(facet(&browse, "sendai"), [("1", 1), ("2", 1), ("3", 1), ("4", 1)]);
+    assert_eq!(
+        facet(&browse, "sendai"),
+        [("1", 1), ("2", 1), ("3", 1), ("4", 1)]
+    );
 
     // Filters: alternatives within one, all of them across.
     let page = search::search(
@@ -177,9 +196,12 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
     assert_eq!(page.total, 0);
 
     // Browsing ranks by popularity, and pages through everything once.
-    let all = search::search(index, &request("", None, |r| r.language = vec!["en".into()]))
-        .await
-        .unwrap();
+    let all = search::search(
+        index,
+        &request("", None, |r| r.language = vec!["en".into()]),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         slugs(&all),
         [
@@ -232,12 +254,24 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
         hit.highlight.summary,
         hit.highlight.snippet.clone().unwrap_or_default()
     );
-    assert!(all_marks.to_lowercase().contains("<mark>resilien"), "{all_marks}");
+    assert!(
+        all_marks.to_lowercase().contains("<mark>resilien"),
+        "{all_marks}"
+    );
     let page = find(index, "disaster risk", Some(Locale::Es)).await;
     let h = &page.hits[0].highlight;
-    assert!(!h.title.contains("<mark>"), "no English word is in the Spanish title");
+    assert!(
+        !h.title.contains("<mark>"),
+        "no English word is in the Spanish title"
+    );
     assert_eq!(h.snippet_locale, Some(Locale::En));
-    assert!(h.snippet.as_deref().unwrap().contains("<mark>Disaster</mark>"), "{h:?}");
+    assert!(
+        h.snippet
+            .as_deref()
+            .unwrap()
+            .contains("<mark>Disaster</mark>"),
+        "{h:?}"
+    );
 
     // Changes: a course unpublished in the database leaves the index, and
     // comes back when published again; indexing twice changes nothing.

@@ -2,7 +2,9 @@
 
 use agora_core::search::{self, Facet, RawSearch, SearchRequest};
 use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Header, param::Query, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags, param::Header, param::Query, payload::Json,
+};
 
 use super::{
     catalogue::{PUBLIC_CACHE, preferred_locales},

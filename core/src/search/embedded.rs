@@ -20,8 +20,8 @@ use tantivy::{
     collector::{Collector, SegmentCollector},
     columnar::Column,
     query::{
-        AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur,
-        Query, TermQuery,
+        AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query,
+        TermQuery,
     },
     schema::{
         FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -95,9 +95,7 @@ fn schema() -> (Schema, Fields) {
     let tiers = ["title", "about", "body"];
     let plain = tiers.map(|t| b.add_text_field(&format!("{t}_plain"), text(text::PLAIN)));
     let stemmed = tiers.map(|t| {
-        Locale::ALL.map(|l| {
-            b.add_text_field(&format!("{t}_{l}"), text(text::stemmed_name(l)))
-        })
+        Locale::ALL.map(|l| b.add_text_field(&format!("{t}_{l}"), text(text::stemmed_name(l))))
     });
     let fields = Fields {
         id: b.add_text_field("id", STRING),
@@ -153,7 +151,10 @@ impl EmbeddedIndex {
     pub fn open(dir: &Path) -> Result<EmbeddedIndex> {
         let (schema, fields) = schema();
         std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Internal(format!("cannot create the search folder {}: {e}", dir.display()))
+            Error::Internal(format!(
+                "cannot create the search folder {}: {e}",
+                dir.display()
+            ))
         })?;
         let create = |dir: &Path, schema: Schema| {
             Index::create_in_dir(dir, schema.clone())
@@ -366,11 +367,7 @@ impl Inner {
         let (mut hits, codes) = searcher
             .search(query.as_ref(), &collector)
             .map_err(internal("search"))?;
-        hits.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then(b.1.cmp(&a.1))
-                .then(a.2.cmp(&b.2))
-        });
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let total = hits.len() as u64;
         let generation = searcher.generation().generation_id();
         let mut docs = Vec::new();
@@ -498,7 +495,10 @@ impl Inner {
                             ));
                         }
                     }
-                    (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+                    (
+                        Occur::Must,
+                        Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+                    )
                 })
                 .collect();
             options.push(scored(Box::new(BooleanQuery::new(all)), weight));
@@ -540,10 +540,7 @@ fn facet_names(codes: CodeCounts) -> FacetCounts {
         let (facet, value) = match facet {
             0 => (Facet::Sdg, code.to_string()),
             1 => (Facet::Sendai, code.to_string()),
-            2 => (
-                Facet::Language,
-                Locale::ALL[code as usize % 3].to_string(),
-            ),
+            2 => (Facet::Language, Locale::ALL[code as usize % 3].to_string()),
             3 => (
                 Facet::Level,
                 Level::ALL[code as usize % Level::ALL.len()].to_string(),
@@ -624,11 +621,8 @@ impl SegmentCollector for SegmentMatches {
         self.values.clear();
         for facet in 0..5 {
             let before = self.values.len();
-            self.values.extend(
-                self.columns[facet]
-                    .values_for_doc(doc)
-                    .map(|v| (facet, v)),
-            );
+            self.values
+                .extend(self.columns[facet].values_for_doc(doc).map(|v| (facet, v)));
             let wanted = &self.filters.0[facet];
             if !wanted.is_empty()
                 && !self.values[before..]

@@ -162,13 +162,22 @@ fn to_meili(doc: &CourseDocument) -> Value {
     Value::Object(m)
 }
 
-fn from_meili(hit: &Map<String, Value>, formatted: Option<&Map<String, Value>>) -> Result<CourseDocument> {
-    let bad = |what: &str| Error::Internal(format!("Meilisearch returned a document without {what}"));
+fn from_meili(
+    hit: &Map<String, Value>,
+    formatted: Option<&Map<String, Value>>,
+) -> Result<CourseDocument> {
+    let bad =
+        |what: &str| Error::Internal(format!("Meilisearch returned a document without {what}"));
     let string = |k: &str| hit.get(k).and_then(Value::as_str).ok_or_else(|| bad(k));
     let numbers = |k: &str| -> Vec<u8> {
         hit.get(k)
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_u64()).map(|n| n as u8).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_u64())
+                    .map(|n| n as u8)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let parse = |k: &str| -> Result<String> { string(k).map(str::to_owned) };
@@ -203,7 +212,9 @@ fn from_meili(hit: &Map<String, Value>, formatted: Option<&Map<String, Value>>) 
     Ok(CourseDocument {
         id: parse("id")?.parse().map_err(|_| bad("a valid id"))?,
         slug: parse("slug")?,
-        default_locale: string("default_locale")?.parse().map_err(|_| bad("a locale"))?,
+        default_locale: string("default_locale")?
+            .parse()
+            .map_err(|_| bad("a locale"))?,
         level: string("level")?.parse().map_err(|_| bad("a level"))?,
         duration_minutes: hit
             .get("duration_minutes")
@@ -217,7 +228,11 @@ fn from_meili(hit: &Map<String, Value>, formatted: Option<&Map<String, Value>>) 
         tags: hit
             .get("tags")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default(),
         enrolment_count: hit
             .get("enrolment_count")
@@ -236,9 +251,18 @@ fn filter_expression(f: &Filters) -> String {
     let parts: [(&str, Vec<String>); 5] = [
         ("sdgs", f.sdg.iter().map(u8::to_string).collect()),
         ("sendai", f.sendai.iter().map(u8::to_string).collect()),
-        ("languages", quoted(f.language.iter().map(|l| l.as_str()).collect())),
-        ("level", quoted(f.level.iter().map(|l| l.as_str()).collect())),
-        ("duration_band", quoted(f.duration.iter().map(|d| d.as_str()).collect())),
+        (
+            "languages",
+            quoted(f.language.iter().map(|l| l.as_str()).collect()),
+        ),
+        (
+            "level",
+            quoted(f.level.iter().map(|l| l.as_str()).collect()),
+        ),
+        (
+            "duration_band",
+            quoted(f.duration.iter().map(|d| d.as_str()).collect()),
+        ),
     ];
     parts
         .iter()
@@ -251,8 +275,9 @@ fn filter_expression(f: &Filters) -> String {
 impl MeiliIndex {
     pub fn new(url: &url::Url, key: Option<&Secret>, uid: &str) -> Result<MeiliIndex> {
         let host = url.as_str().trim_end_matches('/');
-        let client = Client::new(host, key.map(|k| k.expose().to_owned()))
-            .map_err(|_| Error::Internal("the Meilisearch client cannot be built (is the key valid?)".into()))?;
+        let client = Client::new(host, key.map(|k| k.expose().to_owned())).map_err(|_| {
+            Error::Internal("the Meilisearch client cannot be built (is the key valid?)".into())
+        })?;
         Ok(MeiliIndex(Arc::new(Inner {
             client,
             uid: uid.to_owned(),
@@ -357,7 +382,9 @@ impl MeiliIndex {
         let index = self.0.client.index(&self.0.uid);
         match tokio::time::timeout(CALL_TIMEOUT, index.get_stats()).await {
             Ok(Ok(stats)) => Ok(stats.number_of_documents as u64),
-            Ok(Err(MeiliError::Meilisearch(e))) if e.error_code == ErrorCode::IndexNotFound => Ok(0),
+            Ok(Err(MeiliError::Meilisearch(e))) if e.error_code == ErrorCode::IndexNotFound => {
+                Ok(0)
+            }
             Ok(Err(e)) => Err(unavailable("count documents")(e)),
             Err(_) => Err(Error::Unavailable { what: "search" }),
         }
@@ -387,8 +414,10 @@ impl MeiliIndex {
             .collect();
         retrieve.extend(text_fields.iter().map(String::as_str));
         let bodies: Vec<String> = Locale::ALL.map(|l| format!("body_{l}")).to_vec();
-        let crop: Vec<(&str, Option<usize>)> =
-            bodies.iter().map(|b| (b.as_str(), Some(CROP_WORDS))).collect();
+        let crop: Vec<(&str, Option<usize>)> = bodies
+            .iter()
+            .map(|b| (b.as_str(), Some(CROP_WORDS)))
+            .collect();
         let page = (q.offset / q.limit.max(1)) as usize + 1;
 
         let mut search = index.search();
@@ -422,10 +451,7 @@ impl MeiliIndex {
             {
                 facets.insert(
                     facet,
-                    values
-                        .iter()
-                        .map(|(v, n)| (v.clone(), *n as u64))
-                        .collect(),
+                    values.iter().map(|(v, n)| (v.clone(), *n as u64)).collect(),
                 );
             }
         }

@@ -253,7 +253,9 @@ impl Synonyms {
                 .filter(|w| !w.is_empty())
                 .collect();
             if phrases.len() < 2 {
-                return Err(format!("synonyms.yaml: a group needs two phrases: {group:?}"));
+                return Err(format!(
+                    "synonyms.yaml: a group needs two phrases: {group:?}"
+                ));
             }
             groups.push(phrases);
         }
@@ -323,13 +325,19 @@ where
     T: PartialEq,
 {
     if values.len() > MAX_FILTER_VALUES {
-        return Err(bad(field, format!("at most {MAX_FILTER_VALUES} `{field}` values")));
+        return Err(bad(
+            field,
+            format!("at most {MAX_FILTER_VALUES} `{field}` values"),
+        ));
     }
     let mut out = Vec::new();
     for raw in values.iter().flat_map(|v| v.split(',')) {
         let v = raw.trim();
         if v.is_empty() || v.len() > 40 {
-            return Err(bad(field, format!("`{field}` has an empty or over-long value")));
+            return Err(bad(
+                field,
+                format!("`{field}` has an empty or over-long value"),
+            ));
         }
         let parsed = parse(v).map_err(|e| bad(field, format!("`{field}`: {e}")))?;
         if !out.contains(&parsed) {
@@ -350,7 +358,10 @@ impl SearchRequest {
     pub fn parse(raw: RawSearch, preferred: Vec<Locale>) -> Result<SearchRequest> {
         let q = raw.q.as_deref().unwrap_or("");
         if q.chars().count() > MAX_QUERY_CHARS {
-            return Err(bad("q", format!("`q` is longer than {MAX_QUERY_CHARS} characters")));
+            return Err(bad(
+                "q",
+                format!("`q` is longer than {MAX_QUERY_CHARS} characters"),
+            ));
         }
         if q.chars().any(char::is_control) {
             return Err(bad("q", "`q` contains control characters"));
@@ -418,11 +429,11 @@ mod tests {
     fn synonyms_become_alternatives() {
         let q = QueryText::parse("VLR guide").unwrap();
         assert_eq!(q.groups.len(), 2);
-        assert!(
-            q.groups[0]
-                .alternatives
-                .contains(&vec!["voluntary".into(), "local".into(), "review".into()])
-        );
+        assert!(q.groups[0].alternatives.contains(&vec![
+            "voluntary".into(),
+            "local".into(),
+            "review".into()
+        ]));
         let q = QueryText::parse("Réduction des risques de catastrophe").unwrap();
         assert_eq!(q.groups.len(), 1, "{q:?}");
         assert!(q.groups[0].alternatives.contains(&vec!["drr".to_string()]));

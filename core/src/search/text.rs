@@ -153,9 +153,9 @@ pub fn strip_markdown(markdown: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
-                out.push('\n')
-            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push('\n'),
             _ => {}
         }
     }
@@ -288,7 +288,13 @@ impl Highlighter {
     }
 
     /// Byte ranges of the matching words of `text`, within its first `limit` words.
-    fn ranges(&self, text: &str, locale: Locale, limit: usize, first_only: bool) -> Vec<(usize, usize, usize)> {
+    fn ranges(
+        &self,
+        text: &str,
+        locale: Locale,
+        limit: usize,
+        first_only: bool,
+    ) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         if self.words.is_empty() {
             return out;
@@ -303,7 +309,11 @@ impl Highlighter {
                 let word = &text[t.offset_from..t.offset_to];
                 let stem_of = || {
                     let mut s = stemmer.token_stream(word);
-                    if s.advance() { s.token().text.clone() } else { String::new() }
+                    if s.advance() {
+                        s.token().text.clone()
+                    } else {
+                        String::new()
+                    }
                 };
                 if self.matches(&t.text, stem_of, locale) {
                     out.push((n, t.offset_from, t.offset_to));
@@ -383,7 +393,10 @@ mod tests {
     fn folding_and_stemming() {
         assert_eq!(words("Désastres, REDUCCIÓN!"), ["desastres", "reduccion"]);
         assert_eq!(stem("desastres", Locale::Es), stem("desastre", Locale::Es));
-        assert_eq!(stem("Localizing", Locale::En), stem("localization", Locale::En));
+        assert_eq!(
+            stem("Localizing", Locale::En),
+            stem("localization", Locale::En)
+        );
     }
 
     #[test]
@@ -404,7 +417,8 @@ mod tests {
 
     #[test]
     fn markdown_is_stripped() {
-        let text = strip_markdown("# Title\n\nSome **bold** [link](lesson:x) and `code`.\n\n- item");
+        let text =
+            strip_markdown("# Title\n\nSome **bold** [link](lesson:x) and `code`.\n\n- item");
         assert!(text.contains("Title"));
         assert!(text.contains("Some bold link and code."));
         assert!(!text.contains("lesson:x") && !text.contains("**"));
@@ -412,7 +426,10 @@ mod tests {
 
     #[test]
     fn highlights_are_escaped_and_marked() {
-        let h = Highlighter::new([("resilence".to_string(), 2, false), ("loca".into(), 0, true)]);
+        let h = Highlighter::new([
+            ("resilence".to_string(), 2, false),
+            ("loca".into(), 0, true),
+        ]);
         let (html, hit) = h.highlight("<b>Urban</b> resilience & local action", Locale::En);
         assert!(hit);
         assert_eq!(
@@ -425,9 +442,15 @@ mod tests {
 
     #[test]
     fn snippets_are_windows_around_the_first_match() {
-        let text = (0..100).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
+        let text = (0..100)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
             + " disaster risk "
-            + &(0..100).map(|i| format!("v{i}")).collect::<Vec<_>>().join(" ");
+            + &(0..100)
+                .map(|i| format!("v{i}"))
+                .collect::<Vec<_>>()
+                .join(" ");
         let h = Highlighter::new([("disaster".to_string(), 1, false)]);
         let s = h.snippet(&text, Locale::En).unwrap();
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");

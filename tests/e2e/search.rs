@@ -345,3 +345,52 @@ async fn reindex_rebuilds_a_deleted_index_with_a_progress_bar() {
     let index = agora_core::search::SearchIndex::embedded(&index_dir).unwrap();
     assert_eq!(index.count().await.unwrap(), 5);
 }
+
+#[tokio::test]
+async fn enrolments_refresh_popularity_once_their_window_closes() {
+    use agora_core::entities::job;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let server = TestServer::start().await;
+    let conn = server.conn().await;
+    let path = "/api/v1/courses/planning-sdgs-locally/enrolment";
+    for email in ["ana@example.org", "ben@example.org"] {
+        let learner = server.learner(email).await;
+        let (status, body) = server
+            .call(&learner, reqwest::Method::POST, path, None)
+            .await;
+        assert!((200..300).contains(&status), "{body}");
+    }
+    // Enrolments collapse into one job per course per five-minute window,
+    // due when the window closes.
+    let window = 300_000;
+    let now = agora_core::jobs::now_ms();
+    let pending: Vec<job::Model> = job::Entity::find()
+        .filter(job::Column::Kind.eq("search.index_course"))
+        .filter(job::Column::RunAt.gt(now))
+        .all(&conn)
+        .await
+        .unwrap();
+    assert!(
+        (1..=2).contains(&pending.len()),
+        "one job, or two if a window closed between the enrolments: {pending:?}"
+    );
+    for j in &pending {
+        assert_eq!(j.run_at % window, 0);
+        assert!(j.run_at - now <= window);
+    }
+    // Let the window close now instead of waiting: the index learns the count.
+    for j in pending {
+        let mut am: job::ActiveModel = j.into();
+        am.run_at = Set(agora_core::jobs::now_ms());
+        am.update(&conn).await.unwrap();
+    }
+    wait_until("the index has the new enrolment count", || async {
+        let (_, body) = server.get_json("/api/v1/search?q=planning").await;
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["slug"] == "planning-sdgs-locally" && i["enrolment_count"] == 2)
+    })
+    .await;
+}

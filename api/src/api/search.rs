@@ -195,12 +195,12 @@ impl SearchApi {
         )?;
         let found = search::search(&state.search, &request).await?;
         let mut facets = SearchFacets::default();
-        for (facet, values) in found.facets {
+        for (facet, values) in &found.facets {
             let values = Some(
                 values
-                    .into_iter()
+                    .iter()
                     .map(|v| FacetCount {
-                        value: v.value,
+                        value: v.value.clone(),
                         count: v.count,
                     })
                     .collect(),
@@ -216,27 +216,27 @@ impl SearchApi {
         let body = SearchResults {
             items: found
                 .hits
-                .into_iter()
+                .iter()
                 .map(|h| SearchItem {
-                    slug: h.slug,
+                    slug: h.slug.clone(),
                     locale: h.locale.to_string(),
                     default_locale: h.default_locale.to_string(),
                     available_locales: h.available_locales.iter().map(|l| l.to_string()).collect(),
-                    title: h.title,
-                    summary: h.summary,
+                    title: h.title.clone(),
+                    summary: h.summary.clone(),
                     level: h.level.to_string(),
                     duration_minutes: h.duration_minutes,
                     duration_band: h.duration_band.to_string(),
                     themes: SearchThemes {
-                        sdgs: h.sdgs,
-                        sendai: h.sendai,
-                        tags: h.tags,
+                        sdgs: h.sdgs.clone(),
+                        sendai: h.sendai.clone(),
+                        tags: h.tags.clone(),
                     },
                     enrolment_count: h.enrolment_count,
                     highlight: SearchHighlight {
-                        title: h.highlight.title,
-                        summary: h.highlight.summary,
-                        snippet: h.highlight.snippet,
+                        title: h.highlight.title.clone(),
+                        summary: h.highlight.summary.clone(),
+                        snippet: h.highlight.snippet.clone(),
                         snippet_locale: h.highlight.snippet_locale.map(|l| l.to_string()),
                     },
                 })

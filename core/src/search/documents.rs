@@ -53,6 +53,27 @@ pub async fn enqueue_index(conn: &impl ConnectionTrait, course_id: Uuid) -> Resu
     Ok(())
 }
 
+/// Enrolments in a course within one such window (ms) refresh its popularity
+/// in the index once, when the window closes.
+const POPULARITY_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+/// Enqueues, on `conn` (the enrolment's transaction), the refresh of a
+/// course's popularity in the index: one job per course per window, run
+/// when the window closes, so it sees every enrolment of the window.
+pub async fn enqueue_popularity_refresh(conn: &impl ConnectionTrait, course_id: Uuid) -> Result<()> {
+    let window_end = (jobs::now_ms() / POPULARITY_WINDOW_MS + 1) * POPULARITY_WINDOW_MS;
+    jobs::enqueue_at(
+        conn,
+        &IndexCourse {
+            course_id,
+            version: window_end,
+        },
+        window_end,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The job's work: reads the course and upserts or removes its document.
 /// Running it twice has the effect of running it once.
 pub async fn index_course(db: &DatabaseConnection, index: &SearchIndex, id: Uuid) -> Result<()> {

@@ -20,8 +20,8 @@ use tantivy::{
     collector::{Collector, SegmentCollector},
     columnar::Column,
     query::{
-        AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query,
-        TermQuery,
+        AllQuery, AutomatonWeight, BooleanQuery, ConstScoreQuery, DfaWrapper, DisjunctionMaxQuery,
+        EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery, Weight,
     },
     schema::{
         FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -213,6 +213,11 @@ impl EmbeddedIndex {
 
     pub fn count(&self) -> u64 {
         self.0.reader.searcher().num_docs()
+    }
+
+    /// Changes whenever the searchable contents change.
+    pub fn generation(&self) -> u64 {
+        self.0.reader.searcher().generation().generation_id()
     }
 
     pub async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
@@ -447,26 +452,38 @@ impl Inner {
     fn word_query(&self, w: &QueryWord) -> Box<dyn Query> {
         let f = &self.fields;
         let stems = Self::stems(&w.folded);
+        // Each Levenshtein automaton is built once and run on every tier.
+        let automaton = |prefix: bool| {
+            let term = Term::from_field_text(f.plain[0], &w.folded);
+            let q = if prefix {
+                FuzzyTermQuery::new_prefix(term, w.typos, true)
+            } else {
+                FuzzyTermQuery::new(term, w.typos, true)
+            };
+            q.automaton().ok().map(Arc::new)
+        };
+        let fuzzy = if w.typos > 0 { automaton(false) } else { None };
+        let prefix = if w.prefix { automaton(true) } else { None };
         let mut options: Vec<Box<dyn Query>> = Vec::new();
         for (tier, weight) in TIERS {
             let t = tier as usize;
             let plain = Term::from_field_text(f.plain[t], &w.folded);
-            options.push(scored(term(plain.clone()), weight));
+            options.push(scored(term(plain), weight));
             for (li, stem) in stems.iter().enumerate() {
                 if !stem.is_empty() {
                     let s = Term::from_field_text(f.stemmed[t][li], stem);
                     options.push(scored(term(s), weight * STEM));
                 }
             }
-            if w.typos > 0 {
+            if let Some(a) = &fuzzy {
                 options.push(scored(
-                    Box::new(FuzzyTermQuery::new(plain.clone(), w.typos, true)),
+                    Box::new(SharedAutomaton(f.plain[t], a.clone())),
                     weight * TYPO,
                 ));
             }
-            if w.prefix {
+            if let Some(a) = &prefix {
                 options.push(scored(
-                    Box::new(FuzzyTermQuery::new_prefix(plain, w.typos, true)),
+                    Box::new(SharedAutomaton(f.plain[t], a.clone())),
                     weight * if w.typos > 0 { TYPO } else { PREFIX },
                 ));
             }
@@ -504,6 +521,25 @@ impl Inner {
             options.push(scored(Box::new(BooleanQuery::new(all)), weight));
         }
         Box::new(DisjunctionMaxQuery::new(options))
+    }
+}
+
+/// A typo or prefix automaton run on one field; clones share the automaton.
+#[derive(Clone)]
+struct SharedAutomaton(Field, Arc<DfaWrapper>);
+
+impl std::fmt::Debug for SharedAutomaton {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SharedAutomaton({:?})", self.0)
+    }
+}
+
+impl Query for SharedAutomaton {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(
+            self.0,
+            self.1.clone(),
+        )))
     }
 }
 

@@ -13,7 +13,9 @@ use std::{collections::BTreeMap, path::Path, sync::Arc, time::Instant};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use documents::{IndexCourse, enqueue_index, index_course, load_documents, reindex};
+pub use documents::{
+    IndexCourse, enqueue_index, enqueue_popularity_refresh, index_course, load_documents, reindex,
+};
 pub use query::{
     DurationBand, Facet, Filters, MAX_PER_PAGE, MAX_QUERY_CHARS, QueryText, RawSearch,
     SearchRequest,
@@ -77,17 +79,41 @@ pub struct EngineResults {
     pub facets: FacetCounts,
 }
 
-/// The search port. Cloning is cheap.
+/// The engine behind the port.
 #[derive(Clone)]
-pub enum SearchIndex {
+pub enum Engine {
     Embedded(embedded::EmbeddedIndex),
     Meili(meili::MeiliIndex),
 }
 
+/// The search port. Cloning is cheap; clones share the engine and the cache
+/// of recent answers.
+#[derive(Clone)]
+pub struct SearchIndex {
+    engine: Engine,
+    /// Recent pages, keyed by the engine's contents and the request: the
+    /// same search (a popular query, a facet being browsed) is answered once.
+    pages: moka::future::Cache<String, Arc<SearchPage>>,
+}
+
 /// Name of the Meilisearch index Agora uses.
 pub const MEILI_INDEX: &str = "courses";
+/// Pages kept in the cache of recent answers.
+const CACHED_PAGES: u64 = 4_000;
+/// Meilisearch changes without telling us: its answers are reused this long at most.
+const MEILI_CACHE_SECS: u64 = 5;
 
 impl SearchIndex {
+    fn new(engine: Engine) -> SearchIndex {
+        SearchIndex {
+            engine,
+            pages: moka::future::Cache::builder()
+                .max_capacity(CACHED_PAGES)
+                .time_to_live(std::time::Duration::from_secs(60))
+                .build(),
+        }
+    }
+
     /// Meilisearch when `meili_url` is set, else the embedded index in `<data>/search`.
     pub fn from_config(config: &Config) -> Result<SearchIndex> {
         match &config.meili_url {
@@ -97,7 +123,9 @@ impl SearchIndex {
     }
 
     pub fn embedded(dir: &Path) -> Result<SearchIndex> {
-        Ok(SearchIndex::Embedded(embedded::EmbeddedIndex::open(dir)?))
+        Ok(SearchIndex::new(Engine::Embedded(
+            embedded::EmbeddedIndex::open(dir)?,
+        )))
     }
 
     pub fn meili(
@@ -105,38 +133,48 @@ impl SearchIndex {
         key: Option<&crate::config::Secret>,
         index: &str,
     ) -> Result<SearchIndex> {
-        Ok(SearchIndex::Meili(meili::MeiliIndex::new(url, key, index)?))
+        Ok(SearchIndex::new(Engine::Meili(meili::MeiliIndex::new(
+            url, key, index,
+        )?)))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     pub fn engine_name(&self) -> &'static str {
-        match self {
-            SearchIndex::Embedded(_) => "embedded",
-            SearchIndex::Meili(_) => "Meilisearch",
+        match &self.engine {
+            Engine::Embedded(_) => "embedded",
+            Engine::Meili(_) => "Meilisearch",
         }
     }
 
     /// Makes the engine ready: Meilisearch gets the index and its settings.
     pub async fn prepare(&self) -> Result<()> {
-        match self {
-            SearchIndex::Embedded(_) => Ok(()),
-            SearchIndex::Meili(m) => m.prepare().await,
+        match &self.engine {
+            Engine::Embedded(_) => Ok(()),
+            Engine::Meili(m) => m.prepare().await,
         }
     }
 
     /// Adds or replaces documents (by course id).
     pub async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
-        match self {
-            SearchIndex::Embedded(e) => e.upsert(docs).await,
-            SearchIndex::Meili(m) => m.upsert(docs).await,
-        }
+        let done = match &self.engine {
+            Engine::Embedded(e) => e.upsert(docs).await,
+            Engine::Meili(m) => m.upsert(docs).await,
+        };
+        self.pages.invalidate_all();
+        done
     }
 
     /// Removes courses; removing an absent one is not an error.
     pub async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
-        match self {
-            SearchIndex::Embedded(e) => e.delete(ids).await,
-            SearchIndex::Meili(m) => m.delete(ids).await,
-        }
+        let done = match &self.engine {
+            Engine::Embedded(e) => e.delete(ids).await,
+            Engine::Meili(m) => m.delete(ids).await,
+        };
+        self.pages.invalidate_all();
+        done
     }
 
     /// Replaces the whole index with `docs`; `progress` hears how many are in.
@@ -145,26 +183,41 @@ impl SearchIndex {
         docs: Vec<CourseDocument>,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<()> {
-        match self {
-            SearchIndex::Embedded(e) => e.replace_all(docs, progress).await,
-            SearchIndex::Meili(m) => m.replace_all(docs, progress).await,
-        }
+        let done = match &self.engine {
+            Engine::Embedded(e) => e.replace_all(docs, progress).await,
+            Engine::Meili(m) => m.replace_all(docs, progress).await,
+        };
+        self.pages.invalidate_all();
+        done
     }
 
     /// Courses in the index.
     pub async fn count(&self) -> Result<u64> {
-        match self {
-            SearchIndex::Embedded(e) => Ok(e.count()),
-            SearchIndex::Meili(m) => m.count().await,
+        match &self.engine {
+            Engine::Embedded(e) => Ok(e.count()),
+            Engine::Meili(m) => m.count().await,
         }
     }
 
     pub async fn run(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
-        match self {
-            SearchIndex::Embedded(e) => e.search(q).await,
-            SearchIndex::Meili(m) => m.search(q).await,
+        match &self.engine {
+            Engine::Embedded(e) => e.search(q).await,
+            Engine::Meili(m) => m.search(q).await,
         }
     }
+
+    /// What the cached pages are valid for: the embedded index's generation
+    /// (another process may have written it), or a short time window.
+    fn epoch(&self) -> u64 {
+        match &self.engine {
+            Engine::Embedded(e) => e.generation(),
+            Engine::Meili(_) => jobs_clock_secs() / MEILI_CACHE_SECS,
+        }
+    }
+}
+
+fn jobs_clock_secs() -> u64 {
+    (crate::jobs::now_ms() / 1000).max(0) as u64
 }
 
 /// One course found, in the reader's locale.
@@ -217,7 +270,17 @@ pub struct SearchPage {
 }
 
 /// Searches the catalogue. A page past the last one is a bad parameter.
-pub async fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchPage> {
+pub async fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Arc<SearchPage>> {
+    let key = format!("{}|{req:?}", index.epoch());
+    if let Some(page) = index.pages.get(&key).await {
+        return Ok(page);
+    }
+    let page = Arc::new(search_uncached(index, req).await?);
+    index.pages.insert(key, page.clone()).await;
+    Ok(page)
+}
+
+async fn search_uncached(index: &SearchIndex, req: &SearchRequest) -> Result<SearchPage> {
     let started = Instant::now();
     let offset = (req.page - 1) * req.per_page;
     let results = index

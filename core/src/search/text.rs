@@ -206,6 +206,16 @@ struct MatchWord {
 #[derive(Clone, Debug, Default)]
 pub struct Highlighter {
     words: Vec<MatchWord>,
+    /// Quick look-ups, checked before the slower typo and prefix rules.
+    exact: std::collections::HashSet<String>,
+    /// Per locale: the words' stems, and their first three bytes (a word of
+    /// the text is stemmed only when it begins like one of them).
+    stems: [std::collections::HashSet<String>; 3],
+    stem_starts: [std::collections::HashSet<Vec<u8>>; 3],
+}
+
+fn start(s: &str) -> &[u8] {
+    &s.as_bytes()[..s.len().min(3)]
 }
 
 /// Words of context kept before the first match in a snippet.
@@ -236,31 +246,42 @@ impl Highlighter {
                 prefix,
             });
         }
-        Highlighter { words: out }
+        let mut h = Highlighter {
+            exact: out.iter().map(|w| w.folded_str.clone()).collect(),
+            ..Default::default()
+        };
+        for w in &out {
+            for (li, stem) in w.stems.iter().enumerate() {
+                if !stem.is_empty() {
+                    h.stems[li].insert(stem.clone());
+                    h.stem_starts[li].insert(start(stem).to_vec());
+                }
+            }
+        }
+        // Only the words that need more than a look-up stay in the list.
+        h.words = out.into_iter().filter(|w| w.typos > 0 || w.prefix).collect();
+        h
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.exact.is_empty()
     }
 
     /// Whether a word of a text in `locale` matches; `stem_of` stems it, and
     /// is called only when a stem could match (stemming costs the most).
     fn matches(&self, folded: &str, mut stem_of: impl FnMut() -> String, locale: Locale) -> bool {
         let li = locale_index(locale);
+        if self.exact.contains(folded) {
+            return true;
+        }
+        if self.stem_starts[li].contains(start(folded)) && self.stems[li].contains(&stem_of()) {
+            return true;
+        }
         let len = folded.chars().count();
-        let mut stemmed: Option<String> = None;
         let mut chars: Option<Vec<char>> = None;
         for w in &self.words {
-            if folded == w.folded_str || (w.prefix && folded.starts_with(&w.folded_str)) {
+            if w.prefix && folded.starts_with(&w.folded_str) {
                 return true;
-            }
-            let wstem = &w.stems[li];
-            let k = wstem.len().min(3);
-            if k > 0 && folded.as_bytes().get(..k) == Some(&wstem.as_bytes()[..k]) {
-                let s = stemmed.get_or_insert_with(&mut stem_of);
-                if s == wstem {
-                    return true;
-                }
             }
             if w.typos == 0 {
                 continue;
@@ -296,7 +317,7 @@ impl Highlighter {
         first_only: bool,
     ) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
-        if self.words.is_empty() {
+        if self.exact.is_empty() {
             return out;
         }
         ANALYZERS.with_borrow_mut(|a| {

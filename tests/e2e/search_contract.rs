@@ -283,7 +283,7 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
         .await
         .unwrap();
     search::index_course(conn, index, id).await.unwrap();
-    assert!(!slugs(&find(index, "sendai", None).await).contains(&sendai));
+    assert!(!slugs(&*find(index, "sendai", None).await).contains(&sendai));
     assert_eq!(index.count().await.unwrap(), 4);
     course::Entity::update_many()
         .col_expr(course::Column::Status, Expr::value("published"))
@@ -294,7 +294,7 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
     search::index_course(conn, index, id).await.unwrap();
     search::index_course(conn, index, id).await.unwrap();
     assert_eq!(index.count().await.unwrap(), 5);
-    assert_eq!(slugs(&find(index, "sendai", None).await)[0], sendai);
+    assert_eq!(slugs(&*find(index, "sendai", None).await)[0], sendai);
 }
 
 #[tokio::test]
@@ -312,7 +312,7 @@ async fn the_embedded_engine_keeps_the_search_contract() {
     search::reindex(&conn, &index, |_, _| {}).await.unwrap();
     assert_eq!(index.count().await.unwrap(), 5);
     assert_eq!(
-        slugs(&find(&index, "VLR", None).await)[0],
+        slugs(&*find(&index, "VLR", None).await)[0],
         "voluntary-local-review"
     );
 }

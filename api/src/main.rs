@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod middleware;
 mod pages;
+mod search_setup;
 mod state;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
@@ -97,6 +98,17 @@ enum Command {
         #[command(subcommand)]
         command: CoursesCommand,
     },
+    /// Catalogue search.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the search index from the database (safe to run at any time).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -327,6 +339,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jobs { command } => {
             let conn = connect(&config).await?;
             jobs_command(&conn, command).await
+        }
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => {
+            let conn = connect(&config).await?;
+            search_setup::reindex(&config, &conn).await
         }
     }
 }
@@ -559,7 +577,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         config.redis_url.as_ref().map(|u| u.expose().as_str()),
     )
     .map_err(anyhow::Error::msg)?;
+    let search = search_setup::open(&config, &conn).await?;
     let state = state::AppState {
+        search: search.clone(),
         learning: agora_core::learning::Learning::new(conn.clone(), cache.clone()),
         cache,
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
@@ -580,8 +600,14 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %local, "listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = if config.run_worker {
-        let handle =
-            agora_worker::spawn(&config, state.db.clone(), state.cache.clone(), stopped).await?;
+        let handle = agora_worker::spawn(
+            &config,
+            state.db.clone(),
+            state.cache.clone(),
+            search,
+            stopped,
+        )
+        .await?;
         println!(
             "  worker       in process ({} at a time)",
             config.worker_concurrency

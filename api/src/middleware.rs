@@ -83,15 +83,16 @@ fn error_response(e: poem::Error) -> Response {
             ),
         );
     }
-    if !status.is_server_error() {
-        // The API's own errors already carry the JSON body; keep it.
-        let resp = e.into_response();
-        if is_json(&resp) {
-            return resp;
-        }
-        return fallback_error(status);
+    // The API's own errors (`ApiError`, including its 503s) already carry
+    // the JSON body, written never to leak a cause; keep it.
+    let cause = status.is_server_error().then(|| e.to_string());
+    let resp = e.into_response();
+    if is_json(&resp) {
+        return resp;
     }
-    tracing::error!(error = %e, "unhandled error");
+    if let Some(cause) = cause {
+        tracing::error!(error = %cause, "unhandled error");
+    }
     fallback_error(status)
 }
 

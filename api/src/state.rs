@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use agora_core::{
-    cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits, storage::Storage,
+    cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits, search::SearchIndex,
+    storage::Storage,
 };
 use sea_orm::DatabaseConnection;
 
@@ -18,4 +19,5 @@ pub struct AppState {
     pub limits: Arc<AuthLimits>,
     /// Certificates and media.
     pub storage: Storage,
+    pub search: SearchIndex,
 }

@@ -8,6 +8,9 @@ pub enum Error {
     NotFound { what: &'static str },
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
+    /// A request parameter is malformed or out of range (answered 400).
+    #[error("{field}: {reason}")]
+    BadParameter { field: String, reason: String },
     #[error("{field}: {reason}")]
     Conflict { field: String, reason: String },
     #[error("{reason}")]

@@ -30,7 +30,8 @@ pub struct ImportSummary {
 }
 
 /// Imports courses in one transaction: all of them or none.
-/// A course whose source is unchanged is not touched at all.
+/// A course whose source is unchanged is not touched at all; every created
+/// or changed one gets a search indexing job in the same transaction.
 pub async fn import_courses(
     db: &DatabaseConnection,
     courses: &[CourseSource],
@@ -40,8 +41,14 @@ pub async fn import_courses(
     for source in courses {
         let slug = source.slug.to_string();
         match upsert_course(&txn, source).await? {
-            Outcome::Created => summary.created.push(slug),
-            Outcome::Updated => summary.updated.push(slug),
+            Outcome::Created(id) => {
+                crate::search::enqueue_index(&txn, id).await?;
+                summary.created.push(slug)
+            }
+            Outcome::Updated(id) => {
+                crate::search::enqueue_index(&txn, id).await?;
+                summary.updated.push(slug)
+            }
             Outcome::Unchanged => summary.unchanged.push(slug),
         }
     }
@@ -54,8 +61,8 @@ pub async fn catalogue_is_empty(db: &DatabaseConnection) -> Result<bool> {
 }
 
 enum Outcome {
-    Created,
-    Updated,
+    Created(Uuid),
+    Updated(Uuid),
     Unchanged,
 }
 
@@ -84,7 +91,7 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
                 am.published_at = Set(Some(now));
             }
             am.update(db).await?;
-            (id, Outcome::Updated)
+            (id, Outcome::Updated(id))
         }
         None => {
             let id = Uuid::new_v4();
@@ -105,7 +112,7 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
             }
             .insert(db)
             .await?;
-            (id, Outcome::Created)
+            (id, Outcome::Created(id))
         }
     };
 

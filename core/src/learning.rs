@@ -263,6 +263,7 @@ impl Learning {
                 .exec(&txn)
                 .await?;
             jobs::enqueue(&txn, &EnrolledMail { enrolment_id: e.id }).await?;
+            crate::search::enqueue_popularity_refresh(&txn, course.id).await?;
         } else if e.status != ACTIVE {
             e = set_status(&txn, e.id, ACTIVE).await?;
         }

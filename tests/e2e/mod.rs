@@ -9,4 +9,6 @@ mod jobs;
 mod learning;
 mod openapi;
 mod operations;
+mod search;
+mod search_contract;
 mod worker;

@@ -13,6 +13,7 @@ use agora_core::{
     learning::{CourseCompleted, EnrolledMail, Learning},
     notifications::{self, ReminderMail, ReminderScan},
     outbound::Outbound,
+    search::SearchIndex,
 };
 use sea_orm::DatabaseConnection;
 use tokio::{sync::watch, task::JoinHandle};
@@ -112,6 +113,7 @@ pub async fn spawn(
     config: &Config,
     db: DatabaseConnection,
     cache: Cache,
+    search: SearchIndex,
     stop: watch::Receiver<bool>,
 ) -> agora_core::Result<JoinHandle<()>> {
     let outbound = Outbound::from_config(db.clone(), config)?;
@@ -129,7 +131,9 @@ pub async fn spawn(
         first_retry: Duration::from_secs(config.job_retry_seconds),
         ..Default::default()
     };
-    let worker = Worker::new(db.clone(), registry(outbound, learning), options);
+    let mut handlers = registry(outbound, learning);
+    crate::search::register(&mut handlers, db.clone(), search);
+    let worker = Worker::new(db.clone(), handlers, options);
     let clock = tokio::spawn(reminder_clock(
         db,
         Duration::from_secs(config.reminder_scan_seconds),

@@ -5,6 +5,7 @@
 mod handlers;
 
 pub use handlers::{registry, reminder_clock, spawn};
+pub mod search;
 
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 

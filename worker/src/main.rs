@@ -46,8 +46,15 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        let search = match agora_core::search::SearchIndex::from_config(&config) {
+            Ok(index) => index,
+            Err(e) => {
+                eprintln!("error: cannot open the search index: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = match agora_worker::spawn(&config, conn, cache, stopped).await {
+        let worker = match agora_worker::spawn(&config, conn, cache, search, stopped).await {
             Ok(w) => w,
             Err(e) => {
                 eprintln!("error: {e}");

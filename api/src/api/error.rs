@@ -91,6 +91,7 @@ impl From<agora_core::Error> for ApiError {
             E::Invalid { field, reason } => {
                 ApiError::Unprocessable(Json(ErrorBody::new("invalid", reason, Some(field))))
             }
+            E::BadParameter { field, reason } => ApiError::bad_param(&field, reason),
             E::Conflict { field, reason } => {
                 ApiError::Conflict(Json(ErrorBody::new("conflict", reason, Some(field))))
             }

@@ -8,6 +8,7 @@ pub mod certificates;
 pub mod error;
 pub mod learning;
 pub mod me;
+pub mod search;
 
 use poem_openapi::OpenApiService;
 
@@ -19,6 +20,7 @@ pub type Apis = (
     learning::LearningApi,
     certificates::CertificatesApi,
     admin::AdminApi,
+    search::SearchApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -30,6 +32,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             learning::LearningApi,
             certificates::CertificatesApi,
             admin::AdminApi,
+            search::SearchApi,
         ),
         "Agora API", version)
         .description(

@@ -1,0 +1,419 @@
+//! Catalogue search: one port over two engines (an embedded tantivy index by
+//! default, Meilisearch in production), the documents they index, and the
+//! search service the API calls. Nothing outside this module names an engine.
+
+mod documents;
+pub mod embedded;
+pub mod meili;
+pub mod query;
+pub mod text;
+
+use std::{collections::BTreeMap, path::Path, sync::Arc, time::Instant};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use documents::{
+    IndexCourse, enqueue_index, enqueue_popularity_refresh, index_course, load_documents, reindex,
+};
+pub use query::{
+    DurationBand, Facet, Filters, MAX_PER_PAGE, MAX_QUERY_CHARS, QueryText, RawSearch,
+    SearchRequest,
+};
+
+use crate::{
+    Error, Result,
+    catalogue::pick_locale,
+    config::Config,
+    domain::{Level, Locale},
+};
+
+/// What the engines index about one published course: its facets, its
+/// popularity, and its words in every locale it has.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CourseDocument {
+    pub id: Uuid,
+    pub slug: String,
+    pub default_locale: Locale,
+    /// The locales the course has, sorted.
+    pub languages: Vec<Locale>,
+    pub level: Level,
+    pub duration_minutes: u32,
+    pub duration_band: DurationBand,
+    pub sdgs: Vec<u8>,
+    pub sendai: Vec<u8>,
+    pub tags: Vec<String>,
+    pub enrolment_count: u64,
+    pub texts: BTreeMap<Locale, LocaleText>,
+}
+
+/// A course's words in one locale, by weight: the title counts most, then
+/// `about` (summary, module and lesson titles), then `body` (description,
+/// objectives and lesson text, without Markdown).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocaleText {
+    pub title: String,
+    pub summary: String,
+    pub about: String,
+    pub body: String,
+}
+
+/// Counts per facet value, for the courses matching the query and filters.
+pub type FacetCounts = BTreeMap<Facet, BTreeMap<String, u64>>;
+
+/// What the port asks an engine.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineQuery<'a> {
+    pub query: Option<&'a QueryText>,
+    pub filters: &'a Filters,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// What an engine answers: one page of documents (their `body` may be cut
+/// to an excerpt), the total, and the facet counts.
+#[derive(Clone, Debug, Default)]
+pub struct EngineResults {
+    pub total: u64,
+    pub hits: Vec<Arc<CourseDocument>>,
+    pub facets: FacetCounts,
+}
+
+/// The engine behind the port.
+#[derive(Clone)]
+pub enum Engine {
+    Embedded(embedded::EmbeddedIndex),
+    Meili(meili::MeiliIndex),
+}
+
+/// The search port. Cloning is cheap; clones share the engine and the cache
+/// of recent answers.
+#[derive(Clone)]
+pub struct SearchIndex {
+    engine: Engine,
+    /// Recent pages, keyed by the engine's contents and the request: the
+    /// same search (a popular query, a facet being browsed) is answered once.
+    pages: moka::future::Cache<String, Arc<SearchPage>>,
+}
+
+/// Name of the Meilisearch index Agora uses.
+pub const MEILI_INDEX: &str = "courses";
+/// Pages kept in the cache of recent answers.
+const CACHED_PAGES: u64 = 4_000;
+/// Meilisearch changes without telling us: its answers are reused this long at most.
+const MEILI_CACHE_SECS: u64 = 5;
+
+impl SearchIndex {
+    fn new(engine: Engine) -> SearchIndex {
+        SearchIndex {
+            engine,
+            pages: moka::future::Cache::builder()
+                .max_capacity(CACHED_PAGES)
+                .time_to_live(std::time::Duration::from_secs(60))
+                .build(),
+        }
+    }
+
+    /// Meilisearch when `meili_url` is set, else the embedded index in `<data>/search`.
+    pub fn from_config(config: &Config) -> Result<SearchIndex> {
+        match &config.meili_url {
+            Some(url) => SearchIndex::meili(url, config.meili_key.as_ref(), MEILI_INDEX),
+            None => SearchIndex::embedded(&config.data_dir.join("search")),
+        }
+    }
+
+    pub fn embedded(dir: &Path) -> Result<SearchIndex> {
+        Ok(SearchIndex::new(Engine::Embedded(
+            embedded::EmbeddedIndex::open(dir)?,
+        )))
+    }
+
+    pub fn meili(
+        url: &url::Url,
+        key: Option<&crate::config::Secret>,
+        index: &str,
+    ) -> Result<SearchIndex> {
+        Ok(SearchIndex::new(Engine::Meili(meili::MeiliIndex::new(
+            url, key, index,
+        )?)))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn engine_name(&self) -> &'static str {
+        match &self.engine {
+            Engine::Embedded(_) => "embedded",
+            Engine::Meili(_) => "Meilisearch",
+        }
+    }
+
+    /// Makes the engine ready: Meilisearch gets the index and its settings.
+    pub async fn prepare(&self) -> Result<()> {
+        match &self.engine {
+            Engine::Embedded(_) => Ok(()),
+            Engine::Meili(m) => m.prepare().await,
+        }
+    }
+
+    /// Adds or replaces documents (by course id).
+    pub async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
+        let done = match &self.engine {
+            Engine::Embedded(e) => e.upsert(docs).await,
+            Engine::Meili(m) => m.upsert(docs).await,
+        };
+        self.pages.invalidate_all();
+        done
+    }
+
+    /// Removes courses; removing an absent one is not an error.
+    pub async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
+        let done = match &self.engine {
+            Engine::Embedded(e) => e.delete(ids).await,
+            Engine::Meili(m) => m.delete(ids).await,
+        };
+        self.pages.invalidate_all();
+        done
+    }
+
+    /// Replaces the whole index with `docs`; `progress` hears how many are in.
+    pub async fn replace_all(
+        &self,
+        docs: Vec<CourseDocument>,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<()> {
+        let done = match &self.engine {
+            Engine::Embedded(e) => e.replace_all(docs, progress).await,
+            Engine::Meili(m) => m.replace_all(docs, progress).await,
+        };
+        self.pages.invalidate_all();
+        done
+    }
+
+    /// Courses in the index.
+    pub async fn count(&self) -> Result<u64> {
+        match &self.engine {
+            Engine::Embedded(e) => Ok(e.count()),
+            Engine::Meili(m) => m.count().await,
+        }
+    }
+
+    pub async fn run(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
+        match &self.engine {
+            Engine::Embedded(e) => e.search(q).await,
+            Engine::Meili(m) => m.search(q).await,
+        }
+    }
+
+    /// What the cached pages are valid for: the embedded index's generation
+    /// (another process may have written it), or a short time window.
+    fn epoch(&self) -> u64 {
+        match &self.engine {
+            Engine::Embedded(e) => e.generation(),
+            Engine::Meili(_) => jobs_clock_secs() / MEILI_CACHE_SECS,
+        }
+    }
+}
+
+fn jobs_clock_secs() -> u64 {
+    (crate::jobs::now_ms() / 1000).max(0) as u64
+}
+
+/// One course found, in the reader's locale.
+#[derive(Clone, Debug)]
+pub struct SearchHit {
+    pub slug: String,
+    /// The locale of `title` and `summary`.
+    pub locale: Locale,
+    pub default_locale: Locale,
+    pub available_locales: Vec<Locale>,
+    pub title: String,
+    pub summary: String,
+    pub level: Level,
+    pub duration_minutes: u32,
+    pub duration_band: DurationBand,
+    pub sdgs: Vec<u8>,
+    pub sendai: Vec<u8>,
+    pub tags: Vec<String>,
+    pub enrolment_count: u64,
+    pub highlight: Highlight,
+}
+
+/// The matches, as HTML-escaped text with `<mark>` around matching words.
+#[derive(Clone, Debug, Default)]
+pub struct Highlight {
+    pub title: String,
+    pub summary: String,
+    /// Where the match is, when it is not in the title or summary.
+    pub snippet: Option<String>,
+    /// The locale of the snippet (the course may match in another locale).
+    pub snippet_locale: Option<Locale>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+    /// The facets asked for, each value with its count, in a stable order.
+    pub facets: Vec<(Facet, Vec<FacetValue>)>,
+    /// Time spent in the engine.
+    pub took_ms: u64,
+}
+
+/// Searches the catalogue. A page past the last one is a bad parameter.
+pub async fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Arc<SearchPage>> {
+    let key = format!("{}|{req:?}", index.epoch());
+    if let Some(page) = index.pages.get(&key).await {
+        return Ok(page);
+    }
+    let page = Arc::new(search_uncached(index, req).await?);
+    index.pages.insert(key, page.clone()).await;
+    Ok(page)
+}
+
+async fn search_uncached(index: &SearchIndex, req: &SearchRequest) -> Result<SearchPage> {
+    let started = Instant::now();
+    let offset = (req.page - 1) * req.per_page;
+    let results = index
+        .run(EngineQuery {
+            query: req.query.as_ref(),
+            filters: &req.filters,
+            offset,
+            limit: req.per_page,
+        })
+        .await?;
+    let took_ms = started.elapsed().as_millis() as u64;
+    if req.page > 1 && offset >= results.total {
+        let pages = results.total.div_ceil(req.per_page);
+        return Err(Error::BadParameter {
+            field: "page".into(),
+            reason: format!(
+                "page {} is past the end: {} result(s) on {} page(s)",
+                req.page, results.total, pages
+            ),
+        });
+    }
+    let highlighter = req
+        .query
+        .as_ref()
+        .map(QueryText::highlighter)
+        .unwrap_or_default();
+    let hits = results
+        .hits
+        .into_iter()
+        .map(|doc| present(&doc, &req.preferred, &highlighter))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SearchPage {
+        hits,
+        page: req.page,
+        per_page: req.per_page,
+        total: results.total,
+        facets: order_facets(&results.facets, &req.facets),
+        took_ms,
+    })
+}
+
+fn present(
+    doc: &CourseDocument,
+    preferred: &[Locale],
+    highlighter: &text::Highlighter,
+) -> Result<SearchHit> {
+    let locale = pick_locale(preferred, &doc.languages, doc.default_locale);
+    let shown = doc
+        .texts
+        .get(&locale)
+        .or_else(|| doc.texts.values().next())
+        .ok_or_else(|| Error::Internal(format!("indexed course {} has no text", doc.slug)))?;
+    let (title, in_title) = highlighter.highlight(&shown.title, locale);
+    let (summary, in_summary) = highlighter.highlight(&shown.summary, locale);
+    let mut highlight = Highlight {
+        title,
+        summary,
+        snippet: None,
+        snippet_locale: None,
+    };
+    if !highlighter.is_empty() && !in_title && !in_summary {
+        // The reader's locale first, then the course's default, then the rest.
+        let mut order = vec![locale];
+        for l in std::iter::once(doc.default_locale).chain(doc.texts.keys().copied()) {
+            if !order.contains(&l) {
+                order.push(l);
+            }
+        }
+        'found: for l in order {
+            let Some(t) = doc.texts.get(&l) else { continue };
+            for field in [&t.title, &t.summary, &t.about, &t.body] {
+                if let Some(s) = highlighter.snippet(field, l) {
+                    highlight.snippet = Some(s);
+                    highlight.snippet_locale = Some(l);
+                    break 'found;
+                }
+            }
+        }
+    }
+    Ok(SearchHit {
+        title: shown.title.clone(),
+        summary: shown.summary.clone(),
+        slug: doc.slug.clone(),
+        locale,
+        default_locale: doc.default_locale,
+        available_locales: doc.languages.clone(),
+        level: doc.level,
+        duration_minutes: doc.duration_minutes,
+        duration_band: doc.duration_band,
+        sdgs: doc.sdgs.clone(),
+        sendai: doc.sendai.clone(),
+        tags: doc.tags.clone(),
+        enrolment_count: doc.enrolment_count,
+        highlight,
+    })
+}
+
+/// Facet values in their natural order: goals by number, locales and levels
+/// and bands as declared.
+fn order_facets(counts: &FacetCounts, wanted: &[Facet]) -> Vec<(Facet, Vec<FacetValue>)> {
+    let rank = |facet: Facet, value: &str| -> (u64, String) {
+        let n = match facet {
+            Facet::Sdg | Facet::Sendai => value.parse().unwrap_or(u64::MAX),
+            Facet::Language => Locale::ALL
+                .iter()
+                .position(|l| l.as_str() == value)
+                .map_or(u64::MAX, |p| p as u64),
+            Facet::Level => Level::ALL
+                .iter()
+                .position(|l| l.as_str() == value)
+                .map_or(u64::MAX, |p| p as u64),
+            Facet::Duration => DurationBand::ALL
+                .iter()
+                .position(|b| b.as_str() == value)
+                .map_or(u64::MAX, |p| p as u64),
+        };
+        (n, value.to_owned())
+    };
+    wanted
+        .iter()
+        .map(|&facet| {
+            let mut values: Vec<FacetValue> = counts
+                .get(&facet)
+                .into_iter()
+                .flatten()
+                .filter(|(_, n)| **n > 0)
+                .map(|(v, n)| FacetValue {
+                    value: v.clone(),
+                    count: *n,
+                })
+                .collect();
+            values.sort_by_key(|v| rank(facet, &v.value));
+            (facet, values)
+        })
+        .collect()
+}

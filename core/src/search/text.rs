@@ -1,0 +1,484 @@
+//! Text analysis shared by both engines and the highlighter: folding,
+//! stemming, typo budgets, Markdown stripping, and `<mark>` snippets.
+
+use std::cell::RefCell;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer, TokenStream,
+};
+
+use crate::domain::Locale;
+
+/// Name of the analyser that lowercases and folds accents (`Désastres` → `desastres`).
+pub const PLAIN: &str = "agora_plain";
+
+/// Name of the analyser that also stems words the way `locale` inflects them.
+pub fn stemmed_name(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "agora_stem_en",
+        Locale::Fr => "agora_stem_fr",
+        Locale::Es => "agora_stem_es",
+    }
+}
+
+/// Words longer than this are noise (URLs, hashes) and are not indexed.
+const MAX_WORD_BYTES: usize = 40;
+
+pub fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Stems before folding: the stemmers know their language's accents.
+pub fn stemming_analyzer(locale: Locale) -> TextAnalyzer {
+    let language = match locale {
+        Locale::En => Language::English,
+        Locale::Fr => Language::French,
+        Locale::Es => Language::Spanish,
+    };
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(language))
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+struct Analyzers {
+    plain: TextAnalyzer,
+    stem: [TextAnalyzer; 3],
+}
+
+thread_local! {
+    static ANALYZERS: RefCell<Analyzers> = RefCell::new(Analyzers {
+        plain: plain_analyzer(),
+        stem: Locale::ALL.map(stemming_analyzer),
+    });
+}
+
+fn locale_index(locale: Locale) -> usize {
+    match locale {
+        Locale::En => 0,
+        Locale::Fr => 1,
+        Locale::Es => 2,
+    }
+}
+
+/// The folded words of a text, as the index sees them.
+pub fn words(text: &str) -> Vec<String> {
+    ANALYZERS.with_borrow_mut(|a| {
+        let mut out = Vec::new();
+        let mut stream = a.plain.token_stream(text);
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    })
+}
+
+/// One word stemmed for `locale` (then folded).
+pub fn stem(word: &str, locale: Locale) -> String {
+    ANALYZERS.with_borrow_mut(|a| {
+        let mut stream = a.stem[locale_index(locale)].token_stream(word);
+        if stream.advance() {
+            stream.token().text.clone()
+        } else {
+            String::new()
+        }
+    })
+}
+
+/// Typos forgiven in a query word, as Meilisearch does by default: none
+/// below 5 letters, one from 5, two from 9.
+pub fn typo_budget(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Optimal string alignment distance of `a` and `b` is at most `max`
+/// (a swap of two neighbouring letters costs one, as in the engines).
+pub fn within_distance(a: &str, b: &str, max: u8) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    within_distance_chars(&a, &b, max as usize)
+}
+
+fn within_distance_chars(a: &[char], b: &[char], max: usize) -> bool {
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    if max == 0 {
+        return false;
+    }
+    let width = b.len() + 1;
+    let mut prev2 = vec![0usize; width];
+    let mut prev: Vec<usize> = (0..width).collect();
+    let mut cur = vec![0usize; width];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return false;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= max
+}
+
+/// The readable text of a Markdown document: no markup, no link targets.
+pub fn strip_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Cuts a text to at most `max` bytes, at a word boundary.
+pub fn truncate_words(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match text[..end].rfind(char::is_whitespace) {
+        Some(space) if space > max / 2 => &text[..space],
+        _ => &text[..end],
+    }
+}
+
+pub fn escape_html(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A query word as the highlighter matches it.
+#[derive(Clone, Debug)]
+struct MatchWord {
+    folded: Vec<char>,
+    folded_str: String,
+    stems: [String; 3],
+    typos: u8,
+    prefix: bool,
+}
+
+/// Marks the words of a text that a query matches, by the rules the engines
+/// use: same folded word, same stem, a typo within the budget, or (for the
+/// last word typed) a prefix.
+#[derive(Clone, Debug, Default)]
+pub struct Highlighter {
+    words: Vec<MatchWord>,
+    /// Quick look-ups, checked before the slower typo and prefix rules.
+    exact: std::collections::HashSet<String>,
+    /// Per locale: the words' stems, and their first three bytes (a word of
+    /// the text is stemmed only when it begins like one of them).
+    stems: [std::collections::HashSet<String>; 3],
+    stem_starts: [std::collections::HashSet<Vec<u8>>; 3],
+}
+
+fn start(s: &str) -> &[u8] {
+    &s.as_bytes()[..s.len().min(3)]
+}
+
+/// Words of context kept before the first match in a snippet.
+const SNIPPET_BEFORE: usize = 8;
+/// Words in a snippet.
+const SNIPPET_WORDS: usize = 32;
+/// A snippet is looked for in this many words of a text at most.
+const SNIPPET_SCAN: usize = 1_500;
+
+impl Highlighter {
+    /// `words`: (folded word, typos allowed, prefix allowed).
+    pub fn new(words: impl IntoIterator<Item = (String, u8, bool)>) -> Self {
+        let mut out: Vec<MatchWord> = Vec::new();
+        for (w, typos, prefix) in words {
+            if w.is_empty() {
+                continue;
+            }
+            if let Some(existing) = out.iter_mut().find(|m| m.folded_str == w) {
+                existing.typos = existing.typos.max(typos);
+                existing.prefix |= prefix;
+                continue;
+            }
+            out.push(MatchWord {
+                folded: w.chars().collect(),
+                stems: Locale::ALL.map(|l| stem(&w, l)),
+                folded_str: w,
+                typos,
+                prefix,
+            });
+        }
+        let mut h = Highlighter {
+            exact: out.iter().map(|w| w.folded_str.clone()).collect(),
+            ..Default::default()
+        };
+        for w in &out {
+            for (li, stem) in w.stems.iter().enumerate() {
+                if !stem.is_empty() {
+                    h.stems[li].insert(stem.clone());
+                    h.stem_starts[li].insert(start(stem).to_vec());
+                }
+            }
+        }
+        // Only the words that need more than a look-up stay in the list.
+        h.words = out
+            .into_iter()
+            .filter(|w| w.typos > 0 || w.prefix)
+            .collect();
+        h
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty()
+    }
+
+    /// Whether a word of a text in `locale` matches; `stem_of` stems it, and
+    /// is called only when a stem could match (stemming costs the most).
+    fn matches(&self, folded: &str, mut stem_of: impl FnMut() -> String, locale: Locale) -> bool {
+        let li = locale_index(locale);
+        if self.exact.contains(folded) {
+            return true;
+        }
+        if self.stem_starts[li].contains(start(folded)) && self.stems[li].contains(&stem_of()) {
+            return true;
+        }
+        let len = folded.chars().count();
+        let mut chars: Option<Vec<char>> = None;
+        for w in &self.words {
+            if w.prefix && folded.starts_with(&w.folded_str) {
+                return true;
+            }
+            if w.typos == 0 {
+                continue;
+            }
+            let max = w.typos as usize;
+            let wlen = w.folded.len();
+            let whole = len.abs_diff(wlen) <= max;
+            let prefix = w.prefix && len + max >= wlen;
+            if !whole && !prefix {
+                continue;
+            }
+            let c = chars.get_or_insert_with(|| folded.chars().collect());
+            if whole && within_distance_chars(c, &w.folded, max) {
+                return true;
+            }
+            if prefix {
+                for n in wlen.saturating_sub(max).max(1)..=(wlen + max).min(c.len()) {
+                    if within_distance_chars(&c[..n], &w.folded, max) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Byte ranges of the matching words of `text`, within its first `limit` words.
+    fn ranges(
+        &self,
+        text: &str,
+        locale: Locale,
+        limit: usize,
+        first_only: bool,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        if self.exact.is_empty() {
+            return out;
+        }
+        ANALYZERS.with_borrow_mut(|a| {
+            let Analyzers { plain, stem } = a;
+            let stemmer = &mut stem[locale_index(locale)];
+            let mut folded = plain.token_stream(text);
+            let mut n = 0;
+            while n < limit && folded.advance() {
+                let t = folded.token();
+                let word = &text[t.offset_from..t.offset_to];
+                let stem_of = || {
+                    let mut s = stemmer.token_stream(word);
+                    if s.advance() {
+                        s.token().text.clone()
+                    } else {
+                        String::new()
+                    }
+                };
+                if self.matches(&t.text, stem_of, locale) {
+                    out.push((n, t.offset_from, t.offset_to));
+                    if first_only {
+                        break;
+                    }
+                }
+                n += 1;
+            }
+        });
+        out
+    }
+
+    /// The whole text, HTML-escaped, with matches in `<mark>`; and whether anything matched.
+    pub fn highlight(&self, text: &str, locale: Locale) -> (String, bool) {
+        let ranges = self.ranges(text, locale, usize::MAX, false);
+        (mark(text, &ranges), !ranges.is_empty())
+    }
+
+    /// A window of the text around its first match, HTML-escaped, with
+    /// matches in `<mark>`; `None` when nothing in it matches.
+    pub fn snippet(&self, text: &str, locale: Locale) -> Option<String> {
+        let first = self.ranges(text, locale, SNIPPET_SCAN, true);
+        let &(index, _, _) = first.first()?;
+        // Word boundaries of the window.
+        let start_word = index.saturating_sub(SNIPPET_BEFORE);
+        let end_word = start_word + SNIPPET_WORDS;
+        let (mut start, mut end) = (None, text.len());
+        ANALYZERS.with_borrow_mut(|a| {
+            let mut stream = a.plain.token_stream(text);
+            let mut n = 0;
+            while stream.advance() {
+                if n == start_word {
+                    start = Some(stream.token().offset_from);
+                }
+                if n == end_word {
+                    end = stream.token().offset_from;
+                    break;
+                }
+                n += 1;
+            }
+        });
+        let start = if start_word == 0 { 0 } else { start? };
+        let window = text[start..end].trim_end();
+        let ranges = self.ranges(window, locale, usize::MAX, false);
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        out.push_str(mark(window, &ranges).trim());
+        if end < text.len() {
+            out.push('…');
+        }
+        Some(out.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+fn mark(text: &str, ranges: &[(usize, usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
+    let mut at = 0;
+    for &(_, from, to) in ranges {
+        escape_html(&text[at..from], &mut out);
+        out.push_str("<mark>");
+        escape_html(&text[from..to], &mut out);
+        out.push_str("</mark>");
+        at = to;
+    }
+    escape_html(&text[at..], &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_and_stemming() {
+        assert_eq!(words("Désastres, REDUCCIÓN!"), ["desastres", "reduccion"]);
+        assert_eq!(stem("desastres", Locale::Es), stem("desastre", Locale::Es));
+        assert_eq!(
+            stem("Localizing", Locale::En),
+            stem("localization", Locale::En)
+        );
+    }
+
+    #[test]
+    fn distances_count_swaps_as_one() {
+        assert!(within_distance("resilence", "resilience", 1));
+        assert!(within_distance("disatser", "disaster", 1));
+        assert!(!within_distance("disaster", "desastre", 1));
+        assert!(within_distance("same", "same", 0));
+        assert!(!within_distance("samo", "same", 0));
+    }
+
+    #[test]
+    fn typo_budgets_follow_word_length() {
+        assert_eq!(typo_budget("risk"), 0);
+        assert_eq!(typo_budget("local"), 1);
+        assert_eq!(typo_budget("resilence"), 2);
+    }
+
+    #[test]
+    fn markdown_is_stripped() {
+        let text =
+            strip_markdown("# Title\n\nSome **bold** [link](lesson:x) and `code`.\n\n- item");
+        assert!(text.contains("Title"));
+        assert!(text.contains("Some bold link and code."));
+        assert!(!text.contains("lesson:x") && !text.contains("**"));
+    }
+
+    #[test]
+    fn highlights_are_escaped_and_marked() {
+        let h = Highlighter::new([
+            ("resilence".to_string(), 2, false),
+            ("loca".into(), 0, true),
+        ]);
+        let (html, hit) = h.highlight("<b>Urban</b> resilience & local action", Locale::En);
+        assert!(hit);
+        assert_eq!(
+            html,
+            "&lt;b&gt;Urban&lt;/b&gt; <mark>resilience</mark> &amp; <mark>local</mark> action"
+        );
+        let (_, hit) = h.highlight("nothing here", Locale::En);
+        assert!(!hit);
+    }
+
+    #[test]
+    fn snippets_are_windows_around_the_first_match() {
+        let text = (0..100)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+            + " disaster risk "
+            + &(0..100)
+                .map(|i| format!("v{i}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+        let h = Highlighter::new([("disaster".to_string(), 1, false)]);
+        let s = h.snippet(&text, Locale::En).unwrap();
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("<mark>disaster</mark> risk"), "{s}");
+        assert!(h.snippet("no match", Locale::En).is_none());
+    }
+}

@@ -1,0 +1,339 @@
+//! The search port's contract: one suite, run against every engine. The
+//! embedded engine always; Meilisearch when `AGORA_TEST_MEILI_URL` points at
+//! a server (`AGORA_TEST_MEILI_KEY` for its key), in an index of its own.
+
+use agora_core::{
+    Error,
+    domain::Locale,
+    entities::course,
+    search::{self, RawSearch, SearchIndex, SearchPage, SearchRequest},
+};
+use agora_tests::{TempDir, TestDb, root};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+
+/// A database holding the shipped catalogue, with distinct enrolment counts
+/// so that popularity decides ties.
+async fn catalogue() -> (TestDb, DatabaseConnection) {
+    let db = TestDb::new().await;
+    let conn = db.connect().await;
+    agora_core::db::migrate(&conn).await.unwrap();
+    let (courses, _) = agora_core::course_source::read_all(&root().join("courses")).unwrap();
+    agora_core::import::import_courses(&conn, &courses)
+        .await
+        .unwrap();
+    for (slug, n) in [
+        ("localizing-the-sdgs", 500),
+        ("voluntary-local-review", 400),
+        ("localizing-sendai-framework", 300),
+        ("planning-sdgs-locally", 200),
+        ("building-a-learning-city", 100),
+    ] {
+        course::Entity::update_many()
+            .col_expr(course::Column::EnrolmentCount, Expr::value(n as i64))
+            .filter(course::Column::Slug.eq(slug))
+            .exec(&conn)
+            .await
+            .unwrap();
+    }
+    (db, conn)
+}
+
+fn request(q: &str, lang: Option<Locale>, tweak: impl FnOnce(&mut RawSearch)) -> SearchRequest {
+    let mut raw = RawSearch {
+        q: (!q.is_empty()).then(|| q.to_owned()),
+        ..Default::default()
+    };
+    tweak(&mut raw);
+    SearchRequest::parse(raw, lang.into_iter().collect()).expect("a valid request")
+}
+
+async fn find(index: &SearchIndex, q: &str, lang: Option<Locale>) -> std::sync::Arc<SearchPage> {
+    search::search(index, &request(q, lang, |_| {}))
+        .await
+        .unwrap_or_else(|e| panic!("searching {q:?}: {e}"))
+}
+
+fn slugs(page: &SearchPage) -> Vec<&str> {
+    page.hits.iter().map(|h| h.slug.as_str()).collect()
+}
+
+fn facet<'a>(page: &'a SearchPage, name: &str) -> Vec<(&'a str, u64)> {
+    page.facets
+        .iter()
+        .find(|(f, _)| f.as_str() == name)
+        .map(|(_, v)| v.iter().map(|v| (v.value.as_str(), v.count)).collect())
+        .unwrap_or_default()
+}
+
+async fn course_id(conn: &DatabaseConnection, slug: &str) -> uuid::Uuid {
+    course::Entity::find()
+        .filter(course::Column::Slug.eq(slug))
+        .one(conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// The contract every engine keeps.
+async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
+    let n = search::reindex(conn, index, |_, _| {}).await.unwrap();
+    assert_eq!(n, 5);
+    assert_eq!(index.count().await.unwrap(), 5);
+    let sendai = "localizing-sendai-framework";
+
+    // English words, a Spanish reader: the course is found and shown in Spanish.
+    let page = find(index, "disaster risk", Some(Locale::Es)).await;
+    assert_eq!(slugs(&page)[0], sendai, "{:?}", slugs(&page));
+    let hit = &page.hits[0];
+    assert_eq!(hit.locale, Locale::Es);
+    assert!(hit.title.contains("Riesgo de Desastres"), "{}", hit.title);
+    // Spanish words, with and without accents, and inflected differently.
+    for q in ["riesgo de desastres", "desastre", "reduccion del riesgo"] {
+        let page = find(index, q, Some(Locale::Es)).await;
+        assert_eq!(
+            slugs(&page).first(),
+            Some(&sendai),
+            "{q}: {:?}",
+            slugs(&page)
+        );
+    }
+
+    // Synonyms in three languages.
+    for q in [
+        "VLR",
+        "vlr",
+        "examen local volontaire",
+        "revisión local voluntaria",
+    ] {
+        let page = find(index, q, None).await;
+        assert_eq!(
+            slugs(&page).first(),
+            Some(&"voluntary-local-review"),
+            "{q}: {:?}",
+            slugs(&page)
+        );
+    }
+    for q in ["DRR", "RRD", "réduction des risques de catastrophe"] {
+        let page = find(index, q, None).await;
+        assert_eq!(
+            slugs(&page).first(),
+            Some(&sendai),
+            "{q}: {:?}",
+            slugs(&page)
+        );
+    }
+    let page = find(index, "ODD", Some(Locale::Fr)).await;
+    assert!(
+        slugs(&page).contains(&"localizing-the-sdgs"),
+        "{:?}",
+        slugs(&page)
+    );
+
+    // Typos.
+    let page = find(index, "resilence", None).await;
+    assert!(slugs(&page).contains(&sendai), "{:?}", slugs(&page));
+    let page = find(index, "voluntray local reveiw", None).await;
+    assert_eq!(slugs(&page).first(), Some(&"voluntary-local-review"));
+    // No typo is forgiven in short words.
+    assert_eq!(find(index, "vlx", None).await.total, 0);
+
+    // The last word is a prefix: "loca" finds the localizing courses.
+    let page = find(index, "loca", None).await;
+    for slug in ["localizing-the-sdgs", sendai, "planning-sdgs-locally"] {
+        assert!(slugs(&page).contains(&slug), "{slug}: {:?}", slugs(&page));
+    }
+
+    // Nothing matches nonsense; every word must match.
+    assert_eq!(find(index, "xylophone", None).await.total, 0);
+    assert_eq!(find(index, "sendai xylophone", None).await.total, 0);
+
+    // Facets count the courses that match the query and the filters.
+    let page = find(index, "local", None).await;
+    let levels: u64 = facet(&page, "level").iter().map(|(_, n)| n).sum();
+    assert_eq!(levels, page.total);
+    assert_eq!(
+        facet(&page, "language"),
+        [("en", page.total), ("fr", page.total), ("es", page.total)]
+    );
+    assert_eq!(facet(&page, "duration"), [("3_6h", page.total)]);
+    let sdg11 = facet(&page, "sdg")
+        .into_iter()
+        .find(|(v, _)| *v == "11")
+        .unwrap();
+    assert_eq!(sdg11.1, page.total, "every shipped course is tagged SDG 11");
+    let browse = search::search(index, &request("", None, |r| r.sendai = vec!["2".into()]))
+        .await
+        .unwrap();
+    assert_eq!(slugs(&browse), [sendai]);
+    assert_eq!(
+        facet(&browse, "sendai"),
+        [("1", 1), ("2", 1), ("3", 1), ("4", 1)]
+    );
+
+    // Filters: alternatives within one, all of them across.
+    let page = search::search(
+        index,
+        &request("", None, |r| {
+            r.level = vec!["intermediate".into()];
+            r.sdg = vec!["13".into(), "16".into()];
+        }),
+    )
+    .await
+    .unwrap();
+    let mut found = slugs(&page);
+    found.sort();
+    assert_eq!(
+        found,
+        [sendai, "planning-sdgs-locally", "voluntary-local-review"]
+    );
+    let page = search::search(
+        index,
+        &request("local", None, |r| r.duration = vec!["under_1h".into()]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.total, 0);
+
+    // Browsing ranks by popularity, and pages through everything once.
+    let all = search::search(
+        index,
+        &request("", None, |r| r.language = vec!["en".into()]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        slugs(&all),
+        [
+            "localizing-the-sdgs",
+            "voluntary-local-review",
+            sendai,
+            "planning-sdgs-locally",
+            "building-a-learning-city"
+        ]
+    );
+    let mut paged = Vec::new();
+    for p in 1..=3 {
+        let page = search::search(
+            index,
+            &request("", None, |r| {
+                r.language = vec!["en".into()];
+                r.per_page = Some(2);
+                r.page = Some(p);
+            }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.total, 5);
+        paged.extend(page.hits.iter().map(|h| h.slug.clone()));
+    }
+    assert_eq!(paged, slugs(&all));
+    let past = search::search(
+        index,
+        &request("", None, |r| {
+            r.language = vec!["en".into()];
+            r.per_page = Some(2);
+            r.page = Some(4);
+        }),
+    )
+    .await;
+    assert!(
+        matches!(past, Err(Error::BadParameter { ref field, .. }) if field == "page"),
+        "{past:?}"
+    );
+
+    // Highlights: escaped HTML with marks, in the reader's locale when it matches there.
+    let page = find(index, "examen local volontaire", Some(Locale::Fr)).await;
+    let h = &page.hits[0].highlight;
+    assert!(h.title.contains("<mark>examen</mark>"), "{}", h.title);
+    let page = find(index, "resilence", Some(Locale::En)).await;
+    let hit = page.hits.iter().find(|h| h.slug == sendai).unwrap();
+    let all_marks = format!(
+        "{} {} {}",
+        hit.highlight.title,
+        hit.highlight.summary,
+        hit.highlight.snippet.clone().unwrap_or_default()
+    );
+    assert!(
+        all_marks.to_lowercase().contains("<mark>resilien"),
+        "{all_marks}"
+    );
+    let page = find(index, "disaster risk", Some(Locale::Es)).await;
+    let h = &page.hits[0].highlight;
+    assert!(
+        !h.title.contains("<mark>"),
+        "no English word is in the Spanish title"
+    );
+    assert_eq!(h.snippet_locale, Some(Locale::En));
+    assert!(
+        h.snippet
+            .as_deref()
+            .unwrap()
+            .contains("<mark>Disaster</mark>"),
+        "{h:?}"
+    );
+
+    // Changes: a course unpublished in the database leaves the index, and
+    // comes back when published again; indexing twice changes nothing.
+    let id = course_id(conn, sendai).await;
+    course::Entity::update_many()
+        .col_expr(course::Column::Status, Expr::value("draft"))
+        .filter(course::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .unwrap();
+    search::index_course(conn, index, id).await.unwrap();
+    assert!(!slugs(&*find(index, "sendai", None).await).contains(&sendai));
+    assert_eq!(index.count().await.unwrap(), 4);
+    course::Entity::update_many()
+        .col_expr(course::Column::Status, Expr::value("published"))
+        .filter(course::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .unwrap();
+    search::index_course(conn, index, id).await.unwrap();
+    search::index_course(conn, index, id).await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 5);
+    assert_eq!(slugs(&*find(index, "sendai", None).await)[0], sendai);
+}
+
+#[tokio::test]
+async fn the_embedded_engine_keeps_the_search_contract() {
+    let (_db, conn) = catalogue().await;
+    let dir = TempDir::new();
+    let index = SearchIndex::embedded(&dir.path().join("search")).unwrap();
+    keeps_the_contract(&index, &conn).await;
+
+    // Deleting the index folder and rebuilding loses nothing.
+    drop(index);
+    std::fs::remove_dir_all(dir.path().join("search")).unwrap();
+    let index = SearchIndex::embedded(&dir.path().join("search")).unwrap();
+    assert_eq!(index.count().await.unwrap(), 0);
+    search::reindex(&conn, &index, |_, _| {}).await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 5);
+    assert_eq!(
+        slugs(&*find(&index, "VLR", None).await)[0],
+        "voluntary-local-review"
+    );
+}
+
+#[tokio::test]
+async fn meilisearch_keeps_the_search_contract() {
+    let Ok(url) = std::env::var("AGORA_TEST_MEILI_URL") else {
+        eprintln!(
+            "SKIPPED: Meilisearch contract suite (set AGORA_TEST_MEILI_URL to run it; see README)"
+        );
+        return;
+    };
+    let url: url::Url = url.parse().expect("AGORA_TEST_MEILI_URL is a URL");
+    let key = std::env::var("AGORA_TEST_MEILI_KEY")
+        .ok()
+        .map(agora_core::config::Secret::new);
+    let uid = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
+    let index = SearchIndex::meili(&url, key.as_ref(), &uid).unwrap();
+    let (_db, conn) = catalogue().await;
+    keeps_the_contract(&index, &conn).await;
+    if let agora_core::search::Engine::Meili(m) = index.engine() {
+        m.drop_index().await.unwrap();
+    }
+}

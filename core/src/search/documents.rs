@@ -60,7 +60,10 @@ const POPULARITY_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// Enqueues, on `conn` (the enrolment's transaction), the refresh of a
 /// course's popularity in the index: one job per course per window, run
 /// when the window closes, so it sees every enrolment of the window.
-pub async fn enqueue_popularity_refresh(conn: &impl ConnectionTrait, course_id: Uuid) -> Result<()> {
+pub async fn enqueue_popularity_refresh(
+    conn: &impl ConnectionTrait,
+    course_id: Uuid,
+) -> Result<()> {
     let window_end = (jobs::now_ms() / POPULARITY_WINDOW_MS + 1) * POPULARITY_WINDOW_MS;
     jobs::enqueue_at(
         conn,

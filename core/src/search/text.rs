@@ -259,7 +259,10 @@ impl Highlighter {
             }
         }
         // Only the words that need more than a look-up stay in the list.
-        h.words = out.into_iter().filter(|w| w.typos > 0 || w.prefix).collect();
+        h.words = out
+            .into_iter()
+            .filter(|w| w.typos > 0 || w.prefix)
+            .collect();
         h
     }
 

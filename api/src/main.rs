@@ -553,6 +553,7 @@ fn lint(dir: &std::path::Path) -> ExitCode {
 }
 
 async fn serve(mut config: Config) -> anyhow::Result<()> {
+    let shutdown = agora_core::telemetry::shutdown_signal();
     let conn = connect(&config).await?;
     if import::catalogue_is_empty(&conn).await? && config.courses_dir.is_dir() {
         tracing::info!(dir = %config.courses_dir.display(), "the catalogue is empty: importing the shipped courses");
@@ -619,7 +620,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let app = app::build(state);
     let server = poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
         app,
-        agora_core::telemetry::shutdown_signal(),
+        shutdown,
         Some(Duration::from_secs(30)),
     );
     let result = server.await.context("the server stopped with an error");

@@ -82,6 +82,13 @@ async fn every_log_line_of_a_request_carries_its_id_in_json() {
         .unwrap()
         .to_owned();
     assert!(uuid::Uuid::parse_str(&generated).is_ok());
+    // A request's log line is written as its answer leaves: wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !(server.logs().contains(&generated) && server.logs().contains("test-request-0001"))
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let logs = server.logs();
     let request_lines: Vec<serde_json::Value> = logs
         .lines()

@@ -15,6 +15,8 @@ use std::{
 
 use sea_orm::{ConnectionTrait, Database};
 
+pub mod browser;
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -509,7 +511,7 @@ fn tool(var: &str, default: PathBuf, what: &str) -> PathBuf {
     path
 }
 
-fn home() -> PathBuf {
+pub fn home() -> PathBuf {
     std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| "/root".into())

@@ -7,21 +7,16 @@ use poem::{
 };
 use serde_json::json;
 
-use crate::{api, middleware, pages, state::AppState};
+use crate::{api, middleware, state::AppState, web};
 
 pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = api::service(env!("CARGO_PKG_VERSION"));
     let spec = service.spec_endpoint();
     let explorer = service.swagger_ui();
-    Route::new()
+    web::routes(Route::new())
         .nest("/api/v1", service)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", explorer)
-        .at("/certificates/:code", get(pages::certificate))
-        .at(
-            "/unsubscribe",
-            get(pages::unsubscribe).post(pages::unsubscribe),
-        )
         .at("/health", get(health))
         .at("/ready", get(ready))
         .around(middleware::conditional_get)
@@ -39,6 +34,8 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
                 ),
             )
         }))
+        // gzip or brotli, as the client accepts.
+        .with(poem::middleware::Compression::new())
         .around(middleware::request_context)
         .into_endpoint()
 }

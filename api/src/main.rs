@@ -3,8 +3,8 @@
 mod api;
 mod app;
 mod middleware;
-mod pages;
 mod search_setup;
+mod web;
 mod state;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};

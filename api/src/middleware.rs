@@ -21,6 +21,9 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let html = crate::web::wants_html(&req);
+    let locale = crate::web::anonymous_locale(&req);
+    let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = Instant::now();
@@ -28,6 +31,15 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
             Ok(r) => r.into_response(),
             Err(e) => error_response(e),
         };
+        // A browser that lands on an unknown address (or a failure outside
+        // any page) gets a readable page in its language, not JSON.
+        let is_json = resp
+            .content_type()
+            .is_some_and(|c| c.starts_with("application/json"));
+        if html && resp.status().as_u16() >= 400 && is_json {
+            resp = crate::web::error_page(locale, resp.status());
+        }
+        crate::web::security_headers(&path, &mut resp);
         let status = resp.status().as_u16();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if status >= 500 {

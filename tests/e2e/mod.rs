@@ -1,4 +1,5 @@
 mod accounts;
+mod browser;
 mod cache;
 mod catalogue;
 mod cli;
@@ -11,4 +12,5 @@ mod openapi;
 mod operations;
 mod search;
 mod search_contract;
+mod web;
 mod worker;

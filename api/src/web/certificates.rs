@@ -1,0 +1,143 @@
+//! The public certificate verification page, the holder's PDF download,
+//! and the one-click unsubscribe page reached from reminder mail.
+
+use agora_core::{
+    certificates, certificates::pdf::format_date, mail::templates::format_hours, notifications,
+};
+use poem::{
+    Response, handler,
+    http::{StatusCode, header},
+    web::{Path, Query},
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Ctx, auth::message, i18n::t_args};
+
+#[derive(Serialize)]
+struct CertificatePage {
+    valid: bool,
+    revoked_notice: String,
+    holder_name: String,
+    course_title: String,
+    course_link: Option<String>,
+    completed_on: String,
+    hours: String,
+    issuer: String,
+    code: String,
+    /// The holder sees the download.
+    download_href: Option<String>,
+}
+
+/// `/certificates/{code}`: anyone may verify a certificate.
+#[handler]
+pub async fn verify(ctx: Ctx, Path(code): Path<String>) -> Response {
+    let v = match certificates::verify(&ctx.state.db, &code).await {
+        Ok(v) => v,
+        Err(agora_core::Error::NotFound { .. }) => {
+            return message(
+                &ctx,
+                StatusCode::NOT_FOUND,
+                "certificate-unknown",
+                "/",
+                "link-catalogue",
+            );
+        }
+        Err(e) => return ctx.fail(e),
+    };
+    let l = ctx.locale;
+    // Whether the reader holds it: their own certificates list it.
+    let mine = match &ctx.user {
+        Some(u) => certificates::for_user(&ctx.state.db, u.user_id)
+            .await
+            .map(|all| all.iter().any(|c| c.code == v.code && c.ready))
+            .unwrap_or(false),
+        None => false,
+    };
+    let page = CertificatePage {
+        valid: v.is_valid(),
+        revoked_notice: v
+            .revoked_at
+            .map(|at| {
+                t_args(
+                    l,
+                    "certificate-revoked-on",
+                    &[("date", format_date(l, at.date()).into())],
+                )
+            })
+            .unwrap_or_default(),
+        course_link: (!v.course_slug.is_empty()).then(|| format!("/courses/{}", v.course_slug)),
+        completed_on: format_date(l, v.completed_at.date()),
+        hours: format_hours(l, v.duration_minutes),
+        issuer: ctx.state.config.certificate_issuer.clone(),
+        download_href: mine.then(|| format!("/certificates/{}/pdf", v.code)),
+        holder_name: v.holder_name,
+        course_title: v.course_title,
+        code: v.code,
+    };
+    ctx.page(
+        StatusCode::OK,
+        "certificate",
+        &ctx.t("certificate-title"),
+        &page,
+    )
+}
+
+/// `/certificates/{code}/pdf`: the holder (or an admin) downloads the PDF.
+#[handler]
+pub async fn download(ctx: Ctx, Path(code): Path<String>) -> Response {
+    let user = match ctx.require_user() {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    match certificates::pdf(
+        &ctx.state.db,
+        &ctx.state.storage,
+        user.user_id,
+        user.role,
+        &code,
+    )
+    .await
+    {
+        Ok((name, bytes)) => Response::builder()
+            .header(header::CONTENT_TYPE, "application/pdf")
+            .header(
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    name.replace(['"', '\\', '\r', '\n'], "_")
+                ),
+            )
+            .header(header::CACHE_CONTROL, "private, no-store")
+            .body(bytes),
+        Err(e) => ctx.fail(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnsubscribeQuery {
+    token: Option<String>,
+}
+
+/// `/unsubscribe?token=…`: one click (a GET from the mail's link, or the
+/// RFC 8058 POST a mail client sends) stops reminder emails. The token is
+/// the proof, so this POST needs no CSRF token.
+#[handler]
+pub async fn unsubscribe(ctx: Ctx, Query(q): Query<UnsubscribeQuery>) -> Response {
+    match notifications::unsubscribe(&ctx.state.db, q.token.as_deref().unwrap_or("")).await {
+        Ok(_) => message(
+            &ctx,
+            StatusCode::OK,
+            "unsubscribed",
+            "/account",
+            "link-account",
+        ),
+        Err(agora_core::Error::NotFound { .. }) => message(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            "unsubscribe-failed",
+            "/account",
+            "link-account",
+        ),
+        Err(e) => ctx.fail(e),
+    }
+}

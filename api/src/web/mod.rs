@@ -1,0 +1,592 @@
+//! The learner's web pages: server-rendered with handlebars, in the reader's
+//! language, working without JavaScript. This module owns the page
+//! framework: who is reading and in which language, CSRF, flash messages,
+//! the layout, security headers and error pages. Each page family has its
+//! own module; handlers call core services, like the JSON API does.
+
+mod account;
+pub mod assets;
+mod auth;
+mod catalogue;
+mod certificates;
+pub mod i18n;
+mod learning;
+mod templates;
+
+use agora_core::{
+    accounts::{self, Principal},
+    domain::Locale,
+};
+use poem::{
+    Body, FromRequest, IntoResponse, Request, RequestBody, Response, Route, get,
+    http::{HeaderValue, StatusCode, header},
+    post,
+};
+use serde::Serialize;
+
+use crate::{api::auth::SESSION_COOKIE, state::AppState};
+
+pub const CSRF_COOKIE: &str = "agora_csrf";
+pub const FLASH_COOKIE: &str = "agora_flash";
+pub const LANG_COOKIE: &str = "agora_lang";
+
+/// The pages, mounted at the root of the site.
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/", get(catalogue::home))
+        .at("/courses", get(catalogue::list))
+        .at("/courses/:slug", get(catalogue::course))
+        .at("/courses/:slug/enrolment", post(learning::enrol))
+        .at("/courses/:slug/lessons/:key", get(learning::lesson))
+        .at(
+            "/courses/:slug/lessons/:key/completion",
+            post(learning::complete),
+        )
+        .at("/courses/:slug/lessons/:key/attempts", post(learning::submit_quiz))
+        .at("/courses/:slug/lessons/:key/resource", get(learning::resource))
+        .at("/my-learning", get(learning::my_learning))
+        .at("/sign-up", get(auth::sign_up_form).post(auth::sign_up))
+        .at("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
+        .at("/sign-out", post(auth::sign_out))
+        .at("/verify-email", get(auth::verify_email))
+        .at(
+            "/forgot-password",
+            get(auth::forgot_form).post(auth::forgot),
+        )
+        .at("/reset-password", get(auth::reset_form).post(auth::reset))
+        .at("/account", get(account::settings).post(account::save))
+        .at("/account/export", get(account::export))
+        .at("/account/deletion", post(account::delete))
+        .at("/language", post(account::language))
+        .at("/certificates/:code", get(certificates::verify))
+        .at("/certificates/:code/pdf", get(certificates::download))
+        .at(
+            "/unsubscribe",
+            get(certificates::unsubscribe).post(certificates::unsubscribe),
+        )
+        .at("/static/:name", get(assets::serve))
+}
+
+/// Content-Security-Policy of every page: our own scripts and styles only.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' https:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Security headers on everything outside the JSON API (whose explorer
+/// needs inline scripts of its own).
+pub fn security_headers(path: &str, resp: &mut Response) {
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    if path.starts_with("/api/") {
+        return;
+    }
+    for (name, value) in [
+        ("content-security-policy", CSP),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+        ("cross-origin-opener-policy", "same-origin"),
+    ] {
+        if !h.contains_key(name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+}
+
+fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+fn query_param(req: &Request, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The reader's language without looking them up: `?lang=`, the language
+/// they chose with the switcher, then `Accept-Language`, then English.
+pub fn anonymous_locale(req: &Request) -> Locale {
+    query_param(req, "lang")
+        .and_then(|l| Locale::from_tag(&l).ok().flatten())
+        .or_else(|| cookie(req, LANG_COOKIE).and_then(|l| l.parse().ok()))
+        .or_else(|| {
+            req.header("accept-language")
+                .and_then(|h| Locale::from_accept_language(h).first().copied())
+        })
+        .unwrap_or(Locale::En)
+}
+
+/// Whether an answer to this request should be a page rather than JSON.
+pub fn wants_html(req: &Request) -> bool {
+    let path = req.uri().path();
+    !path.starts_with("/api/")
+        && path != "/health"
+        && path != "/ready"
+        && req
+            .header("accept")
+            .is_some_and(|a| a.contains("text/html"))
+}
+
+/// A short-lived message shown once on the next page. The cookie holds only
+/// the key of one of our own strings, so a forged cookie can show nothing else.
+#[derive(Clone, Copy)]
+pub enum Flash {
+    Ok(&'static str),
+    Error(&'static str),
+}
+
+fn flash_from_cookie(v: &str) -> Option<(String, &'static str)> {
+    let (kind, key) = v.split_once('.')?;
+    let kind = match kind {
+        "ok" => "ok",
+        "error" => "error",
+        _ => return None,
+    };
+    (key.starts_with("flash-")
+        && key.len() < 60
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+    .then(|| (key.to_owned(), kind))
+}
+
+/// Who is reading, in which language, and the CSRF token their forms carry.
+pub struct Ctx {
+    pub state: AppState,
+    pub locale: Locale,
+    pub user: Option<Principal>,
+    /// The token every form of this page carries.
+    pub csrf: String,
+    /// Set when the reader had no CSRF cookie yet.
+    new_csrf: bool,
+    flash: Option<(String, &'static str)>,
+    /// Path and query of this page (for "back here after signing in").
+    pub here: String,
+    secure: bool,
+}
+
+impl<'a> FromRequest<'a> for Ctx {
+    async fn from_request(req: &'a Request, _: &mut RequestBody) -> poem::Result<Self> {
+        let state = req
+            .data::<AppState>()
+            .cloned()
+            .ok_or_else(|| poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))?;
+        let user = match cookie(req, SESSION_COOKIE) {
+            Some(token) => accounts::authenticate(&state.db, &state.cache, token, true)
+                .await
+                .ok(),
+            None => None,
+        };
+        let locale = user
+            .as_ref()
+            .map(|u| u.locale)
+            .unwrap_or_else(|| anonymous_locale(req));
+        let (csrf, new_csrf) = match cookie(req, CSRF_COOKIE) {
+            Some(c) if c.len() <= 100 => (c.to_owned(), false),
+            _ => (accounts::new_token(""), true),
+        };
+        // This page's address without `lang`, so that the switcher's choice
+        // is not overridden on the way back.
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+                    .filter(|(k, _)| k != "lang"),
+            )
+            .finish();
+        let here = match query.as_str() {
+            "" => req.uri().path().to_owned(),
+            q => format!("{}?{q}", req.uri().path()),
+        };
+        Ok(Ctx {
+            secure: state.config.public_url().scheme() == "https",
+            state,
+            locale,
+            user,
+            csrf,
+            new_csrf,
+            flash: cookie(req, FLASH_COOKIE).and_then(flash_from_cookie),
+            here,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct Language {
+    code: &'static str,
+    name: &'static str,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct FlashView {
+    kind: &'static str,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Layout<'a> {
+    lang: &'a str,
+    title: &'a str,
+    body: &'a str,
+    css: String,
+    js: String,
+    csrf: &'a str,
+    signed_in: bool,
+    here: &'a str,
+    section: &'a str,
+    flash: Option<FlashView>,
+    languages: Vec<Language>,
+}
+
+/// A page's own data, with the language at the root for `{{t}}`.
+#[derive(Serialize)]
+struct PageData<'a, T: Serialize> {
+    lang: &'a str,
+    csrf: &'a str,
+    #[serde(flatten)]
+    page: &'a T,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.locale, key)
+    }
+
+    pub fn cookie(&self, name: &str, value: &str, max_age: i64) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    }
+
+    fn finish(&self, mut resp: Response, flash: Option<Flash>, shown_flash: bool) -> Response {
+        let h = resp.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Cookie, Accept-Language"),
+        );
+        let mut cookies = Vec::new();
+        if self.new_csrf {
+            cookies.push(self.cookie(CSRF_COOKIE, &self.csrf, 30 * 24 * 3600));
+        }
+        match flash {
+            Some(Flash::Ok(k)) => cookies.push(self.cookie(FLASH_COOKIE, &format!("ok.{k}"), 60)),
+            Some(Flash::Error(k)) => {
+                cookies.push(self.cookie(FLASH_COOKIE, &format!("error.{k}"), 60))
+            }
+            None if shown_flash => cookies.push(self.cookie(FLASH_COOKIE, "", 0)),
+            None => {}
+        }
+        for c in cookies {
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        resp
+    }
+
+    /// Renders `template` with `data` inside the layout.
+    pub fn page<T: Serialize>(
+        &self,
+        status: StatusCode,
+        template: &str,
+        title: &str,
+        data: &T,
+    ) -> Response {
+        let lang = self.locale.as_str();
+        let body = match templates::registry().render(
+            template,
+            &PageData {
+                lang,
+                csrf: &self.csrf,
+                page: data,
+            },
+        ) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(error = %e, template, "a page did not render");
+                return self.error(StatusCode::INTERNAL_SERVER_ERROR);
+            }
+        };
+        self.layout(status, title, template, &body)
+    }
+
+    fn layout(&self, status: StatusCode, title: &str, section: &str, body: &str) -> Response {
+        let flash = self.flash.as_ref().map(|(key, kind)| FlashView {
+            kind,
+            text: self.t(key),
+        });
+        let html = templates::registry()
+            .render(
+                "layout",
+                &Layout {
+                    lang: self.locale.as_str(),
+                    title,
+                    body,
+                    css: assets::href("css"),
+                    js: assets::href("js"),
+                    csrf: &self.csrf,
+                    signed_in: self.user.is_some(),
+                    here: &self.here,
+                    section,
+                    flash,
+                    languages: languages(self.locale),
+                },
+            )
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "the layout did not render");
+                "<!DOCTYPE html><title>Agora</title><p>Something went wrong on our side.</p>"
+                    .into()
+            });
+        let resp = poem::web::Html(html).with_status(status).into_response();
+        self.finish(resp, None, self.flash.is_some())
+    }
+
+    /// 303 See Other to `to`, with a message for the next page.
+    pub fn redirect(&self, to: &str, flash: Option<Flash>) -> Response {
+        let resp = Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, to)
+            .finish();
+        self.finish(resp, flash, false)
+    }
+
+    /// A readable error page in the reader's language.
+    pub fn error(&self, status: StatusCode) -> Response {
+        let body = error_body(self.locale, status);
+        let title = self.t(&format!("error-{}-title", error_kind(status)));
+        self.layout(status, &title, "error", &body)
+    }
+
+    /// The signed-in reader, or a redirect to the sign-in page and back here.
+    pub fn require_user(&self) -> Result<&Principal, Response> {
+        self.user.as_ref().ok_or_else(|| {
+            let next: String = url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
+            self.redirect(&format!("/sign-in?next={next}"), None)
+        })
+    }
+
+    /// A form's CSRF token must match: the session's for a signed-in
+    /// reader, the cookie's (double submit) for anyone else.
+    pub fn check_csrf(&self, form: &FormData) -> Result<(), Response> {
+        let sent = form.get("csrf").unwrap_or_default();
+        let ok = match &self.user {
+            Some(u) => u.csrf_hash.as_deref() == Some(accounts::token_hash(sent).as_str()),
+            None => !self.new_csrf && !sent.is_empty() && constant_eq(sent, &self.csrf),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(self.error(StatusCode::FORBIDDEN))
+        }
+    }
+
+    /// Maps a core error to a page. Form errors are handled by the forms.
+    pub fn fail(&self, e: agora_core::Error) -> Response {
+        use agora_core::Error as E;
+        match e {
+            E::NotFound { .. } => self.error(StatusCode::NOT_FOUND),
+            E::Forbidden { .. } => self.error(StatusCode::FORBIDDEN),
+            E::Unauthorized { .. } => match self.require_user() {
+                Err(r) => r,
+                Ok(_) => self.error(StatusCode::FORBIDDEN),
+            },
+            E::RateLimited { .. } => self.error(StatusCode::TOO_MANY_REQUESTS),
+            E::Invalid { .. } => self.error(StatusCode::BAD_REQUEST),
+            E::Conflict { .. } => self.error(StatusCode::CONFLICT),
+            E::Unavailable { .. } => self.error(StatusCode::SERVICE_UNAVAILABLE),
+            E::Backend { what, ref detail } => {
+                tracing::warn!(backend = what, error = %detail, "backend failed");
+                self.error(StatusCode::SERVICE_UNAVAILABLE)
+            }
+            E::Database(ref cause) => {
+                tracing::error!(error = %cause, "database error");
+                self.error(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            E::Internal(ref cause) => {
+                tracing::error!(error = %cause, "internal error");
+                self.error(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+
+    /// The content locales for this reader, best first.
+    pub fn preferred(&self) -> Vec<Locale> {
+        let mut out = vec![self.locale];
+        for l in Locale::ALL {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        out
+    }
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a
+            .bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn languages(current: Locale) -> Vec<Language> {
+    [
+        (Locale::En, "English"),
+        (Locale::Fr, "Français"),
+        (Locale::Es, "Español"),
+    ]
+    .into_iter()
+    .map(|(l, name)| Language {
+        code: l.as_str(),
+        name,
+        current: l == current,
+    })
+    .collect()
+}
+
+fn error_kind(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 405 | 409 | 413 | 415 => "400",
+        403 => "403",
+        404 => "404",
+        429 => "429",
+        503 => "503",
+        _ => "500",
+    }
+}
+
+fn error_body(locale: Locale, status: StatusCode) -> String {
+    #[derive(Serialize)]
+    struct E<'a> {
+        lang: &'a str,
+        title: String,
+        text: String,
+        code: u16,
+    }
+    let kind = error_kind(status);
+    templates::registry()
+        .render(
+            "error",
+            &E {
+                lang: locale.as_str(),
+                title: i18n::t(locale, &format!("error-{kind}-title")),
+                text: i18n::t(locale, &format!("error-{kind}-text")),
+                code: status.as_u16(),
+            },
+        )
+        .unwrap_or_default()
+}
+
+/// An error page for a request no page handled (unknown address, wrong
+/// method, a panic): the reader's language from the request alone.
+pub fn error_page(req_locale: Locale, status: StatusCode) -> Response {
+    let body = error_body(req_locale, status);
+    let title = i18n::t(req_locale, &format!("error-{}-title", error_kind(status)));
+    let html = templates::registry()
+        .render(
+            "layout",
+            &Layout {
+                lang: req_locale.as_str(),
+                title: &title,
+                body: &body,
+                css: assets::href("css"),
+                js: assets::href("js"),
+                csrf: "",
+                signed_in: false,
+                here: "/",
+                section: "error",
+                flash: None,
+                languages: languages(req_locale),
+            },
+        )
+        .unwrap_or_default();
+    let mut resp = poem::web::Html(html).with_status(status).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// A submitted form (`application/x-www-form-urlencoded`), keeping
+/// repeated fields (checkboxes).
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub async fn read(body: Body) -> FormData {
+        // The body limit middleware already refused anything large.
+        let bytes = body.into_vec().await.unwrap_or_default();
+        FormData(
+            url::form_urlencoded::parse(&bytes)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+/// A local path to go back to after a form, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && n.len() < 500
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
+        _ => "/".into(),
+    }
+}
+
+/// The error message under a form field, in the reader's language.
+#[derive(Serialize, Default, Clone)]
+pub struct FieldErrors(pub std::collections::BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: String) {
+        self.0.entry(field.to_owned()).or_insert(message);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/courses/x")), "/courses/x");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn flash_cookies_name_only_our_messages() {
+        assert!(flash_from_cookie("ok.flash-signed-in").is_some());
+        assert!(flash_from_cookie("ok.<script>").is_none());
+        assert!(flash_from_cookie("weird.flash-signed-in").is_none());
+        assert!(flash_from_cookie("ok.error-404-title").is_none());
+    }
+}

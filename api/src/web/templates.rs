@@ -1,0 +1,53 @@
+//! The page templates (`frontend/templates/pages/`), embedded in the binary.
+
+use std::sync::OnceLock;
+
+use handlebars::Handlebars;
+
+macro_rules! pages {
+    ($($name:literal),+ $(,)?) => {
+        [$(($name, include_str!(concat!("../../../frontend/templates/pages/", $name, ".hbs")))),+]
+    };
+}
+
+/// Every page template, by name.
+pub const PAGES: [(&str, &str); 17] = pages![
+    "layout",
+    "error",
+    "message",
+    "certificate",
+    "sign_up",
+    "sign_in",
+    "forgot",
+    "reset",
+    "home",
+    "catalogue",
+    "course",
+    "lesson",
+    "my_learning",
+    "account",
+    "course_card",
+    "progress",
+    "field_error",
+];
+
+pub fn registry() -> &'static Handlebars<'static> {
+    static R: OnceLock<Handlebars<'static>> = OnceLock::new();
+    R.get_or_init(|| {
+        let mut h = Handlebars::new();
+        h.register_helper("t", Box::new(super::i18n::TextHelper));
+        for (name, src) in PAGES {
+            h.register_template_string(name, src)
+                .unwrap_or_else(|e| panic!("page template {name}: {e}"));
+        }
+        h
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_compiles() {
+        let _ = super::registry();
+    }
+}

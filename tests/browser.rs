@@ -386,12 +386,18 @@ impl Browser {
                 reqwest::Method::POST,
                 "/execute/async",
                 Some(json!({
-                    "script": "var done = arguments[arguments.length - 1]; axe.run(document, { resultTypes: ['violations'] }).then(function (r) { done(r.violations.map(function (v) { return v.id + ': ' + v.help + ' @ ' + v.nodes.map(function (n) { return n.target.join(' ') + ' ' + (n.failureSummary || ''); }).join(' | '); })); }, function (e) { done(['axe failed: ' + e]); });",
+                    "script": "var done = arguments[arguments.length - 1]; axe.run(document).then(function (r) { done({ passes: r.passes.length, violations: r.violations.map(function (v) { return v.id + ': ' + v.help + ' @ ' + v.nodes.map(function (n) { return n.target.join(' ') + ' ' + (n.failureSummary || ''); }).join(' | '); }) }); }, function (e) { done({ passes: 0, violations: ['axe failed: ' + e] }); });",
                     "args": [],
                 })),
             )
             .await;
-        v.as_array()
+        // A run that checked nothing would prove nothing.
+        assert!(
+            v["passes"].as_u64().unwrap_or(0) > 5,
+            "axe-core checked nothing: {v}"
+        );
+        v["violations"]
+            .as_array()
             .map(|a| {
                 a.iter()
                     .filter_map(|s| s.as_str().map(str::to_owned))

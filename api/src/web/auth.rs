@@ -111,9 +111,14 @@ pub struct NextQuery {
 
 #[handler]
 pub async fn sign_in_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
-    let next = safe_next(q.next.as_deref());
+    // Without `next`, signing in leads to "my learning".
+    let next = q
+        .next
+        .as_deref()
+        .map(|n| safe_next(Some(n)))
+        .unwrap_or_default();
     if ctx.user.is_some() {
-        return ctx.redirect(&next, None);
+        return ctx.redirect(if next.is_empty() { "/my-learning" } else { &next }, None);
     }
     ctx.page(
         StatusCode::OK,

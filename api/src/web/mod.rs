@@ -65,6 +65,23 @@ pub fn routes(route: Route) -> Route {
             get(certificates::unsubscribe).post(certificates::unsubscribe),
         )
         .at("/static/:name", get(assets::serve))
+        // Everything else; fixed routes win over these patterns.
+        .at("/:any", not_found)
+        .at("/:any/*rest", not_found)
+}
+
+/// Any other address: a page for browsers (with their header and
+/// language), the common JSON error for everyone else.
+#[poem::handler]
+async fn not_found(ctx: Ctx, req: &Request) -> Response {
+    if wants_html(req) {
+        ctx.error(StatusCode::NOT_FOUND)
+    } else {
+        crate::middleware::json_error(
+            StatusCode::NOT_FOUND,
+            crate::api::error::ErrorBody::new("not_found", "Not Found", None),
+        )
+    }
 }
 
 /// Content-Security-Policy of every page: our own scripts and styles only.

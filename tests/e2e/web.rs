@@ -307,3 +307,215 @@ async fn the_catalogue_filters_and_searches() {
     let (status, _, _) = page(&server, "/courses?theme=nonsense&level=expert&sort=%00", "en").await;
     assert_eq!(status, 200);
 }
+
+/// A browser-like client for one learner signed in through the pages.
+struct WebLearner {
+    cookies: String,
+}
+
+impl WebLearner {
+    async fn sign_in(server: &TestServer, email: &str) -> WebLearner {
+        server.learner(email).await;
+        let (_, h, html) = page(server, "/sign-in", "en").await;
+        let csrf = csrf_field(&html);
+        let r = browser_client()
+            .post(server.url("/sign-in"))
+            .header("cookie", set_cookies(&h).join("; "))
+            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        WebLearner {
+            // The session and its CSRF token; not the one-time message.
+            cookies: set_cookies(r.headers())
+                .into_iter()
+                .filter(|c| !c.starts_with("agora_flash="))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
+    async fn get(&self, server: &TestServer, path: &str) -> reqwest::Response {
+        browser_client()
+            .get(server.url(path))
+            .header("cookie", &self.cookies)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a form the way the page would, with its CSRF token.
+    async fn post(&self, server: &TestServer, page_path: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let html = self.get(server, page_path).await.text().await.unwrap();
+        let csrf = csrf_field(&html);
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        browser_client()
+            .post(server.url(action))
+            .header("cookie", &self.cookies)
+            .header("accept", "text/html")
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn account_settings_change_name_language_and_reminders_export_and_delete() {
+    let server = TestServer::start().await;
+    let ana = WebLearner::sign_in(&server, "ana@city.example").await;
+    let html = ana.get(&server, "/account").await.text().await.unwrap();
+    assert!(html.contains("ana@city.example") && html.contains("Ana Silva"), "{html}");
+
+    // A name too long is refused next to the field; nothing changes.
+    let long = "n".repeat(300);
+    let r = ana
+        .post(&server, "/account", "/account", &[("display_name", &long), ("locale", "fr"), ("reminders", "on")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"display_name-error\""));
+
+    // Name, language and reminders (unchecked box: no more reminders).
+    let r = ana
+        .post(&server, "/account", "/account", &[("display_name", "Ana Souza"), ("locale", "fr")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let flash = set_cookies(r.headers()).join("; ");
+    assert!(flash.contains("agora_flash=ok.flash-settings-saved"), "{flash}");
+    let html = browser_client()
+        .get(server.url("/account"))
+        .header("cookie", format!("{}; {flash}", ana.cookies))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"fr\""), "the page follows the saved language");
+    assert!(html.contains("Ana Souza"));
+    assert!(html.contains("Vos paramètres sont enregistrés"), "no flash message: {html}");
+    assert!(!html.contains("name=\"reminders\" value=\"on\" checked"), "{html}");
+    let conn = server.conn().await;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let u = agora_core::entities::user::Entity::find()
+        .filter(agora_core::entities::user::Column::Email.eq("ana@city.example"))
+        .one(&conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(u.reminders_opt_out);
+    assert_eq!(u.locale, "fr");
+
+    // The language switcher changes the saved preference too.
+    let r = ana
+        .post(&server, "/account", "/language", &[("lang", "es"), ("next", "/courses?lang=fr")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/courses?lang=fr");
+    let html = ana.get(&server, "/courses").await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"es\""));
+
+    // Download my data.
+    let r = ana.get(&server, "/account/export").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let data: serde_json::Value = r.json().await.unwrap();
+    assert!(data.to_string().contains("ana@city.example"));
+
+    // Delete: the wrong password is refused in place, the right one deletes.
+    let r = ana
+        .post(&server, "/account", "/account/deletion", &[("password", "not my password at all")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"password-error\""));
+    let r = ana
+        .post(&server, "/account", "/account/deletion", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = ana.get(&server, "/account").await;
+    assert_eq!(r.status(), 303, "the session is gone with the account");
+    assert!(
+        agora_core::entities::user::Entity::find()
+            .filter(agora_core::entities::user::Column::Email.eq("ana@city.example"))
+            .one(&conn)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn anonymous_readers_switch_language_with_the_switcher() {
+    let server = TestServer::start().await;
+    let (_, h, html) = page(&server, "/courses", "en").await;
+    let csrf = csrf_field(&html);
+    let cookies = set_cookies(&h).join("; ");
+    let r = browser_client()
+        .post(server.url("/language"))
+        .header("cookie", &cookies)
+        .form(&[("csrf", csrf.as_str()), ("lang", "fr"), ("next", "/courses")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let lang = set_cookies(r.headers()).join("; ");
+    assert!(lang.contains("agora_lang=fr"));
+    let r = browser_client()
+        .get(server.url("/courses"))
+        .header("cookie", format!("{cookies}; {lang}"))
+        .header("accept-language", "es")
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\""), "the choice beats Accept-Language");
+}
+
+#[tokio::test]
+async fn password_reset_through_the_pages() {
+    let server = TestServer::start().await;
+    server.learner("ana@city.example").await;
+    let (_, h, html) = page(&server, "/forgot-password", "en").await;
+    let csrf = csrf_field(&html);
+    let cookies = set_cookies(&h).join("; ");
+    let r = browser_client()
+        .post(server.url("/forgot-password"))
+        .header("cookie", &cookies)
+        .form(&[("csrf", csrf.as_str()), ("email", "ana@city.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let token = server
+        .mail_token("mail.password_reset", "ana@city.example")
+        .await
+        .expect("a reset mail job");
+    let (status, _, html) = page(&server, &format!("/reset-password?token={token}"), "en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("value=\"{token}\"")));
+    let post = |password: &'static str, token: String| {
+        let cookies = cookies.clone();
+        let csrf = csrf.clone();
+        let url = server.url("/reset-password");
+        async move {
+            browser_client()
+                .post(url)
+                .header("cookie", cookies)
+                .form(&[("csrf", csrf.as_str()), ("token", token.as_str()), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = post("password", token.clone()).await;
+    assert_eq!(r.status(), 422, "a weak password is refused in place");
+    let r = post("copper kettle mountain breeze", token.clone()).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/sign-in");
+    let r = post("copper kettle mountain breeze", token).await;
+    assert_eq!(r.status(), 400, "a spent link says so");
+    assert!(server.sign_in("ana@city.example", "copper kettle mountain breeze").await.status() == 200);
+}

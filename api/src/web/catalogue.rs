@@ -222,6 +222,8 @@ struct CataloguePage {
     levels: Vec<Choice>,
     sorts: Vec<Choice>,
     filtered: bool,
+    /// Filters beyond the search words are in use: show them unfolded.
+    filters_open: bool,
 }
 
 /// `/courses`: search, filters and the matching courses.
@@ -301,6 +303,10 @@ pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
         ),
         cards: found.iter().map(|c| card(&ctx, c)).collect(),
         filtered: !f.q.is_empty() || f.theme.is_some() || f.language.is_some() || f.level.is_some(),
+        filters_open: f.theme.is_some()
+            || f.language.is_some()
+            || f.level.is_some()
+            || f.sort_code != "popular",
         q: f.q,
         themes,
         languages,

@@ -88,6 +88,7 @@ catalogue-count = { $count ->
 }
 catalogue-empty = Try other words, or clear the filters.
 filters-label = Search and filters
+filters-more = Filters and sorting
 filter-theme = Theme
 filter-language = Language
 filter-level = Level
@@ -117,6 +118,7 @@ course-learners = { $count ->
    *[other] { $formatted } learners
 }
 course-languages = Languages
+card-languages = Languages: { $list }
 course-themes = Themes
 course-about = About this course
 course-objectives = What you will learn

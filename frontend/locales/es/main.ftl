@@ -87,6 +87,7 @@ catalogue-count = { $count ->
 }
 catalogue-empty = Pruebe con otras palabras o quite los filtros.
 filters-label = Búsqueda y filtros
+filters-more = Filtros y orden
 filter-theme = Tema
 filter-language = Idioma
 filter-level = Nivel
@@ -116,6 +117,7 @@ course-learners = { $count ->
    *[other] { $formatted } estudiantes
 }
 course-languages = Idiomas
+card-languages = Idiomas: { $list }
 course-themes = Temas
 course-about = Sobre este curso
 course-objectives = Lo que aprenderá

@@ -87,6 +87,7 @@ catalogue-count = { $count ->
 }
 catalogue-empty = Essayez d’autres mots, ou effacez les filtres.
 filters-label = Recherche et filtres
+filters-more = Filtres et tri
 filter-theme = Thème
 filter-language = Langue
 filter-level = Niveau
@@ -116,6 +117,7 @@ course-learners = { $count ->
    *[other] { $formatted } apprenants
 }
 course-languages = Langues
+card-languages = Langues : { $list }
 course-themes = Thèmes
 course-about = À propos de ce cours
 course-objectives = Ce que vous apprendrez

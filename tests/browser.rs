@@ -258,11 +258,15 @@ impl Browser {
     }
 
     pub async fn element_text(&self, e: &Element) -> String {
-        self.call(reqwest::Method::GET, &format!("/element/{}/text", e.0), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{}/text", e.0),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     pub async fn attribute(&self, e: &Element, name: &str) -> Option<String> {

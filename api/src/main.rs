@@ -4,8 +4,8 @@ mod api;
 mod app;
 mod middleware;
 mod search_setup;
-mod web;
 mod state;
+mod web;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 

@@ -181,11 +181,7 @@ impl Journey {
         if b.javascript {
             // The script completes in place: the page stays, the bar moves.
             let deadline = Instant::now() + Duration::from_secs(10);
-            while b
-                .try_find("[data-done]:not([hidden])")
-                .await
-                .is_none()
-            {
+            while b.try_find("[data-done]:not([hidden])").await.is_none() {
                 assert!(Instant::now() < deadline, "the lesson never showed as done");
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
@@ -240,7 +236,9 @@ async fn journey(w: &Words, javascript: bool, inspect: bool) {
         "no error next to the password"
     );
     assert_eq!(
-        b.attribute(&b.find("#email").await, "value").await.as_deref(),
+        b.attribute(&b.find("#email").await, "value")
+            .await
+            .as_deref(),
         Some(email.as_str()),
         "the form lost what was typed"
     );
@@ -316,7 +314,10 @@ async fn journey(w: &Words, javascript: bool, inspect: bool) {
         .unwrap();
     let r = j.download(&href).await;
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("#"), "the checklist is Markdown");
+    assert!(
+        r.text().await.unwrap().contains("#"),
+        "the checklist is Markdown"
+    );
     j.page(&tag("lesson-resource")).await;
     j.complete_and_next().await;
 
@@ -337,7 +338,10 @@ async fn journey(w: &Words, javascript: bool, inspect: bool) {
         b.text("main").await
     );
     assert!(b.try_find(".question.wrong .verdict").await.is_some());
-    assert!(b.try_find(".explanation").await.is_some(), "no explanations");
+    assert!(
+        b.try_find(".explanation").await.is_some(),
+        "no explanations"
+    );
     j.page(&tag("quiz-failed")).await;
     let b = &j.browser;
     // The failed answers stay checked: uncheck q2's wrong half, pick the rest.
@@ -384,7 +388,12 @@ async fn journey(w: &Words, javascript: bool, inspect: bool) {
     assert!(anonymous.text().await.unwrap().contains("Ana María Peña"));
 
     if j.inspect {
-        for page in ["/account", "/forgot-password", "/reset-password?token=abc", "/no-such-page"] {
+        for page in [
+            "/account",
+            "/forgot-password",
+            "/reset-password?token=abc",
+            "/no-such-page",
+        ] {
             j.goto(page).await;
             let name = page
                 .trim_start_matches('/')
@@ -409,7 +418,11 @@ async fn journey(w: &Words, javascript: bool, inspect: bool) {
         "axe-core found accessibility problems:\n{}",
         j.violations.join("\n")
     );
-    assert!(!j.server.logs().contains("status=500"), "{}", j.server.logs());
+    assert!(
+        !j.server.logs().contains("status=500"),
+        "{}",
+        j.server.logs()
+    );
 }
 
 #[tokio::test]

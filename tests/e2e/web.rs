@@ -11,7 +11,11 @@ fn browser_client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn page(server: &TestServer, path: &str, lang: &str) -> (StatusCode, header::HeaderMap, String) {
+async fn page(
+    server: &TestServer,
+    path: &str,
+    lang: &str,
+) -> (StatusCode, header::HeaderMap, String) {
     let r = browser_client()
         .get(server.url(path))
         .header("accept", "text/html")
@@ -42,19 +46,31 @@ async fn pages_speak_the_readers_language_and_carry_security_headers() {
     let server = TestServer::start().await;
     for (lang, words) in [
         ("en-GB,en;q=0.8", "Short courses for city officials"),
-        ("fr-FR,fr;q=0.9", "Des cours courts pour les agents des collectivités"),
-        ("es-419,es;q=0.9", "Cursos breves para funcionarios municipales"),
+        (
+            "fr-FR,fr;q=0.9",
+            "Des cours courts pour les agents des collectivités",
+        ),
+        (
+            "es-419,es;q=0.9",
+            "Cursos breves para funcionarios municipales",
+        ),
     ] {
         let (status, h, html) = page(&server, "/", lang).await;
         assert_eq!(status, 200);
         assert!(html.contains(words), "{lang}: {html}");
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert!(h.contains_key("referrer-policy"));
         // No inline script or style anywhere.
-        assert!(!html.contains("<script>") && !html.contains("style="), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("style="),
+            "{html}"
+        );
     }
     // ?lang= wins over Accept-Language for someone not signed in.
     let (_, _, html) = page(&server, "/courses?lang=es", "fr").await;
@@ -85,12 +101,21 @@ async fn forms_refuse_a_missing_csrf_token_and_rerender_bad_input() {
     let r = client
         .post(server.url("/sign-up"))
         .header("accept", "text/html")
-        .form(&[("email", "a@city.example"), ("password", PASSWORD), ("display_name", "A")])
+        .form(&[
+            ("email", "a@city.example"),
+            ("password", PASSWORD),
+            ("display_name", "A"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(server.mail_token("mail.verify_email", "a@city.example").await.is_none());
+    assert!(
+        server
+            .mail_token("mail.verify_email", "a@city.example")
+            .await
+            .is_none()
+    );
 
     // With the token from the page and its cookie: bad input re-renders.
     let (_, h, html) = page(&server, "/sign-up", "en").await;
@@ -118,7 +143,10 @@ async fn forms_refuse_a_missing_csrf_token_and_rerender_bad_input() {
             .unwrap();
         assert_eq!(r.status(), 422, "{field}");
         let html = r.text().await.unwrap();
-        assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}: {html}");
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {html}"
+        );
     }
     // Garbage bodies never answer 500.
     for body in ["%%%", "csrf=&&&=", "\u{0}\u{1}"] {
@@ -148,8 +176,17 @@ async fn forms_refuse_a_missing_csrf_token_and_rerender_bad_input() {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/sign-in");
-    assert!(set_cookies(r.headers()).iter().any(|c| c.starts_with("agora_flash=ok.")));
-    assert!(server.mail_token("mail.verify_email", "ana@city.example").await.is_some());
+    assert!(
+        set_cookies(r.headers())
+            .iter()
+            .any(|c| c.starts_with("agora_flash=ok."))
+    );
+    assert!(
+        server
+            .mail_token("mail.verify_email", "ana@city.example")
+            .await
+            .is_some()
+    );
     assert!(!server.logs().contains("status=500"), "{}", server.logs());
 }
 
@@ -184,7 +221,12 @@ async fn signed_in_pages_need_a_session_and_the_sessions_csrf_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("The email address or password is wrong"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("The email address or password is wrong")
+    );
     let r = client
         .post(server.url("/sign-in"))
         .header("cookie", &cookies)
@@ -198,7 +240,11 @@ async fn signed_in_pages_need_a_session_and_the_sessions_csrf_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/", "an outside address is never followed");
+    assert_eq!(
+        r.headers()["location"],
+        "/",
+        "an outside address is never followed"
+    );
     let session = set_cookies(r.headers());
     assert!(session.iter().any(|c| c.starts_with("agora_session=ags_")));
     let cookies = session.join("; ");
@@ -258,7 +304,10 @@ async fn the_catalogue_is_light_compressed_and_cached() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers().contains_key("content-encoding"), "the page is not compressed");
+    assert!(
+        r.headers().contains_key("content-encoding"),
+        "the page is not compressed"
+    );
     let html_compressed = r.bytes().await.unwrap().len();
     let (_, _, html) = page(&server, "/courses", "en").await;
     let mut total = html_compressed;
@@ -284,7 +333,11 @@ async fn the_catalogue_is_light_compressed_and_cached() {
     assert!(total < 60 * 1024, "the catalogue weighs {total} bytes");
     eprintln!("catalogue page: {total} bytes transferred");
     // An asset under an old hash is gone.
-    let r = client.get(server.url("/static/app.0000000000.css")).send().await.unwrap();
+    let r = client
+        .get(server.url("/static/app.0000000000.css"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
 }
 
@@ -304,7 +357,12 @@ async fn the_catalogue_filters_and_searches() {
     assert_eq!(count(&none), 0);
     assert!(none.contains("No course matches"));
     // Nonsense filters are ignored, never an error page.
-    let (status, _, _) = page(&server, "/courses?theme=nonsense&level=expert&sort=%00", "en").await;
+    let (status, _, _) = page(
+        &server,
+        "/courses?theme=nonsense&level=expert&sort=%00",
+        "en",
+    )
+    .await;
     assert_eq!(status, 200);
 }
 
@@ -321,7 +379,11 @@ impl WebLearner {
         let r = browser_client()
             .post(server.url("/sign-in"))
             .header("cookie", set_cookies(&h).join("; "))
-            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", email),
+                ("password", PASSWORD),
+            ])
             .send()
             .await
             .unwrap();
@@ -347,7 +409,13 @@ impl WebLearner {
     }
 
     /// Posts a form the way the page would, with its CSRF token.
-    async fn post(&self, server: &TestServer, page_path: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    async fn post(
+        &self,
+        server: &TestServer,
+        page_path: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let html = self.get(server, page_path).await.text().await.unwrap();
         let csrf = csrf_field(&html);
         let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
@@ -368,23 +436,48 @@ async fn account_settings_change_name_language_and_reminders_export_and_delete()
     let server = TestServer::start().await;
     let ana = WebLearner::sign_in(&server, "ana@city.example").await;
     let html = ana.get(&server, "/account").await.text().await.unwrap();
-    assert!(html.contains("ana@city.example") && html.contains("Ana Silva"), "{html}");
+    assert!(
+        html.contains("ana@city.example") && html.contains("Ana Silva"),
+        "{html}"
+    );
 
     // A name too long is refused next to the field; nothing changes.
     let long = "n".repeat(300);
     let r = ana
-        .post(&server, "/account", "/account", &[("display_name", &long), ("locale", "fr"), ("reminders", "on")])
+        .post(
+            &server,
+            "/account",
+            "/account",
+            &[
+                ("display_name", &long),
+                ("locale", "fr"),
+                ("reminders", "on"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("id=\"display_name-error\""));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("id=\"display_name-error\"")
+    );
 
     // Name, language and reminders (unchecked box: no more reminders).
     let r = ana
-        .post(&server, "/account", "/account", &[("display_name", "Ana Souza"), ("locale", "fr")])
+        .post(
+            &server,
+            "/account",
+            "/account",
+            &[("display_name", "Ana Souza"), ("locale", "fr")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let flash = set_cookies(r.headers()).join("; ");
-    assert!(flash.contains("agora_flash=ok.flash-settings-saved"), "{flash}");
+    assert!(
+        flash.contains("agora_flash=ok.flash-settings-saved"),
+        "{flash}"
+    );
     let html = browser_client()
         .get(server.url("/account"))
         .header("cookie", format!("{}; {flash}", ana.cookies))
@@ -394,10 +487,19 @@ async fn account_settings_change_name_language_and_reminders_export_and_delete()
         .text()
         .await
         .unwrap();
-    assert!(html.contains("<html lang=\"fr\""), "the page follows the saved language");
+    assert!(
+        html.contains("<html lang=\"fr\""),
+        "the page follows the saved language"
+    );
     assert!(html.contains("Ana Souza"));
-    assert!(html.contains("Vos paramètres sont enregistrés"), "no flash message: {html}");
-    assert!(!html.contains("name=\"reminders\" value=\"on\" checked"), "{html}");
+    assert!(
+        html.contains("Vos paramètres sont enregistrés"),
+        "no flash message: {html}"
+    );
+    assert!(
+        !html.contains("name=\"reminders\" value=\"on\" checked"),
+        "{html}"
+    );
     let conn = server.conn().await;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let u = agora_core::entities::user::Entity::find()
@@ -411,7 +513,12 @@ async fn account_settings_change_name_language_and_reminders_export_and_delete()
 
     // The language switcher changes the saved preference too.
     let r = ana
-        .post(&server, "/account", "/language", &[("lang", "es"), ("next", "/courses?lang=fr")])
+        .post(
+            &server,
+            "/account",
+            "/language",
+            &[("lang", "es"), ("next", "/courses?lang=fr")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/courses?lang=fr");
@@ -421,18 +528,33 @@ async fn account_settings_change_name_language_and_reminders_export_and_delete()
     // Download my data.
     let r = ana.get(&server, "/account/export").await;
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
     let data: serde_json::Value = r.json().await.unwrap();
     assert!(data.to_string().contains("ana@city.example"));
 
     // Delete: the wrong password is refused in place, the right one deletes.
     let r = ana
-        .post(&server, "/account", "/account/deletion", &[("password", "not my password at all")])
+        .post(
+            &server,
+            "/account",
+            "/account/deletion",
+            &[("password", "not my password at all")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("id=\"password-error\""));
     let r = ana
-        .post(&server, "/account", "/account/deletion", &[("password", PASSWORD)])
+        .post(
+            &server,
+            "/account",
+            "/account/deletion",
+            &[("password", PASSWORD)],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let r = ana.get(&server, "/account").await;
@@ -456,7 +578,11 @@ async fn anonymous_readers_switch_language_with_the_switcher() {
     let r = browser_client()
         .post(server.url("/language"))
         .header("cookie", &cookies)
-        .form(&[("csrf", csrf.as_str()), ("lang", "fr"), ("next", "/courses")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("lang", "fr"),
+            ("next", "/courses"),
+        ])
         .send()
         .await
         .unwrap();
@@ -471,7 +597,10 @@ async fn anonymous_readers_switch_language_with_the_switcher() {
         .await
         .unwrap();
     let html = r.text().await.unwrap();
-    assert!(html.contains("<html lang=\"fr\""), "the choice beats Accept-Language");
+    assert!(
+        html.contains("<html lang=\"fr\""),
+        "the choice beats Accept-Language"
+    );
 }
 
 #[tokio::test]
@@ -504,7 +633,11 @@ async fn password_reset_through_the_pages() {
             browser_client()
                 .post(url)
                 .header("cookie", cookies)
-                .form(&[("csrf", csrf.as_str()), ("token", token.as_str()), ("password", password)])
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("token", token.as_str()),
+                    ("password", password),
+                ])
                 .send()
                 .await
                 .unwrap()
@@ -517,5 +650,11 @@ async fn password_reset_through_the_pages() {
     assert_eq!(r.headers()["location"], "/sign-in");
     let r = post("copper kettle mountain breeze", token).await;
     assert_eq!(r.status(), 400, "a spent link says so");
-    assert!(server.sign_in("ana@city.example", "copper kettle mountain breeze").await.status() == 200);
+    assert!(
+        server
+            .sign_in("ana@city.example", "copper kettle mountain breeze")
+            .await
+            .status()
+            == 200
+    );
 }

@@ -9,9 +9,7 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{
-    CSRF_COOKIE, Ctx, FieldErrors, Flash, FormData, LANG_COOKIE, i18n::t_args, safe_next,
-};
+use super::{CSRF_COOKIE, Ctx, FieldErrors, Flash, FormData, LANG_COOKIE, i18n::t_args, safe_next};
 use crate::api::auth::SESSION_COOKIE;
 
 #[derive(Serialize)]
@@ -32,7 +30,13 @@ struct SettingsPage {
     errors: FieldErrors,
 }
 
-fn settings_page(ctx: &Ctx, status: StatusCode, u: &agora_core::entities::user::Model, errors: FieldErrors, name: Option<String>) -> Response {
+fn settings_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    u: &agora_core::entities::user::Model,
+    errors: FieldErrors,
+    name: Option<String>,
+) -> Response {
     let locale: Locale = u.locale.parse().unwrap_or(Locale::En);
     let page = SettingsPage {
         email: u.email.clone(),
@@ -95,7 +99,13 @@ pub async fn save(ctx: Ctx, body: Body) -> Response {
     }
     if !errors.is_empty() {
         return match accounts::get_user(&ctx.state.db, user.user_id).await {
-            Ok(u) => settings_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &u, errors, Some(name)),
+            Ok(u) => settings_page(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &u,
+                errors,
+                Some(name),
+            ),
             Err(e) => ctx.fail(e),
         };
     }
@@ -141,8 +151,7 @@ pub async fn delete(ctx: Ctx, body: Body) -> Response {
         return r;
     }
     let password = form.get("password").unwrap_or_default();
-    match accounts::delete_account(&ctx.state.db, &ctx.state.cache, user.user_id, password).await
-    {
+    match accounts::delete_account(&ctx.state.db, &ctx.state.cache, user.user_id, password).await {
         Ok(()) => {
             let mut resp = ctx.redirect("/", Some(Flash::Ok("flash-account-deleted")));
             for c in [

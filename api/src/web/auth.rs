@@ -118,7 +118,14 @@ pub async fn sign_in_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
         .map(|n| safe_next(Some(n)))
         .unwrap_or_default();
     if ctx.user.is_some() {
-        return ctx.redirect(if next.is_empty() { "/my-learning" } else { &next }, None);
+        return ctx.redirect(
+            if next.is_empty() {
+                "/my-learning"
+            } else {
+                &next
+            },
+            None,
+        );
     }
     ctx.page(
         StatusCode::OK,
@@ -166,8 +173,7 @@ pub async fn sign_in(ctx: Ctx, req: &poem::Request, body: Body) -> Response {
                 ctx.cookie(CSRF_COOKIE, &session.csrf_token, max_age),
             ] {
                 if let Ok(v) = c.parse() {
-                    resp.headers_mut()
-                        .append(poem::http::header::SET_COOKIE, v);
+                    resp.headers_mut().append(poem::http::header::SET_COOKIE, v);
                 }
             }
             resp
@@ -201,8 +207,7 @@ pub async fn sign_out(ctx: Ctx, body: Body) -> Response {
         ctx.cookie(CSRF_COOKIE, "", 0),
     ] {
         if let Ok(v) = c.parse() {
-            resp.headers_mut()
-                .append(poem::http::header::SET_COOKIE, v);
+            resp.headers_mut().append(poem::http::header::SET_COOKIE, v);
         }
     }
     resp
@@ -348,8 +353,7 @@ pub async fn reset(ctx: Ctx, body: Body) -> Response {
             let mut resp = ctx.redirect("/sign-in", Some(Flash::Ok("flash-password-changed")));
             // Every session was revoked, this browser's included.
             if let Ok(v) = ctx.cookie(SESSION_COOKIE, "", 0).parse() {
-                resp.headers_mut()
-                    .append(poem::http::header::SET_COOKIE, v);
+                resp.headers_mut().append(poem::http::header::SET_COOKIE, v);
             }
             resp
         }

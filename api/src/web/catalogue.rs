@@ -40,7 +40,10 @@ pub fn theme_view(locale: Locale, theme: &str) -> Option<ThemeView> {
                 "theme-sendai",
                 &[
                     ("number", f64::from(*n).into()),
-                    ("name", super::i18n::t(locale, &format!("sendai-{n}")).into()),
+                    (
+                        "name",
+                        super::i18n::t(locale, &format!("sendai-{n}")).into(),
+                    ),
                 ],
             ),
             "sendai",
@@ -288,7 +291,11 @@ pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
         .iter()
         .map(|x| Choice {
             value: (*x).into(),
-            label: ctx.t(&format!("sort-{}", x.trim_start_matches('-').to_owned() + if x.starts_with('-') { "-desc" } else { "" })),
+            label: ctx.t(&format!(
+                "sort-{}",
+                x.trim_start_matches('-').to_owned()
+                    + if x.starts_with('-') { "-desc" } else { "" }
+            )),
             selected: f.sort_code == *x,
         })
         .collect();
@@ -313,7 +320,12 @@ pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
         levels,
         sorts,
     };
-    ctx.page(StatusCode::OK, "catalogue", &ctx.t("catalogue-title"), &page)
+    ctx.page(
+        StatusCode::OK,
+        "catalogue",
+        &ctx.t("catalogue-title"),
+        &page,
+    )
 }
 
 #[derive(Serialize)]

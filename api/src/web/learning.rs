@@ -174,7 +174,11 @@ fn lesson_page(
             result: result.map(|r| {
                 t_args(
                     l,
-                    if r.passed { "quiz-passed" } else { "quiz-failed" },
+                    if r.passed {
+                        "quiz-passed"
+                    } else {
+                        "quiz-failed"
+                    },
                     &[
                         ("score", format_percent(l, r.score).into()),
                         ("passing", format_percent(l, r.passing_score).into()),
@@ -188,7 +192,8 @@ fn lesson_page(
                 .iter()
                 .enumerate()
                 .map(|(i, question)| {
-                    let feedback = result.and_then(|r| r.questions.iter().find(|f| f.key == question.key));
+                    let feedback =
+                        result.and_then(|r| r.questions.iter().find(|f| f.key == question.key));
                     let picked = chosen.and_then(|c| c.get(&question.key));
                     QuestionView {
                         key: question.key.clone(),
@@ -202,9 +207,11 @@ fn lesson_page(
                             .options
                             .iter()
                             .map(|o| {
-                                let fb = feedback.and_then(|f| f.options.iter().find(|x| x.key == o.key));
+                                let fb = feedback
+                                    .and_then(|f| f.options.iter().find(|x| x.key == o.key));
                                 let checked = picked.is_some_and(|p| p.contains(&o.key));
-                                let correct = feedback.is_some_and(|f| f.correct_options.contains(&o.key));
+                                let correct =
+                                    feedback.is_some_and(|f| f.correct_options.contains(&o.key));
                                 OptionView {
                                     key: o.key.clone(),
                                     text: o.text.clone(),
@@ -377,7 +384,11 @@ pub async fn complete(
 /// The feedback page is the answer to the POST itself (the attempt is
 /// already recorded, so reloading only asks the browser to resend).
 #[handler]
-pub async fn submit_quiz(ctx: Ctx, Path((slug, key)): Path<(String, String)>, body: Body) -> Response {
+pub async fn submit_quiz(
+    ctx: Ctx,
+    Path((slug, key)): Path<(String, String)>,
+    body: Body,
+) -> Response {
     let form = FormData::read(body).await;
     let user = match ctx.require_user() {
         Ok(u) => u.clone(),

@@ -42,8 +42,14 @@ pub fn routes(route: Route) -> Route {
             "/courses/:slug/lessons/:key/completion",
             post(learning::complete),
         )
-        .at("/courses/:slug/lessons/:key/attempts", post(learning::submit_quiz))
-        .at("/courses/:slug/lessons/:key/resource", get(learning::resource))
+        .at(
+            "/courses/:slug/lessons/:key/attempts",
+            post(learning::submit_quiz),
+        )
+        .at(
+            "/courses/:slug/lessons/:key/resource",
+            get(learning::resource),
+        )
         .at("/my-learning", get(learning::my_learning))
         .at("/sign-up", get(auth::sign_up_form).post(auth::sign_up))
         .at("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
@@ -357,8 +363,7 @@ impl Ctx {
             )
             .unwrap_or_else(|e| {
                 tracing::error!(error = %e, "the layout did not render");
-                "<!DOCTYPE html><title>Agora</title><p>Something went wrong on our side.</p>"
-                    .into()
+                "<!DOCTYPE html><title>Agora</title><p>Something went wrong on our side.</p>".into()
             });
         let resp = poem::web::Html(html).with_status(status).into_response();
         self.finish(resp, None, self.flash.is_some())
@@ -446,8 +451,7 @@ impl Ctx {
 
 fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -16,42 +16,51 @@ use super::{
 pub struct ThemeView {
     pub code: String,
     pub label: String,
+    /// "SDG 11": for course cards, with the full label for screen readers.
+    pub short: String,
+    pub rest: String,
     /// `sdg`, `sendai` or `tag`: the badge's colour.
     pub family: &'static str,
 }
 
 pub fn theme_view(locale: Locale, theme: &str) -> Option<ThemeView> {
     let parsed = theme.parse::<Theme>().ok()?;
-    let (label, family) = match &parsed {
+    let (short, name) = match &parsed {
         Theme::Sdg(n) => (
             t_args(
                 locale,
-                "theme-sdg",
-                &[
-                    ("number", f64::from(*n).into()),
-                    ("name", super::i18n::t(locale, &format!("sdg-{n}")).into()),
-                ],
+                "theme-sdg-short",
+                &[("number", f64::from(*n).into())],
             ),
-            "sdg",
+            super::i18n::t(locale, &format!("sdg-{n}")),
         ),
         Theme::Sendai(n) => (
             t_args(
                 locale,
-                "theme-sendai",
-                &[
-                    ("number", f64::from(*n).into()),
-                    (
-                        "name",
-                        super::i18n::t(locale, &format!("sendai-{n}")).into(),
-                    ),
-                ],
+                "theme-sendai-short",
+                &[("number", f64::from(*n).into())],
             ),
-            "sendai",
+            super::i18n::t(locale, &format!("sendai-{n}")),
         ),
         Theme::Tag(_) => return None,
     };
+    let (key, family) = match &parsed {
+        Theme::Sdg(_) => ("theme-sdg", "sdg"),
+        _ => ("theme-sendai", "sendai"),
+    };
+    let number = match &parsed {
+        Theme::Sdg(n) | Theme::Sendai(n) => f64::from(*n),
+        Theme::Tag(_) => 0.0,
+    };
+    let label = t_args(
+        locale,
+        key,
+        &[("number", number.into()), ("name", name.into())],
+    );
     Some(ThemeView {
         code: parsed.to_string(),
+        rest: label.strip_prefix(&short).unwrap_or("").to_owned(),
+        short,
         label,
         family,
     })

@@ -386,6 +386,9 @@ impl Ctx {
     }
 
     /// The signed-in reader, or a redirect to the sign-in page and back here.
+    // The `Err` is the page to answer instead, built once per request:
+    // boxing it would only add an allocation.
+    #[allow(clippy::result_large_err)]
     pub fn require_user(&self) -> Result<&Principal, Response> {
         self.user.as_ref().ok_or_else(|| {
             let next: String = url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
@@ -395,6 +398,7 @@ impl Ctx {
 
     /// A form's CSRF token must match: the session's for a signed-in
     /// reader, the cookie's (double submit) for anyone else.
+    #[allow(clippy::result_large_err)]
     pub fn check_csrf(&self, form: &FormData) -> Result<(), Response> {
         let sent = form.get("csrf").unwrap_or_default();
         let ok = match &self.user {

@@ -104,6 +104,8 @@ sort-duration-desc = Longest first
 level-beginner = Beginner
 level-intermediate = Intermediate
 level-advanced = Advanced
+theme-sdg-short = SDG { $number }
+theme-sendai-short = Sendai priority { $number }
 theme-sdg = SDG { $number }: { $name }
 theme-sendai = Sendai priority { $number }: { $name }
 

@@ -103,6 +103,8 @@ sort-duration-desc = Más largos primero
 level-beginner = Inicial
 level-intermediate = Intermedio
 level-advanced = Avanzado
+theme-sdg-short = ODS { $number }
+theme-sendai-short = Prioridad de Sendái { $number }
 theme-sdg = ODS { $number }: { $name }
 theme-sendai = Prioridad de Sendái { $number }: { $name }
 

@@ -103,6 +103,8 @@ sort-duration-desc = Les plus longs d’abord
 level-beginner = Débutant
 level-intermediate = Intermédiaire
 level-advanced = Avancé
+theme-sdg-short = ODD { $number }
+theme-sendai-short = Priorité de Sendai { $number }
 theme-sdg = ODD { $number } : { $name }
 theme-sendai = Priorité de Sendai { $number } : { $name }
 

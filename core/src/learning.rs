@@ -477,6 +477,43 @@ impl Learning {
             .ok_or(Error::NotFound { what: "resource" })
     }
 
+    /// A resource file by the name lesson Markdown links to it with
+    /// (`resource:sheet.md`, served at `/courses/{slug}/resources/sheet.md`),
+    /// for an enrolled learner, in their locale with fallback.
+    pub async fn resource_file(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        file_name: &str,
+        preferred: &[Locale],
+    ) -> Result<lesson_resource::Model> {
+        let course = self.published_course(slug).await?;
+        self.active_enrolment(user_id, course.id).await?;
+        let lesson_ids: Vec<Uuid> = lesson::Entity::find()
+            .select_only()
+            .column(lesson::Column::Id)
+            .filter(lesson::Column::CourseId.eq(course.id))
+            .filter(lesson::Column::Removed.eq(false))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let files = lesson_resource::Entity::find()
+            .filter(lesson_resource::Column::LessonId.is_in(lesson_ids))
+            .filter(lesson_resource::Column::FileName.eq(file_name))
+            .all(&self.db)
+            .await?;
+        let available: Vec<Locale> = files.iter().filter_map(|f| f.locale.parse().ok()).collect();
+        let locale = pick_locale(
+            preferred,
+            &available,
+            course.default_locale.parse().unwrap_or(Locale::En),
+        );
+        files
+            .into_iter()
+            .find(|f| f.locale == locale.as_str())
+            .ok_or(Error::NotFound { what: "resource" })
+    }
+
     /// Completes a lesson. Idempotent; quizzes are completed by passing them.
     pub async fn complete_lesson(
         &self,

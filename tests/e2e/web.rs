@@ -658,3 +658,49 @@ async fn password_reset_through_the_pages() {
             == 200
     );
 }
+
+#[tokio::test]
+async fn files_that_lessons_link_to_download_for_enrolled_learners() {
+    let server = TestServer::start().await;
+    let ana = WebLearner::sign_in(&server, "ana@city.example").await;
+    let path = "/courses/building-a-learning-city/resources/learning-city-self-assessment.md";
+    // Not enrolled: back to the course page.
+    let r = ana.get(&server, path).await;
+    assert_eq!(r.status(), 303);
+    let r = ana
+        .post(
+            &server,
+            "/courses/building-a-learning-city",
+            "/courses/building-a-learning-city/enrolment",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = ana.get(&server, path).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("learning-city-self-assessment.md")
+    );
+    assert!(!r.bytes().await.unwrap().is_empty());
+    // The link in the lesson's text points there.
+    let html = ana
+        .get(
+            &server,
+            "/courses/building-a-learning-city/lessons/governance-and-partnerships",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(path), "{html}");
+    let r = ana
+        .get(
+            &server,
+            "/courses/building-a-learning-city/resources/nothing.md",
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+}

@@ -122,15 +122,26 @@ pub struct UnsubscribeQuery {
 /// RFC 8058 POST a mail client sends) stops reminder emails. The token is
 /// the proof, so this POST needs no CSRF token.
 #[handler]
-pub async fn unsubscribe(ctx: Ctx, Query(q): Query<UnsubscribeQuery>) -> Response {
+pub async fn unsubscribe(
+    mut ctx: Ctx,
+    req: &poem::Request,
+    Query(q): Query<UnsubscribeQuery>,
+) -> Response {
     match notifications::unsubscribe(&ctx.state.db, q.token.as_deref().unwrap_or("")).await {
-        Ok(_) => message(
-            &ctx,
-            StatusCode::OK,
-            "unsubscribed",
-            "/account",
-            "link-account",
-        ),
+        Ok(user_locale) => {
+            // The page speaks the language of the mail it came from, unless
+            // the reader asked for another.
+            if ctx.user.is_none() && !req.uri().query().unwrap_or("").contains("lang=") {
+                ctx.locale = user_locale;
+            }
+            message(
+                &ctx,
+                StatusCode::OK,
+                "unsubscribed",
+                "/account",
+                "link-account",
+            )
+        }
         Err(agora_core::Error::NotFound { .. }) => message(
             &ctx,
             StatusCode::NOT_FOUND,

@@ -477,19 +477,44 @@ pub async fn resource(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Re
         .resource(user.user_id, &slug, &key, &ctx.preferred())
         .await
     {
-        Ok(f) => Response::builder()
-            .header(header::CONTENT_TYPE, f.content_type)
-            .header(
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    f.file_name.replace(['"', '\\', '\r', '\n'], "_")
-                ),
-            )
-            .header(header::CACHE_CONTROL, "private, no-store")
-            .body(f.data),
+        Ok(f) => download(f),
         Err(e) => not_enrolled(&ctx, &slug, e),
     }
+}
+
+/// GET `/courses/{slug}/resources/{file}`: a file a lesson links to.
+#[handler]
+pub async fn resource_file(ctx: Ctx, Path((slug, file)): Path<(String, String)>) -> Response {
+    let user = match ctx.require_user() {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    if !valid_path(&slug, &file) {
+        return ctx.error(StatusCode::NOT_FOUND);
+    }
+    match ctx
+        .state
+        .learning
+        .resource_file(user.user_id, &slug, &file, &ctx.preferred())
+        .await
+    {
+        Ok(f) => download(f),
+        Err(e) => not_enrolled(&ctx, &slug, e),
+    }
+}
+
+fn download(f: agora_core::entities::lesson_resource::Model) -> Response {
+    Response::builder()
+        .header(header::CONTENT_TYPE, f.content_type)
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                f.file_name.replace(['"', '\\', '\r', '\n'], "_")
+            ),
+        )
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(f.data)
 }
 
 #[derive(Serialize)]

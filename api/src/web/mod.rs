@@ -50,6 +50,10 @@ pub fn routes(route: Route) -> Route {
             "/courses/:slug/lessons/:key/resource",
             get(learning::resource),
         )
+        .at(
+            "/courses/:slug/resources/:file",
+            get(learning::resource_file),
+        )
         .at("/my-learning", get(learning::my_learning))
         .at("/sign-up", get(auth::sign_up_form).post(auth::sign_up))
         .at("/sign-in", get(auth::sign_in_form).post(auth::sign_in))

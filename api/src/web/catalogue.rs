@@ -3,6 +3,7 @@
 use agora_core::{
     catalogue::{self, CourseCard, CourseQuery, CourseSort, MAX_PER_PAGE},
     domain::{Level, Locale, Theme},
+    search,
 };
 use poem::{Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
@@ -174,10 +175,11 @@ fn fold(s: &str) -> String {
 
 /// The courses matching the filters and the search words.
 ///
-/// Until the search service lands in core, words are matched here against
-/// the title, summary and themes the catalogue query returns (every word
-/// must appear). The catalogue is small (one page of at most 100 courses);
-/// the search port replaces this function, not its callers.
+/// Without words this is the catalogue query (sorted as asked). With words
+/// the search port ranks the courses (typos, stems, synonyms, every locale)
+/// and the catalogue supplies the cards, in the search's order. When the
+/// search backend is down, the page still answers: the words are then
+/// matched against the titles, summaries and themes of the cards.
 async fn find_courses(ctx: &Ctx, f: &Filters) -> agora_core::Result<Vec<CourseCard>> {
     let page = catalogue::list_courses(
         &ctx.state.db,
@@ -192,12 +194,49 @@ async fn find_courses(ctx: &Ctx, f: &Filters) -> agora_core::Result<Vec<CourseCa
         },
     )
     .await?;
-    let words: Vec<String> = fold(&f.q).split_whitespace().map(str::to_owned).collect();
-    if words.is_empty() {
+    let Some(query) = search::QueryText::parse(&f.q) else {
         return Ok(page.items);
+    };
+    let mut filters = search::Filters::default();
+    match &f.theme {
+        Some(Theme::Sdg(n)) => filters.sdg.push(*n),
+        Some(Theme::Sendai(n)) => filters.sendai.push(*n),
+        _ => {}
     }
-    Ok(page
-        .items
+    filters.language.extend(f.language);
+    filters.level.extend(f.level);
+    let request = search::SearchRequest {
+        query: Some(query),
+        filters,
+        facets: Vec::new(),
+        page: 1,
+        per_page: search::MAX_PER_PAGE,
+        preferred: ctx.preferred(),
+    };
+    match search::search(&ctx.state.search, &request).await {
+        Ok(found) => {
+            let mut cards = page.items;
+            Ok(found
+                .hits
+                .iter()
+                .filter_map(|hit| {
+                    let at = cards.iter().position(|c| c.slug == hit.slug)?;
+                    Some(cards.swap_remove(at))
+                })
+                .collect())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "search failed; matching words against the catalogue");
+            Ok(match_words(ctx, page.items, &f.q))
+        }
+    }
+}
+
+/// The fallback of `find_courses`: every word must appear in the title,
+/// summary, slug or a theme's label, ignoring case and accents.
+fn match_words(ctx: &Ctx, cards: Vec<CourseCard>, q: &str) -> Vec<CourseCard> {
+    let words: Vec<String> = fold(q).split_whitespace().map(str::to_owned).collect();
+    cards
         .into_iter()
         .filter(|c| {
             let themes: Vec<String> = c
@@ -214,7 +253,7 @@ async fn find_courses(ctx: &Ctx, f: &Filters) -> agora_core::Result<Vec<CourseCa
             ));
             words.iter().all(|w| hay.contains(w.as_str()))
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Serialize)]

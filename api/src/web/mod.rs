@@ -427,7 +427,7 @@ impl Ctx {
                 Ok(_) => self.error(StatusCode::FORBIDDEN),
             },
             E::RateLimited { .. } => self.error(StatusCode::TOO_MANY_REQUESTS),
-            E::Invalid { .. } => self.error(StatusCode::BAD_REQUEST),
+            E::Invalid { .. } | E::BadParameter { .. } => self.error(StatusCode::BAD_REQUEST),
             E::Conflict { .. } => self.error(StatusCode::CONFLICT),
             E::Unavailable { .. } => self.error(StatusCode::SERVICE_UNAVAILABLE),
             E::Backend { what, ref detail } => {

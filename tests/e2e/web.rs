@@ -353,6 +353,16 @@ async fn the_catalogue_filters_and_searches() {
     // Accents and case do not matter.
     let (_, _, found) = page(&server, "/courses?q=S%C3%89NDAI", "en").await;
     assert!(found.contains("Localizing the Sendai Framework"), "{found}");
+    // The search box asks the search service: synonyms and typos, ranked.
+    let (_, _, vlr) = page(&server, "/courses?q=VLR", "en").await;
+    let cards: Vec<&str> = vlr.split("class=\"course-card\"").skip(1).collect();
+    assert!(!cards.is_empty(), "{vlr}");
+    assert!(cards[0].contains("Voluntary Local Review"), "{vlr}");
+    let (_, _, typo) = page(&server, "/courses?q=resilence", "en").await;
+    assert!(typo.contains("Localizing the Sendai Framework"), "{typo}");
+    // Words and filters together.
+    let (_, _, both) = page(&server, "/courses?q=local&level=advanced", "en").await;
+    assert!(count(&both) < 5, "{both}");
     let (_, _, none) = page(&server, "/courses?q=zzzzqqq", "en").await;
     assert_eq!(count(&none), 0);
     assert!(none.contains("No course matches"));

@@ -53,6 +53,9 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Registered before the worker starts (and says so in the log), so a
+        // SIGTERM from then on always stops it gracefully.
+        let signal = agora_core::telemetry::shutdown_signal();
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = match agora_worker::spawn(&config, conn, cache, search, stopped).await {
             Ok(w) => w,
@@ -66,7 +69,7 @@ fn main() -> ExitCode {
             config.worker_concurrency
         );
         tokio::spawn(async move {
-            agora_core::telemetry::shutdown_signal().await;
+            signal.await;
             let _ = stop.send(true);
         });
         let _ = worker.await;

@@ -575,6 +575,9 @@ impl Learning {
         // Lock the enrolment first: attempt counting and completion then
         // cannot race with another submission of the same learner.
         let mut locked = lock_enrolment(&txn, e.id, l.id).await?;
+        // The right answers are shown once they can no longer be copied
+        // into a retry: after a pass, or when this was the last attempt.
+        let mut reveal = passed;
         if let Some(max) = l.max_attempts {
             let used = quiz_attempt::Entity::find()
                 .filter(quiz_attempt::Column::EnrolmentId.eq(e.id))
@@ -587,6 +590,7 @@ impl Learning {
                     reason: format!("all {max} attempts at this quiz are used"),
                 });
             }
+            reveal |= used + 1 >= max.max(0) as u64;
         }
         quiz_attempt::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -604,7 +608,9 @@ impl Learning {
         }
         let progress = self.commit_with_summary(txn, locked, &lessons).await?;
 
-        // Feedback in the learner's locale, with every explanation.
+        // Feedback in the learner's locale: whether each answer was right and
+        // why the chosen options are (not) right; every option's explanation
+        // and the right options only when `reveal`.
         let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
         let texts = question_translation::Entity::find()
             .filter(
@@ -627,26 +633,28 @@ impl Learning {
                 let (prompt, option_texts) = question_text(&texts, q, locale, default);
                 let keys: Vec<String> =
                     serde_json::from_value(q.options.clone()).unwrap_or_default();
+                let options = keys
+                    .iter()
+                    .map(|k| OptionFeedback {
+                        key: k.clone(),
+                        text: option_texts
+                            .get(k)
+                            .map(|o| o.text.clone())
+                            .unwrap_or_default(),
+                        explanation: option_texts
+                            .get(k)
+                            .filter(|_| reveal || g.chosen.contains(k))
+                            .map(|o| o.explanation.clone())
+                            .unwrap_or_default(),
+                    })
+                    .collect();
                 QuestionFeedback {
                     key: q.key.clone(),
                     prompt,
                     correct: g.correct,
+                    correct_options: if reveal { g.expected } else { Vec::new() },
                     chosen: g.chosen,
-                    correct_options: g.expected,
-                    options: keys
-                        .iter()
-                        .map(|k| OptionFeedback {
-                            key: k.clone(),
-                            text: option_texts
-                                .get(k)
-                                .map(|o| o.text.clone())
-                                .unwrap_or_default(),
-                            explanation: option_texts
-                                .get(k)
-                                .map(|o| o.explanation.clone())
-                                .unwrap_or_default(),
-                        })
-                        .collect(),
+                    options,
                 }
             })
             .collect();
@@ -1150,6 +1158,7 @@ pub struct QuestionFeedback {
     pub prompt: String,
     pub correct: bool,
     pub chosen: Vec<String>,
+    /// Empty until the answers are revealed (a pass, or the last attempt).
     pub correct_options: Vec<String>,
     pub options: Vec<OptionFeedback>,
 }

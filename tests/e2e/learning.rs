@@ -302,7 +302,9 @@ async fn quizzes_are_scored_on_the_server_with_feedback_and_limits() {
     assert_eq!(fail["passed"], false);
     assert_eq!(fail["questions"][0]["correct"], false);
     assert_eq!(fail["questions"][0]["options"][0]["explanation"], "No.");
-    assert_eq!(fail["questions"][0]["correct_options"], json!(["b"]));
+    // A failed attempt with attempts left keeps the right answers hidden.
+    assert_eq!(fail["questions"][0]["correct_options"], json!([]));
+    assert_eq!(fail["questions"][0]["options"][1]["explanation"], "");
     assert_eq!(fail["progress"]["completed_lessons"], 0);
 
     let (_, pass) = server
@@ -368,13 +370,15 @@ async fn the_attempt_limit_is_enforced() {
     let ana = enrolled(&server, "ana@city.gov").await;
     let attempts = format!("{FIXTURE}/lessons/check/attempts");
     let wrong = json!({ "answers": { "q1": ["a"], "q2": ["true"] } });
-    for _ in 0..2 {
+    // The first wrong attempt hides the right answers; the last reveals them.
+    for (attempt, revealed) in [(1, json!([])), (2, json!(["b"]))] {
+        let (status, body) = server
+            .call(&ana, Method::POST, &attempts, Some(wrong.clone()))
+            .await;
+        assert_eq!(status, 200, "attempt {attempt}: {body}");
         assert_eq!(
-            server
-                .call(&ana, Method::POST, &attempts, Some(wrong.clone()))
-                .await
-                .0,
-            200
+            body["questions"][0]["correct_options"], revealed,
+            "attempt {attempt}"
         );
     }
     let (status, body) = server

@@ -137,7 +137,10 @@ struct QuestionFeedback {
     prompt: String,
     correct: bool,
     chosen: Vec<String>,
+    /// The right options; empty until they are revealed, by a pass or on the
+    /// last allowed attempt, so a failed attempt cannot be copied into a retry.
     correct_options: Vec<String>,
+    /// Every option; explanations of options not chosen only once revealed.
     options: Vec<OptionFeedback>,
 }
 

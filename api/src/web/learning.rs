@@ -210,8 +210,11 @@ fn lesson_page(
                                 let fb = feedback
                                     .and_then(|f| f.options.iter().find(|x| x.key == o.key));
                                 let checked = picked.is_some_and(|p| p.contains(&o.key));
-                                let correct =
-                                    feedback.is_some_and(|f| f.correct_options.contains(&o.key));
+                                // Known only once revealed (see `Learning::submit_quiz`),
+                                // or for a chosen option of a question answered right.
+                                let correct = feedback.is_some_and(|f| {
+                                    f.correct_options.contains(&o.key) || (checked && f.correct)
+                                });
                                 OptionView {
                                     key: o.key.clone(),
                                     text: o.text.clone(),

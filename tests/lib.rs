@@ -801,9 +801,18 @@ pub fn pdf_text(bytes: &[u8]) -> String {
 impl TestServer {
     /// A verified administrator, created with `agora admin create`.
     pub async fn admin(&self, email: &str) -> Learner {
+        self.with_role(email, "admin").await
+    }
+
+    /// A verified author (knowledge manager), created with `agora admin create`.
+    pub async fn author(&self, email: &str) -> Learner {
+        self.with_role(email, "author").await
+    }
+
+    async fn with_role(&self, email: &str, role: &str) -> Learner {
         use std::io::Write;
         let mut child = Command::new(agora_bin())
-            .args(["admin", "create", "--email", email, "--role", "admin"])
+            .args(["admin", "create", "--email", email, "--role", role])
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("AGORA_DATABASE_URL", &self.db.url)

@@ -189,6 +189,14 @@ pub const MAX_BODY: usize = 256 * 1024;
 /// Refuses bodies over [`MAX_BODY`] with 413, whether their length is
 /// declared or they arrive in chunks.
 pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
+    // Authoring uploads (course files and archives) are bounded by the
+    // authoring service's own, per-kind limits under this ceiling.
+    let path = req.uri().path();
+    let limit = if path.starts_with("/api/v1/authoring/") || path.starts_with("/author/") {
+        agora_core::authoring::MAX_ARCHIVE_BYTES
+    } else {
+        MAX_BODY
+    };
     let declared = req
         .header(header::CONTENT_LENGTH)
         .and_then(|v| v.parse::<usize>().ok());
@@ -197,16 +205,16 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorBody::new(
                 "payload_too_large",
-                format!("the body is over {} KiB", MAX_BODY / 1024),
+                format!("the body is over {} KiB", limit / 1024),
                 None,
             ),
         )
     };
     match declared {
-        Some(n) if n > MAX_BODY => return Ok(too_large()),
+        Some(n) if n > limit => return Ok(too_large()),
         Some(_) => {}
         None if req.header(header::TRANSFER_ENCODING).is_some() => {
-            match req.take_body().into_bytes_limit(MAX_BODY).await {
+            match req.take_body().into_bytes_limit(limit).await {
                 Ok(bytes) => req.set_body(bytes),
                 Err(_) => return Ok(too_large()),
             }

@@ -301,6 +301,16 @@ impl Cache {
         }
     }
 
+    /// Deletes many keys; on failure, marks them so no stale value is served later.
+    pub async fn delete_many(&self, keys: &[String]) {
+        for chunk in keys.chunks(500) {
+            if self.store.delete(chunk).await.is_err() {
+                let mut dirty = self.dirty.lock().expect("not poisoned");
+                dirty.extend(chunk.iter().cloned());
+            }
+        }
+    }
+
     pub async fn delete(&self, key: &str) {
         let keys = [key.to_owned()];
         if self.store.delete(&keys).await.is_err() {

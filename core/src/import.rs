@@ -56,6 +56,24 @@ pub async fn import_courses(
     Ok(summary)
 }
 
+/// Applies one course source inside the caller's transaction (with its
+/// search indexing job when anything changed) and returns the course's id.
+/// Modules and lessons keep their ids by key, so learners' progress survives.
+pub async fn apply_course(txn: &impl ConnectionTrait, source: &CourseSource) -> Result<Uuid> {
+    match upsert_course(txn, source).await? {
+        Outcome::Created(id) | Outcome::Updated(id) => {
+            crate::search::enqueue_index(txn, id).await?;
+            Ok(id)
+        }
+        Outcome::Unchanged => course::Entity::find()
+            .filter(course::Column::Slug.eq(source.slug.as_str()))
+            .one(txn)
+            .await?
+            .map(|c| c.id)
+            .ok_or(Error::NotFound { what: "course" }),
+    }
+}
+
 pub async fn catalogue_is_empty(db: &DatabaseConnection) -> Result<bool> {
     Ok(course::Entity::find().count(db).await? == 0)
 }
@@ -381,6 +399,15 @@ pub async fn load_sources(db: &DatabaseConnection) -> Result<Vec<CourseSource>> 
         out.push(load_source(db, c).await?);
     }
     Ok(out)
+}
+
+/// Reads one course back into its source form.
+pub async fn load_source_of(db: &DatabaseConnection, course_id: Uuid) -> Result<CourseSource> {
+    let c = course::Entity::find_by_id(course_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound { what: "course" })?;
+    load_source(db, c).await
 }
 
 async fn load_source(db: &DatabaseConnection, c: course::Model) -> Result<CourseSource> {

@@ -135,6 +135,25 @@ impl Learning {
         }
     }
 
+    /// Forgets what this process and the shared cache hold about a course's
+    /// structure, after a new version is published or its status changes.
+    /// Other processes' structure caches expire within `STRUCTURE_TTL`.
+    pub async fn forget_course(&self, course_id: Uuid) -> Result<()> {
+        self.courses.invalidate_all();
+        self.lessons.invalidate(&course_id).await;
+        self.titles.invalidate(&course_id).await;
+        let ids: Vec<Uuid> = enrolment::Entity::find()
+            .select_only()
+            .column(enrolment::Column::Id)
+            .filter(enrolment::Column::CourseId.eq(course_id))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let keys: Vec<String> = ids.into_iter().map(cache_key).collect();
+        self.cache.delete_many(&keys).await;
+        Ok(())
+    }
+
     async fn published_course(&self, slug: &str) -> Result<Arc<course::Model>> {
         if let Some(c) = self.courses.get(slug).await {
             return Ok(c);

@@ -1,4 +1,5 @@
 mod accounts;
+mod authoring;
 mod browser;
 mod cache;
 mod catalogue;

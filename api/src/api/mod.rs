@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod authoring;
 pub mod catalogue;
 pub mod certificates;
 pub mod error;
@@ -21,6 +22,7 @@ pub type Apis = (
     certificates::CertificatesApi,
     admin::AdminApi,
     search::SearchApi,
+    authoring::AuthoringApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -33,6 +35,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             certificates::CertificatesApi,
             admin::AdminApi,
             search::SearchApi,
+            authoring::AuthoringApi,
         ),
         "Agora API", version)
         .description(

@@ -7,6 +7,7 @@
 mod account;
 pub mod assets;
 mod auth;
+mod authoring;
 mod catalogue;
 mod certificates;
 pub mod i18n;
@@ -73,6 +74,19 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/unsubscribe",
             get(certificates::unsubscribe).post(certificates::unsubscribe),
+        )
+        .at("/author", get(authoring::list))
+        .at("/author/courses", post(authoring::create))
+        .at("/author/archives", post(authoring::upload))
+        .at("/author/:slug", get(authoring::course))
+        .at("/author/:slug/publication", post(authoring::publish))
+        .at("/author/:slug/status", post(authoring::set_status))
+        .at("/author/:slug/archive", get(authoring::download))
+        .at("/author/:slug/authors", post(authoring::authors))
+        .at("/author/:slug/files", post(authoring::upload_file))
+        .at(
+            "/author/:slug/edit",
+            get(authoring::edit).post(authoring::save),
         )
         .at("/static/:name", get(assets::serve))
         // Everything else; fixed routes win over these patterns.
@@ -265,6 +279,8 @@ struct Layout<'a> {
     js: String,
     csrf: &'a str,
     signed_in: bool,
+    /// Authors and admins see the authoring link.
+    author: bool,
     here: &'a str,
     section: &'a str,
     flash: Option<FlashView>,
@@ -359,6 +375,10 @@ impl Ctx {
                     js: assets::href("js"),
                     csrf: &self.csrf,
                     signed_in: self.user.is_some(),
+                    author: self
+                        .user
+                        .as_ref()
+                        .is_some_and(|u| u.role != agora_core::accounts::Role::Learner),
                     here: &self.here,
                     section,
                     flash,
@@ -529,6 +549,7 @@ pub fn error_page(req_locale: Locale, status: StatusCode) -> Response {
                 js: assets::href("js"),
                 csrf: "",
                 signed_in: false,
+                author: false,
                 here: "/",
                 section: "error",
                 flash: None,
@@ -555,6 +576,10 @@ impl FormData {
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         )
+    }
+
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData(pairs)
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

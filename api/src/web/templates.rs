@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 17] = pages![
+pub const PAGES: [(&str, &str); 21] = pages![
     "layout",
     "error",
     "message",
@@ -29,6 +29,10 @@ pub const PAGES: [(&str, &str); 17] = pages![
     "course_card",
     "progress",
     "field_error",
+    "author_list",
+    "author_course",
+    "author_edit",
+    "author_problem",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -1,10 +1,15 @@
 //! sea-orm entities: the database's shape, never exposed through the API.
 
+pub mod audit_event;
 pub mod auth_token;
 pub mod certificate;
 pub mod course;
+pub mod course_author;
+pub mod course_draft;
 pub mod course_theme;
 pub mod course_translation;
+pub mod course_version;
+pub mod draft_file;
 pub mod enrolment;
 pub mod job;
 pub mod lesson;

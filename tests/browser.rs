@@ -48,6 +48,13 @@ pub struct Browser {
 #[derive(Clone, Debug)]
 pub struct Element(String);
 
+impl Element {
+    /// The element as a WebDriver script argument.
+    pub fn to_json(&self) -> Value {
+        json!({ ELEMENT: self.0 })
+    }
+}
+
 impl Browser {
     /// Starts chromedriver on a free port and opens a fresh Chromium.
     pub async fn start(javascript: bool, accept_language: &str) -> Browser {

@@ -920,7 +920,7 @@ async fn script_payloads_in_every_authored_field_never_run_in_a_browser() {
     let pages = [
         "/".to_owned(),
         "/courses".into(),
-        format!("/courses?q=hostile"),
+        "/courses?q=hostile".into(),
         format!("/courses/{SLUG}"),
         format!("/courses/{SLUG}/lessons/intro"),
         format!("/courses/{SLUG}/lessons/check"),
@@ -974,4 +974,122 @@ async fn script_payloads_in_every_authored_field_never_run_in_a_browser() {
     let preview = author_browser.text(".preview").await;
     assert!(preview.contains("link"), "{preview}");
     assert_inert(&author_browser, ".preview", "the preview").await;
+}
+
+/// Checks a page with axe-core and writes its screenshots.
+async fn look(browser: &agora_tests::browser::Browser, axe: &str, name: &str) {
+    let violations = browser.axe_violations(axe).await;
+    assert!(violations.is_empty(), "{name}: {violations:#?}");
+    browser.screenshots(name).await;
+}
+
+#[tokio::test]
+async fn authors_write_preview_and_publish_in_the_browser() {
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    // The author works in French.
+    let (status, me) = server
+        .call(
+            &author,
+            Method::PATCH,
+            "/api/v1/me",
+            Some(json!({ "locale": "fr" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{me}");
+    let axe = agora_tests::browser::axe_source();
+    let b = agora_tests::browser::Browser::start(true, "fr").await;
+    b.goto(&server.url("/sign-in")).await;
+    b.type_into("#email", "author@city.gov").await;
+    b.type_into("#password", agora_tests::PASSWORD).await;
+    b.submit("main form button").await;
+    b.goto(&server.url("/author")).await;
+    assert!(b.text("h1").await.contains("Rédaction"));
+    look(&b, &axe, "author-list-fr").await;
+
+    // A bad slug is refused next to its field, the other values kept.
+    b.type_into("#slug", "Not A Slug!").await;
+    b.type_into("#title", "Des rues prêtes").await;
+    b.type_into("#summary", "Garder les rues au sec.").await;
+    b.submit("form[action='/author/courses'] button").await;
+    assert!(!b.text("#slug-error").await.is_empty());
+    assert_eq!(
+        b.attribute(&b.find("#title").await, "value")
+            .await
+            .as_deref(),
+        Some("Des rues prêtes")
+    );
+    look(&b, &axe, "author-list-error-fr").await;
+    let slug_field = b.find("#slug").await;
+    b.script("arguments[0].value = ''", json!([slug_field.to_json()]))
+        .await;
+    b.type_into("#slug", SLUG).await;
+    b.submit("form[action='/author/courses'] button").await;
+    assert!(
+        b.url().await.ends_with(&format!("/author/{SLUG}")),
+        "{}",
+        b.url().await
+    );
+    look(&b, &axe, "author-course-fr").await;
+
+    // Edit the lesson, preview it, save it.
+    b.goto(&server.url(&format!("/author/{SLUG}/edit?path=fr/welcome.md")))
+        .await;
+    let area = b.find("#content").await;
+    b.script(
+        "arguments[0].value = '---\\ntitle: Bienvenue\\n---\\nLes **avaloirs** bouchés inondent la rue.\\n'",
+        json!([area.to_json()]),
+    )
+    .await;
+    b.submit("button[value=preview]").await;
+    assert!(b.text(".preview").await.contains("avaloirs"));
+    assert!(b.source().await.contains("<strong>avaloirs</strong>"));
+    look(&b, &axe, "author-edit-preview-fr").await;
+    b.submit("button[value=save]").await;
+    assert!(b.url().await.contains("/edit?path=fr"), "{}", b.url().await);
+    assert!(b.text("[role=status]").await.contains("Enregistré"));
+
+    // A save from a stale page is a conflict that keeps the text.
+    let area = b.find("#content").await;
+    let revision = b.find("input[name=revision]").await;
+    b.script(
+        "arguments[0].value = '---\\ntitle: Bienvenue\\n---\\nstale text\\n'; arguments[1].value = '1';",
+        json!([area.to_json(), revision.to_json()]),
+    )
+    .await;
+    b.submit("button[value=save]").await;
+    assert!(
+        b.text(".result.fail").await.contains("révision"),
+        "{}",
+        b.text("main").await
+    );
+    let kept = b
+        .script("return document.querySelector('#content').value", json!([]))
+        .await;
+    assert_eq!(kept, "---\ntitle: Bienvenue\n---\nstale text\n");
+    look(&b, &axe, "author-edit-conflict-fr").await;
+
+    // Publish: the course is in the catalogue, with the saved lesson.
+    b.goto(&server.url(&format!("/author/{SLUG}"))).await;
+    b.submit(&format!("form[action='/author/{SLUG}/publication'] button"))
+        .await;
+    assert!(
+        b.text("[role=status]").await.contains("Publié"),
+        "{}",
+        b.text("main").await
+    );
+    look(&b, &axe, "author-published-fr").await;
+    let (status, course) = server.get_json(&format!("/api/v1/courses/{SLUG}")).await;
+    assert_eq!(status, 200, "{course}");
+    assert!(course.to_string().contains("Des rues prêtes"), "{course}");
+
+    // Learners never reach the authoring pages.
+    let learner = server.learner("learner@city.gov").await;
+    let r = reqwest::Client::new()
+        .get(server.url("/author"))
+        .header("cookie", learner.cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
 }

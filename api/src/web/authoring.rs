@@ -675,10 +675,10 @@ pub async fn save(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request, body:
                 Some(Flash::Ok("flash-author-saved")),
             )
         }
-        Err(agora_core::Error::Conflict { reason, .. }) => {
+        Err(agora_core::Error::Conflict { .. }) => {
             // Keep the author's text: they reload in another tab and merge.
             page.conflict = true;
-            page.error = Some(reason);
+            page.error = Some(ctx.t("author-conflict"));
             edit_page(&ctx, StatusCode::CONFLICT, page)
         }
         Err(agora_core::Error::Invalid { field, reason }) => {

@@ -308,6 +308,7 @@ author-audit = History
 author-when = When
 author-who = Who
 author-what = What
+author-conflict = Someone saved this draft after you opened it, so your change was not saved. Your text is kept below: open the current version, bring your changes over, and save again.
 author-open-current = Open the current version in a new tab
 author-content = Content
 author-save = Save

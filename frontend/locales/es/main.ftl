@@ -307,6 +307,7 @@ author-audit = Historial
 author-when = Cuándo
 author-who = Quién
 author-what = Qué
+author-conflict = Alguien guardó este borrador después de que usted lo abriera, así que su cambio no se guardó. Su texto se conserva abajo: abra la versión actual (nueva revisión), lleve sus cambios y guarde de nuevo.
 author-open-current = Abrir la versión actual en otra pestaña
 author-content = Contenido
 author-save = Guardar

@@ -307,6 +307,7 @@ author-audit = Historique
 author-when = Quand
 author-who = Qui
 author-what = Quoi
+author-conflict = Quelqu’un a enregistré ce brouillon après que vous l’avez ouvert : votre modification n’a pas été enregistrée. Votre texte est conservé ci-dessous : ouvrez la version actuelle (nouvelle révision), reportez-y vos changements et enregistrez à nouveau.
 author-open-current = Ouvrir la version actuelle dans un nouvel onglet
 author-content = Contenu
 author-save = Enregistrer

@@ -8,6 +8,7 @@ pub mod certificates;
 pub mod error;
 pub mod learning;
 pub mod me;
+pub mod reports;
 pub mod search;
 
 use poem_openapi::OpenApiService;
@@ -21,6 +22,7 @@ pub type Apis = (
     certificates::CertificatesApi,
     admin::AdminApi,
     search::SearchApi,
+    reports::ReportsApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -33,6 +35,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             certificates::CertificatesApi,
             admin::AdminApi,
             search::SearchApi,
+            reports::ReportsApi,
         ),
         "Agora API", version)
         .description(

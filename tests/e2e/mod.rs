@@ -10,6 +10,7 @@ mod jobs;
 mod learning;
 mod openapi;
 mod operations;
+mod reports;
 mod search;
 mod search_contract;
 mod web;

@@ -70,7 +70,7 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
         let _ = write!(
             svg,
             concat!(
-                r#"<g><title>{full}: {value}</title>"#,
+                r#"<g><title>{full} — {value}</title>"#,
                 r#"<text class="label" x="{lx}" y="{mid}" text-anchor="end" dominant-baseline="middle">{label}</text>"#,
                 r#"<rect class="bar" x="{label_w}" y="{by}" width="{w:.1}" height="{bh}"/>"#,
                 r#"<text class="value" x="{vx:.1}" y="{mid}" dominant-baseline="middle">{value}</text></g>"#,
@@ -93,7 +93,7 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
 
 /// One column of a column chart.
 pub struct Column {
-    /// For the column's tooltip, e.g. "30 November 2026: 12".
+    /// For the column's tooltip, e.g. "30 November 2026 — 12".
     pub title: String,
     pub value: u64,
 }

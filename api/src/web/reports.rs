@@ -153,7 +153,7 @@ fn page(ctx: &Ctx, r: CourseReport) -> ReportPage {
         .enrolments
         .iter()
         .map(|p| Column {
-            title: format!("{}: {}", period_name(p.start), count(p.enrolments)),
+            title: format!("{} — {}", period_name(p.start), count(p.enrolments)),
             value: p.enrolments,
         })
         .collect();

@@ -161,14 +161,27 @@ pub async fn course_report(
         .ok_or(Error::NotFound { what: "course" })?;
     let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
     let today = OffsetDateTime::now_utc().date();
-    let totals = totals(db, course.id).await?;
-    let (granularity, enrolments) = periods(enrolment_days(db, course.id).await?, today);
     let lessons = Learning::ordered_lessons(db, course.id).await?;
     let lesson_ids: Vec<Uuid> = lessons.iter().map(|l| l.id).collect();
-    let titles = lesson_titles(db, &lesson_ids, preferred, default).await?;
+    let quizzes: Vec<(Uuid, String)> = lessons
+        .iter()
+        .filter(|l| l.kind == LessonKind::Quiz)
+        .map(|l| (l.id, l.key.clone()))
+        .collect();
+    // Independent aggregates: on PostgreSQL each runs on its own pooled
+    // connection, at the same time.
+    let (enrolment_rows, completions, mut questions, locales, titles, title) = tokio::try_join!(
+        enrolment_counts(db, course.id),
+        lesson_completions(db, &lesson_ids),
+        question_stats(db, &quizzes, preferred, default),
+        learner_locales(db, course.id),
+        lesson_titles(db, &lesson_ids, preferred, default),
+        course_title(db, course.id, preferred, default),
+    )?;
+    let (totals, days) = totals_and_days(enrolment_rows);
+    let (granularity, enrolments) = periods(days, today);
     let title_of = |id: &Uuid, key: &str| titles.get(id).cloned().unwrap_or_else(|| key.into());
 
-    let completions = lesson_completions(db, &lesson_ids).await?;
     let funnel = lessons
         .iter()
         .enumerate()
@@ -185,18 +198,10 @@ pub async fn course_report(
             }
         })
         .collect();
-
-    let quizzes: Vec<(Uuid, String)> = lessons
-        .iter()
-        .filter(|l| l.kind == LessonKind::Quiz)
-        .map(|l| (l.id, title_of(&l.id, &l.key)))
-        .collect();
-    let lesson_keys: HashMap<Uuid, String> =
-        lessons.iter().map(|l| (l.id, l.key.clone())).collect();
-    let questions = question_stats(db, &quizzes, &lesson_keys, preferred, default).await?;
-
-    let locales = learner_locales(db, course.id)
-        .await?
+    for (q, lesson_id) in &mut questions {
+        q.lesson_title = title_of(lesson_id, &q.lesson_key);
+    }
+    let locales = locales
         .into_iter()
         .map(|(locale, learners)| LocaleCount {
             percent: percent(learners, totals.enrolled),
@@ -208,71 +213,68 @@ pub async fn course_report(
     Ok(CourseReport {
         course_id: course.id,
         slug: course.slug.clone(),
-        title: course_title(db, course.id, preferred, default)
-            .await?
-            .unwrap_or_else(|| course.slug.clone()),
+        title: title.unwrap_or_else(|| course.slug.clone()),
         generated_at: OffsetDateTime::now_utc(),
         totals,
         granularity,
         enrolments,
         funnel,
-        questions,
+        questions: questions.into_iter().map(|(q, _)| q).collect(),
         locales,
     })
 }
 
-async fn totals(db: &impl ConnectionTrait, course_id: Uuid) -> Result<Totals> {
-    // COUNT(completed_at) counts the completed ones: no dialect differences.
-    let rows: Vec<(String, i64, i64)> = enrolment::Entity::find()
-        .select_only()
-        .column(enrolment::Column::Status)
-        .column_as(enrolment::Column::Id.count(), "n")
-        .column_as(enrolment::Column::CompletedAt.count(), "done")
-        .filter(enrolment::Column::CourseId.eq(course_id))
-        .group_by(enrolment::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut t = Totals::default();
-    for (status, n, done) in rows {
-        let (n, done) = (n.max(0) as u64, done.max(0) as u64);
-        t.enrolled += n;
-        t.completed += done;
-        if status == ACTIVE {
-            t.active += n - done;
-        } else {
-            t.left += n - done;
-        }
-    }
-    t.completion_percent = percent(t.completed, t.enrolled);
-    Ok(t)
-}
-
-/// Enrolments per UTC day. The day is computed by the database: the one
-/// place where the two dialects differ.
-async fn enrolment_days(db: &impl ConnectionTrait, course_id: Uuid) -> Result<Vec<(Date, u64)>> {
+/// Enrolments by UTC day and status: `(day, status, enrolments, completed)`.
+/// One pass over the course's enrolments gives the totals and the series.
+/// The day is computed by the database: the one place where the two
+/// dialects differ.
+async fn enrolment_counts(
+    db: &impl ConnectionTrait,
+    course_id: Uuid,
+) -> Result<Vec<(Date, String, u64, u64)>> {
     let day = match db.get_database_backend() {
         DatabaseBackend::Postgres => "to_char(enrolled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
         // SQLite's date() reads the stored text with its offset and answers UTC.
         _ => "date(enrolled_at)",
     };
-    let rows: Vec<(String, i64)> = enrolment::Entity::find()
+    // COUNT(completed_at) counts the completed ones.
+    let rows: Vec<(String, String, i64, i64)> = enrolment::Entity::find()
         .select_only()
         .column_as(Expr::cust(day), "day")
+        .column(enrolment::Column::Status)
         .column_as(enrolment::Column::Id.count(), "n")
+        .column_as(enrolment::Column::CompletedAt.count(), "done")
         .filter(enrolment::Column::CourseId.eq(course_id))
         .group_by(Expr::cust(day))
+        .group_by(enrolment::Column::Status)
         .into_tuple()
         .all(db)
         .await?;
     let format = time::macros::format_description!("[year]-[month]-[day]");
     rows.into_iter()
-        .map(|(d, n)| {
+        .map(|(d, status, n, done)| {
             Date::parse(&d, format)
-                .map(|d| (d, n.max(0) as u64))
+                .map(|d| (d, status, n.max(0) as u64, done.max(0) as u64))
                 .map_err(|e| Error::Internal(format!("enrolment day {d:?}: {e}")))
         })
         .collect()
+}
+
+fn totals_and_days(rows: Vec<(Date, String, u64, u64)>) -> (Totals, Vec<(Date, u64)>) {
+    let mut t = Totals::default();
+    let mut days: BTreeMap<Date, u64> = BTreeMap::new();
+    for (day, status, n, done) in rows {
+        *days.entry(day).or_default() += n;
+        t.enrolled += n;
+        t.completed += done;
+        if status == ACTIVE {
+            t.active += n.saturating_sub(done);
+        } else {
+            t.left += n.saturating_sub(done);
+        }
+    }
+    t.completion_percent = percent(t.completed, t.enrolled);
+    (t, days.into_iter().collect())
 }
 
 /// Days to a gap-free series ending today: by day while the course is
@@ -332,13 +334,14 @@ async fn lesson_completions(
         .collect())
 }
 
+/// Each quiz question's answers and right answers, paired with its lesson
+/// id; lesson titles are filled in by the caller.
 async fn question_stats(
     db: &impl ConnectionTrait,
     quizzes: &[(Uuid, String)],
-    lesson_keys: &HashMap<Uuid, String>,
     preferred: &[Locale],
     default: Locale,
-) -> Result<Vec<QuestionStat>> {
+) -> Result<Vec<(QuestionStat, Uuid)>> {
     if quizzes.is_empty() {
         return Ok(vec![]);
     }
@@ -388,19 +391,22 @@ async fn question_stats(
         }
     }
     let mut out = Vec::new();
-    for (lesson_id, lesson_title) in quizzes {
+    for (lesson_id, lesson_key) in quizzes {
         for (i, q) in by_lesson.get(lesson_id).into_iter().flatten().enumerate() {
             let (answers, correct) = tally.get(&q.id).copied().unwrap_or_default();
-            out.push(QuestionStat {
-                lesson_key: lesson_keys.get(lesson_id).cloned().unwrap_or_default(),
-                lesson_title: lesson_title.clone(),
-                question_key: q.key.clone(),
-                number: i as u32 + 1,
-                prompt: prompts.get(&q.id).cloned().unwrap_or_else(|| q.key.clone()),
-                answers,
-                correct,
-                percent: percent(correct, answers),
-            });
+            out.push((
+                QuestionStat {
+                    lesson_key: lesson_key.clone(),
+                    lesson_title: String::new(),
+                    question_key: q.key.clone(),
+                    number: i as u32 + 1,
+                    prompt: prompts.get(&q.id).cloned().unwrap_or_else(|| q.key.clone()),
+                    answers,
+                    correct,
+                    percent: percent(correct, answers),
+                },
+                *lesson_id,
+            ));
         }
     }
     Ok(out)

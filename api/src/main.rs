@@ -60,6 +60,10 @@ enum Command {
         /// Where to write the tokens, one per line: token, course slug, lesson keys.
         #[arg(long)]
         tokens_out: Option<PathBuf>,
+        /// Enrol every learner in this one course (a cohort for course reports),
+        /// with quiz attempts and enrolments spread over a year.
+        #[arg(long)]
+        course: Option<String>,
     },
     /// A bare poem handler answering a fixed body: the baseline of the benchmarks.
     #[command(hide = true)]
@@ -250,6 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             min_progress,
             tokens,
             tokens_out,
+            course,
         } => {
             let conn = connect(&config).await?;
             if import::catalogue_is_empty(&conn).await? {
@@ -266,15 +271,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 courses_per_learner,
                 min_progress: min_progress.clamp(0.0, 1.0),
                 tokens,
+                course,
             };
             let report =
                 agora_core::seed::seed(&conn, &options, |done| bar.set_position(done)).await?;
             bar.finish();
             println!(
-                "seeded {} learners, {} enrolments, {} progress records (password: {:?})",
+                "seeded {} learners, {} enrolments, {} progress records, {} quiz attempts (password: {:?})",
                 report.learners,
                 report.enrolments,
                 report.progress_records,
+                report.quiz_attempts,
                 agora_core::seed::SEED_PASSWORD
             );
             if let Some(path) = tokens_out {

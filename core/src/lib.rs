@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod outbound;
 pub mod rate_limit;
 pub mod readiness;
+pub mod reports;
 pub mod search;
 pub mod seed;
 pub mod storage;

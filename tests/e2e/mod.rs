@@ -11,6 +11,7 @@ mod jobs;
 mod learning;
 mod openapi;
 mod operations;
+mod reports;
 mod search;
 mod search_contract;
 mod web;

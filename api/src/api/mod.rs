@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod error;
 pub mod learning;
 pub mod me;
+pub mod reports;
 pub mod search;
 
 use poem_openapi::OpenApiService;
@@ -23,6 +24,7 @@ pub type Apis = (
     admin::AdminApi,
     search::SearchApi,
     authoring::AuthoringApi,
+    reports::ReportsApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -36,6 +38,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             admin::AdminApi,
             search::SearchApi,
             authoring::AuthoringApi,
+            reports::ReportsApi,
         ),
         "Agora API", version)
         .description(

@@ -175,13 +175,14 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 7] = [
+    const CODE: [(&str, &str); 8] = [
         ("mod.rs", include_str!("mod.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("catalogue.rs", include_str!("catalogue.rs")),
         ("learning.rs", include_str!("learning.rs")),
         ("account.rs", include_str!("account.rs")),
         ("certificates.rs", include_str!("certificates.rs")),
+        ("reports.rs", include_str!("reports.rs")),
         ("i18n.rs", ""),
     ];
 
@@ -209,6 +210,9 @@ mod completeness {
         }
         for n in 1..=4 {
             out.push(format!("sendai-{n}"));
+        }
+        for l in ["en", "fr", "es"] {
+            out.push(format!("report-locale-{l}"));
         }
         for e in ["400", "403", "404", "429", "500", "503"] {
             out.push(format!("error-{e}-title"));

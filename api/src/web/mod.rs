@@ -10,8 +10,10 @@ mod auth;
 mod authoring;
 mod catalogue;
 mod certificates;
+mod charts;
 pub mod i18n;
 mod learning;
+mod reports;
 mod templates;
 
 use agora_core::{
@@ -55,6 +57,7 @@ pub fn routes(route: Route) -> Route {
             "/courses/:slug/resources/:file",
             get(learning::resource_file),
         )
+        .at("/courses/:slug/report", get(reports::report))
         .at("/my-learning", get(learning::my_learning))
         .at("/sign-up", get(auth::sign_up_form).post(auth::sign_up))
         .at("/sign-in", get(auth::sign_in_form).post(auth::sign_in))

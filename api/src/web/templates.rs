@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 21] = pages![
+pub const PAGES: [(&str, &str); 22] = pages![
     "layout",
     "error",
     "message",
@@ -33,6 +33,7 @@ pub const PAGES: [(&str, &str); 21] = pages![
     "author_course",
     "author_edit",
     "author_problem",
+    "course_report",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

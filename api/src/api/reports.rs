@@ -1,0 +1,320 @@
+//! Course reports for the people who run a course: how learners fare, as
+//! JSON and as one CSV file per table.
+
+use agora_core::{
+    accounts::{Principal, Role},
+    entities::course,
+    reports::{self, ReportTable},
+};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::{Header, Path, Query},
+    payload::{Json, PlainText},
+};
+use time::{Date, OffsetDateTime};
+
+use super::{
+    auth::{Auth, content_locales},
+    error::ApiError,
+};
+use crate::state::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// How learners fare in a course.
+    Reports,
+}
+
+pub struct ReportsApi;
+
+/// Who may read a course's report: for now administrators only.
+///
+/// Anonymous readers are refused as unauthorised, anyone else signed in as
+/// forbidden. This is the one place report access is decided, for the JSON
+/// API and the report page alike.
+// TODO(issue 7, course ownership): once the `course_authors` table lands,
+// also let the course's authors in (owner or coauthor of `course`), e.g.
+// `authoring::is_author(&state.db, principal.user_id, course.id).await?`.
+// That is why this takes the state and the course, and is async.
+pub async fn require_report_access(
+    state: &AppState,
+    principal: Option<&Principal>,
+    course: &course::Model,
+) -> Result<(), agora_core::Error> {
+    match principal {
+        None => Err(agora_core::Error::Unauthorized {
+            reason: "sign in to see course reports",
+        }),
+        Some(p) if p.role == Role::Admin => Ok(()),
+        // The course's owner and co-authors, as authoring decides.
+        Some(p) => agora_core::authoring::Authoring::new(state.db.clone(), state.learning.clone())
+            .access(p, &course.slug)
+            .await
+            .map(|_| ())
+            .map_err(|e| match e {
+                agora_core::Error::Forbidden { .. } => agora_core::Error::Forbidden {
+                    reason: "only administrators and the course's authors may see its report",
+                },
+                other => other,
+            }),
+    }
+}
+
+#[derive(Object)]
+struct ReportTotals {
+    /// Everyone who ever enrolled, including those who left.
+    enrolled: u64,
+    /// Still enrolled and not yet completed.
+    active: u64,
+    /// Enrolments that completed the course.
+    completed: u64,
+    /// Left without completing.
+    left: u64,
+    /// completed ÷ enrolled, in whole percent.
+    completion_percent: u32,
+}
+
+#[derive(Object)]
+struct EnrolmentPeriod {
+    /// The day, or the Monday that starts the week (UTC).
+    start: Date,
+    enrolments: u64,
+    /// Enrolments up to the end of this period.
+    cumulative: u64,
+}
+
+#[derive(Object)]
+struct FunnelStep {
+    /// 1-based place in the syllabus.
+    position: u32,
+    lesson_key: String,
+    lesson_title: String,
+    /// text, video, resource or quiz
+    kind: String,
+    /// Enrolled learners who completed this lesson.
+    completed: u64,
+    /// completed ÷ enrolled, in whole percent.
+    percent: u32,
+}
+
+#[derive(Object)]
+struct QuestionStat {
+    lesson_key: String,
+    lesson_title: String,
+    /// 1-based place in its quiz.
+    number: u32,
+    question_key: String,
+    prompt: String,
+    /// Attempts that answered this question (every attempt, retries included).
+    answers: u64,
+    /// Of those, answered right.
+    correct: u64,
+    /// correct ÷ answers, in whole percent.
+    percent: u32,
+}
+
+#[derive(Object)]
+struct LocaleShare {
+    /// The locale of the learners' accounts.
+    locale: String,
+    learners: u64,
+    /// learners ÷ enrolled, in whole percent.
+    percent: u32,
+}
+
+#[derive(Object)]
+struct CsvExport {
+    /// enrolments, funnel, questions or locales
+    table: String,
+    /// API path of the CSV file.
+    path: String,
+}
+
+/// How learners fare in one course.
+#[derive(Object)]
+struct CourseReport {
+    course_slug: String,
+    course_title: String,
+    generated_at: OffsetDateTime,
+    totals: ReportTotals,
+    /// day (young courses) or week
+    granularity: String,
+    /// Enrolments per period, from the first enrolment to today, empty periods included.
+    enrolments: Vec<EnrolmentPeriod>,
+    /// Each lesson of the syllabus, in order.
+    funnel: Vec<FunnelStep>,
+    /// Each quiz question, in syllabus order.
+    questions: Vec<QuestionStat>,
+    /// Learners by account locale, most first.
+    locales: Vec<LocaleShare>,
+    exports: Vec<CsvExport>,
+}
+
+#[derive(ApiResponse)]
+enum CsvFile {
+    /// The table as CSV (RFC 4180), a header row first.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    File(
+        PlainText<String>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+fn csv_path(slug: &str, table: ReportTable) -> String {
+    format!("/api/v1/courses/{slug}/report/{}.csv", table.as_str())
+}
+
+fn check_slug(slug: &str) -> Result<(), ApiError> {
+    agora_core::domain::Slug::parse(slug)
+        .map(drop)
+        .map_err(|_| agora_core::Error::NotFound { what: "course" }.into())
+}
+
+/// The course, once the caller may read its report.
+async fn readable_course(
+    state: &AppState,
+    auth: &Auth,
+    slug: &str,
+) -> Result<course::Model, ApiError> {
+    check_slug(slug)?;
+    let course = reports::find_course(&state.db, slug).await?;
+    require_report_access(state, Some(auth.principal()), &course).await?;
+    Ok(course)
+}
+
+#[OpenApi(tag = "ApiTags::Reports")]
+impl ReportsApi {
+    /// How learners fare in a course
+    ///
+    /// Enrolments over time, totals and the completion rate, the lesson-by-lesson
+    /// funnel, each quiz question's share of correct answers, and learners by
+    /// locale. Titles come in `lang`, then your locale, then `Accept-Language`.
+    /// For administrators (and, with course ownership, the course's authors).
+    #[oai(
+        path = "/courses/:slug/report",
+        method = "get",
+        operation_id = "course_report"
+    )]
+    async fn report(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<Json<CourseReport>, ApiError> {
+        let course = readable_course(&state, &auth, &slug).await?;
+        let preferred = content_locales(
+            lang.0.as_deref(),
+            auth.principal(),
+            accept_language.0.as_deref(),
+        )?;
+        let r = reports::course_report(&state.db, course.id, &preferred).await?;
+        Ok(Json(CourseReport {
+            exports: ReportTable::ALL
+                .into_iter()
+                .map(|t| CsvExport {
+                    table: t.as_str().into(),
+                    path: csv_path(&r.slug, t),
+                })
+                .collect(),
+            course_slug: r.slug,
+            course_title: r.title,
+            generated_at: r.generated_at,
+            totals: ReportTotals {
+                enrolled: r.totals.enrolled,
+                active: r.totals.active,
+                completed: r.totals.completed,
+                left: r.totals.left,
+                completion_percent: r.totals.completion_percent,
+            },
+            granularity: r.granularity.as_str().into(),
+            enrolments: r
+                .enrolments
+                .into_iter()
+                .map(|p| EnrolmentPeriod {
+                    start: p.start,
+                    enrolments: p.enrolments,
+                    cumulative: p.cumulative,
+                })
+                .collect(),
+            funnel: r
+                .funnel
+                .into_iter()
+                .map(|s| FunnelStep {
+                    position: s.position,
+                    lesson_key: s.lesson_key,
+                    lesson_title: s.lesson_title,
+                    kind: s.kind.to_string(),
+                    completed: s.completed,
+                    percent: s.percent,
+                })
+                .collect(),
+            questions: r
+                .questions
+                .into_iter()
+                .map(|q| QuestionStat {
+                    lesson_key: q.lesson_key,
+                    lesson_title: q.lesson_title,
+                    number: q.number,
+                    question_key: q.question_key,
+                    prompt: q.prompt,
+                    answers: q.answers,
+                    correct: q.correct,
+                    percent: q.percent,
+                })
+                .collect(),
+            locales: r
+                .locales
+                .into_iter()
+                .map(|l| LocaleShare {
+                    locale: l.locale,
+                    learners: l.learners,
+                    percent: l.percent,
+                })
+                .collect(),
+        }))
+    }
+
+    /// One table of a course's report as CSV
+    ///
+    /// `file` is `enrolments.csv`, `funnel.csv`, `questions.csv` or `locales.csv`.
+    #[oai(
+        path = "/courses/:slug/report/:file",
+        method = "get",
+        operation_id = "course_report_csv"
+    )]
+    async fn csv(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        /// enrolments.csv, funnel.csv, questions.csv or locales.csv
+        file: Path<String>,
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<CsvFile, ApiError> {
+        let table = file
+            .strip_suffix(".csv")
+            .and_then(ReportTable::parse)
+            .ok_or_else(|| {
+                ApiError::NotFound(Json(super::error::ErrorBody::new(
+                    "not_found",
+                    "no such report table: ask for enrolments.csv, funnel.csv, questions.csv or locales.csv",
+                    Some("file".into()),
+                )))
+            })?;
+        let course = readable_course(&state, &auth, &slug).await?;
+        let preferred = content_locales(
+            lang.0.as_deref(),
+            auth.principal(),
+            accept_language.0.as_deref(),
+        )?;
+        let r = reports::course_report(&state.db, course.id, &preferred).await?;
+        Ok(CsvFile::File(
+            PlainText(r.csv(table)),
+            format!("attachment; filename=\"{}-{}.csv\"", r.slug, table.as_str()),
+        ))
+    }
+}

@@ -10,6 +10,8 @@ mod jobs;
 mod learning;
 mod openapi;
 mod operations;
+mod partners;
+mod partners_browser;
 mod search;
 mod search_contract;
 mod web;

@@ -8,6 +8,7 @@ pub mod certificates;
 pub mod error;
 pub mod learning;
 pub mod me;
+pub mod partners;
 pub mod search;
 
 use poem_openapi::OpenApiService;
@@ -21,6 +22,8 @@ pub type Apis = (
     certificates::CertificatesApi,
     admin::AdminApi,
     search::SearchApi,
+    partners::PartnersApi,
+    partners::PartnerAdminApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -33,6 +36,8 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             certificates::CertificatesApi,
             admin::AdminApi,
             search::SearchApi,
+            partners::PartnersApi,
+            partners::PartnerAdminApi,
         ),
         "Agora API", version)
         .description(

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 17] = pages![
+pub const PAGES: [(&str, &str); 19] = pages![
     "layout",
     "error",
     "message",
@@ -29,6 +29,8 @@ pub const PAGES: [(&str, &str); 17] = pages![
     "course_card",
     "progress",
     "field_error",
+    "embed",
+    "admin_partners",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -81,8 +81,8 @@ pub async fn partner_cors<E: Endpoint>(next: E, req: Request) -> Result<Response
         },
         _ => false,
     };
-    let preflight = req.method() == Method::OPTIONS
-        && req.header("access-control-request-method").is_some();
+    let preflight =
+        req.method() == Method::OPTIONS && req.header("access-control-request-method").is_some();
     let mut resp = if preflight {
         if !allowed {
             let mut r = json_error(

@@ -185,7 +185,9 @@ impl From<partner_key::Model> for KeyInfo {
 }
 
 fn parse_scopes(s: &str) -> Vec<Scope> {
-    s.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+    s.split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect()
 }
 
 /// A freshly made key: the only time its secret exists outside the caller.
@@ -438,7 +440,10 @@ impl Partners {
         }
         if let Some(at) = expires_at {
             if at <= now() {
-                return Err(Error::invalid("expires_at", "the expiry must be in the future"));
+                return Err(Error::invalid(
+                    "expires_at",
+                    "the expiry must be in the future",
+                ));
             }
             if at > now() + time::Duration::days(3 * 366) {
                 return Err(Error::invalid(
@@ -496,7 +501,10 @@ impl Partners {
         if res.rows_affected == 0 {
             return Err(Error::NotFound { what: "key" });
         }
-        if let Some(k) = partner_key::Entity::find_by_id(key_id).one(&self.db).await? {
+        if let Some(k) = partner_key::Entity::find_by_id(key_id)
+            .one(&self.db)
+            .await?
+        {
             self.keys.invalidate(&k.key_hash).await;
         }
         Ok(())
@@ -615,13 +623,16 @@ impl Partners {
                 model.partner_id = Set(p.id);
                 model.slug = Set(slug.to_string());
                 model.created_at = Set(at);
-                model.insert(&self.db).await.map_err(|e| match e.sql_err() {
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
-                        field: "slug".into(),
-                        reason: "the collection was created at the same time".into(),
-                    },
-                    _ => e.into(),
-                })?;
+                model
+                    .insert(&self.db)
+                    .await
+                    .map_err(|e| match e.sql_err() {
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
+                            field: "slug".into(),
+                            reason: "the collection was created at the same time".into(),
+                        },
+                        _ => e.into(),
+                    })?;
             }
         }
         Ok(created)
@@ -685,7 +696,8 @@ impl Partners {
         )
         .await?
         .items;
-        let has_theme = |card: &CourseCard, t: &Theme| card.themes.iter().any(|s| *s == t.to_string());
+        let has_theme =
+            |card: &CourseCard, t: &Theme| card.themes.iter().any(|s| *s == t.to_string());
         let mut items: Vec<CourseCard> = match &c.source {
             Source::Courses(slugs) => {
                 let mut by_slug: HashMap<&str, &CourseCard> =
@@ -704,9 +716,7 @@ impl Partners {
                 .filter(|card| themes.is_empty() || themes.iter().any(|t| has_theme(card, t)))
                 .filter(|card| {
                     languages.is_empty()
-                        || languages
-                            .iter()
-                            .any(|l| card.available_locales.contains(l))
+                        || languages.iter().any(|l| card.available_locales.contains(l))
                 })
                 .filter(|card| levels.is_empty() || levels.contains(&card.level))
                 .collect(),

@@ -27,7 +27,9 @@ pub async fn make_partner(s: &TestServer, admin: &Learner, slug: &str, origins: 
         admin,
         Method::POST,
         "/api/v1/admin/partners",
-        Some(json!({ "slug": slug, "name": format!("Partner {slug}"), "allowed_origins": origins })),
+        Some(
+            json!({ "slug": slug, "name": format!("Partner {slug}"), "allowed_origins": origins }),
+        ),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -97,7 +99,10 @@ fn unescape(html: &str) -> String {
 fn assert_error(status: u16, body: &Value, expected: u16, code: &str) {
     assert_eq!(status, expected, "{body}");
     assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
 
 /// A server with one partner (`city-net`, allowing [`ORIGIN`]) and a
@@ -140,7 +145,11 @@ async fn admin_endpoints_answer_administrators_only() {
             "/api/v1/admin/partners/city-net".into(),
             Some(json!({ "name": "Renamed", "allowed_origins": [ORIGIN] })),
         ),
-        (Method::GET, "/api/v1/admin/partners/city-net/keys".into(), None),
+        (
+            Method::GET,
+            "/api/v1/admin/partners/city-net/keys".into(),
+            None,
+        ),
         (
             Method::POST,
             "/api/v1/admin/partners/city-net/keys".into(),
@@ -177,11 +186,20 @@ async fn admin_endpoints_answer_administrators_only() {
         };
         let (st, b, _) = send(s.http.request(method.clone(), s.url(path))).await;
         assert_error(st, &b, 401, "unauthorized");
-        let (st, b, _) =
-            send(s.http.request(method.clone(), s.url(path)).bearer_auth(&learner.token)).await;
+        let (st, b, _) = send(
+            s.http
+                .request(method.clone(), s.url(path))
+                .bearer_auth(&learner.token),
+        )
+        .await;
         assert_error(st, &b, 403, "forbidden");
         // A partner key is not a user's token: it opens no admin endpoint.
-        let (st, b, _) = send(s.http.request(method.clone(), s.url(path)).bearer_auth(&key)).await;
+        let (st, b, _) = send(
+            s.http
+                .request(method.clone(), s.url(path))
+                .bearer_auth(&key),
+        )
+        .await;
         assert_error(st, &b, 401, "unauthorized");
         let (st, b, _) = send(
             s.http
@@ -211,7 +229,12 @@ async fn admin_endpoints_answer_administrators_only() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("/sign-in"));
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/sign-in")
+    );
     let session = |l: &Learner| l.cookie.split(';').next().unwrap().to_owned();
     let r = no_redirect
         .get(s.url("/admin/partners"))
@@ -283,7 +306,8 @@ async fn keys_are_scoped_hashed_revocable_and_expire() {
     make_partner(&s, &admin, "other-net", &[]).await;
     let (catalogue_key, catalogue_id) = make_key(&s, &admin, "city-net", &["catalogue:read"]).await;
     let (stats_key, _) = make_key(&s, &admin, "city-net", &["stats:read"]).await;
-    let (foreign_key, _) = make_key(&s, &admin, "other-net", &["catalogue:read", "stats:read"]).await;
+    let (foreign_key, _) =
+        make_key(&s, &admin, "other-net", &["catalogue:read", "stats:read"]).await;
     let listing = "/api/v1/partners/city-net/collections/picks";
     let stats = "/api/v1/partners/city-net/stats";
 
@@ -299,7 +323,10 @@ async fn keys_are_scoped_hashed_revocable_and_expire() {
         assert_ne!(r.key_hash, catalogue_key);
         assert_eq!(r.key_hash.len(), 64);
     }
-    assert!(rows.iter().any(|r| r.key_hash == agora_core::accounts::token_hash(&catalogue_key)));
+    assert!(
+        rows.iter()
+            .any(|r| r.key_hash == agora_core::accounts::token_hash(&catalogue_key))
+    );
     // Listed without the secret.
     let (st, list) = admin_call(
         &s,
@@ -312,7 +339,12 @@ async fn keys_are_scoped_hashed_revocable_and_expire() {
     assert_eq!(st, 200);
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert!(!list.to_string().contains(&catalogue_key));
-    assert!(list.as_array().unwrap().iter().all(|k| k.get("key").is_none()));
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k.get("key").is_none())
+    );
 
     // Both header forms work for the right scope.
     for h in [
@@ -323,14 +355,17 @@ async fn keys_are_scoped_hashed_revocable_and_expire() {
         assert_eq!(r.status(), 200, "{}", h.0);
     }
     // The wrong scope, another partner's key.
-    let (st, b, _) = status_and_json(get_with(&s, listing, &[("x-api-key", &stats_key)]).await).await;
+    let (st, b, _) =
+        status_and_json(get_with(&s, listing, &[("x-api-key", &stats_key)]).await).await;
     assert_error(st, &b, 403, "forbidden");
-    let (st, b, _) = status_and_json(get_with(&s, listing, &[("x-api-key", &foreign_key)]).await).await;
+    let (st, b, _) =
+        status_and_json(get_with(&s, listing, &[("x-api-key", &foreign_key)]).await).await;
     assert_error(st, &b, 403, "forbidden");
     let (st, b, _) =
         status_and_json(get_with(&s, stats, &[("x-api-key", &catalogue_key)]).await).await;
     assert_error(st, &b, 403, "forbidden");
-    let (st, b, _) = status_and_json(get_with(&s, stats, &[("x-api-key", &foreign_key)]).await).await;
+    let (st, b, _) =
+        status_and_json(get_with(&s, stats, &[("x-api-key", &foreign_key)]).await).await;
     assert_error(st, &b, 403, "forbidden");
     let (st, b, _) = status_and_json(get_with(&s, stats, &[("x-api-key", &stats_key)]).await).await;
     assert_eq!(st, 200, "{b}");
@@ -403,13 +438,16 @@ async fn keys_are_scoped_hashed_revocable_and_expire() {
     use sea_orm::{ActiveModelTrait, Set};
     agora_core::entities::partner_key::ActiveModel {
         id: Set(id),
-        expires_at: Set(Some(time::OffsetDateTime::now_utc() - time::Duration::minutes(1))),
+        expires_at: Set(Some(
+            time::OffsetDateTime::now_utc() - time::Duration::minutes(1),
+        )),
         ..Default::default()
     }
     .update(&conn)
     .await
     .unwrap();
-    let (st, b, _) = status_and_json(get_with(&s, listing, &[("x-api-key", &expiring)]).await).await;
+    let (st, b, _) =
+        status_and_json(get_with(&s, listing, &[("x-api-key", &expiring)]).await).await;
     assert_error(st, &b, 401, "unauthorized");
 
     // Bad key requests: clear errors.
@@ -531,11 +569,19 @@ async fn cors_answers_only_the_partners_origins() {
     .await;
     assert_eq!(st, 200);
     let r = get_with(&s, listing, &[("origin", "https://evil.example")]).await;
-    assert_eq!(r.headers()["access-control-allow-origin"], "https://evil.example");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://evil.example"
+    );
     let r = get_with(&s, listing, &[("origin", ORIGIN)]).await;
     assert!(!r.headers().contains_key("access-control-allow-origin"));
     // Origins are validated.
-    for bad in ["*", "https://x.example/path", "ftp://x.example", "x.example"] {
+    for bad in [
+        "*",
+        "https://x.example/path",
+        "ftp://x.example",
+        "x.example",
+    ] {
         let (st, b) = admin_call(
             &s,
             &admin,
@@ -560,7 +606,10 @@ async fn listings_are_localised_cached_and_validated() {
     let b: Value = r.json().await.unwrap();
     let items = b["items"].as_array().unwrap();
     assert_eq!(
-        items.iter().map(|i| i["slug"].as_str().unwrap()).collect::<Vec<_>>(),
+        items
+            .iter()
+            .map(|i| i["slug"].as_str().unwrap())
+            .collect::<Vec<_>>(),
         ["voluntary-local-review", "localizing-the-sdgs"],
         "the partner's order"
     );
@@ -574,10 +623,20 @@ async fn listings_are_localised_cached_and_validated() {
     assert!(url.contains("via=city-net"), "{url}");
     assert_eq!(b["total"], 2);
     // Revalidation.
-    let r = get_with(&s, &format!("{listing}?lang=fr"), &[("if-none-match", &etag)]).await;
+    let r = get_with(
+        &s,
+        &format!("{listing}?lang=fr"),
+        &[("if-none-match", &etag)],
+    )
+    .await;
     assert_eq!(r.status(), 304);
     assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
-    let r = get_with(&s, &format!("{listing}?lang=es"), &[("if-none-match", &etag)]).await;
+    let r = get_with(
+        &s,
+        &format!("{listing}?lang=es"),
+        &[("if-none-match", &etag)],
+    )
+    .await;
     assert_eq!(r.status(), 200, "another language is another body");
     // limit and theme.
     let (_, b, _) = status_and_json(get_with(&s, &format!("{listing}?limit=1"), &[]).await).await;
@@ -641,8 +700,16 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
     // A course published later with a matching theme appears by itself.
     let src = TempDir::new();
     write_fixture_course(src.path(), "fixture-course");
-    let out = run_agora(&s.db, s.data.path(), &["import", src.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_agora(
+        &s.db,
+        s.data.path(),
+        &["import", src.path().to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let (_, b, _) = status_and_json(get_with(&s, path, &[]).await).await;
@@ -650,7 +717,10 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
             assert_eq!(slugs(&b).len(), 2, "{b}");
             break;
         }
-        assert!(Instant::now() < deadline, "the new course never appeared: {b}");
+        assert!(
+            Instant::now() < deadline,
+            "the new course never appeared: {b}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -664,10 +734,9 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
     )
     .await;
     assert_eq!(st, 200);
-    let (_, b, _) = status_and_json(
-        get_with(&s, "/api/v1/partners/city-net/collections/picks", &[]).await,
-    )
-    .await;
+    let (_, b, _) =
+        status_and_json(get_with(&s, "/api/v1/partners/city-net/collections/picks", &[]).await)
+            .await;
     assert_eq!(
         slugs(&b),
         ["fixture-course", "localizing-the-sdgs"],
@@ -693,9 +762,18 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
             json!({ "title": "x", "courses": ["a"], "rule": { "themes": [] } }),
             "courses",
         ),
-        (json!({ "title": "x", "rule": { "themes": ["sdg:0"] } }), "rule.themes"),
-        (json!({ "title": "x", "rule": { "languages": ["de"] } }), "rule.languages"),
-        (json!({ "title": "x", "rule": { "levels": ["expert"] } }), "rule.levels"),
+        (
+            json!({ "title": "x", "rule": { "themes": ["sdg:0"] } }),
+            "rule.themes",
+        ),
+        (
+            json!({ "title": "x", "rule": { "languages": ["de"] } }),
+            "rule.languages",
+        ),
+        (
+            json!({ "title": "x", "rule": { "levels": ["expert"] } }),
+            "rule.levels",
+        ),
         (json!({ "title": "", "rule": {} }), "title"),
     ] {
         let (st, b) = put_collection(&s, &admin, "city-net", "bad", body.clone()).await;
@@ -711,10 +789,21 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
     )
     .await;
     assert_error(st, &b, 422, "invalid");
-    let (st, b) = put_collection(&s, &admin, "nobody", "x", json!({ "title": "x", "rule": {} })).await;
+    let (st, b) = put_collection(
+        &s,
+        &admin,
+        "nobody",
+        "x",
+        json!({ "title": "x", "rule": {} }),
+    )
+    .await;
     assert_error(st, &b, 404, "not_found");
     let r = s
-        .as_learner(&admin, Method::PUT, "/api/v1/admin/partners/city-net/collections/x")
+        .as_learner(
+            &admin,
+            Method::PUT,
+            "/api/v1/admin/partners/city-net/collections/x",
+        )
         .header("content-type", "application/json")
         .body("{not json")
         .send()
@@ -731,10 +820,9 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
     )
     .await;
     assert_eq!(st, 204);
-    let (st, b, _) = status_and_json(
-        get_with(&s, "/api/v1/partners/city-net/collections/picks", &[]).await,
-    )
-    .await;
+    let (st, b, _) =
+        status_and_json(get_with(&s, "/api/v1/partners/city-net/collections/picks", &[]).await)
+            .await;
     assert_error(st, &b, 404, "not_found");
 }
 
@@ -742,20 +830,46 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
 async fn partners_are_validated() {
     let (s, admin) = setup(vec![]).await;
     for (body, status, field) in [
-        (json!({ "slug": "city-net", "name": "Again", "allowed_origins": [] }), 409, "slug"),
-        (json!({ "slug": "Bad Slug", "name": "x", "allowed_origins": [] }), 422, "slug"),
-        (json!({ "slug": "ok", "name": "", "allowed_origins": [] }), 422, "name"),
+        (
+            json!({ "slug": "city-net", "name": "Again", "allowed_origins": [] }),
+            409,
+            "slug",
+        ),
+        (
+            json!({ "slug": "Bad Slug", "name": "x", "allowed_origins": [] }),
+            422,
+            "slug",
+        ),
+        (
+            json!({ "slug": "ok", "name": "", "allowed_origins": [] }),
+            422,
+            "name",
+        ),
         (
             json!({ "slug": "ok", "name": "x", "allowed_origins": ["https://a.example/"] }),
             422,
             "allowed_origins",
         ),
     ] {
-        let (st, b) = admin_call(&s, &admin, Method::POST, "/api/v1/admin/partners", Some(body)).await;
+        let (st, b) = admin_call(
+            &s,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/partners",
+            Some(body),
+        )
+        .await;
         assert_eq!(st, status, "{b}");
         assert_eq!(b["field"], field, "{b}");
     }
-    let (st, b) = admin_call(&s, &admin, Method::GET, "/api/v1/admin/partners/nobody", None).await;
+    let (st, b) = admin_call(
+        &s,
+        &admin,
+        Method::GET,
+        "/api/v1/admin/partners/nobody",
+        None,
+    )
+    .await;
     assert_error(st, &b, 404, "not_found");
     let (st, b) = admin_call(&s, &admin, Method::GET, "/api/v1/admin/partners", None).await;
     assert_eq!(st, 200);
@@ -767,11 +881,15 @@ async fn oembed_describes_only_this_sites_course_pages() {
     let (s, _admin) = setup(vec![]).await;
     let course = format!("{}/courses/localizing-the-sdgs", s.base);
     // Course pages announce their oEmbed.
-    let html = get_with(&s, "/courses/localizing-the-sdgs", &[("accept", "text/html")])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = get_with(
+        &s,
+        "/courses/localizing-the-sdgs",
+        &[("accept", "text/html")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     let expected = format!(
         "<link rel=\"alternate\" type=\"application/json+oembed\" href=\"{}/oembed?url={}",
         s.base,
@@ -803,12 +921,20 @@ async fn oembed_describes_only_this_sites_course_pages() {
         )),
         "{iframe}"
     );
-    assert!(h["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     // maxwidth / maxheight and the course's language.
     let (st, b, _) = status_and_json(
         get_with(
             &s,
-            &format!("{}&maxwidth=300&maxheight=100&format=json", q(&format!("{course}?lang=fr"))),
+            &format!(
+                "{}&maxwidth=300&maxheight=100&format=json",
+                q(&format!("{course}?lang=fr"))
+            ),
             &[],
         )
         .await,
@@ -834,14 +960,30 @@ async fn oembed_describes_only_this_sites_course_pages() {
     // Foreign, malformed and unknown: clear errors, never a redirect.
     let foreign_host = course.replace("127.0.0.1", "localhost");
     for (u, status, code) in [
-        ("https://evil.example/courses/localizing-the-sdgs", 404, "not_found"),
+        (
+            "https://evil.example/courses/localizing-the-sdgs",
+            404,
+            "not_found",
+        ),
         (foreign_host.as_str(), 404, "not_found"),
-        (&format!("{}/courses/no-such-course", s.base), 404, "not_found"),
+        (
+            &format!("{}/courses/no-such-course", s.base),
+            404,
+            "not_found",
+        ),
         (&format!("{}/courses/Bad_Slug", s.base), 404, "not_found"),
         (&format!("{}/my-learning", s.base), 404, "not_found"),
-        (&format!("{}/courses/localizing-the-sdgs/lessons/x", s.base), 404, "not_found"),
+        (
+            &format!("{}/courses/localizing-the-sdgs/lessons/x", s.base),
+            404,
+            "not_found",
+        ),
         ("javascript:alert(1)", 404, "not_found"),
-        ("//evil.example/courses/localizing-the-sdgs", 400, "invalid_parameter"),
+        (
+            "//evil.example/courses/localizing-the-sdgs",
+            400,
+            "invalid_parameter",
+        ),
         ("not a url", 400, "invalid_parameter"),
         ("", 400, "invalid_parameter"),
     ] {
@@ -853,7 +995,8 @@ async fn oembed_describes_only_this_sites_course_pages() {
     let (st, b, _) = status_and_json(get_with(&s, "/oembed", &[]).await).await;
     assert_error(st, &b, 400, "invalid_parameter");
     assert_eq!(b["field"], "url");
-    let (st, b, _) = status_and_json(get_with(&s, &format!("{}&format=xml", q(&course)), &[]).await).await;
+    let (st, b, _) =
+        status_and_json(get_with(&s, &format!("{}&format=xml", q(&course)), &[]).await).await;
     assert_error(st, &b, 501, "not_implemented");
     for bad in ["format=yaml", "maxwidth=-3", "maxwidth=abc", "maxheight=0"] {
         let (st, b, _) =
@@ -886,7 +1029,10 @@ async fn the_iframe_embed_shows_the_collection_and_explains_bad_settings() {
         ("/embed/partners/city-net/collections/picks?limit=0", 400),
         ("/embed/partners/city-net/collections/picks?limit=x", 400),
         ("/embed/partners/city-net/collections/picks?lang=zz", 400),
-        ("/embed/partners/city-net/collections/picks?theme=%3Cb%3E", 400),
+        (
+            "/embed/partners/city-net/collections/picks?theme=%3Cb%3E",
+            400,
+        ),
         ("/embed/courses/no-such-course", 404),
         ("/embed/courses/BAD", 404),
     ] {
@@ -894,13 +1040,21 @@ async fn the_iframe_embed_shows_the_collection_and_explains_bad_settings() {
         assert_eq!(r.status(), status, "{path}");
         let html = r.text().await.unwrap();
         assert!(html.contains("class=\"message\""), "{path}: {html}");
-        assert!(!html.contains("&lt;b&gt;") && !html.contains("<b>"), "{path}");
+        assert!(
+            !html.contains("&lt;b&gt;") && !html.contains("<b>"),
+            "{path}"
+        );
     }
     // The stable script: short-lived cache, JavaScript, small.
     let r = get_with(&s, "/embed.js", &[]).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "public, max-age=300");
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
     let r = get_with(&s, "/embed.js", &[("accept-encoding", "gzip")]).await;
     let gz = r.bytes().await.unwrap().len();
     assert!(gz < 10 * 1024, "embed.js is {gz} bytes gzipped");
@@ -912,14 +1066,22 @@ async fn visits_and_enrolments_through_an_embed_are_attributed() {
     let (stats_key, _) = make_key(&s, &admin, "city-net", &["stats:read"]).await;
     let stats = || async {
         let (st, b, _) = status_and_json(
-            get_with(&s, "/api/v1/partners/city-net/stats", &[("x-api-key", &stats_key)]).await,
+            get_with(
+                &s,
+                "/api/v1/partners/city-net/stats",
+                &[("x-api-key", &stats_key)],
+            )
+            .await,
         )
         .await;
         assert_eq!(st, 200, "{b}");
         b
     };
     let b = stats().await;
-    assert_eq!((b["visits"].as_u64(), b["enrolments"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (b["visits"].as_u64(), b["enrolments"].as_u64()),
+        (Some(0), Some(0))
+    );
 
     // A visit from an embed link sets the attribution cookie.
     let r = get_with(
@@ -939,7 +1101,12 @@ async fn visits_and_enrolments_through_an_embed_are_attributed() {
     assert!(via.contains("HttpOnly"));
     // Unknown partners and bad values count nothing and set nothing.
     for q in ["via=nobody", "via=%3Cscript%3E", "via="] {
-        let r = get_with(&s, &format!("/courses/localizing-the-sdgs?{q}"), &[("accept", "text/html")]).await;
+        let r = get_with(
+            &s,
+            &format!("/courses/localizing-the-sdgs?{q}"),
+            &[("accept", "text/html")],
+        )
+        .await;
         assert_eq!(r.status(), 200, "{q}");
         assert!(
             !r.headers()
@@ -970,16 +1137,31 @@ async fn visits_and_enrolments_through_an_embed_are_attributed() {
     // An API enrolment naming the partner, too; enrolling again counts nothing.
     let ben = s.learner("ben@city.example").await;
     let (st, _) = s
-        .call(&ben, Method::POST, "/api/v1/courses/voluntary-local-review/enrolment?via=city-net", None)
+        .call(
+            &ben,
+            Method::POST,
+            "/api/v1/courses/voluntary-local-review/enrolment?via=city-net",
+            None,
+        )
         .await;
     assert_eq!(st, 201);
     let (st, _) = s
-        .call(&ben, Method::POST, "/api/v1/courses/voluntary-local-review/enrolment?via=city-net", None)
+        .call(
+            &ben,
+            Method::POST,
+            "/api/v1/courses/voluntary-local-review/enrolment?via=city-net",
+            None,
+        )
         .await;
     assert_eq!(st, 200);
     // Without attribution, or with a partner that does not exist: not counted, not refused.
     let (st, _) = s
-        .call(&ben, Method::POST, "/api/v1/courses/localizing-the-sdgs/enrolment?via=nobody", None)
+        .call(
+            &ben,
+            Method::POST,
+            "/api/v1/courses/localizing-the-sdgs/enrolment?via=nobody",
+            None,
+        )
         .await;
     assert_eq!(st, 201);
     let b = stats().await;

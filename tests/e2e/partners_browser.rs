@@ -233,7 +233,10 @@ async fn embeds_render_size_link_attribute_and_respect_cors_in_chromium() {
         "the CORS refusal",
     )
     .await;
-    assert!(err.as_str().unwrap().contains("could not be loaded"), "{err}");
+    assert!(
+        err.as_str().unwrap().contains("could not be loaded"),
+        "{err}"
+    );
     assert_eq!(
         b.script(
             "return document.querySelector('.agora-embed').shadowRoot.querySelectorAll('li').length",

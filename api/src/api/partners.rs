@@ -415,7 +415,10 @@ fn parse_source(body: CollectionBody) -> Result<(String, Source), ApiError> {
                 languages: rule
                     .languages
                     .iter()
-                    .map(|t| t.parse::<Locale>().map_err(|e| invalid("rule.languages", e)))
+                    .map(|t| {
+                        t.parse::<Locale>()
+                            .map_err(|e| invalid("rule.languages", e))
+                    })
                     .collect::<Result<_, _>>()?,
                 levels: rule
                     .levels
@@ -473,7 +476,10 @@ pub async fn rendered_listing(
     let json = poem_openapi::types::ToJSON::to_json(&listing)
         .unwrap_or(serde_json::Value::Null)
         .to_string();
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(json.as_bytes()))[..32]);
+    let etag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(json.as_bytes()))[..32]
+    );
     let rendered = Arc::new(RenderedListing {
         body: bytes::Bytes::from(json),
         etag,
@@ -491,7 +497,13 @@ async fn listing_body(
     let preferred: Vec<Locale> = p.lang.into_iter().collect();
     let l = state
         .partners
-        .listing(p.partner, p.collection, &preferred, p.theme.as_ref(), p.limit)
+        .listing(
+            p.partner,
+            p.collection,
+            &preferred,
+            p.theme.as_ref(),
+            p.limit,
+        )
         .await?;
     let ui = p.lang.unwrap_or(Locale::En);
     let public = state.config.public_url();
@@ -554,13 +566,17 @@ pub fn listing_params<'a>(
     limit: Option<u64>,
 ) -> Result<ListingParams<'a>, ApiError> {
     let lang = match lang {
-        Some(l) => Some(l.parse::<Locale>().map_err(|e| ApiError::bad_param("lang", e))?),
+        Some(l) => Some(
+            l.parse::<Locale>()
+                .map_err(|e| ApiError::bad_param("lang", e))?,
+        ),
         None => None,
     };
     let theme = match theme {
-        Some(t) if t.len() <= 100 => {
-            Some(t.parse::<Theme>().map_err(|e| ApiError::bad_param("theme", e))?)
-        }
+        Some(t) if t.len() <= 100 => Some(
+            t.parse::<Theme>()
+                .map_err(|e| ApiError::bad_param("theme", e))?,
+        ),
         Some(_) => return Err(ApiError::bad_param("theme", "`theme` is too long")),
         None => None,
     };
@@ -718,7 +734,11 @@ impl PartnerAdminApi {
     }
 
     /// List partners
-    #[oai(path = "/admin/partners", method = "get", operation_id = "list_partners")]
+    #[oai(
+        path = "/admin/partners",
+        method = "get",
+        operation_id = "list_partners"
+    )]
     async fn list(
         &self,
         state: Data<&AppState>,

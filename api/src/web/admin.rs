@@ -94,7 +94,10 @@ async fn render(
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(" "),
-                    expires: k.expires_at.map(|t| t.date().to_string()).unwrap_or_default(),
+                    expires: k
+                        .expires_at
+                        .map(|t| t.date().to_string())
+                        .unwrap_or_default(),
                     revoked: k.revoked_at.is_some(),
                 })
                 .collect(),
@@ -182,21 +185,20 @@ pub async fn create_key(ctx: Ctx, Path(partner): Path<String>, body: Body) -> Re
         .collect();
     let expires_at = match form.get("expires").filter(|v| !v.is_empty()) {
         None => None,
-        Some(d) => match time::Date::parse(
-            d,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        ) {
-            Ok(d) => Some(d.midnight().assume_utc()),
-            Err(_) => {
-                return render(
-                    &ctx,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    None,
-                    Some("expires: use a date such as 2027-06-30".into()),
-                )
-                .await;
+        Some(d) => {
+            match time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")) {
+                Ok(d) => Some(d.midnight().assume_utc()),
+                Err(_) => {
+                    return render(
+                        &ctx,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        None,
+                        Some("expires: use a date such as 2027-06-30".into()),
+                    )
+                    .await;
+                }
             }
-        },
+        }
     };
     match ctx
         .state

@@ -71,7 +71,8 @@ pub fn href_of(stem: &str, ext: &str) -> String {
     assets()
         .iter()
         .find(|a| {
-            a.name.starts_with(&format!("{stem}.")) && a.name.ends_with(&format!(".{ext}"))
+            a.name.starts_with(&format!("{stem}."))
+                && a.name.ends_with(&format!(".{ext}"))
                 && a.name.matches('.').count() == 2
         })
         .map(|a| format!("/static/{}", a.name))

@@ -528,8 +528,13 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
         .query_pairs_mut()
         .append_pair("url", course_url.as_str())
         .append_pair("format", "json");
-    let mut resp =
-        ctx.page_with_oembed(StatusCode::OK, "course", &title, &page, Some(oembed.as_str()));
+    let mut resp = ctx.page_with_oembed(
+        StatusCode::OK,
+        "course",
+        &title,
+        &page,
+        Some(oembed.as_str()),
+    );
     if let Some(via) = super::query_param(req, "via")
         && agora_core::domain::Slug::parse(&via).is_ok()
     {

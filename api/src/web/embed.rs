@@ -294,27 +294,27 @@ pub async fn oembed(req: &Request) -> Response {
             );
         }
     }
-    let dimension = |name: &str, default: u32| -> Result<u32, Response> {
+    // The answer's size, within what the consumer allows.
+    let dimension = |name: &str, default: u32| -> Option<u32> {
         match query_param(req, name) {
-            None => Ok(default),
-            Some(v) => match v.parse::<u32>() {
-                Ok(n) if n >= 1 => Ok(n.min(default)),
-                _ => Err(oembed_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_parameter",
-                    &format!("`{name}` must be a positive whole number"),
-                    Some(name),
-                )),
-            },
+            None => Some(default),
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(|n| n.min(default)),
         }
     };
-    let width = match dimension("maxwidth", DEFAULT_WIDTH) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let height = match dimension("maxheight", DEFAULT_HEIGHT) {
-        Ok(h) => h,
-        Err(r) => return r,
+    let (Some(width), Some(height)) = (
+        dimension("maxwidth", DEFAULT_WIDTH),
+        dimension("maxheight", DEFAULT_HEIGHT),
+    ) else {
+        return oembed_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            "`maxwidth` and `maxheight` must be positive whole numbers",
+            None,
+        );
     };
     let Some(raw) = query_param(req, "url") else {
         return oembed_error(
@@ -345,9 +345,7 @@ pub async fn oembed(req: &Request) -> Response {
             Some("url"),
         )
     };
-    if parsed.origin() != public.origin()
-        || parsed.username() != ""
-        || parsed.password().is_some()
+    if parsed.origin() != public.origin() || parsed.username() != "" || parsed.password().is_some()
     {
         return not_ours();
     }

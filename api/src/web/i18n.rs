@@ -175,13 +175,16 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 7] = [
+    const CODE: [(&str, &str); 10] = [
         ("mod.rs", include_str!("mod.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("catalogue.rs", include_str!("catalogue.rs")),
         ("learning.rs", include_str!("learning.rs")),
         ("account.rs", include_str!("account.rs")),
         ("certificates.rs", include_str!("certificates.rs")),
+        ("embed.rs", include_str!("embed.rs")),
+        ("admin.rs", include_str!("admin.rs")),
+        ("api/partners.rs", include_str!("../api/partners.rs")),
         ("i18n.rs", ""),
     ];
 
@@ -239,6 +242,8 @@ mod completeness {
             "x-frame-options",
             "cross-origin-opener-policy",
             "accept-language",
+            "embed-frame",
+            "x-api-key",
             "text-",
             "sign-in",
             "my-learning",

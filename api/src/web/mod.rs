@@ -88,7 +88,10 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/embed/courses/:slug", get(embed::course))
         .at("/oembed", get(embed::oembed))
-        .at("/admin/partners", get(admin::partners).post(admin::create_partner))
+        .at(
+            "/admin/partners",
+            get(admin::partners).post(admin::create_partner),
+        )
         .at("/admin/partners/:partner/keys", post(admin::create_key))
         .at(
             "/admin/partners/:partner/keys/:id/revocation",
@@ -130,14 +133,14 @@ pub fn security_headers(path: &str, resp: &mut Response) {
     if path.starts_with("/api/") {
         return;
     }
-    if path.starts_with("/embed/") {
-        for (name, value) in [
-            ("content-security-policy", EMBED_CSP),
-            ("referrer-policy", "strict-origin-when-cross-origin"),
-        ] {
-            h.insert(name, HeaderValue::from_static(value));
-        }
-        return;
+    // Embeds are framed by partner sites: no X-Frame-Options, and a policy
+    // that lets any page frame them.
+    let embed = path.starts_with("/embed/");
+    if embed {
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static(EMBED_CSP),
+        );
     }
     for (name, value) in [
         ("content-security-policy", CSP),
@@ -145,6 +148,9 @@ pub fn security_headers(path: &str, resp: &mut Response) {
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
     ] {
+        if embed && name == "x-frame-options" {
+            continue;
+        }
         if !h.contains_key(name) {
             h.insert(name, HeaderValue::from_static(value));
         }

@@ -1184,4 +1184,43 @@ async fn visits_and_enrolments_through_an_embed_are_attributed() {
         .unwrap();
     assert!(html.contains("<dd class=\"enrolments\">2</dd>"), "{html}");
     assert!(html.contains("<dd class=\"visits\">1</dd>"), "{html}");
+
+    // The partner's own page: its key in a form (never in the address).
+    let r = get_with(&s, "/partners/city-net/stats", &[("accept", "text/html")]).await;
+    assert_eq!(r.status(), 200);
+    let csrf_cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("agora_csrf="))
+        .expect("a CSRF cookie");
+    let html = r.text().await.unwrap();
+    assert!(
+        !html.contains("class=\"enrolments\""),
+        "figures without a key"
+    );
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[at..].split('"').next().unwrap().to_owned();
+    let post = |key: String| {
+        s.http
+            .post(s.url("/partners/city-net/stats"))
+            .header("accept", "text/html")
+            .header("cookie", &csrf_cookie)
+            .form(&[("csrf", csrf.clone()), ("key", key)])
+            .send()
+    };
+    let (wrong_scope, _) = make_key(&s, &admin, "city-net", &["catalogue:read"]).await;
+    for key in ["agp_wrong".to_owned(), wrong_scope, String::new()] {
+        let r = post(key).await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(!r.text().await.unwrap().contains("class=\"enrolments\""));
+    }
+    let r = post(stats_key.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<dd class=\"enrolments\">2</dd>"), "{html}");
+    assert!(html.contains("voluntary-local-review"), "{html}");
+    let r = get_with(&s, "/partners/nobody/stats", &[("accept", "text/html")]).await;
+    assert_eq!(r.status(), 404);
 }

@@ -258,3 +258,85 @@ pub async fn revoke_key(
         Err(e) => ctx.fail(e),
     }
 }
+
+#[derive(Serialize)]
+struct CourseLine {
+    slug: String,
+    visits: u64,
+    enrolments: u64,
+}
+
+#[derive(Serialize)]
+struct StatsPage {
+    partner: String,
+    name: String,
+    shown: bool,
+    visits: u64,
+    enrolments: u64,
+    courses: Vec<CourseLine>,
+    refused: bool,
+}
+
+async fn stats_page(ctx: &Ctx, slug: &str, show: bool, status: StatusCode) -> Response {
+    let p = match ctx.state.partners.get(slug).await {
+        Ok(p) => p,
+        Err(e) => return ctx.fail(e),
+    };
+    let mut page = StatsPage {
+        partner: p.slug.clone(),
+        name: p.name.clone(),
+        shown: false,
+        visits: 0,
+        enrolments: 0,
+        courses: vec![],
+        refused: status == StatusCode::UNAUTHORIZED,
+    };
+    if show {
+        let s = match ctx.state.partners.stats(slug).await {
+            Ok(s) => s,
+            Err(e) => return ctx.fail(e),
+        };
+        page.shown = true;
+        page.visits = s.visits;
+        page.enrolments = s.enrolments;
+        page.courses = s
+            .courses
+            .into_iter()
+            .map(|c| CourseLine {
+                slug: c.slug,
+                visits: c.visits,
+                enrolments: c.enrolments,
+            })
+            .collect();
+    }
+    let title = ctx.t("partners-stats-title");
+    ctx.page(status, "partner_stats", &title, &page)
+}
+
+/// GET `/partners/{partner}/stats`: administrators see the figures; a
+/// partner enters a key with the `stats:read` scope (never in the address).
+#[handler]
+pub async fn partner_stats(ctx: Ctx, Path(partner): Path<String>) -> Response {
+    let admin = ctx.user.as_ref().is_some_and(|u| u.role == Role::Admin);
+    stats_page(&ctx, &partner, admin, StatusCode::OK).await
+}
+
+/// POST `/partners/{partner}/stats`: the figures, for the partner's key.
+#[handler]
+pub async fn partner_stats_with_key(ctx: Ctx, Path(partner): Path<String>, body: Body) -> Response {
+    let form = FormData::read(body).await;
+    if let Err(r) = ctx.check_csrf(&form) {
+        return r;
+    }
+    let key = form.get("key").unwrap_or_default().trim();
+    let allowed = match ctx.state.partners.authenticate(key).await {
+        Ok(h) => h.partner_slug == partner && h.has(agora_core::partners::Scope::StatsRead),
+        Err(agora_core::Error::Unauthorized { .. }) => false,
+        Err(e) => return ctx.fail(e),
+    };
+    if allowed {
+        stats_page(&ctx, &partner, true, StatusCode::OK).await
+    } else {
+        stats_page(&ctx, &partner, false, StatusCode::UNAUTHORIZED).await
+    }
+}

@@ -94,6 +94,10 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/admin/partners/:partner/keys", post(admin::create_key))
         .at(
+            "/partners/:partner/stats",
+            get(admin::partner_stats).post(admin::partner_stats_with_key),
+        )
+        .at(
             "/admin/partners/:partner/keys/:id/revocation",
             post(admin::revoke_key),
         )

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 19] = pages![
+pub const PAGES: [(&str, &str); 20] = pages![
     "layout",
     "error",
     "message",
@@ -31,6 +31,7 @@ pub const PAGES: [(&str, &str); 19] = pages![
     "field_error",
     "embed",
     "admin_partners",
+    "partner_stats",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

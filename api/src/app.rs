@@ -20,6 +20,7 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         .at("/health", get(health))
         .at("/ready", get(ready))
         .around(middleware::conditional_get)
+        .around(middleware::partner_cors)
         .around(middleware::body_limit)
         .data(state)
         // A bug answers 500 in the common shape instead of dropping the connection.

@@ -591,6 +591,15 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         learning: agora_core::learning::Learning::new(conn.clone(), cache.clone()),
         cache,
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
+        partners: agora_core::partners::Partners::new(conn.clone()),
+        partner_limits: Arc::new(agora_core::rate_limit::PartnerLimits::new(
+            config.partner_anonymous_per_minute,
+            config.partner_key_per_minute,
+        )),
+        listings: moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(Duration::from_secs(config.partner_cache_seconds.max(1)))
+            .build(),
         storage: agora_core::storage::Storage::from_config(&config)?,
         db: conn,
         config: Arc::new(config.clone()),

@@ -56,6 +56,86 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
     .await
 }
 
+/// The partner a path of the partner API names: `/api/v1/partners/{partner}/…`.
+fn partner_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/api/v1/partners/")?;
+    let partner = rest.split('/').next()?;
+    (!partner.is_empty()).then_some(partner)
+}
+
+/// CORS for the partner API: only the partner's own allowed origins may read
+/// it from a browser. A preflight from any other origin is refused with 403;
+/// a simple request from one gets no `Access-Control-Allow-Origin`, so the
+/// browser keeps the answer from the page.
+pub async fn partner_cors<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+    let Some(partner) = partner_of(req.uri().path()).map(str::to_owned) else {
+        return next.call(req).await.map(IntoResponse::into_response);
+    };
+    let origin = req
+        .header(header::ORIGIN)
+        .and_then(|o| HeaderValue::from_str(o).ok());
+    let allowed = match (&origin, req.data::<crate::state::AppState>()) {
+        (Some(o), Some(state)) => match (o.to_str(), state.partners.get(&partner).await) {
+            (Ok(o), Ok(p)) => p.allows(o),
+            _ => false,
+        },
+        _ => false,
+    };
+    let preflight =
+        req.method() == Method::OPTIONS && req.header("access-control-request-method").is_some();
+    let mut resp = if preflight {
+        if !allowed {
+            let mut r = json_error(
+                StatusCode::FORBIDDEN,
+                ErrorBody::new(
+                    "origin_not_allowed",
+                    "this origin is not among the partner's allowed origins",
+                    None,
+                ),
+            );
+            r.headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("Origin"));
+            return Ok(r);
+        }
+        let mut r = Response::builder().status(StatusCode::NO_CONTENT).finish();
+        let h = r.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, HEAD, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("X-Api-Key, Authorization, If-None-Match"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        r
+    } else {
+        match next.call(req).await {
+            Ok(r) => r.into_response(),
+            Err(e) => error_response(e),
+        }
+    };
+    let h = resp.headers_mut();
+    if allowed && let Some(o) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag, Retry-After"),
+        );
+    }
+    let varies = h
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("Origin")));
+    if !varies {
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    Ok(resp)
+}
+
 /// Errors raised outside the API's own types (an unknown route, a wrong
 /// method, a body too large) still answer the one JSON error shape.
 fn error_response(e: poem::Error) -> Response {
@@ -143,6 +223,10 @@ pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Respo
     let cacheable_method = matches!(*req.method(), Method::GET | Method::HEAD);
     let if_none_match = req.header(header::IF_NONE_MATCH).map(str::to_owned);
     let resp = next.call(req).await?.into_response();
+    // A handler that set its own ETag (a cached listing) answered already.
+    if resp.headers().contains_key(header::ETAG) {
+        return Ok(resp);
+    }
     let public = resp
         .headers()
         .get(header::CACHE_CONTROL)

@@ -3,7 +3,12 @@
 use std::sync::Arc;
 
 use agora_core::{
-    cache::Cache, config::Config, learning::Learning, rate_limit::AuthLimits, search::SearchIndex,
+    cache::Cache,
+    config::Config,
+    learning::Learning,
+    partners::Partners,
+    rate_limit::{AuthLimits, PartnerLimits},
+    search::SearchIndex,
     storage::Storage,
 };
 use sea_orm::DatabaseConnection;
@@ -20,4 +25,8 @@ pub struct AppState {
     /// Certificates and media.
     pub storage: Storage,
     pub search: SearchIndex,
+    pub partners: Partners,
+    pub partner_limits: Arc<PartnerLimits>,
+    /// Partner collection listings, rendered, for a few seconds.
+    pub listings: moka::future::Cache<String, Arc<crate::api::partners::RenderedListing>>,
 }

@@ -331,6 +331,33 @@ pub struct Config {
     )]
     pub job_lease_seconds: u64,
 
+    /// Partner catalogue reads without an API key, per client address and minute.
+    #[arg(
+        long,
+        env = "AGORA_PARTNER_ANONYMOUS_PER_MINUTE",
+        default_value_t = 120,
+        global = true
+    )]
+    pub partner_anonymous_per_minute: u32,
+
+    /// Partner API reads with a key, per key and minute.
+    #[arg(
+        long,
+        env = "AGORA_PARTNER_KEY_PER_MINUTE",
+        default_value_t = 6000,
+        global = true
+    )]
+    pub partner_key_per_minute: u32,
+
+    /// Seconds a rendered partner collection listing is reused (0: never).
+    #[arg(
+        long,
+        env = "AGORA_PARTNER_CACHE_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub partner_cache_seconds: u64,
+
     /// Log format.
     #[arg(long, env = "AGORA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod markdown;
 pub mod notifications;
 pub mod outbound;
+pub mod partners;
 pub mod rate_limit;
 pub mod readiness;
 pub mod reports;

@@ -82,6 +82,55 @@ impl AuthLimits {
     }
 }
 
+/// Partner API reads: a lower limit per client address for anonymous
+/// reads, a higher one per API key.
+pub struct PartnerLimits {
+    anonymous: DefaultKeyedRateLimiter<String>,
+    keyed: DefaultKeyedRateLimiter<uuid::Uuid>,
+    checks: AtomicU64,
+}
+
+fn per_minute(n: u32) -> Quota {
+    let n = NonZeroU32::new(n.max(1)).expect("at least one");
+    Quota::per_minute(n).allow_burst(n)
+}
+
+impl PartnerLimits {
+    pub fn new(anonymous_per_minute: u32, key_per_minute: u32) -> Self {
+        Self {
+            anonymous: RateLimiter::keyed(per_minute(anonymous_per_minute)),
+            keyed: RateLimiter::keyed(per_minute(key_per_minute)),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    fn housekeeping(&self) {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(4096)
+        {
+            self.anonymous.retain_recent();
+            self.keyed.retain_recent();
+        }
+    }
+
+    pub fn anonymous(&self, client: &str) -> Result<()> {
+        self.housekeeping();
+        check(&self.anonymous, client)
+    }
+
+    pub fn key(&self, key_id: uuid::Uuid) -> Result<()> {
+        self.housekeeping();
+        self.keyed.check_key(&key_id).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Error::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +148,22 @@ mod tests {
             other => panic!("{other:?}"),
         }
         limits.sign_in("b@city.gov", "10.0.0.1").unwrap();
+    }
+
+    #[test]
+    fn partner_keys_have_their_own_allowance() {
+        let limits = PartnerLimits::new(2, 5);
+        limits.anonymous("10.0.0.1").unwrap();
+        limits.anonymous("10.0.0.1").unwrap();
+        assert!(matches!(
+            limits.anonymous("10.0.0.1"),
+            Err(Error::RateLimited { retry_after_secs }) if retry_after_secs >= 1
+        ));
+        let key = uuid::Uuid::new_v4();
+        for _ in 0..5 {
+            limits.key(key).unwrap();
+        }
+        assert!(limits.key(key).is_err());
+        limits.key(uuid::Uuid::new_v4()).unwrap();
     }
 }

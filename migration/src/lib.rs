@@ -6,6 +6,7 @@ mod m20261123_000001_catalogue;
 mod m20261123_000002_jobs;
 mod m20261123_000003_learners;
 mod m20261130_000004_certificates_and_mail;
+mod m20261130_000005_partners;
 mod m20261130_000006_authoring;
 mod m20261130_000007_report_indexes;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_jobs::Migration),
             Box::new(m20261123_000003_learners::Migration),
             Box::new(m20261130_000004_certificates_and_mail::Migration),
+            Box::new(m20261130_000005_partners::Migration),
             Box::new(m20261130_000006_authoring::Migration),
             Box::new(m20261130_000007_report_indexes::Migration),
         ]

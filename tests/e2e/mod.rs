@@ -11,6 +11,8 @@ mod jobs;
 mod learning;
 mod openapi;
 mod operations;
+mod partners;
+mod partners_browser;
 mod reports;
 mod search;
 mod search_contract;

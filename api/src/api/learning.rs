@@ -208,12 +208,23 @@ impl LearningApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        /// The partner whose embed brought the learner (else the `agora_via` cookie).
+        via: Query<Option<String>>,
+        req: &poem::Request,
     ) -> Result<EnrolResponse, ApiError> {
         check_slug(&slug)?;
         let e = state
             .learning
             .enrol(auth.principal().user_id, &slug)
             .await?;
+        let via = via
+            .0
+            .or_else(|| crate::web::cookie(req, crate::web::VIA_COOKIE).map(str::to_owned));
+        if e.created
+            && let Some(via) = via
+        {
+            super::partners::attribute(&state, &via, &e.enrolment).await;
+        }
         Ok(if e.created {
             EnrolResponse::Created(Json(e.summary.into()))
         } else {

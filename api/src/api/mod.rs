@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod error;
 pub mod learning;
 pub mod me;
+pub mod partners;
 pub mod reports;
 pub mod search;
 
@@ -25,6 +26,8 @@ pub type Apis = (
     search::SearchApi,
     authoring::AuthoringApi,
     reports::ReportsApi,
+    partners::PartnersApi,
+    partners::PartnerAdminApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -39,6 +42,8 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             search::SearchApi,
             authoring::AuthoringApi,
             reports::ReportsApi,
+            partners::PartnersApi,
+            partners::PartnerAdminApi,
         ),
         "Agora API", version)
         .description(

@@ -17,7 +17,7 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const SOURCES: [(&str, &str, &str, &[u8]); 2] = [
+const SOURCES: [(&str, &str, &str, &[u8]); 4] = [
     (
         "app",
         "css",
@@ -30,7 +30,22 @@ const SOURCES: [(&str, &str, &str, &[u8]); 2] = [
         "text/javascript; charset=utf-8",
         include_bytes!("../../../frontend/static/app.js"),
     ),
+    (
+        "embed",
+        "css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../frontend/static/embed.css"),
+    ),
+    (
+        "embed-frame",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../frontend/static/embed-frame.js"),
+    ),
 ];
+
+/// The partner embed script, at a stable address partners can paste.
+pub const EMBED_JS: &[u8] = include_bytes!("../../../frontend/static/embed.js");
 
 fn assets() -> &'static [Asset] {
     static A: OnceLock<Vec<Asset>> = OnceLock::new();
@@ -46,13 +61,33 @@ fn assets() -> &'static [Asset] {
     })
 }
 
-/// The URL of an asset, e.g. `href("css")` → `/static/app.3f9c2d1a7b.css`.
+/// The URL of an asset of the app, e.g. `href("css")` → `/static/app.3f9c2d1a7b.css`.
 pub fn href(ext: &str) -> String {
+    href_of("app", ext)
+}
+
+/// The URL of any asset by stem and extension.
+pub fn href_of(stem: &str, ext: &str) -> String {
     assets()
         .iter()
-        .find(|a| a.name.ends_with(&format!(".{ext}")))
+        .find(|a| {
+            a.name.starts_with(&format!("{stem}."))
+                && a.name.ends_with(&format!(".{ext}"))
+                && a.name.matches('.').count() == 2
+        })
         .map(|a| format!("/static/{}", a.name))
         .unwrap_or_default()
+}
+
+/// `/embed.js`: the embed script under a name that never changes, so it is
+/// kept only briefly and partners get fixes within minutes.
+#[handler]
+pub fn embed_script() -> Response {
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=300")
+        .header("cross-origin-resource-policy", "cross-origin")
+        .body(EMBED_JS)
 }
 
 /// `/static/:name`: only the current hashed names exist.

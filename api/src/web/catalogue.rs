@@ -458,8 +458,10 @@ struct CoursePage {
 }
 
 /// `/courses/{slug}`: what the course teaches, its syllabus, and the way in.
+/// `?via=<partner>` (links from partner embeds) counts a visit for the
+/// partner and remembers it, so that an enrolment that follows is theirs.
 #[handler]
-pub async fn course(ctx: Ctx, Path(slug): Path<String>) -> Response {
+pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Response {
     if agora_core::domain::Slug::parse(&slug).is_err() {
         return ctx.error(StatusCode::NOT_FOUND);
     }
@@ -518,5 +520,34 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>) -> Response {
         sign_in_href: format!("/sign-in?next={next}"),
     };
     let title = page.card.title.clone();
-    ctx.page(StatusCode::OK, "course", &title, &page)
+    let mut course_url = ctx.state.config.public_url();
+    course_url.set_path(&format!("/courses/{slug}"));
+    let mut oembed = ctx.state.config.public_url();
+    oembed.set_path("/oembed");
+    oembed
+        .query_pairs_mut()
+        .append_pair("url", course_url.as_str())
+        .append_pair("format", "json");
+    let mut resp = ctx.page_with_oembed(
+        StatusCode::OK,
+        "course",
+        &title,
+        &page,
+        Some(oembed.as_str()),
+    );
+    if let Some(via) = super::query_param(req, "via")
+        && agora_core::domain::Slug::parse(&via).is_ok()
+    {
+        match ctx.state.partners.record_visit(&via, &slug).await {
+            Ok(true) => {
+                let c = ctx.cookie(super::VIA_COOKIE, &via, 30 * 24 * 3600);
+                if let Ok(v) = poem::http::HeaderValue::from_str(&c) {
+                    resp.headers_mut().append(poem::http::header::SET_COOKIE, v);
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "a partner visit was not recorded"),
+        }
+    }
+    resp
 }

@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 8] = [
+    const CODE: [(&str, &str); 12] = [
         ("mod.rs", include_str!("mod.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("catalogue.rs", include_str!("catalogue.rs")),
@@ -183,6 +183,10 @@ mod completeness {
         ("account.rs", include_str!("account.rs")),
         ("certificates.rs", include_str!("certificates.rs")),
         ("reports.rs", include_str!("reports.rs")),
+        ("authoring.rs", include_str!("authoring.rs")),
+        ("embed.rs", include_str!("embed.rs")),
+        ("admin.rs", include_str!("admin.rs")),
+        ("api/partners.rs", include_str!("../api/partners.rs")),
         ("i18n.rs", ""),
     ];
 
@@ -243,6 +247,8 @@ mod completeness {
             "x-frame-options",
             "cross-origin-opener-policy",
             "accept-language",
+            "embed-frame",
+            "x-api-key",
             "text-",
             "sign-in",
             "my-learning",

@@ -27,7 +27,12 @@ fn lesson_href(slug: &str, key: &str) -> String {
 
 /// POST `/courses/{slug}/enrolment`: enrol, then start (or resume) the course.
 #[handler]
-pub async fn enrol(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
+pub async fn enrol(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    req: &poem::Request,
+    body: Body,
+) -> Response {
     let form = FormData::read(body).await;
     let user = match ctx.require_user() {
         Ok(u) => u.clone(),
@@ -41,6 +46,11 @@ pub async fn enrol(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     }
     match ctx.state.learning.enrol(user.user_id, &slug).await {
         Ok(e) => {
+            if e.created
+                && let Some(via) = super::cookie(req, super::VIA_COOKIE)
+            {
+                crate::api::partners::attribute(&ctx.state, via, &e.enrolment).await;
+            }
             let to = match &e.summary.resume_lesson_key {
                 Some(k) => lesson_href(&slug, k),
                 None => format!("/courses/{slug}"),

@@ -5,16 +5,20 @@
 //! own module; handlers call core services, like the JSON API does.
 
 mod account;
+mod admin;
 pub mod assets;
 mod auth;
 mod authoring;
 mod catalogue;
 mod certificates;
 mod charts;
+mod embed;
 pub mod i18n;
 mod learning;
 mod reports;
 mod templates;
+
+pub use catalogue::locale_name;
 
 use agora_core::{
     accounts::{self, Principal},
@@ -32,6 +36,8 @@ use crate::{api::auth::SESSION_COOKIE, state::AppState};
 pub const CSRF_COOKIE: &str = "agora_csrf";
 pub const FLASH_COOKIE: &str = "agora_flash";
 pub const LANG_COOKIE: &str = "agora_lang";
+/// The partner whose embed brought the reader, for attributing an enrolment.
+pub const VIA_COOKIE: &str = "agora_via";
 
 /// The pages, mounted at the root of the site.
 pub fn routes(route: Route) -> Route {
@@ -92,6 +98,26 @@ pub fn routes(route: Route) -> Route {
             get(authoring::edit).post(authoring::save),
         )
         .at("/static/:name", get(assets::serve))
+        .at("/embed.js", get(assets::embed_script))
+        .at(
+            "/embed/partners/:partner/collections/:collection",
+            get(embed::collection),
+        )
+        .at("/embed/courses/:slug", get(embed::course))
+        .at("/oembed", get(embed::oembed))
+        .at(
+            "/admin/partners",
+            get(admin::partners).post(admin::create_partner),
+        )
+        .at("/admin/partners/:partner/keys", post(admin::create_key))
+        .at(
+            "/partners/:partner/stats",
+            get(admin::partner_stats).post(admin::partner_stats_with_key),
+        )
+        .at(
+            "/admin/partners/:partner/keys/:id/revocation",
+            post(admin::revoke_key),
+        )
         // Everything else; fixed routes win over these patterns.
         .at("/:any", not_found)
         .at("/:any/*rest", not_found)
@@ -111,6 +137,9 @@ async fn not_found(ctx: Ctx, req: &Request) -> Response {
     }
 }
 
+/// Pages under `/embed/` are made to be framed by any site.
+pub const EMBED_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *";
+
 /// Content-Security-Policy of every page: our own scripts and styles only.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' https:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -125,19 +154,31 @@ pub fn security_headers(path: &str, resp: &mut Response) {
     if path.starts_with("/api/") {
         return;
     }
+    // Embeds are framed by partner sites: no X-Frame-Options, and a policy
+    // that lets any page frame them.
+    let embed = path.starts_with("/embed/");
+    if embed {
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static(EMBED_CSP),
+        );
+    }
     for (name, value) in [
         ("content-security-policy", CSP),
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
     ] {
+        if embed && name == "x-frame-options" {
+            continue;
+        }
         if !h.contains_key(name) {
             h.insert(name, HeaderValue::from_static(value));
         }
     }
 }
 
-fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+pub fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers()
         .get_all(header::COOKIE)
         .iter()
@@ -288,6 +329,8 @@ struct Layout<'a> {
     section: &'a str,
     flash: Option<FlashView>,
     languages: Vec<Language>,
+    /// oEmbed discovery for pages a partner's CMS can embed.
+    oembed: Option<&'a str>,
 }
 
 /// A page's own data, with the language at the root for `{{t}}`.
@@ -344,6 +387,18 @@ impl Ctx {
         title: &str,
         data: &T,
     ) -> Response {
+        self.page_with_oembed(status, template, title, data, None)
+    }
+
+    /// A page with an oEmbed discovery link in its head.
+    pub fn page_with_oembed<T: Serialize>(
+        &self,
+        status: StatusCode,
+        template: &str,
+        title: &str,
+        data: &T,
+        oembed: Option<&str>,
+    ) -> Response {
         let lang = self.locale.as_str();
         let body = match templates::registry().render(
             template,
@@ -359,10 +414,17 @@ impl Ctx {
                 return self.error(StatusCode::INTERNAL_SERVER_ERROR);
             }
         };
-        self.layout(status, title, template, &body)
+        self.layout(status, title, template, &body, oembed)
     }
 
-    fn layout(&self, status: StatusCode, title: &str, section: &str, body: &str) -> Response {
+    fn layout(
+        &self,
+        status: StatusCode,
+        title: &str,
+        section: &str,
+        body: &str,
+        oembed: Option<&str>,
+    ) -> Response {
         let flash = self.flash.as_ref().map(|(key, kind)| FlashView {
             kind,
             text: self.t(key),
@@ -386,6 +448,7 @@ impl Ctx {
                     section,
                     flash,
                     languages: languages(self.locale),
+                    oembed,
                 },
             )
             .unwrap_or_else(|e| {
@@ -409,7 +472,7 @@ impl Ctx {
     pub fn error(&self, status: StatusCode) -> Response {
         let body = error_body(self.locale, status);
         let title = self.t(&format!("error-{}-title", error_kind(status)));
-        self.layout(status, &title, "error", &body)
+        self.layout(status, &title, "error", &body, None)
     }
 
     /// The signed-in reader, or a redirect to the sign-in page and back here.
@@ -557,6 +620,7 @@ pub fn error_page(req_locale: Locale, status: StatusCode) -> Response {
                 section: "error",
                 flash: None,
                 languages: languages(req_locale),
+                oembed: None,
             },
         )
         .unwrap_or_default();

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 22] = pages![
+pub const PAGES: [(&str, &str); 25] = pages![
     "layout",
     "error",
     "message",
@@ -34,6 +34,9 @@ pub const PAGES: [(&str, &str); 22] = pages![
     "author_edit",
     "author_problem",
     "course_report",
+    "embed",
+    "admin_partners",
+    "partner_stats",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

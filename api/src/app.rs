@@ -14,6 +14,10 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
     let spec = service.spec_endpoint();
     let explorer = service.swagger_ui();
     web::routes(Route::new())
+        .at(
+            "/api/v1/partners/:partner/collections/:collection",
+            get(api::partners::listing_route),
+        )
         .nest("/api/v1", service)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", explorer)

@@ -428,3 +428,59 @@ async fn the_report_page_is_accessible() {
         violations.join("\n")
     );
 }
+
+/// `agora seed --course` (the report benchmark's data): every learner in
+/// that one course, with quiz attempts, and a report that adds up.
+#[tokio::test]
+async fn a_seeded_cohort_fills_one_course_and_its_report() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let db = agora_tests::TestDb::new().await;
+    let data = TempDir::new();
+    let out = agora_tests::run_agora(
+        &db,
+        data.path(),
+        &[
+            "seed",
+            "--learners",
+            "60",
+            "--courses-per-learner",
+            "1",
+            "--course",
+            "localizing-the-sdgs",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conn = db.connect().await;
+    let course = agora_core::reports::find_course(&conn, "localizing-the-sdgs")
+        .await
+        .unwrap();
+    let enrolments = agora_core::entities::enrolment::Entity::find()
+        .all(&conn)
+        .await
+        .unwrap();
+    assert_eq!(enrolments.len(), 60);
+    assert!(enrolments.iter().all(|e| e.course_id == course.id));
+    let attempts = agora_core::entities::quiz_attempt::Entity::find()
+        .count(&conn)
+        .await
+        .unwrap();
+    assert!(attempts > 0, "quiz attempts are seeded");
+    let r = agora_core::reports::course_report(&conn, course.id, &[])
+        .await
+        .unwrap();
+    let t = r.totals;
+    assert_eq!(t.enrolled, 60);
+    assert_eq!(t.active + t.completed + t.left, 60);
+    assert_eq!(r.enrolments.last().unwrap().cumulative, 60);
+    assert!(r.questions.iter().map(|q| q.answers).sum::<u64>() > 0);
+    // The funnel never rises: the seed completes a prefix of the syllabus.
+    assert!(
+        r.funnel
+            .windows(2)
+            .all(|w| w[0].completed >= w[1].completed)
+    );
+}

@@ -317,14 +317,12 @@ async fn the_embedded_engine_keeps_the_search_contract() {
     );
 }
 
+/// Needs a Meilisearch server: reported as ignored, not passed, without one.
 #[tokio::test]
+#[ignore = "needs a Meilisearch server: set AGORA_TEST_MEILI_URL and pass --include-ignored (see README)"]
 async fn meilisearch_keeps_the_search_contract() {
-    let Ok(url) = std::env::var("AGORA_TEST_MEILI_URL") else {
-        eprintln!(
-            "SKIPPED: Meilisearch contract suite (set AGORA_TEST_MEILI_URL to run it; see README)"
-        );
-        return;
-    };
+    let url = std::env::var("AGORA_TEST_MEILI_URL")
+        .expect("AGORA_TEST_MEILI_URL names the Meilisearch server to test against");
     let url: url::Url = url.parse().expect("AGORA_TEST_MEILI_URL is a URL");
     let key = std::env::var("AGORA_TEST_MEILI_KEY")
         .ok()

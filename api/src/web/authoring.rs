@@ -244,7 +244,7 @@ pub async fn upload(ctx: Ctx, form: Multipart) -> Response {
             &format!("/author/{}", d.slug),
             Some(Flash::Ok("flash-author-uploaded")),
         ),
-        Err(e) => problem_page(&ctx, &e, &back),
+        Err(e) => problem_page(&ctx, e, &back),
     }
 }
 
@@ -256,26 +256,20 @@ struct ProblemPage {
 }
 
 /// A refused upload or action: what is wrong, and the way back.
-fn problem_page(ctx: &Ctx, e: &agora_core::Error, back: &str) -> Response {
+fn problem_page(ctx: &Ctx, e: agora_core::Error, back: &str) -> Response {
     use agora_core::Error as E;
     let (status, field, reason) = match e {
         E::Invalid { field, reason } => (StatusCode::UNPROCESSABLE_ENTITY, field, reason),
         E::Conflict { field, reason } => (StatusCode::CONFLICT, field, reason),
-        _ => {
-            return ctx.fail(match e {
-                E::NotFound { what } => E::NotFound { what },
-                E::Forbidden { reason } => E::Forbidden { reason },
-                other => E::Internal(other.to_string()),
-            });
-        }
+        other => return ctx.fail(other),
     };
     ctx.page(
         status,
         "author_problem",
         &ctx.t("author-problem-title"),
         &ProblemPage {
-            field: field.clone(),
-            reason: reason.clone(),
+            field,
+            reason,
             back: back.to_owned(),
         },
     )
@@ -455,7 +449,7 @@ pub async fn publish(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response
             &format!("/author/{slug}"),
             Some(Flash::Ok("flash-author-published")),
         ),
-        Err(e) => problem_page(&ctx, &e, &format!("/author/{slug}")),
+        Err(e) => problem_page(&ctx, e, &format!("/author/{slug}")),
     }
 }
 
@@ -477,7 +471,7 @@ pub async fn set_status(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Respo
     };
     match service(&ctx).set_status(&who, &slug, status).await {
         Ok(_) => ctx.redirect(&format!("/author/{slug}"), Some(Flash::Ok(flash))),
-        Err(e) => problem_page(&ctx, &e, &format!("/author/{slug}")),
+        Err(e) => problem_page(&ctx, e, &format!("/author/{slug}")),
     }
 }
 
@@ -525,7 +519,7 @@ pub async fn authors(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response
     };
     match result {
         Ok(()) => ctx.redirect(&back, Some(Flash::Ok("flash-author-authors-saved"))),
-        Err(e) => problem_page(&ctx, &e, &back),
+        Err(e) => problem_page(&ctx, e, &back),
     }
 }
 
@@ -579,7 +573,7 @@ pub async fn edit(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Re
         Err(e) => return ctx.fail(e),
     };
     if let Err(e) = authoring::check_path(&path) {
-        return problem_page(&ctx, &e, &format!("/author/{slug}"));
+        return problem_page(&ctx, e, &format!("/author/{slug}"));
     }
     let (exists, bytes) = match s.file(&who, &slug, &path).await {
         Ok(b) => (true, b),
@@ -719,6 +713,6 @@ pub async fn upload_file(ctx: Ctx, Path(slug): Path<String>, form: Multipart) ->
         .await
     {
         Ok(_) => ctx.redirect(&back, Some(Flash::Ok("flash-author-saved"))),
-        Err(e) => problem_page(&ctx, &e, &back),
+        Err(e) => problem_page(&ctx, e, &back),
     }
 }

@@ -190,11 +190,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import { dir } => {
             let conn = connect(&config).await?;
-            import_dir(&conn, &dir).await
+            import_dir(&conn, &config, &dir).await
         }
         Command::Export { dir } => {
             let conn = connect(&config).await?;
-            let courses = import::load_sources(&conn).await?;
+            let mut courses = import::load_sources(&conn).await?;
+            let storage = agora_core::storage::Storage::from_config(&config)?;
+            for c in &mut courses {
+                agora_core::media::load_by_slug(&storage, &conn, c).await?;
+            }
             for c in &courses {
                 course_source::write_course(c, &dir.join(c.slug.as_str()))
                     .with_context(|| format!("cannot write {}", dir.display()))?;
@@ -258,7 +262,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let conn = connect(&config).await?;
             if import::catalogue_is_empty(&conn).await? {
-                import_dir(&conn, &config.courses_dir).await?;
+                import_dir(&conn, &config, &config.courses_dir).await?;
             }
             let bar = indicatif::ProgressBar::new(learners).with_style(
                 indicatif::ProgressStyle::with_template(
@@ -429,6 +433,7 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
 
 async fn import_dir(
     conn: &sea_orm::DatabaseConnection,
+    config: &Config,
     dir: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
     let (courses, warnings) = match course_source::read_all(dir) {
@@ -442,7 +447,8 @@ async fn import_dir(
     for w in &warnings {
         eprintln!("warning: {w}");
     }
-    let summary = import::import_courses(conn, &courses).await?;
+    let storage = agora_core::storage::Storage::from_config(config)?;
+    let summary = import::import_courses(conn, &storage, &courses).await?;
     println!(
         "imported {} course(s) from {}: {} created, {} updated, {} unchanged",
         courses.len(),
@@ -564,7 +570,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let conn = connect(&config).await?;
     if import::catalogue_is_empty(&conn).await? && config.courses_dir.is_dir() {
         tracing::info!(dir = %config.courses_dir.display(), "the catalogue is empty: importing the shipped courses");
-        if import_dir(&conn, &config.courses_dir).await? != ExitCode::SUCCESS {
+        if import_dir(&conn, &config, &config.courses_dir).await? != ExitCode::SUCCESS {
             anyhow::bail!(
                 "the shipped courses in {} could not be imported",
                 config.courses_dir.display()

@@ -201,6 +201,7 @@ pub fn check_path(path: &str) -> Result<()> {
     }
     match parts.as_slice() {
         ["course.yaml"] => Ok(()),
+        [crate::media::MEDIA_DIR, _] => Ok(()),
         [locale, rest @ ..] if locale.parse::<Locale>().is_ok() => match rest {
             [name] if name.ends_with(".md") || name.ends_with(".yaml") => Ok(()),
             ["resources", _] => Ok(()),
@@ -209,15 +210,18 @@ pub fn check_path(path: &str) -> Result<()> {
             )),
         },
         _ => Err(bad(
-            "expected `course.yaml` or a file under a locale folder (`en/`, `fr/`, `es/`)",
+            "expected `course.yaml`, a file under a locale folder (`en/`, `fr/`, `es/`) or `media/{file}`",
         )),
     }
 }
 
 fn check_file(path: &str, data: &[u8]) -> Result<()> {
     check_path(path)?;
-    let is_resource = path.contains("/resources/");
-    let limit = if is_resource {
+    let is_media = path.starts_with("media/");
+    let is_resource = path.contains("/resources/") || is_media;
+    let limit = if is_media {
+        crate::media::MAX_FILE_BYTES
+    } else if is_resource {
         MAX_RESOURCE_BYTES
     } else {
         MAX_TEXT_BYTES
@@ -426,11 +430,30 @@ pub struct Authoring {
     db: DatabaseConnection,
     /// Told when a course's structure changes, so learners see it at once.
     learning: crate::learning::Learning,
+    /// Where published media go; `None` for a service that only checks
+    /// access (publishing a course with media then fails).
+    storage: Option<crate::storage::Storage>,
 }
 
 impl Authoring {
     pub fn new(db: DatabaseConnection, learning: crate::learning::Learning) -> Self {
-        Self { db, learning }
+        Self {
+            db,
+            learning,
+            storage: None,
+        }
+    }
+
+    /// The storage port media are published to.
+    pub fn with_storage(mut self, storage: crate::storage::Storage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    fn storage(&self) -> Result<&crate::storage::Storage> {
+        self.storage
+            .as_ref()
+            .ok_or(Error::Unavailable { what: "storage" })
     }
 
     fn require_author(who: &Principal) -> Result<()> {
@@ -578,6 +601,7 @@ impl Authoring {
     ) -> Result<DraftInfo> {
         let (mut source, _) = read_files(&files).map_err(problems_error)?;
         let slug = source.slug.to_string();
+        crate::media::store(self.storage()?, &self.db, &source).await?;
         let txn = crate::db::begin_write(&self.db).await?;
         if course::Entity::find()
             .filter(course::Column::Slug.eq(&slug))
@@ -638,7 +662,8 @@ impl Authoring {
         {
             return Ok(());
         }
-        let source = import::load_source_of(&self.db, c.id).await?;
+        let mut source = import::load_source_of(&self.db, c.id).await?;
+        crate::media::load_into(self.storage()?, &self.db, c.id, &mut source).await?;
         let tmp = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
         course_source::write_course(&source, tmp.path())
             .map_err(|e| Error::Internal(format!("cannot write the course: {e}")))?;
@@ -924,6 +949,7 @@ impl Authoring {
         source.status = CourseStatus::Published;
         let digest = published_digest(&source);
         let archive = zip_files(&c.slug, &files)?;
+        crate::media::store(self.storage()?, &self.db, &source).await?;
         let txn = crate::db::begin_write(&self.db).await?;
         // Lock the course row first: two publications queue, one after the other.
         course::Entity::update_many()
@@ -1234,7 +1260,7 @@ pub fn preview(slug: &str, markdown_text: &str) -> Result<String> {
     }
     Ok(markdown::render(
         markdown_text,
-        &crate::catalogue::CourseLinks { slug },
+        &crate::media::DraftLinks { slug },
     ))
 }
 

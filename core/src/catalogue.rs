@@ -77,6 +77,8 @@ pub struct CourseCard {
     pub enrolment_count: u64,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// The cover image, with its alt text in the card's locale.
+    pub cover: Option<crate::media::Cover>,
 }
 
 #[derive(Clone, Debug)]
@@ -225,8 +227,14 @@ pub async fn list_courses(db: &DatabaseConnection, q: &CourseQuery) -> Result<Co
 
     let page_ids: Vec<Uuid> = items.iter().map(|(id, _)| *id).collect();
     let mut themes = themes_of(db, page_ids).await?;
+    let wanted: Vec<(Uuid, Locale, Locale)> = items
+        .iter()
+        .map(|(id, c)| (*id, c.locale, c.default_locale))
+        .collect();
+    let mut covers = crate::media::covers(db, &wanted).await?;
     for (id, card) in &mut items {
         card.themes = themes.remove(id).unwrap_or_default();
+        card.cover = covers.remove(id);
     }
     Ok(CoursePage {
         items: items.into_iter().map(|(_, c)| c).collect(),
@@ -285,6 +293,7 @@ fn card(
         enrolment_count: c.enrolment_count.max(0) as u64,
         published_at: c.published_at,
         updated_at: c.updated_at,
+        cover: None,
         slug: c.slug,
     })
 }
@@ -334,7 +343,10 @@ pub async fn course_outline(
         .await?
         .remove(&course_id)
         .unwrap_or_default();
-    let card = card(c, &rows, preferred, themes)?;
+    let mut card = card(c, &rows, preferred, themes)?;
+    card.cover = crate::media::covers(db, &[(course_id, card.locale, card.default_locale)])
+        .await?
+        .remove(&course_id);
     let locale = card.locale;
     let default = card.default_locale;
     let chosen = translations
@@ -429,7 +441,14 @@ pub async fn course_outline(
             lessons: items,
         });
     }
-    let description_html = markdown::render(&chosen.description, &CourseLinks { slug: &card.slug });
+    let media = crate::media::published_refs(db, course_id).await?;
+    let description_html = markdown::render(
+        &chosen.description,
+        &crate::media::PublishedLinks {
+            course: CourseLinks { slug: &card.slug },
+            media: &media,
+        },
+    );
     Ok(CourseOutline {
         description: chosen.description.clone(),
         description_html,

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     domain::{CourseStatus, LessonKind, Level, Locale, QuestionKind, Slug, Theme},
     markdown,
+    media::{self, MediaFile},
 };
 
 /// Largest downloadable file a course source may carry.
@@ -64,6 +65,12 @@ pub struct CourseSource {
     pub themes: BTreeSet<String>,
     pub modules: Vec<ModuleSource>,
     pub texts: BTreeMap<Locale, LocaleText>,
+    /// The course-level `media/` folder (images, PDFs, captions).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub media: BTreeMap<String, MediaFile>,
+    /// A file of `media/` shown on the catalogue card and the course page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -106,6 +113,9 @@ pub struct LocaleText {
     #[serde(serialize_with = "as_pairs")]
     pub questions: BTreeMap<(String, String), QuestionText>,
     pub resources: BTreeMap<String, Resource>,
+    /// The cover image's text alternative.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub cover_alt: String,
 }
 
 fn as_pairs<S: serde::Serializer, K: Serialize, V: Serialize>(
@@ -206,7 +216,7 @@ fn sniff(data: &[u8]) -> Option<&'static str> {
 
 /// The content type of a downloadable file: sniffed from its bytes, and the
 /// name's extension must agree (a program renamed `.pdf` is refused).
-fn resource_type(file_name: &str, data: &[u8]) -> Result<&'static str, String> {
+pub(crate) fn resource_type(file_name: &str, data: &[u8]) -> Result<&'static str, String> {
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase());
@@ -274,6 +284,8 @@ struct RawCourse {
     status: Option<String>,
     #[serde(default)]
     themes: RawThemes,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cover: Option<String>,
     modules: Vec<RawModule>,
 }
 
@@ -338,6 +350,8 @@ struct RawMeta {
     objectives: Vec<String>,
     #[serde(default)]
     modules: BTreeMap<String, ModuleText>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    cover_alt: String,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -775,6 +789,8 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         themes,
         modules,
         texts: BTreeMap::new(),
+        media: BTreeMap::new(),
+        cover: raw.cover.clone(),
     };
 
     // Locale folders.
@@ -791,6 +807,10 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         if name == "course.yaml" || name.starts_with('.') || name == "README.md" {
             continue;
         }
+        if name == media::MEDIA_DIR && entry.is_dir() {
+            course.media = media::read_folder(&entry, report);
+            continue;
+        }
         match (entry.is_dir(), name.parse::<Locale>()) {
             (true, Ok(locale)) => {
                 if let Some(text) = read_locale(&entry, &course, report) {
@@ -800,7 +820,7 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
             _ => report.error(
                 &entry,
                 None,
-                "unexpected entry: a course folder holds course.yaml and locale folders (en, fr, es)",
+                "unexpected entry: a course folder holds course.yaml, locale folders (en, fr, es) and media/",
             ),
         }
     }
@@ -815,6 +835,7 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         );
     }
     check_completeness(dir, &course, report);
+    media::check_cover(dir, &course, report);
     (report.errors.len() == errors_before).then_some(course)
 }
 
@@ -866,6 +887,7 @@ fn read_locale(dir: &Path, course: &CourseSource, report: &mut Report) -> Option
             .map(|o| o.trim().to_owned())
             .collect(),
         modules: meta.modules,
+        cover_alt: meta.cover_alt.trim().to_owned(),
         ..LocaleText::default()
     };
     if text.title.is_empty() || text.title.chars().count() > 200 {
@@ -1102,6 +1124,7 @@ fn check_completeness(dir: &Path, course: &CourseSource, report: &mut Report) {
             }
         }
         for (path, body) in bodies {
+            media::check_uses(&path, body, course, report);
             for (kind, target) in markdown::internal_links(body) {
                 let ok = match kind {
                     "lesson" => course.lessons().any(|l| l.key.as_str() == target),
@@ -1209,6 +1232,7 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
         duration_minutes: course.duration_minutes,
         status: Some(course.status.to_string()),
         themes,
+        cover: course.cover.clone(),
         modules: course
             .modules
             .iter()
@@ -1263,6 +1287,7 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
             description: text.description.clone(),
             objectives: text.objectives.clone(),
             modules: text.modules.clone(),
+            cover_alt: text.cover_alt.clone(),
         };
         std::fs::write(ldir.join("meta.yaml"), yaml(&meta))?;
         for l in course.lessons() {
@@ -1296,6 +1321,13 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
             for (name, r) in &text.resources {
                 std::fs::write(ldir.join("resources").join(name), &r.data)?;
             }
+        }
+    }
+    if !course.media.is_empty() {
+        let mdir = dir.join(media::MEDIA_DIR);
+        std::fs::create_dir_all(&mdir)?;
+        for (name, m) in &course.media {
+            std::fs::write(mdir.join(name), &m.data)?;
         }
     }
     Ok(())

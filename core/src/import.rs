@@ -34,8 +34,14 @@ pub struct ImportSummary {
 /// or changed one gets a search indexing job in the same transaction.
 pub async fn import_courses(
     db: &DatabaseConnection,
+    storage: &crate::storage::Storage,
     courses: &[CourseSource],
 ) -> Result<ImportSummary> {
+    // Media go to the storage port first: content-addressed, so writing
+    // them for an import that then fails leaves nothing wrong behind.
+    for source in courses {
+        crate::media::store(storage, db, source).await?;
+    }
     let txn = crate::db::begin_write(db).await?;
     let mut summary = ImportSummary::default();
     for source in courses {
@@ -150,6 +156,7 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
         .insert(db)
         .await?;
     }
+    crate::media::write_rows(db, course_id, src).await?;
     course_theme::Entity::delete_many()
         .filter(course_theme::Column::CourseId.eq(course_id))
         .exec(db)
@@ -551,6 +558,8 @@ async fn load_source(db: &DatabaseConnection, c: course::Model) -> Result<Course
         themes,
         modules,
         texts,
+        media: BTreeMap::new(),
+        cover: None,
     })
 }
 

@@ -353,7 +353,11 @@ impl Learning {
             .find(|t| t.locale == locale.as_str())
             .or_else(|| texts.first())
             .ok_or(Error::Internal("lesson without text".into()))?;
-        let links = CourseLinks { slug: &course.slug };
+        let media = crate::media::published_refs(&self.db, course.id).await?;
+        let links = crate::media::PublishedLinks {
+            course: CourseLinks { slug: &course.slug },
+            media: &media,
+        };
         let order = self.lessons_of(course.id).await?;
         let pos = order.iter().position(|o| o.id == l.id).unwrap_or(0);
         let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|o| o.key.clone());

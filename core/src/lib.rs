@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod learning;
 pub mod mail;
 pub mod markdown;
+pub mod media;
 pub mod notifications;
 pub mod outbound;
 pub mod partners;

@@ -4,44 +4,163 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
-/// Where `lesson:` and `resource:` links of a course point.
+/// Where `lesson:`, `resource:` and `media:` links of a course point.
 pub trait LinkTarget {
     fn lesson(&self, key: &str) -> String;
     fn resource(&self, file: &str) -> String;
+    /// A file of the course's `media/` folder; `None` when unknown.
+    fn media(&self, _file: &str) -> Option<MediaRef> {
+        None
+    }
+}
+
+/// Where a `media:` file is served, and an image's size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaRef {
+    pub url: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
-    b.add_tags(["figure", "figcaption"])
+    b.add_tags(["figure", "figcaption", "iframe"])
+        .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("iframe", ["src", "title", "width", "height"])
+        .set_tag_attribute_value("iframe", "loading", "lazy")
+        .set_tag_attribute_value("iframe", "allowfullscreen", "")
+        .set_tag_attribute_value(
+            "iframe",
+            "referrerpolicy",
+            "strict-origin-when-cross-origin",
+        )
+        .set_tag_attribute_value(
+            "iframe",
+            "sandbox",
+            "allow-scripts allow-same-origin allow-presentation allow-popups",
+        )
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            // Only allow-listed players survive; `drop_unsourced_iframes`
+            // then removes the iframes left without an address.
+            ("iframe", "src") => crate::media::embed_src(value).map(Into::into),
+            ("iframe", "width" | "height") => (value.len() <= 4
+                && value.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(value.into()),
+            // Angle brackets never reach a start tag (see below).
+            ("iframe", "title") => Some(value.replace(['<', '>'], "").into()),
+            _ => Some(value.into()),
+        })
         .link_rel(Some("noopener noreferrer"))
         .url_schemes(["http", "https", "mailto"].into());
     b
 });
 
-/// Renders Markdown to sanitised HTML. Raw HTML in the source is escaped by
-/// the sanitiser, scripts and event handlers never survive.
+/// Removes every iframe the sanitiser left without a `src` (its address was
+/// not an allowed player), and gives the others a title when the author
+/// gave none. Works on the sanitiser's own output, whose iframes carry only
+/// allowed attributes, none of them holding `>`; their content is dropped.
+fn drop_unsourced_iframes(html: String) -> String {
+    if !html.contains("<iframe") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<iframe") {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let open_end = tail.find('>').map(|i| i + 1).unwrap_or(tail.len());
+        let close_end = tail[open_end..]
+            .find("</iframe>")
+            .map(|i| open_end + i + "</iframe>".len())
+            .unwrap_or(tail.len());
+        let open = &tail[..open_end];
+        if open.contains(" src=\"https://") && open.ends_with('>') {
+            if open.contains(" title=\"") {
+                out.push_str(open);
+            } else {
+                let name = if open.contains("vimeo.com") {
+                    "Vimeo"
+                } else {
+                    "YouTube"
+                };
+                out.push_str(&open[..open.len() - 1]);
+                out.push_str(&format!(" title=\"{name}\">"));
+            }
+            out.push_str("</iframe>");
+        }
+        rest = &tail[close_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Renders Markdown to sanitised HTML. Raw HTML in the source is cleaned by
+/// the sanitiser: scripts and event handlers never survive, and an iframe
+/// only when it is an allow-listed video player.
 pub fn render(markdown: &str, links: &dyn LinkTarget) -> String {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .map(|event| match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: resolve(dest_url, links),
-            title,
-            id,
-        }),
-        other => other,
-    });
+    );
+    // A `media:` image becomes an <img> with its size (no layout shift) and
+    // lazy loading; its alt text is the text between the brackets.
+    let mut image: Option<(Option<MediaRef>, String)> = None;
+    let mut events = Vec::new();
+    for event in parser {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. })
+                if image.is_none() && dest_url.starts_with("media:") =>
+            {
+                image = Some((links.media(&dest_url["media:".len()..]), String::new()));
+            }
+            Event::Text(t) | Event::Code(t) if image.is_some() => {
+                if let Some((_, alt)) = image.as_mut() {
+                    alt.push_str(&t);
+                }
+            }
+            Event::End(pulldown_cmark::TagEnd::Image) if image.is_some() => {
+                let (target, alt) = image.take().unwrap_or_default();
+                let mut tag = String::from("<img");
+                if let Some(r) = &target {
+                    tag.push_str(&format!(" src=\"{}\"", escape_attr(&r.url)));
+                }
+                tag.push_str(&format!(" alt=\"{}\"", escape_attr(&alt)));
+                if let Some(MediaRef {
+                    width: Some(w),
+                    height: Some(h),
+                    ..
+                }) = target
+                {
+                    tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+                }
+                tag.push_str(" loading=\"lazy\">");
+                events.push(Event::InlineHtml(tag.into()));
+            }
+            _ if image.is_some() => {}
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => events.push(Event::Start(Tag::Link {
+                link_type,
+                dest_url: resolve(dest_url, links),
+                title,
+                id,
+            })),
+            other => events.push(other),
+        }
+    }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, parser);
-    SANITIZER.clean(&html).to_string()
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    drop_unsourced_iframes(SANITIZER.clean(&html).to_string())
 }
 
 fn resolve<'a>(dest: CowStr<'a>, links: &dyn LinkTarget) -> CowStr<'a> {
@@ -49,9 +168,56 @@ fn resolve<'a>(dest: CowStr<'a>, links: &dyn LinkTarget) -> CowStr<'a> {
         links.lesson(key).into()
     } else if let Some(file) = dest.strip_prefix("resource:") {
         links.resource(file).into()
+    } else if let Some(file) = dest.strip_prefix("media:") {
+        links.media(file).map(|r| r.url).unwrap_or_default().into()
     } else {
         dest
     }
+}
+
+/// One use of a `media:` file in a text: an image (with its alt text) or a link.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MediaUse {
+    pub target: String,
+    /// `Some` for an image: the text between its brackets.
+    pub alt: Option<String>,
+}
+
+/// Every `media:` image and link of a Markdown text.
+pub fn media_uses(markdown: &str) -> Vec<MediaUse> {
+    let mut out: Vec<MediaUse> = Vec::new();
+    let mut in_image = false;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                if let Some(f) = dest_url.strip_prefix("media:")
+                    && !in_image
+                {
+                    in_image = true;
+                    out.push(MediaUse {
+                        target: f.to_owned(),
+                        alt: Some(String::new()),
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) if in_image => {
+                if let Some(MediaUse { alt: Some(alt), .. }) = out.last_mut() {
+                    alt.push_str(&t);
+                }
+            }
+            Event::End(pulldown_cmark::TagEnd::Image) => in_image = false,
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(f) = dest_url.strip_prefix("media:") {
+                    out.push(MediaUse {
+                        target: f.to_owned(),
+                        alt: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Every `lesson:` and `resource:` link target in a Markdown text.
@@ -121,5 +287,149 @@ mod tests {
     #[test]
     fn counts_words() {
         assert_eq!(word_count("# Title\n\nOne *two* three."), 4);
+    }
+
+    struct WithMedia;
+    impl LinkTarget for WithMedia {
+        fn lesson(&self, key: &str) -> String {
+            format!("/l/{key}")
+        }
+        fn resource(&self, file: &str) -> String {
+            format!("/r/{file}")
+        }
+        fn media(&self, file: &str) -> Option<MediaRef> {
+            (file == "map.png").then(|| MediaRef {
+                url: "/media/abc.png".into(),
+                width: Some(640),
+                height: Some(480),
+            })
+        }
+    }
+
+    #[test]
+    fn media_images_render_with_size_and_alt() {
+        let html = render("![Flood *map* of 2024](media:map.png)", &WithMedia);
+        assert!(html.contains("src=\"/media/abc.png\""), "{html}");
+        assert!(html.contains("alt=\"Flood map of 2024\""), "{html}");
+        assert!(html.contains("width=\"640\" height=\"480\""), "{html}");
+        assert!(html.contains("loading=\"lazy\""), "{html}");
+        let html = render("[the map](media:map.png)", &WithMedia);
+        assert!(html.contains("href=\"/media/abc.png\""), "{html}");
+        // An alt text cannot break out of its attribute.
+        let html = render("![\"><script>alert(1)</script>](media:map.png)", &WithMedia);
+        assert!(!html.contains("<script"), "{html}");
+        assert_eq!(
+            media_uses("![A map](media:map.png) and [doc](media:d.pdf) ![](media:x.png)"),
+            vec![
+                MediaUse {
+                    target: "map.png".into(),
+                    alt: Some("A map".into())
+                },
+                MediaUse {
+                    target: "d.pdf".into(),
+                    alt: None
+                },
+                MediaUse {
+                    target: "x.png".into(),
+                    alt: Some(String::new())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn allowed_video_players_survive_with_safe_attributes() {
+        for (src, expected) in [
+            (
+                "https://www.youtube.com/embed/dQw4w9WgXcQ",
+                "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+            ),
+            (
+                "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=42",
+                "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=42",
+            ),
+            (
+                "https://player.vimeo.com/video/76979871",
+                "https://player.vimeo.com/video/76979871",
+            ),
+        ] {
+            let md = format!(
+                "Watch:\n\n<iframe src=\"{src}\" title=\"The talk\" width=\"560\" height=\"315\" onload=\"alert(1)\" srcdoc=\"<script>alert(1)</script>\" style=\"position:fixed\"></iframe>\n\nAfter."
+            );
+            let html = render(&md, &Links);
+            assert_eq!(html.matches("<iframe").count(), 1, "{html}");
+            assert!(html.contains(&format!("src=\"{expected}\"")), "{html}");
+            for kept in [
+                "title=\"The talk\"",
+                "loading=\"lazy\"",
+                "allowfullscreen=\"\"",
+                "referrerpolicy=\"strict-origin-when-cross-origin\"",
+                "width=\"560\"",
+            ] {
+                assert!(html.contains(kept), "{kept} in {html}");
+            }
+            for gone in ["onload", "srcdoc", "style", "<script", "youtube.com/"] {
+                assert!(!html.contains(gone), "{gone} in {html}");
+            }
+            assert!(html.contains("After."), "{html}");
+        }
+        // Without a title, the player still gets one.
+        let html = render(
+            "<iframe src=\"https://player.vimeo.com/video/1\"></iframe>",
+            &Links,
+        );
+        assert!(html.contains("title=\"Vimeo\""), "{html}");
+    }
+
+    #[test]
+    fn every_other_iframe_is_removed() {
+        let corpus = [
+            r#"<iframe src="https://evil.example/embed/dQw4w9WgXcQ"></iframe>"#,
+            r#"<iframe src="http://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>"#,
+            r#"<iframe src="//www.youtube.com/embed/dQw4w9WgXcQ"></iframe>"#,
+            r#"<iframe src="javascript:alert(1)"></iframe>"#,
+            r#"<iframe src="JaVaScRiPt:alert(1)"></iframe>"#,
+            r#"<iframe src="&#106;avascript:alert(1)"></iframe>"#,
+            r#"<iframe src="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></iframe>"#,
+            r#"<iframe srcdoc="<script>alert(1)</script>"></iframe>"#,
+            r#"<iframe onload="alert(1)"></iframe>"#,
+            r#"<iframe></iframe>"#,
+            r#"<IFRAME SRC="https://evil.example/"></IFRAME>"#,
+            r#"<iframe src=" https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>"#,
+            r#"<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ "></iframe>"#,
+            r#"<iframe src="HTTPS://WWW.YOUTUBE.COM/EMBED/dQw4w9WgXcQ"></iframe>"#,
+            r#"<iframe src="https://www.youtube.com.evil.example/embed/dQw4w9WgXcQ"></iframe>"#,
+            r#"<iframe src="https://www.youtube.com@evil.example/embed/dQw4w9WgXcQ"></iframe>"#,
+            r#"<iframe src="https://www.youtube.com/embed/../../redirect?q=https://evil.example"></iframe>"#,
+            r#"<iframe src="https://player.vimeo.com/video/1/../../evil"></iframe>"#,
+            r#"<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ%0A"></iframe>"#,
+            "<iframe src=\"https://www.you\ntube.com/embed/dQw4w9WgXcQ\"></iframe>",
+            r#"<iframe src=https://evil.example/?a=https://www.youtube.com/embed/dQw4w9WgXcQ></iframe>"#,
+            r#"<iframe src="https://evil.example/" title="<iframe src=https://www.youtube.com/embed/dQw4w9WgXcQ>"></iframe>"#,
+            r#"<iframe/src="https://evil.example/"></iframe>"#,
+            r#"<iframe src="https://evil.example/"><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>"#,
+            r#"<frame src="https://evil.example/"><frameset><frame src="https://evil.example/"></frameset>"#,
+            r#"<object data="https://evil.example/x.swf"></object><embed src="https://evil.example/x.swf">"#,
+            r#"<svg><iframe src="https://evil.example/"></iframe></svg>"#,
+            r#"<math><iframe src="https://evil.example/"></iframe></math>"#,
+            r#"<noscript><iframe src="https://evil.example/"></iframe></noscript>"#,
+            r#"<template><iframe src="https://evil.example/"></iframe></template>"#,
+        ];
+        for bad in corpus {
+            for md in [
+                bad.to_owned(),
+                format!("Text {bad} inline."),
+                format!("> {bad}"),
+            ] {
+                let html = render(&md, &Links);
+                let lower = html.to_ascii_lowercase();
+                assert!(!lower.contains("<iframe"), "{md:?} gave {html}");
+                assert!(!lower.contains("<frame"), "{md:?} gave {html}");
+                assert!(!lower.contains("<object"), "{md:?} gave {html}");
+                assert!(!lower.contains("<embed"), "{md:?} gave {html}");
+                assert!(!lower.contains("evil.example\""), "{md:?} gave {html}");
+                assert!(!lower.contains("javascript:"), "{md:?} gave {html}");
+            }
+        }
     }
 }

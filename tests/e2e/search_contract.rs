@@ -18,9 +18,15 @@ async fn catalogue() -> (TestDb, DatabaseConnection) {
     let conn = db.connect().await;
     agora_core::db::migrate(&conn).await.unwrap();
     let (courses, _) = agora_core::course_source::read_all(&root().join("courses")).unwrap();
-    agora_core::import::import_courses(&conn, &courses)
-        .await
-        .unwrap();
+    agora_core::import::import_courses(
+        &conn,
+        &agora_core::storage::Storage::folder(
+            std::env::temp_dir().join(format!("agora-media-{}", uuid::Uuid::new_v4())),
+        ),
+        &courses,
+    )
+    .await
+    .unwrap();
     for (slug, n) in [
         ("localizing-the-sdgs", 500),
         ("voluntary-local-review", 400),

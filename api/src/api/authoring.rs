@@ -255,7 +255,7 @@ fn content_type(path: &str) -> &'static str {
 }
 
 fn service(state: &AppState) -> Authoring {
-    Authoring::new(state.db.clone(), state.learning.clone())
+    Authoring::new(state.db.clone(), state.learning.clone()).with_storage(state.storage.clone())
 }
 
 #[OpenApi(tag = "ApiTags::Authoring")]

@@ -18,6 +18,7 @@ use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
 
 fn service(ctx: &Ctx) -> Authoring {
     Authoring::new(ctx.state.db.clone(), ctx.state.learning.clone())
+        .with_storage(ctx.state.storage.clone())
 }
 
 #[allow(clippy::result_large_err)]

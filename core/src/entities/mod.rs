@@ -6,6 +6,7 @@ pub mod certificate;
 pub mod course;
 pub mod course_author;
 pub mod course_draft;
+pub mod course_media;
 pub mod course_theme;
 pub mod course_translation;
 pub mod course_version;

@@ -1,0 +1,1066 @@
+//! Course media: the images, PDFs and captions of a course's `media/`
+//! folder. They are checked by their content (never their name), stored
+//! content-addressed in the storage port (`media/{sha256}.{ext}`, so a file
+//! is written once and never overwritten), and listed per course in
+//! `course_media`. Also the allow-list of video embeds.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    fmt,
+    path::Path,
+};
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    Error, Result,
+    catalogue::CourseLinks,
+    course_source::{self, CourseSource, Problem, Report},
+    domain::Locale,
+    entities::course_media,
+    markdown::{self, LinkTarget, MediaRef},
+    storage::Storage,
+};
+
+/// The course-level folder of media files, next to `course.yaml`.
+pub const MEDIA_DIR: &str = "media";
+/// Largest image (PNG, JPEG, WebP): images are shown inline, keep them light.
+pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+/// Largest PDF or WebVTT caption file.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// All the media of one course together. A draft downloads as one zip of at
+/// most 50 MiB, so the media leave room for the texts and resources.
+pub const MAX_COURSE_BYTES: usize = 40 * 1024 * 1024;
+/// Widest or tallest image accepted, in pixels: larger ones are photographs
+/// straight off a camera, too heavy for a lesson page.
+pub const MAX_IMAGE_SIDE: u32 = 8000;
+/// Longest alt text of a cover image.
+pub const MAX_ALT_CHARS: usize = 300;
+
+/// One checked media file.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct MediaFile {
+    pub content_type: String,
+    pub sha256: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    #[serde(skip)]
+    pub data: Vec<u8>,
+}
+
+impl fmt::Debug for MediaFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "MediaFile({}, {} bytes)",
+            self.content_type,
+            self.data.len()
+        )
+    }
+}
+
+impl MediaFile {
+    pub fn is_image(&self) -> bool {
+        self.content_type.starts_with("image/")
+    }
+    /// The extension of the stored object: from the content, not the name.
+    pub fn ext(&self) -> &'static str {
+        ext_of(&self.content_type).unwrap_or("bin")
+    }
+    pub fn storage_key(&self) -> String {
+        format!("{MEDIA_DIR}/{}.{}", self.sha256, self.ext())
+    }
+    /// Where learners fetch it.
+    pub fn url(&self) -> String {
+        format!("/media/{}.{}", self.sha256, self.ext())
+    }
+}
+
+/// The media types a course may carry, by content type.
+fn ext_of(content_type: &str) -> Option<&'static str> {
+    Some(match content_type {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/webp" => "webp",
+        "application/pdf" => "pdf",
+        t if t.starts_with("text/vtt") => "vtt",
+        _ => return None,
+    })
+}
+
+/// The content type of a public media address's extension.
+pub fn content_type_of_ext(ext: &str) -> Option<&'static str> {
+    Some(match ext {
+        "png" => "image/png",
+        "jpg" => "image/jpeg",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "vtt" => "text/vtt; charset=utf-8",
+        _ => return None,
+    })
+}
+
+/// Splits `/media/{sha256}.{ext}`'s last part; `None` for anything else.
+pub fn parse_public_name(name: &str) -> Option<(&str, &'static str)> {
+    let (sha, ext) = name.split_once('.')?;
+    let ok = sha.len() == 64 && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    ok.then_some(())?;
+    Some((sha, content_type_of_ext(ext)?))
+}
+
+/// Checks one media file by its bytes: the name's extension must be one we
+/// accept and agree with the content (an HTML page or a program renamed
+/// `.png` is refused), and it must fit the size limits.
+pub fn check(name: &str, data: Vec<u8>) -> Result<MediaFile, String> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let limit = match ext.as_str() {
+        "png" | "jpg" | "jpeg" | "webp" => MAX_IMAGE_BYTES,
+        "pdf" | "vtt" => MAX_FILE_BYTES,
+        _ => {
+            return Err(
+                "media files must be images (.png, .jpg, .webp), PDF documents (.pdf) or WebVTT captions (.vtt)"
+                    .into(),
+            );
+        }
+    };
+    if data.len() > limit {
+        return Err(format!(
+            "{} bytes is over the limit of {} MiB for a .{ext} file",
+            data.len(),
+            limit / (1024 * 1024)
+        ));
+    }
+    if data.is_empty() {
+        return Err("the file is empty".into());
+    }
+    let content_type = course_source::resource_type(name, &data)?.to_owned();
+    let (width, height) = if content_type.starts_with("image/") {
+        let (w, h) = image_size(&data)
+            .ok_or_else(|| format!("named .{ext} but it is not a readable image"))?;
+        if w == 0 || h == 0 || w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
+            return Err(format!(
+                "the image is {w}×{h} pixels: each side must be 1–{MAX_IMAGE_SIDE}"
+            ));
+        }
+        (Some(w), Some(h))
+    } else {
+        (None, None)
+    };
+    Ok(MediaFile {
+        sha256: hex::encode(Sha256::digest(&data)),
+        content_type,
+        width,
+        height,
+        data,
+    })
+}
+
+/// The pixel size of a PNG, JPEG or WebP image, read from its header.
+pub fn image_size(data: &[u8]) -> Option<(u32, u32)> {
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let le16 = |b: &[u8]| u32::from(u16::from_le_bytes([b[0], b[1]]));
+    let le24 = |b: &[u8]| u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16;
+    if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        // The first chunk is IHDR: width and height, big-endian.
+        (data.len() >= 24 && &data[12..16] == b"IHDR")
+            .then(|| (be32(&data[16..20]), be32(&data[20..24])))
+    } else if data.starts_with(&[0xFF, 0xD8]) {
+        // Walk the segments to the first start-of-frame marker.
+        let mut i = 2;
+        while i + 9 < data.len() {
+            if data[i] != 0xFF {
+                return None;
+            }
+            let marker = data[i + 1];
+            if marker == 0xFF {
+                i += 1;
+                continue;
+            }
+            let len = usize::from(u16::from_be_bytes([data[i + 2], data[i + 3]]));
+            let sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+            if sof {
+                let h = u32::from(u16::from_be_bytes([data[i + 5], data[i + 6]]));
+                let w = u32::from(u16::from_be_bytes([data[i + 7], data[i + 8]]));
+                return Some((w, h));
+            }
+            i += 2 + len;
+        }
+        None
+    } else if data.len() >= 30 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
+        match &data[12..16] {
+            b"VP8 " if data[23..26] == [0x9D, 0x01, 0x2A] => {
+                Some((le16(&data[26..28]) & 0x3FFF, le16(&data[28..30]) & 0x3FFF))
+            }
+            b"VP8L" if data[20] == 0x2F => {
+                let b = &data[21..25];
+                let w = 1 + (u32::from(b[0]) | (u32::from(b[1]) & 0x3F) << 8);
+                let h = 1
+                    + ((u32::from(b[1]) >> 6)
+                        | u32::from(b[2]) << 2
+                        | (u32::from(b[3]) & 0x0F) << 10);
+                Some((w, h))
+            }
+            b"VP8X" => Some((1 + le24(&data[24..27]), 1 + le24(&data[27..30]))),
+            _ => None,
+        }
+    } else {
+        None
+    }
+}
+
+/// A safe media file name from whatever a browser sent: the last path
+/// part, lowercase, letters, digits, `-` and `_`, one extension.
+pub fn normalise_name(file_name: &str) -> Result<String> {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let lower = base.trim().to_lowercase();
+    let (stem, ext) = lower.rsplit_once('.').ok_or_else(|| {
+        Error::invalid(
+            "file",
+            "the file name needs an extension (.png, .jpg, .webp, .pdf, .vtt)",
+        )
+    })?;
+    let ext: String = ext.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let mut clean = String::new();
+    for c in stem.chars() {
+        let c = match c {
+            'a'..='z' | '0'..='9' | '_' => c,
+            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            _ => '-',
+        };
+        if !(c == '-' && (clean.is_empty() || clean.ends_with('-'))) {
+            clean.push(c);
+        }
+    }
+    let mut stem: String = clean.trim_end_matches('-').chars().take(80).collect();
+    if stem.is_empty() {
+        stem = "file".into();
+    }
+    if ext.is_empty() {
+        return Err(Error::invalid(
+            "file",
+            "the file name needs an extension (.png, .jpg, .webp, .pdf, .vtt)",
+        ));
+    }
+    Ok(format!("{}.{ext}", stem.trim_end_matches('-')))
+}
+
+/// A name as the folder format accepts it in `media/`.
+fn valid_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && name.len() <= 120
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && ext
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+// ---------------------------------------------------------------------------
+// Reading the folder format.
+
+/// Reads a course's `media/` folder; problems go to `report`.
+pub(crate) fn read_folder(dir: &Path, report: &mut Report) -> BTreeMap<String, MediaFile> {
+    let mut out = BTreeMap::new();
+    let mut entries: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+        Err(e) => {
+            report
+                .errors
+                .push(problem(dir, format!("cannot read: {e}")));
+            return out;
+        }
+    };
+    entries.sort();
+    let mut total = 0usize;
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            report
+                .errors
+                .push(problem(&path, "media/ holds files only, no folders".into()));
+            continue;
+        }
+        if !valid_name(&name) {
+            report.errors.push(problem(
+                &path,
+                "use a lowercase file name (letters, digits, -, _ and one extension)".into(),
+            ));
+            continue;
+        }
+        match std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|d| check(&name, d))
+        {
+            Ok(m) => {
+                total += m.data.len();
+                out.insert(name, m);
+            }
+            Err(e) => report.errors.push(problem(&path, e)),
+        }
+    }
+    if total > MAX_COURSE_BYTES {
+        report.errors.push(problem(
+            dir,
+            format!(
+                "the media of a course are {total} bytes together, over the limit of {} MiB",
+                MAX_COURSE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    out
+}
+
+fn problem(file: &Path, message: String) -> Problem {
+    Problem {
+        file: file.to_owned(),
+        line: None,
+        message,
+    }
+}
+
+/// `media:` images and links of one text must name a file of `media/`, and
+/// every image needs alt text.
+pub(crate) fn check_uses(path: &Path, body: &str, course: &CourseSource, report: &mut Report) {
+    for u in markdown::media_uses(body) {
+        let Some(file) = course.media.get(&u.target) else {
+            report.errors.push(problem(
+                path,
+                format!("broken link `media:{}`: no such file in media/", u.target),
+            ));
+            continue;
+        };
+        if let Some(alt) = u.alt {
+            if !file.is_image() {
+                report.errors.push(problem(
+                    path,
+                    format!(
+                        "`media:{}` is not an image: link to it with [text](media:{})",
+                        u.target, u.target
+                    ),
+                ));
+            } else if alt.trim().is_empty() {
+                report.errors.push(problem(
+                    path,
+                    format!(
+                        "the image `media:{}` needs alt text: ![what it shows](media:{})",
+                        u.target, u.target
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The cover must be an image of `media/`, with alt text in the default
+/// locale (a translation without one falls back to it).
+pub(crate) fn check_cover(dir: &Path, course: &CourseSource, report: &mut Report) {
+    let Some(cover) = &course.cover else {
+        for (locale, t) in &course.texts {
+            if !t.cover_alt.is_empty() {
+                report.errors.push(problem(
+                    &dir.join(locale.as_str()).join("meta.yaml"),
+                    "cover_alt: there is no `cover:` in course.yaml".into(),
+                ));
+            }
+        }
+        return;
+    };
+    let yaml = dir.join("course.yaml");
+    match course.media.get(cover) {
+        None => report.errors.push(problem(
+            &yaml,
+            format!("cover: `{cover}` is not a file of media/"),
+        )),
+        Some(m) if !m.is_image() => report.errors.push(problem(
+            &yaml,
+            format!("cover: `{cover}` is not an image (.png, .jpg or .webp)"),
+        )),
+        Some(_) => {}
+    }
+    for (locale, t) in &course.texts {
+        let meta = dir.join(locale.as_str()).join("meta.yaml");
+        if t.cover_alt.chars().count() > MAX_ALT_CHARS {
+            report.errors.push(problem(
+                &meta,
+                format!("cover_alt: at most {MAX_ALT_CHARS} characters"),
+            ));
+        }
+        if t.cover_alt.is_empty() {
+            if *locale == course.default_locale {
+                report.errors.push(problem(
+                    &meta,
+                    "missing: cover_alt (the cover image's text alternative, for people who cannot see it)".into(),
+                ));
+            } else {
+                report
+                    .warnings
+                    .push(problem(&meta, "translation missing: cover_alt".into()));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Publishing: the storage port and the `course_media` table.
+
+/// Writes the course's media to the storage port before it is imported.
+/// Keys are content addresses, so a file already known (to any course) is
+/// not written again, and a new version never overwrites an old one.
+pub async fn store(
+    storage: &Storage,
+    db: &impl ConnectionTrait,
+    source: &CourseSource,
+) -> Result<()> {
+    if source.media.is_empty() {
+        return Ok(());
+    }
+    let shas: Vec<String> = source.media.values().map(|m| m.sha256.clone()).collect();
+    let known: BTreeSet<String> = course_media::Entity::find()
+        .select_only()
+        .column(course_media::Column::Sha256)
+        .filter(course_media::Column::Sha256.is_in(shas))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut written = BTreeSet::new();
+    for m in source.media.values() {
+        if known.contains(&m.sha256) || !written.insert(m.sha256.clone()) {
+            continue;
+        }
+        storage
+            .put(&m.storage_key(), m.data.clone(), &m.content_type)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records which media belong to the course, inside the import's
+/// transaction. Called only when the course's source changed.
+pub(crate) async fn write_rows(
+    db: &impl ConnectionTrait,
+    course_id: Uuid,
+    source: &CourseSource,
+) -> Result<()> {
+    course_media::Entity::delete_many()
+        .filter(course_media::Column::CourseId.eq(course_id))
+        .exec(db)
+        .await?;
+    for (name, m) in &source.media {
+        let is_cover = source.cover.as_deref() == Some(name.as_str());
+        let alt: BTreeMap<&str, &str> = if is_cover {
+            source
+                .texts
+                .iter()
+                .filter(|(_, t)| !t.cover_alt.is_empty())
+                .map(|(l, t)| (l.as_str(), t.cover_alt.as_str()))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        course_media::ActiveModel {
+            course_id: Set(course_id),
+            name: Set(name.clone()),
+            sha256: Set(m.sha256.clone()),
+            content_type: Set(m.content_type.clone()),
+            size: Set(m.data.len() as i64),
+            width: Set(m.width.map(|w| w as i32)),
+            height: Set(m.height.map(|h| h as i32)),
+            is_cover: Set(is_cover),
+            cover_alt: Set(serde_json::json!(alt)),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Puts a course's media (from the storage port) and cover back into its
+/// source, for export and for a draft made from the live course.
+pub async fn load_into(
+    storage: &Storage,
+    db: &DatabaseConnection,
+    course_id: Uuid,
+    source: &mut CourseSource,
+) -> Result<()> {
+    for row in course_media::Entity::find()
+        .filter(course_media::Column::CourseId.eq(course_id))
+        .all(db)
+        .await?
+    {
+        let ext = ext_of(&row.content_type).unwrap_or("bin");
+        let key = format!("{MEDIA_DIR}/{}.{ext}", row.sha256);
+        let data = storage
+            .get(&key)
+            .await?
+            .ok_or_else(|| Error::Internal(format!("media {key} is missing from storage")))?;
+        if row.is_cover {
+            source.cover = Some(row.name.clone());
+            let alts: BTreeMap<String, String> =
+                serde_json::from_value(row.cover_alt).unwrap_or_default();
+            for (locale, t) in source.texts.iter_mut() {
+                t.cover_alt = alts.get(locale.as_str()).cloned().unwrap_or_default();
+            }
+        }
+        source.media.insert(
+            row.name,
+            MediaFile {
+                content_type: row.content_type,
+                sha256: row.sha256,
+                width: row.width.map(|w| w as u32),
+                height: row.height.map(|h| h as u32),
+                data,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// `load_into` for a source read back by `import::load_sources`.
+pub async fn load_by_slug(
+    storage: &Storage,
+    db: &DatabaseConnection,
+    source: &mut CourseSource,
+) -> Result<()> {
+    use crate::entities::course;
+    let c = course::Entity::find()
+        .filter(course::Column::Slug.eq(source.slug.as_str()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound { what: "course" })?;
+    load_into(storage, db, c.id, source).await
+}
+
+/// The content type of a published media file, if any course has it.
+pub async fn find_published(db: &DatabaseConnection, sha256: &str) -> Result<Option<String>> {
+    Ok(course_media::Entity::find()
+        .select_only()
+        .column(course_media::Column::ContentType)
+        .filter(course_media::Column::Sha256.eq(sha256))
+        .into_tuple::<String>()
+        .one(db)
+        .await?)
+}
+
+/// The stored object of a published media file.
+pub async fn fetch(storage: &Storage, sha256: &str, ext: &str) -> Result<Option<Vec<u8>>> {
+    storage.get(&format!("{MEDIA_DIR}/{sha256}.{ext}")).await
+}
+
+/// A course's cover, in one locale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cover {
+    pub url: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The covers of some courses, with alt text in `locale` (else the
+/// course's default locale, else any).
+pub async fn covers(
+    db: &DatabaseConnection,
+    courses: &[(Uuid, Locale, Locale)],
+) -> Result<HashMap<Uuid, Cover>> {
+    if courses.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = course_media::Entity::find()
+        .filter(course_media::Column::CourseId.is_in(courses.iter().map(|c| c.0)))
+        .filter(course_media::Column::IsCover.eq(true))
+        .all(db)
+        .await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let Some((_, locale, default)) = courses.iter().find(|c| c.0 == row.course_id) else {
+            continue;
+        };
+        let alts: BTreeMap<String, String> =
+            serde_json::from_value(row.cover_alt.clone()).unwrap_or_default();
+        let alt = alts
+            .get(locale.as_str())
+            .or_else(|| alts.get(default.as_str()))
+            .or_else(|| alts.values().next())
+            .cloned()
+            .unwrap_or_default();
+        let ext = ext_of(&row.content_type).unwrap_or("bin");
+        out.insert(
+            row.course_id,
+            Cover {
+                url: format!("/media/{}.{ext}", row.sha256),
+                alt,
+                width: row.width.unwrap_or(0).max(0) as u32,
+                height: row.height.unwrap_or(0).max(0) as u32,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Where a published course's `media:` names point.
+pub async fn published_refs(
+    db: &DatabaseConnection,
+    course_id: Uuid,
+) -> Result<BTreeMap<String, MediaRef>> {
+    Ok(course_media::Entity::find()
+        .filter(course_media::Column::CourseId.eq(course_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let ext = ext_of(&row.content_type).unwrap_or("bin");
+            (
+                row.name,
+                MediaRef {
+                    url: format!("/media/{}.{ext}", row.sha256),
+                    width: row.width.map(|w| w as u32),
+                    height: row.height.map(|h| h as u32),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Links of a published course, media included.
+pub struct PublishedLinks<'a> {
+    pub course: CourseLinks<'a>,
+    pub media: &'a BTreeMap<String, MediaRef>,
+}
+
+impl LinkTarget for PublishedLinks<'_> {
+    fn lesson(&self, key: &str) -> String {
+        self.course.lesson(key)
+    }
+    fn resource(&self, file: &str) -> String {
+        self.course.resource(file)
+    }
+    fn media(&self, file: &str) -> Option<MediaRef> {
+        self.media.get(file).cloned()
+    }
+}
+
+/// Links of a draft, for the editor's preview: media come from the draft,
+/// served to the course's authors only.
+pub struct DraftLinks<'a> {
+    pub slug: &'a str,
+}
+
+impl LinkTarget for DraftLinks<'_> {
+    fn lesson(&self, key: &str) -> String {
+        CourseLinks { slug: self.slug }.lesson(key)
+    }
+    fn resource(&self, file: &str) -> String {
+        CourseLinks { slug: self.slug }.resource(file)
+    }
+    fn media(&self, file: &str) -> Option<MediaRef> {
+        valid_name(file).then(|| MediaRef {
+            url: format!("/author/{}/media/{file}", self.slug),
+            width: None,
+            height: None,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Video embeds.
+
+/// The canonical address of an allowed video embed, or `None`: YouTube
+/// (always rewritten to youtube-nocookie.com) and Vimeo players with a
+/// well-formed id. Anything else (another host, another scheme, a
+/// protocol-relative or differently spelled address) is refused.
+pub fn embed_src(src: &str) -> Option<String> {
+    const YOUTUBE: [&str; 2] = [
+        "https://www.youtube.com/embed/",
+        "https://www.youtube-nocookie.com/embed/",
+    ];
+    const VIMEO: &str = "https://player.vimeo.com/video/";
+    let (youtube, rest) = if let Some(rest) = YOUTUBE.iter().find_map(|p| src.strip_prefix(p)) {
+        (true, rest)
+    } else {
+        (false, src.strip_prefix(VIMEO)?)
+    };
+    let (id, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let id_ok = if youtube {
+        id.len() == 11
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    } else {
+        (1..=12).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !id_ok {
+        return None;
+    }
+    // Keep only the parameters we know to be harmless: a start time, and
+    // the hash of an unlisted Vimeo video.
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=')?;
+        let ok = match (youtube, k) {
+            (true, "start") => (1..=6).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()),
+            (false, "h") => (1..=20).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_hexdigit()),
+            _ => false,
+        };
+        if ok {
+            kept.push(format!("{k}={v}"));
+        }
+    }
+    let base = if youtube {
+        format!("https://www.youtube-nocookie.com/embed/{id}")
+    } else {
+        format!("{VIMEO}{id}")
+    };
+    Some(if kept.is_empty() {
+        base
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    })
+}
+
+/// The embed address of a video lesson's `video_url` when it is a YouTube
+/// or Vimeo page (`watch?v=`, `youtu.be/`, `vimeo.com/123`).
+pub fn embed_for_video_url(video_url: &str) -> Option<String> {
+    let u = url::Url::parse(video_url).ok()?;
+    if u.scheme() != "https" {
+        return None;
+    }
+    let host = u.host_str()?;
+    let mut segments = u.path_segments()?.filter(|s| !s.is_empty());
+    let candidate = match host {
+        "www.youtube.com" | "youtube.com" | "m.youtube.com" => match segments.next()? {
+            "watch" => {
+                let id = u.query_pairs().find(|(k, _)| k == "v")?.1.into_owned();
+                format!("https://www.youtube.com/embed/{id}")
+            }
+            "embed" | "shorts" | "live" => {
+                format!("https://www.youtube.com/embed/{}", segments.next()?)
+            }
+            _ => return None,
+        },
+        "youtu.be" => format!("https://www.youtube.com/embed/{}", segments.next()?),
+        "www.youtube-nocookie.com" if segments.next()? == "embed" => {
+            format!("https://www.youtube.com/embed/{}", segments.next()?)
+        }
+        "vimeo.com" | "www.vimeo.com" => {
+            format!("https://player.vimeo.com/video/{}", segments.next()?)
+        }
+        "player.vimeo.com" if segments.next()? == "video" => {
+            format!("https://player.vimeo.com/video/{}", segments.next()?)
+        }
+        _ => return None,
+    };
+    embed_src(&candidate)
+}
+
+/// The `frame-src` sources allowed on pages that show authored Markdown.
+pub const EMBED_FRAME_SRC: &str = "https://www.youtube-nocookie.com https://player.vimeo.com";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut d = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        d.extend_from_slice(&w.to_be_bytes());
+        d.extend_from_slice(&h.to_be_bytes());
+        d.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        d
+    }
+
+    #[test]
+    fn media_are_judged_by_their_content() {
+        let m = check("map.png", png(640, 480)).unwrap();
+        assert_eq!(m.content_type, "image/png");
+        assert_eq!((m.width, m.height), (Some(640), Some(480)));
+        assert_eq!(m.url(), format!("/media/{}.png", m.sha256));
+        assert_eq!(m.storage_key(), format!("media/{}.png", m.sha256));
+        // An HTML page, a program and a PDF, each named like an image.
+        let html = check(
+            "x.png",
+            b"<!doctype html><script>alert(1)</script>".to_vec(),
+        );
+        assert!(html.unwrap_err().contains("is text"));
+        let elf = check("x.png", b"\x7fELF\x02\x01\x01\0\0\0\0\0\xff\xfe".to_vec());
+        assert!(elf.unwrap_err().contains("not a PNG"));
+        let mz = check(
+            "setup.jpg",
+            b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".to_vec(),
+        );
+        assert!(mz.is_err());
+        let pdf = check("x.webp", b"%PDF-1.7\n".to_vec());
+        assert!(pdf.unwrap_err().contains("PDF"));
+        assert!(check("doc.pdf", b"%PDF-1.7\n%%EOF".to_vec()).is_ok());
+        assert!(check("c.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi".to_vec()).is_ok());
+        assert!(check("c.vtt", b"not captions".to_vec()).is_err());
+        // Names that are not media at all.
+        for name in ["page.html", "image.svg", "notes.md", "noext"] {
+            assert!(check(name, b"x".to_vec()).is_err(), "{name}");
+        }
+        // A PNG header without its IHDR is not an image we can show.
+        assert!(check("x.png", b"\x89PNG\r\n\x1a\nnope".to_vec()).is_err());
+        assert!(check("x.png", png(9000, 10)).is_err());
+        assert!(check("x.png", Vec::new()).is_err());
+    }
+
+    #[test]
+    fn size_limits_depend_on_the_kind() {
+        let mut big = png(10, 10);
+        big.resize(MAX_IMAGE_BYTES + 1, 0);
+        assert!(
+            check("big.png", big)
+                .unwrap_err()
+                .contains("over the limit")
+        );
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.resize(MAX_IMAGE_BYTES + 1, b' ');
+        assert!(check("big.pdf", pdf.clone()).is_ok());
+        pdf.resize(MAX_FILE_BYTES + 1, b' ');
+        assert!(check("big.pdf", pdf).is_err());
+    }
+
+    #[test]
+    fn image_sizes_are_read_from_headers() {
+        // Baseline JPEG: SOI, an APP0 segment, then SOF0 with 200×100.
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00,
+            0x64, 0x00, 0xC8, 0x03, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        assert_eq!(image_size(&jpeg), Some((200, 100)));
+        let mut webp = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
+        webp.extend_from_slice(&[0x3F, 0x01, 0x00, 0xC7, 0x00, 0x00]);
+        assert_eq!(image_size(&webp), Some((320, 200)));
+        assert_eq!(image_size(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn names_are_normalised() {
+        assert_eq!(
+            normalise_name("Flood Map (2024).PNG").unwrap(),
+            "flood-map-2024.png"
+        );
+        assert_eq!(
+            normalise_name("C:\\Users\\me\\Carte été.jpg").unwrap(),
+            "carte-ete.jpg"
+        );
+        assert_eq!(
+            normalise_name("../../etc/passwd.png").unwrap(),
+            "passwd.png"
+        );
+        assert_eq!(normalise_name("....png").unwrap(), "file.png");
+        assert!(normalise_name("noextension").is_err());
+        for n in ["a.png", "flood-map_2.webp"] {
+            assert!(valid_name(n), "{n}");
+        }
+        for n in ["A.png", "a b.png", "../a.png", ".png", "a"] {
+            assert!(!valid_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn public_names_are_digests_with_known_extensions() {
+        let sha = "a".repeat(64);
+        assert_eq!(
+            parse_public_name(&format!("{sha}.png")),
+            Some((sha.as_str(), "image/png"))
+        );
+        for bad in [
+            format!("{sha}.html"),
+            format!("{}.png", "A".repeat(64)),
+            "abc.png".to_owned(),
+            format!("{sha}.png.png"),
+            format!("../{sha}.png"),
+        ] {
+            assert_eq!(parse_public_name(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_youtube_and_vimeo_players_embed() {
+        assert_eq!(
+            embed_src("https://www.youtube.com/embed/dQw4w9WgXcQ").as_deref(),
+            Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+        );
+        assert_eq!(
+            embed_src("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=30&autoplay=1")
+                .as_deref(),
+            Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=30")
+        );
+        assert_eq!(
+            embed_src("https://player.vimeo.com/video/76979871?h=8272103f6e").as_deref(),
+            Some("https://player.vimeo.com/video/76979871?h=8272103f6e")
+        );
+        for bad in [
+            "http://www.youtube.com/embed/dQw4w9WgXcQ",
+            "//www.youtube.com/embed/dQw4w9WgXcQ",
+            "HTTPS://WWW.YOUTUBE.COM/embed/dQw4w9WgXcQ",
+            " https://www.youtube.com/embed/dQw4w9WgXcQ",
+            "https://www.youtube.com/embed/dQw4w9WgXcQ/../../x",
+            "https://www.youtube.com.evil.example/embed/dQw4w9WgXcQ",
+            "https://www.youtube.com@evil.example/embed/dQw4w9WgXcQ",
+            "https://evil.example/https://www.youtube.com/embed/dQw4w9WgXcQ",
+            "https://www.youtube.com/embed/dQw4w9WgXc%22",
+            "https://www.youtube.com/embed/dQw4w9WgXcQ#x",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://player.vimeo.com/video/abc",
+            "https://vimeo.com/76979871",
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+        ] {
+            assert_eq!(embed_src(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn video_pages_become_players() {
+        for (page, embed) in [
+            (
+                "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1",
+                "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+            ),
+            (
+                "https://youtu.be/dQw4w9WgXcQ",
+                "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+            ),
+            (
+                "https://vimeo.com/76979871",
+                "https://player.vimeo.com/video/76979871",
+            ),
+        ] {
+            assert_eq!(embed_for_video_url(page).as_deref(), Some(embed), "{page}");
+        }
+        for other in [
+            "https://example.org/talk.mp4",
+            "http://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://www.youtube.com/watch?v=short",
+            "https://vimeo.com/channels/staffpicks",
+        ] {
+            assert_eq!(embed_for_video_url(other), None, "{other}");
+        }
+    }
+
+    fn course(
+        extra: &[(&str, Vec<u8>)],
+        body: &str,
+        cover: Option<(&str, &str)>,
+    ) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let cover_line = cover
+            .map(|(f, _)| format!("cover: {f}\n"))
+            .unwrap_or_default();
+        files.insert(
+            "course.yaml".to_owned(),
+            format!("slug: flood-maps\ndefault_locale: en\nlevel: beginner\nduration_minutes: 10\n{cover_line}modules:\n  - id: intro\n    lessons:\n      - id: welcome\n        kind: text\n        duration_minutes: 10\n").into_bytes(),
+        );
+        let alt_line = cover
+            .map(|(_, a)| format!("cover_alt: {a:?}\n"))
+            .unwrap_or_default();
+        files.insert(
+            "en/meta.yaml".to_owned(),
+            format!("title: Flood maps\nsummary: Maps.\ndescription: Maps.\nobjectives: [Read a map]\n{alt_line}modules:\n  intro:\n    title: Intro\n").into_bytes(),
+        );
+        files.insert(
+            "en/welcome.md".to_owned(),
+            format!("---\ntitle: Welcome\n---\n{body}\n").into_bytes(),
+        );
+        for (path, data) in extra {
+            files.insert((*path).to_owned(), data.clone());
+        }
+        files
+    }
+
+    fn messages(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+        match crate::authoring::read_files(files) {
+            Ok(_) => Vec::new(),
+            Err(ps) => ps.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_reader_checks_media_and_their_uses() {
+        let map = ("media/flood-map.png", png(64, 32));
+        let ok = course(
+            &[map.clone()],
+            "![The river in 2024](media:flood-map.png)",
+            Some(("flood-map.png", "A flooded street")),
+        );
+        let (source, _) = crate::authoring::read_files(&ok).expect("reads");
+        assert_eq!(source.cover.as_deref(), Some("flood-map.png"));
+        assert_eq!(source.media["flood-map.png"].width, Some(64));
+        assert_eq!(source.texts[&Locale::En].cover_alt, "A flooded street");
+
+        let missing = messages(&course(&[], "![A map](media:nope.png)", None));
+        assert!(
+            missing
+                .iter()
+                .any(|m| m.contains("en/welcome.md") && m.contains("media:nope.png")),
+            "{missing:?}"
+        );
+        let no_alt = messages(&course(&[map.clone()], "![](media:flood-map.png)", None));
+        assert!(
+            no_alt.iter().any(|m| m.contains("needs alt text")),
+            "{no_alt:?}"
+        );
+        let disguised = messages(&course(
+            &[(
+                "media/photo.png",
+                b"<html><script>alert(1)</script></html>".to_vec(),
+            )],
+            "Hi",
+            None,
+        ));
+        assert!(
+            disguised
+                .iter()
+                .any(|m| m.contains("media/photo.png") && m.contains("is text")),
+            "{disguised:?}"
+        );
+        let cover_without_alt =
+            messages(&course(&[map.clone()], "Hi", Some(("flood-map.png", ""))));
+        assert!(
+            cover_without_alt.iter().any(|m| m.contains("cover_alt")),
+            "{cover_without_alt:?}"
+        );
+        let cover_not_image = messages(&course(
+            &[("media/doc.pdf", b"%PDF-1.7\n".to_vec())],
+            "Hi",
+            Some(("doc.pdf", "A document")),
+        ));
+        assert!(
+            cover_not_image.iter().any(|m| m.contains("not an image")),
+            "{cover_not_image:?}"
+        );
+        let cover_missing = messages(&course(&[], "Hi", Some(("gone.png", "Gone"))));
+        assert!(
+            cover_missing
+                .iter()
+                .any(|m| m.contains("not a file of media/")),
+            "{cover_missing:?}"
+        );
+    }
+}

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod error;
 pub mod learning;
 pub mod me;
+pub mod media;
 pub mod partners;
 pub mod reports;
 pub mod search;
@@ -25,6 +26,7 @@ pub type Apis = (
     admin::AdminApi,
     search::SearchApi,
     authoring::AuthoringApi,
+    media::MediaApi,
     reports::ReportsApi,
     partners::PartnersApi,
     partners::PartnerAdminApi,
@@ -41,6 +43,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             admin::AdminApi,
             search::SearchApi,
             authoring::AuthoringApi,
+            media::MediaApi,
             reports::ReportsApi,
             partners::PartnersApi,
             partners::PartnerAdminApi,

@@ -335,6 +335,7 @@ struct CoursePage {
     authors: Vec<AuthorRow>,
     manages_authors: bool,
     learner_link: String,
+    media: Option<super::media::MediaSection>,
 }
 
 /// GET `/author/{slug}`
@@ -429,6 +430,7 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>) -> Response {
             .collect(),
         manages_authors: d.access.manages_authors(),
         learner_link: format!("/courses/{}", d.slug),
+        media: super::media::section(&ctx, &who, &d.slug).await,
         slug: d.slug,
     };
     ctx.page(StatusCode::OK, "author_course", &page.title.clone(), &page)

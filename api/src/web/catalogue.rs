@@ -87,6 +87,15 @@ pub struct Card {
     learners: String,
     languages: String,
     themes: Vec<ThemeView>,
+    cover: Option<CoverView>,
+}
+
+#[derive(Serialize)]
+struct CoverView {
+    url: String,
+    alt: String,
+    width: u32,
+    height: u32,
 }
 
 pub fn card(ctx: &Ctx, c: &CourseCard) -> Card {
@@ -118,6 +127,12 @@ pub fn card(ctx: &Ctx, c: &CourseCard) -> Card {
             .collect::<Vec<_>>()
             .join(", "),
         themes: c.themes.iter().filter_map(|t| theme_view(l, t)).collect(),
+        cover: c.cover.as_ref().map(|v| CoverView {
+            url: v.url.clone(),
+            alt: v.alt.clone(),
+            width: v.width,
+            height: v.height,
+        }),
     }
 }
 

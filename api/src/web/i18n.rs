@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 12] = [
+    const CODE: [(&str, &str); 13] = [
         ("mod.rs", include_str!("mod.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("catalogue.rs", include_str!("catalogue.rs")),
@@ -186,6 +186,7 @@ mod completeness {
         ("authoring.rs", include_str!("authoring.rs")),
         ("embed.rs", include_str!("embed.rs")),
         ("admin.rs", include_str!("admin.rs")),
+        ("media.rs", include_str!("media.rs")),
         ("api/partners.rs", include_str!("../api/partners.rs")),
         ("i18n.rs", ""),
     ];

@@ -131,6 +131,8 @@ struct LessonPage {
     /// A file the browser plays itself; other addresses (a video site) are links.
     video_file: bool,
     video_placeholder: bool,
+    /// The player of a YouTube or Vimeo `video_url`; the link stays as a fallback.
+    video_embed: Option<String>,
     html: String,
     resource_href: Option<String>,
     resource_name: Option<String>,
@@ -253,6 +255,10 @@ fn lesson_page(
             let path = u.split(['?', '#']).next().unwrap_or_default();
             [".mp4", ".webm", ".ogv"].iter().any(|e| path.ends_with(e))
         }),
+        video_embed: v
+            .video_url
+            .as_deref()
+            .and_then(agora_core::media::embed_for_video_url),
         video_url: v.video_url,
         video_placeholder: v.video_placeholder,
         html: v.html,
@@ -316,7 +322,9 @@ pub async fn lesson(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Resp
     let title = course_title(&ctx, &slug).await;
     let page = lesson_page(&ctx, &slug, title, v, None, BTreeMap::new());
     let t = page.title.clone();
-    ctx.page(StatusCode::OK, "lesson", &t, &page)
+    let mut resp = ctx.page(StatusCode::OK, "lesson", &t, &page);
+    super::media::allow_video_frames(&mut resp);
+    resp
 }
 
 #[derive(Serialize)]
@@ -471,7 +479,9 @@ pub async fn submit_quiz(
         errors,
     );
     let t = page.title.clone();
-    ctx.page(status, "lesson", &t, &page)
+    let mut resp = ctx.page(status, "lesson", &t, &page);
+    super::media::allow_video_frames(&mut resp);
+    resp
 }
 
 /// GET `…/resource`: the lesson's file.

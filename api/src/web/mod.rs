@@ -15,6 +15,7 @@ mod charts;
 mod embed;
 pub mod i18n;
 mod learning;
+mod media;
 mod reports;
 mod templates;
 
@@ -93,6 +94,11 @@ pub fn routes(route: Route) -> Route {
         .at("/author/:slug/archive", get(authoring::download))
         .at("/author/:slug/authors", post(authoring::authors))
         .at("/author/:slug/files", post(authoring::upload_file))
+        .at("/author/:slug/media", get(media::media_home).post(media::upload))
+        .at("/author/:slug/media/deletion", post(media::delete))
+        .at("/author/:slug/media/:name", get(media::draft_file))
+        .at("/author/:slug/cover", post(media::cover))
+        .at("/media/:name", get(media::serve))
         .at(
             "/author/:slug/edit",
             get(authoring::edit).post(authoring::save),

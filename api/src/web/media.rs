@@ -1,0 +1,386 @@
+//! Course media on the web: published files at `/media/{sha256}.{ext}`
+//! (content-addressed, cached for ever), a draft's files for its authors'
+//! preview, and the authors' media section (upload, delete, cover).
+
+use std::collections::BTreeMap;
+
+use agora_core::{
+    accounts::Principal,
+    authoring::Authoring,
+    domain::Locale,
+    media::{self, DraftMedia},
+};
+use poem::{
+    Body, Request, Response, handler,
+    http::{HeaderValue, StatusCode, header},
+    web::{Multipart, Path},
+};
+use serde::Serialize;
+
+use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
+
+fn service(ctx: &Ctx) -> Authoring {
+    Authoring::new(ctx.state.db.clone(), ctx.state.learning.clone())
+        .with_storage(ctx.state.storage.clone())
+}
+
+/// GET `/media/{sha256}.{ext}`: a published media file, from the storage
+/// port. The address is the content's digest, so it never changes.
+#[handler]
+pub async fn serve(ctx: Ctx, Path(name): Path<String>, req: &Request) -> Response {
+    let Some((sha, content_type)) = media::parse_public_name(&name) else {
+        return ctx.error(StatusCode::NOT_FOUND);
+    };
+    let ext = name.rsplit('.').next().unwrap_or_default();
+    match media::find_published(&ctx.state.db, sha).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return ctx.error(StatusCode::NOT_FOUND),
+        Err(e) => return ctx.fail(e),
+    }
+    let etag = format!("\"{sha}\"");
+    let headers = |b: poem::ResponseBuilder| {
+        b.header(header::CONTENT_TYPE, content_type)
+            .header(header::ETAG, etag.as_str())
+            .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+            .header("x-content-type-options", "nosniff")
+    };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return headers(Response::builder().status(StatusCode::NOT_MODIFIED)).finish();
+    }
+    match media::fetch(&ctx.state.storage, sha, ext).await {
+        Ok(Some(bytes)) => headers(Response::builder()).body(bytes),
+        Ok(None) => ctx.error(StatusCode::NOT_FOUND),
+        Err(e) => ctx.fail(e),
+    }
+}
+
+#[allow(clippy::result_large_err)]
+fn author(ctx: &Ctx) -> Result<Principal, Response> {
+    let u = ctx.require_user()?.clone();
+    if u.role == agora_core::accounts::Role::Learner {
+        return Err(ctx.error(StatusCode::FORBIDDEN));
+    }
+    Ok(u)
+}
+
+/// GET `/author/{slug}/media/{file}`: a draft's media file, for its
+/// authors' preview only; never cached by anyone else.
+#[handler]
+pub async fn draft_file(ctx: Ctx, Path((slug, name)): Path<(String, String)>) -> Response {
+    let who = match author(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    match media::draft_file(&service(&ctx), &who, &slug, &name).await {
+        Ok((content_type, bytes)) => Response::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CACHE_CONTROL, "private, no-cache")
+            .header("x-content-type-options", "nosniff")
+            .body(bytes),
+        Err(e) => ctx.fail(e),
+    }
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    name: String,
+    href: String,
+    is_image: bool,
+    is_cover: bool,
+    kind: &'static str,
+    size: String,
+    width: Option<u32>,
+    height: Option<u32>,
+    snippet: String,
+}
+
+#[derive(Serialize)]
+struct AltView {
+    locale: &'static str,
+    name: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ImageChoice {
+    name: String,
+    selected: bool,
+}
+
+/// The media section of the author's course page.
+#[derive(Serialize)]
+pub struct MediaSection {
+    slug: String,
+    revision: i64,
+    items: Vec<ItemView>,
+    images: Vec<ImageChoice>,
+    has_cover: bool,
+    alts: Vec<AltView>,
+    errors: FieldErrors,
+}
+
+fn section_view(ctx: &Ctx, slug: &str, m: DraftMedia, errors: FieldErrors) -> MediaSection {
+    let images = m
+        .items
+        .iter()
+        .filter(|i| i.is_image())
+        .map(|i| ImageChoice {
+            name: i.name.clone(),
+            selected: m.cover.as_deref() == Some(i.name.as_str()),
+        })
+        .collect();
+    MediaSection {
+        slug: slug.to_owned(),
+        revision: m.revision,
+        has_cover: m.cover.is_some(),
+        items: m
+            .items
+            .iter()
+            .map(|i| ItemView {
+                href: format!("/author/{slug}/media/{}", i.name),
+                is_image: i.is_image(),
+                is_cover: i.is_cover,
+                kind: match i.content_type.as_str() {
+                    "application/pdf" => "PDF",
+                    t if t.starts_with("text/vtt") => "WebVTT",
+                    "image/png" => "PNG",
+                    "image/jpeg" => "JPEG",
+                    "image/webp" => "WebP",
+                    _ => "?",
+                },
+                size: super::i18n::format_count(ctx.locale, i.size),
+                width: i.width,
+                height: i.height,
+                snippet: i.snippet(),
+                name: i.name.clone(),
+            })
+            .collect(),
+        images,
+        alts: m
+            .cover_alt
+            .iter()
+            .map(|(l, v)| AltView {
+                locale: l.as_str(),
+                name: locale_name(*l),
+                value: v.clone(),
+            })
+            .collect(),
+        errors,
+    }
+}
+
+/// The media section for the course page; empty when it cannot be read
+/// (the page shows the draft's own problems then).
+pub async fn section(ctx: &Ctx, who: &Principal, slug: &str) -> Option<MediaSection> {
+    let m = media::draft_media(&service(ctx), who, slug).await.ok()?;
+    Some(section_view(ctx, slug, m, FieldErrors::default()))
+}
+
+#[derive(Serialize)]
+struct MediaPage {
+    slug: String,
+    media: MediaSection,
+}
+
+/// The media section on a page of its own, with what went wrong next to
+/// the field at fault.
+async fn media_page(
+    ctx: &Ctx,
+    who: &Principal,
+    slug: &str,
+    status: StatusCode,
+    errors: FieldErrors,
+) -> Response {
+    let m = match media::draft_media(&service(ctx), who, slug).await {
+        Ok(m) => m,
+        Err(e) => return ctx.fail(e),
+    };
+    let page = MediaPage {
+        slug: slug.to_owned(),
+        media: section_view(ctx, slug, m, errors),
+    };
+    let title = format!("{} · {slug}", ctx.t("author-media"));
+    ctx.page(status, "author_media", &title, &page)
+}
+
+/// GET `/author/{slug}/media`
+#[handler]
+pub async fn media_home(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    let who = match author(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    media_page(&ctx, &who, &slug, StatusCode::OK, FieldErrors::default()).await
+}
+
+/// A refused change: validation errors go next to `field`, conflicts and
+/// the rest to the form; other errors are error pages.
+async fn refused(
+    ctx: &Ctx,
+    who: &Principal,
+    slug: &str,
+    field: &str,
+    e: agora_core::Error,
+) -> Response {
+    use agora_core::Error as E;
+    let mut errors = FieldErrors::default();
+    let status = match &e {
+        E::Invalid { field: f, reason } => {
+            let text = if f == "file" || f.starts_with("alt_") || f == "cover" {
+                reason.clone()
+            } else {
+                format!("{f}: {reason}")
+            };
+            let key = if f.starts_with("alt_") {
+                f.as_str()
+            } else {
+                field
+            };
+            errors.add(key, text);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        E::Conflict { reason, .. } => {
+            errors.add(field, reason.clone());
+            StatusCode::CONFLICT
+        }
+        E::NotFound { .. } => {
+            errors.add(field, ctx.t("error-404-title"));
+            StatusCode::NOT_FOUND
+        }
+        _ => return ctx.fail(e),
+    };
+    media_page(ctx, who, slug, status, errors).await
+}
+
+/// POST `/author/{slug}/media`: add a media file (multipart).
+#[handler]
+pub async fn upload(ctx: Ctx, Path(slug): Path<String>, mut form: Multipart) -> Response {
+    let mut fields = Vec::new();
+    let mut file = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                if let Ok(bytes) = field.bytes().await {
+                    file = Some((file_name, bytes));
+                }
+            }
+            None => {
+                if let Ok(text) = field.text().await {
+                    fields.push((name, text));
+                }
+            }
+        }
+    }
+    let fields = FormData::from_pairs(fields);
+    let who = match author(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = ctx.check_csrf(&fields) {
+        return r;
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let mut errors = FieldErrors::default();
+        errors.add("file", ctx.t("flash-author-no-file"));
+        return media_page(&ctx, &who, &slug, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
+    };
+    let revision = fields
+        .get("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    match media::upload(&service(&ctx), &who, &slug, revision, &file_name, bytes).await {
+        Ok(_) => ctx.redirect(
+            &format!("/author/{slug}#media-heading"),
+            Some(Flash::Ok("flash-author-media-saved")),
+        ),
+        Err(e) => refused(&ctx, &who, &slug, "file", e).await,
+    }
+}
+
+/// POST `/author/{slug}/media/deletion`
+#[handler]
+pub async fn delete(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
+    let form = FormData::read(body).await;
+    let who = match author(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = ctx.check_csrf(&form) {
+        return r;
+    }
+    let revision = form
+        .get("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    let name = form.get("name").unwrap_or_default().to_owned();
+    match media::delete(&service(&ctx), &who, &slug, revision, &name).await {
+        Ok(_) => ctx.redirect(
+            &format!("/author/{slug}#media-heading"),
+            Some(Flash::Ok("flash-author-media-deleted")),
+        ),
+        Err(e) => refused(&ctx, &who, &slug, "delete", e).await,
+    }
+}
+
+/// POST `/author/{slug}/cover`: set (a media image, alt text per locale) or clear.
+#[handler]
+pub async fn cover(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
+    let form = FormData::read(body).await;
+    let who = match author(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = ctx.check_csrf(&form) {
+        return r;
+    }
+    let revision = form
+        .get("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    let cover = form
+        .get("cover")
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    let alts: BTreeMap<Locale, String> = Locale::ALL
+        .iter()
+        .filter_map(|l| {
+            form.get(&format!("alt_{l}"))
+                .map(|v| (*l, v.replace("\r\n", " ").replace('\n', " ")))
+        })
+        .collect();
+    match media::set_cover(
+        &service(&ctx),
+        &who,
+        &slug,
+        revision,
+        cover.as_deref(),
+        &alts,
+    )
+    .await
+    {
+        Ok(_) => ctx.redirect(
+            &format!("/author/{slug}#media-heading"),
+            Some(Flash::Ok("flash-author-cover-saved")),
+        ),
+        Err(e) => refused(&ctx, &who, &slug, "cover", e).await,
+    }
+}
+
+/// The policy of pages showing authored Markdown: like every page's, plus
+/// the allow-listed video players.
+pub fn allow_video_frames(resp: &mut Response) {
+    let csp = format!(
+        "{}; frame-src {}",
+        super::CSP,
+        agora_core::media::EMBED_FRAME_SRC
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        resp.headers_mut().insert("content-security-policy", v);
+    }
+}

@@ -9,6 +9,7 @@ mod errors;
 mod import;
 mod jobs;
 mod learning;
+mod media;
 mod openapi;
 mod operations;
 mod partners;

@@ -94,7 +94,10 @@ pub fn routes(route: Route) -> Route {
         .at("/author/:slug/archive", get(authoring::download))
         .at("/author/:slug/authors", post(authoring::authors))
         .at("/author/:slug/files", post(authoring::upload_file))
-        .at("/author/:slug/media", get(media::media_home).post(media::upload))
+        .at(
+            "/author/:slug/media",
+            get(media::media_home).post(media::upload),
+        )
         .at("/author/:slug/media/deletion", post(media::delete))
         .at("/author/:slug/media/:name", get(media::draft_file))
         .at("/author/:slug/cover", post(media::cover))

@@ -1246,7 +1246,7 @@ mod tests {
     fn the_reader_checks_media_and_their_uses() {
         let map = ("media/flood-map.png", png(64, 32));
         let ok = course(
-            &[map.clone()],
+            std::slice::from_ref(&map),
             "![The river in 2024](media:flood-map.png)",
             Some(("flood-map.png", "A flooded street")),
         );
@@ -1262,7 +1262,11 @@ mod tests {
                 .any(|m| m.contains("en/welcome.md") && m.contains("media:nope.png")),
             "{missing:?}"
         );
-        let no_alt = messages(&course(&[map.clone()], "![](media:flood-map.png)", None));
+        let no_alt = messages(&course(
+            std::slice::from_ref(&map),
+            "![](media:flood-map.png)",
+            None,
+        ));
         assert!(
             no_alt.iter().any(|m| m.contains("needs alt text")),
             "{no_alt:?}"
@@ -1281,8 +1285,11 @@ mod tests {
                 .any(|m| m.contains("media/photo.png") && m.contains("is text")),
             "{disguised:?}"
         );
-        let cover_without_alt =
-            messages(&course(&[map.clone()], "Hi", Some(("flood-map.png", ""))));
+        let cover_without_alt = messages(&course(
+            std::slice::from_ref(&map),
+            "Hi",
+            Some(("flood-map.png", "")),
+        ));
         assert!(
             cover_without_alt.iter().any(|m| m.contains("cover_alt")),
             "{cover_without_alt:?}"

@@ -739,6 +739,7 @@ async fn images_render_and_foreign_frames_never_exist_in_a_browser() {
     b.submit("button[value=preview]").await;
     wait_for_image(&b, ".preview img").await;
 
+    add_video_lesson(&server, &author).await;
     let (status, v) = publish(&server, &author).await;
     assert_eq!(status, 201, "{v}");
 
@@ -777,6 +778,83 @@ async fn images_render_and_foreign_frames_never_exist_in_a_browser() {
         "only the allowed player exists"
     );
     look(&l, &axe, "lesson-media").await;
+
+    // A video lesson whose address is a YouTube page plays in place, with
+    // the transcript below and the link kept.
+    l.goto(&server.url(&format!("/courses/{SLUG}/lessons/talk")))
+        .await;
+    let frames = l
+        .script(
+            "return Array.from(document.querySelectorAll('iframe')).map(f => [f.getAttribute('src'), f.title]);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(frames, json!([[YOUTUBE, "Why the square floods"]]));
+    let link = l
+        .find("a[href='https://www.youtube.com/watch?v=dQw4w9WgXcQ']")
+        .await;
+    assert!(l.element_text(&link).await.contains("Watch the video"));
+    assert!(l.text(".prose").await.contains("The transcript"));
+    look(&l, &axe, "lesson-video-embed").await;
+}
+
+/// Adds a video lesson (a YouTube page) to the draft: course.yaml and its
+/// text change together, through a zip of the draft.
+async fn add_video_lesson(server: &TestServer, author: &Learner) {
+    use std::io::{Read, Write};
+    let r = server
+        .as_learner(
+            author,
+            Method::GET,
+            &format!("/api/v1/authoring/courses/{SLUG}/archive"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name.ends_with("/course.yaml") {
+            let yaml = String::from_utf8(data).unwrap().replacen(
+                "        duration_minutes: 10\n",
+                "        duration_minutes: 10\n      - id: talk\n        kind: video\n        duration_minutes: 5\n        video_url: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n",
+                1,
+            );
+            assert!(yaml.contains("id: talk"), "{yaml}");
+            data = yaml.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.start_file(
+        format!("{SLUG}/en/talk.md"),
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    out.write_all(b"---\ntitle: Why the square floods\n---\nThe transcript of the talk.\n")
+        .unwrap();
+    let archive = out.finish().unwrap().into_inner();
+    let rev = revision(server, author).await;
+    let r = server
+        .as_learner(
+            author,
+            Method::POST,
+            &format!("/api/v1/authoring/archives?revision={rev}"),
+        )
+        .header("content-type", "application/octet-stream")
+        .body(archive)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    assert_eq!(status, 200, "{}", r.text().await.unwrap());
 }
 
 /// Waits until the image matching `css` has loaded; its natural size.

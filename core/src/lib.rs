@@ -9,6 +9,7 @@ pub mod config;
 pub mod course_source;
 pub mod db;
 pub mod domain;
+pub mod embed;
 pub mod entities;
 pub mod error;
 pub mod import;

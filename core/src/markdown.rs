@@ -42,7 +42,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             // Only allow-listed players survive; `drop_unsourced_iframes`
             // then removes the iframes left without an address.
-            ("iframe", "src") => crate::media::embed_src(value).map(Into::into),
+            ("iframe", "src") => crate::embed::embed_src(value).map(Into::into),
             ("iframe", "width" | "height") => (value.len() <= 4
                 && value.bytes().all(|b| b.is_ascii_digit()))
             .then_some(value.into()),

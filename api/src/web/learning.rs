@@ -258,7 +258,7 @@ fn lesson_page(
         video_embed: v
             .video_url
             .as_deref()
-            .and_then(agora_core::media::embed_for_video_url),
+            .and_then(agora_core::embed::embed_for_video_url),
         video_url: v.video_url,
         video_placeholder: v.video_placeholder,
         html: v.html,

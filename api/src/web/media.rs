@@ -378,7 +378,7 @@ pub fn allow_video_frames(resp: &mut Response) {
     let csp = format!(
         "{}; frame-src {}",
         super::CSP,
-        agora_core::media::EMBED_FRAME_SRC
+        agora_core::embed::EMBED_FRAME_SRC
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
         resp.headers_mut().insert("content-security-policy", v);

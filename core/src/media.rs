@@ -44,6 +44,9 @@ pub const MAX_COURSE_BYTES: usize = 40 * 1024 * 1024;
 /// Widest or tallest image accepted, in pixels: larger ones are photographs
 /// straight off a camera, too heavy for a lesson page.
 pub const MAX_IMAGE_SIDE: u32 = 8000;
+/// Largest cover image: every catalogue card loads one, so covers stay
+/// light (there is no server-side resizing).
+pub const MAX_COVER_BYTES: usize = 1024 * 1024;
 /// Longest alt text of a cover image.
 pub const MAX_ALT_CHARS: usize = 300;
 
@@ -403,6 +406,13 @@ pub(crate) fn check_cover(dir: &Path, course: &CourseSource, report: &mut Report
         Some(m) if !m.is_image() => report.errors.push(problem(
             &yaml,
             format!("cover: `{cover}` is not an image (.png, .jpg or .webp)"),
+        )),
+        Some(m) if m.data.len() > MAX_COVER_BYTES => report.errors.push(problem(
+            &yaml,
+            format!(
+                "cover: `{cover}` is {} bytes; every catalogue card shows the cover, so keep it under 1 MiB (1200 pixels wide is plenty)",
+                m.data.len()
+            ),
         )),
         Some(_) => {}
     }
@@ -907,6 +917,17 @@ mod tests {
         assert!(
             cover_not_image.iter().any(|m| m.contains("not an image")),
             "{cover_not_image:?}"
+        );
+        let mut heavy = png(1200, 800);
+        heavy.resize(MAX_COVER_BYTES + 1, 0);
+        let heavy_cover = messages(&course(
+            &[("media/heavy.png", heavy)],
+            "Hi",
+            Some(("heavy.png", "A heavy picture")),
+        ));
+        assert!(
+            heavy_cover.iter().any(|m| m.contains("under 1 MiB")),
+            "{heavy_cover:?}"
         );
         let cover_missing = messages(&course(&[], "Hi", Some(("gone.png", "Gone"))));
         assert!(

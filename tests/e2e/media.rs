@@ -594,6 +594,100 @@ async fn media_are_judged_by_content_stored_in_s3_once_and_served_immutable() {
     assert_eq!(status, 403);
 }
 
+#[tokio::test]
+async fn media_endpoints_check_who_is_calling() {
+    let server = TestServer::start().await;
+    let owner = server.author("owner@city.gov").await;
+    create_course(&server, &owner).await;
+    let (status, saved) = put_media(&server, &owner, "map.png", PNG).await;
+    assert_eq!(status, 200, "{saved}");
+    let other = server.author("other@city.gov").await;
+    let learner = server.learner("learner@city.gov").await;
+    let admin = server.admin("admin@city.gov").await;
+    let base = format!("/api/v1/authoring/courses/{SLUG}");
+    // Changes carry a stale revision: an allowed caller gets a 409, never a change.
+    let calls: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("{base}/media"), None),
+        (
+            Method::PUT,
+            format!("{base}/media/other.png?revision=999"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("{base}/media/map.png?revision=999"),
+            None,
+        ),
+        (
+            Method::PUT,
+            format!("{base}/cover"),
+            Some(json!({ "revision": 999, "file": "map.png", "alt": { "en": "A map" } })),
+        ),
+    ];
+    for (method, path, body) in &calls {
+        let send = |who: Option<&Learner>| {
+            let mut req = reqwest::Client::new().request(method.clone(), server.url(path));
+            if let Some(w) = who {
+                req = req.bearer_auth(&w.token);
+            }
+            req = match body {
+                Some(b) => req.json(b),
+                None if *method == Method::PUT => req
+                    .header("content-type", "application/octet-stream")
+                    .body(PNG.to_vec()),
+                None => req,
+            };
+            async move {
+                let r = req.send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        assert_eq!(send(None).await.0, 401, "anonymous {method} {path}");
+        for (who, name) in [(&learner, "learner"), (&other, "another author")] {
+            let (status, body) = send(Some(who)).await;
+            assert_eq!(status, 403, "{name} {method} {path}: {body}");
+            assert_eq!(body["code"], "forbidden");
+        }
+        for (who, name) in [(&owner, "owner"), (&admin, "admin")] {
+            let (status, body) = send(Some(who)).await;
+            let expected = if *method == Method::GET { 200 } else { 409 };
+            assert_eq!(status, expected, "{name} {method} {path}: {body}");
+        }
+    }
+    // Nothing changed: the one file is still there, with no cover.
+    let (_, list) = server
+        .call(&owner, Method::GET, &format!("{base}/media"), None)
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["cover"], Value::Null);
+    // The web forms need an author of the course too.
+    let fields = [("csrf", other.csrf.as_str()), ("revision", "999")];
+    let (ct, body) = multipart(&fields, ("map2.png", PNG));
+    let (status, _, _) =
+        post_page(&server, &other, &format!("/author/{SLUG}/media"), &ct, body).await;
+    assert_eq!(status, 403, "another author uploads");
+    for path in ["media/deletion", "cover"] {
+        let (status, _, _) = post_page(
+            &server,
+            &other,
+            &format!("/author/{SLUG}/{path}"),
+            "application/x-www-form-urlencoded",
+            form(&[
+                ("csrf", &other.csrf),
+                ("revision", "999"),
+                ("name", "map.png"),
+                ("cover", "map.png"),
+                ("alt_en", "A map"),
+            ]),
+        )
+        .await;
+        assert_eq!(status, 403, "another author POST {path}");
+    }
+    let r = page(&server, Some(&other), &format!("/author/{SLUG}/media")).await;
+    assert_eq!(r.status(), 403);
+}
+
 fn out(o: &std::process::Output) -> String {
     format!(
         "{}{}",

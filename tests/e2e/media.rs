@@ -391,6 +391,19 @@ async fn media_are_judged_by_content_stored_in_s3_once_and_served_immutable() {
         "{html}"
     );
 
+    let (status, listed) = server.get_json("/api/v1/courses?per_page=100").await;
+    assert_eq!(status, 200, "{listed}");
+    let mine = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == SLUG)
+        .expect("the course is listed");
+    assert_eq!(
+        mine["cover"],
+        json!({ "url": url, "alt": "A flooded street", "width": 4, "height": 3 })
+    );
+
     // Served by the app from S3: exact bytes, immutable, with an ETag.
     let r = page(&server, None, &url).await;
     assert_eq!(r.status(), 200);

@@ -75,6 +75,20 @@ struct CourseSummary {
     enrolment_count: u64,
     published_at: Option<OffsetDateTime>,
     updated_at: OffsetDateTime,
+    /// The course's cover image, when it has one.
+    cover: Option<CoverImage>,
+}
+
+/// An image served by Agora at an address that never changes.
+#[derive(Debug, Object)]
+struct CoverImage {
+    /// Relative to the site: `/media/{sha256}.{ext}`.
+    url: String,
+    /// Its text alternative, in the summary's locale where there is one.
+    alt: String,
+    /// In pixels.
+    width: u32,
+    height: u32,
 }
 
 impl From<&catalogue::CourseCard> for CourseSummary {
@@ -94,6 +108,12 @@ impl From<&catalogue::CourseCard> for CourseSummary {
             enrolment_count: c.enrolment_count,
             published_at: c.published_at,
             updated_at: c.updated_at,
+            cover: c.cover.as_ref().map(|v| CoverImage {
+                url: v.url.clone(),
+                alt: v.alt.clone(),
+                width: v.width,
+                height: v.height,
+            }),
         }
     }
 }

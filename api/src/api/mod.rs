@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authoring;
 pub mod catalogue;
 pub mod certificates;
+pub mod course_editor;
 pub mod error;
 pub mod learning;
 pub mod me;
@@ -25,6 +26,7 @@ pub type Apis = (
     admin::AdminApi,
     search::SearchApi,
     authoring::AuthoringApi,
+    course_editor::CourseEditorApi,
     reports::ReportsApi,
     partners::PartnersApi,
     partners::PartnerAdminApi,
@@ -41,6 +43,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             admin::AdminApi,
             search::SearchApi,
             authoring::AuthoringApi,
+            course_editor::CourseEditorApi,
             reports::ReportsApi,
             partners::PartnersApi,
             partners::PartnerAdminApi,

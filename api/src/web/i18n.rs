@@ -175,7 +175,8 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 12] = [
+    const CODE: [(&str, &str); 13] = [
+        ("course_editor.rs", include_str!("course_editor.rs")),
         ("mod.rs", include_str!("mod.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("catalogue.rs", include_str!("catalogue.rs")),
@@ -205,6 +206,9 @@ mod completeness {
         }
         for k in ["text", "video", "resource", "quiz"] {
             out.push(format!("kind-{k}"));
+        }
+        for k in ["single", "multiple", "true_false"] {
+            out.push(format!("question-kind-{k}"));
         }
         for s in ["popular", "title", "newest", "duration", "duration-desc"] {
             out.push(format!("sort-{s}"));

@@ -12,6 +12,7 @@ mod authoring;
 mod catalogue;
 mod certificates;
 mod charts;
+mod course_editor;
 mod embed;
 pub mod i18n;
 mod learning;
@@ -93,6 +94,22 @@ pub fn routes(route: Route) -> Route {
         .at("/author/:slug/archive", get(authoring::download))
         .at("/author/:slug/authors", post(authoring::authors))
         .at("/author/:slug/files", post(authoring::upload_file))
+        .at(
+            "/author/:slug/course",
+            get(course_editor::edit_course).post(course_editor::save_course),
+        )
+        .at(
+            "/author/:slug/modules/:key",
+            get(course_editor::edit_module).post(course_editor::save_module),
+        )
+        .at(
+            "/author/:slug/preview/:key",
+            get(course_editor::preview_lesson),
+        )
+        .at(
+            "/author/:slug/lessons/:key",
+            get(course_editor::edit_lesson).post(course_editor::save_lesson),
+        )
         .at(
             "/author/:slug/edit",
             get(authoring::edit).post(authoring::save),

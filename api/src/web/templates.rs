@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 25] = pages![
+pub const PAGES: [(&str, &str); 29] = pages![
     "layout",
     "error",
     "message",
@@ -33,6 +33,10 @@ pub const PAGES: [(&str, &str); 25] = pages![
     "author_course",
     "author_edit",
     "author_problem",
+    "author_editor",
+    "new_lesson",
+    "author_module",
+    "author_lesson",
     "course_report",
     "embed",
     "admin_partners",

@@ -25,6 +25,7 @@ use crate::{
         QuestionSource, QuestionText,
     },
     domain::{LessonKind, Level, Locale, QuestionKind, Slug, Theme},
+    markdown,
 };
 
 /// Longest title of a course, module or lesson (the reader's limit).
@@ -373,6 +374,12 @@ pub fn apply(course: &mut CourseSource, edit: Edit) -> Result<(&'static str, ser
                     "a course needs at least one module: add another before removing this one",
                 ));
             }
+            let keys: Vec<String> = course.modules[mi]
+                .lessons
+                .iter()
+                .map(|l| l.key.to_string())
+                .collect();
+            refuse_if_linked(course, &keys, "module")?;
             let removed = course.modules.remove(mi);
             for text in course.texts.values_mut() {
                 text.modules.remove(&module);
@@ -537,6 +544,7 @@ pub fn apply(course: &mut CourseSource, edit: Edit) -> Result<(&'static str, ser
                     ),
                 ));
             }
+            refuse_if_linked(course, std::slice::from_ref(&lesson), "lesson")?;
             let removed = course.modules[mi].lessons.remove(li);
             forget_lesson(course, &removed);
             Ok(("lesson.removed", json!({ "lesson": lesson })))
@@ -624,6 +632,53 @@ fn empty_module(key: &Slug) -> Error {
         "lesson",
         format!("the only lesson of module `{key}`: a module cannot be empty"),
     )
+}
+
+/// Refuses to remove lessons that other texts link to (`lesson:` links, or
+/// `resource:` links to a file only these lessons offer), naming them.
+fn refuse_if_linked(course: &CourseSource, keys: &[String], field: &str) -> Result<()> {
+    let going = |key: &str| keys.iter().any(|k| k == key);
+    let files: Vec<&String> = course
+        .lessons()
+        .filter(|l| going(l.key.as_str()))
+        .filter_map(|l| l.file.as_ref())
+        .filter(|f| {
+            !course
+                .lessons()
+                .any(|l| !going(l.key.as_str()) && l.file.as_ref() == Some(*f))
+        })
+        .collect();
+    let mut from = BTreeSet::new();
+    for (locale, text) in &course.texts {
+        let mut bodies = vec![("meta.yaml".to_owned(), text.description.as_str())];
+        for l in course.lessons().filter(|l| !going(l.key.as_str())) {
+            if let Some(t) = text.lessons.get(l.key.as_str()) {
+                bodies.push((l.key.to_string(), t.body.as_str()));
+            }
+        }
+        for (name, body) in bodies {
+            let hit = markdown::internal_links(body)
+                .iter()
+                .any(|(kind, target)| match *kind {
+                    "lesson" => going(target),
+                    _ => files.iter().any(|f| *f == target),
+                });
+            if hit {
+                from.insert(format!("{locale}/{name}"));
+            }
+        }
+    }
+    if from.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = from.into_iter().collect();
+    Err(invalid(
+        field,
+        format!(
+            "other texts link to it ({}): change those links first",
+            list.join(", ")
+        ),
+    ))
 }
 
 /// Drops a removed lesson's words in every locale, and its file when no
@@ -785,8 +840,13 @@ fn check_questions(
                         format!("at most {MAX_OPTIONS} options"),
                     ));
                 }
+                // A new option never takes the key of one that existed: the
+                // translations and answer statistics of that key are not its.
                 let mut taken: BTreeSet<String> =
                     options.iter().filter_map(|o| o.key.clone()).collect();
+                if let Some(before) = old.iter().find(|o| o.key == key) {
+                    taken.extend(before.options.iter().cloned());
+                }
                 for o in &options {
                     let k = match &o.key {
                         Some(k) => {
@@ -1146,10 +1206,23 @@ mod tests {
     #[test]
     fn removing_a_lesson_removes_its_words_in_every_locale() {
         let course = sdgs();
+        // Other lessons link to this one: refused, naming them.
+        let err = apply(
+            &mut course.clone(),
+            Edit::RemoveLesson {
+                lesson: "data-holder".into(),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("en/goals-targets-indicators"),
+            "{err}"
+        );
+        assert_eq!(field_of(err), "lesson");
         let (read, paths) = edited(
             &course,
             Edit::RemoveLesson {
-                lesson: "data-holder".into(),
+                lesson: "talk-why-goals-are-local".into(),
             },
         )
         .unwrap();
@@ -1157,28 +1230,40 @@ mod tests {
             paths,
             [
                 "course.yaml",
-                "en/data-holder.md",
-                "es/data-holder.md",
-                "fr/data-holder.md"
+                "en/talk-why-goals-are-local.md",
+                "es/talk-why-goals-are-local.md",
+                "fr/talk-why-goals-are-local.md"
             ]
         );
-        assert!(read.lessons().all(|l| l.key.as_str() != "data-holder"));
+        assert!(
+            read.lessons()
+                .all(|l| l.key.as_str() != "talk-why-goals-are-local")
+        );
+        // A module's lessons count too: other modules link into this one.
+        let err = apply(
+            &mut course.clone(),
+            Edit::RemoveModule {
+                module: "first-steps".into(),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(field_of(err), "module");
         let (read, _) = edited(
             &course,
             Edit::RemoveModule {
-                module: "first-steps".into(),
+                module: "why-goals-are-local".into(),
             },
         )
         .unwrap();
         assert!(
             read.texts
                 .values()
-                .all(|t| !t.lessons.contains_key("first-steps-quiz"))
+                .all(|t| !t.lessons.contains_key("local-quiz"))
         );
         assert!(
             read.texts
                 .values()
-                .all(|t| !t.resources.contains_key("first-steps-checklist.md"))
+                .all(|t| !t.modules.contains_key("why-goals-are-local"))
         );
     }
 
@@ -1305,7 +1390,9 @@ mod tests {
             read.texts[&Locale::Fr].questions[&("agenda-quiz".to_owned(), "q2".to_owned())].prompt,
             "Les ODD ne concernent que les pays en développement."
         );
-        questions[0].options[0].correct = !questions[0].options[0].correct;
+        for o in &mut questions[0].options {
+            o.correct = o.key.as_deref() == Some("a");
+        }
         assert_eq!(
             field_of(apply(&mut course.clone(), with_questions(edit, questions)).unwrap_err()),
             "questions"

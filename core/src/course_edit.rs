@@ -174,6 +174,15 @@ fn optional(field: &str, value: &str, max: usize) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// A lesson's estimated minutes; 0 means not estimated (as in the files).
+fn lesson_duration(field: &str, minutes: u32) -> Result<u32> {
+    if minutes <= 10_000 {
+        Ok(minutes)
+    } else {
+        Err(invalid(field, "at most 10000 minutes"))
+    }
+}
+
 fn duration(field: &str, minutes: u32) -> Result<u32> {
     if (1..=10_000).contains(&minutes) {
         Ok(minutes)
@@ -470,7 +479,7 @@ pub fn apply(course: &mut CourseSource, edit: Edit) -> Result<(&'static str, ser
             let (mi, li) = lesson_index(course, &lesson)?;
             let title = required("title", &title, MAX_TITLE)?;
             let body = optional("body", &body, MAX_BODY)?;
-            let minutes = duration("duration_minutes", duration_minutes)?;
+            let minutes = lesson_duration("duration_minutes", duration_minutes)?;
             let l = &course.modules[mi].lessons[li];
             if l.kind == LessonKind::Quiz {
                 return Err(invalid("lesson", "a quiz is edited in the quiz editor"));
@@ -565,7 +574,7 @@ pub fn apply(course: &mut CourseSource, edit: Edit) -> Result<(&'static str, ser
             }
             let title = required("title", &title, MAX_TITLE)?;
             let intro = optional("intro", &intro, MAX_BODY)?;
-            let minutes = duration("duration_minutes", duration_minutes)?;
+            let minutes = lesson_duration("duration_minutes", duration_minutes)?;
             if !(1..=100).contains(&passing_score) {
                 return Err(invalid("passing_score", "a percentage between 1 and 100"));
             }
@@ -709,7 +718,7 @@ fn add_lesson(course: &mut CourseSource, module: usize, new: NewLesson) -> Resul
             format!("the course already has a lesson `{key}`: lesson ids are unique in a course"),
         ));
     }
-    let minutes = duration("lesson_duration_minutes", new.duration_minutes)?;
+    let minutes = lesson_duration("lesson_duration_minutes", new.duration_minutes)?;
     let mut lesson = LessonSource {
         key: key.clone(),
         kind: new.kind,

@@ -392,6 +392,33 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     )
     .await;
     assert_eq!(status, 404, "{body}");
+    // The course description links to the introduction: refused, naming it.
+    let (status, body) = edit(
+        &server,
+        &author,
+        Method::DELETE,
+        "/lessons/intro",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("lesson")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("en/meta.yaml"),
+        "{body}"
+    );
+    let (status, d) = edit(
+        &server,
+        &author,
+        Method::PUT,
+        "/texts/en",
+        json!({ "title": "Fixture course", "summary": "A small course for tests.", "description": "A description.", "objectives": ["Learn"] }),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
     let (status, d) = edit(
         &server,
         &author,
@@ -531,6 +558,29 @@ async fn structured_edits_publish_with_learners_progress_kept() {
     )
     .await;
     assert_eq!(status, 200, "{d}");
+    // The introduction links to the worksheet's file: drop the link, then the lesson.
+    let (status, body) = edit(
+        &server,
+        &author,
+        Method::DELETE,
+        "/lessons/sheet",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("lesson")),
+        "{body}"
+    );
+    let (status, d) = edit(
+        &server,
+        &author,
+        Method::PUT,
+        "/lessons/intro",
+        json!({ "locale": "en", "title": "Introduction", "body": "Hello.", "duration_minutes": 5 }),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
     let (status, d) = edit(
         &server,
         &author,
@@ -582,8 +632,8 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
     let author = server.author("author@city.gov").await;
     upload_fixture(&server, &author).await;
     let axe = agora_tests::browser::axe_source();
-    // No JavaScript: every form must work as plain HTML.
-    let b = agora_tests::browser::Browser::start(false, "en").await;
+    // The forms are plain HTML; JavaScript runs for axe-core.
+    let b = agora_tests::browser::Browser::start(true, "en").await;
     b.goto(&server.url("/sign-in")).await;
     b.type_into("#email", "author@city.gov").await;
     b.type_into("#password", agora_tests::PASSWORD).await;

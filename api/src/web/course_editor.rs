@@ -971,9 +971,11 @@ fn question_rows(
                     kinds: question_kinds(ctx, q.kind),
                     prompt: q.prompt.clone(),
                     source_prompt: source_text(&key, None),
+                    // Blank rows come back below, as on a fresh form.
                     options: q
                         .options
                         .iter()
+                        .filter(|o| o.key.is_some() || !o.text.trim().is_empty())
                         .enumerate()
                         .map(|(j, o)| OptionRow {
                             index: j,
@@ -1036,7 +1038,12 @@ fn question_rows(
     if is_default {
         // Room for new options, and one new question.
         for q in rows.iter_mut().filter(|q| !q.true_false) {
-            for _ in 0..2 {
+            let blank = if q.is_new {
+                4usize.saturating_sub(q.options.len()).max(2)
+            } else {
+                2
+            };
+            for _ in 0..blank {
                 q.options.push(OptionRow {
                     index: q.options.len(),
                     key: String::new(),

@@ -267,6 +267,16 @@ mod completeness {
             "sort-",
             "error-",
             "flash-",
+            // Form actions of the course editor.
+            "add-module",
+            "new-module",
+            "add-lesson",
+            "module-up",
+            "module-down",
+            "remove-module",
+            "lesson-up",
+            "lesson-down",
+            "remove-lesson",
             // Message families: `-title` and `-text` are checked below.
             "verify-failed",
             "reset-failed",

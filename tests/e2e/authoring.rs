@@ -1033,6 +1033,12 @@ async fn script_payloads_in_every_authored_field_never_run_in_a_browser() {
     for page in [
         "/author".to_owned(),
         format!("/author/{SLUG}"),
+        format!("/author/{SLUG}/course"),
+        format!("/author/{SLUG}/modules/first"),
+        format!("/author/{SLUG}/lessons/check"),
+        format!("/author/{SLUG}/preview/intro"),
+        format!("/author/{SLUG}/preview/check"),
+        format!("/author/{SLUG}/lessons/intro"),
         format!("/author/{SLUG}/edit?path=en/intro.md"),
     ] {
         author_browser.goto(&server.url(&page)).await;

@@ -279,6 +279,19 @@ pub fn read_files(
     }
 }
 
+/// A draft the structured editors cannot open: its files do not read.
+fn broken_draft(problems: Vec<Problem>) -> Error {
+    match problems_error(problems) {
+        Error::Invalid { field, reason } => Error::Conflict {
+            field: "draft".into(),
+            reason: format!(
+                "the draft's files have a problem; fix it in the file editor first ({field}: {reason})"
+            ),
+        },
+        other => other,
+    }
+}
+
 /// The first problem as the field at fault, the rest in the message.
 fn problems_error(problems: Vec<Problem>) -> Error {
     let first = &problems[0];
@@ -830,6 +843,63 @@ impl Authoring {
         self.draft(who, slug).await
     }
 
+    /// The draft as a parsed course, for the structured editors, with the
+    /// revision to send back. A draft whose files do not read (someone broke
+    /// them in the file editor) has to be fixed there first.
+    pub async fn structure(&self, who: &Principal, slug: &str) -> Result<(CourseSource, i64)> {
+        let (c, _) = self.access(who, slug).await?;
+        self.ensure_draft(&c).await?;
+        let files = self.files_of(&c).await?;
+        let revision = course_draft::Entity::find_by_id(c.id)
+            .one(&self.db)
+            .await?
+            .map(|d| d.revision)
+            .unwrap_or(0);
+        let (source, _) = read_files(&files).map_err(broken_draft)?;
+        Ok((source, revision))
+    }
+
+    /// Applies a structured edit (details form, outline, lesson or quiz
+    /// editor) to the draft at `revision`. Only the files whose rendering
+    /// changed are written; the others keep their bytes and dates.
+    pub async fn edit(
+        &self,
+        who: &Principal,
+        slug: &str,
+        revision: i64,
+        edit: crate::course_edit::Edit,
+    ) -> Result<DraftInfo> {
+        let (c, _) = self.access(who, slug).await?;
+        self.ensure_draft(&c).await?;
+        let before = self.files_of(&c).await?;
+        let (mut source, _) = read_files(&before).map_err(broken_draft)?;
+        let old = course_source::render_files(&source);
+        let (action, detail) = crate::course_edit::apply(&mut source, edit)?;
+        let new = course_source::render_files(&source);
+        let mut after = before.clone();
+        for (path, data) in &new {
+            if old.get(path) != Some(data) {
+                after.insert(path.clone(), data.clone());
+            }
+        }
+        for path in old.keys() {
+            if !new.contains_key(path) {
+                after.remove(path);
+            }
+        }
+        let changed: Vec<&String> = after
+            .iter()
+            .filter(|(p, d)| before.get(*p) != Some(*d))
+            .map(|(p, _)| p)
+            .chain(before.keys().filter(|p| !after.contains_key(*p)))
+            .collect();
+        let mut detail = detail;
+        detail["paths"] = json!(changed);
+        self.replace(who, &c, revision, before, after, action, detail)
+            .await?;
+        self.draft(who, slug).await
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn replace(
         &self,
@@ -1262,6 +1332,141 @@ pub fn preview(slug: &str, markdown_text: &str) -> Result<String> {
         markdown_text,
         &crate::media::DraftLinks { slug },
     ))
+}
+
+/// Links of a draft preview: lessons open in the preview, files come from
+/// the draft.
+struct DraftLinks<'a> {
+    slug: &'a str,
+    locale: Locale,
+}
+
+impl markdown::LinkTarget for DraftLinks<'_> {
+    fn lesson(&self, key: &str) -> String {
+        format!("/author/{}/preview/{key}?locale={}", self.slug, self.locale)
+    }
+    fn resource(&self, file: &str) -> String {
+        format!(
+            "/api/v1/authoring/courses/{}/file?path={}/resources/{file}",
+            self.slug, self.locale
+        )
+    }
+
+    fn media(&self, file: &str) -> Option<markdown::MediaRef> {
+        markdown::LinkTarget::media(&crate::media::DraftLinks { slug: self.slug }, file)
+    }
+}
+
+/// A lesson of a draft as a learner would see it, in the first of
+/// `preferred` the draft has text for (then its default locale): the same
+/// view the lesson player renders, with no progress.
+pub fn preview_lesson(
+    source: &CourseSource,
+    key: &str,
+    preferred: &[Locale],
+) -> Result<crate::learning::LessonView> {
+    use crate::learning::{
+        LessonView, OptionView, ProgressSummary, QuestionView, QuizView, ResourceLink,
+    };
+    let lessons: Vec<&course_source::LessonSource> = source.lessons().collect();
+    let at = lessons
+        .iter()
+        .position(|l| l.key.as_str() == key)
+        .ok_or(Error::NotFound { what: "lesson" })?;
+    let l = lessons[at];
+    let locale = preferred
+        .iter()
+        .copied()
+        .chain([source.default_locale])
+        .find(|loc| {
+            source
+                .texts
+                .get(loc)
+                .is_some_and(|t| t.lessons.contains_key(key))
+        })
+        .ok_or(Error::NotFound {
+            what: "lesson text",
+        })?;
+    let text = &source.texts[&locale];
+    let fallback = source.texts.get(&source.default_locale);
+    let lt = &text.lessons[key];
+    let slug = source.slug.as_str();
+    let links = DraftLinks { slug, locale };
+    let quiz = (l.kind == crate::domain::LessonKind::Quiz).then(|| QuizView {
+        passing_score: l.passing_score.unwrap_or(100),
+        max_attempts: l.max_attempts,
+        attempts_used: 0,
+        best_score: None,
+        passed: false,
+        questions: l
+            .questions
+            .iter()
+            .map(|q| {
+                let qkey = (key.to_owned(), q.key.to_string());
+                let qt = text
+                    .questions
+                    .get(&qkey)
+                    .or_else(|| fallback.and_then(|f| f.questions.get(&qkey)));
+                QuestionView {
+                    key: q.key.to_string(),
+                    kind: q.kind,
+                    prompt: qt.map(|t| t.prompt.clone()).unwrap_or_default(),
+                    options: q
+                        .options
+                        .iter()
+                        .map(|o| OptionView {
+                            key: o.clone(),
+                            text: qt
+                                .and_then(|t| t.options.get(o))
+                                .map(|t| t.text.clone())
+                                .unwrap_or_else(|| o.clone()),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    });
+    let resource = l.file.as_ref().map(|f| ResourceLink {
+        file_name: f.clone(),
+        content_type: text
+            .resources
+            .get(f)
+            .map(|r| r.content_type.clone())
+            .unwrap_or_default(),
+        download_path: markdown::LinkTarget::resource(&links, f),
+    });
+    let now = now();
+    Ok(LessonView {
+        id: Uuid::nil(),
+        key: key.to_owned(),
+        kind: l.kind,
+        locale,
+        title: lt.title.clone(),
+        html: markdown::render(&lt.body, &links),
+        duration_minutes: l.duration_minutes,
+        video_url: l.video_url.clone(),
+        video_placeholder: l.kind == crate::domain::LessonKind::Video && l.video_url.is_none(),
+        resource,
+        quiz,
+        previous_key: at.checked_sub(1).map(|i| lessons[i].key.to_string()),
+        next_key: lessons.get(at + 1).map(|l| l.key.to_string()),
+        completed: false,
+        progress: ProgressSummary {
+            enrolment_id: Uuid::nil(),
+            course_id: Uuid::nil(),
+            status: "active".into(),
+            completed_lessons: 0,
+            total_lessons: lessons.len() as u32,
+            percent: 0,
+            last_lesson_id: None,
+            resume_lesson_id: None,
+            resume_lesson_key: None,
+            enrolled_at: now,
+            last_activity_at: now,
+            completed_at: None,
+            version: 0,
+        },
+    })
 }
 
 /// The digest of a source as published (status aside), to tell whether the

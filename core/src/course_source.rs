@@ -1215,7 +1215,20 @@ pub fn word_counts(course: &CourseSource) -> BTreeMap<Locale, usize> {
 // Writing: the inverse of reading, for `agora export`.
 
 pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    for (path, data) in render_files(course) {
+        let target = dir.join(&path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(target, data)?;
+    }
+    Ok(())
+}
+
+/// The files of a course in the folder format, keyed by their path relative
+/// to the course folder (`course.yaml`, `fr/meta.yaml`, …).
+pub fn render_files(course: &CourseSource) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
     let mut themes = RawThemes::default();
     for t in &course.themes {
         match t.parse::<Theme>() {
@@ -1277,10 +1290,9 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
             })
             .collect(),
     };
-    std::fs::write(dir.join("course.yaml"), yaml(&raw))?;
+    files.insert("course.yaml".to_owned(), yaml(&raw).into_bytes());
     for (locale, text) in &course.texts {
-        let ldir = dir.join(locale.as_str());
-        std::fs::create_dir_all(&ldir)?;
+        let ldir = locale.as_str();
         let meta = RawMeta {
             title: text.title.clone(),
             summary: text.summary.clone(),
@@ -1289,7 +1301,7 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
             modules: text.modules.clone(),
             cover_alt: text.cover_alt.clone(),
         };
-        std::fs::write(ldir.join("meta.yaml"), yaml(&meta))?;
+        files.insert(format!("{ldir}/meta.yaml"), yaml(&meta).into_bytes());
         for l in course.lessons() {
             let Some(lt) = text.lessons.get(l.key.as_str()) else {
                 continue;
@@ -1305,32 +1317,25 @@ pub fn write_course(course: &CourseSource, dir: &Path) -> std::io::Result<()> {
                         .map(|((_, qk), qt)| (qk.clone(), qt.clone()))
                         .collect(),
                 };
-                std::fs::write(ldir.join(format!("{}.yaml", l.key)), yaml(&quiz))?;
+                files.insert(format!("{ldir}/{}.yaml", l.key), yaml(&quiz).into_bytes());
             } else {
                 let front = yaml(&FrontMatter {
                     title: lt.title.clone(),
                 });
-                std::fs::write(
-                    ldir.join(format!("{}.md", l.key)),
-                    format!("---\n{front}---\n{}\n", lt.body),
-                )?;
+                files.insert(
+                    format!("{ldir}/{}.md", l.key),
+                    format!("---\n{front}---\n{}\n", lt.body).into_bytes(),
+                );
             }
         }
-        if !text.resources.is_empty() {
-            std::fs::create_dir_all(ldir.join("resources"))?;
-            for (name, r) in &text.resources {
-                std::fs::write(ldir.join("resources").join(name), &r.data)?;
-            }
+        for (name, r) in &text.resources {
+            files.insert(format!("{ldir}/resources/{name}"), r.data.clone());
         }
     }
-    if !course.media.is_empty() {
-        let mdir = dir.join(media::MEDIA_DIR);
-        std::fs::create_dir_all(&mdir)?;
-        for (name, m) in &course.media {
-            std::fs::write(mdir.join(name), &m.data)?;
-        }
+    for (name, m) in &course.media {
+        files.insert(format!("{}/{name}", media::MEDIA_DIR), m.data.clone());
     }
-    Ok(())
+    files
 }
 
 fn yaml<T: Serialize>(value: &T) -> String {

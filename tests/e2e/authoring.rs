@@ -209,6 +209,75 @@ async fn every_authoring_endpoint_checks_who_is_calling() {
             Some(json!({ "status": "draft" })),
             false,
         ),
+        (Method::GET, format!("{base}/structure"), None, false),
+        (
+            Method::PUT,
+            format!("{base}/details"),
+            Some(
+                json!({ "revision": 999, "level": "beginner", "duration_minutes": 30, "themes": [] }),
+            ),
+            false,
+        ),
+        (
+            Method::PUT,
+            format!("{base}/texts/fr"),
+            Some(
+                json!({ "revision": 999, "title": "T", "summary": "S", "description": "D", "objectives": ["O"] }),
+            ),
+            false,
+        ),
+        (
+            Method::POST,
+            format!("{base}/modules"),
+            Some(
+                json!({ "revision": 999, "title": "M", "lesson": { "kind": "text", "title": "L", "duration_minutes": 5 } }),
+            ),
+            false,
+        ),
+        (
+            Method::PUT,
+            format!("{base}/modules/introduction/texts/en"),
+            Some(json!({ "revision": 999, "title": "M" })),
+            false,
+        ),
+        (
+            Method::DELETE,
+            format!("{base}/modules/introduction?revision=999"),
+            None,
+            false,
+        ),
+        (
+            Method::PUT,
+            format!("{base}/outline"),
+            Some(json!({ "revision": 999, "modules": [] })),
+            false,
+        ),
+        (
+            Method::POST,
+            format!("{base}/modules/introduction/lessons"),
+            Some(json!({ "revision": 999, "kind": "text", "title": "L", "duration_minutes": 5 })),
+            false,
+        ),
+        (
+            Method::PUT,
+            format!("{base}/lessons/welcome"),
+            Some(json!({ "revision": 999, "locale": "en", "title": "L", "duration_minutes": 5 })),
+            false,
+        ),
+        (
+            Method::DELETE,
+            format!("{base}/lessons/welcome?revision=999"),
+            None,
+            false,
+        ),
+        (
+            Method::PUT,
+            format!("{base}/quizzes/welcome"),
+            Some(
+                json!({ "revision": 999, "locale": "en", "title": "Q", "duration_minutes": 5, "passing_score": 70, "questions": [] }),
+            ),
+            false,
+        ),
         (Method::GET, format!("{base}/audit"), None, false),
         (Method::GET, format!("{base}/translations"), None, false),
         (
@@ -964,6 +1033,12 @@ async fn script_payloads_in_every_authored_field_never_run_in_a_browser() {
     for page in [
         "/author".to_owned(),
         format!("/author/{SLUG}"),
+        format!("/author/{SLUG}/course"),
+        format!("/author/{SLUG}/modules/first"),
+        format!("/author/{SLUG}/lessons/check"),
+        format!("/author/{SLUG}/preview/intro"),
+        format!("/author/{SLUG}/preview/check"),
+        format!("/author/{SLUG}/lessons/intro"),
         format!("/author/{SLUG}/edit?path=en/intro.md"),
     ] {
         author_browser.goto(&server.url(&page)).await;

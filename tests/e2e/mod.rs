@@ -5,6 +5,7 @@ mod cache;
 mod catalogue;
 mod cli;
 mod compose;
+mod course_editor;
 mod errors;
 mod import;
 mod jobs;

@@ -63,7 +63,7 @@ struct Author {
 }
 
 #[derive(Object)]
-struct Draft {
+pub(super) struct Draft {
     slug: String,
     title: String,
     status: String,
@@ -190,7 +190,7 @@ fn access_name(a: Access) -> String {
     a.as_str().into()
 }
 
-fn draft(d: authoring::DraftInfo) -> Draft {
+pub(super) fn draft(d: authoring::DraftInfo) -> Draft {
     Draft {
         slug: d.slug,
         title: d.title,
@@ -254,7 +254,7 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn service(state: &AppState) -> Authoring {
+pub(super) fn service(state: &AppState) -> Authoring {
     Authoring::new(state.db.clone(), state.learning.clone()).with_storage(state.storage.clone())
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authoring;
 pub mod catalogue;
 pub mod certificates;
+pub mod course_editor;
 pub mod error;
 pub mod learning;
 pub mod me;
@@ -27,6 +28,7 @@ pub type Apis = (
     search::SearchApi,
     authoring::AuthoringApi,
     media::MediaApi,
+    course_editor::CourseEditorApi,
     reports::ReportsApi,
     partners::PartnersApi,
     partners::PartnerAdminApi,
@@ -44,6 +46,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             search::SearchApi,
             authoring::AuthoringApi,
             media::MediaApi,
+            course_editor::CourseEditorApi,
             reports::ReportsApi,
             partners::PartnersApi,
             partners::PartnerAdminApi,

@@ -257,7 +257,7 @@ struct ProblemPage {
 }
 
 /// A refused upload or action: what is wrong, and the way back.
-fn problem_page(ctx: &Ctx, e: agora_core::Error, back: &str) -> Response {
+pub(super) fn problem_page(ctx: &Ctx, e: agora_core::Error, back: &str) -> Response {
     use agora_core::Error as E;
     let (status, field, reason) = match e {
         E::Invalid { field, reason } => (StatusCode::UNPROCESSABLE_ENTITY, field, reason),

@@ -175,7 +175,8 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 13] = [
+    const CODE: [(&str, &str); 14] = [
+        ("course_editor.rs", include_str!("course_editor.rs")),
         ("mod.rs", include_str!("mod.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("catalogue.rs", include_str!("catalogue.rs")),
@@ -206,6 +207,9 @@ mod completeness {
         }
         for k in ["text", "video", "resource", "quiz"] {
             out.push(format!("kind-{k}"));
+        }
+        for k in ["single", "multiple", "true_false"] {
+            out.push(format!("question-kind-{k}"));
         }
         for s in ["popular", "title", "newest", "duration", "duration-desc"] {
             out.push(format!("sort-{s}"));
@@ -264,6 +268,16 @@ mod completeness {
             "sort-",
             "error-",
             "flash-",
+            // Form actions of the course editor.
+            "add-module",
+            "new-module",
+            "add-lesson",
+            "module-up",
+            "module-down",
+            "remove-module",
+            "lesson-up",
+            "lesson-down",
+            "remove-lesson",
             // Message families: `-title` and `-text` are checked below.
             "verify-failed",
             "reset-failed",

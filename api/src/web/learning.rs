@@ -279,6 +279,49 @@ fn lesson_page(
     }
 }
 
+#[derive(Serialize)]
+struct DraftPreview {
+    #[serde(flatten)]
+    page: LessonPage,
+    preview_note: String,
+    preview_back: String,
+}
+
+/// A lesson of a draft in the lesson player, as a learner would see it:
+/// links stay in the preview, and nothing can be completed or submitted.
+pub(super) fn draft_preview(
+    ctx: &Ctx,
+    slug: &str,
+    course_title: String,
+    v: agora_core::learning::LessonView,
+) -> Response {
+    let key = v.key.clone();
+    let locale = v.locale;
+    let href = |k: &str| format!("/author/{slug}/preview/{k}?locale={locale}");
+    let previous = v.previous_key.as_deref().map(href);
+    let next = v.next_key.as_deref().map(href);
+    let mut page = lesson_page(ctx, slug, course_title, v, None, BTreeMap::new());
+    page.previous_href = previous;
+    page.next_href = next;
+    page.completable = false;
+    page.complete_action = String::new();
+    page.quiz_action = String::new();
+    if let Some(q) = page.quiz.as_mut() {
+        q.can_attempt = false;
+    }
+    let title = format!("{} · {}", ctx.t("author-preview"), page.title);
+    ctx.page(
+        StatusCode::OK,
+        "lesson",
+        &title,
+        &DraftPreview {
+            page,
+            preview_note: ctx.t("preview-note"),
+            preview_back: format!("/author/{slug}/lessons/{key}?locale={locale}"),
+        },
+    )
+}
+
 async fn course_title(ctx: &Ctx, slug: &str) -> String {
     catalogue::course_outline(&ctx.state.db, slug, &ctx.preferred())
         .await

@@ -12,6 +12,7 @@ mod authoring;
 mod catalogue;
 mod certificates;
 mod charts;
+mod course_editor;
 mod embed;
 pub mod i18n;
 mod learning;
@@ -102,6 +103,22 @@ pub fn routes(route: Route) -> Route {
         .at("/author/:slug/media/:name", get(media::draft_file))
         .at("/author/:slug/cover", post(media::cover))
         .at("/media/:name", get(media::serve))
+        .at(
+            "/author/:slug/course",
+            get(course_editor::edit_course).post(course_editor::save_course),
+        )
+        .at(
+            "/author/:slug/modules/:key",
+            get(course_editor::edit_module).post(course_editor::save_module),
+        )
+        .at(
+            "/author/:slug/preview/:key",
+            get(course_editor::preview_lesson),
+        )
+        .at(
+            "/author/:slug/lessons/:key",
+            get(course_editor::edit_lesson).post(course_editor::save_lesson),
+        )
         .at(
             "/author/:slug/edit",
             get(authoring::edit).post(authoring::save),

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 27] = pages![
+pub const PAGES: [(&str, &str); 31] = pages![
     "layout",
     "error",
     "message",
@@ -35,6 +35,10 @@ pub const PAGES: [(&str, &str); 27] = pages![
     "author_problem",
     "author_media",
     "author_media_section",
+    "author_editor",
+    "new_lesson",
+    "author_module",
+    "author_lesson",
     "course_report",
     "embed",
     "admin_partners",

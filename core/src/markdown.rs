@@ -57,38 +57,58 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Removes every iframe the sanitiser left without a `src` (its address was
 /// not an allowed player), and gives the others a title when the author
-/// gave none. Works on the sanitiser's own output, whose iframes carry only
-/// allowed attributes, none of them holding `>`; their content is dropped.
+/// gave none. Works on the sanitiser's own serialisation: a `<` there
+/// starts a tag unless it sits in a (always double-quoted) attribute value
+/// or in an iframe's raw content, which is dropped.
 fn drop_unsourced_iframes(html: String) -> String {
     if !html.contains("<iframe") {
         return html;
     }
     let mut out = String::with_capacity(html.len());
     let mut rest = html.as_str();
-    while let Some(start) = rest.find("<iframe") {
-        out.push_str(&rest[..start]);
-        let tail = &rest[start..];
-        let open_end = tail.find('>').map(|i| i + 1).unwrap_or(tail.len());
-        let close_end = tail[open_end..]
-            .find("</iframe>")
-            .map(|i| open_end + i + "</iframe>".len())
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tail = &rest[lt..];
+        // The end of this tag: the first `>` outside quotes.
+        let mut quoted = false;
+        let end = tail
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '>' && !quoted
+            })
+            .map(|(i, _)| i + 1)
             .unwrap_or(tail.len());
-        let open = &tail[..open_end];
-        if open.contains(" src=\"https://") && open.ends_with('>') {
-            if open.contains(" title=\"") {
-                out.push_str(open);
+        let tag = &tail[..end];
+        let is_iframe = tag
+            .strip_prefix("<iframe")
+            .is_some_and(|r| r.starts_with([' ', '>']));
+        if !is_iframe {
+            out.push_str(tag);
+            rest = &tail[end..];
+            continue;
+        }
+        let close = tail[end..]
+            .find("</iframe>")
+            .map(|i| end + i + "</iframe>".len())
+            .unwrap_or(tail.len());
+        if tag.contains(" src=\"https://") && tag.ends_with('>') {
+            if tag.contains(" title=\"") {
+                out.push_str(tag);
             } else {
-                let name = if open.contains("vimeo.com") {
+                let name = if tag.contains("vimeo.com") {
                     "Vimeo"
                 } else {
                     "YouTube"
                 };
-                out.push_str(&open[..open.len() - 1]);
+                out.push_str(&tag[..tag.len() - 1]);
                 out.push_str(&format!(" title=\"{name}\">"));
             }
             out.push_str("</iframe>");
         }
-        rest = &tail[close_end..];
+        rest = &tail[close..];
     }
     out.push_str(rest);
     out
@@ -373,6 +393,15 @@ mod tests {
             }
             assert!(html.contains("After."), "{html}");
         }
+        // Text that mentions an iframe inside an attribute is kept whole.
+        let html = render(
+            "![An <iframe> diagram](https://example.org/d.png \"a <iframe> title\") and the rest.\n\n<iframe src=\"https://player.vimeo.com/video/1\" title=\"Talk\"></iframe>\n\nEnd.",
+            &Links,
+        );
+        assert!(html.contains("alt=\"An &lt;iframe&gt; diagram\""), "{html}");
+        assert!(html.contains("and the rest."), "{html}");
+        assert!(html.contains("End."), "{html}");
+        assert_eq!(html.matches("<iframe ").count(), 1, "{html}");
         // Without a title, the player still gets one.
         let html = render(
             "<iframe src=\"https://player.vimeo.com/video/1\"></iframe>",

@@ -543,7 +543,10 @@ struct EditPage {
 
 fn edit_page(ctx: &Ctx, status: StatusCode, page: EditPage) -> Response {
     let title = format!("{} · {}", page.path, page.slug);
-    ctx.page(status, "author_edit", &title, &page)
+    // The preview shows authored Markdown, with its allow-listed players.
+    let mut resp = ctx.page(status, "author_edit", &title, &page);
+    super::media::allow_video_frames(&mut resp);
+    resp
 }
 
 fn query_path(req: &poem::Request) -> Option<String> {

@@ -1265,7 +1265,10 @@ fn lesson_page(
             page.form.title.clone()
         }
     );
-    ctx.page(status, "author_lesson", &heading, &page)
+    // The preview shows authored Markdown, with its allow-listed players.
+    let mut resp = ctx.page(status, "author_lesson", &heading, &page);
+    super::media::allow_video_frames(&mut resp);
+    resp
 }
 
 /// POST `/author/{slug}/lessons/{key}?locale=…`: save or preview.

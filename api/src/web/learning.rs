@@ -310,7 +310,7 @@ pub(super) fn draft_preview(
         q.can_attempt = false;
     }
     let title = format!("{} · {}", ctx.t("author-preview"), page.title);
-    ctx.page(
+    let mut resp = ctx.page(
         StatusCode::OK,
         "lesson",
         &title,
@@ -319,7 +319,9 @@ pub(super) fn draft_preview(
             preview_note: ctx.t("preview-note"),
             preview_back: format!("/author/{slug}/lessons/{key}?locale={locale}"),
         },
-    )
+    );
+    super::media::allow_video_frames(&mut resp);
+    resp
 }
 
 async fn course_title(ctx: &Ctx, slug: &str) -> String {

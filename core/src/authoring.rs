@@ -1357,6 +1357,100 @@ impl markdown::LinkTarget for DraftLinks<'_> {
     }
 }
 
+/// A draft's course page as a learner would see it: the outline in the
+/// first of `preferred` the draft has, else its default locale; lesson links
+/// open the draft preview.
+pub fn preview_outline(
+    source: &CourseSource,
+    preferred: &[Locale],
+) -> crate::catalogue::CourseOutline {
+    use crate::catalogue::{CourseCard, CourseOutline, LessonOutline, ModuleOutline};
+    let available = source.locales();
+    let locale = crate::catalogue::pick_locale(preferred, &available, source.default_locale);
+    let empty = course_source::LocaleText::default();
+    let fallback = source.texts.get(&source.default_locale).unwrap_or(&empty);
+    let text = source.texts.get(&locale).unwrap_or(fallback);
+    let pick = |own: &str, other: &str| {
+        if own.is_empty() {
+            other.to_owned()
+        } else {
+            own.to_owned()
+        }
+    };
+    let slug = source.slug.as_str();
+    let cover = source.cover.as_ref().and_then(|name| {
+        let m = source.media.get(name)?;
+        Some(crate::media::Cover {
+            url: format!("/author/{slug}/media/{name}"),
+            alt: pick(&text.cover_alt, &fallback.cover_alt),
+            width: m.width.unwrap_or_default(),
+            height: m.height.unwrap_or_default(),
+        })
+    });
+    let card = CourseCard {
+        slug: slug.to_owned(),
+        locale,
+        default_locale: source.default_locale,
+        available_locales: available,
+        title: pick(&text.title, &fallback.title),
+        summary: pick(&text.summary, &fallback.summary),
+        level: source.level,
+        duration_minutes: source.duration_minutes,
+        themes: source.themes.iter().cloned().collect(),
+        module_count: source.modules.len() as u32,
+        lesson_count: source.lessons().count() as u32,
+        enrolment_count: 0,
+        published_at: None,
+        updated_at: now(),
+        cover,
+    };
+    let description = pick(&text.description, &fallback.description);
+    let links = DraftLinks { slug, locale };
+    CourseOutline {
+        description_html: markdown::render(&description, &links),
+        description,
+        objectives: if text.objectives.is_empty() {
+            fallback.objectives.clone()
+        } else {
+            text.objectives.clone()
+        },
+        modules: source
+            .modules
+            .iter()
+            .map(|m| {
+                let mt = text
+                    .modules
+                    .get(m.key.as_str())
+                    .or_else(|| fallback.modules.get(m.key.as_str()));
+                ModuleOutline {
+                    key: m.key.to_string(),
+                    title: mt
+                        .map(|t| t.title.clone())
+                        .unwrap_or_else(|| m.key.to_string()),
+                    summary: mt.map(|t| t.summary.clone()).unwrap_or_default(),
+                    lessons: m
+                        .lessons
+                        .iter()
+                        .map(|l| LessonOutline {
+                            id: Uuid::nil(),
+                            key: l.key.to_string(),
+                            title: text
+                                .lessons
+                                .get(l.key.as_str())
+                                .or_else(|| fallback.lessons.get(l.key.as_str()))
+                                .map(|t| t.title.clone())
+                                .unwrap_or_else(|| l.key.to_string()),
+                            kind: l.kind,
+                            duration_minutes: l.duration_minutes,
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        card,
+    }
+}
+
 /// A lesson of a draft as a learner would see it, in the first of
 /// `preferred` the draft has text for (then its default locale): the same
 /// view the lesson player renders, with no progress.

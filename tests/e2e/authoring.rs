@@ -1036,6 +1036,7 @@ async fn script_payloads_in_every_authored_field_never_run_in_a_browser() {
         format!("/author/{SLUG}/course"),
         format!("/author/{SLUG}/modules/first"),
         format!("/author/{SLUG}/lessons/check"),
+        format!("/author/{SLUG}/preview"),
         format!("/author/{SLUG}/preview/intro"),
         format!("/author/{SLUG}/preview/check"),
         format!("/author/{SLUG}/lessons/intro"),

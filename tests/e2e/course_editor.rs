@@ -710,6 +710,22 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
     );
     assert!(b.text("[role=status]").await.contains("Preview"));
     look(&b, &axe, "editor-learner-preview").await;
+    // And the course page, whose syllabus leads into the preview.
+    b.goto(&server.url(&format!("/author/{SLUG}/preview")))
+        .await;
+    assert_eq!(b.text("h1").await, "Fixture course");
+    assert!(b.text("[role=status]").await.contains("Preview"));
+    assert!(
+        b.try_find(&format!("form[action='/courses/{SLUG}/enrolment']"))
+            .await
+            .is_none()
+    );
+    look(&b, &axe, "editor-course-preview").await;
+    b.submit(&format!(
+        "a[href='/author/{SLUG}/preview/drains-and-gutters?locale=en']"
+    ))
+    .await;
+    assert_eq!(b.text("h1").await, "Drains and gutters");
 
     // The quiz editor: a new question without a correct answer is refused
     // next to it, with what was typed kept.

@@ -470,6 +470,60 @@ struct CoursePage {
     signed_in: bool,
     enrolment: Option<Enrolment>,
     sign_in_href: String,
+    /// Set when an author previews a draft: no way in, links stay in the preview.
+    preview_note: Option<String>,
+    preview_back: Option<String>,
+}
+
+fn module_views(
+    ctx: &Ctx,
+    outline: &catalogue::CourseOutline,
+    href: impl Fn(&str) -> String,
+) -> Vec<ModuleView> {
+    outline
+        .modules
+        .iter()
+        .map(|m| ModuleView {
+            title: m.title.clone(),
+            summary: m.summary.clone(),
+            lessons: m
+                .lessons
+                .iter()
+                .map(|l| LessonLine {
+                    href: href(&l.key),
+                    title: l.title.clone(),
+                    kind: ctx.t(&format!("kind-{}", l.kind)),
+                    duration: format_minutes(ctx.locale, l.duration_minutes),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A draft's course page as learners will see it once published.
+pub(super) fn draft_course_preview(
+    ctx: &Ctx,
+    outline: catalogue::CourseOutline,
+    back: String,
+) -> Response {
+    let slug = outline.card.slug.clone();
+    let locale = outline.card.locale;
+    let modules = module_views(ctx, &outline, |k| {
+        format!("/author/{slug}/preview/{k}?locale={locale}")
+    });
+    let page = CoursePage {
+        card: card(ctx, &outline.card),
+        description_html: outline.description_html,
+        objectives: outline.objectives,
+        modules,
+        signed_in: true,
+        enrolment: None,
+        sign_in_href: String::new(),
+        preview_note: Some(ctx.t("preview-note")),
+        preview_back: Some(back),
+    };
+    let title = format!("{} · {}", ctx.t("author-preview"), page.card.title);
+    ctx.page(StatusCode::OK, "course", &title, &page)
 }
 
 /// `/courses/{slug}`: what the course teaches, its syllabus, and the way in.
@@ -505,24 +559,7 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
         },
         None => None,
     };
-    let modules = outline
-        .modules
-        .iter()
-        .map(|m| ModuleView {
-            title: m.title.clone(),
-            summary: m.summary.clone(),
-            lessons: m
-                .lessons
-                .iter()
-                .map(|l| LessonLine {
-                    href: format!("/courses/{slug}/lessons/{}", l.key),
-                    title: l.title.clone(),
-                    kind: ctx.t(&format!("kind-{}", l.kind)),
-                    duration: format_minutes(ctx.locale, l.duration_minutes),
-                })
-                .collect(),
-        })
-        .collect();
+    let modules = module_views(&ctx, &outline, |k| format!("/courses/{slug}/lessons/{k}"));
     let next: String =
         url::form_urlencoded::byte_serialize(format!("/courses/{slug}").as_bytes()).collect();
     let page = CoursePage {
@@ -533,6 +570,8 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
         signed_in: ctx.user.is_some(),
         enrolment,
         sign_in_href: format!("/sign-in?next={next}"),
+        preview_note: None,
+        preview_back: None,
     };
     let title = page.card.title.clone();
     let mut course_url = ctx.state.config.public_url();

@@ -1446,3 +1446,24 @@ pub async fn preview_lesson(
         .unwrap_or_else(|| slug.clone());
     super::learning::draft_preview(&ctx, &slug, course_title, view)
 }
+
+/// GET `/author/{slug}/preview?locale=…`: the draft's course page as
+/// learners will see it once published.
+#[handler]
+pub async fn preview_course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Response {
+    let who = match author(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let (source, _) = match service(&ctx).structure(&who, &slug).await {
+        Ok(s) => s,
+        Err(e) => return editor_unavailable(&ctx, e, &slug),
+    };
+    let mut preferred = ctx.preferred();
+    if let Some(l) = query(req, "locale").and_then(|l| l.parse::<Locale>().ok()) {
+        preferred.insert(0, l);
+    }
+    let outline = authoring::preview_outline(&source, &preferred);
+    let back = format!("/author/{slug}/course?locale={}", outline.card.locale);
+    super::catalogue::draft_course_preview(&ctx, outline, back)
+}

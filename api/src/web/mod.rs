@@ -111,6 +111,7 @@ pub fn routes(route: Route) -> Route {
             "/author/:slug/modules/:key",
             get(course_editor::edit_module).post(course_editor::save_module),
         )
+        .at("/author/:slug/preview", get(course_editor::preview_course))
         .at(
             "/author/:slug/preview/:key",
             get(course_editor::preview_lesson),

@@ -11,11 +11,15 @@ const FIXTURE: &str = "/api/v1/courses/fixture-course";
 const REPORT: &str = "/api/v1/courses/fixture-course/report";
 
 async fn fixture_server() -> (TestServer, TempDir) {
+    fixture_server_with(vec![]).await
+}
+
+async fn fixture_server_with(env: Vec<(String, String)>) -> (TestServer, TempDir) {
     let dir = TempDir::new();
     write_fixture_course(dir.path(), "fixture-course");
     let server = TestServer::start_with(ServerOptions {
         courses_dir: Some(dir.path().to_owned()),
-        ..Default::default()
+        env,
     })
     .await;
     (server, dir)
@@ -68,7 +72,11 @@ async fn attempt(server: &TestServer, l: &Learner, q1: &str, q2: &str, passes: b
 /// quiz once, then completes; Cora (fr) reads the first lesson and fails
 /// the quiz; Dan (es) enrols and leaves. Quiz: q1 is `b`, q2 is `false`.
 async fn seeded() -> (TestServer, TempDir, Learner) {
-    let (server, dir) = fixture_server().await;
+    seeded_with(vec![]).await
+}
+
+async fn seeded_with(env: Vec<(String, String)>) -> (TestServer, TempDir, Learner) {
+    let (server, dir) = fixture_server_with(env).await;
     let ana = learner_in(&server, "ana@city.gov", "en").await;
     let ben = learner_in(&server, "ben@ville.fr", "fr").await;
     let cora = learner_in(&server, "cora@ville.fr", "fr").await;
@@ -483,4 +491,109 @@ async fn a_seeded_cohort_fills_one_course_and_its_report() {
             .windows(2)
             .all(|w| w[0].completed >= w[1].completed)
     );
+}
+
+/// Enrolled, completed and left, as the JSON report says, with the time
+/// the figures were computed.
+async fn totals(server: &TestServer, admin: &Learner) -> (Value, String) {
+    let (status, r) = server.call(admin, Method::GET, REPORT, None).await;
+    assert_eq!(status, 200, "{r}");
+    let t = &r["totals"];
+    (
+        json!([t["enrolled"], t["completed"], t["left"]]),
+        r["generated_at"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// The figures are kept for a short while (in process by default): a
+/// learner who enrols just after a report was read shows up in the next
+/// one, not at once, and the page says when the figures were computed.
+/// Titles are not part of what is kept.
+#[tokio::test]
+async fn report_figures_are_kept_briefly_and_say_how_fresh_they_are() {
+    let (server, _dir, admin) = seeded().await;
+    let (first, generated) = totals(&server, &admin).await;
+    assert_eq!(first, json!([4, 2, 1]));
+    learner_in(&server, "eve@ciudad.es", "es").await;
+    let (second, generated_again) = totals(&server, &admin).await;
+    assert_eq!(second, first, "served from the cache");
+    assert_eq!(generated_again, generated);
+    // Every way of reading the report serves the same figures.
+    let (_, _, _, body) = csv(&server, &admin, "funnel.csv").await;
+    assert!(body.contains("1,intro,Introduction,text,3,4,0.7500\r\n"), "{body}");
+    let (_, fr) = server
+        .call(&admin, Method::GET, &format!("{REPORT}?lang=fr"), None)
+        .await;
+    assert_eq!(fr["totals"]["enrolled"], 4);
+    assert_eq!(fr["course_title"], "Cours d'essai", "titles are read each time");
+
+    let at = time::OffsetDateTime::parse(
+        &generated,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+    .to_offset(time::UtcOffset::UTC);
+    let html = report_page(&server, &admin).await;
+    let expected = format!(
+        "Figures as of {}, {:02}:{:02} UTC",
+        agora_core::certificates::pdf::format_date(agora_core::domain::Locale::En, at.date()),
+        at.hour(),
+        at.minute()
+    );
+    assert!(html.contains(&expected), "missing {expected:?}");
+    assert!(html.contains("<dt>Enrolled</dt><dd>4</dd>"));
+}
+
+/// With `AGORA_REPORT_CACHE_SECONDS=0` every report is computed afresh.
+#[tokio::test]
+async fn report_figures_are_computed_every_time_when_the_cache_is_off() {
+    let (server, _dir, admin) =
+        seeded_with(vec![("AGORA_REPORT_CACHE_SECONDS".into(), "0".into())]).await;
+    assert_eq!(totals(&server, &admin).await.0, json!([4, 2, 1]));
+    let eve = learner_in(&server, "eve@ciudad.es", "es").await;
+    assert_eq!(totals(&server, &admin).await.0, json!([5, 2, 1]));
+    for lesson in ["intro", "sheet"] {
+        complete(&server, &eve, lesson).await;
+    }
+    attempt(&server, &eve, "b", "false", true).await;
+    let (status, r) = server.call(&admin, Method::GET, REPORT, None).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["totals"]["completed"], 3);
+    assert_eq!(r["funnel"][1]["completed"], 3);
+    assert_eq!(r["questions"][0]["answers"], 5);
+    assert_eq!(r["locales"][0], json!({ "locale": "es", "learners": 2, "percent": 40 }));
+}
+
+/// In Redis, the figures are shared and kept briefly; with Redis down the
+/// report is computed from the database, and figures cached before the
+/// outage are never served after it.
+#[tokio::test]
+async fn report_figures_survive_a_redis_outage() {
+    let mut redis = super::cache::RedisProcess::start();
+    let (server, _dir, admin) =
+        seeded_with(vec![("AGORA_REDIS_URL".into(), redis.url())]).await;
+    assert_eq!(totals(&server, &admin).await.0, json!([4, 2, 1]));
+    learner_in(&server, "eve@ciudad.es", "es").await;
+    assert_eq!(
+        totals(&server, &admin).await.0,
+        json!([4, 2, 1]),
+        "served from Redis"
+    );
+
+    redis.stop();
+    assert_eq!(
+        totals(&server, &admin).await.0,
+        json!([5, 2, 1]),
+        "computed again"
+    );
+    let html = report_page(&server, &admin).await;
+    assert!(html.contains("<dt>Enrolled</dt><dd>5</dd>"), "{html}");
+    let (status, _, _, body) = csv(&server, &admin, "locales.csv").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("es,2,0.4000"), "{body}");
+
+    // Redis comes back with the figures it held before it stopped: they
+    // were written over while it was away, so they are not served.
+    redis.restart();
+    assert_eq!(totals(&server, &admin).await.0, json!([5, 2, 1]));
 }

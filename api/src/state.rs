@@ -7,8 +7,8 @@ use agora_core::{
     config::Config,
     learning::Learning,
     partners::Partners,
-    reports::Reports,
     rate_limit::{AuthLimits, PartnerLimits},
+    reports::Reports,
     search::SearchIndex,
     storage::Storage,
 };

@@ -172,6 +172,10 @@ pub const DEFAULT_FRESH_FOR: std::time::Duration = std::time::Duration::from_sec
 /// Invalidating on every enrolment, completion and quiz attempt would put
 /// the cache on the learners' write path for nothing. A dead or flushed
 /// cache only means computing again.
+///
+/// Only the first reader after a quiet spell waits for the figures: one
+/// computation per course runs at a time, and figures read in the last
+/// quarter of their life are recomputed in the background.
 #[derive(Clone)]
 pub struct Reports {
     db: DatabaseConnection,
@@ -211,29 +215,73 @@ impl Reports {
         if self.fresh_for.is_zero() {
             return Figures::compute(&self.db, course_id).await;
         }
-        let key = figures_key(course_id);
-        if let Some(f) = self.cached(&key).await {
+        if let Some(f) = self.cached(course_id).await {
+            if self.age(&f) >= self.refresh_after() {
+                self.refresh_ahead(course_id);
+            }
             return Ok(f);
         }
-        let lock = self
-            .computing
+        let lock = self.lock_for(course_id);
+        let _turn = lock.lock().await;
+        // Whoever held the lock before us may have just computed them.
+        if let Some(f) = self.cached(course_id).await {
+            return Ok(f);
+        }
+        self.compute_and_keep(course_id).await
+    }
+
+    /// Figures read while this old are recomputed in the background, so
+    /// that a report read steadily never makes a reader wait for them.
+    fn refresh_after(&self) -> std::time::Duration {
+        self.fresh_for * 3 / 4
+    }
+
+    fn age(&self, f: &Figures) -> std::time::Duration {
+        let ms = (crate::jobs::now_ms() - f.computed_at_ms).max(0);
+        std::time::Duration::from_millis(ms as u64)
+    }
+
+    fn lock_for(&self, course_id: Uuid) -> Arc<AsyncMutex<()>> {
+        self.computing
             .lock()
             .expect("not poisoned")
             .entry(course_id)
             .or_default()
-            .clone();
-        let _turn = lock.lock().await;
-        // Whoever held the lock before us may have just computed them.
-        if let Some(f) = self.cached(&key).await {
-            return Ok(f);
-        }
+            .clone()
+    }
+
+    /// Recomputes the figures in the background unless that is under way.
+    fn refresh_ahead(&self, course_id: Uuid) {
+        let Ok(turn) = self.lock_for(course_id).try_lock_owned() else {
+            return;
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            let _turn = turn;
+            // A refresh that ended just before we took the lock did the work.
+            if let Some(f) = this.cached(course_id).await
+                && this.age(&f) < this.refresh_after()
+            {
+                return;
+            }
+            if let Err(e) = this.compute_and_keep(course_id).await {
+                tracing::warn!(error = %e, %course_id, "report figures were not refreshed");
+            }
+        });
+    }
+
+    async fn compute_and_keep(&self, course_id: Uuid) -> Result<Figures> {
         let f = Figures::compute(&self.db, course_id).await?;
         match serde_json::to_vec(&f) {
             // The computation time as the version: an older computation
             // (from a slower replica) never replaces a newer one.
             Ok(bytes) => {
                 self.cache
-                    .set(&key, f.computed_at_ms.max(0) as u64, &bytes)
+                    .set(
+                        &figures_key(course_id),
+                        f.computed_at_ms.max(0) as u64,
+                        &bytes,
+                    )
                     .await;
             }
             Err(e) => tracing::error!(error = %e, "report figures do not serialize; not cached"),
@@ -242,10 +290,11 @@ impl Reports {
     }
 
     /// Cached figures younger than `fresh_for`, if any.
-    async fn cached(&self, key: &str) -> Option<Figures> {
+    async fn cached(&self, course_id: Uuid) -> Option<Figures> {
+        let key = figures_key(course_id);
         let bytes = self
             .cache
-            .get_many(&[key.to_owned()])
+            .get_many(std::slice::from_ref(&key))
             .await
             .into_iter()
             .next()
@@ -254,12 +303,11 @@ impl Reports {
             Ok(f) => f,
             Err(e) => {
                 // Written by another version of Agora: compute again.
-                tracing::warn!(error = %e, key, "cached report figures do not parse; computing them");
+                tracing::warn!(error = %e, %key, "cached report figures do not parse; computing them");
                 return None;
             }
         };
-        let age_ms = crate::jobs::now_ms() - f.computed_at_ms;
-        (age_ms < self.fresh_for.as_millis() as i64).then_some(f)
+        (self.age(&f) < self.fresh_for).then_some(f)
     }
 }
 
@@ -484,7 +532,10 @@ async fn cohort(
             "to_char(CAST(enrolments.enrolled_at AT TIME ZONE 'UTC' AS date), 'YYYY-MM-DD')",
         ),
         // SQLite's date() reads the stored text with its offset and answers UTC.
-        _ => ("date(enrolments.enrolled_at)", "date(enrolments.enrolled_at)"),
+        _ => (
+            "date(enrolments.enrolled_at)",
+            "date(enrolments.enrolled_at)",
+        ),
     };
     // COUNT(completed_at) counts the completed ones.
     let rows: Vec<(String, String, String, i64, i64)> = enrolment::Entity::find()
@@ -631,10 +682,10 @@ async fn question_tallies(
         .group_by(answers_text)
         .into_tuple::<(Uuid, String, i64)>()
         .all(db);
-    let (questions, answer_sets) = tokio::try_join!(
-        async { quiz_questions(db, quiz_ids).await },
-        async { Ok::<_, Error>(answer_sets.await?) },
-    )?;
+    let (questions, answer_sets) =
+        tokio::try_join!(async { quiz_questions(db, quiz_ids).await }, async {
+            Ok::<_, Error>(answer_sets.await?)
+        },)?;
     let mut by_lesson: HashMap<Uuid, Vec<&quiz_question::Model>> = HashMap::new();
     for q in &questions {
         by_lesson.entry(q.lesson_id).or_default().push(q);

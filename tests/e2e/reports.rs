@@ -505,6 +505,10 @@ async fn totals(server: &TestServer, admin: &Learner) -> (Value, String) {
     )
 }
 
+fn instant(rfc3339: &str) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).unwrap()
+}
+
 /// The figures are kept for a short while (in process by default): a
 /// learner who enrols just after a report was read shows up in the next
 /// one, not at once, and the page says when the figures were computed.
@@ -520,19 +524,20 @@ async fn report_figures_are_kept_briefly_and_say_how_fresh_they_are() {
     assert_eq!(generated_again, generated);
     // Every way of reading the report serves the same figures.
     let (_, _, _, body) = csv(&server, &admin, "funnel.csv").await;
-    assert!(body.contains("1,intro,Introduction,text,3,4,0.7500\r\n"), "{body}");
+    assert!(
+        body.contains("1,intro,Introduction,text,3,4,0.7500\r\n"),
+        "{body}"
+    );
     let (_, fr) = server
         .call(&admin, Method::GET, &format!("{REPORT}?lang=fr"), None)
         .await;
     assert_eq!(fr["totals"]["enrolled"], 4);
-    assert_eq!(fr["course_title"], "Cours d'essai", "titles are read each time");
+    assert_eq!(
+        fr["course_title"], "Cours d'essai",
+        "titles are read each time"
+    );
 
-    let at = time::OffsetDateTime::parse(
-        &generated,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap()
-    .to_offset(time::UtcOffset::UTC);
+    let at = instant(&generated).to_offset(time::UtcOffset::UTC);
     let html = report_page(&server, &admin).await;
     let expected = format!(
         "Figures as of {}, {:02}:{:02} UTC",
@@ -561,7 +566,10 @@ async fn report_figures_are_computed_every_time_when_the_cache_is_off() {
     assert_eq!(r["totals"]["completed"], 3);
     assert_eq!(r["funnel"][1]["completed"], 3);
     assert_eq!(r["questions"][0]["answers"], 5);
-    assert_eq!(r["locales"][0], json!({ "locale": "es", "learners": 2, "percent": 40 }));
+    assert_eq!(
+        r["locales"][0],
+        json!({ "locale": "es", "learners": 2, "percent": 40 })
+    );
 }
 
 /// In Redis, the figures are shared and kept briefly; with Redis down the
@@ -570,8 +578,7 @@ async fn report_figures_are_computed_every_time_when_the_cache_is_off() {
 #[tokio::test]
 async fn report_figures_survive_a_redis_outage() {
     let mut redis = super::cache::RedisProcess::start();
-    let (server, _dir, admin) =
-        seeded_with(vec![("AGORA_REDIS_URL".into(), redis.url())]).await;
+    let (server, _dir, admin) = seeded_with(vec![("AGORA_REDIS_URL".into(), redis.url())]).await;
     assert_eq!(totals(&server, &admin).await.0, json!([4, 2, 1]));
     learner_in(&server, "eve@ciudad.es", "es").await;
     assert_eq!(
@@ -596,4 +603,29 @@ async fn report_figures_survive_a_redis_outage() {
     // were written over while it was away, so they are not served.
     redis.restart();
     assert_eq!(totals(&server, &admin).await.0, json!([5, 2, 1]));
+}
+
+/// Kept figures expire: read steadily, the report catches up with a new
+/// learner once its figures are older than `AGORA_REPORT_CACHE_SECONDS`.
+#[tokio::test]
+async fn kept_report_figures_are_replaced_once_they_are_old() {
+    let (server, _dir, admin) =
+        seeded_with(vec![("AGORA_REPORT_CACHE_SECONDS".into(), "1".into())]).await;
+    let (first, generated) = totals(&server, &admin).await;
+    assert_eq!(first, json!([4, 2, 1]));
+    learner_in(&server, "eve@ciudad.es", "es").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (now, generated_now) = totals(&server, &admin).await;
+        if now == json!([5, 2, 1]) {
+            assert!(instant(&generated_now) > instant(&generated));
+            break;
+        }
+        assert_eq!(now, first, "either the kept figures or the new ones");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the figures were never recomputed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

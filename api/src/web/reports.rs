@@ -98,7 +98,12 @@ pub async fn report(ctx: Ctx, Path(slug): Path<String>) -> Response {
     if let Err(e) = require_report_access(&ctx.state, ctx.user.as_ref(), &course).await {
         return ctx.fail(e);
     }
-    let report = match ctx.state.reports.course_report(&course, &ctx.preferred()).await {
+    let report = match ctx
+        .state
+        .reports
+        .course_report(&course, &ctx.preferred())
+        .await
+    {
         Ok(r) => r,
         Err(e) => return ctx.fail(e),
     };

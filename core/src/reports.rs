@@ -160,9 +160,6 @@ pub async fn find_course(db: &impl ConnectionTrait, slug: &str) -> Result<course
         .ok_or(Error::NotFound { what: "course" })
 }
 
-/// How long a course's figures are served from the cache unless configured.
-pub const DEFAULT_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// Course reports, each course's figures kept in the cache port for
 /// `fresh_for` (zero: computed on every request).
 ///
@@ -537,13 +534,14 @@ async fn cohort(
             "date(enrolments.enrolled_at)",
         ),
     };
-    // COUNT(completed_at) counts the completed ones.
+    // COUNT(completed_at) counts the completed ones. COUNT(*), not of a
+    // column the indexes lack: SQLite then reads the covering index only.
     let rows: Vec<(String, String, String, i64, i64)> = enrolment::Entity::find()
         .select_only()
         .column_as(Expr::cust(day_text), "day")
         .column(enrolment::Column::Status)
         .column(user::Column::Locale)
-        .column_as(enrolment::Column::Id.count(), "n")
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .column_as(enrolment::Column::CompletedAt.count(), "done")
         .join(JoinType::InnerJoin, enrolment::Relation::User.def())
         .filter(enrolment::Column::CourseId.eq(course_id))
@@ -633,7 +631,8 @@ async fn lesson_completions(
     let rows: Vec<(Uuid, i64)> = lesson_progress::Entity::find()
         .select_only()
         .column(lesson_progress::Column::LessonId)
-        .column_as(lesson_progress::Column::EnrolmentId.count(), "n")
+        // COUNT(*): the lesson index alone answers it.
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .filter(lesson_progress::Column::LessonId.is_in(lesson_ids.to_vec()))
         .group_by(lesson_progress::Column::LessonId)
         .into_tuple()
@@ -669,14 +668,19 @@ async fn question_tallies(
         return Ok(HashMap::new());
     }
     // The same answers are given many times over: the database groups them
-    // (as text, since PostgreSQL's json type has no equality), and each
-    // distinct answer set is graded once here.
-    let answers_text = Expr::cust("CAST(answers AS TEXT)");
+    // as text, and each distinct answer set is graded once here.
+    // PostgreSQL's json type has no equality, so it groups a cast; SQLite
+    // stores json as text and groups the column itself, in the order of
+    // its (lesson_id, answers) index (migration 000008), without sorting.
+    let answers_text = Expr::cust(match db.get_database_backend() {
+        DatabaseBackend::Postgres => "CAST(answers AS TEXT)",
+        _ => "answers",
+    });
     let answer_sets = quiz_attempt::Entity::find()
         .select_only()
         .column(quiz_attempt::Column::LessonId)
         .column_as(answers_text.clone(), "answers_text")
-        .column_as(quiz_attempt::Column::Id.count(), "n")
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .filter(quiz_attempt::Column::LessonId.is_in(quiz_ids.to_vec()))
         .group_by(quiz_attempt::Column::LessonId)
         .group_by(answers_text)
@@ -1026,6 +1030,64 @@ mod tests {
             p.windows(2)
                 .all(|w| w[1].start - w[0].start == Duration::weeks(1))
         );
+    }
+
+    #[test]
+    fn one_pass_over_the_cohort_gives_totals_days_and_locales() {
+        let d1 = date!(2026 - 11 - 02);
+        let d2 = date!(2026 - 11 - 03);
+        let row = |d, status: &str, locale: &str, n, done| {
+            (d, status.to_owned(), locale.to_owned(), n, done)
+        };
+        let (totals, days, locales) = tally_cohort(vec![
+            row(d1, ACTIVE, "fr", 3, 1),
+            row(d1, "left", "en", 2, 1),
+            row(d2, ACTIVE, "en", 1, 0),
+            row(d2, ACTIVE, "es", 2, 2),
+        ]);
+        assert_eq!(
+            totals,
+            Totals {
+                enrolled: 8,
+                active: 3,
+                completed: 4,
+                left: 1,
+                completion_percent: 50,
+            }
+        );
+        assert_eq!(days, vec![(d1, 5), (d2, 3)]);
+        // Most learners first, ties by code.
+        assert_eq!(
+            locales,
+            vec![("en".into(), 3), ("fr".into(), 3), ("es".into(), 2)]
+        );
+    }
+
+    #[test]
+    fn figures_survive_the_cache_round_trip() {
+        let lesson = Uuid::new_v4();
+        let question = Uuid::new_v4();
+        let f = Figures {
+            computed_at_ms: 1_796_000_000_000,
+            totals: Totals {
+                enrolled: 2,
+                active: 1,
+                completed: 1,
+                left: 0,
+                completion_percent: 50,
+            },
+            days: vec![(date!(2026 - 11 - 30), 2)],
+            completions: HashMap::from([(lesson, 2)]),
+            questions: HashMap::from([(question, (3, 1))]),
+            locales: vec![("fr".into(), 2)],
+        };
+        let back: Figures = serde_json::from_slice(&serde_json::to_vec(&f).unwrap()).unwrap();
+        assert_eq!(back.computed_at_ms, f.computed_at_ms);
+        assert_eq!(back.totals, f.totals);
+        assert_eq!(back.days, f.days);
+        assert_eq!(back.completions, f.completions);
+        assert_eq!(back.questions, f.questions);
+        assert_eq!(back.locales, f.locales);
     }
 
     #[test]

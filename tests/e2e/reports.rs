@@ -1,6 +1,8 @@
 //! Course reports: exact figures from learners at known points of a course,
 //! as JSON, as CSV and as a page in two languages; who may read them.
 
+use std::collections::BTreeMap;
+
 use agora_tests::{
     Learner, ServerOptions, TempDir, TestServer, browser::Browser, write_fixture_course,
 };
@@ -628,4 +630,172 @@ async fn kept_report_figures_are_replaced_once_they_are_old() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// Every file of a course folder, by path relative to it, zipped under
+/// `slug/` as authors upload it.
+fn zipped_course(
+    dir: &std::path::Path,
+    slug: &str,
+    edit: impl Fn(&mut BTreeMap<String, Vec<u8>>),
+) -> Vec<u8> {
+    use std::io::Write;
+    let root = dir.join(slug);
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    edit(&mut files);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, data) in &files {
+        w.start_file(
+            format!("{slug}/{path}"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+async fn upload_and_publish(server: &TestServer, author: &Learner, slug: &str, zip: Vec<u8>) {
+    let (status, d) = server
+        .call(
+            author,
+            Method::GET,
+            &format!("/api/v1/authoring/courses/{slug}"),
+            None,
+        )
+        .await;
+    let path = if status == 200 {
+        format!("/api/v1/authoring/archives?revision={}", d["revision"])
+    } else {
+        "/api/v1/authoring/archives".to_owned()
+    };
+    let r = server
+        .as_learner(author, Method::POST, &path)
+        .header("content-type", "application/octet-stream")
+        .body(zip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (status, v) = server
+        .call(
+            author,
+            Method::POST,
+            &format!("/api/v1/authoring/courses/{slug}/versions"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+}
+
+/// Kept figures are laid over the syllabus as it is now: a lesson that a
+/// new version removes leaves the funnel at once, and a new one shows with
+/// no completions yet, while the counts themselves are still the kept ones.
+#[tokio::test]
+async fn a_republished_syllabus_shows_at_once_over_kept_figures() {
+    const SLUG: &str = "flood-ready";
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    let dir = TempDir::new();
+    write_fixture_course(dir.path(), SLUG);
+    upload_and_publish(
+        &server,
+        &author,
+        SLUG,
+        zipped_course(dir.path(), SLUG, |_| {}),
+    )
+    .await;
+    let ana = server.learner("ana@city.gov").await;
+    let course = format!("/api/v1/courses/{SLUG}");
+    let (status, _) = server
+        .call(&ana, Method::POST, &format!("{course}/enrolment"), None)
+        .await;
+    assert_eq!(status, 201);
+    for lesson in ["intro", "sheet"] {
+        let (status, body) = server
+            .call(
+                &ana,
+                Method::POST,
+                &format!("{course}/lessons/{lesson}/completion"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let admin = server.admin("admin@agora.example").await;
+    let funnel = |r: &Value| -> Vec<(Value, Value)> {
+        r["funnel"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["lesson_key"].clone(), s["completed"].clone()))
+            .collect()
+    };
+    let (status, before) = server
+        .call(&admin, Method::GET, &format!("{course}/report"), None)
+        .await;
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(
+        funnel(&before),
+        vec![
+            (json!("intro"), json!(1)),
+            (json!("sheet"), json!(1)),
+            (json!("check"), json!(0)),
+        ]
+    );
+
+    let edited = zipped_course(dir.path(), SLUG, |files| {
+        let yaml = String::from_utf8(files["course.yaml"].clone()).unwrap();
+        let new_yaml = yaml.replace(
+            "      - id: sheet\n        kind: resource\n        file: sheet.md\n",
+            "      - id: drains\n        kind: text\n        duration_minutes: 5\n",
+        );
+        assert_ne!(new_yaml, yaml);
+        files.insert("course.yaml".into(), new_yaml.into_bytes());
+        files.remove("en/sheet.md");
+        files.remove("en/resources/sheet.md");
+        // The introduction linked to the removed worksheet.
+        files.insert(
+            "en/intro.md".into(),
+            b"---\ntitle: Introduction\n---\nHello.\n".to_vec(),
+        );
+        files.insert(
+            "en/drains.md".into(),
+            b"---\ntitle: Drains\n---\nKeep them clear.\n".to_vec(),
+        );
+    });
+    upload_and_publish(&server, &author, SLUG, edited).await;
+    let (status, after) = server
+        .call(&admin, Method::GET, &format!("{course}/report"), None)
+        .await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(
+        after["generated_at"], before["generated_at"],
+        "figures kept"
+    );
+    assert_eq!(
+        funnel(&after),
+        vec![
+            (json!("intro"), json!(1)),
+            (json!("drains"), json!(0)),
+            (json!("check"), json!(0)),
+        ]
+    );
+    assert_eq!(after["funnel"][1]["lesson_title"], "Drains");
 }

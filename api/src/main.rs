@@ -595,6 +595,11 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let state = state::AppState {
         search: search.clone(),
         learning: agora_core::learning::Learning::new(conn.clone(), cache.clone()),
+        reports: agora_core::reports::Reports::new(
+            conn.clone(),
+            cache.clone(),
+            Duration::from_secs(config.report_cache_seconds),
+        ),
         cache,
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
         partners: agora_core::partners::Partners::new(conn.clone()),

@@ -8,6 +8,7 @@ use agora_core::{
     learning::Learning,
     partners::Partners,
     rate_limit::{AuthLimits, PartnerLimits},
+    reports::Reports,
     search::SearchIndex,
     storage::Storage,
 };
@@ -20,6 +21,8 @@ pub struct AppState {
     /// For readiness probes of HTTP backends.
     pub http: reqwest::Client,
     pub learning: Learning,
+    /// Course reports, their figures cached for a short while.
+    pub reports: Reports,
     pub cache: Cache,
     pub limits: Arc<AuthLimits>,
     /// Certificates and media.

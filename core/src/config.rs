@@ -358,6 +358,16 @@ pub struct Config {
     )]
     pub partner_cache_seconds: u64,
 
+    /// Seconds a course report's figures are reused before they are
+    /// computed again (0: on every request). Reports say how old they are.
+    #[arg(
+        long,
+        env = "AGORA_REPORT_CACHE_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub report_cache_seconds: u64,
+
     /// Log format.
     #[arg(long, env = "AGORA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,

@@ -4,7 +4,12 @@
 //! Every figure comes from one SQL aggregate (GROUP BY) over the course's
 //! rows, so the cost grows with the number of distinct days, lessons,
 //! answer sets and locales, not with the number of learners' rows shipped
-//! to the server. Who may read a report is the caller's business.
+//! to the server. Still, at 100,000 enrolments those aggregates read about
+//! a million rows, so [`Reports`] keeps the figures (not the titles) of each
+//! course in the cache port for a short while, and the report says how old
+//! they are. The syllabus, titles and prompts are read on every request: a
+//! removed lesson or a retitled quiz shows at once. Who may read a report is
+//! the caller's business.
 //!
 //! Definitions, as the report states them:
 //! - *enrolled*: every learner who ever enrolled, including those who left;
@@ -20,24 +25,30 @@
 //!   options, exactly as `learning::grade` does;
 //! - *locales*: the interface locale of every enrolled learner's account.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, Mutex},
+};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, sea_query::Expr,
 };
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
+use tokio::sync::Mutex as AsyncMutex;
 use uuid::Uuid;
 
 use crate::{
     Error, Result,
+    cache::Cache,
     catalogue::pick_locale,
     domain::{LessonKind, Locale},
     entities::{
         course, course_translation, enrolment, lesson_progress, lesson_translation,
         question_translation, quiz_attempt, quiz_question, user,
     },
-    learning::{ACTIVE, Learning},
+    learning::{ACTIVE, Learning, OrderedLesson},
 };
 
 /// Courses younger than this are charted day by day, older ones week by week.
@@ -48,6 +59,7 @@ pub struct CourseReport {
     pub course_id: Uuid,
     pub slug: String,
     pub title: String,
+    /// When the figures were computed (they may come from the cache).
     pub generated_at: OffsetDateTime,
     pub totals: Totals,
     pub granularity: Granularity,
@@ -59,7 +71,7 @@ pub struct CourseReport {
     pub locales: Vec<LocaleCount>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub enrolled: u64,
     pub active: u64,
@@ -148,8 +160,254 @@ pub async fn find_course(db: &impl ConnectionTrait, slug: &str) -> Result<course
         .ok_or(Error::NotFound { what: "course" })
 }
 
-/// The whole report of one course; titles and prompts in the first of
-/// `preferred` the course has, else its default locale.
+/// Course reports, each course's figures kept in the cache port for
+/// `fresh_for` (zero: computed on every request).
+///
+/// Staleness is accepted on purpose rather than invalidated: reports are
+/// read by the people who run a course, figures a minute old serve them as
+/// well as live ones, and the report says when they were computed.
+/// Invalidating on every enrolment, completion and quiz attempt would put
+/// the cache on the learners' write path for nothing. A dead or flushed
+/// cache only means computing again.
+///
+/// Only the first reader after a quiet spell waits for the figures: one
+/// computation per course runs at a time, and figures read in the last
+/// quarter of their life are recomputed in the background.
+#[derive(Clone)]
+pub struct Reports {
+    db: DatabaseConnection,
+    cache: Cache,
+    fresh_for: std::time::Duration,
+    /// One computation per course at a time in this process: readers who
+    /// miss together wait for the first one's figures instead of each
+    /// running the same aggregates over the same rows.
+    computing: Arc<Mutex<HashMap<Uuid, Arc<AsyncMutex<()>>>>>,
+}
+
+impl Reports {
+    pub fn new(db: DatabaseConnection, cache: Cache, fresh_for: std::time::Duration) -> Self {
+        Self {
+            db,
+            cache,
+            fresh_for,
+            computing: Arc::default(),
+        }
+    }
+
+    /// The report of `course`; titles and prompts in the first of
+    /// `preferred` the course has, else its default locale.
+    pub async fn course_report(
+        &self,
+        course: &course::Model,
+        preferred: &[Locale],
+    ) -> Result<CourseReport> {
+        let (figures, syllabus) = tokio::try_join!(
+            self.figures(course.id),
+            Syllabus::read(&self.db, course, preferred),
+        )?;
+        Ok(assemble(course, figures, syllabus))
+    }
+
+    async fn figures(&self, course_id: Uuid) -> Result<Figures> {
+        if self.fresh_for.is_zero() {
+            return Figures::compute(&self.db, course_id).await;
+        }
+        if let Some(f) = self.cached(course_id).await {
+            if self.age(&f) >= self.refresh_after() {
+                self.refresh_ahead(course_id);
+            }
+            return Ok(f);
+        }
+        let lock = self.lock_for(course_id);
+        let _turn = lock.lock().await;
+        // Whoever held the lock before us may have just computed them.
+        if let Some(f) = self.cached(course_id).await {
+            return Ok(f);
+        }
+        self.compute_and_keep(course_id).await
+    }
+
+    /// Figures read while this old are recomputed in the background, so
+    /// that a report read steadily never makes a reader wait for them.
+    fn refresh_after(&self) -> std::time::Duration {
+        self.fresh_for * 3 / 4
+    }
+
+    fn age(&self, f: &Figures) -> std::time::Duration {
+        let ms = (crate::jobs::now_ms() - f.computed_at_ms).max(0);
+        std::time::Duration::from_millis(ms as u64)
+    }
+
+    fn lock_for(&self, course_id: Uuid) -> Arc<AsyncMutex<()>> {
+        self.computing
+            .lock()
+            .expect("not poisoned")
+            .entry(course_id)
+            .or_default()
+            .clone()
+    }
+
+    /// Recomputes the figures in the background unless that is under way.
+    fn refresh_ahead(&self, course_id: Uuid) {
+        let Ok(turn) = self.lock_for(course_id).try_lock_owned() else {
+            return;
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            let _turn = turn;
+            // A refresh that ended just before we took the lock did the work.
+            if let Some(f) = this.cached(course_id).await
+                && this.age(&f) < this.refresh_after()
+            {
+                return;
+            }
+            if let Err(e) = this.compute_and_keep(course_id).await {
+                tracing::warn!(error = %e, %course_id, "report figures were not refreshed");
+            }
+        });
+    }
+
+    async fn compute_and_keep(&self, course_id: Uuid) -> Result<Figures> {
+        let f = Figures::compute(&self.db, course_id).await?;
+        match serde_json::to_vec(&f) {
+            // The computation time as the version: an older computation
+            // (from a slower replica) never replaces a newer one.
+            Ok(bytes) => {
+                self.cache
+                    .set(
+                        &figures_key(course_id),
+                        f.computed_at_ms.max(0) as u64,
+                        &bytes,
+                    )
+                    .await;
+            }
+            Err(e) => tracing::error!(error = %e, "report figures do not serialize; not cached"),
+        }
+        Ok(f)
+    }
+
+    /// Cached figures younger than `fresh_for`, if any.
+    async fn cached(&self, course_id: Uuid) -> Option<Figures> {
+        let key = figures_key(course_id);
+        let bytes = self
+            .cache
+            .get_many(std::slice::from_ref(&key))
+            .await
+            .into_iter()
+            .next()
+            .flatten()?;
+        let f: Figures = match serde_json::from_slice(&bytes) {
+            Ok(f) => f,
+            Err(e) => {
+                // Written by another version of Agora: compute again.
+                tracing::warn!(error = %e, %key, "cached report figures do not parse; computing them");
+                return None;
+            }
+        };
+        (self.age(&f) < self.fresh_for).then_some(f)
+    }
+}
+
+/// Versioned: a change to [`Figures`] changes the key.
+fn figures_key(course_id: Uuid) -> String {
+    format!("report:v1:{course_id}")
+}
+
+/// The figures of a course's report that cost a pass over its learners'
+/// rows, keyed by ids; the syllabus and its titles are read separately.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Figures {
+    /// When they were computed, in Unix milliseconds.
+    computed_at_ms: i64,
+    totals: Totals,
+    /// Enrolments per UTC day, oldest first, days without any left out.
+    days: Vec<(Date, u64)>,
+    /// Enrolments that completed each lesson, by lesson id.
+    completions: HashMap<Uuid, u64>,
+    /// Answers and right answers, by question id.
+    questions: HashMap<Uuid, (u64, u64)>,
+    /// Learners per account locale, most learners first.
+    locales: Vec<(String, u64)>,
+}
+
+impl Figures {
+    async fn compute(db: &impl ConnectionTrait, course_id: Uuid) -> Result<Figures> {
+        let computed_at_ms = crate::jobs::now_ms();
+        let lessons = Learning::ordered_lessons(db, course_id).await?;
+        let lesson_ids: Vec<Uuid> = lessons.iter().map(|l| l.id).collect();
+        let quiz_ids: Vec<Uuid> = lessons
+            .iter()
+            .filter(|l| l.kind == LessonKind::Quiz)
+            .map(|l| l.id)
+            .collect();
+        // Independent aggregates: on PostgreSQL each runs on its own pooled
+        // connection, at the same time.
+        let (cohort, completions, questions) = tokio::try_join!(
+            cohort(db, course_id),
+            lesson_completions(db, &lesson_ids),
+            question_tallies(db, &quiz_ids),
+        )?;
+        let (totals, days, locales) = tally_cohort(cohort);
+        Ok(Figures {
+            computed_at_ms,
+            totals,
+            days,
+            completions,
+            questions,
+            locales,
+        })
+    }
+}
+
+/// What a report shows of the course as it is now: its title, its lessons
+/// in order with their titles, its quiz questions with their prompts.
+struct Syllabus {
+    title: Option<String>,
+    lessons: Vec<OrderedLesson>,
+    lesson_titles: HashMap<Uuid, String>,
+    /// By position within each quiz.
+    questions: Vec<quiz_question::Model>,
+    prompts: HashMap<Uuid, String>,
+}
+
+impl Syllabus {
+    async fn read(
+        db: &impl ConnectionTrait,
+        course: &course::Model,
+        preferred: &[Locale],
+    ) -> Result<Syllabus> {
+        let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
+        let (lessons, title) = tokio::try_join!(
+            Learning::ordered_lessons(db, course.id),
+            course_title(db, course.id, preferred, default),
+        )?;
+        let lesson_ids: Vec<Uuid> = lessons.iter().map(|l| l.id).collect();
+        let quiz_ids: Vec<Uuid> = lessons
+            .iter()
+            .filter(|l| l.kind == LessonKind::Quiz)
+            .map(|l| l.id)
+            .collect();
+        let questions_and_prompts = async {
+            let questions = quiz_questions(db, &quiz_ids).await?;
+            let prompts = question_prompts(db, &questions, preferred, default).await?;
+            Ok::<_, Error>((questions, prompts))
+        };
+        let ((questions, prompts), lesson_titles) = tokio::try_join!(
+            questions_and_prompts,
+            lesson_titles(db, &lesson_ids, preferred, default),
+        )?;
+        Ok(Syllabus {
+            title,
+            lessons,
+            lesson_titles,
+            questions,
+            prompts,
+        })
+    }
+}
+
+/// The whole report of one course, computed now, without the cache (see
+/// [`Reports`] for the cached one).
 pub async fn course_report(
     db: &impl ConnectionTrait,
     course_id: Uuid,
@@ -159,30 +417,31 @@ pub async fn course_report(
         .one(db)
         .await?
         .ok_or(Error::NotFound { what: "course" })?;
-    let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
-    let today = OffsetDateTime::now_utc().date();
-    let lessons = Learning::ordered_lessons(db, course.id).await?;
-    let lesson_ids: Vec<Uuid> = lessons.iter().map(|l| l.id).collect();
-    let quizzes: Vec<(Uuid, String)> = lessons
-        .iter()
-        .filter(|l| l.kind == LessonKind::Quiz)
-        .map(|l| (l.id, l.key.clone()))
-        .collect();
-    // Independent aggregates: on PostgreSQL each runs on its own pooled
-    // connection, at the same time.
-    let (enrolment_rows, completions, mut questions, locales, titles, title) = tokio::try_join!(
-        enrolment_counts(db, course.id),
-        lesson_completions(db, &lesson_ids),
-        question_stats(db, &quizzes, preferred, default),
-        learner_locales(db, course.id),
-        lesson_titles(db, &lesson_ids, preferred, default),
-        course_title(db, course.id, preferred, default),
+    let (figures, syllabus) = tokio::try_join!(
+        Figures::compute(db, course.id),
+        Syllabus::read(db, &course, preferred),
     )?;
-    let (totals, days) = totals_and_days(enrolment_rows);
+    Ok(assemble(&course, figures, syllabus))
+}
+
+/// Figures laid over the syllabus: lessons and questions that are no longer
+/// in it are left out, new ones count zero until the figures catch up.
+fn assemble(course: &course::Model, figures: Figures, syllabus: Syllabus) -> CourseReport {
+    let Figures {
+        computed_at_ms,
+        totals,
+        days,
+        completions,
+        questions: tallies,
+        locales,
+    } = figures;
+    let today = OffsetDateTime::now_utc().date();
     let (granularity, enrolments) = periods(days, today);
+    let titles = &syllabus.lesson_titles;
     let title_of = |id: &Uuid, key: &str| titles.get(id).cloned().unwrap_or_else(|| key.into());
 
-    let funnel = lessons
+    let funnel = syllabus
+        .lessons
         .iter()
         .enumerate()
         .map(|(i, l)| {
@@ -198,9 +457,35 @@ pub async fn course_report(
             }
         })
         .collect();
-    for (q, lesson_id) in &mut questions {
-        q.lesson_title = title_of(lesson_id, &q.lesson_key);
+    let mut by_quiz: HashMap<Uuid, Vec<&quiz_question::Model>> = HashMap::new();
+    for q in &syllabus.questions {
+        by_quiz.entry(q.lesson_id).or_default().push(q);
     }
+    let questions = syllabus
+        .lessons
+        .iter()
+        .filter(|l| l.kind == LessonKind::Quiz)
+        .flat_map(|l| {
+            let in_quiz = by_quiz.get(&l.id).cloned().unwrap_or_default();
+            in_quiz.into_iter().enumerate().map(|(i, q)| {
+                let (answers, correct) = tallies.get(&q.id).copied().unwrap_or_default();
+                QuestionStat {
+                    lesson_key: l.key.clone(),
+                    lesson_title: title_of(&l.id, &l.key),
+                    question_key: q.key.clone(),
+                    number: i as u32 + 1,
+                    prompt: syllabus
+                        .prompts
+                        .get(&q.id)
+                        .cloned()
+                        .unwrap_or_else(|| q.key.clone()),
+                    answers,
+                    correct,
+                    percent: percent(correct, answers),
+                }
+            })
+        })
+        .collect();
     let locales = locales
         .into_iter()
         .map(|(locale, learners)| LocaleCount {
@@ -210,61 +495,83 @@ pub async fn course_report(
         })
         .collect();
 
-    Ok(CourseReport {
+    CourseReport {
         course_id: course.id,
         slug: course.slug.clone(),
-        title: title.unwrap_or_else(|| course.slug.clone()),
-        generated_at: OffsetDateTime::now_utc(),
+        title: syllabus.title.unwrap_or_else(|| course.slug.clone()),
+        generated_at: OffsetDateTime::from_unix_timestamp_nanos(
+            i128::from(computed_at_ms) * 1_000_000,
+        )
+        .unwrap_or_else(|_| OffsetDateTime::now_utc()),
         totals,
         granularity,
         enrolments,
         funnel,
-        questions: questions.into_iter().map(|(q, _)| q).collect(),
+        questions,
         locales,
-    })
+    }
 }
 
-/// Enrolments by UTC day and status: `(day, status, enrolments, completed)`.
-/// One pass over the course's enrolments gives the totals and the series.
-/// The day is computed by the database: the one place where the two
-/// dialects differ.
-async fn enrolment_counts(
+/// Enrolments by UTC day, status and the learner's account locale:
+/// `(day, status, locale, enrolments, completed)`. One pass over the
+/// course's enrolments (joined to their learners) gives the totals, the
+/// series and the locales. The day is computed by the database: the one
+/// place where the two dialects differ.
+async fn cohort(
     db: &impl ConnectionTrait,
     course_id: Uuid,
-) -> Result<Vec<(Date, String, u64, u64)>> {
-    let day = match db.get_database_backend() {
-        DatabaseBackend::Postgres => "to_char(enrolled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+) -> Result<Vec<(Date, String, String, u64, u64)>> {
+    // PostgreSQL groups by the date and formats it once per group, not
+    // once per row (to_char is the costly part).
+    let (day, day_text) = match db.get_database_backend() {
+        DatabaseBackend::Postgres => (
+            "CAST(enrolments.enrolled_at AT TIME ZONE 'UTC' AS date)",
+            "to_char(CAST(enrolments.enrolled_at AT TIME ZONE 'UTC' AS date), 'YYYY-MM-DD')",
+        ),
         // SQLite's date() reads the stored text with its offset and answers UTC.
-        _ => "date(enrolled_at)",
+        _ => (
+            "date(enrolments.enrolled_at)",
+            "date(enrolments.enrolled_at)",
+        ),
     };
-    // COUNT(completed_at) counts the completed ones.
-    let rows: Vec<(String, String, i64, i64)> = enrolment::Entity::find()
+    // COUNT(completed_at) counts the completed ones. COUNT(*), not of a
+    // column the indexes lack: SQLite then reads the covering index only.
+    let rows: Vec<(String, String, String, i64, i64)> = enrolment::Entity::find()
         .select_only()
-        .column_as(Expr::cust(day), "day")
+        .column_as(Expr::cust(day_text), "day")
         .column(enrolment::Column::Status)
-        .column_as(enrolment::Column::Id.count(), "n")
+        .column(user::Column::Locale)
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .column_as(enrolment::Column::CompletedAt.count(), "done")
+        .join(JoinType::InnerJoin, enrolment::Relation::User.def())
         .filter(enrolment::Column::CourseId.eq(course_id))
         .group_by(Expr::cust(day))
         .group_by(enrolment::Column::Status)
+        .group_by(user::Column::Locale)
         .into_tuple()
         .all(db)
         .await?;
     let format = time::macros::format_description!("[year]-[month]-[day]");
     rows.into_iter()
-        .map(|(d, status, n, done)| {
+        .map(|(d, status, locale, n, done)| {
             Date::parse(&d, format)
-                .map(|d| (d, status, n.max(0) as u64, done.max(0) as u64))
+                .map(|d| (d, status, locale, n.max(0) as u64, done.max(0) as u64))
                 .map_err(|e| Error::Internal(format!("enrolment day {d:?}: {e}")))
         })
         .collect()
 }
 
-fn totals_and_days(rows: Vec<(Date, String, u64, u64)>) -> (Totals, Vec<(Date, u64)>) {
+/// Totals, enrolments per day and learners per locale (most first).
+#[allow(clippy::type_complexity)]
+fn tally_cohort(
+    rows: Vec<(Date, String, String, u64, u64)>,
+) -> (Totals, Vec<(Date, u64)>, Vec<(String, u64)>) {
     let mut t = Totals::default();
     let mut days: BTreeMap<Date, u64> = BTreeMap::new();
-    for (day, status, n, done) in rows {
+    let mut locales: HashMap<String, u64> = HashMap::new();
+    for (day, status, locale, n, done) in rows {
         *days.entry(day).or_default() += n;
+        *locales.entry(locale).or_default() += n;
         t.enrolled += n;
         t.completed += done;
         if status == ACTIVE {
@@ -274,7 +581,9 @@ fn totals_and_days(rows: Vec<(Date, String, u64, u64)>) -> (Totals, Vec<(Date, u
         }
     }
     t.completion_percent = percent(t.completed, t.enrolled);
-    (t, days.into_iter().collect())
+    let mut locales: Vec<(String, u64)> = locales.into_iter().collect();
+    locales.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    (t, days.into_iter().collect(), locales)
 }
 
 /// Days to a gap-free series ending today: by day while the course is
@@ -322,7 +631,8 @@ async fn lesson_completions(
     let rows: Vec<(Uuid, i64)> = lesson_progress::Entity::find()
         .select_only()
         .column(lesson_progress::Column::LessonId)
-        .column_as(lesson_progress::Column::EnrolmentId.count(), "n")
+        // COUNT(*): the lesson index alone answers it.
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .filter(lesson_progress::Column::LessonId.is_in(lesson_ids.to_vec()))
         .group_by(lesson_progress::Column::LessonId)
         .into_tuple()
@@ -334,82 +644,75 @@ async fn lesson_completions(
         .collect())
 }
 
-/// Each quiz question's answers and right answers, paired with its lesson
-/// id; lesson titles are filled in by the caller.
-async fn question_stats(
+/// The questions of these quizzes, by position.
+async fn quiz_questions(
     db: &impl ConnectionTrait,
-    quizzes: &[(Uuid, String)],
-    preferred: &[Locale],
-    default: Locale,
-) -> Result<Vec<(QuestionStat, Uuid)>> {
-    if quizzes.is_empty() {
+    quiz_ids: &[Uuid],
+) -> Result<Vec<quiz_question::Model>> {
+    if quiz_ids.is_empty() {
         return Ok(vec![]);
     }
-    let quiz_ids: Vec<Uuid> = quizzes.iter().map(|(id, _)| *id).collect();
-    let questions = quiz_question::Entity::find()
-        .filter(quiz_question::Column::LessonId.is_in(quiz_ids.clone()))
+    Ok(quiz_question::Entity::find()
+        .filter(quiz_question::Column::LessonId.is_in(quiz_ids.to_vec()))
         .order_by_asc(quiz_question::Column::Position)
         .all(db)
-        .await?;
-    let prompts = question_prompts(db, &questions, preferred, default).await?;
+        .await?)
+}
+
+/// Each quiz question's answers and right answers, by question id.
+async fn question_tallies(
+    db: &impl ConnectionTrait,
+    quiz_ids: &[Uuid],
+) -> Result<HashMap<Uuid, (u64, u64)>> {
+    if quiz_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     // The same answers are given many times over: the database groups them
-    // (as text, since PostgreSQL's json type has no equality), and each
-    // distinct answer set is graded once here.
-    let answers_text = Expr::cust("CAST(answers AS TEXT)");
-    let answer_sets: Vec<(Uuid, String, i64)> = quiz_attempt::Entity::find()
+    // as text, and each distinct answer set is graded once here.
+    // PostgreSQL's json type has no equality, so it groups a cast; SQLite
+    // stores json as text and groups the column itself, in the order of
+    // its (lesson_id, answers) index (migration 000008), without sorting.
+    let answers_text = Expr::cust(match db.get_database_backend() {
+        DatabaseBackend::Postgres => "CAST(answers AS TEXT)",
+        _ => "answers",
+    });
+    let answer_sets = quiz_attempt::Entity::find()
         .select_only()
         .column(quiz_attempt::Column::LessonId)
         .column_as(answers_text.clone(), "answers_text")
-        .column_as(quiz_attempt::Column::Id.count(), "n")
-        .filter(quiz_attempt::Column::LessonId.is_in(quiz_ids))
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(quiz_attempt::Column::LessonId.is_in(quiz_ids.to_vec()))
         .group_by(quiz_attempt::Column::LessonId)
         .group_by(answers_text)
-        .into_tuple()
-        .all(db)
-        .await?;
-    // (answers, correct) by question id.
+        .into_tuple::<(Uuid, String, i64)>()
+        .all(db);
+    let (questions, answer_sets) =
+        tokio::try_join!(async { quiz_questions(db, quiz_ids).await }, async {
+            Ok::<_, Error>(answer_sets.await?)
+        },)?;
+    let mut by_lesson: HashMap<Uuid, Vec<&quiz_question::Model>> = HashMap::new();
+    for q in &questions {
+        by_lesson.entry(q.lesson_id).or_default().push(q);
+    }
     let mut tally: HashMap<Uuid, (u64, u64)> = HashMap::new();
-    let by_lesson: HashMap<Uuid, Vec<&quiz_question::Model>> =
-        questions.iter().fold(HashMap::new(), |mut m, q| {
-            m.entry(q.lesson_id).or_default().push(q);
-            m
-        });
     for (lesson_id, text, n) in answer_sets {
         let Ok(chosen) = serde_json::from_str::<BTreeMap<String, Vec<String>>>(&text) else {
             tracing::warn!(%lesson_id, "a stored quiz attempt does not parse; skipped");
             continue;
         };
+        let n = n.max(0) as u64;
         for q in by_lesson.get(&lesson_id).into_iter().flatten() {
             let Some(given) = chosen.get(&q.key) else {
                 continue;
             };
             let entry = tally.entry(q.id).or_default();
-            entry.0 += n.max(0) as u64;
+            entry.0 += n;
             if is_correct(q, given) {
-                entry.1 += n.max(0) as u64;
+                entry.1 += n;
             }
         }
     }
-    let mut out = Vec::new();
-    for (lesson_id, lesson_key) in quizzes {
-        for (i, q) in by_lesson.get(lesson_id).into_iter().flatten().enumerate() {
-            let (answers, correct) = tally.get(&q.id).copied().unwrap_or_default();
-            out.push((
-                QuestionStat {
-                    lesson_key: lesson_key.clone(),
-                    lesson_title: String::new(),
-                    question_key: q.key.clone(),
-                    number: i as u32 + 1,
-                    prompt: prompts.get(&q.id).cloned().unwrap_or_else(|| q.key.clone()),
-                    answers,
-                    correct,
-                    percent: percent(correct, answers),
-                },
-                *lesson_id,
-            ));
-        }
-    }
-    Ok(out)
+    Ok(tally)
 }
 
 /// Right when the chosen options are exactly the correct ones, in any order.
@@ -419,25 +722,6 @@ fn is_correct(q: &quiz_question::Model, given: &[String]) -> bool {
     expected.sort();
     given.sort();
     given == expected
-}
-
-async fn learner_locales(db: &impl ConnectionTrait, course_id: Uuid) -> Result<Vec<(String, u64)>> {
-    let rows: Vec<(String, i64)> = enrolment::Entity::find()
-        .select_only()
-        .column(user::Column::Locale)
-        .column_as(enrolment::Column::Id.count(), "n")
-        .join(JoinType::InnerJoin, enrolment::Relation::User.def())
-        .filter(enrolment::Column::CourseId.eq(course_id))
-        .group_by(user::Column::Locale)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut out: Vec<(String, u64)> = rows
-        .into_iter()
-        .map(|(l, n)| (l, n.max(0) as u64))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(out)
 }
 
 async fn course_title(
@@ -746,6 +1030,64 @@ mod tests {
             p.windows(2)
                 .all(|w| w[1].start - w[0].start == Duration::weeks(1))
         );
+    }
+
+    #[test]
+    fn one_pass_over_the_cohort_gives_totals_days_and_locales() {
+        let d1 = date!(2026 - 11 - 02);
+        let d2 = date!(2026 - 11 - 03);
+        let row = |d, status: &str, locale: &str, n, done| {
+            (d, status.to_owned(), locale.to_owned(), n, done)
+        };
+        let (totals, days, locales) = tally_cohort(vec![
+            row(d1, ACTIVE, "fr", 3, 1),
+            row(d1, "left", "en", 2, 1),
+            row(d2, ACTIVE, "en", 1, 0),
+            row(d2, ACTIVE, "es", 2, 2),
+        ]);
+        assert_eq!(
+            totals,
+            Totals {
+                enrolled: 8,
+                active: 3,
+                completed: 4,
+                left: 1,
+                completion_percent: 50,
+            }
+        );
+        assert_eq!(days, vec![(d1, 5), (d2, 3)]);
+        // Most learners first, ties by code.
+        assert_eq!(
+            locales,
+            vec![("en".into(), 3), ("fr".into(), 3), ("es".into(), 2)]
+        );
+    }
+
+    #[test]
+    fn figures_survive_the_cache_round_trip() {
+        let lesson = Uuid::new_v4();
+        let question = Uuid::new_v4();
+        let f = Figures {
+            computed_at_ms: 1_796_000_000_000,
+            totals: Totals {
+                enrolled: 2,
+                active: 1,
+                completed: 1,
+                left: 0,
+                completion_percent: 50,
+            },
+            days: vec![(date!(2026 - 11 - 30), 2)],
+            completions: HashMap::from([(lesson, 2)]),
+            questions: HashMap::from([(question, (3, 1))]),
+            locales: vec![("fr".into(), 2)],
+        };
+        let back: Figures = serde_json::from_slice(&serde_json::to_vec(&f).unwrap()).unwrap();
+        assert_eq!(back.computed_at_ms, f.computed_at_ms);
+        assert_eq!(back.totals, f.totals);
+        assert_eq!(back.days, f.days);
+        assert_eq!(back.completions, f.completions);
+        assert_eq!(back.questions, f.questions);
+        assert_eq!(back.locales, f.locales);
     }
 
     #[test]

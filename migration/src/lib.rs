@@ -9,6 +9,7 @@ mod m20261130_000004_certificates_and_mail;
 mod m20261130_000005_partners;
 mod m20261130_000006_authoring;
 mod m20261130_000007_report_indexes;
+mod m20261130_000008_report_covering_indexes;
 mod m20261130_000009_media;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_partners::Migration),
             Box::new(m20261130_000006_authoring::Migration),
             Box::new(m20261130_000007_report_indexes::Migration),
+            Box::new(m20261130_000008_report_covering_indexes::Migration),
             Box::new(m20261130_000009_media::Migration),
         ]
     }

@@ -11,14 +11,14 @@ use reqwest::Method;
 
 /// A real redis-server of this test's own, persisting to disk so that a
 /// restart brings back the values it held before it stopped.
-struct RedisProcess {
+pub(super) struct RedisProcess {
     port: u16,
     dir: TempDir,
     child: Option<Child>,
 }
 
 impl RedisProcess {
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -33,7 +33,7 @@ impl RedisProcess {
         r
     }
 
-    fn restart(&mut self) {
+    pub(super) fn restart(&mut self) {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -72,7 +72,7 @@ impl RedisProcess {
                 .is_ok_and(|n| buf[..n].starts_with(b"+PONG"))
     }
 
-    fn stop(&mut self) {
+    pub(super) fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = Command::new("kill")
                 .args(["-TERM", &c.id().to_string()])
@@ -81,7 +81,7 @@ impl RedisProcess {
         }
     }
 
-    fn url(&self) -> String {
+    pub(super) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 

@@ -1,6 +1,8 @@
 //! Course reports: exact figures from learners at known points of a course,
 //! as JSON, as CSV and as a page in two languages; who may read them.
 
+use std::collections::BTreeMap;
+
 use agora_tests::{
     Learner, ServerOptions, TempDir, TestServer, browser::Browser, write_fixture_course,
 };
@@ -11,11 +13,15 @@ const FIXTURE: &str = "/api/v1/courses/fixture-course";
 const REPORT: &str = "/api/v1/courses/fixture-course/report";
 
 async fn fixture_server() -> (TestServer, TempDir) {
+    fixture_server_with(vec![]).await
+}
+
+async fn fixture_server_with(env: Vec<(String, String)>) -> (TestServer, TempDir) {
     let dir = TempDir::new();
     write_fixture_course(dir.path(), "fixture-course");
     let server = TestServer::start_with(ServerOptions {
         courses_dir: Some(dir.path().to_owned()),
-        ..Default::default()
+        env,
     })
     .await;
     (server, dir)
@@ -68,7 +74,11 @@ async fn attempt(server: &TestServer, l: &Learner, q1: &str, q2: &str, passes: b
 /// quiz once, then completes; Cora (fr) reads the first lesson and fails
 /// the quiz; Dan (es) enrols and leaves. Quiz: q1 is `b`, q2 is `false`.
 async fn seeded() -> (TestServer, TempDir, Learner) {
-    let (server, dir) = fixture_server().await;
+    seeded_with(vec![]).await
+}
+
+async fn seeded_with(env: Vec<(String, String)>) -> (TestServer, TempDir, Learner) {
+    let (server, dir) = fixture_server_with(env).await;
     let ana = learner_in(&server, "ana@city.gov", "en").await;
     let ben = learner_in(&server, "ben@ville.fr", "fr").await;
     let cora = learner_in(&server, "cora@ville.fr", "fr").await;
@@ -483,4 +493,309 @@ async fn a_seeded_cohort_fills_one_course_and_its_report() {
             .windows(2)
             .all(|w| w[0].completed >= w[1].completed)
     );
+}
+
+/// Enrolled, completed and left, as the JSON report says, with the time
+/// the figures were computed.
+async fn totals(server: &TestServer, admin: &Learner) -> (Value, String) {
+    let (status, r) = server.call(admin, Method::GET, REPORT, None).await;
+    assert_eq!(status, 200, "{r}");
+    let t = &r["totals"];
+    (
+        json!([t["enrolled"], t["completed"], t["left"]]),
+        r["generated_at"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn instant(rfc3339: &str) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).unwrap()
+}
+
+/// The figures are kept for a short while (in process by default): a
+/// learner who enrols just after a report was read shows up in the next
+/// one, not at once, and the page says when the figures were computed.
+/// Titles are not part of what is kept.
+#[tokio::test]
+async fn report_figures_are_kept_briefly_and_say_how_fresh_they_are() {
+    let (server, _dir, admin) = seeded().await;
+    let (first, generated) = totals(&server, &admin).await;
+    assert_eq!(first, json!([4, 2, 1]));
+    learner_in(&server, "eve@ciudad.es", "es").await;
+    let (second, generated_again) = totals(&server, &admin).await;
+    assert_eq!(second, first, "served from the cache");
+    assert_eq!(generated_again, generated);
+    // Every way of reading the report serves the same figures.
+    let (_, _, _, body) = csv(&server, &admin, "funnel.csv").await;
+    assert!(
+        body.contains("1,intro,Introduction,text,3,4,0.7500\r\n"),
+        "{body}"
+    );
+    let (_, fr) = server
+        .call(&admin, Method::GET, &format!("{REPORT}?lang=fr"), None)
+        .await;
+    assert_eq!(fr["totals"]["enrolled"], 4);
+    assert_eq!(
+        fr["course_title"], "Cours d'essai",
+        "titles are read each time"
+    );
+
+    let at = instant(&generated).to_offset(time::UtcOffset::UTC);
+    let html = report_page(&server, &admin).await;
+    let expected = format!(
+        "Figures as of {}, {:02}:{:02} UTC",
+        agora_core::certificates::pdf::format_date(agora_core::domain::Locale::En, at.date()),
+        at.hour(),
+        at.minute()
+    );
+    assert!(html.contains(&expected), "missing {expected:?}");
+    assert!(html.contains("<dt>Enrolled</dt><dd>4</dd>"));
+}
+
+/// With `AGORA_REPORT_CACHE_SECONDS=0` every report is computed afresh.
+#[tokio::test]
+async fn report_figures_are_computed_every_time_when_the_cache_is_off() {
+    let (server, _dir, admin) =
+        seeded_with(vec![("AGORA_REPORT_CACHE_SECONDS".into(), "0".into())]).await;
+    assert_eq!(totals(&server, &admin).await.0, json!([4, 2, 1]));
+    let eve = learner_in(&server, "eve@ciudad.es", "es").await;
+    assert_eq!(totals(&server, &admin).await.0, json!([5, 2, 1]));
+    for lesson in ["intro", "sheet"] {
+        complete(&server, &eve, lesson).await;
+    }
+    attempt(&server, &eve, "b", "false", true).await;
+    let (status, r) = server.call(&admin, Method::GET, REPORT, None).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["totals"]["completed"], 3);
+    assert_eq!(r["funnel"][1]["completed"], 3);
+    assert_eq!(r["questions"][0]["answers"], 5);
+    assert_eq!(
+        r["locales"][0],
+        json!({ "locale": "es", "learners": 2, "percent": 40 })
+    );
+}
+
+/// In Redis, the figures are shared and kept briefly; with Redis down the
+/// report is computed from the database, and figures cached before the
+/// outage are never served after it.
+#[tokio::test]
+async fn report_figures_survive_a_redis_outage() {
+    let mut redis = super::cache::RedisProcess::start();
+    let (server, _dir, admin) = seeded_with(vec![("AGORA_REDIS_URL".into(), redis.url())]).await;
+    assert_eq!(totals(&server, &admin).await.0, json!([4, 2, 1]));
+    learner_in(&server, "eve@ciudad.es", "es").await;
+    assert_eq!(
+        totals(&server, &admin).await.0,
+        json!([4, 2, 1]),
+        "served from Redis"
+    );
+
+    redis.stop();
+    assert_eq!(
+        totals(&server, &admin).await.0,
+        json!([5, 2, 1]),
+        "computed again"
+    );
+    let html = report_page(&server, &admin).await;
+    assert!(html.contains("<dt>Enrolled</dt><dd>5</dd>"), "{html}");
+    let (status, _, _, body) = csv(&server, &admin, "locales.csv").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("es,2,0.4000"), "{body}");
+
+    // Redis comes back with the figures it held before it stopped: they
+    // were written over while it was away, so they are not served.
+    redis.restart();
+    assert_eq!(totals(&server, &admin).await.0, json!([5, 2, 1]));
+}
+
+/// Kept figures expire: read steadily, the report catches up with a new
+/// learner once its figures are older than `AGORA_REPORT_CACHE_SECONDS`.
+#[tokio::test]
+async fn kept_report_figures_are_replaced_once_they_are_old() {
+    let (server, _dir, admin) =
+        seeded_with(vec![("AGORA_REPORT_CACHE_SECONDS".into(), "1".into())]).await;
+    let (first, generated) = totals(&server, &admin).await;
+    assert_eq!(first, json!([4, 2, 1]));
+    learner_in(&server, "eve@ciudad.es", "es").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (now, generated_now) = totals(&server, &admin).await;
+        if now == json!([5, 2, 1]) {
+            assert!(instant(&generated_now) > instant(&generated));
+            break;
+        }
+        assert_eq!(now, first, "either the kept figures or the new ones");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the figures were never recomputed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Every file of a course folder, by path relative to it, zipped under
+/// `slug/` as authors upload it.
+fn zipped_course(
+    dir: &std::path::Path,
+    slug: &str,
+    edit: impl Fn(&mut BTreeMap<String, Vec<u8>>),
+) -> Vec<u8> {
+    use std::io::Write;
+    let root = dir.join(slug);
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    edit(&mut files);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, data) in &files {
+        w.start_file(
+            format!("{slug}/{path}"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+async fn upload_and_publish(server: &TestServer, author: &Learner, slug: &str, zip: Vec<u8>) {
+    let (status, d) = server
+        .call(
+            author,
+            Method::GET,
+            &format!("/api/v1/authoring/courses/{slug}"),
+            None,
+        )
+        .await;
+    let path = if status == 200 {
+        format!("/api/v1/authoring/archives?revision={}", d["revision"])
+    } else {
+        "/api/v1/authoring/archives".to_owned()
+    };
+    let r = server
+        .as_learner(author, Method::POST, &path)
+        .header("content-type", "application/octet-stream")
+        .body(zip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (status, v) = server
+        .call(
+            author,
+            Method::POST,
+            &format!("/api/v1/authoring/courses/{slug}/versions"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+}
+
+/// Kept figures are laid over the syllabus as it is now: a lesson that a
+/// new version removes leaves the funnel at once, and a new one shows with
+/// no completions yet, while the counts themselves are still the kept ones.
+#[tokio::test]
+async fn a_republished_syllabus_shows_at_once_over_kept_figures() {
+    const SLUG: &str = "flood-ready";
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    let dir = TempDir::new();
+    write_fixture_course(dir.path(), SLUG);
+    upload_and_publish(
+        &server,
+        &author,
+        SLUG,
+        zipped_course(dir.path(), SLUG, |_| {}),
+    )
+    .await;
+    let ana = server.learner("ana@city.gov").await;
+    let course = format!("/api/v1/courses/{SLUG}");
+    let (status, _) = server
+        .call(&ana, Method::POST, &format!("{course}/enrolment"), None)
+        .await;
+    assert_eq!(status, 201);
+    for lesson in ["intro", "sheet"] {
+        let (status, body) = server
+            .call(
+                &ana,
+                Method::POST,
+                &format!("{course}/lessons/{lesson}/completion"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let admin = server.admin("admin@agora.example").await;
+    let funnel = |r: &Value| -> Vec<(Value, Value)> {
+        r["funnel"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["lesson_key"].clone(), s["completed"].clone()))
+            .collect()
+    };
+    let (status, before) = server
+        .call(&admin, Method::GET, &format!("{course}/report"), None)
+        .await;
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(
+        funnel(&before),
+        vec![
+            (json!("intro"), json!(1)),
+            (json!("sheet"), json!(1)),
+            (json!("check"), json!(0)),
+        ]
+    );
+
+    let edited = zipped_course(dir.path(), SLUG, |files| {
+        let yaml = String::from_utf8(files["course.yaml"].clone()).unwrap();
+        let new_yaml = yaml.replace(
+            "      - id: sheet\n        kind: resource\n        file: sheet.md\n",
+            "      - id: drains\n        kind: text\n        duration_minutes: 5\n",
+        );
+        assert_ne!(new_yaml, yaml);
+        files.insert("course.yaml".into(), new_yaml.into_bytes());
+        files.remove("en/sheet.md");
+        files.remove("en/resources/sheet.md");
+        // The introduction linked to the removed worksheet.
+        files.insert(
+            "en/intro.md".into(),
+            b"---\ntitle: Introduction\n---\nHello.\n".to_vec(),
+        );
+        files.insert(
+            "en/drains.md".into(),
+            b"---\ntitle: Drains\n---\nKeep them clear.\n".to_vec(),
+        );
+    });
+    upload_and_publish(&server, &author, SLUG, edited).await;
+    let (status, after) = server
+        .call(&admin, Method::GET, &format!("{course}/report"), None)
+        .await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(
+        after["generated_at"], before["generated_at"],
+        "figures kept"
+    );
+    assert_eq!(
+        funnel(&after),
+        vec![
+            (json!("intro"), json!(1)),
+            (json!("drains"), json!(0)),
+            (json!("check"), json!(0)),
+        ]
+    );
+    assert_eq!(after["funnel"][1]["lesson_title"], "Drains");
 }

@@ -210,7 +210,7 @@ impl ReportsApi {
             auth.principal(),
             accept_language.0.as_deref(),
         )?;
-        let r = reports::course_report(&state.db, course.id, &preferred).await?;
+        let r = state.reports.course_report(&course, &preferred).await?;
         Ok(Json(CourseReport {
             exports: ReportTable::ALL
                 .into_iter()
@@ -311,7 +311,7 @@ impl ReportsApi {
             auth.principal(),
             accept_language.0.as_deref(),
         )?;
-        let r = reports::course_report(&state.db, course.id, &preferred).await?;
+        let r = state.reports.course_report(&course, &preferred).await?;
         Ok(CsvFile::File(
             PlainText(r.csv(table)),
             format!("attachment; filename=\"{}-{}.csv\"", r.slug, table.as_str()),

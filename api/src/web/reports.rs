@@ -98,7 +98,12 @@ pub async fn report(ctx: Ctx, Path(slug): Path<String>) -> Response {
     if let Err(e) = require_report_access(&ctx.state, ctx.user.as_ref(), &course).await {
         return ctx.fail(e);
     }
-    let report = match reports::course_report(&ctx.state.db, course.id, &ctx.preferred()).await {
+    let report = match ctx
+        .state
+        .reports
+        .course_report(&course, &ctx.preferred())
+        .await
+    {
         Ok(r) => r,
         Err(e) => return ctx.fail(e),
     };
@@ -286,11 +291,20 @@ fn page(ctx: &Ctx, r: CourseReport) -> ReportPage {
         generated: t_args(
             l,
             "report-generated",
-            &[("date", format_date(l, r.generated_at.date()).into())],
+            &[
+                ("date", format_date(l, r.generated_at.date()).into()),
+                ("time", clock_time(r.generated_at).into()),
+            ],
         ),
         slug: r.slug,
         course_title: r.title,
     }
+}
+
+/// `HH:MM` in UTC: how fresh the (possibly cached) figures are.
+fn clock_time(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{:02}:{:02}", at.hour(), at.minute())
 }
 
 fn question_label(l: Locale, number: u32) -> String {

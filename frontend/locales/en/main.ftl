@@ -352,7 +352,7 @@ flash-author-saved = Saved in the draft.
 # Course report (for administrators and, later, the course's authors).
 report-title = Report: { $name }
 report-heading = How learners fare
-report-generated = Figures as of { $date }
+report-generated = Figures as of { $date }, { $time } UTC
 report-totals = At a glance
 report-enrolled = Enrolled
 report-active = In progress

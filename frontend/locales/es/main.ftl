@@ -351,7 +351,7 @@ flash-author-saved = Guardado en el borrador.
 # Informe del curso (para administradores y, más adelante, los autores del curso).
 report-title = Informe: { $name }
 report-heading = Cómo les va a los participantes
-report-generated = Cifras al { $date }
+report-generated = Cifras al { $date }, { $time } UTC
 report-totals = De un vistazo
 report-enrolled = Inscritos
 report-active = En curso

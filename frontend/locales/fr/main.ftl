@@ -351,7 +351,7 @@ flash-author-saved = Enregistré dans le brouillon.
 # Rapport de cours (pour les administrateurs et, plus tard, les auteurs du cours).
 report-title = Rapport : { $name }
 report-heading = Où en sont les apprenants
-report-generated = Chiffres au { $date }
+report-generated = Chiffres au { $date }, { $time } UTC
 report-totals = En bref
 report-enrolled = Inscrits
 report-active = En cours

@@ -358,6 +358,7 @@ mod completeness {
                         ("date", "1 May".into()),
                         ("code", 404.0.into()),
                         ("list", "English".into()),
+                        ("time", "15:40".into()),
                     ],
                 );
                 assert!(!text.is_empty() && text != key, "{lang}: {key}");

@@ -16,18 +16,36 @@ use serde::Serialize;
 
 use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
 
-fn service(ctx: &Ctx) -> Authoring {
+/// The authoring service of a request, with the storage port for media.
+pub(super) fn service(ctx: &Ctx) -> Authoring {
     Authoring::new(ctx.state.db.clone(), ctx.state.learning.clone())
         .with_storage(ctx.state.storage.clone())
 }
 
 #[allow(clippy::result_large_err)]
-fn author(ctx: &Ctx) -> Result<Principal, Response> {
+/// The signed-in author or administrator; learners get a 403.
+pub(super) fn author(ctx: &Ctx) -> Result<Principal, Response> {
     let u = ctx.require_user()?.clone();
     if u.role == agora_core::accounts::Role::Learner {
         return Err(ctx.error(StatusCode::FORBIDDEN));
     }
     Ok(u)
+}
+
+/// The author of a posted form, once its CSRF token checks out.
+#[allow(clippy::result_large_err)]
+pub(super) fn author_of(ctx: &Ctx, form: &FormData) -> Result<Principal, Response> {
+    let who = author(ctx)?;
+    ctx.check_csrf(form)?;
+    Ok(who)
+}
+
+/// The draft revision a form was filled from; a missing one is 0, which
+/// every save refuses as a conflict.
+pub(super) fn form_revision(form: &FormData) -> i64 {
+    form.get("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
 }
 
 fn date(ctx: &Ctx, t: time::OffsetDateTime) -> String {
@@ -155,13 +173,10 @@ pub async fn list(ctx: Ctx) -> Response {
 #[handler]
 pub async fn create(ctx: Ctx, body: Body) -> Response {
     let form = FormData::read(body).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &form) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     let values = NewCourseForm {
         slug: form.get("slug").unwrap_or_default().trim().to_owned(),
         title: form.get("title").unwrap_or_default().to_owned(),
@@ -224,13 +239,10 @@ async fn multipart(mut form: Multipart) -> (FormData, Option<(String, Vec<u8>)>)
 #[handler]
 pub async fn upload(ctx: Ctx, form: Multipart) -> Response {
     let (fields, file) = multipart(form).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &fields) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&fields) {
-        return r;
-    }
     let revision = fields.get("revision").and_then(|r| r.parse().ok());
     let back = fields
         .get("back")
@@ -440,13 +452,10 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>) -> Response {
 #[handler]
 pub async fn publish(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     let form = FormData::read(body).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &form) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     match service(&ctx).publish(&who, &slug).await {
         Ok(_) => ctx.redirect(
             &format!("/author/{slug}"),
@@ -460,13 +469,10 @@ pub async fn publish(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response
 #[handler]
 pub async fn set_status(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     let form = FormData::read(body).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &form) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     let (status, flash) = match form.get("status") {
         Some("draft") => (CourseStatus::Draft, "flash-author-unpublished"),
         Some("archived") => (CourseStatus::Archived, "flash-author-archived"),
@@ -503,13 +509,10 @@ pub async fn download(ctx: Ctx, Path(slug): Path<String>) -> Response {
 #[handler]
 pub async fn authors(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     let form = FormData::read(body).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &form) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     let s = service(&ctx);
     let back = format!("/author/{slug}");
     let result = match (form.get("remove"), form.get("email")) {
@@ -613,20 +616,14 @@ pub async fn edit(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Re
 #[handler]
 pub async fn save(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request, body: Body) -> Response {
     let form = FormData::read(body).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &form) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     let Some(path) = query_path(req) else {
         return ctx.error(StatusCode::BAD_REQUEST);
     };
-    let revision: i64 = form
-        .get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
+    let revision: i64 = form_revision(&form);
     // Browsers send CRLF line ends from text areas; files keep LF.
     let content = form
         .get("content")
@@ -693,13 +690,10 @@ pub async fn save(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request, body:
 #[handler]
 pub async fn upload_file(ctx: Ctx, Path(slug): Path<String>, form: Multipart) -> Response {
     let (fields, file) = multipart(form).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &fields) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&fields) {
-        return r;
-    }
     let back = format!("/author/{slug}");
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return ctx.redirect(&back, Some(Flash::Error("flash-author-no-file")));
@@ -710,10 +704,7 @@ pub async fn upload_file(ctx: Ctx, Path(slug): Path<String>, form: Multipart) ->
         folder.trim_end_matches('/'),
         file_name.to_lowercase()
     );
-    let revision = fields
-        .get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
+    let revision = form_revision(&fields);
     match service(&ctx)
         .save(&who, &slug, revision, vec![(path, Some(bytes))])
         .await

@@ -7,7 +7,7 @@
 use agora_core::{
     Error,
     accounts::Principal,
-    authoring::{self, Authoring},
+    authoring,
     course_edit::{Edit, NewLesson, OptionEdit, QuestionEdit},
     course_source::CourseSource,
     domain::{LessonKind, Level, Locale, QuestionKind, Theme},
@@ -15,30 +15,14 @@ use agora_core::{
 use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 
-use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
+use super::{
+    Ctx, FieldErrors, Flash, FormData,
+    authoring::{author, author_of, form_revision, service},
+    catalogue::locale_name,
+};
 
 /// The most questions a quiz form is read for.
 const MAX_FORM_QUESTIONS: usize = 100;
-
-fn service(ctx: &Ctx) -> Authoring {
-    Authoring::new(ctx.state.db.clone(), ctx.state.learning.clone())
-        .with_storage(ctx.state.storage.clone())
-}
-
-#[allow(clippy::result_large_err)]
-fn author(ctx: &Ctx) -> Result<Principal, Response> {
-    let u = ctx.require_user()?.clone();
-    if u.role == agora_core::accounts::Role::Learner {
-        return Err(ctx.error(StatusCode::FORBIDDEN));
-    }
-    Ok(u)
-}
-
-fn query(req: &poem::Request, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
 
 /// The locale being edited: `?locale=`, else the course's own.
 fn edit_locale(value: Option<&str>, source: &CourseSource) -> Locale {
@@ -66,12 +50,6 @@ fn optional_number(form: &FormData, name: &str) -> Result<Option<u32>, Error> {
     raw.parse()
         .map(Some)
         .map_err(|_| Error::invalid(name, "a whole number, or empty"))
-}
-
-fn revision(form: &FormData) -> i64 {
-    form.get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0)
 }
 
 #[derive(Serialize)]
@@ -488,17 +466,42 @@ const LESSON_FIELDS: &[&str] = &[
 /// GET `/author/{slug}/course?locale=…`
 #[handler]
 pub async fn edit_course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Response {
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (_, source, revision) = match open(&ctx, &slug).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    let (source, revision) = match service(&ctx).structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
-    };
-    let locale = edit_locale(query(req, "locale").as_deref(), &source);
+    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
     let page = course_page(&ctx, &source, revision, locale, None, None);
     render_course(&ctx, StatusCode::OK, &page)
+}
+
+/// The signed-in author and the draft as a course, or the page that says
+/// why not.
+async fn open(ctx: &Ctx, slug: &str) -> Result<(Principal, CourseSource, i64), Response> {
+    let who = author(ctx)?;
+    let (source, revision) = reload(ctx, &who, slug).await?;
+    Ok((who, source, revision))
+}
+
+/// A form posted to the editor, once its author and CSRF token check out,
+/// with the draft it changes.
+async fn open_form(
+    ctx: &Ctx,
+    slug: &str,
+    body: Body,
+) -> Result<(FormData, Principal, CourseSource, i64), Response> {
+    let form = FormData::read(body).await;
+    let who = author_of(ctx, &form)?;
+    let (source, revision) = reload(ctx, &who, slug).await?;
+    Ok((form, who, source, revision))
+}
+
+/// The draft as it is now (again, after a refused change).
+async fn reload(ctx: &Ctx, who: &Principal, slug: &str) -> Result<(CourseSource, i64), Response> {
+    service(ctx)
+        .structure(who, slug)
+        .await
+        .map_err(|e| editor_unavailable(ctx, e, slug))
 }
 
 /// A draft whose files do not read opens in the file view instead.
@@ -519,20 +522,12 @@ pub async fn save_course(
     req: &poem::Request,
     body: Body,
 ) -> Response {
-    let form = FormData::read(body).await;
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (form, who, source, _) = match open_form(&ctx, &slug, body).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     let s = service(&ctx);
-    let (source, _) = match s.structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
-    };
-    let locale = edit_locale(query(req, "locale").as_deref(), &source);
+    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
     let target = |key: &str| form.get(key).unwrap_or_default().to_owned();
     let (edit, failed, anchor): (Result<Edit, Error>, Failed, String) =
         match form.get("action").unwrap_or_default() {
@@ -637,7 +632,10 @@ pub async fn save_course(
             _ => return ctx.error(StatusCode::BAD_REQUEST),
         };
     let result = match edit {
-        Ok(edit) => s.edit(&who, &slug, revision(&form), edit).await.map(|_| ()),
+        Ok(edit) => s
+            .edit(&who, &slug, form_revision(&form), edit)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     let fields: &[&str] = match &failed {
@@ -663,9 +661,9 @@ pub async fn save_course(
             Some(Flash::Ok("flash-author-saved")),
         ),
         Err(e @ Error::Invalid { .. }) => {
-            let (source, revision) = match s.structure(&who, &slug).await {
-                Ok(s) => s,
-                Err(e) => return editor_unavailable(&ctx, e, &slug),
+            let (source, revision) = match reload(&ctx, &who, &slug).await {
+                Ok(d) => d,
+                Err(r) => return r,
             };
             let mut errors = errors_of(&e, fields);
             if let Failed::Outline = failed
@@ -684,9 +682,9 @@ pub async fn save_course(
             render_course(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(Error::Conflict { field, reason }) if field == "revision" => {
-            let (source, revision) = match s.structure(&who, &slug).await {
-                Ok(s) => s,
-                Err(e) => return editor_unavailable(&ctx, e, &slug),
+            let (source, revision) = match reload(&ctx, &who, &slug).await {
+                Ok(d) => d,
+                Err(r) => return r,
             };
             let _ = reason;
             let page = course_page(
@@ -728,18 +726,14 @@ pub async fn edit_module(
     Path((slug, key)): Path<(String, String)>,
     req: &poem::Request,
 ) -> Response {
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (_, source, revision) = match open(&ctx, &slug).await {
+        Ok(d) => d,
         Err(r) => return r,
-    };
-    let (source, revision) = match service(&ctx).structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
     };
     if !source.modules.iter().any(|m| m.key.as_str() == key) {
         return ctx.error(StatusCode::NOT_FOUND);
     }
-    let locale = edit_locale(query(req, "locale").as_deref(), &source);
+    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
     let t = source
         .texts
         .get(&locale)
@@ -804,20 +798,12 @@ pub async fn save_module(
     req: &poem::Request,
     body: Body,
 ) -> Response {
-    let form = FormData::read(body).await;
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (form, who, source, _) = match open_form(&ctx, &slug, body).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     let s = service(&ctx);
-    let (source, _) = match s.structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
-    };
-    let locale = edit_locale(query(req, "locale").as_deref(), &source);
+    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
     let title = form.get("title").unwrap_or_default().to_owned();
     let summary = text_of(&form, "summary");
     let edit = Edit::ModuleText {
@@ -826,15 +812,15 @@ pub async fn save_module(
         title: title.clone(),
         summary: summary.clone(),
     };
-    match s.edit(&who, &slug, revision(&form), edit).await {
+    match s.edit(&who, &slug, form_revision(&form), edit).await {
         Ok(_) => ctx.redirect(
             &format!("/author/{slug}/course?locale={locale}#module-{key}"),
             Some(Flash::Ok("flash-author-saved")),
         ),
         Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
-            let (source, revision) = match s.structure(&who, &slug).await {
-                Ok(s) => s,
-                Err(e) => return editor_unavailable(&ctx, e, &slug),
+            let (source, revision) = match reload(&ctx, &who, &slug).await {
+                Ok(d) => d,
+                Err(r) => return r,
             };
             let (status, errors, conflict) = match &e {
                 Error::Conflict { .. } => (
@@ -1145,18 +1131,14 @@ pub async fn edit_lesson(
     Path((slug, key)): Path<(String, String)>,
     req: &poem::Request,
 ) -> Response {
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (_, source, revision) = match open(&ctx, &slug).await {
+        Ok(d) => d,
         Err(r) => return r,
-    };
-    let (source, revision) = match service(&ctx).structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
     };
     let Some(l) = source.lessons().find(|l| l.key.as_str() == key) else {
         return ctx.error(StatusCode::NOT_FOUND);
     };
-    let locale = edit_locale(query(req, "locale").as_deref(), &source);
+    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
     let t = source.texts.get(&locale).and_then(|t| t.lessons.get(&key));
     let form = LessonForm {
         title: t.map(|t| t.title.clone()).unwrap_or_default(),
@@ -1279,24 +1261,16 @@ pub async fn save_lesson(
     req: &poem::Request,
     body: Body,
 ) -> Response {
-    let form = FormData::read(body).await;
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (form, who, source, current) = match open_form(&ctx, &slug, body).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
     let s = service(&ctx);
-    let (source, current) = match s.structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
-    };
     let Some(l) = source.lessons().find(|l| l.key.as_str() == key) else {
         return ctx.error(StatusCode::NOT_FOUND);
     };
     let kind = l.kind;
-    let locale = edit_locale(query(req, "locale").as_deref(), &source);
+    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
     let values = LessonForm {
         title: form.get("title").unwrap_or_default().to_owned(),
         body: text_of(&form, "body"),
@@ -1307,7 +1281,7 @@ pub async fn save_lesson(
         max_attempts: form.get("max_attempts").unwrap_or_default().to_owned(),
     };
     let questions = (kind == LessonKind::Quiz).then(|| read_questions(&form));
-    let sent_revision = revision(&form);
+    let sent_revision = form_revision(&form);
     if form.get("action") == Some("preview") {
         let preview = match authoring::preview(&slug, &values.body) {
             Ok(html) => html,
@@ -1361,9 +1335,9 @@ pub async fn save_lesson(
             Some(Flash::Ok("flash-author-saved")),
         ),
         Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
-            let (source, revision) = match s.structure(&who, &slug).await {
-                Ok(s) => s,
-                Err(e) => return editor_unavailable(&ctx, e, &slug),
+            let (source, revision) = match reload(&ctx, &who, &slug).await {
+                Ok(d) => d,
+                Err(r) => return r,
             };
             let conflict = matches!(e, Error::Conflict { .. });
             let mut errors = FieldErrors::default();
@@ -1422,16 +1396,12 @@ pub async fn preview_lesson(
     Path((slug, key)): Path<(String, String)>,
     req: &poem::Request,
 ) -> Response {
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (_, source, _) = match open(&ctx, &slug).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    let (source, _) = match service(&ctx).structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
-    };
     let mut preferred = ctx.preferred();
-    if let Some(l) = query(req, "locale").and_then(|l| l.parse::<Locale>().ok()) {
+    if let Some(l) = super::query_param(req, "locale").and_then(|l| l.parse::<Locale>().ok()) {
         preferred.insert(0, l);
     }
     let view = match authoring::preview_lesson(&source, &key, &preferred) {
@@ -1451,16 +1421,12 @@ pub async fn preview_lesson(
 /// learners will see it once published.
 #[handler]
 pub async fn preview_course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Response {
-    let who = match author(&ctx) {
-        Ok(w) => w,
+    let (_, source, _) = match open(&ctx, &slug).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    let (source, _) = match service(&ctx).structure(&who, &slug).await {
-        Ok(s) => s,
-        Err(e) => return editor_unavailable(&ctx, e, &slug),
-    };
     let mut preferred = ctx.preferred();
-    if let Some(l) = query(req, "locale").and_then(|l| l.parse::<Locale>().ok()) {
+    if let Some(l) = super::query_param(req, "locale").and_then(|l| l.parse::<Locale>().ok()) {
         preferred.insert(0, l);
     }
     let outline = authoring::preview_outline(&source, &preferred);

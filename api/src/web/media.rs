@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use agora_core::{
     accounts::Principal,
-    authoring::Authoring,
     domain::Locale,
     media::{self, DraftMedia},
 };
@@ -17,12 +16,11 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
-
-fn service(ctx: &Ctx) -> Authoring {
-    Authoring::new(ctx.state.db.clone(), ctx.state.learning.clone())
-        .with_storage(ctx.state.storage.clone())
-}
+use super::{
+    Ctx, FieldErrors, Flash, FormData,
+    authoring::{author, author_of, form_revision, service},
+    catalogue::locale_name,
+};
 
 /// GET `/media/{sha256}.{ext}`: a published media file, from the storage
 /// port. The address is the content's digest, so it never changes.
@@ -57,15 +55,6 @@ pub async fn serve(ctx: Ctx, Path(name): Path<String>, req: &Request) -> Respons
         Ok(None) => ctx.error(StatusCode::NOT_FOUND),
         Err(e) => ctx.fail(e),
     }
-}
-
-#[allow(clippy::result_large_err)]
-fn author(ctx: &Ctx) -> Result<Principal, Response> {
-    let u = ctx.require_user()?.clone();
-    if u.role == agora_core::accounts::Role::Learner {
-        return Err(ctx.error(StatusCode::FORBIDDEN));
-    }
-    Ok(u)
 }
 
 /// GET `/author/{slug}/media/{file}`: a draft's media file, for its
@@ -278,22 +267,16 @@ pub async fn upload(ctx: Ctx, Path(slug): Path<String>, mut form: Multipart) -> 
         }
     }
     let fields = FormData::from_pairs(fields);
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &fields) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&fields) {
-        return r;
-    }
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let mut errors = FieldErrors::default();
         errors.add("file", ctx.t("flash-author-no-file"));
         return media_page(&ctx, &who, &slug, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
     };
-    let revision = fields
-        .get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
+    let revision = form_revision(&fields);
     match media::upload(&service(&ctx), &who, &slug, revision, &file_name, bytes).await {
         Ok(_) => ctx.redirect(
             &format!("/author/{slug}#media-heading"),
@@ -307,17 +290,11 @@ pub async fn upload(ctx: Ctx, Path(slug): Path<String>, mut form: Multipart) -> 
 #[handler]
 pub async fn delete(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     let form = FormData::read(body).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &form) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
-    let revision = form
-        .get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
+    let revision = form_revision(&form);
     let name = form.get("name").unwrap_or_default().to_owned();
     match media::delete(&service(&ctx), &who, &slug, revision, &name).await {
         Ok(_) => ctx.redirect(
@@ -332,17 +309,11 @@ pub async fn delete(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response 
 #[handler]
 pub async fn cover(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     let form = FormData::read(body).await;
-    let who = match author(&ctx) {
+    let who = match author_of(&ctx, &form) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
-    let revision = form
-        .get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
+    let revision = form_revision(&form);
     let cover = form
         .get("cover")
         .filter(|c| !c.is_empty())

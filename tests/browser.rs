@@ -22,6 +22,14 @@ fn tool_path(var: &str, default: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(default))
 }
 
+/// Checks the page with axe-core (no violation allowed) and writes its
+/// screenshots under `name`.
+pub async fn look(browser: &Browser, axe: &str, name: &str) {
+    let violations = browser.axe_violations(axe).await;
+    assert!(violations.is_empty(), "{name}: {violations:#?}");
+    browser.screenshots(name).await;
+}
+
 /// axe-core's browser build, installed from npm by scripts/test.
 pub fn axe_source() -> String {
     let path = std::env::var_os("AGORA_TEST_AXE")

@@ -1052,13 +1052,6 @@ async fn script_payloads_in_every_authored_field_never_run_in_a_browser() {
     assert_inert(&author_browser, ".preview", "the preview").await;
 }
 
-/// Checks a page with axe-core and writes its screenshots.
-async fn look(browser: &agora_tests::browser::Browser, axe: &str, name: &str) {
-    let violations = browser.axe_violations(axe).await;
-    assert!(violations.is_empty(), "{name}: {violations:#?}");
-    browser.screenshots(name).await;
-}
-
 #[tokio::test]
 async fn authors_write_preview_and_publish_in_the_browser() {
     let server = TestServer::start().await;
@@ -1081,7 +1074,7 @@ async fn authors_write_preview_and_publish_in_the_browser() {
     b.submit("main form button").await;
     b.goto(&server.url("/author")).await;
     assert!(b.text("h1").await.contains("Rédaction"));
-    look(&b, &axe, "author-list-fr").await;
+    agora_tests::browser::look(&b, &axe, "author-list-fr").await;
 
     // A bad slug is refused next to its field, the other values kept.
     b.type_into("#slug", "Not A Slug!").await;
@@ -1095,7 +1088,7 @@ async fn authors_write_preview_and_publish_in_the_browser() {
             .as_deref(),
         Some("Des rues prêtes")
     );
-    look(&b, &axe, "author-list-error-fr").await;
+    agora_tests::browser::look(&b, &axe, "author-list-error-fr").await;
     let slug_field = b.find("#slug").await;
     b.script("arguments[0].value = ''", json!([slug_field.to_json()]))
         .await;
@@ -1106,7 +1099,7 @@ async fn authors_write_preview_and_publish_in_the_browser() {
         "{}",
         b.url().await
     );
-    look(&b, &axe, "author-course-fr").await;
+    agora_tests::browser::look(&b, &axe, "author-course-fr").await;
 
     // Edit the lesson, preview it, save it.
     b.goto(&server.url(&format!("/author/{SLUG}/edit?path=fr/welcome.md")))
@@ -1120,7 +1113,7 @@ async fn authors_write_preview_and_publish_in_the_browser() {
     b.submit("button[value=preview]").await;
     assert!(b.text(".preview").await.contains("avaloirs"));
     assert!(b.source().await.contains("<strong>avaloirs</strong>"));
-    look(&b, &axe, "author-edit-preview-fr").await;
+    agora_tests::browser::look(&b, &axe, "author-edit-preview-fr").await;
     b.submit("button[value=save]").await;
     assert!(b.url().await.contains("/edit?path=fr"), "{}", b.url().await);
     assert!(b.text("[role=status]").await.contains("Enregistré"));
@@ -1143,7 +1136,7 @@ async fn authors_write_preview_and_publish_in_the_browser() {
         .script("return document.querySelector('#content').value", json!([]))
         .await;
     assert_eq!(kept, "---\ntitle: Bienvenue\n---\nstale text\n");
-    look(&b, &axe, "author-edit-conflict-fr").await;
+    agora_tests::browser::look(&b, &axe, "author-edit-conflict-fr").await;
 
     // Publish: the course is in the catalogue, with the saved lesson.
     b.goto(&server.url(&format!("/author/{SLUG}"))).await;
@@ -1154,7 +1147,7 @@ async fn authors_write_preview_and_publish_in_the_browser() {
         "{}",
         b.text("main").await
     );
-    look(&b, &axe, "author-published-fr").await;
+    agora_tests::browser::look(&b, &axe, "author-published-fr").await;
     let (status, course) = server.get_json(&format!("/api/v1/courses/{SLUG}")).await;
     assert_eq!(status, 200, "{course}");
     assert!(course.to_string().contains("Des rues prêtes"), "{course}");

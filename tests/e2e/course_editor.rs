@@ -620,12 +620,6 @@ async fn structured_edits_publish_with_learners_progress_kept() {
     );
 }
 
-async fn look(browser: &agora_tests::browser::Browser, axe: &str, name: &str) {
-    let violations = browser.axe_violations(axe).await;
-    assert!(violations.is_empty(), "{name}: {violations:#?}");
-    browser.screenshots(name).await;
-}
-
 #[tokio::test]
 async fn authors_build_a_course_with_forms_in_the_browser() {
     let server = TestServer::start().await;
@@ -643,7 +637,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
     b.submit(&format!("a[href='/author/{SLUG}/course']")).await;
     assert!(b.url().await.ends_with(&format!("/author/{SLUG}/course")));
     assert_eq!(b.text("h1").await, "Edit the course");
-    look(&b, &axe, "editor-course").await;
+    agora_tests::browser::look(&b, &axe, "editor-course").await;
 
     // Details: tick climate action, save.
     b.click(&b.find("#theme-sdg\\:13").await).await;
@@ -670,7 +664,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
         "{}",
         b.text("main").await
     );
-    look(&b, &axe, "editor-add-lesson-error").await;
+    agora_tests::browser::look(&b, &axe, "editor-add-lesson-error").await;
     b.type_into("#first-lesson_title", "Drains and gutters")
         .await;
     b.submit("#module-first details.add button").await;
@@ -691,7 +685,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
         .await;
     b.submit("button[value=preview]").await;
     assert!(b.source().await.contains("<strong>gutters</strong>"));
-    look(&b, &axe, "editor-lesson-preview").await;
+    agora_tests::browser::look(&b, &axe, "editor-lesson-preview").await;
     b.submit("button[value=save]").await;
     assert!(b.text("[role=status]").await.contains("Saved"));
     assert!(
@@ -709,7 +703,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
             .contains("Clear gutters before the rains.")
     );
     assert!(b.text("[role=status]").await.contains("Preview"));
-    look(&b, &axe, "editor-learner-preview").await;
+    agora_tests::browser::look(&b, &axe, "editor-learner-preview").await;
     // And the course page, whose syllabus leads into the preview.
     b.goto(&server.url(&format!("/author/{SLUG}/preview")))
         .await;
@@ -720,7 +714,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
             .await
             .is_none()
     );
-    look(&b, &axe, "editor-course-preview").await;
+    agora_tests::browser::look(&b, &axe, "editor-course-preview").await;
     b.submit(&format!(
         "a[href='/author/{SLUG}/preview/drains-and-gutters?locale=en']"
     ))
@@ -731,7 +725,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
     // next to it, with what was typed kept.
     b.goto(&server.url(&format!("/author/{SLUG}/lessons/check")))
         .await;
-    look(&b, &axe, "editor-quiz").await;
+    agora_tests::browser::look(&b, &axe, "editor-quiz").await;
     b.type_into("#q2-prompt", "Which of these block drains?")
         .await;
     b.type_into("#q2-o0-text", "Leaves").await;
@@ -750,7 +744,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
             .as_deref(),
         Some("Leaves")
     );
-    look(&b, &axe, "editor-quiz-error").await;
+    agora_tests::browser::look(&b, &axe, "editor-quiz-error").await;
     b.click(&b.find("#q2-o0-correct").await).await;
     b.submit("button[value=save]").await;
     assert!(
@@ -787,7 +781,7 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
     ] {
         b.type_into(id, text).await;
     }
-    look(&b, &axe, "editor-quiz-fr").await;
+    agora_tests::browser::look(&b, &axe, "editor-quiz-fr").await;
     b.submit("button[value=save]").await;
     assert!(
         b.text("[role=status]").await.contains("Saved"),

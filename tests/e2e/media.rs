@@ -837,7 +837,7 @@ async fn images_render_and_foreign_frames_never_exist_in_a_browser() {
         "{}",
         b.text("main").await
     );
-    look(&b, &axe, "author-course-media").await;
+    agora_tests::browser::look(&b, &axe, "author-course-media").await;
     // The editor's preview shows the draft's image.
     let (status, body) = put_file(&server, &author, "en/welcome.md", lesson_body("")).await;
     assert_eq!(status, 200, "{body}");
@@ -868,7 +868,7 @@ async fn images_render_and_foreign_frames_never_exist_in_a_browser() {
     l.submit("main form button").await;
     l.goto(&server.url("/courses")).await;
     wait_for_image(&l, ".course-card img.cover").await;
-    look(&l, &axe, "catalogue-cover").await;
+    agora_tests::browser::look(&l, &axe, "catalogue-cover").await;
     l.goto(&server.url(&format!("/courses/{SLUG}/lessons/welcome")))
         .await;
     let size = wait_for_image(&l, ".prose img").await;
@@ -884,7 +884,7 @@ async fn images_render_and_foreign_frames_never_exist_in_a_browser() {
         json!([["IFRAME", YOUTUBE, "How the square floods", false]]),
         "only the allowed player exists"
     );
-    look(&l, &axe, "lesson-media").await;
+    agora_tests::browser::look(&l, &axe, "lesson-media").await;
 
     // A video lesson whose address is a YouTube page plays in place, with
     // the transcript below and the link kept.
@@ -902,7 +902,7 @@ async fn images_render_and_foreign_frames_never_exist_in_a_browser() {
         .await;
     assert!(l.element_text(&link).await.contains("Watch the video"));
     assert!(l.text(".prose").await.contains("The transcript"));
-    look(&l, &axe, "lesson-video-embed").await;
+    agora_tests::browser::look(&l, &axe, "lesson-video-embed").await;
 }
 
 /// Adds a video lesson (a YouTube page) to the draft: course.yaml and its
@@ -984,11 +984,4 @@ async fn wait_for_image(b: &agora_tests::browser::Browser, css: &str) -> Value {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-}
-
-/// Checks a page with axe-core and writes its screenshots.
-async fn look(browser: &agora_tests::browser::Browser, axe: &str, name: &str) {
-    let violations = browser.axe_violations(axe).await;
-    assert!(violations.is_empty(), "{name}: {violations:#?}");
-    browser.screenshots(name).await;
 }

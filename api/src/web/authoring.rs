@@ -214,7 +214,7 @@ pub async fn create(ctx: Ctx, body: Body) -> Response {
 }
 
 /// Reads a multipart form: its text fields and one file.
-async fn multipart(mut form: Multipart) -> (FormData, Option<(String, Vec<u8>)>) {
+pub(super) async fn multipart(mut form: Multipart) -> (FormData, Option<(String, Vec<u8>)>) {
     let mut fields = Vec::new();
     let mut file = None;
     while let Ok(Some(field)) = form.next_field().await {

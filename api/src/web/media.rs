@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::{
     Ctx, FieldErrors, Flash, FormData,
-    authoring::{author, author_of, form_revision, service},
+    authoring::{author, author_of, form_revision, multipart, service},
     catalogue::locale_name,
 };
 
@@ -248,25 +248,8 @@ async fn refused(
 
 /// POST `/author/{slug}/media`: add a media file (multipart).
 #[handler]
-pub async fn upload(ctx: Ctx, Path(slug): Path<String>, mut form: Multipart) -> Response {
-    let mut fields = Vec::new();
-    let mut file = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
-            Some(file_name) => {
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((file_name, bytes));
-                }
-            }
-            None => {
-                if let Ok(text) = field.text().await {
-                    fields.push((name, text));
-                }
-            }
-        }
-    }
-    let fields = FormData::from_pairs(fields);
+pub async fn upload(ctx: Ctx, Path(slug): Path<String>, form: Multipart) -> Response {
+    let (fields, file) = multipart(form).await;
     let who = match author_of(&ctx, &fields) {
         Ok(w) => w,
         Err(r) => return r,

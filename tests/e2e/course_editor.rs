@@ -702,6 +702,12 @@ async fn authors_build_a_course_with_forms_in_the_browser() {
             .await
             .contains("Clear gutters before the rains.")
     );
+    // The breadcrumb stays in the preview: the course may never have been published.
+    let crumb = b.find("nav.crumbs a").await;
+    assert_eq!(
+        b.attribute(&crumb, "href").await.as_deref(),
+        Some(format!("/author/{SLUG}/preview").as_str())
+    );
     assert!(b.text("[role=status]").await.contains("Preview"));
     agora_tests::browser::look(&b, &axe, "editor-learner-preview").await;
     // And the course page, whose syllabus leads into the preview.

@@ -20,7 +20,6 @@
 use std::{
     collections::BTreeMap,
     io::{Cursor, Read, Write},
-    path::Path,
 };
 
 use sea_orm::{
@@ -677,10 +676,7 @@ impl Authoring {
         }
         let mut source = import::load_source_of(&self.db, c.id).await?;
         crate::media::load_into(self.storage()?, &self.db, c.id, &mut source).await?;
-        let tmp = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
-        course_source::write_course(&source, tmp.path())
-            .map_err(|e| Error::Internal(format!("cannot write the course: {e}")))?;
-        let files = files_under(tmp.path())?;
+        let files = course_source::render_files(&source);
         let txn = crate::db::begin_write(&self.db).await?;
         if course_draft::Entity::find_by_id(c.id)
             .one(&txn)
@@ -848,7 +844,6 @@ impl Authoring {
     /// them in the file editor) has to be fixed there first.
     pub async fn structure(&self, who: &Principal, slug: &str) -> Result<(CourseSource, i64)> {
         let (c, _) = self.access(who, slug).await?;
-        self.ensure_draft(&c).await?;
         let files = self.files_of(&c).await?;
         let revision = course_draft::Entity::find_by_id(c.id)
             .one(&self.db)
@@ -861,16 +856,16 @@ impl Authoring {
 
     /// Applies a structured edit (details form, outline, lesson or quiz
     /// editor) to the draft at `revision`. Only the files whose rendering
-    /// changed are written; the others keep their bytes and dates.
+    /// changed are written; the others keep their bytes and dates. Callers
+    /// that answer with the draft read it with [`Authoring::draft`].
     pub async fn edit(
         &self,
         who: &Principal,
         slug: &str,
         revision: i64,
         edit: crate::course_edit::Edit,
-    ) -> Result<DraftInfo> {
+    ) -> Result<()> {
         let (c, _) = self.access(who, slug).await?;
-        self.ensure_draft(&c).await?;
         let before = self.files_of(&c).await?;
         let (mut source, _) = read_files(&before).map_err(broken_draft)?;
         let old = course_source::render_files(&source);
@@ -896,8 +891,7 @@ impl Authoring {
         let mut detail = detail;
         detail["paths"] = json!(changed);
         self.replace(who, &c, revision, before, after, action, detail)
-            .await?;
-        self.draft(who, slug).await
+            .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1613,29 +1607,6 @@ async fn write_files(
         }
     }
     Ok(())
-}
-
-/// Every file under `dir`, by path relative to it.
-fn files_under(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| Error::Internal(e.to_string()))? {
-            let p = e.map_err(|e| Error::Internal(e.to_string()))?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .map_err(|e| Error::Internal(e.to_string()))?
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let data = std::fs::read(&p).map_err(|e| Error::Internal(e.to_string()))?;
-                out.insert(rel, data);
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -376,10 +376,9 @@ async fn apply(
     revision: i64,
     edit: Edit,
 ) -> Result<Json<Draft>, ApiError> {
-    let d = service(state)
-        .edit(auth.principal(), slug, revision, edit)
-        .await?;
-    Ok(Json(draft(d)))
+    let s = service(state);
+    s.edit(auth.principal(), slug, revision, edit).await?;
+    Ok(Json(draft(s.draft(auth.principal(), slug).await?)))
 }
 
 #[OpenApi(tag = "ApiTags::Authoring")]

@@ -130,7 +130,11 @@ async fn list_page(
 }
 
 /// Maps a core validation error onto the form field it names.
-fn field_error(errors: &mut FieldErrors, e: &agora_core::Error, fields: &[&str]) -> bool {
+pub(super) fn field_error(
+    errors: &mut FieldErrors,
+    e: &agora_core::Error,
+    fields: &[&str],
+) -> bool {
     use agora_core::Error as E;
     match e {
         E::Invalid { field, reason } | E::Conflict { field, reason } => {

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::{
     Ctx, FieldErrors, Flash, FormData,
-    authoring::{author, author_of, form_revision, service},
+    authoring::{author, author_of, field_error, form_revision, service},
     catalogue::locale_name,
 };
 
@@ -249,12 +249,7 @@ fn course_page(
     let mut text_errors = FieldErrors::default();
     let mut module_errors = FieldErrors::default();
     let mut new_module = NewModuleForm {
-        lesson: NewLessonForm {
-            kind: "text".into(),
-            duration_minutes: "10".into(),
-            answer: "true".into(),
-            ..Default::default()
-        },
+        lesson: NewLessonForm::blank(),
         ..Default::default()
     };
     let mut lesson_failed: Option<(String, NewLessonForm, FieldErrors)> = None;
@@ -309,7 +304,7 @@ fn course_page(
             let (title, translated) = title_in(m.key.as_str());
             let (form, errors) = match &lesson_failed {
                 Some((key, f, e)) if key == m.key.as_str() => (f.clone(), e.clone()),
-                _ => (new_module.lesson.clone_blank(), FieldErrors::default()),
+                _ => (NewLessonForm::blank(), FieldErrors::default()),
             };
             ModuleRow {
                 key: m.key.to_string(),
@@ -369,7 +364,7 @@ fn course_page(
 
 impl NewLessonForm {
     /// The empty form every module shows.
-    fn clone_blank(&self) -> NewLessonForm {
+    fn blank() -> NewLessonForm {
         NewLessonForm {
             kind: "text".into(),
             duration_minutes: "10".into(),
@@ -444,13 +439,7 @@ fn render_course(ctx: &Ctx, status: StatusCode, page: &CourseEditorPage) -> Resp
 /// A refused edit: the field it names, or the whole form.
 fn errors_of(e: &Error, fields: &[&str]) -> FieldErrors {
     let mut errors = FieldErrors::default();
-    if let Error::Invalid { field, reason } = e {
-        if fields.contains(&field.as_str()) {
-            errors.add(field, reason.clone());
-        } else {
-            errors.add("form", format!("{field}: {reason}"));
-        }
-    }
+    field_error(&mut errors, e, fields);
     errors
 }
 
@@ -632,10 +621,7 @@ pub async fn save_course(
             _ => return ctx.error(StatusCode::BAD_REQUEST),
         };
     let result = match edit {
-        Ok(edit) => s
-            .edit(&who, &slug, form_revision(&form), edit)
-            .await
-            .map(|_| ()),
+        Ok(edit) => s.edit(&who, &slug, form_revision(&form), edit).await,
         Err(e) => Err(e),
     };
     let fields: &[&str] = match &failed {
@@ -1326,7 +1312,7 @@ pub async fn save_lesson(
         })
     })();
     let result = match edit {
-        Ok(edit) => s.edit(&who, &slug, sent_revision, edit).await.map(|_| ()),
+        Ok(edit) => s.edit(&who, &slug, sent_revision, edit).await,
         Err(e) => Err(e),
     };
     match result {

@@ -18,7 +18,7 @@ use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
     SegmentReader, TantivyDocument, TantivyError, Term,
     collector::{Collector, SegmentCollector},
-    columnar::Column,
+    columnar::{Column, StrColumn},
     query::{
         AllQuery, AutomatonWeight, BooleanQuery, ConstScoreQuery, DfaWrapper, DisjunctionMaxQuery,
         EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery, Weight,
@@ -72,6 +72,9 @@ struct Fields {
     level: Field,
     duration: Field,
     popularity: Field,
+    /// Breaks ties, so that the order (and so pagination) holds across
+    /// commits and merges, which move documents.
+    slug: Field,
 }
 
 const FAST_FIELDS: [&str; 6] = [
@@ -108,6 +111,7 @@ fn schema() -> (Schema, Fields) {
         level: b.add_u64_field("level", FAST),
         duration: b.add_u64_field("duration", FAST),
         popularity: b.add_u64_field("popularity", FAST),
+        slug: b.add_text_field("slug", FAST),
     };
     (b.build(), fields)
 }
@@ -357,6 +361,7 @@ impl Inner {
         d.add_u64(f.level, level_code(doc.level));
         d.add_u64(f.duration, doc.duration_band.code());
         d.add_u64(f.popularity, doc.enrolment_count);
+        d.add_text(f.slug, &doc.slug);
         Ok(d)
     }
 
@@ -372,11 +377,16 @@ impl Inner {
         let (mut hits, codes) = searcher
             .search(query.as_ref(), &collector)
             .map_err(internal("search"))?;
-        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        hits.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+        });
         let total = hits.len() as u64;
         let generation = searcher.generation().generation_id();
         let mut docs = Vec::new();
-        for (_, _, addr) in hits
+        for (_, _, _, addr) in hits
             .into_iter()
             .skip(q.offset as usize)
             .take(q.limit as usize)
@@ -597,7 +607,8 @@ struct Matches {
     filters: FilterCodes,
 }
 
-type Hit = (Score, u64, DocAddress);
+/// Score, popularity, slug, where.
+type Hit = (Score, u64, String, DocAddress);
 
 impl Collector for Matches {
     type Fruit = (Vec<Hit>, CodeCounts);
@@ -616,6 +627,7 @@ impl Collector for Matches {
         Ok(SegmentMatches {
             segment,
             columns,
+            slugs: fast.str("slug")?,
             filters: self.filters.clone(),
             hits: Vec::new(),
             counts: HashMap::new(),
@@ -644,6 +656,7 @@ struct SegmentMatches {
     segment: SegmentOrdinal,
     /// sdg, sendai, language, level, duration, popularity.
     columns: Vec<Column<u64>>,
+    slugs: Option<StrColumn>,
     filters: FilterCodes,
     hits: Vec<Hit>,
     counts: CodeCounts,
@@ -672,8 +685,15 @@ impl SegmentCollector for SegmentMatches {
             *self.counts.entry((facet, v)).or_default() += 1;
         }
         let popularity = self.columns[5].first(doc).unwrap_or(0);
+        let mut slug = String::new();
+        if let Some(slugs) = &self.slugs
+            && let Some(ord) = slugs.term_ords(doc).next()
+        {
+            // An unreadable slug only loses the tie-break.
+            let _ = slugs.ord_to_str(ord, &mut slug);
+        }
         self.hits
-            .push((score, popularity, DocAddress::new(self.segment, doc)));
+            .push((score, popularity, slug, DocAddress::new(self.segment, doc)));
     }
 
     fn harvest(self) -> Self::Fruit {

@@ -71,8 +71,9 @@ async fn bounded<T>(
 }
 
 /// The settings of Agora's index: what is searched (in weight order), what
-/// filters and sorts, the ranking (ties go to popular courses), typo rules,
-/// synonyms from `synonyms.yaml`, and each locale's language.
+/// filters and sorts, the ranking (ties go to popular courses, then by
+/// slug), typo rules, synonyms from `synonyms.yaml`, and each locale's
+/// language.
 pub fn settings() -> Settings {
     let mut searchable = Vec::new();
     for field in ["title", "summary", "about"] {
@@ -95,7 +96,7 @@ pub fn settings() -> Settings {
     Settings::new()
         .with_searchable_attributes(searchable)
         .with_filterable_attributes(FACET_ATTRIBUTES.map(|(_, a)| a))
-        .with_sortable_attributes(["enrolment_count"])
+        .with_sortable_attributes(["enrolment_count", "slug"])
         .with_ranking_rules([
             "words",
             "typo",
@@ -103,6 +104,8 @@ pub fn settings() -> Settings {
             "attribute",
             "exactness",
             "enrolment_count:desc",
+            // A fixed order among equals, as in the embedded engine.
+            "slug:asc",
         ])
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),

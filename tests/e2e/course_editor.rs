@@ -89,6 +89,24 @@ async fn edit(
     server.call(who, method, &url, Some(body)).await
 }
 
+/// Sends an edit that must be refused with 422 naming `field`; returns the body.
+async fn refused(
+    server: &TestServer,
+    who: &Learner,
+    method: Method,
+    path: &str,
+    body: Value,
+    field: &str,
+) -> Value {
+    let (status, body) = edit(server, who, method, path, body).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some(field)),
+        "{body}"
+    );
+    body
+}
+
 fn lesson_keys(s: &Value) -> Vec<Vec<String>> {
     s["modules"]
         .as_array()
@@ -156,19 +174,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
 
     // Details: a bad theme is refused by name; nothing changes.
     let before = draft_file(&server, &author, "course.yaml").await;
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::PUT,
         "/details",
         json!({ "level": "intermediate", "duration_minutes": 45, "themes": ["sdg:13", "sdg:99"] }),
+        "themes",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("themes")),
-        "{body}"
-    );
     assert_eq!(draft_file(&server, &author, "course.yaml").await, before);
     let (status, d) = edit(
         &server,
@@ -184,19 +198,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     assert_eq!(s["themes"], json!(["sdg:13", "sendai:2", "tag:drains"]));
 
     // Words per locale: an empty title is refused next to it; Spanish starts a translation.
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::PUT,
         "/texts/es",
         json!({ "title": " ", "summary": "Calles secas.", "description": "Una descripción.", "objectives": ["Aprender"] }),
+        "title",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("title")),
-        "{body}"
-    );
     let (status, d) = edit(
         &server,
         &author,
@@ -214,19 +224,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     );
 
     // A module needs a first lesson; a quiz needs its first question.
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::POST,
         "/modules",
         json!({ "title": "Clearing drains", "lesson": { "kind": "quiz", "title": "Drain check", "duration_minutes": 5 } }),
+        "question",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("question")),
-        "{body}"
-    );
     let (status, d) = edit(
         &server,
         &author,
@@ -240,19 +246,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     assert_eq!(s["modules"][1]["key"], "clearing-drains");
     assert_eq!(lesson_keys(&s)[1], ["who-clears-the-drains"]);
     // The same id twice is refused.
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::POST,
         "/modules/clearing-drains/lessons",
         json!({ "key": "intro", "kind": "text", "title": "Again", "duration_minutes": 5 }),
+        "lesson_key",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("lesson_key")),
-        "{body}"
-    );
     let (status, d) = edit(
         &server,
         &author,
@@ -266,19 +268,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     assert_eq!(status, 200, "{d}");
 
     // The lesson editor: text in French, a bad video address refused.
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::PUT,
         "/lessons/intro",
         json!({ "locale": "fr", "title": "Introduction", "body": "Les **avaloirs** d'abord.", "duration_minutes": 6, "video_url": "javascript:alert(1)" }),
+        "video_url",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("video_url")),
-        "{body}"
-    );
     let (status, d) = edit(
         &server,
         &author,
@@ -308,19 +306,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
             { "text": "Leaves" }, { "text": "Rain" }, { "text": "Litter" } ] }
     ]);
     let quiz_body = |questions: &Value| json!({ "locale": "en", "title": "Check", "intro": "", "duration_minutes": 5, "passing_score": 70, "max_attempts": 3, "questions": questions });
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::PUT,
         "/quizzes/check",
         quiz_body(&questions),
+        "questions[2].correct",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("questions[2].correct")),
-        "{body}"
-    );
     questions[2]["options"][0]["correct"] = json!(true);
     questions[2]["options"][2]["correct"] = json!(true);
     let (status, d) = edit(
@@ -344,27 +338,26 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     fr[0]["options"][1]["correct"] = json!(false);
     let mut fr_body = quiz_body(&fr);
     fr_body["locale"] = json!("fr");
-    let (status, body) = edit(&server, &author, Method::PUT, "/quizzes/check", fr_body).await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("questions")),
-        "{body}"
-    );
+    refused(
+        &server,
+        &author,
+        Method::PUT,
+        "/quizzes/check",
+        fr_body,
+        "questions",
+    )
+    .await;
 
     // The outline: a full reorder must name everything once; then moves.
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::PUT,
         "/outline",
         json!({ "modules": [ { "key": "first", "lessons": ["intro", "check"] }, { "key": "clearing-drains", "lessons": ["who-clears-the-drains", "drain-check"] } ] }),
+        "lessons",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("lessons")),
-        "{body}"
-    );
     let (status, d) = edit(
         &server,
         &author,
@@ -393,19 +386,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     .await;
     assert_eq!(status, 404, "{body}");
     // The course description links to the introduction: refused, naming it.
-    let (status, body) = edit(
+    let body = refused(
         &server,
         &author,
         Method::DELETE,
         "/lessons/intro",
         json!({}),
+        "lesson",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("lesson")),
-        "{body}"
-    );
     assert!(
         body["message"].as_str().unwrap().contains("en/meta.yaml"),
         "{body}"
@@ -428,19 +417,15 @@ async fn the_structured_api_edits_drafts_and_names_the_field_at_fault() {
     )
     .await;
     assert_eq!(status, 200, "{d}");
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::DELETE,
         "/lessons/check",
         json!({}),
+        "lesson",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("lesson")),
-        "{body}"
-    );
     assert!(
         !d["files"]
             .as_array()
@@ -559,19 +544,15 @@ async fn structured_edits_publish_with_learners_progress_kept() {
     .await;
     assert_eq!(status, 200, "{d}");
     // The introduction links to the worksheet's file: drop the link, then the lesson.
-    let (status, body) = edit(
+    refused(
         &server,
         &author,
         Method::DELETE,
         "/lessons/sheet",
         json!({}),
+        "lesson",
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("lesson")),
-        "{body}"
-    );
     let (status, d) = edit(
         &server,
         &author,

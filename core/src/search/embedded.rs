@@ -628,6 +628,7 @@ impl Collector for Matches {
             segment,
             columns,
             slugs: fast.str("slug")?,
+            slug_ords: Vec::new(),
             filters: self.filters.clone(),
             hits: Vec::new(),
             counts: HashMap::new(),
@@ -657,6 +658,8 @@ struct SegmentMatches {
     /// sdg, sendai, language, level, duration, popularity.
     columns: Vec<Column<u64>>,
     slugs: Option<StrColumn>,
+    /// Each hit's slug as a term ordinal of the segment, and the hit's place.
+    slug_ords: Vec<(u64, usize)>,
     filters: FilterCodes,
     hits: Vec<Hit>,
     counts: CodeCounts,
@@ -685,18 +688,32 @@ impl SegmentCollector for SegmentMatches {
             *self.counts.entry((facet, v)).or_default() += 1;
         }
         let popularity = self.columns[5].first(doc).unwrap_or(0);
-        let mut slug = String::new();
-        if let Some(slugs) = &self.slugs
-            && let Some(ord) = slugs.term_ords(doc).next()
-        {
-            // An unreadable slug only loses the tie-break.
-            let _ = slugs.ord_to_str(ord, &mut slug);
+        if let Some(ord) = self.slugs.as_ref().and_then(|s| s.term_ords(doc).next()) {
+            self.slug_ords.push((ord, self.hits.len()));
         }
-        self.hits
-            .push((score, popularity, slug, DocAddress::new(self.segment, doc)));
+        self.hits.push((
+            score,
+            popularity,
+            String::new(),
+            DocAddress::new(self.segment, doc),
+        ));
     }
 
-    fn harvest(self) -> Self::Fruit {
+    /// Reads the hits' slugs in one pass over the segment's sorted terms,
+    /// rather than a dictionary lookup per hit.
+    fn harvest(mut self) -> Self::Fruit {
+        if let Some(slugs) = &self.slugs {
+            self.slug_ords.sort_unstable();
+            let ords: Vec<u64> = self.slug_ords.iter().map(|(ord, _)| *ord).collect();
+            let mut places = self.slug_ords.iter().map(|(_, i)| *i);
+            let hits = &mut self.hits;
+            // An unreadable slug only loses the tie-break.
+            let _ = slugs.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                if let Some(i) = places.next() {
+                    hits[i].2 = String::from_utf8_lossy(term).into_owned();
+                }
+            });
+        }
         (self.hits, self.counts)
     }
 }

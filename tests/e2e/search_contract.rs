@@ -81,6 +81,27 @@ async fn course_id(conn: &DatabaseConnection, slug: &str) -> uuid::Uuid {
         .id
 }
 
+/// Sets a course's status in the database, then indexes it.
+async fn set_status(conn: &DatabaseConnection, index: &SearchIndex, slug: &str, status: &str) {
+    let id = course_id(conn, slug).await;
+    course::Entity::update_many()
+        .col_expr(course::Column::Status, Expr::value(status))
+        .filter(course::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .unwrap();
+    search::index_course(conn, index, id).await.unwrap();
+}
+
+/// A page of two English courses, browsing without words.
+fn english_page(page: u64) -> SearchRequest {
+    request("", None, |r| {
+        r.language = vec!["en".into()];
+        r.per_page = Some(2);
+        r.page = Some(page);
+    })
+}
+
 /// The contract every engine keeps.
 async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
     let n = search::reindex(conn, index, |_, _| {}).await.unwrap();
@@ -220,30 +241,12 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
     );
     let mut paged = Vec::new();
     for p in 1..=3 {
-        let page = search::search(
-            index,
-            &request("", None, |r| {
-                r.language = vec!["en".into()];
-                r.per_page = Some(2);
-                r.page = Some(p);
-            }),
-        )
-        .await
-        .unwrap();
+        let page = search::search(index, &english_page(p)).await.unwrap();
         assert_eq!(page.total, 5);
         paged.extend(page.hits.iter().map(|h| h.slug.clone()));
     }
     assert_eq!(paged, slugs(&all));
-
-    let past = search::search(
-        index,
-        &request("", None, |r| {
-            r.language = vec!["en".into()];
-            r.per_page = Some(2);
-            r.page = Some(4);
-        }),
-    )
-    .await;
+    let past = search::search(index, &english_page(4)).await;
     assert!(
         matches!(past, Err(Error::BadParameter { ref field, .. }) if field == "page"),
         "{past:?}"
@@ -282,23 +285,11 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
 
     // Changes: a course unpublished in the database leaves the index, and
     // comes back when published again; indexing twice changes nothing.
-    let id = course_id(conn, sendai).await;
-    course::Entity::update_many()
-        .col_expr(course::Column::Status, Expr::value("draft"))
-        .filter(course::Column::Id.eq(id))
-        .exec(conn)
-        .await
-        .unwrap();
-    search::index_course(conn, index, id).await.unwrap();
+    set_status(conn, index, sendai, "draft").await;
     assert!(!slugs(&*find(index, "sendai", None).await).contains(&sendai));
     assert_eq!(index.count().await.unwrap(), 4);
-    course::Entity::update_many()
-        .col_expr(course::Column::Status, Expr::value("published"))
-        .filter(course::Column::Id.eq(id))
-        .exec(conn)
-        .await
-        .unwrap();
-    search::index_course(conn, index, id).await.unwrap();
+    set_status(conn, index, sendai, "published").await;
+    let id = course_id(conn, sendai).await;
     search::index_course(conn, index, id).await.unwrap();
     assert_eq!(index.count().await.unwrap(), 5);
     assert_eq!(slugs(&*find(index, "sendai", None).await)[0], sendai);
@@ -320,22 +311,8 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
         (sendai, "published"),
         (building, "published"),
     ] {
-        let id = course_id(conn, slug).await;
-        course::Entity::update_many()
-            .col_expr(course::Column::Status, Expr::value(status))
-            .filter(course::Column::Id.eq(id))
-            .exec(conn)
-            .await
-            .unwrap();
-        search::index_course(conn, index, id).await.unwrap();
+        set_status(conn, index, slug, status).await;
     }
-    let browse = |page: u64| {
-        request("", None, move |r| {
-            r.language = vec!["en".into()];
-            r.per_page = Some(2);
-            r.page = Some(page);
-        })
-    };
     let mut paged = Vec::new();
     for p in 1..=3 {
         if p == 3 {
@@ -343,7 +320,7 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
                 .await
                 .unwrap();
         }
-        let page = search::search(index, &browse(p)).await.unwrap();
+        let page = search::search(index, &english_page(p)).await.unwrap();
         paged.extend(page.hits.iter().map(|h| h.slug.clone()));
     }
     assert_eq!(

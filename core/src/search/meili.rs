@@ -96,7 +96,7 @@ pub fn settings() -> Settings {
     Settings::new()
         .with_searchable_attributes(searchable)
         .with_filterable_attributes(FACET_ATTRIBUTES.map(|(_, a)| a))
-        .with_sortable_attributes(["enrolment_count", "slug"])
+        .with_sortable_attributes(["enrolment_count"])
         .with_ranking_rules([
             "words",
             "typo",

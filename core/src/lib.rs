@@ -15,6 +15,7 @@ pub mod entities;
 pub mod error;
 pub mod import;
 pub mod jobs;
+pub mod links;
 pub mod learning;
 pub mod mail;
 pub mod markdown;

@@ -1,0 +1,104 @@
+//! Every address of the site that core needs: links in mail, on certificates,
+//! in rendered Markdown, to media and to previews. No other core file writes a
+//! route; when a page moves, this file and the router change together.
+
+use url::Url;
+
+use crate::domain::Locale;
+
+/// A value safe inside a query string.
+fn query_value(v: &str) -> String {
+    url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
+}
+
+/// A course's public page.
+pub fn course(slug: &str) -> String {
+    format!("/courses/{slug}")
+}
+
+/// A lesson in the learner's player.
+pub fn lesson(slug: &str, key: &str) -> String {
+    format!("/courses/{slug}/lessons/{key}")
+}
+
+/// A file of a published course, as lessons link to it.
+pub fn course_resource(slug: &str, file: &str) -> String {
+    format!("/courses/{slug}/resources/{file}")
+}
+
+/// A published media file, addressed by its content.
+pub fn media(sha256: &str, ext: &str) -> String {
+    format!("/media/{sha256}.{ext}")
+}
+
+/// The public verification page of a certificate.
+pub fn certificate(code: &str) -> String {
+    format!("/certificates/{code}")
+}
+
+/// Where a new account confirms its address.
+pub fn verify_email(token: &str) -> String {
+    format!("/verify-email?token={}", query_value(token))
+}
+
+/// Where a forgotten password is replaced.
+pub fn reset_password(token: &str) -> String {
+    format!("/reset-password?token={}", query_value(token))
+}
+
+/// One-click unsubscribe from reminders.
+pub fn unsubscribe(token: &str) -> String {
+    format!("/unsubscribe?token={}", query_value(token))
+}
+
+/// A lesson of a draft, as its authors preview it.
+pub fn draft_lesson_preview(slug: &str, key: &str, locale: Locale) -> String {
+    format!("/author/{slug}/preview/{key}?locale={locale}")
+}
+
+/// A file of a draft, read through the authoring API.
+pub fn draft_file(slug: &str, path: &str) -> String {
+    format!("/api/v1/authoring/courses/{slug}/file?path={path}")
+}
+
+/// A media file of a draft, as its authors see it.
+pub fn draft_media(slug: &str, name: &str) -> String {
+    format!("/author/{slug}/media/{name}")
+}
+
+/// Turns the site's relative addresses into absolute ones, for mail,
+/// certificates and anything read away from the site.
+#[derive(Clone, Debug)]
+pub struct Site {
+    base: Url,
+}
+
+impl Site {
+    pub fn new(public_url: Url) -> Self {
+        Self { base: public_url }
+    }
+
+    /// `absolute(&links::course("x"))` is `https://agora.example/courses/x`.
+    pub fn absolute(&self, path_and_query: &str) -> String {
+        let base = self.base.as_str().trim_end_matches('/');
+        format!("{base}{path_and_query}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_escaped_in_queries() {
+        assert_eq!(verify_email("a+b/c=d"), "/verify-email?token=a%2Bb%2Fc%3Dd");
+        assert_eq!(unsubscribe("x y"), "/unsubscribe?token=x+y");
+    }
+
+    #[test]
+    fn absolute_links_join_without_double_slashes() {
+        let site = Site::new(Url::parse("https://agora.example/").unwrap());
+        assert_eq!(site.absolute(&course("sdg")), "https://agora.example/courses/sdg");
+        assert_eq!(site.absolute(&lesson("sdg", "intro")), "https://agora.example/courses/sdg/lessons/intro");
+    }
+}

@@ -98,7 +98,13 @@ mod tests {
     #[test]
     fn absolute_links_join_without_double_slashes() {
         let site = Site::new(Url::parse("https://agora.example/").unwrap());
-        assert_eq!(site.absolute(&course("sdg")), "https://agora.example/courses/sdg");
-        assert_eq!(site.absolute(&lesson("sdg", "intro")), "https://agora.example/courses/sdg/lessons/intro");
+        assert_eq!(
+            site.absolute(&course("sdg")),
+            "https://agora.example/courses/sdg"
+        );
+        assert_eq!(
+            site.absolute(&lesson("sdg", "intro")),
+            "https://agora.example/courses/sdg/lessons/intro"
+        );
     }
 }

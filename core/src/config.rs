@@ -210,6 +210,15 @@ pub struct Config {
     #[arg(long, env = "AGORA_MEILI_URL", value_parser = parse_http_url, global = true)]
     pub meili_url: Option<Url>,
 
+    /// Name of the Meilisearch index (one Meilisearch server can serve several Agoras).
+    #[arg(
+        long,
+        env = "AGORA_MEILI_INDEX",
+        default_value = "courses",
+        global = true
+    )]
+    pub meili_index: String,
+
     /// Meilisearch API key.
     #[arg(long, env = "AGORA_MEILI_KEY", hide_env_values = true, global = true)]
     pub meili_key: Option<Secret>,
@@ -444,6 +453,33 @@ impl Config {
         {
             return Err("AGORA_S3_ENDPOINT is set but AGORA_S3_ACCESS_KEY or AGORA_S3_SECRET_KEY is missing".into());
         }
+        if self.s3_endpoint.is_some() && self.s3_bucket.trim().is_empty() {
+            return Err("AGORA_S3_ENDPOINT is set but AGORA_S3_BUCKET is empty".into());
+        }
+        if let Some(url) = &self.smtp_url
+            && url.expose().host_str().is_none_or(str::is_empty)
+        {
+            return Err(format!(
+                "AGORA_SMTP_URL `{url}` names no server: use smtp://host:port or smtps://host"
+            ));
+        }
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            return Err(
+                "AGORA_SMTP_USERNAME and AGORA_SMTP_PASSWORD go together: set both or neither"
+                    .into(),
+            );
+        }
+        if self.meili_index.trim().is_empty()
+            || !self
+                .meili_index
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "AGORA_MEILI_INDEX `{}` must be letters, digits, `-` and `_`",
+                self.meili_index
+            ));
+        }
         if self.worker_concurrency == 0 || self.worker_concurrency > 64 {
             return Err("AGORA_WORKER_CONCURRENCY must be between 1 and 64".into());
         }
@@ -475,14 +511,36 @@ impl Config {
     }
 }
 
+/// A command line made of the configuration alone.
+#[derive(clap::Parser)]
+#[command(name = "agora")]
+struct Probe {
+    #[command(flatten)]
+    config: Config,
+}
+
+impl Config {
+    /// The configuration from flags (the first item is the program name),
+    /// then the `AGORA_*` variables, then the defaults, exactly as the
+    /// binaries read it, and validated: for tests and tools that build the
+    /// services the way `agora` does.
+    pub fn parse_from<I, T>(args: I) -> Result<Config, String>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::Parser;
+        let config = Probe::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .config;
+        config.validate()?;
+        Ok(config)
+    }
+}
+
 /// The names of every environment variable the configuration reads.
 pub fn known_env_vars() -> Vec<String> {
     use clap::CommandFactory;
-    #[derive(clap::Parser)]
-    struct Probe {
-        #[command(flatten)]
-        config: Config,
-    }
     Probe::command()
         .get_arguments()
         .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
@@ -515,6 +573,27 @@ mod tests {
                 .unwrap()
                 .is_sqlite()
         );
+    }
+
+    #[test]
+    fn a_backend_that_cannot_work_is_refused_at_start_up() {
+        let refused = |args: &[&str]| {
+            let mut argv = vec!["agora"];
+            argv.extend_from_slice(args);
+            Config::parse_from(argv).unwrap_err()
+        };
+        assert!(refused(&["--smtp-url", "smtp://"]).contains("names no server"));
+        assert!(
+            refused(&["--smtp-url", "smtp://mail", "--smtp-username", "ana"])
+                .contains("AGORA_SMTP_PASSWORD")
+        );
+        assert!(
+            refused(&["--s3-endpoint", "http://s3", "--s3-access-key", "k"])
+                .contains("AGORA_S3_SECRET_KEY")
+        );
+        assert!(refused(&["--meili-index", "a b"]).contains("AGORA_MEILI_INDEX"));
+        let fine = Config::parse_from(["agora", "--smtp-url", "smtp://mail:1025"]).unwrap();
+        assert_eq!(fine.meili_index, "courses");
     }
 
     #[test]

@@ -342,7 +342,13 @@ async fn reindex_rebuilds_a_deleted_index_with_a_progress_bar() {
     assert!(stdout.contains("indexed 5 published course(s)"), "{stdout}");
 
     // The rebuilt index is complete.
-    let index = agora_core::search::SearchIndex::embedded(&index_dir).unwrap();
+    let config = agora_core::config::Config::parse_from([
+        "agora".to_owned(),
+        "--data-dir".to_owned(),
+        server.data.path().display().to_string(),
+    ])
+    .unwrap();
+    let index = agora_core::search::SearchIndex::from_config(&config).unwrap();
     assert_eq!(index.count().await.unwrap(), 5);
 }
 

@@ -1,9 +1,11 @@
 //! The search port's contract: one suite, run against every engine. The
 //! embedded engine always; Meilisearch when `AGORA_TEST_MEILI_URL` points at
 //! a server (`AGORA_TEST_MEILI_KEY` for its key), in an index of its own.
+//! Engines are chosen by configuration, as `agora` chooses them.
 
 use agora_core::{
     Error,
+    config::Config,
     domain::Locale,
     entities::course,
     search::{self, RawSearch, SearchIndex, SearchPage, SearchRequest},
@@ -18,15 +20,12 @@ async fn catalogue() -> (TestDb, DatabaseConnection) {
     let conn = db.connect().await;
     agora_core::db::migrate(&conn).await.unwrap();
     let (courses, _) = agora_core::course_source::read_all(&root().join("courses")).unwrap();
-    agora_core::import::import_courses(
-        &conn,
-        &agora_core::storage::Storage::folder(
-            std::env::temp_dir().join(format!("agora-media-{}", uuid::Uuid::new_v4())),
-        ),
-        &courses,
-    )
-    .await
-    .unwrap();
+    let media = TempDir::new();
+    let storage = agora_core::storage::Storage::from_config(&configured(media.path(), &[]))
+        .expect("the default storage");
+    agora_core::import::import_courses(&conn, &storage, &courses)
+        .await
+        .unwrap();
     for (slug, n) in [
         ("localizing-the-sdgs", 500),
         ("voluntary-local-review", 400),
@@ -42,6 +41,14 @@ async fn catalogue() -> (TestDb, DatabaseConnection) {
             .unwrap();
     }
     (db, conn)
+}
+
+/// The configuration `agora` would read with these flags and this data folder.
+fn configured(data_dir: &std::path::Path, flags: &[&str]) -> Config {
+    let mut args = vec!["agora".to_owned(), "--data-dir".to_owned()];
+    args.push(data_dir.display().to_string());
+    args.extend(flags.iter().map(|f| (*f).to_owned()));
+    Config::parse_from(args).expect("a valid configuration")
 }
 
 fn request(q: &str, lang: Option<Locale>, tweak: impl FnOnce(&mut RawSearch)) -> SearchRequest {
@@ -339,13 +346,19 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
 async fn the_embedded_engine_keeps_the_search_contract() {
     let (_db, conn) = catalogue().await;
     let dir = TempDir::new();
-    let index = SearchIndex::embedded(&dir.path().join("search")).unwrap();
+    let config = configured(dir.path(), &[]);
+    assert!(
+        config.meili_url.is_none(),
+        "AGORA_MEILI_URL is set in the environment of the tests"
+    );
+    let index = SearchIndex::from_config(&config).unwrap();
+    assert_eq!(index.engine_name(), "embedded");
     keeps_the_contract(&index, &conn).await;
 
     // Deleting the index folder and rebuilding loses nothing.
     drop(index);
     std::fs::remove_dir_all(dir.path().join("search")).unwrap();
-    let index = SearchIndex::embedded(&dir.path().join("search")).unwrap();
+    let index = SearchIndex::from_config(&config).unwrap();
     assert_eq!(index.count().await.unwrap(), 0);
     search::reindex(&conn, &index, |_, _| {}).await.unwrap();
     assert_eq!(index.count().await.unwrap(), 5);
@@ -361,15 +374,28 @@ async fn the_embedded_engine_keeps_the_search_contract() {
 async fn meilisearch_keeps_the_search_contract() {
     let url = std::env::var("AGORA_TEST_MEILI_URL")
         .expect("AGORA_TEST_MEILI_URL names the Meilisearch server to test against");
-    let url: url::Url = url.parse().expect("AGORA_TEST_MEILI_URL is a URL");
-    let key = std::env::var("AGORA_TEST_MEILI_KEY")
-        .ok()
-        .map(agora_core::config::Secret::new);
+    let key = std::env::var("AGORA_TEST_MEILI_KEY").ok();
     let uid = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
-    let index = SearchIndex::meili(&url, key.as_ref(), &uid).unwrap();
+    let dir = TempDir::new();
+    let mut flags = vec!["--meili-url", &url, "--meili-index", &uid];
+    if let Some(key) = &key {
+        flags.extend(["--meili-key", key]);
+    }
+    let index = SearchIndex::from_config(&configured(dir.path(), &flags)).unwrap();
+    assert_eq!(index.engine_name(), "Meilisearch");
     let (_db, conn) = catalogue().await;
     keeps_the_contract(&index, &conn).await;
-    if let agora_core::search::Engine::Meili(m) = index.engine() {
-        m.drop_index().await.unwrap();
+    drop_meili_index(&url, key.as_deref(), &uid).await;
+}
+
+/// Deletes the suite's own index through Meilisearch's HTTP API: the port
+/// has no such operation, as Agora never drops its index.
+async fn drop_meili_index(url: &str, key: Option<&str>, uid: &str) {
+    let client = reqwest::Client::new();
+    let mut req = client.delete(format!("{}/indexes/{uid}", url.trim_end_matches('/')));
+    if let Some(key) = key {
+        req = req.bearer_auth(key);
     }
+    let r = req.send().await.expect("Meilisearch answers");
+    assert!(r.status().is_success(), "deleting {uid}: {}", r.status());
 }

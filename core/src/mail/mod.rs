@@ -1,37 +1,40 @@
 //! Outgoing mail: the mail port (SMTP, or `.eml` files in the outbox for a
 //! laptop), messages rendered from templates per locale, and delivery that
-//! sends each message once however often its job runs.
+//! sends each message once however often its job runs. Nothing outside this
+//! module names an adapter.
 
 pub mod delivery;
+mod outbox;
+mod smtp;
 pub mod templates;
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{future::Future, pin::Pin, sync::Arc};
 
-use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox,
-    transport::smtp::authentication::Credentials,
-};
+use lettre::{Message, message::Mailbox};
 
 use crate::{Error, Result, config::Config};
 
-/// How long one SMTP conversation may take before it counts as failed and
-/// the job retries: a slow server never holds a worker for long.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// What an adapter's `send` returns: the failure is a sentence for the job's log.
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
-enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// A folder where each message is written as an `.eml` file.
-    Outbox(PathBuf),
+/// Where messages go. Two adapters: an SMTP server, and a folder of `.eml` files.
+pub trait MailPort: Send + Sync {
+    /// Hands one message over. `name` is stable per message, so an adapter
+    /// that keeps files overwrites rather than duplicates on a resend.
+    fn send<'a>(&'a self, message: Message, name: &'a str) -> SendFuture<'a>;
+    fn name(&self) -> &'static str;
 }
 
-/// The mail port. Cheap to clone.
+/// The mail port's handle. Cheap to clone.
 #[derive(Clone)]
 pub struct Mailer {
-    transport: Arc<Transport>,
+    transport: Arc<dyn MailPort>,
     from: Mailbox,
 }
 
 impl Mailer {
+    /// SMTP when a URL is set, else the outbox `<data>/outbox`. A sender or
+    /// server setting that cannot work is an error here, at start-up.
     pub fn from_config(config: &Config) -> Result<Self> {
         let from: Mailbox = config.mail_from.parse().map_err(|e| {
             Error::invalid(
@@ -39,27 +42,20 @@ impl Mailer {
                 format!("`{}` is not a mail address ({e})", config.mail_from),
             )
         })?;
-        let transport = match &config.smtp_url {
-            Some(url) => {
-                let mut builder =
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose().as_str())
-                        .map_err(|e| {
-                            Error::invalid("AGORA_SMTP_URL", format!("unusable SMTP URL: {e}"))
-                        })?
-                        .timeout(Some(SMTP_TIMEOUT));
-                if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password)
-                {
-                    builder = builder
-                        .credentials(Credentials::new(user.clone(), password.expose().to_owned()));
-                }
-                Transport::Smtp(builder.build())
-            }
-            None => Transport::Outbox(config.data_dir.join("outbox")),
+        let transport: Arc<dyn MailPort> = match &config.smtp_url {
+            Some(url) => Arc::new(smtp::Smtp::from_config(url, config)?),
+            None => Arc::new(outbox::Outbox::new(config.data_dir.join("outbox"))),
         };
-        Ok(Self {
-            transport: Arc::new(transport),
-            from,
-        })
+        Ok(Self { transport, from })
+    }
+
+    /// A handle over any adapter.
+    pub fn new(transport: Arc<dyn MailPort>, from: Mailbox) -> Self {
+        Self { transport, from }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.transport.name()
     }
 
     pub fn from_address(&self) -> &Mailbox {
@@ -74,34 +70,6 @@ impl Mailer {
     /// Hands one message to the server (or writes it to the outbox). `name`
     /// names the outbox file, so a resend overwrites rather than duplicates.
     pub async fn send(&self, message: Message, name: &str) -> Result<(), String> {
-        match &*self.transport {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| {
-                // lettre's errors name the server and the reply, never the credentials.
-                format!("the SMTP server did not accept the message: {e}")
-            }),
-            Transport::Outbox(dir) => {
-                let file: String = name
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
-                let bytes = message.formatted();
-                let dir = dir.clone();
-                tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-                    std::fs::create_dir_all(&dir)?;
-                    let tmp = dir.join(format!(".{file}.tmp"));
-                    std::fs::write(&tmp, bytes)?;
-                    std::fs::rename(tmp, dir.join(format!("{file}.eml")))
-                })
-                .await
-                .map_err(|e| format!("the outbox writer stopped: {e}"))?
-                .map_err(|e| format!("cannot write to the outbox: {e}"))
-            }
-        }
+        self.transport.send(message, name).await
     }
 }

@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
-    CourseDocument, EngineQuery, EngineResults, Facet, FacetCounts, Filters, LocaleText,
-    query::SYNONYMS,
+    BoxFuture, CourseDocument, EngineQuery, EngineResults, Facet, FacetCounts, Filters, LocaleText,
+    SearchPort, query::SYNONYMS,
 };
 use crate::{Error, Result, config::Secret, domain::Locale};
 
@@ -29,6 +29,8 @@ const TASK_TIMEOUT: Duration = Duration::from_secs(120);
 /// Words of a body excerpt Meilisearch returns around the best match.
 const CROP_WORDS: usize = 48;
 const BATCH: usize = 200;
+/// Seconds an answer may be reused, since the index changes without telling us.
+const CACHE_SECS: u64 = 5;
 
 const FACET_ATTRIBUTES: [(Facet, &str); 5] = [
     (Facet::Sdg, "sdgs"),
@@ -46,7 +48,7 @@ struct Inner {
 
 /// The Meilisearch engine. Cloning is cheap.
 #[derive(Clone)]
-pub struct MeiliIndex(Arc<Inner>);
+pub(super) struct MeiliIndex(Arc<Inner>);
 
 /// Every failure to talk to Meilisearch is the backend being unavailable;
 /// the cause is logged here and never shown to users.
@@ -74,7 +76,7 @@ async fn bounded<T>(
 /// filters and sorts, the ranking (ties go to popular courses, then by
 /// slug), typo rules, synonyms from `synonyms.yaml`, and each locale's
 /// language.
-pub fn settings() -> Settings {
+fn settings() -> Settings {
     let mut searchable = Vec::new();
     for field in ["title", "summary", "about"] {
         for l in Locale::ALL {
@@ -276,7 +278,7 @@ fn filter_expression(f: &Filters) -> String {
 }
 
 impl MeiliIndex {
-    pub fn new(url: &url::Url, key: Option<&Secret>, uid: &str) -> Result<MeiliIndex> {
+    pub(super) fn new(url: &url::Url, key: Option<&Secret>, uid: &str) -> Result<MeiliIndex> {
         let host = url.as_str().trim_end_matches('/');
         let client = Client::new(host, key.map(|k| k.expose().to_owned())).map_err(|_| {
             Error::Internal("the Meilisearch client cannot be built (is the key valid?)".into())
@@ -286,10 +288,6 @@ impl MeiliIndex {
             uid: uid.to_owned(),
             prepared: tokio::sync::OnceCell::new(),
         })))
-    }
-
-    pub fn uid(&self) -> &str {
-        &self.0.uid
     }
 
     async fn wait(&self, action: &str, task: TaskInfo) -> Result<()> {
@@ -311,7 +309,7 @@ impl MeiliIndex {
 
     /// Creates the index when missing and applies the settings; once per
     /// process, retried on the next use when Meilisearch was down.
-    pub async fn prepare(&self) -> Result<()> {
+    async fn prepare(&self) -> Result<()> {
         self.0
             .prepared
             .get_or_try_init(|| async {
@@ -342,7 +340,7 @@ impl MeiliIndex {
             .map(|_| ())
     }
 
-    pub async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
+    async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
         self.prepare().await?;
         let index = self.0.client.index(&self.0.uid);
         for chunk in docs.chunks(BATCH) {
@@ -353,7 +351,7 @@ impl MeiliIndex {
         Ok(())
     }
 
-    pub async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
         self.prepare().await?;
         let index = self.0.client.index(&self.0.uid);
         let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
@@ -361,7 +359,7 @@ impl MeiliIndex {
         self.wait("delete documents", task).await
     }
 
-    pub async fn replace_all(
+    async fn replace_all(
         &self,
         docs: Vec<CourseDocument>,
         progress: &mut (dyn FnMut(u64) + Send),
@@ -381,7 +379,7 @@ impl MeiliIndex {
         Ok(())
     }
 
-    pub async fn count(&self) -> Result<u64> {
+    async fn count(&self) -> Result<u64> {
         let index = self.0.client.index(&self.0.uid);
         match tokio::time::timeout(CALL_TIMEOUT, index.get_stats()).await {
             Ok(Ok(stats)) => Ok(stats.number_of_documents as u64),
@@ -393,7 +391,7 @@ impl MeiliIndex {
         }
     }
 
-    pub async fn search(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
+    async fn search(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
         self.prepare().await?;
         let index = self.0.client.index(&self.0.uid);
         let filter = filter_expression(q.filters);
@@ -467,11 +465,45 @@ impl MeiliIndex {
             facets,
         })
     }
+}
 
-    /// Deletes the whole index (for tests that make one of their own).
-    pub async fn drop_index(&self) -> Result<()> {
-        let task = bounded("delete the index", self.0.client.delete_index(&self.0.uid)).await?;
-        self.wait("delete the index", task).await
+impl SearchPort for MeiliIndex {
+    fn name(&self) -> &'static str {
+        "Meilisearch"
+    }
+
+    fn prepare(&self) -> BoxFuture<'_, ()> {
+        Box::pin(MeiliIndex::prepare(self))
+    }
+
+    fn upsert(&self, docs: Vec<CourseDocument>) -> BoxFuture<'_, ()> {
+        Box::pin(MeiliIndex::upsert(self, docs))
+    }
+
+    fn delete(&self, ids: Vec<Uuid>) -> BoxFuture<'_, ()> {
+        Box::pin(MeiliIndex::delete(self, ids))
+    }
+
+    fn replace_all<'a>(
+        &'a self,
+        docs: Vec<CourseDocument>,
+        progress: &'a mut (dyn FnMut(u64) + Send),
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(MeiliIndex::replace_all(self, docs, progress))
+    }
+
+    fn count(&self) -> BoxFuture<'_, u64> {
+        Box::pin(MeiliIndex::count(self))
+    }
+
+    fn search<'a>(&'a self, q: EngineQuery<'a>) -> BoxFuture<'a, EngineResults> {
+        Box::pin(MeiliIndex::search(self, q))
+    }
+
+    /// Meilisearch changes without telling us (another process indexes):
+    /// answers are reused for a short window at most.
+    fn epoch(&self) -> u64 {
+        (crate::jobs::now_ms() / 1000).max(0) as u64 / CACHE_SECS
     }
 }
 

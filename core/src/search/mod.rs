@@ -3,12 +3,12 @@
 //! search service the API calls. Nothing outside this module names an engine.
 
 mod documents;
-pub mod embedded;
-pub mod meili;
+mod embedded;
+mod meili;
 pub mod query;
 pub mod text;
 
-use std::{collections::BTreeMap, path::Path, sync::Arc, time::Instant};
+use std::{collections::BTreeMap, future::Future, pin::Pin, sync::Arc, time::Instant};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -79,32 +79,50 @@ pub struct EngineResults {
     pub facets: FacetCounts,
 }
 
-/// The engine behind the port.
-#[derive(Clone)]
-pub enum Engine {
-    Embedded(embedded::EmbeddedIndex),
-    Meili(meili::MeiliIndex),
+/// What an engine's calls return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// A search engine. Two adapters: an embedded tantivy index, and Meilisearch.
+/// Engines may be slow or down; each failure is an [`Error`], and a backend
+/// that cannot be reached is [`Error::Unavailable`].
+pub trait SearchPort: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Makes the engine ready (Meilisearch gets the index and its settings).
+    fn prepare(&self) -> BoxFuture<'_, ()>;
+    /// Adds or replaces documents (by course id).
+    fn upsert(&self, docs: Vec<CourseDocument>) -> BoxFuture<'_, ()>;
+    /// Removes courses; removing an absent one is not an error.
+    fn delete(&self, ids: Vec<Uuid>) -> BoxFuture<'_, ()>;
+    /// Replaces the whole index with `docs`; `progress` hears how many are in.
+    fn replace_all<'a>(
+        &'a self,
+        docs: Vec<CourseDocument>,
+        progress: &'a mut (dyn FnMut(u64) + Send),
+    ) -> BoxFuture<'a, ()>;
+    /// Courses in the index.
+    fn count(&self) -> BoxFuture<'_, u64>;
+    fn search<'a>(&'a self, q: EngineQuery<'a>) -> BoxFuture<'a, EngineResults>;
+    /// What cached answers are valid for: changes at least whenever the
+    /// contents may have changed.
+    fn epoch(&self) -> u64;
 }
 
-/// The search port. Cloning is cheap; clones share the engine and the cache
-/// of recent answers.
+/// The search port's handle. Cloning is cheap; clones share the engine and
+/// the cache of recent answers.
 #[derive(Clone)]
 pub struct SearchIndex {
-    engine: Engine,
+    engine: Arc<dyn SearchPort>,
     /// Recent pages, keyed by the engine's contents and the request: the
     /// same search (a popular query, a facet being browsed) is answered once.
     pages: moka::future::Cache<String, Arc<SearchPage>>,
 }
 
-/// Name of the Meilisearch index Agora uses.
-pub const MEILI_INDEX: &str = "courses";
 /// Pages kept in the cache of recent answers.
 const CACHED_PAGES: u64 = 4_000;
-/// Meilisearch changes without telling us: its answers are reused this long at most.
-const MEILI_CACHE_SECS: u64 = 5;
 
 impl SearchIndex {
-    fn new(engine: Engine) -> SearchIndex {
+    /// A handle over any engine.
+    pub fn new(engine: Arc<dyn SearchPort>) -> SearchIndex {
         SearchIndex {
             engine,
             pages: moka::future::Cache::builder()
@@ -114,65 +132,41 @@ impl SearchIndex {
         }
     }
 
-    /// Meilisearch when `meili_url` is set, else the embedded index in `<data>/search`.
+    /// Meilisearch (index `meili_index`) when `meili_url` is set, else the
+    /// embedded index in `<data>/search`.
     pub fn from_config(config: &Config) -> Result<SearchIndex> {
-        match &config.meili_url {
-            Some(url) => SearchIndex::meili(url, config.meili_key.as_ref(), MEILI_INDEX),
-            None => SearchIndex::embedded(&config.data_dir.join("search")),
-        }
-    }
-
-    pub fn embedded(dir: &Path) -> Result<SearchIndex> {
-        Ok(SearchIndex::new(Engine::Embedded(
-            embedded::EmbeddedIndex::open(dir)?,
-        )))
-    }
-
-    pub fn meili(
-        url: &url::Url,
-        key: Option<&crate::config::Secret>,
-        index: &str,
-    ) -> Result<SearchIndex> {
-        Ok(SearchIndex::new(Engine::Meili(meili::MeiliIndex::new(
-            url, key, index,
-        )?)))
-    }
-
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+        let engine: Arc<dyn SearchPort> = match &config.meili_url {
+            Some(url) => Arc::new(meili::MeiliIndex::new(
+                url,
+                config.meili_key.as_ref(),
+                &config.meili_index,
+            )?),
+            None => Arc::new(embedded::EmbeddedIndex::open(
+                &config.data_dir.join("search"),
+            )?),
+        };
+        Ok(SearchIndex::new(engine))
     }
 
     pub fn engine_name(&self) -> &'static str {
-        match &self.engine {
-            Engine::Embedded(_) => "embedded",
-            Engine::Meili(_) => "Meilisearch",
-        }
+        self.engine.name()
     }
 
     /// Makes the engine ready: Meilisearch gets the index and its settings.
     pub async fn prepare(&self) -> Result<()> {
-        match &self.engine {
-            Engine::Embedded(_) => Ok(()),
-            Engine::Meili(m) => m.prepare().await,
-        }
+        self.engine.prepare().await
     }
 
     /// Adds or replaces documents (by course id).
     pub async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
-        let done = match &self.engine {
-            Engine::Embedded(e) => e.upsert(docs).await,
-            Engine::Meili(m) => m.upsert(docs).await,
-        };
+        let done = self.engine.upsert(docs).await;
         self.pages.invalidate_all();
         done
     }
 
     /// Removes courses; removing an absent one is not an error.
     pub async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
-        let done = match &self.engine {
-            Engine::Embedded(e) => e.delete(ids).await,
-            Engine::Meili(m) => m.delete(ids).await,
-        };
+        let done = self.engine.delete(ids).await;
         self.pages.invalidate_all();
         done
     }
@@ -183,41 +177,24 @@ impl SearchIndex {
         docs: Vec<CourseDocument>,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<()> {
-        let done = match &self.engine {
-            Engine::Embedded(e) => e.replace_all(docs, progress).await,
-            Engine::Meili(m) => m.replace_all(docs, progress).await,
-        };
+        let done = self.engine.replace_all(docs, progress).await;
         self.pages.invalidate_all();
         done
     }
 
     /// Courses in the index.
     pub async fn count(&self) -> Result<u64> {
-        match &self.engine {
-            Engine::Embedded(e) => Ok(e.count()),
-            Engine::Meili(m) => m.count().await,
-        }
+        self.engine.count().await
     }
 
     pub async fn run(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
-        match &self.engine {
-            Engine::Embedded(e) => e.search(q).await,
-            Engine::Meili(m) => m.search(q).await,
-        }
+        self.engine.search(q).await
     }
 
-    /// What the cached pages are valid for: the embedded index's generation
-    /// (another process may have written it), or a short time window.
+    /// What the cached pages are valid for.
     fn epoch(&self) -> u64 {
-        match &self.engine {
-            Engine::Embedded(e) => e.generation(),
-            Engine::Meili(_) => jobs_clock_secs() / MEILI_CACHE_SECS,
-        }
+        self.engine.epoch()
     }
-}
-
-fn jobs_clock_secs() -> u64 {
-    (crate::jobs::now_ms() / 1000).max(0) as u64
 }
 
 /// One course found, in the reader's locale.

@@ -9,20 +9,14 @@
 
 use std::{
     collections::HashMap,
-    path::{Path, PathBuf},
+    path::Path,
     sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
-    SegmentReader, TantivyDocument, TantivyError, Term,
-    collector::{Collector, SegmentCollector},
-    columnar::{Column, StrColumn},
-    query::{
-        AllQuery, AutomatonWeight, BooleanQuery, ConstScoreQuery, DfaWrapper, DisjunctionMaxQuery,
-        EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery, Weight,
-    },
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term,
+    query::{AllQuery, Query},
     schema::{
         FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
         Value,
@@ -30,11 +24,12 @@ use tantivy::{
 };
 use uuid::Uuid;
 
-use super::{
-    CourseDocument, DurationBand, EngineQuery, EngineResults, Facet, FacetCounts, Filters,
-    query::{QueryGroup, QueryText, QueryWord},
-    text,
-};
+mod collect;
+mod queries;
+
+use collect::{FilterCodes, Matches, facet_names};
+
+use super::{BoxFuture, CourseDocument, EngineQuery, EngineResults, SearchPort, text};
 use crate::{
     Error, Result,
     domain::{Level, Locale},
@@ -129,7 +124,6 @@ fn internal(context: &str) -> impl Fn(TantivyError) -> Error + '_ {
 }
 
 struct Inner {
-    dir: PathBuf,
     index: Index,
     reader: IndexReader,
     fields: Fields,
@@ -146,13 +140,13 @@ struct DocCache {
 
 /// The embedded engine. Cloning is cheap; clones share the index.
 #[derive(Clone)]
-pub struct EmbeddedIndex(Arc<Inner>);
+pub(super) struct EmbeddedIndex(Arc<Inner>);
 
 impl EmbeddedIndex {
     /// Opens the index in `dir`, creating it when missing. An index written
     /// with another schema (an older Agora) is replaced by an empty one: the
     /// index is always rebuilt from the database.
-    pub fn open(dir: &Path) -> Result<EmbeddedIndex> {
+    pub(super) fn open(dir: &Path) -> Result<EmbeddedIndex> {
         let (schema, fields) = schema();
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::Internal(format!(
@@ -203,7 +197,6 @@ impl EmbeddedIndex {
             .try_into()
             .map_err(internal("open a reader"))?;
         Ok(EmbeddedIndex(Arc::new(Inner {
-            dir: dir.to_owned(),
             index,
             reader,
             fields,
@@ -211,20 +204,7 @@ impl EmbeddedIndex {
         })))
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.0.dir
-    }
-
-    pub fn count(&self) -> u64 {
-        self.0.reader.searcher().num_docs()
-    }
-
-    /// Changes whenever the searchable contents change.
-    pub fn generation(&self) -> u64 {
-        self.0.reader.searcher().generation().generation_id()
-    }
-
-    pub async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
+    async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
         self.write(move |inner, writer| {
             for doc in &docs {
                 writer.delete_term(Term::from_field_text(inner.fields.id, &doc.id.to_string()));
@@ -237,7 +217,7 @@ impl EmbeddedIndex {
         .await
     }
 
-    pub async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
         self.write(move |inner, writer| {
             for id in &ids {
                 writer.delete_term(Term::from_field_text(inner.fields.id, &id.to_string()));
@@ -247,7 +227,7 @@ impl EmbeddedIndex {
         .await
     }
 
-    pub async fn replace_all(
+    async fn replace_all(
         &self,
         docs: Vec<CourseDocument>,
         progress: &mut (dyn FnMut(u64) + Send),
@@ -293,11 +273,49 @@ impl EmbeddedIndex {
         .await
         .map_err(|e| Error::Internal(format!("search indexing stopped: {e}")))?
     }
+}
 
-    pub async fn search(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
+impl SearchPort for EmbeddedIndex {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn prepare(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn upsert(&self, docs: Vec<CourseDocument>) -> BoxFuture<'_, ()> {
+        Box::pin(EmbeddedIndex::upsert(self, docs))
+    }
+
+    fn delete(&self, ids: Vec<Uuid>) -> BoxFuture<'_, ()> {
+        Box::pin(EmbeddedIndex::delete(self, ids))
+    }
+
+    fn replace_all<'a>(
+        &'a self,
+        docs: Vec<CourseDocument>,
+        progress: &'a mut (dyn FnMut(u64) + Send),
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(EmbeddedIndex::replace_all(self, docs, progress))
+    }
+
+    fn count(&self) -> BoxFuture<'_, u64> {
+        let count = self.0.reader.searcher().num_docs();
+        Box::pin(async move { Ok(count) })
+    }
+
+    fn search<'a>(&'a self, q: EngineQuery<'a>) -> BoxFuture<'a, EngineResults> {
         // Searching a catalogue-sized index takes well under a millisecond:
         // it runs on the request's thread rather than hopping to a pool.
-        self.0.search(q)
+        let results = self.0.search(q);
+        Box::pin(async move { results })
+    }
+
+    /// Changes whenever the searchable contents change, even when another
+    /// process (`agora search reindex`) wrote them.
+    fn epoch(&self) -> u64 {
+        self.0.reader.searcher().generation().generation_id()
     }
 }
 
@@ -427,293 +445,5 @@ impl Inner {
             .ok_or_else(|| Error::Internal("search document without its body".into()))?;
         serde_json::from_slice(bytes)
             .map_err(|e| Error::Internal(format!("stored search document: {e}")))
-    }
-
-    fn text_query(&self, q: &QueryText) -> Box<dyn Query> {
-        let groups: Vec<(Occur, Box<dyn Query>)> = q
-            .groups
-            .iter()
-            .map(|g| (Occur::Must, self.group_query(g)))
-            .collect();
-        Box::new(BooleanQuery::new(groups))
-    }
-
-    /// The words as typed (all of them), or any of their synonyms.
-    fn group_query(&self, g: &QueryGroup) -> Box<dyn Query> {
-        let typed: Box<dyn Query> = Box::new(BooleanQuery::new(
-            g.words
-                .iter()
-                .map(|w| (Occur::Must, self.word_query(w)))
-                .collect(),
-        ));
-        if g.alternatives.is_empty() {
-            return typed;
-        }
-        let mut options = vec![typed];
-        options.extend(g.alternatives.iter().map(|p| self.phrase_query(p)));
-        Box::new(DisjunctionMaxQuery::new(options))
-    }
-
-    fn stems(word: &str) -> [String; 3] {
-        Locale::ALL.map(|l| text::stem(word, l))
-    }
-
-    /// The best match of one word: exact, stemmed, with typos, or as a prefix.
-    fn word_query(&self, w: &QueryWord) -> Box<dyn Query> {
-        let f = &self.fields;
-        let stems = Self::stems(&w.folded);
-        // Each Levenshtein automaton is built once and run on every tier.
-        let automaton = |prefix: bool| {
-            let term = Term::from_field_text(f.plain[0], &w.folded);
-            let q = if prefix {
-                FuzzyTermQuery::new_prefix(term, w.typos, true)
-            } else {
-                FuzzyTermQuery::new(term, w.typos, true)
-            };
-            q.automaton().ok().map(Arc::new)
-        };
-        let fuzzy = if w.typos > 0 { automaton(false) } else { None };
-        let prefix = if w.prefix { automaton(true) } else { None };
-        let mut options: Vec<Box<dyn Query>> = Vec::new();
-        for (tier, weight) in TIERS {
-            let t = tier as usize;
-            let plain = Term::from_field_text(f.plain[t], &w.folded);
-            options.push(scored(term(plain), weight));
-            for (li, stem) in stems.iter().enumerate() {
-                if !stem.is_empty() {
-                    let s = Term::from_field_text(f.stemmed[t][li], stem);
-                    options.push(scored(term(s), weight * STEM));
-                }
-            }
-            if let Some(a) = &fuzzy {
-                options.push(scored(
-                    Box::new(SharedAutomaton(f.plain[t], a.clone())),
-                    weight * TYPO,
-                ));
-            }
-            if let Some(a) = &prefix {
-                options.push(scored(
-                    Box::new(SharedAutomaton(f.plain[t], a.clone())),
-                    weight * if w.typos > 0 { TYPO } else { PREFIX },
-                ));
-            }
-        }
-        Box::new(DisjunctionMaxQuery::new(options))
-    }
-
-    /// A synonym: all its words in the same tier, each exact or stemmed.
-    fn phrase_query(&self, words: &[String]) -> Box<dyn Query> {
-        let f = &self.fields;
-        let stems: Vec<[String; 3]> = words.iter().map(|w| Self::stems(w)).collect();
-        let mut options: Vec<Box<dyn Query>> = Vec::new();
-        for (tier, weight) in TIERS {
-            let t = tier as usize;
-            let all: Vec<(Occur, Box<dyn Query>)> = words
-                .iter()
-                .zip(&stems)
-                .map(|(w, s)| {
-                    let mut any: Vec<(Occur, Box<dyn Query>)> =
-                        vec![(Occur::Should, term(Term::from_field_text(f.plain[t], w)))];
-                    for (li, stem) in s.iter().enumerate() {
-                        if !stem.is_empty() {
-                            any.push((
-                                Occur::Should,
-                                term(Term::from_field_text(f.stemmed[t][li], stem)),
-                            ));
-                        }
-                    }
-                    (
-                        Occur::Must,
-                        Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            options.push(scored(Box::new(BooleanQuery::new(all)), weight));
-        }
-        Box::new(DisjunctionMaxQuery::new(options))
-    }
-}
-
-/// A typo or prefix automaton run on one field; clones share the automaton.
-#[derive(Clone)]
-struct SharedAutomaton(Field, Arc<DfaWrapper>);
-
-impl std::fmt::Debug for SharedAutomaton {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SharedAutomaton({:?})", self.0)
-    }
-}
-
-impl Query for SharedAutomaton {
-    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(
-            self.0,
-            self.1.clone(),
-        )))
-    }
-}
-
-fn term(t: Term) -> Box<dyn Query> {
-    Box::new(TermQuery::new(t, IndexRecordOption::Basic))
-}
-
-fn scored(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(q, score))
-}
-
-/// Filters as the codes stored in fast fields.
-#[derive(Clone, Default)]
-struct FilterCodes([Vec<u64>; 5]);
-
-impl From<&Filters> for FilterCodes {
-    fn from(f: &Filters) -> Self {
-        FilterCodes([
-            f.sdg.iter().map(|n| u64::from(*n)).collect(),
-            f.sendai.iter().map(|n| u64::from(*n)).collect(),
-            f.language.iter().map(|l| locale_code(*l)).collect(),
-            f.level.iter().map(|l| level_code(*l)).collect(),
-            f.duration.iter().map(|d| d.code()).collect(),
-        ])
-    }
-}
-
-/// Counts per (facet position, code).
-type CodeCounts = HashMap<(usize, u64), u64>;
-
-fn facet_names(codes: CodeCounts) -> FacetCounts {
-    let mut out = FacetCounts::new();
-    for ((facet, code), n) in codes {
-        let (facet, value) = match facet {
-            0 => (Facet::Sdg, code.to_string()),
-            1 => (Facet::Sendai, code.to_string()),
-            2 => (Facet::Language, Locale::ALL[code as usize % 3].to_string()),
-            3 => (
-                Facet::Level,
-                Level::ALL[code as usize % Level::ALL.len()].to_string(),
-            ),
-            _ => (
-                Facet::Duration,
-                DurationBand::ALL[code as usize % 4].to_string(),
-            ),
-        };
-        out.entry(facet).or_default().insert(value, n);
-    }
-    out
-}
-
-/// Collects every matching course that passes the filters, with its score
-/// and popularity, and counts the facet values of those courses.
-struct Matches {
-    filters: FilterCodes,
-}
-
-/// Score, popularity, slug, where.
-type Hit = (Score, u64, String, DocAddress);
-
-impl Collector for Matches {
-    type Fruit = (Vec<Hit>, CodeCounts);
-    type Child = SegmentMatches;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentMatches> {
-        let fast = reader.fast_fields();
-        let columns = FAST_FIELDS
-            .iter()
-            .map(|name| fast.u64(name))
-            .collect::<tantivy::Result<Vec<Column<u64>>>>()?;
-        Ok(SegmentMatches {
-            segment,
-            columns,
-            slugs: fast.str("slug")?,
-            slug_ords: Vec::new(),
-            filters: self.filters.clone(),
-            hits: Vec::new(),
-            counts: HashMap::new(),
-            values: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<(Vec<Hit>, CodeCounts)>) -> tantivy::Result<Self::Fruit> {
-        let mut hits = Vec::new();
-        let mut counts = CodeCounts::new();
-        for (h, c) in fruits {
-            hits.extend(h);
-            for (k, n) in c {
-                *counts.entry(k).or_default() += n;
-            }
-        }
-        Ok((hits, counts))
-    }
-}
-
-struct SegmentMatches {
-    segment: SegmentOrdinal,
-    /// sdg, sendai, language, level, duration, popularity.
-    columns: Vec<Column<u64>>,
-    slugs: Option<StrColumn>,
-    /// Each hit's slug as a term ordinal of the segment, and the hit's place.
-    slug_ords: Vec<(u64, usize)>,
-    filters: FilterCodes,
-    hits: Vec<Hit>,
-    counts: CodeCounts,
-    values: Vec<(usize, u64)>,
-}
-
-impl SegmentCollector for SegmentMatches {
-    type Fruit = (Vec<Hit>, CodeCounts);
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        self.values.clear();
-        for facet in 0..5 {
-            let before = self.values.len();
-            self.values
-                .extend(self.columns[facet].values_for_doc(doc).map(|v| (facet, v)));
-            let wanted = &self.filters.0[facet];
-            if !wanted.is_empty()
-                && !self.values[before..]
-                    .iter()
-                    .any(|(_, v)| wanted.contains(v))
-            {
-                return;
-            }
-        }
-        for &(facet, v) in &self.values {
-            *self.counts.entry((facet, v)).or_default() += 1;
-        }
-        let popularity = self.columns[5].first(doc).unwrap_or(0);
-        if let Some(ord) = self.slugs.as_ref().and_then(|s| s.term_ords(doc).next()) {
-            self.slug_ords.push((ord, self.hits.len()));
-        }
-        self.hits.push((
-            score,
-            popularity,
-            String::new(),
-            DocAddress::new(self.segment, doc),
-        ));
-    }
-
-    /// Reads the hits' slugs in one pass over the segment's sorted terms,
-    /// rather than a dictionary lookup per hit.
-    fn harvest(mut self) -> Self::Fruit {
-        if let Some(slugs) = &self.slugs {
-            self.slug_ords.sort_unstable();
-            let ords: Vec<u64> = self.slug_ords.iter().map(|(ord, _)| *ord).collect();
-            let mut places = self.slug_ords.iter().map(|(_, i)| *i);
-            let hits = &mut self.hits;
-            // An unreadable slug only loses the tie-break.
-            let _ = slugs.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-                if let Some(i) = places.next() {
-                    hits[i].2 = String::from_utf8_lossy(term).into_owned();
-                }
-            });
-        }
-        (self.hits, self.counts)
     }
 }

@@ -16,6 +16,7 @@ use std::{
 use sea_orm::{ConnectionTrait, Database};
 
 pub mod browser;
+mod job_guard;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -166,7 +167,8 @@ pub fn run_agora(db: &TestDb, data_dir: &Path, args: &[&str]) -> std::process::O
         .expect("run agora")
 }
 
-/// A running `agora serve`, stopped at drop.
+/// A running `agora serve`, stopped at drop. The drop fails the test when
+/// the queue holds jobs the test did not expect (see `job_guard`).
 pub struct TestServer {
     pub base: String,
     child: Option<Child>,
@@ -174,6 +176,9 @@ pub struct TestServer {
     pub db: TestDb,
     pub data: TempDir,
     pub http: reqwest::Client,
+    /// Whether the server runs the worker in process.
+    runs_worker: bool,
+    jobs_left: Mutex<Vec<job_guard::Expected>>,
 }
 
 #[derive(Default)]
@@ -190,6 +195,10 @@ impl TestServer {
     pub async fn start_with(opts: ServerOptions) -> TestServer {
         let db = TestDb::new().await;
         let data = TempDir::new();
+        let runs_worker = !opts
+            .env
+            .iter()
+            .any(|(k, v)| k == "AGORA_RUN_WORKER" && v == "false");
         let courses = opts.courses_dir.unwrap_or_else(|| root().join("courses"));
         let mut cmd = Command::new(agora_bin());
         cmd.arg("serve")
@@ -243,6 +252,8 @@ impl TestServer {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .unwrap(),
+            runs_worker,
+            jobs_left: Mutex::default(),
         };
         server.wait_ready().await;
         server
@@ -306,11 +317,34 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Declares that this test leaves jobs of `kind` dead or queued on
+    /// purpose, and why; the job guard then lets them be.
+    pub fn expect_jobs_left(&self, kind: &str, why: &str) {
+        assert!(!why.trim().is_empty(), "say why {kind} jobs are left");
+        self.jobs_left.lock().unwrap().push(job_guard::Expected {
+            kind: kind.to_owned(),
+            why: why.to_owned(),
+        });
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // A test that failed already says why; the guard would only add noise.
+        let verdict = if std::thread::panicking() {
+            Ok(())
+        } else {
+            let expected = self.jobs_left.lock().unwrap().clone();
+            let worker_running = self.runs_worker && self.child.is_some();
+            job_guard::check(&self.db.url, &expected, worker_running)
+        };
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        if let Err(report) = verdict {
+            panic!("{report}");
         }
     }
 }

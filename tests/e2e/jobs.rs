@@ -289,6 +289,14 @@ async fn shutdown_releases_jobs_still_running_after_the_grace_period() {
 #[tokio::test]
 async fn serve_runs_the_worker_in_process_and_jobs_reports_counts() {
     let mut server = agora_tests::TestServer::start().await;
+    server.expect_jobs_left(
+        "search.index_course",
+        "the server stops before its worker indexes the courses imported at start-up",
+    );
+    server.expect_jobs_left(
+        "reminders.scan",
+        "the server stops before its worker runs the first reminder scan",
+    );
     assert!(
         server.logs().contains("worker       in process"),
         "{}",

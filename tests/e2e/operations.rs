@@ -113,6 +113,14 @@ async fn every_log_line_of_a_request_carries_its_id_in_json() {
 #[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
     let mut server = TestServer::start().await;
+    server.expect_jobs_left(
+        "search.index_course",
+        "the server stops before its worker indexes the courses imported at start-up",
+    );
+    server.expect_jobs_left(
+        "reminders.scan",
+        "the server stops before its worker runs the first reminder scan",
+    );
     assert_eq!(server.get("/health").await.status(), 200);
     let status = server.terminate();
     assert!(

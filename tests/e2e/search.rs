@@ -183,6 +183,10 @@ async fn a_dead_search_backend_is_a_503_and_nothing_else_breaks() {
         ..Default::default()
     })
     .await;
+    server.expect_jobs_left(
+        "search.index_course",
+        "the search backend stays down, so indexing jobs wait for their retry",
+    );
     let (status, body) = server.get_json("/api/v1/search?q=disaster").await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["code"], "unavailable");
@@ -324,6 +328,14 @@ async fn imports_enqueue_indexing_in_their_transaction_and_the_index_converges()
 #[tokio::test]
 async fn reindex_rebuilds_a_deleted_index_with_a_progress_bar() {
     let mut server = TestServer::start().await;
+    server.expect_jobs_left(
+        "search.index_course",
+        "the server stops before its worker indexes the courses imported at start-up",
+    );
+    server.expect_jobs_left(
+        "reminders.scan",
+        "the server stops before its worker runs the first reminder scan",
+    );
     assert_eq!(
         slugs(&search(&server, "q=VLR").await)[0],
         "voluntary-local-review"

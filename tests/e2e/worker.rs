@@ -831,6 +831,10 @@ async fn without_smtp_mail_lands_in_the_outbox_and_certificates_in_the_data_fold
 #[tokio::test]
 async fn admins_see_and_retry_dead_jobs() {
     let Setup { server, _courses } = start(vec![]).await;
+    server.expect_jobs_left(
+        "test.unknown",
+        "no worker knows this kind: the job dies, and stays queued once retried",
+    );
     let conn = server.conn().await;
     #[derive(serde::Serialize, serde::Deserialize)]
     struct Unknown {

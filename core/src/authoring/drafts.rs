@@ -99,7 +99,7 @@ impl Authoring {
         }
         .insert(&txn)
         .await?;
-        write_files(&txn, course_id, &BTreeMap::new(), &files).await?;
+        write_files(&txn, course_id, 1, &BTreeMap::new(), &files).await?;
         self.audit(&txn, who, Some(course_id), action, json!({ "slug": slug }))
             .await?;
         txn.commit().await?;
@@ -146,7 +146,7 @@ impl Authoring {
         }
         .insert(&txn)
         .await?;
-        write_files(&txn, c.id, &BTreeMap::new(), &files).await?;
+        write_files(&txn, c.id, 1, &BTreeMap::new(), &files).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -278,7 +278,7 @@ impl Authoring {
 
     /// Applies a structured edit (details form, outline, lesson or quiz
     /// editor) to the draft at `revision`. Only the files whose rendering
-    /// changed are written; the others keep their bytes and dates. Callers
+    /// changed are written; the others keep their bytes and revisions. Callers
     /// that answer with the draft read it with [`Authoring::draft`].
     pub async fn edit(
         &self,
@@ -370,7 +370,7 @@ impl Authoring {
                 ),
             });
         }
-        write_files(&txn, c.id, &before, &after).await?;
+        write_files(&txn, c.id, revision + 1, &before, &after).await?;
         self.audit(&txn, who, Some(c.id), action, detail).await?;
         txn.commit().await?;
         Ok(())
@@ -428,10 +428,12 @@ impl Authoring {
     }
 }
 
-/// Writes the difference between two file sets.
+/// Writes the difference between two file sets; the files it writes were
+/// changed by the draft's `revision`.
 async fn write_files(
     conn: &impl ConnectionTrait,
     course_id: Uuid,
+    revision: i64,
     before: &BTreeMap<String, Vec<u8>>,
     after: &BTreeMap<String, Vec<u8>>,
 ) -> Result<()> {
@@ -453,6 +455,7 @@ async fn write_files(
                     path: Set(path.clone()),
                     data: Set(data.clone()),
                     updated_at: Set(at),
+                    revision: Set(revision),
                 }
                 .update(conn)
                 .await?;
@@ -463,6 +466,7 @@ async fn write_files(
                     path: Set(path.clone()),
                     data: Set(data.clone()),
                     updated_at: Set(at),
+                    revision: Set(revision),
                 }
                 .insert(conn)
                 .await?;

@@ -2,12 +2,12 @@
 //! form, the outline (add, move, remove modules and lessons), the lesson
 //! editor and the quiz editor.
 //!
-//! An edit changes a parsed [`CourseSource`]; the caller renders the files
-//! of the folder format before and after, and saves only the files whose
-//! rendering changed. Untouched files keep their bytes (and their dates, which
-//! the translation view compares), and the result goes through the same
-//! reader as every save, so a structured edit can never store a course that
-//! `agora import` would refuse.
+//! An edit changes a parsed [`crate::course_source::CourseSource`]; the
+//! caller renders the files of the folder format before and after, and saves
+//! only the files whose rendering changed. Untouched files keep their bytes
+//! (and the revision that last changed them, which the translation view
+//! compares), and the result goes through the same reader as every save, so a
+//! structured edit can never store a course that `agora import` would refuse.
 //!
 //! Each edit checks its own input first and names the form field at fault
 //! (`title`, `questions[2].options`…), so the page can show the message next

@@ -592,9 +592,16 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     )
     .map_err(anyhow::Error::msg)?;
     let search = search_setup::open(&config, &conn).await?;
+    let storage = agora_core::storage::Storage::from_config(&config)?;
+    let learning = agora_core::learning::Learning::new(conn.clone(), cache.clone());
     let state = state::AppState {
         search: search.clone(),
-        learning: agora_core::learning::Learning::new(conn.clone(), cache.clone()),
+        authoring: agora_core::authoring::Authoring::new(
+            conn.clone(),
+            learning.clone(),
+            storage.clone(),
+        ),
+        learning,
         reports: agora_core::reports::Reports::new(
             conn.clone(),
             cache.clone(),
@@ -611,7 +618,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             .max_capacity(10_000)
             .time_to_live(Duration::from_secs(config.partner_cache_seconds.max(1)))
             .build(),
-        storage: agora_core::storage::Storage::from_config(&config)?,
+        storage,
         db: conn,
         config: Arc::new(config.clone()),
         http: reqwest::Client::builder()

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use agora_core::{
+    authoring::Authoring,
     cache::Cache,
     config::Config,
     learning::Learning,
@@ -21,6 +22,8 @@ pub struct AppState {
     /// For readiness probes of HTTP backends.
     pub http: reqwest::Client,
     pub learning: Learning,
+    /// Drafts, publication and co-authors; publishes media to `storage`.
+    pub authoring: Authoring,
     /// Course reports, their figures cached for a short while.
     pub reports: Reports,
     pub cache: Cache,

@@ -9,6 +9,9 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// Re-exported where the learner pages have always found it.
+pub use crate::media::CourseLinks;
+
 use crate::{
     Error, Result,
     domain::{CourseStatus, LessonKind, Level, Locale, Theme},
@@ -16,7 +19,8 @@ use crate::{
         course, course_theme, course_translation, lesson, lesson_translation, module,
         module_translation,
     },
-    markdown::{self, LinkTarget},
+    markdown,
+    media::PublishedLinks,
 };
 
 pub const MAX_PER_PAGE: u64 = 100;
@@ -298,20 +302,6 @@ fn card(
     })
 }
 
-/// Links inside a course's Markdown, as the web pages serve them.
-pub struct CourseLinks<'a> {
-    pub slug: &'a str,
-}
-
-impl LinkTarget for CourseLinks<'_> {
-    fn lesson(&self, key: &str) -> String {
-        format!("/courses/{}/lessons/{key}", self.slug)
-    }
-    fn resource(&self, file: &str) -> String {
-        format!("/courses/{}/resources/{file}", self.slug)
-    }
-}
-
 /// One published course with its modules and lesson outline.
 pub async fn course_outline(
     db: &DatabaseConnection,
@@ -444,7 +434,7 @@ pub async fn course_outline(
     let media = crate::media::published_refs(db, course_id).await?;
     let description_html = markdown::render(
         &chosen.description,
-        &crate::media::PublishedLinks {
+        &PublishedLinks {
             course: CourseLinks { slug: &card.slug },
             media: &media,
         },

@@ -11,6 +11,7 @@ mod m20261130_000006_authoring;
 mod m20261130_000007_report_indexes;
 mod m20261130_000008_report_covering_indexes;
 mod m20261130_000009_media;
+mod m20261203_000010_draft_file_revisions;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_report_indexes::Migration),
             Box::new(m20261130_000008_report_covering_indexes::Migration),
             Box::new(m20261130_000009_media::Migration),
+            Box::new(m20261203_000010_draft_file_revisions::Migration),
         ]
     }
 }

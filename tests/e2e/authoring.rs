@@ -803,7 +803,6 @@ async fn translations_show_what_is_missing_or_older_than_its_source() {
     assert_eq!(status, 200, "{d}");
     // French misses the worksheet text; change the English introduction so
     // the French one is older than its source.
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let rev = d["revision"].as_i64().unwrap();
     let (status, _) = put_file(
         &server,

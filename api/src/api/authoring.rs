@@ -254,8 +254,8 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-pub(super) fn service(state: &AppState) -> Authoring {
-    Authoring::new(state.db.clone(), state.learning.clone()).with_storage(state.storage.clone())
+pub(super) fn service(state: &AppState) -> &Authoring {
+    &state.authoring
 }
 
 #[OpenApi(tag = "ApiTags::Authoring")]

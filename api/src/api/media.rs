@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use agora_core::{authoring::Authoring, domain::Locale, media};
+use agora_core::{
+    authoring::{Authoring, DraftMedia},
+    domain::Locale,
+};
 use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi, Tags,
@@ -69,11 +72,11 @@ struct CoverChange {
     alt: BTreeMap<String, String>,
 }
 
-fn service(state: &AppState) -> Authoring {
-    Authoring::new(state.db.clone(), state.learning.clone()).with_storage(state.storage.clone())
+fn service(state: &AppState) -> &Authoring {
+    &state.authoring
 }
 
-fn list(m: media::DraftMedia) -> DraftMediaList {
+fn list(m: DraftMedia) -> DraftMediaList {
     DraftMediaList {
         revision: m.revision,
         items: m
@@ -112,7 +115,7 @@ impl MediaApi {
         auth: Auth,
         slug: Path<String>,
     ) -> Result<Json<DraftMediaList>, ApiError> {
-        let m = media::draft_media(&service(&state), auth.principal(), &slug).await?;
+        let m = service(&state).draft_media(auth.principal(), &slug).await?;
         Ok(Json(list(m)))
     }
 
@@ -136,8 +139,9 @@ impl MediaApi {
         body: Binary<Vec<u8>>,
     ) -> Result<Json<MediaSaved>, ApiError> {
         let s = service(&state);
-        let (name, d) =
-            media::upload(&s, auth.principal(), &slug, revision.0, &name, body.0).await?;
+        let (name, d) = s
+            .upload_media(auth.principal(), &slug, revision.0, &name, body.0)
+            .await?;
         let is_image = !name.ends_with(".pdf") && !name.ends_with(".vtt");
         Ok(Json(MediaSaved {
             markdown: if is_image {
@@ -165,10 +169,9 @@ impl MediaApi {
         revision: Query<i64>,
     ) -> Result<Json<DraftMediaList>, ApiError> {
         let s = service(&state);
-        media::delete(&s, auth.principal(), &slug, revision.0, &name).await?;
-        Ok(Json(list(
-            media::draft_media(&s, auth.principal(), &slug).await?,
-        )))
+        s.delete_media(auth.principal(), &slug, revision.0, &name)
+            .await?;
+        Ok(Json(list(s.draft_media(auth.principal(), &slug).await?)))
     }
 
     /// Set the cover image (with its text alternative per locale), or remove it
@@ -192,8 +195,7 @@ impl MediaApi {
             alts.insert(locale, a.clone());
         }
         let s = service(&state);
-        media::set_cover(
-            &s,
+        s.set_cover(
             auth.principal(),
             &slug,
             body.revision,
@@ -201,8 +203,6 @@ impl MediaApi {
             &alts,
         )
         .await?;
-        Ok(Json(list(
-            media::draft_media(&s, auth.principal(), &slug).await?,
-        )))
+        Ok(Json(list(s.draft_media(auth.principal(), &slug).await?)))
     }
 }

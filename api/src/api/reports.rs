@@ -48,7 +48,8 @@ pub async fn require_report_access(
         }),
         Some(p) if p.role == Role::Admin => Ok(()),
         // The course's owner and co-authors, as authoring decides.
-        Some(p) => agora_core::authoring::Authoring::new(state.db.clone(), state.learning.clone())
+        Some(p) => state
+            .authoring
             .access(p, &course.slug)
             .await
             .map(|_| ())

@@ -17,9 +17,8 @@ use serde::Serialize;
 use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
 
 /// The authoring service of a request, with the storage port for media.
-pub(super) fn service(ctx: &Ctx) -> Authoring {
-    Authoring::new(ctx.state.db.clone(), ctx.state.learning.clone())
-        .with_storage(ctx.state.storage.clone())
+pub(super) fn service(ctx: &Ctx) -> &Authoring {
+    &ctx.state.authoring
 }
 
 #[allow(clippy::result_large_err)]

@@ -532,13 +532,7 @@ pub async fn save_course(
                     .filter(|(k, _)| k == "theme")
                     .map(|(_, v)| v.clone())
                     .collect();
-                themes.extend(
-                    f.tags
-                        .split([',', ' ', ';'])
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(|t| format!("tag:{}", t.to_lowercase())),
-                );
+                themes.extend(agora_core::course_edit::tag_themes(&f.tags));
                 let edit = (|| {
                     Ok(Edit::Details {
                         level: f

@@ -4,11 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use agora_core::{
-    accounts::Principal,
-    domain::Locale,
-    media::{self, DraftMedia},
-};
+use agora_core::{accounts::Principal, authoring::DraftMedia, domain::Locale, media};
 use poem::{
     Body, Request, Response, handler,
     http::{HeaderValue, StatusCode, header},
@@ -65,7 +61,7 @@ pub async fn draft_file(ctx: Ctx, Path((slug, name)): Path<(String, String)>) ->
         Ok(w) => w,
         Err(r) => return r,
     };
-    match media::draft_file(&service(&ctx), &who, &slug, &name).await {
+    match service(&ctx).draft_media_file(&who, &slug, &name).await {
         Ok((content_type, bytes)) => Response::builder()
             .header(header::CONTENT_TYPE, content_type)
             .header(header::CACHE_CONTROL, "private, no-cache")
@@ -166,7 +162,7 @@ fn section_view(ctx: &Ctx, slug: &str, m: DraftMedia, errors: FieldErrors) -> Me
 /// The media section for the course page; empty when it cannot be read
 /// (the page shows the draft's own problems then).
 pub async fn section(ctx: &Ctx, who: &Principal, slug: &str) -> Option<MediaSection> {
-    let m = media::draft_media(&service(ctx), who, slug).await.ok()?;
+    let m = service(ctx).draft_media(who, slug).await.ok()?;
     Some(section_view(ctx, slug, m, FieldErrors::default()))
 }
 
@@ -185,7 +181,7 @@ async fn media_page(
     status: StatusCode,
     errors: FieldErrors,
 ) -> Response {
-    let m = match media::draft_media(&service(ctx), who, slug).await {
+    let m = match service(ctx).draft_media(who, slug).await {
         Ok(m) => m,
         Err(e) => return ctx.fail(e),
     };
@@ -260,7 +256,10 @@ pub async fn upload(ctx: Ctx, Path(slug): Path<String>, form: Multipart) -> Resp
         return media_page(&ctx, &who, &slug, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
     };
     let revision = form_revision(&fields);
-    match media::upload(&service(&ctx), &who, &slug, revision, &file_name, bytes).await {
+    match service(&ctx)
+        .upload_media(&who, &slug, revision, &file_name, bytes)
+        .await
+    {
         Ok(_) => ctx.redirect(
             &format!("/author/{slug}#media-heading"),
             Some(Flash::Ok("flash-author-media-saved")),
@@ -279,7 +278,10 @@ pub async fn delete(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response 
     };
     let revision = form_revision(&form);
     let name = form.get("name").unwrap_or_default().to_owned();
-    match media::delete(&service(&ctx), &who, &slug, revision, &name).await {
+    match service(&ctx)
+        .delete_media(&who, &slug, revision, &name)
+        .await
+    {
         Ok(_) => ctx.redirect(
             &format!("/author/{slug}#media-heading"),
             Some(Flash::Ok("flash-author-media-deleted")),
@@ -308,15 +310,9 @@ pub async fn cover(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
                 .map(|v| (*l, v.replace("\r\n", " ").replace('\n', " ")))
         })
         .collect();
-    match media::set_cover(
-        &service(&ctx),
-        &who,
-        &slug,
-        revision,
-        cover.as_deref(),
-        &alts,
-    )
-    .await
+    match service(&ctx)
+        .set_cover(&who, &slug, revision, cover.as_deref(), &alts)
+        .await
     {
         Ok(_) => ctx.redirect(
             &format!("/author/{slug}#media-heading"),

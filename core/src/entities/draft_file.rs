@@ -10,6 +10,8 @@ pub struct Model {
     #[sea_orm(column_type = "Blob")]
     pub data: Vec<u8>,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// The draft revision that last changed the file.
+    pub revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,36 +1,14 @@
-//! Course media: the images, PDFs and captions of a course's `media/`
-//! folder. They are checked by their content (never their name), stored
-//! content-addressed in the storage port (`media/{sha256}.{ext}`, so a file
-//! is written once and never overwritten), and listed per course in
-//! `course_media`.
+//! Course media in the folder format: the images, PDFs and captions of a
+//! course's `media/` folder, checked by their content (never their name), and
+//! the reader's checks of their uses and of the cover.
 
-use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
-    fmt,
-    path::Path,
-};
+use std::{collections::BTreeMap, fmt, path::Path};
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
-};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
-mod draft;
-
-pub use draft::{DraftMedia, DraftMediaItem, delete, draft_file, draft_media, set_cover, upload};
-
-use crate::{
-    Error, Result,
-    catalogue::CourseLinks,
-    course_source::{self, CourseSource, Problem, Report},
-    domain::Locale,
-    entities::course_media,
-    markdown::{self, LinkTarget, MediaRef},
-    storage::Storage,
-};
+use super::{CourseSource, Problem, Report, model::resource_type};
+use crate::{Error, Result, links, markdown};
 
 /// The course-level folder of media files, next to `course.yaml`.
 pub const MEDIA_DIR: &str = "media";
@@ -85,12 +63,12 @@ impl MediaFile {
     }
     /// Where learners fetch it.
     pub fn url(&self) -> String {
-        format!("/media/{}.{}", self.sha256, self.ext())
+        links::media(&self.sha256, self.ext())
     }
 }
 
 /// The media types a course may carry, by content type.
-fn ext_of(content_type: &str) -> Option<&'static str> {
+pub(crate) fn ext_of(content_type: &str) -> Option<&'static str> {
     Some(match content_type {
         "image/png" => "png",
         "image/jpeg" => "jpg",
@@ -111,14 +89,6 @@ pub fn content_type_of_ext(ext: &str) -> Option<&'static str> {
         "vtt" => "text/vtt; charset=utf-8",
         _ => return None,
     })
-}
-
-/// Splits `/media/{sha256}.{ext}`'s last part; `None` for anything else.
-pub fn parse_public_name(name: &str) -> Option<(&str, &'static str)> {
-    let (sha, ext) = name.split_once('.')?;
-    let ok = sha.len() == 64 && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    ok.then_some(())?;
-    Some((sha, content_type_of_ext(ext)?))
 }
 
 /// Checks one media file by its bytes: the name's extension must be one we
@@ -149,7 +119,7 @@ pub fn check(name: &str, data: Vec<u8>) -> Result<MediaFile, String> {
     if data.is_empty() {
         return Err("the file is empty".into());
     }
-    let content_type = course_source::resource_type(name, &data)?.to_owned();
+    let content_type = resource_type(name, &data)?.to_owned();
     let (width, height) = if content_type.starts_with("image/") {
         let (w, h) = image_size(&data)
             .ok_or_else(|| format!("named .{ext} but it is not a readable image"))?;
@@ -267,7 +237,7 @@ pub fn normalise_name(file_name: &str) -> Result<String> {
 }
 
 /// A name as the folder format accepts it in `media/`.
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     let Some((stem, ext)) = name.rsplit_once('.') else {
         return false;
     };
@@ -439,271 +409,10 @@ pub(crate) fn check_cover(dir: &Path, course: &CourseSource, report: &mut Report
     }
 }
 
-// ---------------------------------------------------------------------------
-// Publishing: the storage port and the `course_media` table.
-
-/// Writes the course's media to the storage port before it is imported.
-/// Keys are content addresses, so a file already known (to any course) is
-/// not written again, and a new version never overwrites an old one.
-pub async fn store(
-    storage: &Storage,
-    db: &impl ConnectionTrait,
-    source: &CourseSource,
-) -> Result<()> {
-    if source.media.is_empty() {
-        return Ok(());
-    }
-    let shas: Vec<String> = source.media.values().map(|m| m.sha256.clone()).collect();
-    let known: BTreeSet<String> = course_media::Entity::find()
-        .select_only()
-        .column(course_media::Column::Sha256)
-        .filter(course_media::Column::Sha256.is_in(shas))
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let mut written = BTreeSet::new();
-    for m in source.media.values() {
-        if known.contains(&m.sha256) || !written.insert(m.sha256.clone()) {
-            continue;
-        }
-        storage
-            .put(&m.storage_key(), m.data.clone(), &m.content_type)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Records which media belong to the course, inside the import's
-/// transaction. Called only when the course's source changed.
-pub(crate) async fn write_rows(
-    db: &impl ConnectionTrait,
-    course_id: Uuid,
-    source: &CourseSource,
-) -> Result<()> {
-    course_media::Entity::delete_many()
-        .filter(course_media::Column::CourseId.eq(course_id))
-        .exec(db)
-        .await?;
-    for (name, m) in &source.media {
-        let is_cover = source.cover.as_deref() == Some(name.as_str());
-        let alt: BTreeMap<&str, &str> = if is_cover {
-            source
-                .texts
-                .iter()
-                .filter(|(_, t)| !t.cover_alt.is_empty())
-                .map(|(l, t)| (l.as_str(), t.cover_alt.as_str()))
-                .collect()
-        } else {
-            BTreeMap::new()
-        };
-        course_media::ActiveModel {
-            course_id: Set(course_id),
-            name: Set(name.clone()),
-            sha256: Set(m.sha256.clone()),
-            content_type: Set(m.content_type.clone()),
-            size: Set(m.data.len() as i64),
-            width: Set(m.width.map(|w| w as i32)),
-            height: Set(m.height.map(|h| h as i32)),
-            is_cover: Set(is_cover),
-            cover_alt: Set(serde_json::json!(alt)),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Puts a course's media (from the storage port) and cover back into its
-/// source, for export and for a draft made from the live course.
-pub async fn load_into(
-    storage: &Storage,
-    db: &DatabaseConnection,
-    course_id: Uuid,
-    source: &mut CourseSource,
-) -> Result<()> {
-    for row in course_media::Entity::find()
-        .filter(course_media::Column::CourseId.eq(course_id))
-        .all(db)
-        .await?
-    {
-        let ext = ext_of(&row.content_type).unwrap_or("bin");
-        let key = format!("{MEDIA_DIR}/{}.{ext}", row.sha256);
-        let data = storage
-            .get(&key)
-            .await?
-            .ok_or_else(|| Error::Internal(format!("media {key} is missing from storage")))?;
-        if row.is_cover {
-            source.cover = Some(row.name.clone());
-            let alts: BTreeMap<String, String> =
-                serde_json::from_value(row.cover_alt).unwrap_or_default();
-            for (locale, t) in source.texts.iter_mut() {
-                t.cover_alt = alts.get(locale.as_str()).cloned().unwrap_or_default();
-            }
-        }
-        source.media.insert(
-            row.name,
-            MediaFile {
-                content_type: row.content_type,
-                sha256: row.sha256,
-                width: row.width.map(|w| w as u32),
-                height: row.height.map(|h| h as u32),
-                data,
-            },
-        );
-    }
-    Ok(())
-}
-
-/// `load_into` for a source read back by `import::load_sources`.
-pub async fn load_by_slug(
-    storage: &Storage,
-    db: &DatabaseConnection,
-    source: &mut CourseSource,
-) -> Result<()> {
-    use crate::entities::course;
-    let c = course::Entity::find()
-        .filter(course::Column::Slug.eq(source.slug.as_str()))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound { what: "course" })?;
-    load_into(storage, db, c.id, source).await
-}
-
-/// The content type of a published media file, if any course has it.
-pub async fn find_published(db: &DatabaseConnection, sha256: &str) -> Result<Option<String>> {
-    Ok(course_media::Entity::find()
-        .select_only()
-        .column(course_media::Column::ContentType)
-        .filter(course_media::Column::Sha256.eq(sha256))
-        .into_tuple::<String>()
-        .one(db)
-        .await?)
-}
-
-/// The stored object of a published media file.
-pub async fn fetch(storage: &Storage, sha256: &str, ext: &str) -> Result<Option<Vec<u8>>> {
-    storage.get(&format!("{MEDIA_DIR}/{sha256}.{ext}")).await
-}
-
-/// A course's cover, in one locale.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cover {
-    pub url: String,
-    pub alt: String,
-    pub width: u32,
-    pub height: u32,
-}
-
-/// The covers of some courses, with alt text in `locale` (else the
-/// course's default locale, else any).
-pub async fn covers(
-    db: &DatabaseConnection,
-    courses: &[(Uuid, Locale, Locale)],
-) -> Result<HashMap<Uuid, Cover>> {
-    if courses.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = course_media::Entity::find()
-        .filter(course_media::Column::CourseId.is_in(courses.iter().map(|c| c.0)))
-        .filter(course_media::Column::IsCover.eq(true))
-        .all(db)
-        .await?;
-    let mut out = HashMap::new();
-    for row in rows {
-        let Some((_, locale, default)) = courses.iter().find(|c| c.0 == row.course_id) else {
-            continue;
-        };
-        let alts: BTreeMap<String, String> =
-            serde_json::from_value(row.cover_alt.clone()).unwrap_or_default();
-        let alt = alts
-            .get(locale.as_str())
-            .or_else(|| alts.get(default.as_str()))
-            .or_else(|| alts.values().next())
-            .cloned()
-            .unwrap_or_default();
-        let ext = ext_of(&row.content_type).unwrap_or("bin");
-        out.insert(
-            row.course_id,
-            Cover {
-                url: format!("/media/{}.{ext}", row.sha256),
-                alt,
-                width: row.width.unwrap_or(0).max(0) as u32,
-                height: row.height.unwrap_or(0).max(0) as u32,
-            },
-        );
-    }
-    Ok(out)
-}
-
-/// Where a published course's `media:` names point.
-pub async fn published_refs(
-    db: &DatabaseConnection,
-    course_id: Uuid,
-) -> Result<BTreeMap<String, MediaRef>> {
-    Ok(course_media::Entity::find()
-        .filter(course_media::Column::CourseId.eq(course_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| {
-            let ext = ext_of(&row.content_type).unwrap_or("bin");
-            (
-                row.name,
-                MediaRef {
-                    url: format!("/media/{}.{ext}", row.sha256),
-                    width: row.width.map(|w| w as u32),
-                    height: row.height.map(|h| h as u32),
-                },
-            )
-        })
-        .collect())
-}
-
-/// Links of a published course, media included.
-pub struct PublishedLinks<'a> {
-    pub course: CourseLinks<'a>,
-    pub media: &'a BTreeMap<String, MediaRef>,
-}
-
-impl LinkTarget for PublishedLinks<'_> {
-    fn lesson(&self, key: &str) -> String {
-        self.course.lesson(key)
-    }
-    fn resource(&self, file: &str) -> String {
-        self.course.resource(file)
-    }
-    fn media(&self, file: &str) -> Option<MediaRef> {
-        self.media.get(file).cloned()
-    }
-}
-
-/// Links of a draft, for the editor's preview: media come from the draft,
-/// served to the course's authors only.
-pub struct DraftLinks<'a> {
-    pub slug: &'a str,
-}
-
-impl LinkTarget for DraftLinks<'_> {
-    fn lesson(&self, key: &str) -> String {
-        CourseLinks { slug: self.slug }.lesson(key)
-    }
-    fn resource(&self, file: &str) -> String {
-        CourseLinks { slug: self.slug }.resource(file)
-    }
-    fn media(&self, file: &str) -> Option<MediaRef> {
-        valid_name(file).then(|| MediaRef {
-            url: format!("/author/{}/media/{file}", self.slug),
-            width: None,
-            height: None,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Locale;
 
     pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
         let mut d = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
@@ -799,24 +508,6 @@ mod tests {
         }
         for n in ["A.png", "a b.png", "../a.png", ".png", "a"] {
             assert!(!valid_name(n), "{n}");
-        }
-    }
-
-    #[test]
-    fn public_names_are_digests_with_known_extensions() {
-        let sha = "a".repeat(64);
-        assert_eq!(
-            parse_public_name(&format!("{sha}.png")),
-            Some((sha.as_str(), "image/png"))
-        );
-        for bad in [
-            format!("{sha}.html"),
-            format!("{}.png", "A".repeat(64)),
-            "abc.png".to_owned(),
-            format!("{sha}.png.png"),
-            format!("../{sha}.png"),
-        ] {
-            assert_eq!(parse_public_name(&bad), None, "{bad}");
         }
     }
 

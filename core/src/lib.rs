@@ -1,7 +1,7 @@
 //! Agora's core: configuration, domain, services and ports. Knows nothing of HTTP.
 
 pub mod accounts;
-pub mod addressee;
+pub(crate) mod addressee;
 pub mod authoring;
 pub mod cache;
 pub mod catalogue;

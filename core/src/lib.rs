@@ -1,6 +1,7 @@
 //! Agora's core: configuration, domain, services and ports. Knows nothing of HTTP.
 
 pub mod accounts;
+pub(crate) mod addressee;
 pub mod authoring;
 pub mod cache;
 pub mod catalogue;

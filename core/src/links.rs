@@ -26,6 +26,11 @@ pub fn course_resource(slug: &str, file: &str) -> String {
     format!("/courses/{slug}/resources/{file}")
 }
 
+/// A lesson's downloadable file, through the learning API.
+pub fn lesson_resource_download(slug: &str, key: &str) -> String {
+    format!("/api/v1/courses/{slug}/lessons/{key}/resource")
+}
+
 /// A published media file, addressed by its content.
 pub fn media(sha256: &str, ext: &str) -> String {
     format!("/media/{sha256}.{ext}")
@@ -34,6 +39,16 @@ pub fn media(sha256: &str, ext: &str) -> String {
 /// The public verification page of a certificate.
 pub fn certificate(code: &str) -> String {
     format!("/certificates/{code}")
+}
+
+/// Where a learner signs in.
+pub fn sign_in() -> String {
+    "/sign-in".into()
+}
+
+/// Where a learner asks for a password reset.
+pub fn forgot_password() -> String {
+    "/forgot-password".into()
 }
 
 /// Where a new account confirms its address.

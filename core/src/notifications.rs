@@ -1,7 +1,6 @@
 //! The mail Agora sends after something happens, one function per job kind,
 //! and the reminders to learners who have stopped.
 
-use lettre::message::Mailbox;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, sea_query::Expr,
@@ -16,30 +15,19 @@ use crate::{
     accounts::{
         AccountExistsMail, PasswordResetMail, RESET_LIFETIME, VERIFY_LIFETIME, VerifyEmailMail,
     },
+    addressee::{course_title, locale_of, mailbox},
     catalogue,
     domain::Locale,
     entities::{course, enrolment, user},
     jobs::{self, Job},
     learning::{ACTIVE, EnrolledMail, Learning},
+    links,
     mail::{
         delivery::{self, Outgoing},
         templates::{self, AccountExists, Enrolled, PasswordReset, Reminder, VerifyEmail},
     },
     outbound::Outbound,
 };
-
-/// The learner's address with their name, for the `To:` header.
-pub fn mailbox(u: &user::Model) -> Result<Mailbox> {
-    let email = u
-        .email
-        .parse()
-        .map_err(|e| Error::Internal(format!("stored address does not parse: {e}")))?;
-    Ok(Mailbox::new(Some(u.display_name.clone()), email))
-}
-
-fn locale_of(u: &user::Model) -> Locale {
-    u.locale.parse().unwrap_or(Locale::En)
-}
 
 /// A short, stable fingerprint of a secret, for message keys.
 fn fingerprint(secret: &str) -> String {
@@ -72,10 +60,6 @@ async fn send(
     .map(drop)
 }
 
-fn query_value(v: &str) -> String {
-    url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
-}
-
 pub async fn verify_email(o: &Outbound, job: VerifyEmailMail) -> Result<()> {
     // A deleted account gets no mail.
     let Some(u) = user(&o.db, job.user_id).await? else {
@@ -85,7 +69,7 @@ pub async fn verify_email(o: &Outbound, job: VerifyEmailMail) -> Result<()> {
         locale_of(&u),
         &VerifyEmail {
             name: u.display_name.clone(),
-            link: o.link(&format!("/verify-email?token={}", query_value(&job.token))),
+            link: o.link(&links::verify_email(&job.token)),
             hours: VERIFY_LIFETIME.as_secs() / 3600,
         },
     )?;
@@ -107,8 +91,8 @@ pub async fn account_exists(o: &Outbound, job: AccountExistsMail) -> Result<()> 
         locale_of(&u),
         &AccountExists {
             name: u.display_name.clone(),
-            sign_in_link: o.link("/sign-in"),
-            reset_link: o.link("/forgot-password"),
+            sign_in_link: o.link(&links::sign_in()),
+            reset_link: o.link(&links::forgot_password()),
         },
     )?;
     send(
@@ -129,10 +113,7 @@ pub async fn password_reset(o: &Outbound, job: PasswordResetMail) -> Result<()> 
         locale_of(&u),
         &PasswordReset {
             name: u.display_name.clone(),
-            link: o.link(&format!(
-                "/reset-password?token={}",
-                query_value(&job.token)
-            )),
+            link: o.link(&links::reset_password(&job.token)),
             minutes: RESET_LIFETIME.as_secs() / 60,
         },
     )?;
@@ -190,8 +171,8 @@ pub async fn enrolled(o: &Outbound, job: EnrolledMail) -> Result<()> {
             lessons: templates::count(locale, outline.card.lesson_count, templates::Noun::Lesson),
             duration: templates::format_duration(locale, outline.card.duration_minutes),
             first_lesson_title: first.title.clone(),
-            first_lesson_link: o.link(&format!("/courses/{}/lessons/{}", c.slug, first.key)),
-            course_link: o.link(&format!("/courses/{}", c.slug)),
+            first_lesson_link: o.link(&links::lesson(&c.slug, &first.key)),
+            course_link: o.link(&links::course(&c.slug)),
         },
     )?;
     send(o, format!("enrolled:{}", e.id), &u, rendered, None).await
@@ -325,18 +306,18 @@ pub async fn reminder(o: &Outbound, learning: &Learning, job: ReminderMail) -> R
         return Ok(());
     };
     let locale = locale_of(&u);
-    let (_, title) = crate::certificates::course_title(&o.db, &c, locale).await?;
+    let (_, title) = course_title(&o.db, &c, locale).await?;
     let summary = learning
         .summaries(&[e.id])
         .await?
         .pop()
         .ok_or(Error::NotFound { what: "enrolment" })?;
     let continue_link = match &summary.resume_lesson_key {
-        Some(key) => o.link(&format!("/courses/{}/lessons/{key}", c.slug)),
-        None => o.link(&format!("/courses/{}", c.slug)),
+        Some(key) => o.link(&links::lesson(&c.slug, key)),
+        None => o.link(&links::course(&c.slug)),
     };
     let token = unsubscribe_token(&o.db, &u).await?;
-    let unsubscribe = o.link(&format!("/unsubscribe?token={token}"));
+    let unsubscribe = o.link(&links::unsubscribe(&token));
     let days = (OffsetDateTime::now_utc() - e.last_activity_at).whole_days();
     let rendered = templates::render(
         locale,

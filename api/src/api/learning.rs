@@ -369,11 +369,11 @@ impl LearningApi {
     ) -> Result<Json<Progress>, ApiError> {
         check_slug(&slug)?;
         check_lesson(&lesson)?;
-        let summary = state
+        let done = state
             .learning
             .complete_lesson(auth.principal().user_id, &slug, &lesson)
             .await?;
-        Ok(Json(summary.into()))
+        Ok(Json(done.progress.into()))
     }
 
     /// Submit a quiz attempt

@@ -35,8 +35,8 @@ struct Profile {
     created_at: OffsetDateTime,
 }
 
-impl From<agora_core::entities::user::Model> for Profile {
-    fn from(u: agora_core::entities::user::Model) -> Self {
+impl From<agora_core::accounts::Account> for Profile {
+    fn from(u: agora_core::accounts::Account) -> Self {
         Profile {
             id: u.id,
             email: u.email,

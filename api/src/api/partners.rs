@@ -1017,7 +1017,7 @@ impl PartnerAdminApi {
 pub async fn attribute(
     state: &AppState,
     partner: &str,
-    enrolment: &agora_core::entities::enrolment::Model,
+    enrolment: &agora_core::learning::EnrolmentView,
 ) {
     if Slug::parse(partner).is_err() {
         return;

@@ -33,7 +33,7 @@ struct SettingsPage {
 fn settings_page(
     ctx: &Ctx,
     status: StatusCode,
-    u: &agora_core::entities::user::Model,
+    u: &agora_core::accounts::Account,
     errors: FieldErrors,
     name: Option<String>,
 ) -> Response {

@@ -406,24 +406,17 @@ pub async fn complete(
     if !valid_path(&slug, &key) {
         return ctx.error(StatusCode::NOT_FOUND);
     }
-    let summary = match ctx
+    let (summary, next) = match ctx
         .state
         .learning
         .complete_lesson(user.user_id, &slug, &key)
         .await
     {
-        Ok(s) => s,
+        Ok(done) => (done.progress, done.next_key),
         Err(e) => return not_enrolled(&ctx, &slug, e),
     };
     // The next lesson in course order.
-    let next = ctx
-        .state
-        .learning
-        .lesson(user.user_id, &slug, &key, &ctx.preferred())
-        .await
-        .ok()
-        .and_then(|v| v.next_key)
-        .map(|k| lesson_href(&slug, &k));
+    let next = next.map(|k| lesson_href(&slug, &k));
     let course_completed = summary.completed_at.is_some();
     if json {
         let p = progress_view(&ctx, &summary);
@@ -571,7 +564,7 @@ pub async fn resource_file(ctx: Ctx, Path((slug, file)): Path<(String, String)>)
     }
 }
 
-fn download(f: agora_core::entities::lesson_resource::Model) -> Response {
+fn download(f: agora_core::learning::ResourceFile) -> Response {
     Response::builder()
         .header(header::CONTENT_TYPE, f.content_type)
         .header(

@@ -4,7 +4,7 @@
 use agora_core::{
     certificates::pdf::format_date,
     domain::{Locale, Slug},
-    reports::{self, CourseReport, Granularity, ReportTable},
+    reports::{CourseReport, Granularity, ReportTable},
 };
 use poem::{Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
@@ -14,7 +14,6 @@ use super::{
     charts::{self, Bar, Column},
     i18n::{format_count, format_percent, t_args},
 };
-use crate::api::reports::require_report_access;
 
 #[derive(Serialize)]
 struct Stat {
@@ -81,7 +80,7 @@ struct ReportPage {
     csv: CsvLinks,
 }
 
-/// GET `/courses/{slug}/report`, for whoever `require_report_access` lets in.
+/// GET `/courses/{slug}/report`, for whoever `Reports::readable` lets in.
 #[handler]
 pub async fn report(ctx: Ctx, Path(slug): Path<String>) -> Response {
     // Anonymous readers sign in first, before anything about the course shows.
@@ -91,13 +90,10 @@ pub async fn report(ctx: Ctx, Path(slug): Path<String>) -> Response {
     if Slug::parse(&slug).is_err() {
         return ctx.error(StatusCode::NOT_FOUND);
     }
-    let course = match reports::find_course(&ctx.state.db, &slug).await {
+    let course = match ctx.state.reports.readable(ctx.user.as_ref(), &slug).await {
         Ok(c) => c,
         Err(e) => return ctx.fail(e),
     };
-    if let Err(e) = require_report_access(&ctx.state, ctx.user.as_ref(), &course).await {
-        return ctx.fail(e);
-    }
     let report = match ctx
         .state
         .reports

@@ -13,9 +13,10 @@ use uuid::Uuid;
 use crate::{
     Error, Result,
     accounts::Role,
-    catalogue::pick_locale,
+    addressee::{course_title, locale_of, mailbox},
     domain::Locale,
-    entities::{certificate, course, course_translation, enrolment, user},
+    entities::{certificate, course, enrolment, user},
+    links,
     mail::{
         delivery::{self, Outgoing},
         templates::{self, Completed},
@@ -208,27 +209,6 @@ pub async fn pdf(
     Ok((format!("agora-certificate-{}.pdf", c.code), bytes))
 }
 
-/// The course title in `locale`, else the course's default locale.
-pub async fn course_title(
-    db: &impl ConnectionTrait,
-    course: &course::Model,
-    locale: Locale,
-) -> Result<(Locale, String)> {
-    let rows = course_translation::Entity::find()
-        .filter(course_translation::Column::CourseId.eq(course.id))
-        .all(db)
-        .await?;
-    let available: Vec<Locale> = rows.iter().filter_map(|t| t.locale.parse().ok()).collect();
-    let default = course.default_locale.parse().unwrap_or(Locale::En);
-    let chosen = pick_locale(&[locale], &available, default);
-    let title = rows
-        .into_iter()
-        .find(|t| t.locale == chosen.as_str())
-        .map(|t| t.title)
-        .unwrap_or_else(|| course.slug.clone());
-    Ok((chosen, title))
-}
-
 /// The work of a `course_completed` job: the certificate row (once), its PDF
 /// in storage (until stored), and the congratulations mail (once). Each step
 /// is skipped when an earlier run did it, so the job may run any number of times.
@@ -249,7 +229,7 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
         .one(db)
         .await?
         .ok_or(Error::NotFound { what: "course" })?;
-    let user_locale: Locale = u.locale.parse().unwrap_or(Locale::En);
+    let user_locale = locale_of(&u);
     let (locale, title) = course_title(db, &c, user_locale).await?;
 
     let code = new_code();
@@ -284,7 +264,7 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
         .await?
         .ok_or_else(|| Error::Internal("the certificate row vanished".into()))?;
 
-    let verify_url = o.link(&format!("/certificates/{}", cert.code));
+    let verify_url = o.link(&links::certificate(&cert.code));
     if cert.stored_at.is_none() {
         let text = pdf::CertificateText {
             holder_name: cert.holder_name.clone(),
@@ -328,7 +308,7 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
         Outgoing {
             key: format!("completed:{}", e.id),
             user_id: Some(u.id),
-            to: crate::notifications::mailbox(&u)?,
+            to: mailbox(&u)?,
             rendered,
             unsubscribe: None,
         },

@@ -1,0 +1,291 @@
+//! A lesson for an enrolled learner: its view in their locale, its files,
+//! and completing it.
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::{
+    Learning, OrderedLesson, ProgressSummary, QuizView,
+    progress::{lock_enrolment, record_completion},
+};
+use crate::{
+    Error, Result,
+    catalogue::{CourseLinks, pick_locale},
+    domain::{LessonKind, Locale},
+    entities::{lesson, lesson_progress, lesson_resource, lesson_translation},
+    links, markdown,
+};
+
+#[derive(Clone, Debug)]
+pub struct LessonView {
+    pub id: Uuid,
+    pub key: String,
+    pub kind: LessonKind,
+    pub locale: Locale,
+    pub title: String,
+    /// The lesson body (for a video, its transcript) as sanitised HTML.
+    pub html: String,
+    pub duration_minutes: u32,
+    pub video_url: Option<String>,
+    pub video_placeholder: bool,
+    pub resource: Option<ResourceLink>,
+    pub quiz: Option<QuizView>,
+    pub previous_key: Option<String>,
+    pub next_key: Option<String>,
+    pub completed: bool,
+    pub progress: ProgressSummary,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResourceLink {
+    pub file_name: String,
+    pub content_type: String,
+    pub download_path: String,
+}
+
+/// A downloadable file of a lesson.
+#[derive(Clone, Debug)]
+pub struct ResourceFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+impl From<lesson_resource::Model> for ResourceFile {
+    fn from(f: lesson_resource::Model) -> Self {
+        Self {
+            file_name: f.file_name,
+            content_type: f.content_type,
+            data: f.data,
+        }
+    }
+}
+
+/// What completing a lesson leads to: the learner's progress, and the key
+/// of the lesson after it in course order (none after the last).
+#[derive(Clone, Debug)]
+pub struct LessonCompleted {
+    pub progress: ProgressSummary,
+    pub next_key: Option<String>,
+}
+
+/// The keys of the lessons before and after `id` in course order. A lesson
+/// missing from the order (its module was removed) counts as the first.
+pub(crate) fn neighbours(order: &[OrderedLesson], id: Uuid) -> (Option<String>, Option<String>) {
+    let pos = order.iter().position(|o| o.id == id).unwrap_or(0);
+    let key = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|o| o.key.clone());
+    (key(pos.checked_sub(1)), key(Some(pos + 1)))
+}
+
+impl Learning {
+    /// One lesson for an enrolled learner, rendered in their locale with fallback.
+    pub async fn lesson(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        key: &str,
+        preferred: &[Locale],
+    ) -> Result<LessonView> {
+        let course = self.published_course(slug).await?;
+        let e = self.active_enrolment(user_id, course.id).await?;
+        let l = self.find_lesson(course.id, key).await?;
+        let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
+        let texts = lesson_translation::Entity::find()
+            .filter(lesson_translation::Column::LessonId.eq(l.id))
+            .all(&self.db)
+            .await?;
+        let available: Vec<Locale> = texts.iter().filter_map(|t| t.locale.parse().ok()).collect();
+        let locale = pick_locale(preferred, &available, default);
+        let text = texts
+            .iter()
+            .find(|t| t.locale == locale.as_str())
+            .or_else(|| texts.first())
+            .ok_or(Error::Internal("lesson without text".into()))?;
+        let media = crate::media::published_refs(&self.db, course.id).await?;
+        let links = crate::media::PublishedLinks {
+            course: CourseLinks { slug: &course.slug },
+            media: &media,
+        };
+        let order = self.lessons_of(course.id).await?;
+        let (previous_key, next_key) = neighbours(&order, l.id);
+        let completed = lesson_progress::Entity::find_by_id((e.id, l.id))
+            .one(&self.db)
+            .await?
+            .is_some();
+        let kind: LessonKind = l.kind.parse().map_err(Error::Internal)?;
+
+        let resource = if kind == LessonKind::Resource {
+            lesson_resource::Entity::find()
+                .select_only()
+                .columns([
+                    lesson_resource::Column::FileName,
+                    lesson_resource::Column::ContentType,
+                ])
+                .filter(lesson_resource::Column::LessonId.eq(l.id))
+                .into_tuple::<(String, String)>()
+                .one(&self.db)
+                .await?
+                .map(|(file_name, content_type)| ResourceLink {
+                    download_path: links::lesson_resource_download(&course.slug, &l.key),
+                    file_name,
+                    content_type,
+                })
+        } else {
+            None
+        };
+        let quiz = if kind == LessonKind::Quiz {
+            Some(self.quiz_view(&l, &e, locale, default).await?)
+        } else {
+            None
+        };
+
+        // Remember where the learner is, for "continue where you left off".
+        let txn = crate::db::begin_write(&self.db).await?;
+        let e = lock_enrolment(&txn, e.id, l.id).await?;
+        let summary = self.commit_with_summary(txn, e, &order).await?;
+
+        Ok(LessonView {
+            id: l.id,
+            key: l.key.clone(),
+            kind,
+            locale: text.locale.parse().unwrap_or(default),
+            title: text.title.clone(),
+            html: markdown::render(&text.body, &links),
+            duration_minutes: l.duration_minutes.max(0) as u32,
+            video_url: l.video_url.clone(),
+            video_placeholder: kind == LessonKind::Video && l.video_url.is_none(),
+            resource,
+            quiz,
+            previous_key,
+            next_key,
+            completed,
+            progress: summary,
+        })
+    }
+
+    /// The downloadable file of a resource lesson, in the learner's locale with fallback.
+    pub async fn resource(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        key: &str,
+        preferred: &[Locale],
+    ) -> Result<ResourceFile> {
+        let course = self.published_course(slug).await?;
+        self.active_enrolment(user_id, course.id).await?;
+        let l = self.find_lesson(course.id, key).await?;
+        let files = lesson_resource::Entity::find()
+            .filter(lesson_resource::Column::LessonId.eq(l.id))
+            .all(&self.db)
+            .await?;
+        let available: Vec<Locale> = files.iter().filter_map(|f| f.locale.parse().ok()).collect();
+        let locale = pick_locale(
+            preferred,
+            &available,
+            course.default_locale.parse().unwrap_or(Locale::En),
+        );
+        files
+            .into_iter()
+            .find(|f| f.locale == locale.as_str())
+            .map(ResourceFile::from)
+            .ok_or(Error::NotFound { what: "resource" })
+    }
+
+    /// A resource file by the name lesson Markdown links to it with
+    /// (`resource:sheet.md`, served at `/courses/{slug}/resources/sheet.md`),
+    /// for an enrolled learner, in their locale with fallback.
+    pub async fn resource_file(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        file_name: &str,
+        preferred: &[Locale],
+    ) -> Result<ResourceFile> {
+        let course = self.published_course(slug).await?;
+        self.active_enrolment(user_id, course.id).await?;
+        let lesson_ids: Vec<Uuid> = lesson::Entity::find()
+            .select_only()
+            .column(lesson::Column::Id)
+            .filter(lesson::Column::CourseId.eq(course.id))
+            .filter(lesson::Column::Removed.eq(false))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let files = lesson_resource::Entity::find()
+            .filter(lesson_resource::Column::LessonId.is_in(lesson_ids))
+            .filter(lesson_resource::Column::FileName.eq(file_name))
+            .all(&self.db)
+            .await?;
+        let available: Vec<Locale> = files.iter().filter_map(|f| f.locale.parse().ok()).collect();
+        let locale = pick_locale(
+            preferred,
+            &available,
+            course.default_locale.parse().unwrap_or(Locale::En),
+        );
+        files
+            .into_iter()
+            .find(|f| f.locale == locale.as_str())
+            .map(ResourceFile::from)
+            .ok_or(Error::NotFound { what: "resource" })
+    }
+
+    /// Completes a lesson, in one write transaction, and says which lesson
+    /// comes next. Idempotent; quizzes are completed by passing them.
+    pub async fn complete_lesson(
+        &self,
+        user_id: Uuid,
+        slug: &str,
+        key: &str,
+    ) -> Result<LessonCompleted> {
+        let course = self.published_course(slug).await?;
+        let e = self.active_enrolment(user_id, course.id).await?;
+        let lessons = self.lessons_of(course.id).await?;
+        let by_id = Uuid::parse_str(key).ok();
+        let l = lessons
+            .iter()
+            .find(|l| Some(l.id) == by_id || l.key == key)
+            .ok_or(Error::NotFound { what: "lesson" })?;
+        if l.kind == LessonKind::Quiz {
+            return Err(Error::Conflict {
+                field: "lesson".into(),
+                reason: "a quiz is completed by passing it".into(),
+            });
+        }
+        let (_, next_key) = neighbours(&lessons, l.id);
+        let txn = crate::db::begin_write(&self.db).await?;
+        let e = record_completion(&txn, e.id, &lessons, l.id).await?;
+        let progress = self.commit_with_summary(txn, e, &lessons).await?;
+        Ok(LessonCompleted { progress, next_key })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learning::progress::tests::course;
+
+    #[test]
+    fn neighbours_follow_course_order() {
+        let order = course(&["a", "b", "c"]);
+        let keys = |(p, n): (Option<String>, Option<String>)| (p, n);
+        assert_eq!(
+            keys(neighbours(&order, order[0].id)),
+            (None, Some("b".into()))
+        );
+        assert_eq!(
+            keys(neighbours(&order, order[1].id)),
+            (Some("a".into()), Some("c".into()))
+        );
+        assert_eq!(
+            keys(neighbours(&order, order[2].id)),
+            (Some("b".into()), None)
+        );
+    }
+
+    #[test]
+    fn a_lesson_outside_the_order_counts_as_the_first() {
+        let order = course(&["a", "b"]);
+        assert_eq!(neighbours(&order, Uuid::new_v4()), (None, Some("b".into())));
+        assert_eq!(neighbours(&[], Uuid::new_v4()), (None, None));
+    }
+}

@@ -1,0 +1,63 @@
+//! The learner journey: enrolment, lessons, quizzes and progress.
+//!
+//! The database is the only source of truth. Each enrolment's progress
+//! summary is cached (written through after every change, rebuilt on a
+//! miss), so "my learning" never recomputes progress from scratch.
+//!
+//! - `service`: the [`Learning`] service and the course structure it caches;
+//! - `enrolment`: enrolling, leaving, "my learning";
+//! - `lesson`: the lesson view, its files, completing a lesson;
+//! - `quiz`: the quiz view, grading and attempts;
+//! - `progress`: completion, the progress summary and its cache.
+
+mod enrolment;
+mod lesson;
+mod progress;
+mod quiz;
+mod service;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::jobs::Job;
+
+pub use enrolment::{Enrolled, EnrolmentView, MyCourse};
+pub use lesson::{LessonCompleted, LessonView, ResourceFile, ResourceLink};
+pub use progress::ProgressSummary;
+pub use quiz::{
+    OptionFeedback, OptionView, QuestionFeedback, QuestionView, QuizResult, QuizView, is_correct,
+    passes, score,
+};
+pub use service::Learning;
+pub(crate) use service::OrderedLesson;
+
+pub const ACTIVE: &str = "active";
+pub const LEFT: &str = "left";
+
+/// Sent when a learner enrols: the enrolment confirmation mail.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolledMail {
+    pub enrolment_id: Uuid,
+}
+impl Job for EnrolledMail {
+    const KIND: &'static str = "mail.enrolled";
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("mail.enrolled:{}", self.enrolment_id))
+    }
+}
+
+/// A course was completed: the worker issues the certificate and the mail.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CourseCompleted {
+    pub enrolment_id: Uuid,
+}
+impl Job for CourseCompleted {
+    const KIND: &'static str = "course_completed";
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("course_completed:{}", self.enrolment_id))
+    }
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}

@@ -2,7 +2,9 @@
 
 mod api;
 mod app;
+mod http;
 mod middleware;
+mod parked;
 mod search_setup;
 mod state;
 mod web;

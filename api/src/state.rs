@@ -31,5 +31,5 @@ pub struct AppState {
     pub partners: Partners,
     pub partner_limits: Arc<PartnerLimits>,
     /// Partner collection listings, rendered, for a few seconds.
-    pub listings: moka::future::Cache<String, Arc<crate::api::partners::RenderedListing>>,
+    pub listings: crate::parked::partner_listing::ListingCache,
 }

@@ -14,7 +14,8 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
+use super::{Ctx, FieldErrors, Flash, FormData};
+use crate::http::locale::locale_name;
 
 /// The authoring service of a request, with the storage port for media.
 pub(super) fn service(ctx: &Ctx) -> Authoring {
@@ -388,7 +389,7 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>) -> Response {
             .iter()
             .map(|f| FileRow {
                 path: f.path.clone(),
-                size: super::i18n::format_count(l, f.size),
+                size: crate::http::i18n::format_count(l, f.size),
                 updated: date(&ctx, f.updated_at),
             })
             .collect(),
@@ -552,7 +553,7 @@ fn edit_page(ctx: &Ctx, status: StatusCode, page: EditPage) -> Response {
     let title = format!("{} · {}", page.path, page.slug);
     // The preview shows authored Markdown, with its allow-listed players.
     let mut resp = ctx.page(status, "author_edit", &title, &page);
-    super::media::allow_video_frames(&mut resp);
+    crate::http::security::allow_video_frames(&mut resp);
     resp
 }
 
@@ -598,7 +599,7 @@ pub async fn edit(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Re
         &ctx,
         StatusCode::OK,
         EditPage {
-            size: super::i18n::format_count(ctx.locale, bytes.len() as u64),
+            size: crate::http::i18n::format_count(ctx.locale, bytes.len() as u64),
             content: if text {
                 String::from_utf8_lossy(&bytes).into_owned()
             } else {
@@ -639,7 +640,7 @@ pub async fn save(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request, body:
         path: path.clone(),
         revision,
         text: true,
-        size: super::i18n::format_count(ctx.locale, content.len() as u64),
+        size: crate::http::i18n::format_count(ctx.locale, content.len() as u64),
         content: content.clone(),
         exists: true,
         preview: None,

@@ -18,8 +18,8 @@ use serde::Serialize;
 use super::{
     Ctx, FieldErrors, Flash, FormData,
     authoring::{author, author_of, field_error, form_revision, service},
-    catalogue::locale_name,
 };
+use crate::http::locale::locale_name;
 
 /// The most questions a quiz form is read for.
 const MAX_FORM_QUESTIONS: usize = 100;
@@ -459,7 +459,10 @@ pub async fn edit_course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request
         Ok(d) => d,
         Err(r) => return r,
     };
-    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
+    let locale = edit_locale(
+        crate::http::locale::query_param(req, "locale").as_deref(),
+        &source,
+    );
     let page = course_page(&ctx, &source, revision, locale, None, None);
     render_course(&ctx, StatusCode::OK, &page)
 }
@@ -516,7 +519,10 @@ pub async fn save_course(
         Err(r) => return r,
     };
     let s = service(&ctx);
-    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
+    let locale = edit_locale(
+        crate::http::locale::query_param(req, "locale").as_deref(),
+        &source,
+    );
     let target = |key: &str| form.get(key).unwrap_or_default().to_owned();
     let (edit, failed, anchor): (Result<Edit, Error>, Failed, String) =
         match form.get("action").unwrap_or_default() {
@@ -719,7 +725,10 @@ pub async fn edit_module(
     if !source.modules.iter().any(|m| m.key.as_str() == key) {
         return ctx.error(StatusCode::NOT_FOUND);
     }
-    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
+    let locale = edit_locale(
+        crate::http::locale::query_param(req, "locale").as_deref(),
+        &source,
+    );
     let t = source
         .texts
         .get(&locale)
@@ -789,7 +798,10 @@ pub async fn save_module(
         Err(r) => return r,
     };
     let s = service(&ctx);
-    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
+    let locale = edit_locale(
+        crate::http::locale::query_param(req, "locale").as_deref(),
+        &source,
+    );
     let title = form.get("title").unwrap_or_default().to_owned();
     let summary = text_of(&form, "summary");
     let edit = Edit::ModuleText {
@@ -1124,7 +1136,10 @@ pub async fn edit_lesson(
     let Some(l) = source.lessons().find(|l| l.key.as_str() == key) else {
         return ctx.error(StatusCode::NOT_FOUND);
     };
-    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
+    let locale = edit_locale(
+        crate::http::locale::query_param(req, "locale").as_deref(),
+        &source,
+    );
     let t = source.texts.get(&locale).and_then(|t| t.lessons.get(&key));
     let form = LessonForm {
         title: t.map(|t| t.title.clone()).unwrap_or_default(),
@@ -1235,7 +1250,7 @@ fn lesson_page(
     );
     // The preview shows authored Markdown, with its allow-listed players.
     let mut resp = ctx.page(status, "author_lesson", &heading, &page);
-    super::media::allow_video_frames(&mut resp);
+    crate::http::security::allow_video_frames(&mut resp);
     resp
 }
 
@@ -1256,7 +1271,10 @@ pub async fn save_lesson(
         return ctx.error(StatusCode::NOT_FOUND);
     };
     let kind = l.kind;
-    let locale = edit_locale(super::query_param(req, "locale").as_deref(), &source);
+    let locale = edit_locale(
+        crate::http::locale::query_param(req, "locale").as_deref(),
+        &source,
+    );
     let values = LessonForm {
         title: form.get("title").unwrap_or_default().to_owned(),
         body: text_of(&form, "body"),
@@ -1387,7 +1405,9 @@ pub async fn preview_lesson(
         Err(r) => return r,
     };
     let mut preferred = ctx.preferred();
-    if let Some(l) = super::query_param(req, "locale").and_then(|l| l.parse::<Locale>().ok()) {
+    if let Some(l) =
+        crate::http::locale::query_param(req, "locale").and_then(|l| l.parse::<Locale>().ok())
+    {
         preferred.insert(0, l);
     }
     let view = match authoring::preview_lesson(&source, &key, &preferred) {
@@ -1412,7 +1432,9 @@ pub async fn preview_course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Requ
         Err(r) => return r,
     };
     let mut preferred = ctx.preferred();
-    if let Some(l) = super::query_param(req, "locale").and_then(|l| l.parse::<Locale>().ok()) {
+    if let Some(l) =
+        crate::http::locale::query_param(req, "locale").and_then(|l| l.parse::<Locale>().ok())
+    {
         preferred.insert(0, l);
     }
     let outline = authoring::preview_outline(&source, &preferred);

@@ -16,10 +16,8 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{
-    Ctx, Flash, FormData,
-    i18n::{format_percent, t_args},
-};
+use super::{Ctx, Flash, FormData};
+use crate::http::i18n::{format_percent, t_args};
 
 fn lesson_href(slug: &str, key: &str) -> String {
     format!("/courses/{slug}/lessons/{key}")
@@ -47,9 +45,10 @@ pub async fn enrol(
     match ctx.state.learning.enrol(user.user_id, &slug).await {
         Ok(e) => {
             if e.created
-                && let Some(via) = super::cookie(req, super::VIA_COOKIE)
+                && let Some(via) =
+                    crate::http::cookies::cookie(req, crate::http::cookies::VIA_COOKIE)
             {
-                crate::api::partners::attribute(&ctx.state, via, &e.enrolment).await;
+                crate::parked::attribution::attribute(&ctx.state, via, &e.enrolment).await;
             }
             let to = match &e.summary.resume_lesson_key {
                 Some(k) => lesson_href(&slug, k),
@@ -320,7 +319,7 @@ pub(super) fn draft_preview(
             preview_back: format!("/author/{slug}/lessons/{key}?locale={locale}"),
         },
     );
-    super::media::allow_video_frames(&mut resp);
+    crate::http::security::allow_video_frames(&mut resp);
     resp
 }
 
@@ -368,7 +367,7 @@ pub async fn lesson(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Resp
     let page = lesson_page(&ctx, &slug, title, v, None, BTreeMap::new());
     let t = page.title.clone();
     let mut resp = ctx.page(StatusCode::OK, "lesson", &t, &page);
-    super::media::allow_video_frames(&mut resp);
+    crate::http::security::allow_video_frames(&mut resp);
     resp
 }
 
@@ -525,7 +524,7 @@ pub async fn submit_quiz(
     );
     let t = page.title.clone();
     let mut resp = ctx.page(status, "lesson", &t, &page);
-    super::media::allow_video_frames(&mut resp);
+    crate::http::security::allow_video_frames(&mut resp);
     resp
 }
 

@@ -12,9 +12,9 @@ use serde::Serialize;
 use super::{
     Ctx,
     charts::{self, Bar, Column},
-    i18n::{format_count, format_percent, t_args},
 };
-use crate::api::reports::require_report_access;
+use crate::http::i18n::{format_count, format_percent, t_args};
+use crate::parked::report_access::require_report_access;
 
 #[derive(Serialize)]
 struct Stat {

@@ -175,20 +175,30 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 14] = [
-        ("course_editor.rs", include_str!("course_editor.rs")),
-        ("mod.rs", include_str!("mod.rs")),
-        ("auth.rs", include_str!("auth.rs")),
-        ("catalogue.rs", include_str!("catalogue.rs")),
-        ("learning.rs", include_str!("learning.rs")),
-        ("account.rs", include_str!("account.rs")),
-        ("certificates.rs", include_str!("certificates.rs")),
-        ("reports.rs", include_str!("reports.rs")),
-        ("authoring.rs", include_str!("authoring.rs")),
-        ("embed.rs", include_str!("embed.rs")),
-        ("admin.rs", include_str!("admin.rs")),
-        ("media.rs", include_str!("media.rs")),
-        ("api/partners.rs", include_str!("../api/partners.rs")),
+    const CODE: [(&str, &str); 15] = [
+        ("web/account.rs", include_str!("../web/account.rs")),
+        ("web/admin.rs", include_str!("../web/admin.rs")),
+        ("web/auth.rs", include_str!("../web/auth.rs")),
+        ("web/authoring.rs", include_str!("../web/authoring.rs")),
+        ("web/catalogue.rs", include_str!("../web/catalogue.rs")),
+        (
+            "web/certificates.rs",
+            include_str!("../web/certificates.rs"),
+        ),
+        (
+            "web/course_editor.rs",
+            include_str!("../web/course_editor.rs"),
+        ),
+        ("web/embed.rs", include_str!("../web/embed.rs")),
+        ("web/learning.rs", include_str!("../web/learning.rs")),
+        ("web/media.rs", include_str!("../web/media.rs")),
+        ("web/mod.rs", include_str!("../web/mod.rs")),
+        ("web/reports.rs", include_str!("../web/reports.rs")),
+        (
+            "parked/partner_listing.rs",
+            include_str!("../parked/partner_listing.rs"),
+        ),
+        ("http/page.rs", include_str!("../http/page.rs")),
         ("i18n.rs", ""),
     ];
 

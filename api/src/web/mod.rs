@@ -7,14 +7,12 @@
 mod account;
 mod admin;
 mod auth;
-mod authoring;
+mod author;
 mod catalogue;
 mod certificates;
 mod charts;
-mod course_editor;
 mod embed;
 mod learning;
-mod media;
 mod reports;
 
 use agora_core::{
@@ -89,43 +87,46 @@ pub fn routes(route: Route) -> Route {
             "/unsubscribe",
             get(certificates::unsubscribe).post(certificates::unsubscribe),
         )
-        .at("/author", get(authoring::list))
-        .at("/author/courses", post(authoring::create))
-        .at("/author/archives", post(authoring::upload))
-        .at("/author/:slug", get(authoring::course))
-        .at("/author/:slug/publication", post(authoring::publish))
-        .at("/author/:slug/status", post(authoring::set_status))
-        .at("/author/:slug/archive", get(authoring::download))
-        .at("/author/:slug/authors", post(authoring::authors))
-        .at("/author/:slug/files", post(authoring::upload_file))
+        .at("/author", get(author::courses::list))
+        .at("/author/courses", post(author::courses::create))
+        .at("/author/archives", post(author::courses::upload))
+        .at("/author/:slug", get(author::courses::course))
+        .at("/author/:slug/publication", post(author::courses::publish))
+        .at("/author/:slug/status", post(author::courses::set_status))
+        .at("/author/:slug/archive", get(author::courses::download))
+        .at("/author/:slug/authors", post(author::courses::authors))
+        .at("/author/:slug/files", post(author::files::upload_file))
         .at(
             "/author/:slug/media",
-            get(media::media_home).post(media::upload),
+            get(author::media::media_home).post(author::media::upload),
         )
-        .at("/author/:slug/media/deletion", post(media::delete))
-        .at("/author/:slug/media/:name", get(media::draft_file))
-        .at("/author/:slug/cover", post(media::cover))
-        .at("/media/:name", get(media::serve))
+        .at("/author/:slug/media/deletion", post(author::media::delete))
+        .at("/author/:slug/media/:name", get(author::media::draft_file))
+        .at("/author/:slug/cover", post(author::media::cover))
+        .at("/media/:name", get(author::media::serve))
         .at(
             "/author/:slug/course",
-            get(course_editor::edit_course).post(course_editor::save_course),
+            get(author::editor::course::edit_course).post(author::editor::course::save_course),
         )
         .at(
             "/author/:slug/modules/:key",
-            get(course_editor::edit_module).post(course_editor::save_module),
+            get(author::editor::module::edit_module).post(author::editor::module::save_module),
         )
-        .at("/author/:slug/preview", get(course_editor::preview_course))
+        .at(
+            "/author/:slug/preview",
+            get(author::editor::preview::preview_course),
+        )
         .at(
             "/author/:slug/preview/:key",
-            get(course_editor::preview_lesson),
+            get(author::editor::preview::preview_lesson),
         )
         .at(
             "/author/:slug/lessons/:key",
-            get(course_editor::edit_lesson).post(course_editor::save_lesson),
+            get(author::editor::lesson::edit_lesson).post(author::editor::lesson::save_lesson),
         )
         .at(
             "/author/:slug/edit",
-            get(authoring::edit).post(authoring::save),
+            get(author::files::edit).post(author::files::save),
         )
         .at("/static/:name", get(assets::serve))
         .at("/embed.js", get(assets::embed_script))

@@ -16,11 +16,9 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{
-    Ctx, FieldErrors, Flash, FormData,
-    authoring::{author, author_of, form_revision, multipart, service},
-};
+use super::{author, author_of, form_revision, multipart, service};
 use crate::http::locale::locale_name;
+use crate::web::{Ctx, FieldErrors, Flash, FormData};
 
 /// GET `/media/{sha256}.{ext}`: a published media file, from the storage
 /// port. The address is the content's digest, so it never changes.

@@ -67,7 +67,7 @@ pub fn routes(route: Route) -> Route {
             get(learning::resource_file),
         )
         .at("/courses/:slug/report", get(reports::report))
-        .at("/my-learning", get(learning::my_learning))
+        .at("/my-learning", get(learning::my_learning::my_learning))
         .at("/sign-up", get(auth::sign_up_form).post(auth::sign_up))
         .at("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
         .at("/sign-out", post(auth::sign_out))

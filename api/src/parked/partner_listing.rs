@@ -14,14 +14,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     http::{error::ApiError, i18n, locale::locale_name},
-    state::AppState,
+    state::{AppState, RenderedListing},
 };
 
 /// Collection listings may be kept a minute by browsers and proxies.
 pub const LISTING_CACHE: &str = "public, max-age=60";
-
-/// Rendered listings by their parameters, for a few seconds.
-pub type ListingCache = moka::future::Cache<String, Arc<RenderedListing>>;
 
 #[derive(Object)]
 pub struct NameRef {
@@ -68,11 +65,6 @@ pub struct CollectionListing {
     total: u64,
     /// Interface words for the cards, in the listing's language.
     labels: Labels,
-}
-
-pub struct RenderedListing {
-    pub body: bytes::Bytes,
-    pub etag: String,
 }
 
 /// Parameters of a listing, already validated.

@@ -4,10 +4,8 @@ use agora_core::certificates::{self, pdf::format_date};
 use poem::{Response, handler, http::StatusCode};
 use serde::Serialize;
 
-use super::Ctx;
+use super::{Ctx, ProgressView, lesson_href, progress_view};
 use crate::http::i18n::t_args;
-
-use super::*;
 
 #[derive(Serialize)]
 pub(super) struct MyCourseView {

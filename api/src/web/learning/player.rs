@@ -10,10 +10,8 @@ use agora_core::{
 use poem::{Response, http::StatusCode};
 use serde::Serialize;
 
-use super::Ctx;
+use super::{Ctx, lesson_href};
 use crate::http::i18n::{format_percent, t_args};
-
-use super::*;
 
 #[derive(Serialize)]
 pub(super) struct ProgressView {

@@ -30,9 +30,9 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         // A bug answers 500 in the common shape instead of dropping the connection.
         .with(poem::middleware::CatchPanic::new().with_handler(|_| {
             tracing::error!("a handler panicked");
-            middleware::json_error(
+            crate::http::error::json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                crate::api::error::ErrorBody::new(
+                crate::http::error::ErrorBody::new(
                     "internal",
                     "something went wrong on our side",
                     None,

@@ -1,4 +1,5 @@
-//! Cross-cutting HTTP behaviour: request ids and logs, conditional GETs, JSON errors.
+//! Cross-cutting HTTP behaviour: request ids and logs, conditional GETs,
+//! partner CORS, body limits, and errors no handler answered.
 
 use std::time::Instant;
 
@@ -9,7 +10,15 @@ use poem::{
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
-use crate::api::error::ErrorBody;
+use crate::{
+    http::{
+        error::{ErrorBody, json_error, wants_html},
+        locale::page_locale,
+        page::error_page,
+        security::security_headers,
+    },
+    state::AppState,
+};
 
 /// Gives every request an id (the caller's `X-Request-Id` when it is sane),
 /// puts it on every log line of the request through a span, and echoes it back.
@@ -21,8 +30,8 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let html = crate::web::wants_html(&req);
-    let locale = crate::web::anonymous_locale(&req);
+    let html = wants_html(&req);
+    let locale = page_locale(&req, None);
     let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     async move {
@@ -37,9 +46,9 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
             .content_type()
             .is_some_and(|c| c.starts_with("application/json"));
         if html && resp.status().as_u16() >= 400 && is_json {
-            resp = crate::web::error_page(locale, resp.status());
+            resp = error_page(locale, resp.status());
         }
-        crate::web::security_headers(&path, &mut resp);
+        security_headers(&path, &mut resp);
         let status = resp.status().as_u16();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if status >= 500 {
@@ -74,7 +83,7 @@ pub async fn partner_cors<E: Endpoint>(next: E, req: Request) -> Result<Response
     let origin = req
         .header(header::ORIGIN)
         .and_then(|o| HeaderValue::from_str(o).ok());
-    let allowed = match (&origin, req.data::<crate::state::AppState>()) {
+    let allowed = match (&origin, req.data::<AppState>()) {
         (Some(o), Some(state)) => match (o.to_str(), state.partners.get(&partner).await) {
             (Ok(o), Ok(p)) => p.allows(o),
             _ => false,
@@ -206,15 +215,6 @@ fn fallback_error(status: StatusCode) -> Response {
         status.canonical_reason().unwrap_or("error").to_owned()
     };
     json_error(status, ErrorBody::new(code, message, None))
-}
-
-pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
-    let json =
-        serde_json::json!({ "code": body.code, "message": body.message, "field": body.field });
-    Response::builder()
-        .status(status)
-        .content_type("application/json; charset=utf-8")
-        .body(json.to_string())
 }
 
 /// For GETs whose answer is publicly cacheable, adds a strong `ETag` computed

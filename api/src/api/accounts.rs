@@ -5,11 +5,11 @@ use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, payload::Json};
 use time::OffsetDateTime;
 
-use super::{
-    auth::{Auth, SESSION_COOKIE},
-    error::ApiError,
+use super::{auth::Auth, error::ApiError};
+use crate::{
+    http::{caller::client_address, cookies::SESSION_COOKIE},
+    state::AppState,
 };
-use crate::state::AppState;
 
 #[derive(Tags)]
 enum ApiTags {
@@ -98,14 +98,6 @@ enum SignOutResponse {
     /// Signed out; the cookie is cleared.
     #[oai(status = 204)]
     Ok(#[oai(header = "Set-Cookie")] String),
-}
-
-/// The client address for rate limits: the peer, as Agora sees it.
-pub fn client_address(req: &Request) -> String {
-    req.remote_addr()
-        .as_socket_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {

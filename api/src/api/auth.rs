@@ -1,19 +1,22 @@
-//! Who is calling: a bearer token (API clients) or the session cookie (the web).
-//! Cookie-authenticated requests that change state must carry the session's
-//! CSRF token in `X-CSRF-Token`; bearer requests cannot be forged by a browser.
+//! The API's security schemes, as the OpenAPI document shows them: a bearer
+//! token (API clients) or the session cookie (the web). Both are checked by
+//! the HTTP layer's one entry point (`http::caller`).
 
-use agora_core::accounts::{self, Principal, TokenKind};
-use poem::{Request, http::Method};
+use agora_core::accounts::{self, Principal};
+use poem::Request;
 use poem_openapi::{
     SecurityScheme,
     auth::{ApiKey, Bearer},
 };
 
-use super::error::ApiError;
-use crate::state::AppState;
-
-pub const SESSION_COOKIE: &str = "agora_session";
-pub const CSRF_HEADER: &str = "x-csrf-token";
+use crate::{
+    http::{
+        caller::{self, Credential},
+        error::ApiError,
+        locale::{LocaleSource, preferred_locales},
+    },
+    state::AppState,
+};
 
 /// `Authorization: Bearer <token>`, an API token or a session token.
 #[derive(SecurityScheme)]
@@ -56,27 +59,16 @@ fn state(req: &Request) -> poem::Result<&AppState> {
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    let state = state(req)?;
-    accounts::authenticate(&state.db, &state.cache, &bearer.token, false)
+    caller::user(state(req)?, Credential::Bearer(&bearer.token))
         .await
         .map_err(|e| ApiError::from(e).into())
 }
 
 async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<Principal> {
-    let state = state(req)?;
-    let principal = accounts::authenticate(&state.db, &state.cache, &key.key, true)
+    let principal = caller::user(state(req)?, Credential::Session(&key.key))
         .await
         .map_err(|e| -> poem::Error { ApiError::from(e).into() })?;
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && principal.kind == TokenKind::Session {
-        let presented = req.header(CSRF_HEADER).map(accounts::token_hash);
-        if presented.is_none() || presented != principal.csrf_hash {
-            return Err(ApiError::from(agora_core::Error::Forbidden {
-                reason: "missing or wrong CSRF token: send the X-CSRF-Token given at sign-in",
-            })
-            .into());
-        }
-    }
+    caller::check_csrf_header(req, &principal).map_err(ApiError::from)?;
     Ok(principal)
 }
 
@@ -87,16 +79,15 @@ pub fn content_locales(
     principal: &Principal,
     accept_language: Option<&str>,
 ) -> Result<Vec<agora_core::domain::Locale>, ApiError> {
-    let mut out = super::catalogue::preferred_locales(lang, None)?;
-    if !out.contains(&principal.locale) {
-        out.push(principal.locale);
-    }
-    for l in super::catalogue::preferred_locales(None, accept_language)? {
-        if !out.contains(&l) {
-            out.push(l);
-        }
-    }
-    Ok(out)
+    preferred_locales(
+        [
+            lang.map(LocaleSource::Lang),
+            Some(LocaleSource::Saved(principal.locale)),
+            accept_language.map(LocaleSource::AcceptLanguage),
+        ]
+        .into_iter()
+        .flatten(),
+    )
 }
 
 /// Refuses anyone but an administrator.

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::error::ApiError;
+use crate::http::locale::{self, LocaleSource};
 use crate::state::AppState;
 
 #[derive(Tags)]
@@ -190,20 +191,14 @@ pub fn preferred_locales(
     lang: Option<&str>,
     accept_language: Option<&str>,
 ) -> Result<Vec<Locale>, ApiError> {
-    let mut out = Vec::new();
-    if let Some(lang) = lang
-        && let Some(l) = Locale::from_tag(lang).map_err(|e| ApiError::bad_param("lang", e))?
-    {
-        out.push(l);
-    }
-    if let Some(header) = accept_language {
-        for l in Locale::from_accept_language(header) {
-            if !out.contains(&l) {
-                out.push(l);
-            }
-        }
-    }
-    Ok(out)
+    locale::preferred_locales(
+        [
+            lang.map(LocaleSource::Lang),
+            accept_language.map(LocaleSource::AcceptLanguage),
+        ]
+        .into_iter()
+        .flatten(),
+    )
 }
 
 fn parse_param<T: std::str::FromStr<Err = String>>(

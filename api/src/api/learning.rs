@@ -217,13 +217,13 @@ impl LearningApi {
             .learning
             .enrol(auth.principal().user_id, &slug)
             .await?;
-        let via = via
-            .0
-            .or_else(|| crate::web::cookie(req, crate::web::VIA_COOKIE).map(str::to_owned));
+        let via = via.0.or_else(|| {
+            crate::http::cookies::cookie(req, crate::http::cookies::VIA_COOKIE).map(str::to_owned)
+        });
         if e.created
             && let Some(via) = via
         {
-            super::partners::attribute(&state, &via, &e.enrolment).await;
+            crate::parked::attribution::attribute(&state, &via, &e.enrolment).await;
         }
         Ok(if e.created {
             EnrolResponse::Created(Json(e.summary.into()))

@@ -7,7 +7,6 @@ pub mod authoring;
 pub mod catalogue;
 pub mod certificates;
 pub mod course_editor;
-pub mod error;
 pub mod learning;
 pub mod me;
 pub mod media;
@@ -16,6 +15,9 @@ pub mod reports;
 pub mod search;
 
 use poem_openapi::OpenApiService;
+
+/// The error shape lives in the HTTP layer; the resources name it here.
+pub use crate::http::error;
 
 /// One struct per resource.
 pub type Apis = (

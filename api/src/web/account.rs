@@ -9,8 +9,12 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{CSRF_COOKIE, Ctx, FieldErrors, Flash, FormData, LANG_COOKIE, i18n::t_args, safe_next};
-use crate::api::auth::SESSION_COOKIE;
+use super::{CSRF_COOKIE, Ctx, FieldErrors, Flash, FormData, safe_next};
+use crate::http::{
+    cookies::{LANG_COOKIE, SESSION_COOKIE},
+    i18n::t_args,
+    locale::locale_name,
+};
 
 #[derive(Serialize)]
 struct Choice {
@@ -46,7 +50,7 @@ fn settings_page(
             .iter()
             .map(|l| Choice {
                 value: l.as_str(),
-                label: super::catalogue::locale_name(*l),
+                label: locale_name(*l),
                 selected: *l == locale,
             })
             .collect(),

@@ -329,7 +329,7 @@ pub async fn partner_stats_with_key(ctx: Ctx, Path(partner): Path<String>, body:
         return r;
     }
     let key = form.get("key").unwrap_or_default().trim();
-    let allowed = match ctx.state.partners.authenticate(key).await {
+    let allowed = match crate::http::caller::partner(&ctx.state, key).await {
         Ok(h) => h.partner_slug == partner && h.has(agora_core::partners::Scope::StatsRead),
         Err(agora_core::Error::Unauthorized { .. }) => false,
         Err(e) => return ctx.fail(e),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{CSRF_COOKIE, Ctx, FieldErrors, Flash, FormData, safe_next};
-use crate::api::{accounts::client_address, auth::SESSION_COOKIE};
+use crate::http::{caller::client_address, cookies::SESSION_COOKIE};
 
 /// The localized message for a field the core refused.
 fn field_message(ctx: &Ctx, field: &str) -> String {
@@ -23,7 +23,7 @@ fn rate_limited(ctx: &Ctx, errors: &mut FieldErrors, retry_after_secs: u64) {
     let minutes = retry_after_secs.div_ceil(60).max(1);
     errors.add(
         "form",
-        super::i18n::t_args(
+        crate::http::i18n::t_args(
             ctx.locale,
             "form-error-rate-limited",
             &[("minutes", (minutes as f64).into())],

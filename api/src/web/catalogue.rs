@@ -8,9 +8,10 @@ use agora_core::{
 use poem::{Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 
-use super::{
-    Ctx,
+use super::Ctx;
+use crate::http::{
     i18n::{format_count, format_minutes, format_percent, t_args},
+    locale::locale_name,
 };
 
 #[derive(Serialize)]
@@ -33,7 +34,7 @@ pub fn theme_view(locale: Locale, theme: &str) -> Option<ThemeView> {
                 "theme-sdg-short",
                 &[("number", f64::from(*n).into())],
             ),
-            super::i18n::t(locale, &format!("sdg-{n}")),
+            crate::http::i18n::t(locale, &format!("sdg-{n}")),
         ),
         Theme::Sendai(n) => (
             t_args(
@@ -41,7 +42,7 @@ pub fn theme_view(locale: Locale, theme: &str) -> Option<ThemeView> {
                 "theme-sendai-short",
                 &[("number", f64::from(*n).into())],
             ),
-            super::i18n::t(locale, &format!("sendai-{n}")),
+            crate::http::i18n::t(locale, &format!("sendai-{n}")),
         ),
         Theme::Tag(_) => return None,
     };
@@ -65,14 +66,6 @@ pub fn theme_view(locale: Locale, theme: &str) -> Option<ThemeView> {
         label,
         family,
     })
-}
-
-pub fn locale_name(l: Locale) -> &'static str {
-    match l {
-        Locale::En => "English",
-        Locale::Fr => "Français",
-        Locale::Es => "Español",
-    }
 }
 
 #[derive(Serialize)]
@@ -589,12 +582,12 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
         &page,
         Some(oembed.as_str()),
     );
-    if let Some(via) = super::query_param(req, "via")
+    if let Some(via) = crate::http::locale::query_param(req, "via")
         && agora_core::domain::Slug::parse(&via).is_ok()
     {
         match ctx.state.partners.record_visit(&via, &slug).await {
             Ok(true) => {
-                let c = ctx.cookie(super::VIA_COOKIE, &via, 30 * 24 * 3600);
+                let c = ctx.cookie(crate::http::cookies::VIA_COOKIE, &via, 30 * 24 * 3600);
                 if let Ok(v) = poem::http::HeaderValue::from_str(&c) {
                     resp.headers_mut().append(poem::http::header::SET_COOKIE, v);
                 }

@@ -11,7 +11,8 @@ use poem::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Ctx, auth::message, i18n::t_args};
+use super::{Ctx, auth::message};
+use crate::http::i18n::t_args;
 
 #[derive(Serialize)]
 struct CertificatePage {

@@ -9,13 +9,16 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{assets, i18n, query_param, templates};
 use crate::{
-    api::{
-        error::{ApiError, ErrorBody},
-        partners::{listing_params, rendered_listing},
+    http::{
+        assets,
+        caller::client_address,
+        error::{ApiError, ErrorBody, json_error},
+        i18n,
+        locale::{locale_name, query_param},
+        templates,
     },
-    middleware::json_error,
+    parked::partner_listing::{listing_params, rendered_listing},
     state::AppState,
 };
 
@@ -117,7 +120,7 @@ pub async fn collection(
     };
     if state
         .partner_limits
-        .anonymous(&crate::api::accounts::client_address(req))
+        .anonymous(&client_address(req))
         .is_err()
     {
         return message_page(
@@ -224,7 +227,7 @@ pub async fn course(Path(slug): Path<String>, req: &Request) -> Response {
                 languages: c
                     .available_locales
                     .iter()
-                    .map(|l| super::locale_name(*l))
+                    .map(|l| locale_name(*l))
                     .collect::<Vec<_>>()
                     .join(", "),
                 url: url.to_string(),

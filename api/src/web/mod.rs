@@ -6,21 +6,14 @@
 
 mod account;
 mod admin;
-pub mod assets;
 mod auth;
-mod authoring;
+mod author;
 mod catalogue;
 mod certificates;
 mod charts;
-mod course_editor;
 mod embed;
-pub mod i18n;
 mod learning;
-mod media;
 mod reports;
-mod templates;
-
-pub use catalogue::locale_name;
 
 use agora_core::{
     accounts::{self, Principal},
@@ -33,13 +26,21 @@ use poem::{
 };
 use serde::Serialize;
 
-use crate::{api::auth::SESSION_COOKIE, state::AppState};
+use crate::{
+    http::{
+        assets, caller,
+        cookies::cookie,
+        error::{ErrorBody, json_error, wants_html},
+        i18n,
+        locale::page_locale,
+        page::{FlashView, Layout, error_body, error_kind, languages},
+        templates,
+    },
+    state::AppState,
+};
 
 pub const CSRF_COOKIE: &str = "agora_csrf";
 pub const FLASH_COOKIE: &str = "agora_flash";
-pub const LANG_COOKIE: &str = "agora_lang";
-/// The partner whose embed brought the reader, for attributing an enrolment.
-pub const VIA_COOKIE: &str = "agora_via";
 
 /// The pages, mounted at the root of the site.
 pub fn routes(route: Route) -> Route {
@@ -66,7 +67,7 @@ pub fn routes(route: Route) -> Route {
             get(learning::resource_file),
         )
         .at("/courses/:slug/report", get(reports::report))
-        .at("/my-learning", get(learning::my_learning))
+        .at("/my-learning", get(learning::my_learning::my_learning))
         .at("/sign-up", get(auth::sign_up_form).post(auth::sign_up))
         .at("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
         .at("/sign-out", post(auth::sign_out))
@@ -86,43 +87,46 @@ pub fn routes(route: Route) -> Route {
             "/unsubscribe",
             get(certificates::unsubscribe).post(certificates::unsubscribe),
         )
-        .at("/author", get(authoring::list))
-        .at("/author/courses", post(authoring::create))
-        .at("/author/archives", post(authoring::upload))
-        .at("/author/:slug", get(authoring::course))
-        .at("/author/:slug/publication", post(authoring::publish))
-        .at("/author/:slug/status", post(authoring::set_status))
-        .at("/author/:slug/archive", get(authoring::download))
-        .at("/author/:slug/authors", post(authoring::authors))
-        .at("/author/:slug/files", post(authoring::upload_file))
+        .at("/author", get(author::courses::list))
+        .at("/author/courses", post(author::courses::create))
+        .at("/author/archives", post(author::courses::upload))
+        .at("/author/:slug", get(author::courses::course))
+        .at("/author/:slug/publication", post(author::courses::publish))
+        .at("/author/:slug/status", post(author::courses::set_status))
+        .at("/author/:slug/archive", get(author::courses::download))
+        .at("/author/:slug/authors", post(author::courses::authors))
+        .at("/author/:slug/files", post(author::files::upload_file))
         .at(
             "/author/:slug/media",
-            get(media::media_home).post(media::upload),
+            get(author::media::media_home).post(author::media::upload),
         )
-        .at("/author/:slug/media/deletion", post(media::delete))
-        .at("/author/:slug/media/:name", get(media::draft_file))
-        .at("/author/:slug/cover", post(media::cover))
-        .at("/media/:name", get(media::serve))
+        .at("/author/:slug/media/deletion", post(author::media::delete))
+        .at("/author/:slug/media/:name", get(author::media::draft_file))
+        .at("/author/:slug/cover", post(author::media::cover))
+        .at("/media/:name", get(author::media::serve))
         .at(
             "/author/:slug/course",
-            get(course_editor::edit_course).post(course_editor::save_course),
+            get(author::editor::course::edit_course).post(author::editor::course::save_course),
         )
         .at(
             "/author/:slug/modules/:key",
-            get(course_editor::edit_module).post(course_editor::save_module),
+            get(author::editor::module::edit_module).post(author::editor::module::save_module),
         )
-        .at("/author/:slug/preview", get(course_editor::preview_course))
+        .at(
+            "/author/:slug/preview",
+            get(author::editor::preview::preview_course),
+        )
         .at(
             "/author/:slug/preview/:key",
-            get(course_editor::preview_lesson),
+            get(author::editor::preview::preview_lesson),
         )
         .at(
             "/author/:slug/lessons/:key",
-            get(course_editor::edit_lesson).post(course_editor::save_lesson),
+            get(author::editor::lesson::edit_lesson).post(author::editor::lesson::save_lesson),
         )
         .at(
             "/author/:slug/edit",
-            get(authoring::edit).post(authoring::save),
+            get(author::files::edit).post(author::files::save),
         )
         .at("/static/:name", get(assets::serve))
         .at("/embed.js", get(assets::embed_script))
@@ -157,94 +161,11 @@ async fn not_found(ctx: Ctx, req: &Request) -> Response {
     if wants_html(req) {
         ctx.error(StatusCode::NOT_FOUND)
     } else {
-        crate::middleware::json_error(
+        json_error(
             StatusCode::NOT_FOUND,
-            crate::api::error::ErrorBody::new("not_found", "Not Found", None),
+            ErrorBody::new("not_found", "Not Found", None),
         )
     }
-}
-
-/// Pages under `/embed/` are made to be framed by any site.
-pub const EMBED_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *";
-
-/// Content-Security-Policy of every page: our own scripts and styles only.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' https:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-/// Security headers on everything outside the JSON API (whose explorer
-/// needs inline scripts of its own).
-pub fn security_headers(path: &str, resp: &mut Response) {
-    let h = resp.headers_mut();
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    if path.starts_with("/api/") {
-        return;
-    }
-    // Embeds are framed by partner sites: no X-Frame-Options, and a policy
-    // that lets any page frame them.
-    let embed = path.starts_with("/embed/");
-    if embed {
-        h.insert(
-            "content-security-policy",
-            HeaderValue::from_static(EMBED_CSP),
-        );
-    }
-    for (name, value) in [
-        ("content-security-policy", CSP),
-        ("referrer-policy", "same-origin"),
-        ("x-frame-options", "DENY"),
-        ("cross-origin-opener-policy", "same-origin"),
-    ] {
-        if embed && name == "x-frame-options" {
-            continue;
-        }
-        if !h.contains_key(name) {
-            h.insert(name, HeaderValue::from_static(value));
-        }
-    }
-}
-
-pub fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
-}
-
-fn query_param(req: &Request, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-/// The reader's language without looking them up: `?lang=`, the language
-/// they chose with the switcher, then `Accept-Language`, then English.
-pub fn anonymous_locale(req: &Request) -> Locale {
-    query_param(req, "lang")
-        .and_then(|l| Locale::from_tag(&l).ok().flatten())
-        .or_else(|| cookie(req, LANG_COOKIE).and_then(|l| l.parse().ok()))
-        .or_else(|| {
-            req.header("accept-language")
-                .and_then(|h| Locale::from_accept_language(h).first().copied())
-        })
-        .unwrap_or(Locale::En)
-}
-
-/// Whether an answer to this request should be a page rather than JSON.
-pub fn wants_html(req: &Request) -> bool {
-    let path = req.uri().path();
-    !path.starts_with("/api/")
-        && path != "/health"
-        && path != "/ready"
-        && req
-            .header("accept")
-            .is_some_and(|a| a.contains("text/html"))
 }
 
 /// A short-lived message shown once on the next page. The cookie holds only
@@ -289,16 +210,8 @@ impl<'a> FromRequest<'a> for Ctx {
             .data::<AppState>()
             .cloned()
             .ok_or_else(|| poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))?;
-        let user = match cookie(req, SESSION_COOKIE) {
-            Some(token) => accounts::authenticate(&state.db, &state.cache, token, true)
-                .await
-                .ok(),
-            None => None,
-        };
-        let locale = user
-            .as_ref()
-            .map(|u| u.locale)
-            .unwrap_or_else(|| anonymous_locale(req));
+        let user = caller::session_user(&state, req).await;
+        let locale = page_locale(req, user.as_ref().map(|u| u.locale));
         let (csrf, new_csrf) = match cookie(req, CSRF_COOKIE) {
             Some(c) if c.len() <= 100 => (c.to_owned(), false),
             _ => (accounts::new_token(""), true),
@@ -326,38 +239,6 @@ impl<'a> FromRequest<'a> for Ctx {
             here,
         })
     }
-}
-
-#[derive(Serialize)]
-struct Language {
-    code: &'static str,
-    name: &'static str,
-    current: bool,
-}
-
-#[derive(Serialize)]
-struct FlashView {
-    kind: &'static str,
-    text: String,
-}
-
-#[derive(Serialize)]
-struct Layout<'a> {
-    lang: &'a str,
-    title: &'a str,
-    body: &'a str,
-    css: String,
-    js: String,
-    csrf: &'a str,
-    signed_in: bool,
-    /// Authors and admins see the authoring link.
-    author: bool,
-    here: &'a str,
-    section: &'a str,
-    flash: Option<FlashView>,
-    languages: Vec<Language>,
-    /// oEmbed discovery for pages a partner's CMS can embed.
-    oembed: Option<&'a str>,
 }
 
 /// A page's own data, with the language at the root for `{{t}}`.
@@ -576,85 +457,6 @@ fn constant_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
-}
-
-fn languages(current: Locale) -> Vec<Language> {
-    [
-        (Locale::En, "English"),
-        (Locale::Fr, "Français"),
-        (Locale::Es, "Español"),
-    ]
-    .into_iter()
-    .map(|(l, name)| Language {
-        code: l.as_str(),
-        name,
-        current: l == current,
-    })
-    .collect()
-}
-
-fn error_kind(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 | 405 | 409 | 413 | 415 => "400",
-        403 => "403",
-        404 => "404",
-        429 => "429",
-        503 => "503",
-        _ => "500",
-    }
-}
-
-fn error_body(locale: Locale, status: StatusCode) -> String {
-    #[derive(Serialize)]
-    struct E<'a> {
-        lang: &'a str,
-        title: String,
-        text: String,
-        code: u16,
-    }
-    let kind = error_kind(status);
-    templates::registry()
-        .render(
-            "error",
-            &E {
-                lang: locale.as_str(),
-                title: i18n::t(locale, &format!("error-{kind}-title")),
-                text: i18n::t(locale, &format!("error-{kind}-text")),
-                code: status.as_u16(),
-            },
-        )
-        .unwrap_or_default()
-}
-
-/// An error page for a request no page handled (unknown address, wrong
-/// method, a panic): the reader's language from the request alone.
-pub fn error_page(req_locale: Locale, status: StatusCode) -> Response {
-    let body = error_body(req_locale, status);
-    let title = i18n::t(req_locale, &format!("error-{}-title", error_kind(status)));
-    let html = templates::registry()
-        .render(
-            "layout",
-            &Layout {
-                lang: req_locale.as_str(),
-                title: &title,
-                body: &body,
-                css: assets::href("css"),
-                js: assets::href("js"),
-                csrf: "",
-                signed_in: false,
-                author: false,
-                here: "/",
-                section: "error",
-                flash: None,
-                languages: languages(req_locale),
-                oembed: None,
-            },
-        )
-        .unwrap_or_default();
-    let mut resp = poem::web::Html(html).with_status(status).into_response();
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
 }
 
 /// A submitted form (`application/x-www-form-urlencoded`), keeping

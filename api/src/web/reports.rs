@@ -12,8 +12,8 @@ use serde::Serialize;
 use super::{
     Ctx,
     charts::{self, Bar, Column},
-    i18n::{format_count, format_percent, t_args},
 };
+use crate::http::i18n::{format_count, format_percent, t_args};
 
 #[derive(Serialize)]
 struct Stat {

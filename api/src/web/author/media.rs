@@ -7,16 +7,14 @@ use std::collections::BTreeMap;
 use agora_core::{accounts::Principal, authoring::DraftMedia, domain::Locale, media};
 use poem::{
     Body, Request, Response, handler,
-    http::{HeaderValue, StatusCode, header},
+    http::{StatusCode, header},
     web::{Multipart, Path},
 };
 use serde::Serialize;
 
-use super::{
-    Ctx, FieldErrors, Flash, FormData,
-    authoring::{author, author_of, form_revision, multipart, service},
-    catalogue::locale_name,
-};
+use super::{author, author_of, form_revision, multipart, service};
+use crate::http::locale::locale_name;
+use crate::web::{Ctx, FieldErrors, Flash, FormData};
 
 /// GET `/media/{sha256}.{ext}`: a published media file, from the storage
 /// port. The address is the content's digest, so it never changes.
@@ -138,7 +136,7 @@ fn section_view(ctx: &Ctx, slug: &str, m: DraftMedia, errors: FieldErrors) -> Me
                     "image/webp" => "WebP",
                     _ => "?",
                 },
-                size: super::i18n::format_count(ctx.locale, i.size),
+                size: crate::http::i18n::format_count(ctx.locale, i.size),
                 width: i.width,
                 height: i.height,
                 snippet: i.snippet(),
@@ -319,18 +317,5 @@ pub async fn cover(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
             Some(Flash::Ok("flash-author-cover-saved")),
         ),
         Err(e) => refused(&ctx, &who, &slug, "cover", e).await,
-    }
-}
-
-/// The policy of pages showing authored Markdown: like every page's, plus
-/// the allow-listed video players.
-pub fn allow_video_frames(resp: &mut Response) {
-    let csp = format!(
-        "{}; frame-src {}",
-        super::CSP,
-        agora_core::embed::EMBED_FRAME_SRC
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        resp.headers_mut().insert("content-security-policy", v);
     }
 }

@@ -2,17 +2,20 @@
 //! immutable versions, co-authors, translations and the audit log.
 //! Every operation needs an author (of this course) or an administrator.
 
+mod shapes;
+
+use self::shapes::*;
+pub(crate) use self::shapes::{Draft, draft};
 use agora_core::{
-    authoring::{self, Access, Authoring},
+    authoring::{self, Authoring},
     domain::{CourseStatus, Locale},
 };
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi, Tags,
+    OpenApi, Tags,
     param::{Path, Query},
     payload::{Binary, Json},
 };
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{auth::Auth, error::ApiError};
@@ -25,234 +28,6 @@ enum ApiTags {
 }
 
 pub struct AuthoringApi;
-
-#[derive(Object)]
-struct AuthoredCourse {
-    slug: String,
-    title: String,
-    /// `draft` (not listed), `published` or `archived`.
-    status: String,
-    /// `owner`, `coauthor` or `admin`.
-    access: String,
-    revision: i64,
-    updated_at: OffsetDateTime,
-}
-
-#[derive(Object)]
-struct DraftFile {
-    path: String,
-    size: u64,
-    sha256: String,
-    updated_at: OffsetDateTime,
-}
-
-#[derive(Object)]
-struct SourceProblem {
-    file: String,
-    line: Option<u32>,
-    message: String,
-}
-
-#[derive(Object)]
-struct Author {
-    user_id: Uuid,
-    email: String,
-    display_name: String,
-    /// `owner` or `coauthor`.
-    role: String,
-}
-
-#[derive(Object)]
-pub(super) struct Draft {
-    slug: String,
-    title: String,
-    status: String,
-    access: String,
-    /// Send it back with every change: a change based on an older revision is a 409.
-    revision: i64,
-    updated_at: OffsetDateTime,
-    /// The draft differs from what learners see.
-    unpublished_changes: bool,
-    latest_version: Option<i32>,
-    files: Vec<DraftFile>,
-    /// Missing translations and the like; learners see the default locale meanwhile.
-    warnings: Vec<SourceProblem>,
-    authors: Vec<Author>,
-}
-
-#[derive(Object)]
-struct NewCourse {
-    #[oai(validator(min_length = 3, max_length = 80))]
-    slug: String,
-    /// `en`, `fr` or `es`.
-    default_locale: String,
-    #[oai(validator(max_length = 200))]
-    title: String,
-    #[oai(validator(max_length = 300))]
-    summary: String,
-}
-
-#[derive(Object)]
-struct Version {
-    number: i32,
-    digest: String,
-    published_at: OffsetDateTime,
-    /// The email of who published it.
-    published_by: Option<String>,
-}
-
-#[derive(Object)]
-struct AuditRecord {
-    at: OffsetDateTime,
-    actor: Option<String>,
-    action: String,
-    detail: serde_json::Value,
-}
-
-#[derive(Object)]
-struct TranslationItem {
-    path: String,
-    source_path: String,
-    /// `missing`, `outdated` (older than its source) or `current`.
-    state: String,
-}
-
-#[derive(Object)]
-struct Translation {
-    locale: String,
-    is_default: bool,
-    items: Vec<TranslationItem>,
-}
-
-#[derive(Object)]
-struct MarkdownText {
-    #[oai(validator(max_length = 524288))]
-    markdown: String,
-}
-
-#[derive(Object)]
-struct Preview {
-    /// Sanitised HTML, as learners will see it.
-    html: String,
-}
-
-#[derive(Enum, PartialEq, Eq, Clone, Copy)]
-#[oai(rename_all = "lowercase")]
-enum NewStatus {
-    /// Out of the catalogue; the draft stays.
-    Draft,
-    /// Retired.
-    Archived,
-}
-
-#[derive(Object)]
-struct StatusChange {
-    status: NewStatus,
-}
-
-#[derive(Object)]
-struct NewAuthor {
-    #[oai(validator(max_length = 320))]
-    email: String,
-}
-
-#[derive(ApiResponse)]
-enum Created {
-    #[oai(status = 201)]
-    Created(Json<Draft>),
-}
-
-#[derive(ApiResponse)]
-enum Published {
-    /// A new version; learners see it now.
-    #[oai(status = 201)]
-    Created(Json<Version>),
-}
-
-#[derive(ApiResponse)]
-enum NoContent {
-    #[oai(status = 204)]
-    Done,
-}
-
-#[derive(ApiResponse)]
-enum FileBytes {
-    #[oai(status = 200)]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-        #[oai(header = "Cache-Control")] String,
-    ),
-}
-
-fn access_name(a: Access) -> String {
-    a.as_str().into()
-}
-
-pub(super) fn draft(d: authoring::DraftInfo) -> Draft {
-    Draft {
-        slug: d.slug,
-        title: d.title,
-        status: d.status.to_string(),
-        access: access_name(d.access),
-        revision: d.revision,
-        updated_at: d.updated_at,
-        unpublished_changes: d.unpublished_changes,
-        latest_version: d.latest_version,
-        files: d
-            .files
-            .into_iter()
-            .map(|f| DraftFile {
-                path: f.path,
-                size: f.size,
-                sha256: f.sha256,
-                updated_at: f.updated_at,
-            })
-            .collect(),
-        warnings: d
-            .warnings
-            .into_iter()
-            .map(|p| SourceProblem {
-                file: p.file.display().to_string(),
-                line: p.line.map(|l| l as u32),
-                message: p.message,
-            })
-            .collect(),
-        authors: d
-            .authors
-            .into_iter()
-            .map(|a| Author {
-                user_id: a.user_id,
-                email: a.email,
-                display_name: a.display_name,
-                role: a.role.as_str().into(),
-            })
-            .collect(),
-    }
-}
-
-fn zip_response(name: &str, bytes: Vec<u8>) -> FileBytes {
-    FileBytes::Ok(
-        Binary(bytes),
-        "application/zip".into(),
-        format!("attachment; filename=\"{name}.zip\""),
-        "private, no-store".into(),
-    )
-}
-
-/// Files are served for download, never rendered: authored content is
-/// sanitised when learners see it, not here.
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit_once('.').map(|(_, e)| e) {
-        Some("pdf") => "application/pdf",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("webp") => "image/webp",
-        Some("zip") => "application/zip",
-        _ => "text/plain; charset=utf-8",
-    }
-}
 
 pub(super) fn service(state: &AppState) -> &Authoring {
     &state.authoring

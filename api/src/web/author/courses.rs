@@ -1,10 +1,9 @@
-//! Authoring pages: my courses, a course's draft (files, publication,
-//! translations, versions, authors, audit log) and the file editor with a
-//! server-rendered preview. Forms work without JavaScript.
+//! My courses, and a course's draft: files, publication, translations,
+//! versions, authors and audit log.
 
 use agora_core::{
     accounts::Principal,
-    authoring::{self, Authoring},
+    authoring,
     domain::{CourseStatus, Locale},
 };
 use poem::{
@@ -14,38 +13,11 @@ use poem::{
 };
 use serde::Serialize;
 
-use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
-
-/// The authoring service of a request, with the storage port for media.
-pub(super) fn service(ctx: &Ctx) -> &Authoring {
-    &ctx.state.authoring
-}
-
-#[allow(clippy::result_large_err)]
-/// The signed-in author or administrator; learners get a 403.
-pub(super) fn author(ctx: &Ctx) -> Result<Principal, Response> {
-    let u = ctx.require_user()?.clone();
-    if u.role == agora_core::accounts::Role::Learner {
-        return Err(ctx.error(StatusCode::FORBIDDEN));
-    }
-    Ok(u)
-}
-
-/// The author of a posted form, once its CSRF token checks out.
-#[allow(clippy::result_large_err)]
-pub(super) fn author_of(ctx: &Ctx, form: &FormData) -> Result<Principal, Response> {
-    let who = author(ctx)?;
-    ctx.check_csrf(form)?;
-    Ok(who)
-}
-
-/// The draft revision a form was filled from; a missing one is 0, which
-/// every save refuses as a conflict.
-pub(super) fn form_revision(form: &FormData) -> i64 {
-    form.get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0)
-}
+use super::{author, author_of, field_error, multipart, problem_page, service};
+use crate::{
+    http::locale::locale_name,
+    web::{Ctx, FieldErrors, Flash, FormData},
+};
 
 fn date(ctx: &Ctx, t: time::OffsetDateTime) -> String {
     format!(
@@ -128,32 +100,6 @@ async fn list_page(
     ctx.page(status, "author_list", &ctx.t("author-title"), &page)
 }
 
-/// Maps a core validation error onto the form field it names.
-pub(super) fn field_error(
-    errors: &mut FieldErrors,
-    e: &agora_core::Error,
-    fields: &[&str],
-) -> bool {
-    use agora_core::Error as E;
-    match e {
-        E::Invalid { field, reason } | E::Conflict { field, reason } => {
-            let key = if fields.contains(&field.as_str()) {
-                field.as_str()
-            } else {
-                "form"
-            };
-            let text = if key == "form" {
-                format!("{field}: {reason}")
-            } else {
-                reason.clone()
-            };
-            errors.add(key, text);
-            true
-        }
-        _ => false,
-    }
-}
-
 /// GET `/author`
 #[handler]
 pub async fn list(ctx: Ctx) -> Response {
@@ -216,28 +162,6 @@ pub async fn create(ctx: Ctx, body: Body) -> Response {
     }
 }
 
-/// Reads a multipart form: its text fields and one file.
-pub(super) async fn multipart(mut form: Multipart) -> (FormData, Option<(String, Vec<u8>)>) {
-    let mut fields = Vec::new();
-    let mut file = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
-            Some(file_name) => {
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((file_name, bytes));
-                }
-            }
-            None => {
-                if let Ok(text) = field.text().await {
-                    fields.push((name, text));
-                }
-            }
-        }
-    }
-    (FormData::from_pairs(fields), file)
-}
-
 /// POST `/author/archives`: create or replace a course from a zip.
 #[handler]
 pub async fn upload(ctx: Ctx, form: Multipart) -> Response {
@@ -262,33 +186,6 @@ pub async fn upload(ctx: Ctx, form: Multipart) -> Response {
         ),
         Err(e) => problem_page(&ctx, e, &back),
     }
-}
-
-#[derive(Serialize)]
-struct ProblemPage {
-    field: String,
-    reason: String,
-    back: String,
-}
-
-/// A refused upload or action: what is wrong, and the way back.
-pub(super) fn problem_page(ctx: &Ctx, e: agora_core::Error, back: &str) -> Response {
-    use agora_core::Error as E;
-    let (status, field, reason) = match e {
-        E::Invalid { field, reason } => (StatusCode::UNPROCESSABLE_ENTITY, field, reason),
-        E::Conflict { field, reason } => (StatusCode::CONFLICT, field, reason),
-        other => return ctx.fail(other),
-    };
-    ctx.page(
-        status,
-        "author_problem",
-        &ctx.t("author-problem-title"),
-        &ProblemPage {
-            field,
-            reason,
-            back: back.to_owned(),
-        },
-    )
 }
 
 #[derive(Serialize)]
@@ -387,7 +284,7 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>) -> Response {
             .iter()
             .map(|f| FileRow {
                 path: f.path.clone(),
-                size: super::i18n::format_count(l, f.size),
+                size: crate::http::i18n::format_count(l, f.size),
                 updated: date(&ctx, f.updated_at),
             })
             .collect(),
@@ -528,191 +425,6 @@ pub async fn authors(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response
     };
     match result {
         Ok(()) => ctx.redirect(&back, Some(Flash::Ok("flash-author-authors-saved"))),
-        Err(e) => problem_page(&ctx, e, &back),
-    }
-}
-
-#[derive(Serialize)]
-struct EditPage {
-    slug: String,
-    path: String,
-    revision: i64,
-    /// False for binary files (resources), which are replaced by upload.
-    text: bool,
-    content: String,
-    exists: bool,
-    preview: Option<String>,
-    error: Option<String>,
-    conflict: bool,
-    size: String,
-}
-
-fn edit_page(ctx: &Ctx, status: StatusCode, page: EditPage) -> Response {
-    let title = format!("{} · {}", page.path, page.slug);
-    // The preview shows authored Markdown, with its allow-listed players.
-    let mut resp = ctx.page(status, "author_edit", &title, &page);
-    super::media::allow_video_frames(&mut resp);
-    resp
-}
-
-fn query_path(req: &poem::Request) -> Option<String> {
-    url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "path")
-        .map(|(_, v)| v.into_owned())
-}
-
-/// The Markdown of a lesson file without its front matter.
-fn body_of(content: &str) -> &str {
-    content
-        .strip_prefix("---")
-        .and_then(|rest| rest.split_once("\n---").map(|(_, body)| body))
-        .unwrap_or(content)
-}
-
-/// GET `/author/{slug}/edit?path=…`
-#[handler]
-pub async fn edit(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Response {
-    let who = match author(&ctx) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let Some(path) = query_path(req) else {
-        return ctx.error(StatusCode::BAD_REQUEST);
-    };
-    let s = service(&ctx);
-    let d = match s.draft(&who, &slug).await {
-        Ok(d) => d,
-        Err(e) => return ctx.fail(e),
-    };
-    if let Err(e) = authoring::check_path(&path) {
-        return problem_page(&ctx, e, &format!("/author/{slug}"));
-    }
-    let (exists, bytes) = match s.file(&who, &slug, &path).await {
-        Ok(b) => (true, b),
-        Err(agora_core::Error::NotFound { .. }) => (false, Vec::new()),
-        Err(e) => return ctx.fail(e),
-    };
-    let text = !path.contains("/resources/") || std::str::from_utf8(&bytes).is_ok();
-    edit_page(
-        &ctx,
-        StatusCode::OK,
-        EditPage {
-            size: super::i18n::format_count(ctx.locale, bytes.len() as u64),
-            content: if text {
-                String::from_utf8_lossy(&bytes).into_owned()
-            } else {
-                String::new()
-            },
-            slug,
-            path,
-            revision: d.revision,
-            text,
-            exists,
-            preview: None,
-            error: None,
-            conflict: false,
-        },
-    )
-}
-
-/// POST `/author/{slug}/edit?path=…`: preview, save or delete.
-#[handler]
-pub async fn save(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request, body: Body) -> Response {
-    let form = FormData::read(body).await;
-    let who = match author_of(&ctx, &form) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let Some(path) = query_path(req) else {
-        return ctx.error(StatusCode::BAD_REQUEST);
-    };
-    let revision: i64 = form_revision(&form);
-    // Browsers send CRLF line ends from text areas; files keep LF.
-    let content = form
-        .get("content")
-        .unwrap_or_default()
-        .replace("\r\n", "\n");
-    let s = service(&ctx);
-    let mut page = EditPage {
-        slug: slug.clone(),
-        path: path.clone(),
-        revision,
-        text: true,
-        size: super::i18n::format_count(ctx.locale, content.len() as u64),
-        content: content.clone(),
-        exists: true,
-        preview: None,
-        error: None,
-        conflict: false,
-    };
-    let change = match form.get("action") {
-        Some("preview") => {
-            if let Err(e) = s.access(&who, &slug).await {
-                return ctx.fail(e);
-            }
-            match authoring::preview(&slug, body_of(&content)) {
-                Ok(html) => page.preview = Some(html),
-                Err(e) => page.error = Some(e.to_string()),
-            }
-            return edit_page(&ctx, StatusCode::OK, page);
-        }
-        Some("delete") => None,
-        _ => Some(content.into_bytes()),
-    };
-    let deleting = change.is_none();
-    match s
-        .save(&who, &slug, revision, vec![(path.clone(), change)])
-        .await
-    {
-        Ok(_) if deleting => ctx.redirect(
-            &format!("/author/{slug}"),
-            Some(Flash::Ok("flash-author-deleted")),
-        ),
-        Ok(_) => {
-            let q: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-            ctx.redirect(
-                &format!("/author/{slug}/edit?path={q}"),
-                Some(Flash::Ok("flash-author-saved")),
-            )
-        }
-        Err(agora_core::Error::Conflict { .. }) => {
-            // Keep the author's text: they reload in another tab and merge.
-            page.conflict = true;
-            page.error = Some(ctx.t("author-conflict"));
-            edit_page(&ctx, StatusCode::CONFLICT, page)
-        }
-        Err(agora_core::Error::Invalid { field, reason }) => {
-            page.error = Some(format!("{field}: {reason}"));
-            edit_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, page)
-        }
-        Err(e) => ctx.fail(e),
-    }
-}
-
-/// POST `/author/{slug}/files`: upload one file (a resource, say).
-#[handler]
-pub async fn upload_file(ctx: Ctx, Path(slug): Path<String>, form: Multipart) -> Response {
-    let (fields, file) = multipart(form).await;
-    let who = match author_of(&ctx, &fields) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let back = format!("/author/{slug}");
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return ctx.redirect(&back, Some(Flash::Error("flash-author-no-file")));
-    };
-    let folder = fields.get("folder").unwrap_or("en/resources");
-    let path = format!(
-        "{}/{}",
-        folder.trim_end_matches('/'),
-        file_name.to_lowercase()
-    );
-    let revision = form_revision(&fields);
-    match service(&ctx)
-        .save(&who, &slug, revision, vec![(path, Some(bytes))])
-        .await
-    {
-        Ok(_) => ctx.redirect(&back, Some(Flash::Ok("flash-author-saved"))),
         Err(e) => problem_page(&ctx, e, &back),
     }
 }

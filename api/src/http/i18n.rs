@@ -175,20 +175,76 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 14] = [
-        ("course_editor.rs", include_str!("course_editor.rs")),
-        ("mod.rs", include_str!("mod.rs")),
-        ("auth.rs", include_str!("auth.rs")),
-        ("catalogue.rs", include_str!("catalogue.rs")),
-        ("learning.rs", include_str!("learning.rs")),
-        ("account.rs", include_str!("account.rs")),
-        ("certificates.rs", include_str!("certificates.rs")),
-        ("reports.rs", include_str!("reports.rs")),
-        ("authoring.rs", include_str!("authoring.rs")),
-        ("embed.rs", include_str!("embed.rs")),
-        ("admin.rs", include_str!("admin.rs")),
-        ("media.rs", include_str!("media.rs")),
-        ("api/partners.rs", include_str!("../api/partners.rs")),
+    const CODE: [(&str, &str); 25] = [
+        ("web/account.rs", include_str!("../web/account.rs")),
+        ("web/admin.rs", include_str!("../web/admin.rs")),
+        ("web/auth.rs", include_str!("../web/auth.rs")),
+        (
+            "web/author/courses.rs",
+            include_str!("../web/author/courses.rs"),
+        ),
+        (
+            "web/author/editor/course.rs",
+            include_str!("../web/author/editor/course.rs"),
+        ),
+        (
+            "web/author/editor/forms.rs",
+            include_str!("../web/author/editor/forms.rs"),
+        ),
+        (
+            "web/author/editor/lesson.rs",
+            include_str!("../web/author/editor/lesson.rs"),
+        ),
+        (
+            "web/author/editor/mod.rs",
+            include_str!("../web/author/editor/mod.rs"),
+        ),
+        (
+            "web/author/editor/module.rs",
+            include_str!("../web/author/editor/module.rs"),
+        ),
+        (
+            "web/author/editor/preview.rs",
+            include_str!("../web/author/editor/preview.rs"),
+        ),
+        (
+            "web/author/editor/quiz.rs",
+            include_str!("../web/author/editor/quiz.rs"),
+        ),
+        (
+            "web/author/files.rs",
+            include_str!("../web/author/files.rs"),
+        ),
+        (
+            "web/author/media.rs",
+            include_str!("../web/author/media.rs"),
+        ),
+        ("web/author/mod.rs", include_str!("../web/author/mod.rs")),
+        ("web/catalogue.rs", include_str!("../web/catalogue.rs")),
+        (
+            "web/certificates.rs",
+            include_str!("../web/certificates.rs"),
+        ),
+        ("web/embed.rs", include_str!("../web/embed.rs")),
+        (
+            "web/learning/mod.rs",
+            include_str!("../web/learning/mod.rs"),
+        ),
+        (
+            "web/learning/my_learning.rs",
+            include_str!("../web/learning/my_learning.rs"),
+        ),
+        (
+            "web/learning/player.rs",
+            include_str!("../web/learning/player.rs"),
+        ),
+        ("web/mod.rs", include_str!("../web/mod.rs")),
+        ("web/reports.rs", include_str!("../web/reports.rs")),
+        (
+            "parked/partner_listing.rs",
+            include_str!("../parked/partner_listing.rs"),
+        ),
+        ("http/page.rs", include_str!("../http/page.rs")),
         ("i18n.rs", ""),
     ];
 

@@ -1,5 +1,8 @@
-//! The one JSON error shape of the API, and the mapping from core errors.
+//! The one JSON error shape (of the API and of any request no handler
+//! answered), the mapping from core errors, and whether a failure should
+//! be a page instead.
 
+use poem::{Request, Response, http::StatusCode};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
 /// Every error the API answers: a stable machine `code`, a human `message`,
@@ -140,4 +143,25 @@ fn internal() -> ApiError {
         "something went wrong on our side",
         None,
     )))
+}
+
+/// `body` as a JSON answer with `status`, outside the OpenAPI types.
+pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
+    let json =
+        serde_json::json!({ "code": body.code, "message": body.message, "field": body.field });
+    Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(json.to_string())
+}
+
+/// Whether an answer to this request should be a page rather than JSON.
+pub fn wants_html(req: &Request) -> bool {
+    let path = req.uri().path();
+    !path.starts_with("/api/")
+        && path != "/health"
+        && path != "/ready"
+        && req
+            .header("accept")
+            .is_some_and(|a| a.contains("text/html"))
 }

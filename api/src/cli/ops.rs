@@ -1,0 +1,214 @@
+//! Operations of the command line: connecting and migrating, importing
+//! course folders, checking them, the job queue and the mail benchmark.
+
+use std::{process::ExitCode, sync::Arc};
+
+use agora_core::{config::Config, course_source, db, import};
+use anyhow::Context;
+
+use super::JobsCommand;
+
+/// Sends `count` rendered enrolment messages through the configured mail
+/// port, `concurrency` at a time, and prints the rate.
+pub async fn bench_mail(config: &Config, count: u64, concurrency: usize) -> anyhow::Result<()> {
+    use agora_core::mail::{Mailer, delivery, templates};
+    let mailer = Mailer::from_config(config)?;
+    let rendered = templates::render(
+        agora_core::domain::Locale::En,
+        &templates::Enrolled {
+            name: "Ana Silva".into(),
+            course_title: "Localizing the SDGs".into(),
+            course_summary: "How cities turn the global goals into local action.".into(),
+            modules: "3 modules".into(),
+            lessons: "9 lessons".into(),
+            duration: "2 h 30 min".into(),
+            first_lesson_title: "Why local action matters".into(),
+            first_lesson_link: format!("{}courses/x/lessons/y", config.public_url()),
+            course_link: format!("{}courses/x", config.public_url()),
+        },
+    )?;
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let started = std::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..count {
+        let permit = permits.clone().acquire_owned().await?;
+        let (mailer, rendered) = (mailer.clone(), rendered.clone());
+        tasks.spawn(async move {
+            let _permit = permit;
+            let key = format!("bench:{i}");
+            let to = format!("learner{i}@bench.example")
+                .parse()
+                .expect("an address");
+            let message = delivery::build(
+                &mailer,
+                delivery::message_id(&key, mailer.domain()),
+                to,
+                rendered,
+                None,
+            )?;
+            mailer
+                .send(message, &key)
+                .await
+                .map_err(|e| agora_core::Error::backend("mail server", e))
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r??;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "sent {count} messages in {secs:.2} s: {:.1} per second",
+        count as f64 / secs
+    );
+    Ok(())
+}
+
+/// Creates the data folder, connects and migrates.
+pub async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
+    let url = config.database_url();
+    let conn = db::connect(&url, config.database_max_connections)
+        .await
+        .with_context(|| format!("cannot connect to the database at {url}"))?;
+    db::migrate(&conn).await.context("migrations failed")?;
+    Ok(conn)
+}
+
+pub async fn import_dir(
+    conn: &sea_orm::DatabaseConnection,
+    config: &Config,
+    dir: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let (courses, warnings) = match course_source::read_all(dir) {
+        Ok(r) => r,
+        Err(errors) => {
+            eprint!("{errors}");
+            eprintln!("nothing was imported");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let storage = agora_core::storage::Storage::from_config(config)?;
+    let summary = import::import_courses(conn, &storage, &courses).await?;
+    println!(
+        "imported {} course(s) from {}: {} created, {} updated, {} unchanged",
+        courses.len(),
+        dir.display(),
+        summary.created.len(),
+        summary.updated.len(),
+        summary.unchanged.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn jobs_command(
+    conn: &sea_orm::DatabaseConnection,
+    command: Option<JobsCommand>,
+) -> anyhow::Result<ExitCode> {
+    use agora_core::jobs;
+    match command {
+        None => {
+            for (status, n) in jobs::counts(conn).await? {
+                println!("{status:<8} {n}");
+            }
+        }
+        Some(JobsCommand::List { status, limit }) => {
+            let rows = jobs::list(conn, &status, limit).await?;
+            println!("{:<36}  {:<24} {:>8}  last error", "id", "kind", "attempts");
+            for j in &rows {
+                println!(
+                    "{}  {:<24} {:>4}/{:<3}  {}",
+                    j.id,
+                    j.kind,
+                    j.attempts,
+                    j.max_attempts,
+                    j.last_error
+                        .as_deref()
+                        .unwrap_or("-")
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                );
+            }
+            println!("{} {status} job(s)", rows.len());
+        }
+        Some(JobsCommand::Retry { id }) => match jobs::retry_dead(conn, id).await {
+            Ok(()) => println!("job {id} is queued again"),
+            Err(e @ (agora_core::Error::NotFound { .. } | agora_core::Error::Conflict { .. })) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e.into()),
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lint(dir: &std::path::Path) -> ExitCode {
+    let (courses, warnings) = match course_source::read_all(dir) {
+        Ok(r) => r,
+        Err(errors) => {
+            eprint!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut problems: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    let mut totals = std::collections::BTreeMap::new();
+    println!(
+        "{:<32} {:>7} {:>7} {:>9}  words per locale",
+        "course", "modules", "lessons", "questions"
+    );
+    for c in &courses {
+        let cdir = course_source::course_dirs(dir)
+            .ok()
+            .and_then(|ds| {
+                ds.into_iter()
+                    .find(|d| d.file_name().is_some_and(|n| n == c.slug.as_str()))
+            })
+            .unwrap_or_else(|| dir.join(c.slug.as_str()));
+        problems.extend(course_source::lint(c, &cdir).iter().map(|p| p.to_string()));
+        let questions: usize = c.lessons().map(|l| l.questions.len()).sum();
+        let words = course_source::word_counts(c);
+        println!(
+            "{:<32} {:>7} {:>7} {:>9}  {}",
+            c.slug.as_str(),
+            c.modules.len(),
+            c.lessons().count(),
+            questions,
+            words
+                .iter()
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for (l, n) in words {
+            *totals.entry(l).or_insert(0) += n;
+        }
+    }
+    println!(
+        "{} course(s); words: {}",
+        courses.len(),
+        totals
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if problems.is_empty() {
+        println!("no problems");
+        ExitCode::SUCCESS
+    } else {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!("{} problem(s)", problems.len());
+        ExitCode::FAILURE
+    }
+}

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{Ctx, FieldErrors, Flash, FormData, catalogue::locale_name};
 
-/// The authoring service of a request, with the storage port for media.
+/// The authoring service, built once at start-up.
 pub(super) fn service(ctx: &Ctx) -> &Authoring {
     &ctx.state.authoring
 }

@@ -10,7 +10,7 @@ use super::{
         MAX_BODY, MAX_SUMMARY, MAX_TITLE, duration, invalid, lesson_duration, optional, required,
     },
     ids::make_key,
-    outline::{add_lesson, empty_module, forget_lesson, refuse_if_linked, reorder},
+    outline::{add_lesson, default_text, empty_module, forget_lesson, refuse_if_linked, reorder},
     quiz::check_questions,
 };
 use crate::{
@@ -35,16 +35,6 @@ pub(super) fn lesson_index(course: &CourseSource, key: &str) -> Result<(usize, u
         }
     }
     Err(Error::NotFound { what: "lesson" })
-}
-
-pub(super) fn lesson_keys(course: &CourseSource) -> BTreeSet<String> {
-    course.lessons().map(|l| l.key.to_string()).collect()
-}
-
-/// The default locale's text, which every structural edit writes first.
-pub(super) fn default_text(course: &mut CourseSource) -> &mut crate::course_source::LocaleText {
-    let locale = course.default_locale;
-    course.texts.entry(locale).or_default()
 }
 
 /// Applies one edit. Returns the audit action and its detail.

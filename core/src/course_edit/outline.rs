@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use super::{
     NewLesson,
-    apply::{default_text, lesson_keys},
     fields::{MAX_TITLE, invalid, lesson_duration, required},
     ids::make_key,
     quiz::check_questions,
@@ -15,6 +14,16 @@ use crate::{
     domain::{LessonKind, Slug},
     markdown,
 };
+
+pub(super) fn lesson_keys(course: &CourseSource) -> BTreeSet<String> {
+    course.lessons().map(|l| l.key.to_string()).collect()
+}
+
+/// The default locale's text, which every structural edit writes first.
+pub(super) fn default_text(course: &mut CourseSource) -> &mut crate::course_source::LocaleText {
+    let locale = course.default_locale;
+    course.texts.entry(locale).or_default()
+}
 
 pub(super) fn empty_module(key: &Slug) -> Error {
     invalid(

@@ -6,7 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::{MIN_LESSON_WORDS, Problem, Report, media, model::CourseSource};
+use super::{MIN_LESSON_WORDS, Problem, Report, media_folder, model::CourseSource};
 use crate::{
     domain::{LessonKind, Locale},
     markdown,
@@ -102,7 +102,7 @@ pub(super) fn check_completeness(dir: &Path, course: &CourseSource, report: &mut
             }
         }
         for (path, body) in bodies {
-            media::check_uses(&path, body, course, report);
+            media_folder::check_uses(&path, body, course, report);
             for (kind, target) in markdown::internal_links(body) {
                 let ok = match kind {
                     "lesson" => course.lessons().any(|l| l.key.as_str() == target),

@@ -7,7 +7,7 @@ use super::{
     Report,
     model::{CourseSource, LessonText, LocaleText, Resource},
     raw::{FrontMatter, RawMeta, RawQuiz},
-    reader::{line_of, parse_yaml, read_text, split_front_matter},
+    text::{line_of, parse_yaml, read_text, split_front_matter},
 };
 use crate::domain::LessonKind;
 

@@ -11,9 +11,12 @@ use std::{
 mod checks;
 mod locale;
 pub mod media;
+mod media_folder;
 mod model;
 mod raw;
 mod reader;
+mod sniff;
+mod text;
 mod writer;
 
 pub use checks::{lint, word_counts};

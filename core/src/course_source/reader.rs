@@ -7,44 +7,12 @@ use std::{
 };
 
 use super::{
-    Problem, Report, checks, locale, media,
+    Problem, Report, checks, locale, media, media_folder,
     model::{CourseSource, LessonSource, ModuleSource, QuestionSource},
     raw::{RawCourse, RawLesson, RawQuestion, RawThemes},
+    text::{line_of, parse_yaml, read_text},
 };
 use crate::domain::{CourseStatus, LessonKind, Level, Locale, QuestionKind, Slug, Theme};
-
-/// The 1-based line of the first occurrence of `needle` in `text`.
-pub(super) fn line_of(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
-}
-
-pub(super) fn read_text(path: &Path, report: &mut Report) -> Option<String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            report.error(path, None, format!("cannot read: {e}"));
-            None
-        }
-    }
-}
-
-pub(super) fn parse_yaml<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    text: &str,
-    report: &mut Report,
-) -> Option<T> {
-    match serde_yaml_ng::from_str::<T>(text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let line = e.location().map(|l| l.line());
-            let msg = e.to_string();
-            // serde_yaml appends " at line X column Y"; the line is already in the prefix.
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            report.error(path, line, msg);
-            None
-        }
-    }
-}
 
 /// The problems of `course.yaml`, each placed on the first line that holds
 /// its needle (the key or value at fault).
@@ -108,7 +76,7 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         );
     }
     checks::check_completeness(dir, &course, report);
-    media::check_cover(dir, &course, report);
+    media_folder::check_cover(dir, &course, report);
     (report.errors.len() == errors_before).then_some(course)
 }
 
@@ -427,7 +395,7 @@ fn read_folders(dir: &Path, course: &mut CourseSource, report: &mut Report) {
             continue;
         }
         if name == media::MEDIA_DIR && entry.is_dir() {
-            course.media = media::read_folder(&entry, report);
+            course.media = media_folder::read_folder(&entry, report);
             continue;
         }
         match (entry.is_dir(), name.parse::<Locale>()) {
@@ -455,18 +423,4 @@ fn valid_file_name(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         && ext.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-pub(super) fn split_front_matter(text: &str) -> Option<(&str, &str)> {
-    let rest = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))?;
-    let end = rest.find("\n---")?;
-    let front = &rest[..end + 1];
-    let after = &rest[end + 4..];
-    let body = after
-        .strip_prefix('\n')
-        .or_else(|| after.strip_prefix("\r\n"))
-        .unwrap_or(after);
-    Some((front, body))
 }

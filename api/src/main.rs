@@ -5,7 +5,6 @@ mod app;
 mod cli;
 mod http;
 mod middleware;
-mod parked;
 mod search_setup;
 mod state;
 mod web;
@@ -91,15 +90,15 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         ),
         cache,
         limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
-        partners: agora_core::partners::Partners::new(conn.clone()),
+        partners: agora_core::partners::Partners::new(
+            conn.clone(),
+            Arc::new(api::partners::ListingJson::new(config.public_url())),
+            Duration::from_secs(config.partner_cache_seconds),
+        ),
         partner_limits: Arc::new(agora_core::rate_limit::PartnerLimits::new(
             config.partner_anonymous_per_minute,
             config.partner_key_per_minute,
         )),
-        listings: moka::future::Cache::builder()
-            .max_capacity(10_000)
-            .time_to_live(Duration::from_secs(config.partner_cache_seconds.max(1)))
-            .build(),
         storage,
         db: conn,
         config: Arc::new(config.clone()),

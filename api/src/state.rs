@@ -33,16 +33,4 @@ pub struct AppState {
     pub search: SearchIndex,
     pub partners: Partners,
     pub partner_limits: Arc<PartnerLimits>,
-    /// Partner collection listings, rendered, for a few seconds.
-    pub listings: ListingCache,
 }
-
-/// A partner collection's listing as JSON, rendered once and served as
-/// stored bytes (see `parked::partner_listing`).
-pub struct RenderedListing {
-    pub body: bytes::Bytes,
-    pub etag: String,
-}
-
-/// Rendered listings by their parameters, for a few seconds.
-pub type ListingCache = moka::future::Cache<String, Arc<RenderedListing>>;

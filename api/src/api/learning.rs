@@ -213,18 +213,13 @@ impl LearningApi {
         req: &poem::Request,
     ) -> Result<EnrolResponse, ApiError> {
         check_slug(&slug)?;
-        let e = state
-            .learning
-            .enrol(auth.principal().user_id, &slug)
-            .await?;
         let via = via.0.or_else(|| {
             crate::http::cookies::cookie(req, crate::http::cookies::VIA_COOKIE).map(str::to_owned)
         });
-        if e.created
-            && let Some(via) = via
-        {
-            crate::parked::attribution::attribute(&state, &via, &e.enrolment).await;
-        }
+        let e = state
+            .learning
+            .enrol(auth.principal().user_id, &slug, via.as_deref())
+            .await?;
         Ok(if e.created {
             EnrolResponse::Created(Json(e.summary.into()))
         } else {

@@ -241,8 +241,8 @@ mod completeness {
         ("web/mod.rs", include_str!("../web/mod.rs")),
         ("web/reports.rs", include_str!("../web/reports.rs")),
         (
-            "parked/partner_listing.rs",
-            include_str!("../parked/partner_listing.rs"),
+            "api/partners/listing.rs",
+            include_str!("../api/partners/listing.rs"),
         ),
         ("http/page.rs", include_str!("../http/page.rs")),
         ("i18n.rs", ""),

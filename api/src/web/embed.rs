@@ -1,7 +1,7 @@
 //! What partner sites frame and fetch: the iframe listing of a collection,
 //! one course's card (what oEmbed hands out), and the oEmbed endpoint itself.
 
-use agora_core::{catalogue, domain::Locale};
+use agora_core::{catalogue, domain::Locale, partners::ListingParams};
 use poem::{
     IntoResponse, Request, Response, handler,
     http::{HeaderValue, StatusCode, header},
@@ -18,7 +18,6 @@ use crate::{
         locale::{locale_name, query_param},
         templates,
     },
-    parked::partner_listing::{listing_params, rendered_listing},
     state::AppState,
 };
 
@@ -108,7 +107,7 @@ pub async fn collection(
         None => None,
     };
     let theme = query_param(req, "theme");
-    let params = match listing_params(
+    let params = match ListingParams::parse(
         &partner,
         &collection,
         lang_param.as_deref(),
@@ -129,7 +128,7 @@ pub async fn collection(
             i18n::t(ui, "error-429-title"),
         );
     }
-    let listing = match rendered_listing(&state, &params).await {
+    let listing = match state.partners.rendered_listing(&params).await {
         Ok(l) => l,
         Err(agora_core::Error::NotFound { .. }) => {
             return message_page(ui, StatusCode::NOT_FOUND, i18n::t(ui, "embed-not-found"));

@@ -14,7 +14,7 @@ use crate::{
     catalogue::pick_locale,
     domain::Locale,
     entities::{course, enrolment},
-    jobs,
+    jobs, partners,
 };
 
 /// An enrolment as the callers of the service see it.
@@ -57,8 +57,10 @@ pub struct MyCourse {
 
 impl Learning {
     /// Enrols a learner; enrolling again returns the same enrolment, and
-    /// re-enrolling after leaving resumes it with its progress.
-    pub async fn enrol(&self, user_id: Uuid, slug: &str) -> Result<Enrolled> {
+    /// re-enrolling after leaving resumes it with its progress. A new
+    /// enrolment is attributed, in the same transaction, to the partner
+    /// whose embed brought the learner (`via`); an unknown partner is ignored.
+    pub async fn enrol(&self, user_id: Uuid, slug: &str, via: Option<&str>) -> Result<Enrolled> {
         let course = self.published_course(slug).await?;
         // Structure is read before the transaction: a transaction must never
         // wait for a second connection from the pool.
@@ -113,6 +115,9 @@ impl Learning {
                 .await?;
             jobs::enqueue(&txn, &EnrolledMail { enrolment_id: e.id }).await?;
             crate::search::enqueue_popularity_refresh(&txn, course.id).await?;
+            if let Some(partner) = via {
+                partners::attribute_enrolment(&txn, partner, e.id, course.id).await?;
+            }
         } else if e.status != ACTIVE {
             e = set_status(&txn, e.id, ACTIVE).await?;
         }

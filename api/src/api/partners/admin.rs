@@ -322,7 +322,6 @@ impl PartnerAdminApi {
             .partners
             .update(&partner, &body.name, &body.allowed_origins)
             .await?;
-        state.listings.invalidate_all();
         Ok(Json(PartnerInfo::from(&p)))
     }
 
@@ -440,7 +439,6 @@ impl PartnerAdminApi {
             .partners
             .put_collection(&partner, &collection, &title, source)
             .await?;
-        state.listings.invalidate_all();
         let saved = state
             .partners
             .collections(&partner)
@@ -474,7 +472,6 @@ impl PartnerAdminApi {
             .partners
             .delete_collection(&partner, &collection)
             .await?;
-        state.listings.invalidate_all();
         Ok(NoContent::Done)
     }
 }

@@ -3,9 +3,11 @@
 //! (`public`).
 
 mod admin;
+mod listing;
 mod public;
 
 pub use admin::PartnerAdminApi;
+pub use listing::ListingJson;
 use poem_openapi::Tags;
 pub use public::{PartnersApi, listing_route};
 

@@ -3,7 +3,7 @@
 
 use agora_core::{
     accounts::Role,
-    partners::{KeyHolder, Scope},
+    partners::{KeyHolder, ListingParams, Scope},
 };
 use poem::{Request, web::Data};
 use poem_openapi::{
@@ -13,11 +13,13 @@ use poem_openapi::{
     registry::{MetaSchemaRef, Registry},
 };
 
-use super::ApiTags;
+use super::{
+    ApiTags,
+    listing::{CollectionListing, LISTING_CACHE},
+};
 use crate::{
     api::error::ApiError,
     http::caller::{self, Caller, Credential, client_address},
-    parked::partner_listing::{CollectionListing, LISTING_CACHE, listing_params, rendered_listing},
     state::AppState,
 };
 
@@ -125,9 +127,9 @@ async fn answer_listing(
     limit: Option<u64>,
     if_none_match: Option<&str>,
 ) -> Result<ListingResponse, ApiError> {
-    let params = listing_params(partner, collection, lang, theme, limit)?;
+    let params = ListingParams::parse(partner, collection, lang, theme, limit)?;
     admit_catalogue_read(state, req, partner).await?;
-    let r = rendered_listing(state, &params).await?;
+    let r = state.partners.rendered_listing(&params).await?;
     let fresh = if_none_match.is_some_and(|inm| {
         inm.split(',')
             .map(str::trim)

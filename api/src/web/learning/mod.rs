@@ -42,14 +42,9 @@ pub async fn enrol(
     if agora_core::domain::Slug::parse(&slug).is_err() {
         return ctx.error(StatusCode::NOT_FOUND);
     }
-    match ctx.state.learning.enrol(user.user_id, &slug).await {
+    let via = crate::http::cookies::cookie(req, crate::http::cookies::VIA_COOKIE);
+    match ctx.state.learning.enrol(user.user_id, &slug, via).await {
         Ok(e) => {
-            if e.created
-                && let Some(via) =
-                    crate::http::cookies::cookie(req, crate::http::cookies::VIA_COOKIE)
-            {
-                crate::parked::attribution::attribute(&ctx.state, via, &e.enrolment).await;
-            }
             let to = match &e.summary.resume_lesson_key {
                 Some(k) => lesson_href(&slug, k),
                 None => format!("/courses/{slug}"),

@@ -18,8 +18,10 @@ use sea_orm::{ConnectionTrait, Database};
 pub mod browser;
 mod job_guard;
 mod servers;
+mod smtp_gate;
 
 pub use servers::*;
+pub use smtp_gate::SmtpGate;
 
 /// The workspace root.
 pub fn root() -> PathBuf {

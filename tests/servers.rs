@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{TempDir, root};
+use crate::{TempDir, TestServer, root, worker_bin};
 
 /// A port nobody listens on yet.
 pub fn free_port() -> u16 {
@@ -296,5 +296,46 @@ impl S3Server {
 impl Drop for S3Server {
     fn drop(&mut self) {
         stop_child(&mut self.child);
+    }
+}
+
+/// An `agora-worker` process on a test server's database, with a 5 s lease
+/// and 1 s retries unless `env` says otherwise; killed at drop.
+pub struct WorkerProcess(Child);
+
+impl WorkerProcess {
+    pub fn start(server: &TestServer, env: &[(String, String)]) -> WorkerProcess {
+        let mut cmd = Command::new(worker_bin());
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AGORA_DATABASE_URL", &server.db.url)
+            .env("AGORA_DATA_DIR", server.data.path())
+            .env("AGORA_PUBLIC_URL", &server.base)
+            .env("AGORA_LOG", "warn")
+            .env("AGORA_JOB_LEASE_SECONDS", "5")
+            .env("AGORA_JOB_RETRY_SECONDS", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        WorkerProcess(cmd.spawn().expect("start agora-worker"))
+    }
+
+    /// SIGKILL: the worker dies mid-job, releasing nothing.
+    pub fn kill9(&mut self) {
+        let status = Command::new("kill")
+            .args(["-KILL", &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

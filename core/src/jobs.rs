@@ -86,22 +86,37 @@ pub struct Claimed {
     pub max_attempts: i32,
 }
 
-/// Claims the next due job of one of `kinds`: a queued one whose time has
-/// come, or a running one whose worker let its lease run out (it died). A
-/// worker claims only the kinds it can run, so a job waits, untouched, for a
-/// worker that knows it (during a rolling upgrade, say).
-///
-/// On PostgreSQL any number of workers claim side by side with
-/// `FOR UPDATE SKIP LOCKED`; SQLite has a single writer, so the one
-/// `UPDATE … WHERE id = (SELECT …)` is atomic.
+/// Claims the next due job of one of `kinds` (see [`claim_batch`]).
 pub async fn claim(
     db: &DatabaseConnection,
     worker_id: &str,
     lease: Duration,
     kinds: &[&str],
 ) -> Result<Option<Claimed>> {
-    if kinds.is_empty() {
-        return Ok(None);
+    Ok(claim_batch(db, worker_id, lease, kinds, 1).await?.pop())
+}
+
+/// Claims up to `limit` due jobs of `kinds` in one statement: queued ones
+/// whose time has come, and running ones whose worker let its lease run out
+/// (it died), oldest first. They share one lease, so the caller claims only
+/// as many as it starts at once. A worker claims only the kinds it can run,
+/// so a job waits, untouched, for a worker that knows it (during a rolling
+/// upgrade, say).
+///
+/// On PostgreSQL any number of workers claim side by side: the ids are
+/// picked once, `FOR UPDATE SKIP LOCKED`, in an `ARRAY(…)` sub-plan, so a
+/// row another worker is claiming is skipped, never claimed twice. SQLite
+/// has a single writer, so the one `UPDATE … WHERE id IN (SELECT …)` is
+/// atomic.
+pub async fn claim_batch(
+    db: &DatabaseConnection,
+    worker_id: &str,
+    lease: Duration,
+    kinds: &[&str],
+    limit: usize,
+) -> Result<Vec<Claimed>> {
+    if kinds.is_empty() || limit == 0 {
+        return Ok(Vec::new());
     }
     let now = now_ms();
     let until = now + lease.as_millis() as i64;
@@ -114,25 +129,35 @@ pub async fn claim(
             format!("?{n}")
         }
     };
-    let kind_list: Vec<String> = (0..kinds.len()).map(|i| param(i + 4)).collect();
-    let sql = format!(
-        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = {p1}, locked_until = {p2}, updated_at = {p3}
-         WHERE id = (
-           SELECT id FROM jobs
+    let kind_list: Vec<String> = (0..kinds.len()).map(|i| param(i + 5)).collect();
+    let due = format!(
+        "SELECT id FROM jobs
            WHERE ((status = 'queued' AND run_at <= {p3}) OR (status = 'running' AND locked_until < {p3}))
              AND kind IN ({kinds})
-           ORDER BY run_at LIMIT 1{lock})
+           ORDER BY run_at LIMIT {p4}",
+        p3 = param(3),
+        p4 = param(4),
+        kinds = kind_list.join(", "),
+    );
+    let picked = if postgres {
+        format!("id = ANY(ARRAY({due} FOR UPDATE SKIP LOCKED))")
+    } else {
+        format!("id IN ({due})")
+    };
+    let sql = format!(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = {p1}, locked_until = {p2}, updated_at = {p3}
+         WHERE {picked}
          RETURNING id, kind, payload, attempts, max_attempts",
         p1 = param(1),
         p2 = param(2),
         p3 = param(3),
-        kinds = kind_list.join(", "),
-        lock = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" },
     );
-    let mut values: Vec<sea_orm::Value> = vec![worker_id.into(), until.into(), now.into()];
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut values: Vec<sea_orm::Value> =
+        vec![worker_id.into(), until.into(), now.into(), limit.into()];
     values.extend(kinds.iter().map(|k| (*k).into()));
     let stmt = Statement::from_sql_and_values(backend, sql, values);
-    Ok(Claimed::find_by_statement(stmt).one(db).await?)
+    Ok(Claimed::find_by_statement(stmt).all(db).await?)
 }
 
 /// Marks a held job done. A worker whose lease ran out (and whose job was

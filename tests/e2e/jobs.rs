@@ -46,6 +46,7 @@ async fn migrated() -> (TestDb, DatabaseConnection) {
 fn fast() -> WorkerOptions {
     WorkerOptions {
         concurrency: 4,
+        batch: 4,
         lease: Duration::from_secs(30),
         poll_interval: Duration::from_millis(20),
         shutdown_grace: Duration::from_secs(5),
@@ -218,29 +219,39 @@ async fn failures_back_off_then_die_and_can_be_retried() {
 }
 
 #[tokio::test]
-async fn a_job_whose_worker_died_is_reclaimed_after_its_lease() {
+async fn jobs_whose_worker_died_are_reclaimed_after_their_lease() {
     let (_db, conn) = migrated().await;
-    jobs::enqueue(&conn, &Record { n: 7 }).await.unwrap();
-    // Worker A claims and then "dies": it never completes.
-    let lease = Duration::from_millis(300);
-    let claimed = jobs::claim(&conn, "dead-worker", lease, &[Record::KIND])
+    for n in 0..5 {
+        jobs::enqueue(&conn, &Record { n }).await.unwrap();
+    }
+    // Worker A claims a batch and then "dies": it never completes them.
+    let lease = Duration::from_secs(1);
+    let batch = jobs::claim_batch(&conn, "dead-worker", lease, &[Record::KIND], 3)
         .await
-        .unwrap()
-        .expect("a job");
-    assert!(
-        jobs::claim(&conn, "worker-b", lease, &[Record::KIND])
-            .await
-            .unwrap()
-            .is_none(),
-        "held under lease"
+        .unwrap();
+    let mut held: Vec<_> = batch.iter().map(|j| j.id).collect();
+    held.sort();
+    held.dedup();
+    assert_eq!(held.len(), 3, "three distinct jobs in one claim");
+    let rest = jobs::claim_batch(&conn, "worker-b", lease, &[Record::KIND], 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.len(),
+        2,
+        "the batch is held under lease; the rest is free"
     );
+    assert!(rest.iter().all(|j| !held.contains(&j.id)));
+    for j in &rest {
+        assert!(jobs::complete(&conn, j.id, "worker-b").await.unwrap());
+    }
     let started = Instant::now();
     let reclaimed = loop {
-        if let Some(j) = jobs::claim(&conn, "worker-b", lease, &[Record::KIND])
+        let again = jobs::claim_batch(&conn, "worker-b", lease, &[Record::KIND], 10)
             .await
-            .unwrap()
-        {
-            break j;
+            .unwrap();
+        if !again.is_empty() {
+            break again;
         }
         assert!(
             started.elapsed() < Duration::from_secs(10),
@@ -248,15 +259,19 @@ async fn a_job_whose_worker_died_is_reclaimed_after_its_lease() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(reclaimed.id, claimed.id);
-    assert_eq!(reclaimed.attempts, 2);
-    // The dead worker's late report changes nothing; the new holder's counts.
-    assert!(
-        !jobs::complete(&conn, claimed.id, "dead-worker")
-            .await
-            .unwrap()
+    let mut ids: Vec<_> = reclaimed.iter().map(|j| j.id).collect();
+    ids.sort();
+    assert_eq!(
+        ids, held,
+        "the whole batch comes back once its lease ran out"
     );
-    assert!(jobs::complete(&conn, claimed.id, "worker-b").await.unwrap());
+    assert!(reclaimed.iter().all(|j| j.attempts == 2));
+    // The dead worker's late report changes nothing; the new holder's counts.
+    assert!(!jobs::complete(&conn, held[0], "dead-worker").await.unwrap());
+    for id in held {
+        assert!(jobs::complete(&conn, id, "worker-b").await.unwrap());
+    }
+    assert_eq!(jobs::counts(&conn).await.unwrap()[jobs::DONE], 5);
 }
 
 #[tokio::test]

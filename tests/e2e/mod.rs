@@ -20,3 +20,4 @@ mod search;
 mod search_contract;
 mod web;
 mod worker;
+mod worker_batch;

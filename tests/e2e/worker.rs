@@ -2,15 +2,12 @@
 //! and a real S3 server (s3s-fs), including their outages and a worker
 //! killed mid-job: nothing is lost and nothing is sent or issued twice.
 
-use std::{
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use agora_core::entities::{certificate, enrolment, job, mail_delivery};
 use agora_tests::{
-    Learner, PASSWORD, S3Server, ServerOptions, SmtpSink, TempDir, TestServer, pdf_text,
-    write_fixture_course,
+    Learner, PASSWORD, S3Server, ServerOptions, SmtpSink, TempDir, TestServer, WorkerProcess,
+    pdf_text, write_fixture_course,
 };
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
@@ -504,45 +501,6 @@ async fn a_certificate_waits_for_storage_that_is_down() {
             .count(),
         1
     );
-}
-
-/// An `agora-worker` process, killed at drop.
-struct WorkerProcess(Child);
-
-impl WorkerProcess {
-    fn start(server: &TestServer, env: &[(String, String)]) -> WorkerProcess {
-        let mut cmd = Command::new(agora_tests::worker_bin());
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AGORA_DATABASE_URL", &server.db.url)
-            .env("AGORA_DATA_DIR", server.data.path())
-            .env("AGORA_PUBLIC_URL", &server.base)
-            .env("AGORA_LOG", "warn")
-            .env("AGORA_JOB_LEASE_SECONDS", "5")
-            .env("AGORA_JOB_RETRY_SECONDS", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        WorkerProcess(cmd.spawn().expect("start agora-worker"))
-    }
-
-    fn kill9(&mut self) {
-        let status = Command::new("kill")
-            .args(["-KILL", &self.0.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Durat
 
 use agora_core::jobs::{self, Claimed, Failure, Job};
 use sea_orm::DatabaseConnection;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tracing::Instrument;
 
 type BoxFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
@@ -58,6 +58,10 @@ impl Registry {
 pub struct WorkerOptions {
     /// Jobs run at the same time.
     pub concurrency: usize,
+    /// Most jobs claimed in one statement. A claim takes no more than the
+    /// free slots, so every job claimed starts at once and none waits out
+    /// its lease in a queue of the worker's own.
+    pub batch: usize,
     /// How long a claimed job is ours; a job still running then is given up
     /// and reclaimed by another worker.
     pub lease: Duration,
@@ -73,6 +77,7 @@ impl Default for WorkerOptions {
     fn default() -> Self {
         Self {
             concurrency: 2,
+            batch: 32,
             lease: Duration::from_secs(300),
             poll_interval: Duration::from_millis(250),
             shutdown_grace: Duration::from_secs(20),
@@ -110,28 +115,70 @@ impl Worker {
     /// Runs until `shutdown` turns true. Jobs in flight then finish within the
     /// grace period; any still running after it are released to the queue.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        tracing::info!(worker = %self.id, concurrency = self.options.concurrency, kinds = ?self.registry.kinds(), "worker started");
-        let mut tasks = tokio::task::JoinSet::new();
-        for slot in 0..self.options.concurrency.max(1) {
-            let (db, registry, options, id, stop) = (
-                self.db.clone(),
-                self.registry.clone(),
-                self.options.clone(),
-                self.id.clone(),
-                shutdown.clone(),
-            );
-            tasks.spawn(
-                claim_loop(db, registry, options, id, stop)
-                    .instrument(tracing::info_span!("worker", slot)),
-            );
+        tracing::info!(worker = %self.id, concurrency = self.options.concurrency, batch = self.options.batch, kinds = ?self.registry.kinds(), "worker started");
+        let slots = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
+        let kinds = self.registry.kinds();
+        let mut running = tokio::task::JoinSet::new();
+        while !*shutdown.borrow() {
+            while running.try_join_next().is_some() {}
+            let mut held = tokio::select! {
+                biased;
+                _ = shutdown.wait_for(|stop| *stop) => break,
+                held = free_slots(&slots, &self.options) => held,
+            };
+            let wanted = held.num_permits();
+            let pause = match jobs::claim_batch(
+                &self.db,
+                &self.id,
+                self.options.lease,
+                &kinds,
+                wanted,
+            )
+            .await
+            {
+                Ok(batch) => {
+                    let claimed = batch.len();
+                    for job in batch {
+                        let slot = held.split(1).expect("a slot per job claimed");
+                        let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+                        let (db, registry, options, id) = (
+                            self.db.clone(),
+                            self.registry.clone(),
+                            self.options.clone(),
+                            self.id.clone(),
+                        );
+                        running.spawn(
+                            async move {
+                                run_one(&db, &registry, &options, &id, job).await;
+                                drop(slot);
+                            }
+                            .instrument(span),
+                        );
+                    }
+                    // Fewer due jobs than free slots: the queue is drained for now.
+                    (claimed < wanted).then_some(self.options.poll_interval)
+                }
+                Err(e) => {
+                    // The database is unreachable: wait and try again; nothing is lost.
+                    tracing::warn!(error = %e, "could not claim jobs");
+                    Some(self.options.poll_interval * 8)
+                }
+            };
+            drop(held);
+            if let Some(pause) = pause {
+                tokio::select! {
+                    biased;
+                    _ = shutdown.wait_for(|stop| *stop) => break,
+                    _ = tokio::time::sleep(pause) => {}
+                }
+            }
         }
-        let _ = shutdown.wait_for(|stop| *stop).await;
         let drained = tokio::time::timeout(self.options.shutdown_grace, async {
-            while tasks.join_next().await.is_some() {}
+            while running.join_next().await.is_some() {}
         })
         .await;
         if drained.is_err() {
-            tasks.abort_all();
+            running.abort_all();
             match jobs::release(&self.db, &self.id).await {
                 Ok(n) => {
                     tracing::warn!(released = n, "jobs still running at shutdown were released")
@@ -145,33 +192,38 @@ impl Worker {
     }
 }
 
-async fn claim_loop(
-    db: DatabaseConnection,
-    registry: Arc<Registry>,
-    options: WorkerOptions,
-    worker_id: String,
-    mut stop: watch::Receiver<bool>,
-) {
-    while !*stop.borrow() {
-        match jobs::claim(&db, &worker_id, options.lease, &registry.kinds()).await {
-            Ok(Some(job)) => run_one(&db, &registry, &options, &worker_id, job).await,
-            Ok(None) => {
-                tokio::select! {
-                    _ = tokio::time::sleep(options.poll_interval) => {}
-                    _ = stop.changed() => {}
-                }
-            }
-            Err(e) => {
-                // The database is unreachable: wait and try again; nothing is lost.
-                tracing::warn!(error = %e, "could not claim a job");
-                tokio::select! {
-                    _ = tokio::time::sleep(options.poll_interval * 8) => {}
-                    _ = stop.changed() => {}
-                }
-            }
+/// Waits for at least one free slot, and takes up to a batch of them. A
+/// claim costs one statement whatever its size, so when only a few slots
+/// are free it waits a moment ([`GATHER`]) for a quarter of a batch, so
+/// that a busy queue is claimed in batches rather than a job at a time.
+async fn free_slots(slots: &Arc<Semaphore>, options: &WorkerOptions) -> OwnedSemaphorePermit {
+    let batch = options.batch.clamp(1, options.concurrency.max(1));
+    let mut held = slots
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the worker never closes its semaphore");
+    let quarter = (batch / 4).max(1);
+    if quarter > 1
+        && let Ok(Ok(more)) = tokio::time::timeout(
+            GATHER,
+            slots.clone().acquire_many_owned((quarter - 1) as u32),
+        )
+        .await
+    {
+        held.merge(more);
+    }
+    while held.num_permits() < batch {
+        match slots.clone().try_acquire_owned() {
+            Ok(one) => held.merge(one),
+            Err(_) => break,
         }
     }
+    held
 }
+
+/// How long a claim waits for more slots to free up (see [`free_slots`]).
+const GATHER: Duration = Duration::from_millis(5);
 
 async fn run_one(
     db: &DatabaseConnection,
@@ -180,35 +232,34 @@ async fn run_one(
     worker_id: &str,
     job: Claimed,
 ) {
-    let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
-    async {
-        let result = match registry.handlers.get(job.kind.as_str()) {
-            None => Err(format!("no handler for job kind `{}`", job.kind)),
-            Some(handler) => {
-                // Give up before the lease runs out, so two workers never run it at once.
-                let budget = options.lease.saturating_sub(options.lease / 10);
-                match tokio::time::timeout(budget, handler(job.payload.clone())).await {
-                    Ok(r) => r,
-                    Err(_) => Err(format!("timed out after {budget:?}")),
-                }
+    let result = match registry.handlers.get(job.kind.as_str()) {
+        None => Err(format!("no handler for job kind `{}`", job.kind)),
+        Some(handler) => {
+            // Give up before the lease runs out, so two workers never run it at once.
+            let budget = options.lease.saturating_sub(options.lease / 10);
+            match tokio::time::timeout(budget, handler(job.payload.clone())).await {
+                Ok(r) => r,
+                Err(_) => Err(format!("timed out after {budget:?}")),
             }
-        };
-        match result {
-            Ok(()) => match jobs::complete(db, job.id, worker_id).await {
-                Ok(true) => tracing::info!("job done"),
-                Ok(false) => tracing::warn!("job finished after its lease ran out"),
-                Err(e) => tracing::error!(error = %e, "job done but not recorded; it will run again"),
-            },
-            Err(error) => match jobs::fail(db, &job, worker_id, &error, options.first_retry).await {
-                Ok(Failure::Retry { at_ms }) => {
-                    tracing::warn!(%error, retry_in_ms = at_ms - jobs::now_ms(), "job failed; will retry")
-                }
-                Ok(Failure::Dead) => tracing::error!(%error, "job failed for the last time; marked dead"),
-                Ok(Failure::LostLease) => tracing::warn!(%error, "job failed after its lease ran out"),
-                Err(e) => tracing::error!(error = %e, "could not record the failure; the lease will expire"),
-            },
         }
+    };
+    match result {
+        Ok(()) => match jobs::complete(db, job.id, worker_id).await {
+            Ok(true) => tracing::info!("job done"),
+            Ok(false) => tracing::warn!("job finished after its lease ran out"),
+            Err(e) => tracing::error!(error = %e, "job done but not recorded; it will run again"),
+        },
+        Err(error) => match jobs::fail(db, &job, worker_id, &error, options.first_retry).await {
+            Ok(Failure::Retry { at_ms }) => {
+                tracing::warn!(%error, retry_in_ms = at_ms - jobs::now_ms(), "job failed; will retry")
+            }
+            Ok(Failure::Dead) => {
+                tracing::error!(%error, "job failed for the last time; marked dead")
+            }
+            Ok(Failure::LostLease) => tracing::warn!(%error, "job failed after its lease ran out"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not record the failure; the lease will expire")
+            }
+        },
     }
-    .instrument(span)
-    .await
 }

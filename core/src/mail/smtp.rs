@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    transport::smtp::authentication::Credentials,
+    transport::smtp::{PoolConfig, authentication::Credentials},
 };
 
 use super::{MailPort, SendFuture};
@@ -29,7 +29,12 @@ impl Smtp {
         }
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose().as_str())
             .map_err(|e| Error::invalid("AGORA_SMTP_URL", format!("unusable SMTP URL: {e}")))?
-            .timeout(Some(SMTP_TIMEOUT));
+            .timeout(Some(SMTP_TIMEOUT))
+            // Connections are kept open and reused, so a message costs one
+            // SMTP transaction, not a new TCP connection, TLS and EHLO. One
+            // per job the worker runs at a time: beyond the pool's size
+            // lettre opens a connection for one message and closes it.
+            .pool_config(PoolConfig::new().max_size(config.worker_concurrency.max(1) as u32));
         match (&config.smtp_username, &config.smtp_password) {
             (Some(user), Some(password)) => {
                 builder = builder

@@ -4,10 +4,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{
-    Learning, OrderedLesson, ProgressSummary, QuizView,
-    progress::{lock_enrolment, record_completion},
-};
+use super::{Learning, OrderedLesson, ProgressSummary, QuizView, progress::record_completion};
 use crate::{
     Error, Result,
     catalogue::{CourseLinks, pick_locale},
@@ -140,9 +137,7 @@ impl Learning {
         };
 
         // Remember where the learner is, for "continue where you left off".
-        let txn = crate::db::begin_write(&self.db).await?;
-        let e = lock_enrolment(&txn, e.id, l.id).await?;
-        let summary = self.commit_with_summary(txn, e, &order).await?;
+        let summary = self.note_visit(&e, l.id, &order).await?;
 
         Ok(LessonView {
             id: l.id,

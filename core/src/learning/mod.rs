@@ -8,12 +8,14 @@
 //! - `enrolment`: enrolling, leaving, "my learning";
 //! - `lesson`: the lesson view, its files, completing a lesson;
 //! - `quiz`: the quiz view, grading and attempts;
-//! - `progress`: completion, the progress summary and its cache.
+//! - `progress`: completion, the progress summary and its cache;
+//! - `resume`: "continue where you left off", written behind the request.
 
 mod enrolment;
 mod lesson;
 mod progress;
 mod quiz;
+mod resume;
 mod service;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,7 @@ pub use quiz::{
     OptionFeedback, OptionView, QuestionFeedback, QuestionView, QuizResult, QuizView, is_correct,
     passes, score,
 };
+pub use resume::DEFAULT_FLUSH as DEFAULT_VISIT_FLUSH;
 pub use service::Learning;
 pub(crate) use service::OrderedLesson;
 

@@ -247,13 +247,17 @@ impl Learning {
             .one(&txn)
             .await?
             .ok_or(Error::NotFound { what: "enrolment" })?;
-        let summary = build_summary(&txn, e, &order).await?;
+        let mut summary = build_summary(&txn, e, &order).await?;
         txn.commit().await?;
+        // A visit this process has not written yet is newer than the database.
+        if let Some(v) = self.visits.pending(enrolment_id) {
+            super::resume::apply_visit(&mut summary, &order, v.lesson_id, v.at);
+        }
         self.store_summary(&summary).await;
         Ok(summary)
     }
 
-    async fn store_summary(&self, summary: &ProgressSummary) {
+    pub(super) async fn store_summary(&self, summary: &ProgressSummary) {
         let json = serde_json::to_vec(summary).expect("summaries serialise");
         self.cache
             .set(

@@ -86,7 +86,7 @@ async fn wait_persisted(server: &TestServer, enrolment_id: &Value, lesson: Uuid)
 #[tokio::test]
 async fn the_resume_position_shows_at_once_and_survives_a_graceful_restart() {
     // A flush interval longer than the test: only the graceful stop writes.
-    let (mut server, _dir) = server(600_000).await;
+    let (mut server, _dir) = server(60_000).await;
     let ana = enrolled(&server, "ana@city.gov").await;
     let sheet = lesson_id(&server, "sheet").await;
     read(&server, &ana, "intro").await;

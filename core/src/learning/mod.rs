@@ -6,11 +6,13 @@
 //!
 //! - `service`: the [`Learning`] service and the course structure it caches;
 //! - `enrolment`: enrolling, leaving, "my learning";
-//! - `lesson`: the lesson view, its files, completing a lesson;
+//! - `lesson`: the lesson view and its files;
 //! - `quiz`: the quiz view, grading and attempts;
 //! - `progress`: completion, the progress summary and its cache;
+//! - `completion`: completing a lesson (on PostgreSQL in one statement);
 //! - `resume`: "continue where you left off", written behind the request.
 
+mod completion;
 mod enrolment;
 mod lesson;
 mod progress;

@@ -165,8 +165,21 @@ pub(super) async fn record_completion(
     )
     .exec_without_returning(db)
     .await?;
-    // Nothing new, or already complete: the course's state cannot change.
-    if inserted == 0 || e.completed_at.is_some() {
+    if inserted == 0 {
+        return Ok(e);
+    }
+    use sea_orm::sea_query::ExprTrait;
+    enrolment::Entity::update_many()
+        .col_expr(
+            enrolment::Column::LessonsDone,
+            Expr::col(enrolment::Column::LessonsDone).add(1),
+        )
+        .filter(enrolment::Column::Id.eq(enrolment_id))
+        .exec(db)
+        .await?;
+    e.lessons_done += 1;
+    // Already complete: the course's state cannot change.
+    if e.completed_at.is_some() {
         return Ok(e);
     }
     let required: Vec<Uuid> = lessons.iter().map(|l| l.id).collect();
@@ -206,8 +219,17 @@ async fn build_summary(
         .await?
         .into_iter()
         .collect();
-    let s = standing(order, &done, e.last_lesson_id, e.completed_at.is_some());
-    Ok(ProgressSummary {
+    Ok(summary_of(e, &done, order))
+}
+
+/// The summary of an enrolment whose done lessons are `done`.
+pub(super) fn summary_of(
+    e: enrolment::Model,
+    done: &BTreeSet<Uuid>,
+    order: &[OrderedLesson],
+) -> ProgressSummary {
+    let s = standing(order, done, e.last_lesson_id, e.completed_at.is_some());
+    ProgressSummary {
         enrolment_id: e.id,
         course_id: e.course_id,
         status: e.status,
@@ -221,7 +243,7 @@ async fn build_summary(
         last_activity_at: e.last_activity_at,
         completed_at: e.completed_at,
         version: e.progress_version,
-    })
+    }
 }
 
 impl Learning {

@@ -6,7 +6,6 @@
 //! new SQLite file or a new PostgreSQL database, dropped when the test ends.
 
 use std::{
-    io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
@@ -20,6 +19,7 @@ mod job_guard;
 mod servers;
 mod smtp_gate;
 
+use servers::spawn_serve;
 pub use servers::*;
 pub use smtp_gate::SmtpGate;
 
@@ -184,12 +184,9 @@ pub struct TestServer {
     /// Whether the server runs the worker in process.
     runs_worker: bool,
     jobs_left: Mutex<Vec<job_guard::Expected>>,
-}
-
-#[derive(Default)]
-pub struct ServerOptions {
-    pub courses_dir: Option<PathBuf>,
-    pub env: Vec<(String, String)>,
+    /// What a restart needs to start the same server again.
+    courses: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl TestServer {
@@ -205,48 +202,8 @@ impl TestServer {
             .iter()
             .any(|(k, v)| k == "AGORA_RUN_WORKER" && v == "false");
         let courses = opts.courses_dir.unwrap_or_else(|| root().join("courses"));
-        let mut cmd = Command::new(agora_bin());
-        cmd.arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AGORA_BIND", "127.0.0.1:0")
-            .env("AGORA_DATABASE_URL", &db.url)
-            .env("AGORA_DATA_DIR", data.path())
-            .env("AGORA_COURSES_DIR", &courses)
-            .env("AGORA_LOG", "info")
-            .current_dir(root())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in &opts.env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start agora serve");
         let output = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().expect("stdout");
-        let out = output.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("Agora is listening on ") {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-                out.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let stderr = child.stderr.take().expect("stderr");
-        let out = output.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                out.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let base = match rx.recv_timeout(Duration::from_secs(120)) {
-            Ok(b) => b,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the server did not start:\n{}", output.lock().unwrap());
-            }
-        };
+        let (child, base) = spawn_serve(&db, data.path(), &courses, &opts.env, &output);
         let server = TestServer {
             base,
             child: Some(child),
@@ -259,9 +216,34 @@ impl TestServer {
                 .unwrap(),
             runs_worker,
             jobs_left: Mutex::default(),
+            courses,
+            env: opts.env,
         };
         server.wait_ready().await;
         server
+    }
+
+    /// Starts `agora serve` again on the same database and data folder,
+    /// after `terminate` or `kill`. The address changes.
+    pub async fn restart(&mut self) {
+        assert!(self.child.is_none(), "stop the server first");
+        let (child, base) = spawn_serve(
+            &self.db,
+            self.data.path(),
+            &self.courses,
+            &self.env,
+            &self.output,
+        );
+        self.child = Some(child);
+        self.base = base;
+        self.wait_ready().await;
+    }
+
+    /// Kills the server with SIGKILL: no graceful stop, nothing flushed.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("running");
+        child.kill().expect("SIGKILL the server");
+        child.wait().expect("wait for the killed server");
     }
 
     /// Polls `/health` until it answers: readiness, never a sleep.

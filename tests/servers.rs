@@ -1,13 +1,15 @@
-//! Real SMTP and S3 servers, one per test, that a test can stop and restart.
+//! Real SMTP and S3 servers, one per test, that a test can stop and restart,
+//! and the `agora serve` process itself.
 
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use crate::{TempDir, TestServer, root, worker_bin};
+use crate::{TempDir, TestDb, TestServer, agora_bin, root, worker_bin};
 
 /// A port nobody listens on yet.
 pub fn free_port() -> u16 {
@@ -338,4 +340,62 @@ impl Drop for WorkerProcess {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts `agora serve` on a free port; returns it with its base URL once
+/// it says where it listens. Its output is appended to `output`.
+pub(crate) fn spawn_serve(
+    db: &TestDb,
+    data: &Path,
+    courses: &Path,
+    env: &[(String, String)],
+    output: &Arc<Mutex<String>>,
+) -> (Child, String) {
+    let mut cmd = Command::new(agora_bin());
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AGORA_BIND", "127.0.0.1:0")
+        .env("AGORA_DATABASE_URL", &db.url)
+        .env("AGORA_DATA_DIR", data)
+        .env("AGORA_COURSES_DIR", courses)
+        .env("AGORA_LOG", "info")
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start agora serve");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    let out = output.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("Agora is listening on ") {
+                let _ = tx.send(addr.trim().to_owned());
+            }
+            out.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let stderr = child.stderr.take().expect("stderr");
+    let out = output.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            out.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(base) => (child, base),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the server did not start:\n{}", output.lock().unwrap());
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ServerOptions {
+    pub courses_dir: Option<PathBuf>,
+    pub env: Vec<(String, String)>,
 }

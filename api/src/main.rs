@@ -74,7 +74,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     .map_err(anyhow::Error::msg)?;
     let search = search_setup::open(&config, &conn).await?;
     let storage = agora_core::storage::Storage::from_config(&config)?;
-    let learning = agora_core::learning::Learning::new(conn.clone(), cache.clone());
+    let learning = agora_core::learning::Learning::new(conn.clone(), cache.clone())
+        .with_visit_flush(Duration::from_millis(config.resume_flush_ms));
+    let visits = learning.clone();
     let state = state::AppState {
         search: search.clone(),
         authoring: agora_core::authoring::Authoring::new(
@@ -139,6 +141,11 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         Some(Duration::from_secs(30)),
     );
     let result = server.await.context("the server stopped with an error");
+    // No request is left to note a visit: write the ones not yet written.
+    match visits.flush_visits().await {
+        Ok(n) => tracing::info!(visits = n, "resume positions written"),
+        Err(e) => tracing::error!(error = %e, "resume positions could not be written"),
+    }
     // The server has drained its requests; now let the worker finish its jobs.
     let _ = stop.send(true);
     if let Some(worker) = worker {

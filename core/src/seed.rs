@@ -253,6 +253,7 @@ pub async fn seed(
                     completed_at: Set((done == c.lessons.len()).then_some(activity)),
                     progress_version: Set(1),
                     last_reminded_at: Set(None),
+                    lessons_done: Set(done as i32),
                 });
                 if token_course.is_none() {
                     token_course = Some(c);

@@ -10,6 +10,7 @@ mod errors;
 mod import;
 mod jobs;
 mod learning;
+mod learning_resume;
 mod media;
 mod openapi;
 mod operations;

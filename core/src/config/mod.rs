@@ -230,6 +230,18 @@ pub struct Config {
     )]
     pub report_cache_seconds: u64,
 
+    /// Milliseconds between writes of "continue where you left off" to the
+    /// database. Lesson visits reach the cache at once; a crash loses at most
+    /// this long of them (never a completion).
+    #[arg(
+        long,
+        env = "AGORA_RESUME_FLUSH_MS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(10..=60_000),
+        global = true
+    )]
+    pub resume_flush_ms: u64,
+
     /// Log format.
     #[arg(long, env = "AGORA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,

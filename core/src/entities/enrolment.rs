@@ -14,6 +14,8 @@ pub struct Model {
     pub completed_at: Option<TimeDateTimeWithTimeZone>,
     pub progress_version: i64,
     pub last_reminded_at: Option<TimeDateTimeWithTimeZone>,
+    /// Lessons done, counted as they are recorded (removed lessons included).
+    pub lessons_done: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

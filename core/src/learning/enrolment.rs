@@ -88,6 +88,7 @@ impl Learning {
             completed_at: Set(None),
             progress_version: Set(0),
             last_reminded_at: Set(None),
+            lessons_done: Set(0),
         })
         .on_conflict(
             OnConflict::columns([enrolment::Column::UserId, enrolment::Column::CourseId])

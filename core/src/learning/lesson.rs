@@ -1,13 +1,9 @@
-//! A lesson for an enrolled learner: its view in their locale, its files,
-//! and completing it.
+//! A lesson for an enrolled learner: its view in their locale and its files.
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{
-    Learning, OrderedLesson, ProgressSummary, QuizView,
-    progress::{lock_enrolment, record_completion},
-};
+use super::{Learning, OrderedLesson, ProgressSummary, QuizView};
 use crate::{
     Error, Result,
     catalogue::{CourseLinks, pick_locale},
@@ -140,9 +136,7 @@ impl Learning {
         };
 
         // Remember where the learner is, for "continue where you left off".
-        let txn = crate::db::begin_write(&self.db).await?;
-        let e = lock_enrolment(&txn, e.id, l.id).await?;
-        let summary = self.commit_with_summary(txn, e, &order).await?;
+        let summary = self.note_visit(&e, l.id, &order).await?;
 
         Ok(LessonView {
             id: l.id,
@@ -227,35 +221,6 @@ impl Learning {
             .find(|f| f.locale == locale.as_str())
             .map(ResourceFile::from)
             .ok_or(Error::NotFound { what: "resource" })
-    }
-
-    /// Completes a lesson, in one write transaction, and says which lesson
-    /// comes next. Idempotent; quizzes are completed by passing them.
-    pub async fn complete_lesson(
-        &self,
-        user_id: Uuid,
-        slug: &str,
-        key: &str,
-    ) -> Result<LessonCompleted> {
-        let course = self.published_course(slug).await?;
-        let e = self.active_enrolment(user_id, course.id).await?;
-        let lessons = self.lessons_of(course.id).await?;
-        let by_id = Uuid::parse_str(key).ok();
-        let l = lessons
-            .iter()
-            .find(|l| Some(l.id) == by_id || l.key == key)
-            .ok_or(Error::NotFound { what: "lesson" })?;
-        if l.kind == LessonKind::Quiz {
-            return Err(Error::Conflict {
-                field: "lesson".into(),
-                reason: "a quiz is completed by passing it".into(),
-            });
-        }
-        let (_, next_key) = neighbours(&lessons, l.id);
-        let txn = crate::db::begin_write(&self.db).await?;
-        let e = record_completion(&txn, e.id, &lessons, l.id).await?;
-        let progress = self.commit_with_summary(txn, e, &lessons).await?;
-        Ok(LessonCompleted { progress, next_key })
     }
 }
 

@@ -6,14 +6,18 @@
 //!
 //! - `service`: the [`Learning`] service and the course structure it caches;
 //! - `enrolment`: enrolling, leaving, "my learning";
-//! - `lesson`: the lesson view, its files, completing a lesson;
+//! - `lesson`: the lesson view and its files;
 //! - `quiz`: the quiz view, grading and attempts;
-//! - `progress`: completion, the progress summary and its cache.
+//! - `progress`: completion, the progress summary and its cache;
+//! - `completion`: completing a lesson (on PostgreSQL in one statement);
+//! - `resume`: "continue where you left off", written behind the request.
 
+mod completion;
 mod enrolment;
 mod lesson;
 mod progress;
 mod quiz;
+mod resume;
 mod service;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +32,7 @@ pub use quiz::{
     OptionFeedback, OptionView, QuestionFeedback, QuestionView, QuizResult, QuizView, is_correct,
     passes, score,
 };
+pub use resume::DEFAULT_FLUSH as DEFAULT_VISIT_FLUSH;
 pub use service::Learning;
 pub(crate) use service::OrderedLesson;
 

@@ -165,8 +165,21 @@ pub(super) async fn record_completion(
     )
     .exec_without_returning(db)
     .await?;
-    // Nothing new, or already complete: the course's state cannot change.
-    if inserted == 0 || e.completed_at.is_some() {
+    if inserted == 0 {
+        return Ok(e);
+    }
+    use sea_orm::sea_query::ExprTrait;
+    enrolment::Entity::update_many()
+        .col_expr(
+            enrolment::Column::LessonsDone,
+            Expr::col(enrolment::Column::LessonsDone).add(1),
+        )
+        .filter(enrolment::Column::Id.eq(enrolment_id))
+        .exec(db)
+        .await?;
+    e.lessons_done += 1;
+    // Already complete: the course's state cannot change.
+    if e.completed_at.is_some() {
         return Ok(e);
     }
     let required: Vec<Uuid> = lessons.iter().map(|l| l.id).collect();
@@ -206,8 +219,17 @@ async fn build_summary(
         .await?
         .into_iter()
         .collect();
-    let s = standing(order, &done, e.last_lesson_id, e.completed_at.is_some());
-    Ok(ProgressSummary {
+    Ok(summary_of(e, &done, order))
+}
+
+/// The summary of an enrolment whose done lessons are `done`.
+pub(super) fn summary_of(
+    e: enrolment::Model,
+    done: &BTreeSet<Uuid>,
+    order: &[OrderedLesson],
+) -> ProgressSummary {
+    let s = standing(order, done, e.last_lesson_id, e.completed_at.is_some());
+    ProgressSummary {
         enrolment_id: e.id,
         course_id: e.course_id,
         status: e.status,
@@ -221,7 +243,7 @@ async fn build_summary(
         last_activity_at: e.last_activity_at,
         completed_at: e.completed_at,
         version: e.progress_version,
-    })
+    }
 }
 
 impl Learning {
@@ -247,13 +269,17 @@ impl Learning {
             .one(&txn)
             .await?
             .ok_or(Error::NotFound { what: "enrolment" })?;
-        let summary = build_summary(&txn, e, &order).await?;
+        let mut summary = build_summary(&txn, e, &order).await?;
         txn.commit().await?;
+        // A visit this process has not written yet is newer than the database.
+        if let Some(v) = self.visits.pending(enrolment_id) {
+            super::resume::apply_visit(&mut summary, &order, v.lesson_id, v.at);
+        }
         self.store_summary(&summary).await;
         Ok(summary)
     }
 
-    async fn store_summary(&self, summary: &ProgressSummary) {
+    pub(super) async fn store_summary(&self, summary: &ProgressSummary) {
         let json = serde_json::to_vec(summary).expect("summaries serialise");
         self.cache
             .set(

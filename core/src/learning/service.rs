@@ -8,7 +8,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{ACTIVE, progress::cache_key};
+use super::{
+    ACTIVE,
+    progress::cache_key,
+    resume::{DEFAULT_FLUSH, ResumeTracker},
+};
 use crate::{
     Error, Result,
     cache::Cache,
@@ -37,6 +41,8 @@ pub struct Learning {
     /// Each course's lessons in learning order.
     lessons: moka::future::Cache<Uuid, Arc<Vec<OrderedLesson>>>,
     titles: moka::future::Cache<Uuid, Arc<CourseTitles>>,
+    /// Lesson visits not yet written to the database.
+    pub(super) visits: Arc<ResumeTracker>,
 }
 
 /// A course's slug and title in each locale it has.
@@ -63,7 +69,14 @@ impl Learning {
                 .max_capacity(10_000)
                 .time_to_live(STRUCTURE_TTL)
                 .build(),
+            visits: Arc::new(ResumeTracker::new(DEFAULT_FLUSH)),
         }
+    }
+
+    /// Writes lesson visits to the database every `interval` (see `resume`).
+    pub fn with_visit_flush(mut self, interval: std::time::Duration) -> Self {
+        self.visits = Arc::new(ResumeTracker::new(interval));
+        self
     }
 
     /// Forgets what this process and the shared cache hold about a course's

@@ -1,0 +1,311 @@
+//! "Continue where you left off": lesson visits reach the cached progress
+//! summary at once and the database behind the request.
+//!
+//! Reading a lesson never writes to the database in the request. The visit
+//! updates the learner's cached [`ProgressSummary`] (last lesson, last
+//! activity) and is noted in memory, one entry per enrolment (a later visit
+//! replaces an earlier one). A background task writes the noted visits in one
+//! batched statement every flush interval (`AGORA_RESUME_FLUSH_MS`, 1 s by
+//! default), and `agora serve` writes the rest after it has drained its
+//! requests on SIGTERM or ctrl-c.
+//!
+//! **The bound.** A crash (SIGKILL, power loss) loses at most the visits of
+//! the last flush interval, plus those of a flush in flight: the resume
+//! position and last activity time then read as they were up to that long
+//! before. Completions, quiz attempts and enrolments are never deferred: they
+//! commit in their own transactions before the request answers.
+//!
+//! The write is guarded: it applies only where the stored last activity is
+//! older than the visit, so it never moves last activity backwards and never
+//! replaces the lesson of a completion that came after the visit. It does not
+//! bump the progress version, so a summary rebuilt from the database after a
+//! flush carries the same version as the cached one, and a completion (which
+//! does bump it) always wins in the cache over a visit that raced it.
+//!
+//! Reminders and reports read the persisted value. A reminder scan that runs
+//! in the second after a visit may still see the learner as idle, but the
+//! reminder job checks the last activity again before sending; the lag is one
+//! flush interval against reminder periods counted in days.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Learning, OrderedLesson, ProgressSummary, now};
+use crate::{Error, Result, entities::enrolment};
+
+/// How often noted visits are written by default.
+pub const DEFAULT_FLUSH: Duration = Duration::from_secs(1);
+
+/// Rows per statement: three parameters each, well under SQLite's limit.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// A learner's latest visit in one course, not yet written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Visit {
+    pub(super) lesson_id: Uuid,
+    pub(super) at: OffsetDateTime,
+}
+
+/// The visits not yet written, coalesced per enrolment.
+pub(super) struct ResumeTracker {
+    pending: Mutex<HashMap<Uuid, Visit>>,
+    /// Held while writing, so a final flush waits for one in flight.
+    flushing: tokio::sync::Mutex<()>,
+    flusher_started: AtomicBool,
+    interval: Duration,
+}
+
+impl ResumeTracker {
+    pub(super) fn new(interval: Duration) -> Self {
+        Self {
+            pending: Mutex::default(),
+            flushing: tokio::sync::Mutex::new(()),
+            flusher_started: AtomicBool::new(false),
+            interval: interval.max(Duration::from_millis(10)),
+        }
+    }
+
+    /// Notes a visit, keeping the latest per enrolment, and starts the
+    /// background writer on the first one.
+    fn note(self: &Arc<Self>, db: &DatabaseConnection, enrolment_id: Uuid, visit: Visit) {
+        merge(
+            &mut self.pending.lock().expect("not poisoned"),
+            enrolment_id,
+            visit,
+        );
+        if !self.flusher_started.swap(true, Ordering::AcqRel) {
+            let (tracker, db) = (Arc::clone(self), db.clone());
+            tokio::spawn(async move {
+                let first = tokio::time::Instant::now() + tracker.interval;
+                let mut tick = tokio::time::interval_at(first, tracker.interval);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = tracker.flush(&db).await {
+                        tracing::warn!(error = %e, "resume positions not written yet; retrying");
+                    }
+                }
+            });
+        }
+    }
+
+    /// The visit not yet written for this enrolment, if any.
+    pub(super) fn pending(&self, enrolment_id: Uuid) -> Option<Visit> {
+        self.pending
+            .lock()
+            .expect("not poisoned")
+            .get(&enrolment_id)
+            .copied()
+    }
+
+    /// Writes every noted visit; what fails to be written is kept for the
+    /// next flush. Returns how many visits were written.
+    pub(super) async fn flush(&self, db: &DatabaseConnection) -> Result<usize> {
+        let _writing = self.flushing.lock().await;
+        let mut batch: Vec<(Uuid, Visit)> =
+            std::mem::take(&mut *self.pending.lock().expect("not poisoned"))
+                .into_iter()
+                .collect();
+        // Rows locked in one order: two servers flushing never deadlock.
+        batch.sort_by_key(|(id, _)| *id);
+        let mut written = 0;
+        for (i, chunk) in batch.chunks(ROWS_PER_STATEMENT).enumerate() {
+            if let Err(e) = write_visits(db, chunk).await {
+                let mut pending = self.pending.lock().expect("not poisoned");
+                for (id, visit) in &batch[i * ROWS_PER_STATEMENT..] {
+                    merge(&mut pending, *id, *visit);
+                }
+                return Err(e);
+            }
+            written += chunk.len();
+        }
+        Ok(written)
+    }
+}
+
+fn merge(pending: &mut HashMap<Uuid, Visit>, enrolment_id: Uuid, visit: Visit) {
+    pending
+        .entry(enrolment_id)
+        .and_modify(|v| {
+            if visit.at > v.at {
+                *v = visit;
+            }
+        })
+        .or_insert(visit);
+}
+
+/// One guarded `UPDATE … FROM (VALUES …)` for a batch of visits.
+async fn write_visits(db: &DatabaseConnection, visits: &[(Uuid, Visit)]) -> Result<()> {
+    let backend = db.get_database_backend();
+    let mut values = Vec::with_capacity(visits.len() * 3);
+    let mut rows = Vec::with_capacity(visits.len());
+    for (id, visit) in visits {
+        rows.push(match backend {
+            DatabaseBackend::Postgres => {
+                let n = values.len();
+                format!("(${}, ${}, ${})", n + 1, n + 2, n + 3)
+            }
+            _ => "(?, ?, ?)".to_owned(),
+        });
+        values.push(Value::from(*id));
+        values.push(Value::from(visit.lesson_id));
+        values.push(Value::from(visit.at));
+    }
+    // SQLite keeps times as text whose fraction has no fixed width, so it
+    // compares them as Julian days (millisecond precision).
+    let newer = match backend {
+        DatabaseBackend::Postgres => "enrolments.last_activity_at < v.at",
+        _ => "julianday(enrolments.last_activity_at) < julianday(v.at)",
+    };
+    let sql = format!(
+        "WITH v(id, lesson_id, at) AS (VALUES {}) \
+         UPDATE enrolments SET last_lesson_id = v.lesson_id, last_activity_at = v.at \
+         FROM v WHERE enrolments.id = v.id AND {newer}",
+        rows.join(", ")
+    );
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(())
+}
+
+/// The summary after a visit to `lesson_id` at `at`; an older visit changes nothing.
+pub(super) fn apply_visit(
+    summary: &mut ProgressSummary,
+    order: &[OrderedLesson],
+    lesson_id: Uuid,
+    at: OffsetDateTime,
+) {
+    if at <= summary.last_activity_at {
+        return;
+    }
+    summary.last_lesson_id = Some(lesson_id);
+    summary.last_activity_at = at;
+    // With every lesson done the learner resumes where they were (see
+    // `standing`); otherwise at the first lesson not done, which a visit
+    // does not change.
+    if summary.total_lessons > 0 && summary.completed_lessons >= summary.total_lessons {
+        let resume = order.iter().find(|l| l.id == lesson_id).or(order.first());
+        summary.resume_lesson_id = resume.map(|l| l.id);
+        summary.resume_lesson_key = resume.map(|l| l.key.clone());
+    }
+}
+
+impl Learning {
+    /// Remembers that the learner is at this lesson: at once in the cached
+    /// summary, and in the database within a flush interval.
+    pub(super) async fn note_visit(
+        &self,
+        e: &enrolment::Model,
+        lesson_id: Uuid,
+        order: &[OrderedLesson],
+    ) -> Result<ProgressSummary> {
+        let visit = Visit {
+            lesson_id,
+            at: now(),
+        };
+        self.visits.note(&self.db, e.id, visit);
+        let mut summary = self
+            .summaries(&[e.id])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound { what: "enrolment" })?;
+        if summary.last_activity_at < visit.at {
+            apply_visit(&mut summary, order, lesson_id, visit.at);
+            self.store_summary(&summary).await;
+        }
+        Ok(summary)
+    }
+
+    /// Writes the visits not yet written; `agora serve` calls this once its
+    /// requests have drained. Returns how many were written.
+    pub async fn flush_visits(&self) -> Result<usize> {
+        self.visits.flush(&self.db).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learning::progress::tests::course;
+
+    fn summary(order: &[OrderedLesson], completed: u32) -> ProgressSummary {
+        let at = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        ProgressSummary {
+            enrolment_id: Uuid::new_v4(),
+            course_id: Uuid::new_v4(),
+            status: "active".into(),
+            completed_lessons: completed,
+            total_lessons: order.len() as u32,
+            percent: 0,
+            last_lesson_id: None,
+            resume_lesson_id: order.get(completed as usize).map(|l| l.id),
+            resume_lesson_key: order.get(completed as usize).map(|l| l.key.clone()),
+            enrolled_at: at,
+            last_activity_at: at,
+            completed_at: None,
+            version: 7,
+        }
+    }
+
+    #[test]
+    fn a_visit_moves_the_last_lesson_but_not_the_version_or_the_resume_point() {
+        let order = course(&["a", "b", "c"]);
+        let mut s = summary(&order, 1);
+        let at = s.last_activity_at + time::Duration::seconds(5);
+        apply_visit(&mut s, &order, order[2].id, at);
+        assert_eq!(s.last_lesson_id, Some(order[2].id));
+        assert_eq!(s.last_activity_at, at);
+        assert_eq!(s.version, 7);
+        assert_eq!(s.resume_lesson_key.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn an_older_visit_changes_nothing() {
+        let order = course(&["a", "b"]);
+        let mut s = summary(&order, 0);
+        let before = s.clone();
+        let at = s.last_activity_at;
+        apply_visit(&mut s, &order, order[1].id, at);
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn with_everything_done_a_visit_is_where_the_learner_resumes() {
+        let order = course(&["a", "b", "c"]);
+        let mut s = summary(&order, 3);
+        let at = s.last_activity_at + time::Duration::seconds(1);
+        apply_visit(&mut s, &order, order[1].id, at);
+        assert_eq!(s.resume_lesson_key.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn visits_coalesce_to_the_latest_per_enrolment() {
+        let mut pending = HashMap::new();
+        let e = Uuid::new_v4();
+        let t = OffsetDateTime::UNIX_EPOCH;
+        let late = Visit {
+            lesson_id: Uuid::new_v4(),
+            at: t + time::Duration::seconds(2),
+        };
+        merge(&mut pending, e, late);
+        merge(
+            &mut pending,
+            e,
+            Visit {
+                lesson_id: Uuid::new_v4(),
+                at: t,
+            },
+        );
+        assert_eq!(pending.get(&e), Some(&late));
+    }
+}

@@ -12,6 +12,7 @@ mod m20261130_000007_report_indexes;
 mod m20261130_000008_report_covering_indexes;
 mod m20261130_000009_media;
 mod m20261203_000010_draft_file_revisions;
+mod m20261203_000012_content_generation;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_report_covering_indexes::Migration),
             Box::new(m20261130_000009_media::Migration),
             Box::new(m20261203_000010_draft_file_revisions::Migration),
+            Box::new(m20261203_000012_content_generation::Migration),
         ]
     }
 }

@@ -188,7 +188,7 @@ impl Learning {
 
     /// A learner's enrolments (any status), from the cache. The cached list
     /// is versioned by its length: enrolments are only ever added.
-    async fn enrolment_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
+    pub(super) async fn enrolment_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
         let key = learner_key(user_id);
         if let Some(Some(bytes)) = self.cache.get_many(std::slice::from_ref(&key)).await.pop()
             && let Ok(ids) = serde_json::from_slice::<Vec<Uuid>>(&bytes)

@@ -17,8 +17,10 @@ use sea_orm::{ConnectionTrait, Database};
 
 pub mod browser;
 mod job_guard;
+mod replica;
 mod servers;
 
+pub use replica::Replica;
 pub use servers::*;
 
 /// The workspace root.

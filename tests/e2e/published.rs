@@ -33,9 +33,7 @@ async fn get(
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
     let h = r.headers().clone();
-    let etag = h
-        .get(header::ETAG)
-        .map(|v| v.to_str().unwrap().to_owned());
+    let etag = h.get(header::ETAG).map(|v| v.to_str().unwrap().to_owned());
     (status, etag, r.text().await.unwrap_or_default(), h)
 }
 
@@ -148,7 +146,12 @@ async fn a_publication_reaches_every_replica_and_no_stale_page_is_revalidated() 
     )
     .await;
     assert_eq!((status, tag), (200, None));
-    assert!(h[header::CACHE_CONTROL].to_str().unwrap().contains("private"));
+    assert!(
+        h[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("private")
+    );
     // The catalogue API: a public version tag, revalidated for nothing.
     let api = |base: &str| format!("{base}/api/v1/courses/{SLUG}");
     let (status, old_api_tag, _, _) = get(&b.http, &api(&b.base), &[]).await;
@@ -284,7 +287,10 @@ async fn the_lesson_player_shows_the_outline_with_the_learners_ticks() {
         .nth(1)
         .and_then(|s| s.split("</details>").next())
         .expect("the outline beside the lesson");
-    assert!(outline.contains("<summary>Course outline</summary>"), "{outline}");
+    assert!(
+        outline.contains("<summary>Course outline</summary>"),
+        "{outline}"
+    );
     assert!(outline.contains("First module"), "{outline}");
     let item = |key: &str| {
         outline
@@ -294,7 +300,10 @@ async fn the_lesson_player_shows_the_outline_with_the_learners_ticks() {
             .to_owned()
     };
     let intro = item("intro");
-    assert!(intro.contains("done-lesson") && intro.contains('✓'), "{intro}");
+    assert!(
+        intro.contains("done-lesson") && intro.contains('✓'),
+        "{intro}"
+    );
     assert!(!intro.contains("aria-current"), "{intro}");
     let sheet = item("sheet");
     assert!(sheet.contains("aria-current=\"page\""), "{sheet}");

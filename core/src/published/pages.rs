@@ -14,8 +14,9 @@ use std::{sync::Arc, time::Duration};
 use super::Published;
 use crate::{
     Result,
-    catalogue::{self, CourseOutline, CoursePage, CourseQuery},
+    catalogue::{self, Browse, CourseCard, CourseOutline, CoursePage, CourseQuery},
     domain::Locale,
+    search::SearchIndex,
 };
 
 /// How long enrolment counts in listings and on course pages may lag.
@@ -63,6 +64,19 @@ impl Published {
         let p = Arc::new(catalogue::list_courses(&self.db, q).await?);
         s.listings.insert(key, p.clone()).await;
         Ok(p)
+    }
+
+    /// The courses matching a reader's filters (from the rendered listing)
+    /// and search words (asked of the search port: see
+    /// `catalogue::search_within`).
+    pub async fn browse(
+        &self,
+        index: &SearchIndex,
+        b: &Browse,
+        theme_label: impl Fn(&str) -> Option<String>,
+    ) -> Result<Vec<CourseCard>> {
+        let page = self.listing(&b.query()).await?;
+        Ok(catalogue::search_within(page.items.clone(), index, b, theme_label).await)
     }
 
     /// A published course's page (card, description, syllabus) in the

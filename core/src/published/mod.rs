@@ -216,3 +216,46 @@ impl Published {
         Ok(self.snapshot())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_a_newer_generation_replaces_what_is_rendered() {
+        let p = Published::new(DatabaseConnection::default());
+        assert_eq!(p.generation(), -1);
+        assert!(p.advance(3));
+        let old = p.snapshot();
+        old.titles
+            .insert(
+                Uuid::nil(),
+                Arc::new(CourseTitles {
+                    slug: "a".into(),
+                    default_locale: Locale::En,
+                    titles: vec![],
+                }),
+            )
+            .await;
+        // The same or an older generation (a late poll) keeps the snapshot.
+        assert!(!p.advance(3));
+        assert!(!p.advance(2));
+        assert!(p.snapshot().titles.get(&Uuid::nil()).await.is_some());
+        // A newer one starts afresh; a build still finishing into the old
+        // snapshot is not seen.
+        assert!(p.advance(4));
+        assert_eq!(p.generation(), 4);
+        assert!(p.snapshot().titles.get(&Uuid::nil()).await.is_none());
+        old.titles
+            .insert(
+                Uuid::nil(),
+                Arc::new(CourseTitles {
+                    slug: "stale".into(),
+                    default_locale: Locale::En,
+                    titles: vec![],
+                }),
+            )
+            .await;
+        assert!(p.snapshot().titles.get(&Uuid::nil()).await.is_none());
+    }
+}

@@ -217,3 +217,42 @@ impl Published {
         Ok(t)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson(key: &str, module_id: Uuid, position: i32) -> lesson::Model {
+        lesson::Model {
+            id: Uuid::new_v4(),
+            course_id: Uuid::nil(),
+            module_id,
+            key: key.into(),
+            position,
+            kind: "text".into(),
+            duration_minutes: 5,
+            video_url: None,
+            resource_file: None,
+            passing_score: None,
+            max_attempts: None,
+            removed: false,
+        }
+    }
+
+    #[test]
+    fn lessons_follow_module_then_lesson_position_and_skip_removed_modules() {
+        let (m1, m2, gone) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let modules = HashMap::from([(m1, 1), (m2, 0)]);
+        let lessons = [
+            lesson("b", m1, 1),
+            lesson("a", m1, 0),
+            lesson("first", m2, 0),
+            lesson("orphan", gone, 0),
+        ];
+        let keys: Vec<String> = order_of(&modules, &lessons)
+            .into_iter()
+            .map(|l| l.key)
+            .collect();
+        assert_eq!(keys, ["first", "a", "b"]);
+    }
+}

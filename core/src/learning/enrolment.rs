@@ -200,6 +200,13 @@ impl Learning {
         Ok(ids)
     }
 
+    /// Reads a learner's enrolments from the database into the cache.
+    pub(super) async fn reload_enrolment_ids(&self, user_id: Uuid) -> Result<()> {
+        let ids = enrolment_ids_in(&self.db, user_id).await?;
+        self.store_enrolment_ids(user_id, &ids).await;
+        Ok(())
+    }
+
     async fn store_enrolment_ids(&self, user_id: Uuid, ids: &[Uuid]) {
         let json = serde_json::to_vec(ids).expect("ids serialise");
         self.cache

@@ -307,20 +307,26 @@ impl Learning {
 
     /// The summary of the learner's active enrolment in a course, from the
     /// cache (their enrolments, then the summaries): no database read in
-    /// the steady state. Not enrolled, or left: forbidden.
+    /// the steady state. Not enrolled, or left: forbidden, after one read.
     pub(super) async fn active_summary(
         &self,
         user_id: Uuid,
         course_id: Uuid,
     ) -> Result<ProgressSummary> {
         let ids = self.enrolment_ids(user_id).await?;
-        self.summaries(&ids)
+        if let Some(s) = self
+            .summaries(&ids)
             .await?
             .into_iter()
             .find(|s| s.course_id == course_id && s.status == super::ACTIVE)
-            .ok_or(Error::Forbidden {
-                reason: "enrol in this course first",
-            })
+        {
+            return Ok(s);
+        }
+        // Not there: not enrolled, or enrolled through another server whose
+        // cache this one does not share (no Redis). The database says which.
+        let e = self.active_enrolment(user_id, course_id).await?;
+        self.reload_enrolment_ids(user_id).await?;
+        self.refresh_summary(e.id).await
     }
 }
 

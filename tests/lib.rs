@@ -16,9 +16,11 @@ use sea_orm::{ConnectionTrait, Database};
 
 pub mod browser;
 mod job_guard;
+mod replica;
 mod servers;
 mod smtp_gate;
 
+pub use replica::Replica;
 use servers::spawn_serve;
 pub use servers::*;
 pub use smtp_gate::SmtpGate;

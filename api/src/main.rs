@@ -117,6 +117,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     println!("  API explorer http://{local}/api/docs");
     tracing::info!(address = %local, "listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    // Other replicas' publications reach this one within a poll.
+    state.learning.published().poll().await?;
+    state.learning.published().watch(stopped.clone());
     let worker = if config.run_worker {
         let handle = agora_worker::spawn(
             &config,

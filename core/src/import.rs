@@ -58,6 +58,10 @@ pub async fn import_courses(
             Outcome::Unchanged => summary.unchanged.push(slug),
         }
     }
+    if !summary.created.is_empty() || !summary.updated.is_empty() {
+        // Every running server drops what it rendered of the old content.
+        crate::published::bump(&txn).await?;
+    }
     txn.commit().await?;
     Ok(summary)
 }

@@ -24,6 +24,7 @@ pub mod media;
 pub mod notifications;
 pub mod outbound;
 pub mod partners;
+pub mod published;
 pub mod rate_limit;
 pub mod readiness;
 pub mod reports;

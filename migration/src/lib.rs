@@ -13,6 +13,7 @@ mod m20261130_000008_report_covering_indexes;
 mod m20261130_000009_media;
 mod m20261203_000010_draft_file_revisions;
 mod m20261203_000011_enrolment_lessons_done;
+mod m20261203_000012_content_generation;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_media::Migration),
             Box::new(m20261203_000010_draft_file_revisions::Migration),
             Box::new(m20261203_000011_enrolment_lessons_done::Migration),
+            Box::new(m20261203_000012_content_generation::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 const SLUG: &str = "flood-ready";
 
 /// Every file of a course folder, by path relative to it.
-fn folder_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(super) fn folder_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
@@ -44,7 +44,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn zip_folder(slug: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+pub(super) fn zip_folder(slug: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     use std::io::Write;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (path, data) in files {
@@ -58,14 +58,14 @@ fn zip_folder(slug: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-fn fixture_files(slug: &str) -> (TempDir, BTreeMap<String, Vec<u8>>) {
+pub(super) fn fixture_files(slug: &str) -> (TempDir, BTreeMap<String, Vec<u8>>) {
     let dir = TempDir::new();
     write_fixture_course(dir.path(), slug);
     let files = folder_files(&dir.path().join(slug));
     (dir, files)
 }
 
-async fn upload(
+pub(super) async fn upload(
     server: &TestServer,
     who: &Learner,
     zip: Vec<u8>,
@@ -86,7 +86,7 @@ async fn upload(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn put_file(
+pub(super) async fn put_file(
     server: &TestServer,
     who: &Learner,
     slug: &str,
@@ -123,7 +123,7 @@ async fn get_file(server: &TestServer, who: &Learner, slug: &str, path: &str) ->
     r.bytes().await.unwrap().to_vec()
 }
 
-async fn revision(server: &TestServer, who: &Learner, slug: &str) -> i64 {
+pub(super) async fn revision(server: &TestServer, who: &Learner, slug: &str) -> i64 {
     let (status, d) = server
         .call(
             who,

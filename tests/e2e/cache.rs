@@ -125,7 +125,7 @@ async fn a_redis_outage_fails_no_request_and_loses_no_progress() {
         .await;
     assert_eq!(status, 201);
     let key = format!(
-        "agora:progress:v1:{}",
+        "agora:progress:v2:{}",
         enrolment["enrolment_id"].as_str().unwrap()
     );
     let (_, outline) = server.get_json(course).await;
@@ -253,7 +253,7 @@ async fn a_server_started_while_redis_is_down_works_and_uses_redis_once_it_is_up
             .call(&ana, Method::GET, "/api/v1/me/learning", None)
             .await;
         let key = format!(
-            "agora:progress:v1:{}",
+            "agora:progress:v2:{}",
             mine[0]["progress"]["enrolment_id"].as_str().unwrap()
         );
         if redis.get(&key).await.is_some() {

@@ -16,6 +16,7 @@ mod openapi;
 mod operations;
 mod partners;
 mod partners_browser;
+mod published;
 mod reports;
 mod search;
 mod search_contract;

@@ -125,6 +125,9 @@ pub async fn spawn(
         }
     });
     let learning = Learning::new(db.clone(), cache);
+    // Progress summaries read course structure from the published-content
+    // store: follow publications like the servers do.
+    learning.published().watch(stop.clone());
     let options = WorkerOptions {
         concurrency: config.worker_concurrency,
         lease: Duration::from_secs(config.job_lease_seconds),

@@ -12,7 +12,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::http::locale::{self, LocaleSource};
+use crate::http::{
+    locale::{self, LocaleSource},
+    version_tag,
+};
 use crate::state::AppState;
 
 #[derive(Tags)]
@@ -168,21 +171,49 @@ enum CourseListResponse {
     #[oai(status = 200)]
     Ok(
         Json<CourseList>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "Vary")] String,
+    ),
+    /// The client's copy (`If-None-Match`) is current.
+    #[oai(status = 304)]
+    NotModified(
+        #[oai(header = "ETag")] String,
         #[oai(header = "Cache-Control")] String,
         #[oai(header = "Vary")] String,
     ),
 }
 
+// Built once per answer and moved out at once: boxing would only allocate.
+#[allow(clippy::large_enum_variant)]
 #[derive(ApiResponse)]
 enum CourseDetailResponse {
     /// The course.
     #[oai(status = 200)]
     Ok(
         Json<CourseDetail>,
+        #[oai(header = "ETag")] String,
         #[oai(header = "Cache-Control")] String,
         #[oai(header = "Vary")] String,
         #[oai(header = "Content-Language")] String,
     ),
+    /// The client's copy (`If-None-Match`) is current.
+    #[oai(status = 304)]
+    NotModified(
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "Vary")] String,
+    ),
+}
+
+/// The `ETag` of a catalogue answer: the published-content version and the
+/// reader's locales. Computed before any work, so a `304` costs nothing.
+fn catalogue_etag(state: &AppState, preferred: &[Locale]) -> String {
+    let locales: Vec<&str> = preferred.iter().map(|l| l.as_str()).collect();
+    version_tag::etag(
+        state.learning.published().catalogue_version(),
+        &locales.join("-"),
+    )
 }
 
 /// The reader's locales, best first: `?lang=` then `Accept-Language`.
@@ -238,6 +269,7 @@ impl CatalogueApi {
         /// Preferred content locale, e.g. `fr`.
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+        #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<CourseListResponse, ApiError> {
         let page = page.0.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
@@ -282,7 +314,15 @@ impl CatalogueApi {
                 .unwrap_or_default(),
             preferred: preferred_locales(lang.0.as_deref(), accept_language.0.as_deref())?,
         };
-        let result = catalogue::list_courses(&state.db, &query).await?;
+        let etag = catalogue_etag(&state, &query.preferred);
+        if version_tag::matches(if_none_match.0.as_deref(), &etag) {
+            return Ok(CourseListResponse::NotModified(
+                etag,
+                PUBLIC_CACHE.into(),
+                "Accept-Language".into(),
+            ));
+        }
+        let result = state.learning.published().listing(&query).await?;
         let body = CourseList {
             items: result.items.iter().map(CourseSummary::from).collect(),
             page: result.page,
@@ -292,6 +332,7 @@ impl CatalogueApi {
         };
         Ok(CourseListResponse::Ok(
             Json(body),
+            etag,
             PUBLIC_CACHE.into(),
             "Accept-Language".into(),
         ))
@@ -307,6 +348,7 @@ impl CatalogueApi {
         /// Preferred content locale, e.g. `fr`.
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+        #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<CourseDetailResponse, ApiError> {
         // An id that cannot be a slug cannot name a course: 404, not 400, so
         // that guessing reveals nothing about the format.
@@ -314,7 +356,20 @@ impl CatalogueApi {
             return Err(agora_core::Error::NotFound { what: "course" }.into());
         }
         let preferred = preferred_locales(lang.0.as_deref(), accept_language.0.as_deref())?;
-        let c = catalogue::course_outline(&state.db, &slug.0, &preferred).await?;
+        let etag = catalogue_etag(&state, &preferred);
+        if version_tag::matches(if_none_match.0.as_deref(), &etag) {
+            return Ok(CourseDetailResponse::NotModified(
+                etag,
+                PUBLIC_CACHE.into(),
+                "Accept-Language".into(),
+            ));
+        }
+        let c = state
+            .learning
+            .published()
+            .course_page(&slug.0, &preferred)
+            .await?;
+        let c = c.as_ref().clone();
         let locale = c.card.locale.to_string();
         let body = CourseDetail {
             summary: CourseSummary::from(&c.card),
@@ -344,6 +399,7 @@ impl CatalogueApi {
         };
         Ok(CourseDetailResponse::Ok(
             Json(body),
+            etag,
             PUBLIC_CACHE.into(),
             "Accept-Language".into(),
             locale,

@@ -13,3 +13,4 @@ pub mod locale;
 pub mod page;
 pub mod security;
 pub mod templates;
+pub mod version_tag;

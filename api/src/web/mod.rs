@@ -14,6 +14,7 @@ mod charts;
 mod embed;
 mod learning;
 mod reports;
+mod versioned;
 
 use agora_core::{
     accounts::{self, Principal},
@@ -262,7 +263,11 @@ impl Ctx {
 
     fn finish(&self, mut resp: Response, flash: Option<Flash>, shown_flash: bool) -> Response {
         let h = resp.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // A page carries its reader's CSRF token: never in a shared cache.
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
         h.insert(
             header::VARY,
             HeaderValue::from_static("Cookie, Accept-Language"),

@@ -221,6 +221,7 @@ pub fn preview_lesson(
         previous_key: at.checked_sub(1).map(|i| lessons[i].key.to_string()),
         next_key: lessons.get(at + 1).map(|l| l.key.to_string()),
         completed: false,
+        outline: std::sync::Arc::new(preview_outline(source, &[locale])),
         progress: ProgressSummary {
             enrolment_id: Uuid::nil(),
             course_id: Uuid::nil(),
@@ -235,6 +236,7 @@ pub fn preview_lesson(
             last_activity_at: now,
             completed_at: None,
             version: 0,
+            completed_lesson_ids: Vec::new(),
         },
     })
 }

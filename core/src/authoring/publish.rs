@@ -56,6 +56,7 @@ impl Authoring {
             });
         }
         import::apply_course(&txn, &source).await?;
+        let generation = crate::published::bump(&txn).await?;
         let number = latest.map(|v| v.number + 1).unwrap_or(1);
         let at = now();
         course_version::ActiveModel {
@@ -78,7 +79,7 @@ impl Authoring {
         )
         .await?;
         txn.commit().await?;
-        self.learning.forget_course(c.id).await?;
+        self.learning.forget_course(c.id, generation).await?;
         Ok(VersionInfo {
             number,
             digest,
@@ -113,6 +114,7 @@ impl Authoring {
         am.updated_at = Set(now());
         am.update(&txn).await?;
         crate::search::enqueue_index(&txn, id).await?;
+        let generation = crate::published::bump(&txn).await?;
         let action = match status {
             CourseStatus::Archived => "course.archived",
             _ => "course.unpublished",
@@ -120,7 +122,7 @@ impl Authoring {
         self.audit(&txn, who, Some(id), action, json!({ "from": from }))
             .await?;
         txn.commit().await?;
-        self.learning.forget_course(id).await?;
+        self.learning.forget_course(id, generation).await?;
         self.draft(who, slug).await
     }
 

@@ -23,35 +23,50 @@ pub struct Browse {
     pub preferred: Vec<Locale>,
 }
 
-/// The courses matching the filters and the search words.
-///
-/// Without words this is the catalogue query (sorted as asked). With words
-/// the search port ranks the courses (typos, stems, synonyms, every locale)
-/// and the catalogue supplies the cards, in the search's order. When the
-/// search backend is down, the catalogue still answers: the words are then
-/// matched against the titles, summaries, slugs and theme labels of the
-/// cards (`theme_label` names a theme code in the reader's language).
+impl Browse {
+    /// The catalogue query behind a browse: every course passing the
+    /// filters, sorted as asked, before the search words narrow them.
+    pub fn query(&self) -> CourseQuery {
+        CourseQuery {
+            page: 1,
+            per_page: MAX_PER_PAGE,
+            themes: self.theme.iter().cloned().collect(),
+            language: self.language,
+            level: self.level,
+            sort: self.sort,
+            preferred: self.preferred.clone(),
+        }
+    }
+}
+
+/// The courses matching the filters and the search words, read from `db`
+/// (`published::Published::browse` is the same from the rendered listing).
 pub async fn browse(
     db: &DatabaseConnection,
     index: &SearchIndex,
     b: &Browse,
     theme_label: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<CourseCard>> {
-    let page = list_courses(
-        db,
-        &CourseQuery {
-            page: 1,
-            per_page: MAX_PER_PAGE,
-            themes: b.theme.iter().cloned().collect(),
-            language: b.language,
-            level: b.level,
-            sort: b.sort,
-            preferred: b.preferred.clone(),
-        },
-    )
-    .await?;
+    let page = list_courses(db, &b.query()).await?;
+    Ok(search_within(page.items, index, b, theme_label).await)
+}
+
+/// Narrows the cards of `b`'s filters by its search words.
+///
+/// Without words the cards stay as they are (sorted as asked). With words
+/// the search port ranks the courses (typos, stems, synonyms, every locale)
+/// and the cards follow the search's order. When the search backend is
+/// down, the catalogue still answers: the words are then matched against
+/// the titles, summaries, slugs and theme labels of the cards
+/// (`theme_label` names a theme code in the reader's language).
+pub async fn search_within(
+    cards: Vec<CourseCard>,
+    index: &SearchIndex,
+    b: &Browse,
+    theme_label: impl Fn(&str) -> Option<String>,
+) -> Vec<CourseCard> {
     let Some(query) = search::QueryText::parse(&b.words) else {
-        return Ok(page.items);
+        return cards;
     };
     let mut filters = search::Filters::default();
     match &b.theme {
@@ -70,10 +85,10 @@ pub async fn browse(
         preferred: b.preferred.clone(),
     };
     match search::search(index, &request).await {
-        Ok(found) => Ok(in_search_order(page.items, &found.hits)),
+        Ok(found) => in_search_order(cards, &found.hits),
         Err(e) => {
             tracing::warn!(error = %e, "search failed; matching words against the catalogue");
-            Ok(match_words(page.items, &b.words, theme_label))
+            match_words(cards, &b.words, theme_label)
         }
     }
 }

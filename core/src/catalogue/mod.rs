@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 /// Re-exported where the learner pages have always found it.
 pub use crate::media::CourseLinks;
-pub use browse::{Browse, browse};
+pub use browse::{Browse, browse, search_within};
 
 use crate::{
     Error, Result,

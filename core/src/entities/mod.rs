@@ -3,6 +3,7 @@
 pub mod audit_event;
 pub mod auth_token;
 pub mod certificate;
+pub mod content_generation;
 pub mod course;
 pub mod course_author;
 pub mod course_draft;

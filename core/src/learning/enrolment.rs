@@ -189,7 +189,7 @@ impl Learning {
 
     /// A learner's enrolments (any status), from the cache. The cached list
     /// is versioned by its length: enrolments are only ever added.
-    async fn enrolment_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
+    pub(super) async fn enrolment_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
         let key = learner_key(user_id);
         if let Some(Some(bytes)) = self.cache.get_many(std::slice::from_ref(&key)).await.pop()
             && let Ok(ids) = serde_json::from_slice::<Vec<Uuid>>(&bytes)
@@ -199,6 +199,13 @@ impl Learning {
         let ids = enrolment_ids_in(&self.db, user_id).await?;
         self.store_enrolment_ids(user_id, &ids).await;
         Ok(ids)
+    }
+
+    /// Reads a learner's enrolments from the database into the cache.
+    pub(super) async fn reload_enrolment_ids(&self, user_id: Uuid) -> Result<()> {
+        let ids = enrolment_ids_in(&self.db, user_id).await?;
+        self.store_enrolment_ids(user_id, &ids).await;
+        Ok(())
     }
 
     async fn store_enrolment_ids(&self, user_id: Uuid, ids: &[Uuid]) {

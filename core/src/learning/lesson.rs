@@ -1,15 +1,16 @@
 //! A lesson for an enrolled learner: its view in their locale and its files.
 
+use std::sync::Arc;
+
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{Learning, OrderedLesson, ProgressSummary, QuizView};
+use super::{Learning, OrderedLesson, ProgressSummary, QuizView, ResourceLink};
 use crate::{
     Error, Result,
-    catalogue::{CourseLinks, pick_locale},
+    catalogue::{CourseOutline, pick_locale},
     domain::{LessonKind, Locale},
-    entities::{lesson, lesson_progress, lesson_resource, lesson_translation},
-    links, markdown,
+    entities::{lesson, lesson_resource},
 };
 
 #[derive(Clone, Debug)]
@@ -29,14 +30,10 @@ pub struct LessonView {
     pub previous_key: Option<String>,
     pub next_key: Option<String>,
     pub completed: bool,
+    /// The course's modules and lessons, for the player's outline; the
+    /// ticks are `progress.completed_lesson_ids`.
+    pub outline: Arc<CourseOutline>,
     pub progress: ProgressSummary,
-}
-
-#[derive(Clone, Debug)]
-pub struct ResourceLink {
-    pub file_name: String,
-    pub content_type: String,
-    pub download_path: String,
 }
 
 /// A downloadable file of a lesson.
@@ -74,7 +71,12 @@ pub(crate) fn neighbours(order: &[OrderedLesson], id: Uuid) -> (Option<String>, 
 }
 
 impl Learning {
-    /// One lesson for an enrolled learner, rendered in their locale with fallback.
+    /// One lesson for an enrolled learner, in their locale with fallback.
+    ///
+    /// In the steady state this reads no database: the course, the lesson
+    /// and the outline come rendered from the published-content store, the
+    /// enrolment and what is completed from the cached progress summary. A
+    /// quiz adds one read of the learner's attempts.
     pub async fn lesson(
         &self,
         user_id: Uuid,
@@ -82,77 +84,37 @@ impl Learning {
         key: &str,
         preferred: &[Locale],
     ) -> Result<LessonView> {
-        let course = self.published_course(slug).await?;
-        let e = self.active_enrolment(user_id, course.id).await?;
-        let l = self.find_lesson(course.id, key).await?;
-        let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
-        let texts = lesson_translation::Entity::find()
-            .filter(lesson_translation::Column::LessonId.eq(l.id))
-            .all(&self.db)
-            .await?;
-        let available: Vec<Locale> = texts.iter().filter_map(|t| t.locale.parse().ok()).collect();
-        let locale = pick_locale(preferred, &available, default);
-        let text = texts
-            .iter()
-            .find(|t| t.locale == locale.as_str())
-            .or_else(|| texts.first())
-            .ok_or(Error::Internal("lesson without text".into()))?;
-        let media = crate::media::published_refs(&self.db, course.id).await?;
-        let links = crate::media::PublishedLinks {
-            course: CourseLinks { slug: &course.slug },
-            media: &media,
-        };
-        let order = self.lessons_of(course.id).await?;
+        let course = self.published().course(slug).await?;
+        let e = self.active_summary(user_id, course.model.id).await?;
+        let entry = course.lesson(key)?;
+        let l = self.published().lesson(&course, entry, preferred).await?;
+        let outline = self.published().outline(slug, l.locale).await?;
+        let order = course.order.clone();
         let (previous_key, next_key) = neighbours(&order, l.id);
-        let completed = lesson_progress::Entity::find_by_id((e.id, l.id))
-            .one(&self.db)
-            .await?
-            .is_some();
-        let kind: LessonKind = l.kind.parse().map_err(Error::Internal)?;
-
-        let resource = if kind == LessonKind::Resource {
-            lesson_resource::Entity::find()
-                .select_only()
-                .columns([
-                    lesson_resource::Column::FileName,
-                    lesson_resource::Column::ContentType,
-                ])
-                .filter(lesson_resource::Column::LessonId.eq(l.id))
-                .into_tuple::<(String, String)>()
-                .one(&self.db)
-                .await?
-                .map(|(file_name, content_type)| ResourceLink {
-                    download_path: links::lesson_resource_download(&course.slug, &l.key),
-                    file_name,
-                    content_type,
-                })
-        } else {
-            None
-        };
-        let quiz = if kind == LessonKind::Quiz {
-            Some(self.quiz_view(&l, &e, locale, default).await?)
-        } else {
-            None
+        let quiz = match &l.quiz {
+            Some(q) => Some(self.quiz_view(q, e.enrolment_id, l.id).await?),
+            None => None,
         };
 
         // Remember where the learner is, for "continue where you left off".
-        let summary = self.note_visit(&e, l.id, &order).await?;
+        let summary = self.note_visit(e, l.id, &order).await?;
 
         Ok(LessonView {
+            completed: summary.completed_lesson_ids.contains(&l.id),
             id: l.id,
             key: l.key.clone(),
-            kind,
-            locale: text.locale.parse().unwrap_or(default),
-            title: text.title.clone(),
-            html: markdown::render(&text.body, &links),
-            duration_minutes: l.duration_minutes.max(0) as u32,
+            kind: l.kind,
+            locale: l.locale,
+            title: l.title.clone(),
+            html: l.html.clone(),
+            duration_minutes: l.duration_minutes,
             video_url: l.video_url.clone(),
-            video_placeholder: kind == LessonKind::Video && l.video_url.is_none(),
-            resource,
+            video_placeholder: l.video_placeholder,
+            resource: l.resource.clone(),
             quiz,
             previous_key,
             next_key,
-            completed,
+            outline,
             progress: summary,
         })
     }

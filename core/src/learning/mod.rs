@@ -4,7 +4,8 @@
 //! summary is cached (written through after every change, rebuilt on a
 //! miss), so "my learning" never recomputes progress from scratch.
 //!
-//! - `service`: the [`Learning`] service and the course structure it caches;
+//! - `service`: the [`Learning`] service and the course structure it reads
+//!   from the published-content store (`crate::published`);
 //! - `enrolment`: enrolling, leaving, "my learning";
 //! - `lesson`: the lesson view and its files;
 //! - `quiz`: the quiz view, grading and attempts;
@@ -25,16 +26,14 @@ use uuid::Uuid;
 
 use crate::jobs::Job;
 
+pub(crate) use crate::published::OrderedLesson;
+pub use crate::published::{OptionView, QuestionView, ResourceLink};
 pub use enrolment::{Enrolled, EnrolmentView, MyCourse};
-pub use lesson::{LessonCompleted, LessonView, ResourceFile, ResourceLink};
+pub use lesson::{LessonCompleted, LessonView, ResourceFile};
 pub use progress::ProgressSummary;
-pub use quiz::{
-    OptionFeedback, OptionView, QuestionFeedback, QuestionView, QuizResult, QuizView, is_correct,
-    passes, score,
-};
+pub use quiz::{OptionFeedback, QuestionFeedback, QuizResult, QuizView, is_correct, passes, score};
 pub use resume::DEFAULT_FLUSH as DEFAULT_VISIT_FLUSH;
 pub use service::Learning;
-pub(crate) use service::OrderedLesson;
 
 pub const ACTIVE: &str = "active";
 pub const LEFT: &str = "left";

@@ -37,10 +37,14 @@ pub struct ProgressSummary {
     pub completed_at: Option<OffsetDateTime>,
     /// The enrolment's progress version this summary was built from.
     pub version: i64,
+    /// Every lesson the learner completed (the ticks of the lesson
+    /// player's outline), so that no page reads them per request.
+    pub completed_lesson_ids: Vec<Uuid>,
 }
 
 pub(super) fn cache_key(enrolment_id: Uuid) -> String {
-    format!("agora:progress:v1:{enrolment_id}")
+    // v2: summaries carry the completed lessons.
+    format!("agora:progress:v2:{enrolment_id}")
 }
 
 /// How far a learner is through a course's lessons.
@@ -243,6 +247,7 @@ pub(super) fn summary_of(
         last_activity_at: e.last_activity_at,
         completed_at: e.completed_at,
         version: e.progress_version,
+        completed_lesson_ids: done.iter().copied().collect(),
     }
 }
 
@@ -320,15 +325,34 @@ impl Learning {
 
     /// The learner's progress in one course they are enrolled in, from the cache.
     pub async fn course_progress(&self, user_id: Uuid, slug: &str) -> Result<ProgressSummary> {
-        let course = self.published_course(slug).await?;
-        let e = self
-            .active_enrolment(user_id, course.id)
+        let course = self.published().course(slug).await?;
+        self.active_summary(user_id, course.model.id)
             .await
-            .map_err(|_| Error::NotFound { what: "enrolment" })?;
-        self.summaries(&[e.id])
+            .map_err(|_| Error::NotFound { what: "enrolment" })
+    }
+
+    /// The summary of the learner's active enrolment in a course, from the
+    /// cache (their enrolments, then the summaries): no database read in
+    /// the steady state. Not enrolled, or left: forbidden, after one read.
+    pub(super) async fn active_summary(
+        &self,
+        user_id: Uuid,
+        course_id: Uuid,
+    ) -> Result<ProgressSummary> {
+        let ids = self.enrolment_ids(user_id).await?;
+        if let Some(s) = self
+            .summaries(&ids)
             .await?
-            .pop()
-            .ok_or(Error::NotFound { what: "enrolment" })
+            .into_iter()
+            .find(|s| s.course_id == course_id && s.status == super::ACTIVE)
+        {
+            return Ok(s);
+        }
+        // Not there: not enrolled, or enrolled through another server whose
+        // cache this one does not share (no Redis). The database says which.
+        let e = self.active_enrolment(user_id, course_id).await?;
+        self.reload_enrolment_ids(user_id).await?;
+        self.refresh_summary(e.id).await
     }
 }
 

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -16,7 +17,8 @@ use crate::{
     Error, Result,
     catalogue::pick_locale,
     domain::{LessonKind, Locale, QuestionKind},
-    entities::{enrolment, lesson, question_translation, quiz_attempt, quiz_question},
+    entities::{question_translation, quiz_attempt, quiz_question},
+    published::{QuestionView, QuizQuestions, passing_score_of, question_text},
 };
 
 #[derive(Clone, Debug)]
@@ -27,21 +29,6 @@ pub struct QuizView {
     pub best_score: Option<u32>,
     pub passed: bool,
     pub questions: Vec<QuestionView>,
-}
-
-/// A question as served before an attempt: no correct answers, no explanations.
-#[derive(Clone, Debug)]
-pub struct QuestionView {
-    pub key: String,
-    pub kind: QuestionKind,
-    pub prompt: String,
-    pub options: Vec<OptionView>,
-}
-
-#[derive(Clone, Debug)]
-pub struct OptionView {
-    pub key: String,
-    pub text: String,
 }
 
 #[derive(Clone, Debug)]
@@ -93,10 +80,6 @@ pub fn score(right: usize, questions: usize) -> u32 {
 /// Whether a score passes a quiz; a quiz without a passing score needs 100.
 pub fn passes(score: u32, passing_score: Option<i32>) -> bool {
     score >= passing_score_of(passing_score)
-}
-
-fn passing_score_of(stored: Option<i32>) -> u32 {
-    stored.unwrap_or(100).max(0) as u32
 }
 
 pub(super) struct Graded {
@@ -162,76 +145,30 @@ fn truncate(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
-/// A question's prompt and option texts in `locale`, else the course's
-/// default locale, else whichever translation there is.
-fn question_text(
-    texts: &[question_translation::Model],
-    q: &quiz_question::Model,
-    locale: Locale,
-    default: Locale,
-) -> (String, BTreeMap<String, crate::course_source::OptionText>) {
-    let text = texts
-        .iter()
-        .filter(|t| t.question_id == q.id)
-        .max_by_key(|t| (t.locale == locale.as_str(), t.locale == default.as_str()));
-    let options = text
-        .and_then(|t| serde_json::from_value(t.options.clone()).ok())
-        .unwrap_or_default();
-    (text.map(|t| t.prompt.clone()).unwrap_or_default(), options)
-}
-
 impl Learning {
+    /// A quiz as this learner sees it: its questions (rendered once for
+    /// everyone) and their attempts so far.
     pub(super) async fn quiz_view(
         &self,
-        l: &lesson::Model,
-        e: &enrolment::Model,
-        locale: Locale,
-        default: Locale,
+        quiz: &QuizQuestions,
+        enrolment_id: Uuid,
+        lesson_id: Uuid,
     ) -> Result<QuizView> {
-        let questions = quiz_question::Entity::find()
-            .filter(quiz_question::Column::LessonId.eq(l.id))
-            .order_by_asc(quiz_question::Column::Position)
+        let attempts: Vec<(i32, bool)> = quiz_attempt::Entity::find()
+            .select_only()
+            .columns([quiz_attempt::Column::Score, quiz_attempt::Column::Passed])
+            .filter(quiz_attempt::Column::EnrolmentId.eq(enrolment_id))
+            .filter(quiz_attempt::Column::LessonId.eq(lesson_id))
+            .into_tuple()
             .all(&self.db)
             .await?;
-        let texts = question_translation::Entity::find()
-            .filter(
-                question_translation::Column::QuestionId
-                    .is_in(questions.iter().map(|q| q.id).collect::<Vec<_>>()),
-            )
-            .all(&self.db)
-            .await?;
-        let attempts = quiz_attempt::Entity::find()
-            .filter(quiz_attempt::Column::EnrolmentId.eq(e.id))
-            .filter(quiz_attempt::Column::LessonId.eq(l.id))
-            .all(&self.db)
-            .await?;
-        let mut out = Vec::new();
-        for q in &questions {
-            let (prompt, option_texts) = question_text(&texts, q, locale, default);
-            let keys: Vec<String> = serde_json::from_value(q.options.clone()).unwrap_or_default();
-            out.push(QuestionView {
-                key: q.key.clone(),
-                kind: q.kind.parse().map_err(Error::Internal)?,
-                prompt,
-                options: keys
-                    .iter()
-                    .map(|k| OptionView {
-                        key: k.clone(),
-                        text: option_texts
-                            .get(k)
-                            .map(|o| o.text.clone())
-                            .unwrap_or_else(|| k.clone()),
-                    })
-                    .collect(),
-            });
-        }
         Ok(QuizView {
-            passing_score: passing_score_of(l.passing_score),
-            max_attempts: l.max_attempts.map(|m| m.max(0) as u32),
+            passing_score: quiz.passing_score,
+            max_attempts: quiz.max_attempts,
             attempts_used: attempts.len() as u32,
-            best_score: attempts.iter().map(|a| a.score.max(0) as u32).max(),
-            passed: attempts.iter().any(|a| a.passed),
-            questions: out,
+            best_score: attempts.iter().map(|a| a.0.max(0) as u32).max(),
+            passed: attempts.iter().any(|a| a.1),
+            questions: quiz.questions.clone(),
         })
     }
 

@@ -41,7 +41,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Learning, OrderedLesson, ProgressSummary, now};
-use crate::{Error, Result, entities::enrolment};
+use crate::Result;
 
 /// How often noted visits are written by default.
 pub const DEFAULT_FLUSH: Duration = Duration::from_secs(1);
@@ -205,7 +205,7 @@ impl Learning {
     /// summary, and in the database within a flush interval.
     pub(super) async fn note_visit(
         &self,
-        e: &enrolment::Model,
+        mut summary: ProgressSummary,
         lesson_id: Uuid,
         order: &[OrderedLesson],
     ) -> Result<ProgressSummary> {
@@ -213,12 +213,7 @@ impl Learning {
             lesson_id,
             at: now(),
         };
-        self.visits.note(&self.db, e.id, visit);
-        let mut summary = self
-            .summaries(&[e.id])
-            .await?
-            .pop()
-            .ok_or(Error::NotFound { what: "enrolment" })?;
+        self.visits.note(&self.db, summary.enrolment_id, visit);
         if summary.last_activity_at < visit.at {
             apply_visit(&mut summary, order, lesson_id, visit.at);
             self.store_summary(&summary).await;
@@ -254,6 +249,11 @@ mod tests {
             last_activity_at: at,
             completed_at: None,
             version: 7,
+            completed_lesson_ids: order
+                .iter()
+                .take(completed as usize)
+                .map(|l| l.id)
+                .collect(),
         }
     }
 

@@ -107,7 +107,22 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
     if agora_core::domain::Slug::parse(&slug).is_err() {
         return ctx.error(StatusCode::NOT_FOUND);
     }
-    let outline = match catalogue::course_outline(&ctx.state.db, &slug, &ctx.preferred()).await {
+    let via = crate::http::locale::query_param(req, "via");
+    // A partner's link counts a visit: that answer is never a 304.
+    let tag = match via {
+        None => ctx.public_page_tag(ctx.state.learning.published().catalogue_version()),
+        Some(_) => None,
+    };
+    if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
+        return r;
+    }
+    let outline = match ctx
+        .state
+        .learning
+        .published()
+        .course_page(&slug, &ctx.preferred())
+        .await
+    {
         Ok(o) => o,
         Err(e) => return ctx.fail(e),
     };
@@ -137,8 +152,8 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
         url::form_urlencoded::byte_serialize(format!("/courses/{slug}").as_bytes()).collect();
     let page = CoursePage {
         card: card(&ctx, &outline.card),
-        description_html: outline.description_html,
-        objectives: outline.objectives,
+        description_html: outline.description_html.clone(),
+        objectives: outline.objectives.clone(),
         modules,
         signed_in: ctx.user.is_some(),
         enrolment,
@@ -162,7 +177,7 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
         &page,
         Some(oembed.as_str()),
     );
-    if let Some(via) = crate::http::locale::query_param(req, "via")
+    if let Some(via) = via
         && agora_core::domain::Slug::parse(&via).is_ok()
     {
         match ctx.state.partners.record_visit(&via, &slug).await {
@@ -176,5 +191,5 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
             Err(e) => tracing::warn!(error = %e, "a partner visit was not recorded"),
         }
     }
-    resp
+    ctx.tagged(resp, tag)
 }

@@ -179,10 +179,13 @@ async fn find_courses(ctx: &Ctx, f: &Filters) -> agora_core::Result<Vec<CourseCa
         sort: f.sort,
         preferred: ctx.preferred(),
     };
-    catalogue::browse(&ctx.state.db, &ctx.state.search, &b, |code| {
-        theme_view(ctx.locale, code).map(|v| v.label)
-    })
-    .await
+    ctx.state
+        .learning
+        .published()
+        .browse(&ctx.state.search, &b, |code| {
+            theme_view(ctx.locale, code).map(|v| v.label)
+        })
+        .await
 }
 
 #[derive(Serialize)]
@@ -210,6 +213,16 @@ struct CataloguePage {
 #[handler]
 pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
     let f = filters(req);
+    // Search words go to the search index, which follows a publication
+    // through a job: only the listing without words has a version tag.
+    let tag = if f.q.is_empty() {
+        ctx.public_page_tag(ctx.state.learning.published().catalogue_version())
+    } else {
+        None
+    };
+    if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
+        return r;
+    }
     let found = match find_courses(&ctx, &f).await {
         Ok(c) => c,
         Err(e) => return ctx.fail(e),
@@ -297,12 +310,13 @@ pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
         levels,
         sorts,
     };
-    ctx.page(
+    let resp = ctx.page(
         StatusCode::OK,
         "catalogue",
         &ctx.t("catalogue-title"),
         &page,
-    )
+    );
+    ctx.tagged(resp, tag)
 }
 
 #[derive(Serialize)]
@@ -321,7 +335,11 @@ struct HomePage {
 
 /// `/`: what Agora is, a search box, where you left off, and the courses.
 #[handler]
-pub async fn home(ctx: Ctx) -> Response {
+pub async fn home(ctx: Ctx, req: &poem::Request) -> Response {
+    let tag = ctx.public_page_tag(ctx.state.learning.published().catalogue_version());
+    if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
+        return r;
+    }
     let courses = match find_courses(&ctx, &Filters::default()).await {
         Ok(c) => c,
         Err(e) => return ctx.fail(e),
@@ -349,5 +367,6 @@ pub async fn home(ctx: Ctx) -> Response {
         cards: courses.iter().take(6).map(|c| card(&ctx, c)).collect(),
         resume,
     };
-    ctx.page(StatusCode::OK, "home", &ctx.t("home-title"), &page)
+    let resp = ctx.page(StatusCode::OK, "home", &ctx.t("home-title"), &page);
+    ctx.tagged(resp, tag)
 }

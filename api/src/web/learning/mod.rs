@@ -9,7 +9,6 @@ pub(crate) use self::player::draft_preview;
 use self::player::*;
 use std::collections::BTreeMap;
 
-use agora_core::catalogue;
 use poem::{
     Body, IntoResponse, Response, handler,
     http::{StatusCode, header},
@@ -55,13 +54,6 @@ pub async fn enrol(
     }
 }
 
-async fn course_title(ctx: &Ctx, slug: &str) -> String {
-    catalogue::course_outline(&ctx.state.db, slug, &ctx.preferred())
-        .await
-        .map(|o| o.card.title)
-        .unwrap_or_else(|_| slug.to_owned())
-}
-
 fn not_enrolled(ctx: &Ctx, slug: &str, e: agora_core::Error) -> Response {
     match e {
         agora_core::Error::Forbidden { .. } => ctx.redirect(
@@ -95,7 +87,7 @@ pub async fn lesson(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Resp
         Ok(v) => v,
         Err(e) => return not_enrolled(&ctx, &slug, e),
     };
-    let title = course_title(&ctx, &slug).await;
+    let title = v.outline.card.title.clone();
     let page = lesson_page(&ctx, &slug, title, v, None, BTreeMap::new());
     let t = page.title.clone();
     let mut resp = ctx.page(StatusCode::OK, "lesson", &t, &page);
@@ -233,7 +225,7 @@ pub async fn submit_quiz(
         Ok(v) => v,
         Err(e) => return ctx.fail(e),
     };
-    let title = course_title(&ctx, &slug).await;
+    let title = v.outline.card.title.clone();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -96,6 +96,47 @@ pub(super) struct LessonPage {
     pub(super) complete_action: String,
     pub(super) quiz_action: String,
     pub(super) progress: ProgressView,
+    /// The course's modules and lessons beside the lesson.
+    pub(super) outline: Vec<OutlineModule>,
+}
+
+#[derive(Serialize)]
+pub(super) struct OutlineModule {
+    pub(super) title: String,
+    pub(super) lessons: Vec<OutlineLesson>,
+}
+
+#[derive(Serialize)]
+pub(super) struct OutlineLesson {
+    pub(super) key: String,
+    pub(super) href: String,
+    pub(super) title: String,
+    pub(super) done: bool,
+    pub(super) current: bool,
+}
+
+/// The outline beside the lesson: every lesson of the course in order, a
+/// tick on each one completed, the current one marked.
+fn outline_view(v: &LessonView, href: impl Fn(&str) -> String) -> Vec<OutlineModule> {
+    let done = &v.progress.completed_lesson_ids;
+    v.outline
+        .modules
+        .iter()
+        .map(|m| OutlineModule {
+            title: m.title.clone(),
+            lessons: m
+                .lessons
+                .iter()
+                .map(|l| OutlineLesson {
+                    href: href(&l.key),
+                    title: l.title.clone(),
+                    done: done.contains(&l.id),
+                    current: l.key == v.key,
+                    key: l.key.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub(super) fn lesson_page(
@@ -197,7 +238,9 @@ pub(super) fn lesson_page(
                 .collect(),
         }
     });
+    let outline = outline_view(&v, |k| lesson_href(slug, k));
     LessonPage {
+        outline,
         course_title,
         title: v.title,
         content_lang: v.locale.as_str(),
@@ -255,6 +298,9 @@ pub(crate) fn draft_preview(
     let mut page = lesson_page(ctx, slug, course_title, v, None, BTreeMap::new());
     page.previous_href = previous;
     page.next_href = next;
+    for l in page.outline.iter_mut().flat_map(|m| m.lessons.iter_mut()) {
+        l.href = href(&l.key);
+    }
     page.completable = false;
     page.complete_action = String::new();
     page.quiz_action = String::new();

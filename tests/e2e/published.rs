@@ -1,0 +1,331 @@
+//! Published content served from memory: a publication is visible at once
+//! on the replica that published and within a second on another replica
+//! sharing the database (and Redis); a page's `ETag` is its content version,
+//! so a stale page is never revalidated after a publication; the lesson
+//! player's outline carries the learner's ticks.
+
+use std::time::{Duration, Instant};
+
+use agora_tests::{Learner, TestServer};
+use reqwest::{Method, header};
+
+use super::{
+    authoring::{fixture_files, put_file, revision, upload, zip_folder},
+    cache::RedisProcess,
+};
+
+const SLUG: &str = "replicated-course";
+
+fn session(l: &Learner) -> String {
+    l.cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A GET with these headers; the status, the `ETag` and the body.
+async fn get(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (u16, Option<String>, String, header::HeaderMap) {
+    let mut req = http.get(url);
+    for (k, v) in headers {
+        req = req.header(k, *v);
+    }
+    let r = req.send().await.expect("request");
+    let status = r.status().as_u16();
+    let h = r.headers().clone();
+    let etag = h.get(header::ETAG).map(|v| v.to_str().unwrap().to_owned());
+    (status, etag, r.text().await.unwrap_or_default(), h)
+}
+
+async fn publish(server: &TestServer, author: &Learner) {
+    let (status, v) = server
+        .call(
+            author,
+            Method::POST,
+            &format!("/api/v1/authoring/courses/{SLUG}/versions"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+}
+
+/// Polls `url` on the replica until its body contains `text`; returns how
+/// long that took.
+async fn seen_within(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(header::HeaderName, &str)],
+    text: &str,
+    limit: Duration,
+) -> Duration {
+    let start = Instant::now();
+    loop {
+        let (status, _, body, _) = get(http, url, headers).await;
+        if status == 200 && body.contains(text) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{url} still shows the old content after {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_publication_reaches_every_replica_and_no_stale_page_is_revalidated() {
+    let redis = RedisProcess::start();
+    let env = vec![("AGORA_REDIS_URL".to_owned(), redis.url())];
+    let a = TestServer::start_with(agora_tests::ServerOptions {
+        env: env.clone(),
+        ..Default::default()
+    })
+    .await;
+    let b = a.replica(&env).await;
+
+    let author = a.author("author@city.gov").await;
+    let (_dir, files) = fixture_files(SLUG);
+    let (status, d) = upload(&a, &author, zip_folder(SLUG, &files), None).await;
+    assert_eq!(status, 200, "{d}");
+    publish(&a, &author).await;
+    let learner = a.learner("ana@city.gov").await;
+    let (status, _) = a
+        .call(
+            &learner,
+            Method::POST,
+            &format!("/api/v1/courses/{SLUG}/enrolment"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // Both replicas serve version 1 and keep it in memory.
+    let bearer = format!("Bearer {}", learner.token);
+    let lesson_api = format!("/api/v1/courses/{SLUG}/lessons/intro");
+    let auth = [(header::AUTHORIZATION, bearer.as_str())];
+    for base in [&a.base, &b.base] {
+        let (status, _, body, _) = get(&a.http, &format!("{base}{lesson_api}"), &auth).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("Hello, see"), "{body}");
+    }
+    // An anonymous reader of the course page on replica B: the page has a
+    // version `ETag`, is private (it carries the reader's CSRF token) and
+    // is revalidated with a 304 while nothing changed.
+    let page = |base: &str| format!("{base}/courses/{SLUG}");
+    let (status, _, _, h) = get(&b.http, &page(&b.base), &[]).await;
+    assert_eq!(status, 200);
+    let csrf = h[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let reader = [(header::COOKIE, csrf.as_str())];
+    let (status, old_page_tag, body, h) = get(&b.http, &page(&b.base), &reader).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Introduction"), "{body}");
+    let old_page_tag = old_page_tag.expect("an anonymous course page has an ETag");
+    let cc = h[header::CACHE_CONTROL].to_str().unwrap();
+    assert!(cc.contains("private") && cc.contains("no-cache"), "{cc}");
+    let revalidate = [
+        (header::COOKIE, csrf.as_str()),
+        (header::IF_NONE_MATCH, old_page_tag.as_str()),
+    ];
+    let (status, _, _, _) = get(&b.http, &page(&b.base), &revalidate).await;
+    assert_eq!(status, 304, "an unchanged page is revalidated");
+    // A signed-in reader's page is never revalidated against a shared tag.
+    let signed_in = session(&learner);
+    let (status, tag, _, h) = get(
+        &b.http,
+        &page(&b.base),
+        &[
+            (header::COOKIE, signed_in.as_str()),
+            (header::IF_NONE_MATCH, old_page_tag.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!((status, tag), (200, None));
+    assert!(
+        h[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("private")
+    );
+    // The catalogue API: a public version tag, revalidated for nothing.
+    let api = |base: &str| format!("{base}/api/v1/courses/{SLUG}");
+    let (status, old_api_tag, _, _) = get(&b.http, &api(&b.base), &[]).await;
+    assert_eq!(status, 200);
+    let old_api_tag = old_api_tag.expect("the course API has an ETag");
+    let (status, _, _, _) = get(
+        &b.http,
+        &api(&b.base),
+        &[(header::IF_NONE_MATCH, old_api_tag.as_str())],
+    )
+    .await;
+    assert_eq!(status, 304);
+
+    // Version 2 changes the introduction's title and text, on replica A.
+    let rev = revision(&a, &author, SLUG).await;
+    let (status, body) = put_file(
+        &a,
+        &author,
+        SLUG,
+        "en/intro.md",
+        rev,
+        b"---\ntitle: Introduction, second edition\n---\nVersion two of the introduction.\n"
+            .to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    publish(&a, &author).await;
+    let published = Instant::now();
+
+    // At once on the replica that published: the new lesson, and the old
+    // tags revalidate to the new page, never to a 304.
+    let (status, _, body, _) = get(&a.http, &format!("{}{lesson_api}", a.base), &auth).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Version two"), "{body}");
+    let (status, tag, body, _) = get(
+        &a.http,
+        &page(&a.base),
+        &[
+            (header::COOKIE, csrf.as_str()),
+            (header::IF_NONE_MATCH, old_page_tag.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "a stale page is never revalidated");
+    assert!(body.contains("Introduction, second edition"), "{body}");
+    assert_ne!(tag.as_deref(), Some(old_page_tag.as_str()));
+
+    // Within a second on replica B, which learns it from the database.
+    let limit = Duration::from_secs(1).saturating_sub(published.elapsed());
+    let lesson_b = format!("{}{lesson_api}", b.base);
+    let took = seen_within(&b.http, &lesson_b, &auth, "Version two", limit).await;
+    eprintln!("replica B served the new lesson after {took:?}");
+    let (status, tag, body, _) = get(&b.http, &page(&b.base), &revalidate).await;
+    assert_eq!(status, 200, "a stale page is never revalidated");
+    assert!(body.contains("Introduction, second edition"), "{body}");
+    let new_page_tag = tag.expect("an ETag");
+    assert_ne!(new_page_tag, old_page_tag);
+    let (status, _, body, _) = get(
+        &b.http,
+        &api(&b.base),
+        &[(header::IF_NONE_MATCH, old_api_tag.as_str())],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Introduction, second edition"), "{body}");
+    // The new version is revalidated in turn.
+    let (status, _, _, _) = get(
+        &b.http,
+        &page(&b.base),
+        &[
+            (header::COOKIE, csrf.as_str()),
+            (header::IF_NONE_MATCH, new_page_tag.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 304);
+
+    // Archiving takes the course off both replicas.
+    let (status, body) = a
+        .call(
+            &author,
+            Method::PUT,
+            &format!("/api/v1/authoring/courses/{SLUG}/status"),
+            Some(serde_json::json!({ "status": "archived" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let start = Instant::now();
+    loop {
+        let (status, _, _, _) = get(&b.http, &api(&b.base), &[]).await;
+        if status == 404 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(1), "still served");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_lesson_player_shows_the_outline_with_the_learners_ticks() {
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    let (_dir, files) = fixture_files(SLUG);
+    let (status, d) = upload(&server, &author, zip_folder(SLUG, &files), None).await;
+    assert_eq!(status, 200, "{d}");
+    publish(&server, &author).await;
+    let learner = server.learner("ana@city.gov").await;
+    let base = format!("/api/v1/courses/{SLUG}");
+    let (status, _) = server
+        .call(&learner, Method::POST, &format!("{base}/enrolment"), None)
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = server
+        .call(
+            &learner,
+            Method::POST,
+            &format!("{base}/lessons/intro/completion"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let cookie = session(&learner);
+    let (status, _, html, _) = get(
+        &server.http,
+        &server.url(&format!("/courses/{SLUG}/lessons/sheet")),
+        &[(header::COOKIE, cookie.as_str())],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    let outline = html
+        .split("<details class=\"lesson-outline\">")
+        .nth(1)
+        .and_then(|s| s.split("</details>").next())
+        .expect("the outline beside the lesson");
+    assert!(
+        outline.contains("<summary>Course outline</summary>"),
+        "{outline}"
+    );
+    assert!(outline.contains("First module"), "{outline}");
+    let item = |key: &str| {
+        outline
+            .split("<li")
+            .find(|li| li.contains(&format!("/lessons/{key}\"")))
+            .unwrap_or_else(|| panic!("{key} in the outline: {outline}"))
+            .to_owned()
+    };
+    let intro = item("intro");
+    assert!(
+        intro.contains("done-lesson") && intro.contains('✓'),
+        "{intro}"
+    );
+    assert!(!intro.contains("aria-current"), "{intro}");
+    let sheet = item("sheet");
+    assert!(sheet.contains("aria-current=\"page\""), "{sheet}");
+    assert!(!sheet.contains('✓'), "{sheet}");
+    assert!(!item("check").contains('✓'));
+
+    // Completing the worksheet ticks it on the next page.
+    let (status, _) = server
+        .call(
+            &learner,
+            Method::POST,
+            &format!("{base}/lessons/sheet/completion"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, _, html, _) = get(
+        &server.http,
+        &server.url(&format!("/courses/{SLUG}/lessons/check")),
+        &[(header::COOKIE, cookie.as_str())],
+    )
+    .await;
+    let ticks = html.matches("class=\"done-lesson\"").count();
+    assert_eq!(ticks, 2, "{html}");
+}

@@ -133,6 +133,11 @@ def main():
         if all(results.get((e, row)) is None for e, _ in ENGINES):
             continue
         print("| " + " | ".join(line + [goal, ", ".join(verdicts)]) + " |")
+    line = ["bare handler (same body size, measured before each row)"]
+    for engine, _ in ENGINES:
+        bare = [f["bare"] for (e, _), f in results.items() if e == engine and f["bare"]]
+        line += [f"{min(bare):,.0f}–{max(bare):,.0f}" if bare else "", "", "1"]
+    print("| " + " | ".join(line + ["", ""]) + " |")
 
 
 if __name__ == "__main__":

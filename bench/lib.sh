@@ -25,6 +25,8 @@ PID=""
 start() { # name, command...: starts a server on a free port and sets URL and PID.
   # Runs in this shell (never in $(…)), so cleanup knows every pid.
   local name=$1; shift
+  # Created here: the background job opens them when it gets to it.
+  : >"$WORK/$name.out"; : >"$WORK/$name.err"
   "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
   PID=$!
   pids+=("$PID")

@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 25] = [
+    const CODE: [(&str, &str); 26] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         ("web/admin.rs", include_str!("../web/admin.rs")),
         ("web/auth.rs", include_str!("../web/auth.rs")),
@@ -220,7 +220,14 @@ mod completeness {
             include_str!("../web/author/media.rs"),
         ),
         ("web/author/mod.rs", include_str!("../web/author/mod.rs")),
-        ("web/catalogue.rs", include_str!("../web/catalogue.rs")),
+        (
+            "web/catalogue/mod.rs",
+            include_str!("../web/catalogue/mod.rs"),
+        ),
+        (
+            "web/catalogue/course_page.rs",
+            include_str!("../web/catalogue/course_page.rs"),
+        ),
         (
             "web/certificates.rs",
             include_str!("../web/certificates.rs"),

@@ -6,13 +6,15 @@
 //! - `inputs`: addresses, passwords, names and roles as parsed types;
 //! - `verification`: registration and confirming the address;
 //! - `sessions`: sign-in, who a request comes from, cached sign-ins;
-//! - `tokens`: secrets, one-time links and API tokens;
-//! - `passwords`: hashing and the password reset;
+//! - `secrets`: random tokens, hashes and password hashing (a leaf);
+//! - `tokens`: one-time links and API tokens;
+//! - `passwords`: the password reset;
 //! - `profile`: the account itself, its export and deletion.
 
 mod inputs;
 mod passwords;
 mod profile;
+mod secrets;
 mod sessions;
 mod tokens;
 mod verification;
@@ -30,10 +32,9 @@ pub use passwords::{request_password_reset, reset_password};
 pub use profile::{
     Account, ProfileChange, admin_upsert, delete_account, export_data, get_user, update_profile,
 };
-pub use sessions::{NewSession, Principal, TokenKind, authenticate, forget_sign_ins, sign_in};
-pub use tokens::{
-    NewApiToken, TokenSummary, create_api_token, list_tokens, new_token, revoke_token, token_hash,
-};
+pub use secrets::{TokenKind, new_token, token_hash};
+pub use sessions::{NewSession, Principal, authenticate, forget_sign_ins, sign_in};
+pub use tokens::{NewApiToken, TokenSummary, create_api_token, list_tokens, revoke_token};
 pub use verification::{Registration, register, verify_email};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;

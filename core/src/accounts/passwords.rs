@@ -1,13 +1,13 @@
 //! Password hashing, and resetting a forgotten password.
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     sea_query::Expr,
 };
 
 use super::{
-    Email, Password, PasswordResetMail, forget_sign_ins, new_token, now,
+    Email, Password, PasswordResetMail, forget_sign_ins, now,
+    secrets::hash_password,
     tokens::{Purpose, issue_one_time, spend_one_time},
 };
 use crate::{
@@ -16,40 +16,6 @@ use crate::{
     entities::{auth_token, user},
     jobs,
 };
-
-pub(super) async fn hash_password(password: Password) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.0.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| Error::Internal(format!("argon2: {e}")))
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?
-}
-
-/// A hash of a password nobody has, verified when the address is unknown so
-/// that sign-in takes as long either way.
-pub(super) static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(new_token("").as_bytes())
-        .expect("argon2 hashes")
-        .to_string()
-});
-
-pub(super) async fn verify_password(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
 
 /// Enqueues a reset mail when the address has an account; does nothing
 /// visible otherwise.

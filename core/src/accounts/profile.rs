@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{
     Email, Password, Role, forget_sign_ins, now, parse_display_name,
-    passwords::{hash_password, verify_password},
+    secrets::{hash_password, verify_password},
 };
 use crate::{
     Error, Result,

@@ -10,9 +10,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    Email, MAX_PASSWORD_CHARS, Role, SESSION_LIFETIME, new_token, now,
-    passwords::{DUMMY_HASH, verify_password},
-    token_hash,
+    Email, MAX_PASSWORD_CHARS, Role, SESSION_LIFETIME, now,
+    secrets::{DUMMY_HASH, TokenKind, auth_key, new_token, token_hash, verify_password},
 };
 use crate::{
     Error, Result,
@@ -20,23 +19,6 @@ use crate::{
     domain::Locale,
     entities::{auth_token, user},
 };
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TokenKind {
-    /// A web session, carried in a cookie; state changes need its CSRF token.
-    Session,
-    /// An API token, sent as `Authorization: Bearer`.
-    Api,
-}
-
-impl TokenKind {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Session => "session",
-            TokenKind::Api => "api",
-        }
-    }
-}
 
 /// Who is making a request.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -113,10 +95,6 @@ struct CachedPrincipal {
     principal: Principal,
     expires_at: OffsetDateTime,
     cached_at: OffsetDateTime,
-}
-
-pub(super) fn auth_key(hash: &str) -> String {
-    format!("agora:auth:v1:{hash}")
 }
 
 /// Resolves a session or API token to its user. Revoked and expired tokens,

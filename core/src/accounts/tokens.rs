@@ -3,35 +3,23 @@
 
 use std::time::Duration;
 
-use base64::Engine;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, sea_query::Expr,
 };
-use sha2::{Digest, Sha256};
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{RESET_LIFETIME, TokenKind, VERIFY_LIFETIME, now, sessions::auth_key};
+use super::{
+    RESET_LIFETIME, VERIFY_LIFETIME, now,
+    secrets::{TokenKind, auth_key, new_token, token_hash},
+};
 use crate::{
     Error, Result,
     cache::Cache,
     entities::{auth_token, one_time_token},
 };
-
-/// A fresh random token, URL-safe, 256 bits.
-pub fn new_token(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system has randomness");
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 #[derive(Clone, Copy)]
 pub(super) enum Purpose {
@@ -221,17 +209,4 @@ pub async fn list_tokens(db: &DatabaseConnection, user_id: Uuid) -> Result<Vec<T
         .into_iter()
         .map(TokenSummary::from)
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_random_and_hashed() {
-        let a = new_token("ags_");
-        assert!(a.starts_with("ags_") && a.len() > 40);
-        assert_ne!(a, new_token("ags_"));
-        assert_eq!(token_hash(&a).len(), 64);
-    }
 }

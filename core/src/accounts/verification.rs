@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{
     AccountExistsMail, Email, Password, Role, VerifyEmailMail, now, parse_display_name,
-    passwords::hash_password,
+    secrets::hash_password,
     tokens::{Purpose, issue_one_time, spend_one_time},
 };
 use crate::{Result, domain::Locale, entities::user, jobs};

@@ -10,7 +10,18 @@ use agora_core::{
 use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 
-use super::*;
+use super::{
+    Choice, LocaleTab, edit_locale, errors_of,
+    forms::{DetailsForm, LESSON_FIELDS, NewLessonForm, NewModuleForm, TextForm},
+    number, open, open_form, reload, tabs, text_of,
+};
+use crate::{
+    http::locale::locale_name,
+    web::{
+        Ctx, FieldErrors, Flash,
+        author::{form_revision, service},
+    },
+};
 
 #[derive(Serialize)]
 pub(super) struct LessonRow {

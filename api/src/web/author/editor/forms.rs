@@ -8,7 +8,8 @@ use agora_core::{
 };
 use serde::Serialize;
 
-use super::*;
+use super::text_of;
+use crate::web::{Ctx, FormData};
 
 #[derive(Serialize, Default, Clone)]
 pub(super) struct NewLessonForm {

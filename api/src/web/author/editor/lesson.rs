@@ -9,7 +9,20 @@ use agora_core::{
 use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 
-use super::*;
+use super::{
+    Choice, LocaleTab,
+    course::resources_of,
+    edit_locale, number, open, open_form, optional_number,
+    quiz::{QuestionRow, question_rows, read_questions},
+    reload, tabs, text_of,
+};
+use crate::{
+    http::locale::locale_name,
+    web::{
+        Ctx, FieldErrors, Flash,
+        author::{form_revision, service},
+    },
+};
 
 #[derive(Serialize, Default)]
 pub(super) struct LessonForm {

@@ -17,11 +17,10 @@ use agora_core::{Error, accounts::Principal, course_source::CourseSource, domain
 use poem::{Body, Response};
 use serde::Serialize;
 
-use self::{course::*, forms::*, quiz::*};
-use super::{author, author_of, field_error, form_revision, service};
+use super::{author, author_of, field_error, service};
 use crate::{
     http::locale::locale_name,
-    web::{Ctx, FieldErrors, Flash, FormData},
+    web::{Ctx, FieldErrors, FormData},
 };
 
 /// The locale being edited: `?locale=`, else the course's own.

@@ -4,7 +4,14 @@ use agora_core::{Error, course_edit::Edit, course_source::CourseSource, domain::
 use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 
-use super::*;
+use super::{LocaleTab, edit_locale, errors_of, open, open_form, reload, tabs, text_of};
+use crate::{
+    http::locale::locale_name,
+    web::{
+        Ctx, FieldErrors, Flash,
+        author::{form_revision, service},
+    },
+};
 
 #[derive(Serialize)]
 pub(super) struct ModulePage {

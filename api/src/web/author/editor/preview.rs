@@ -4,7 +4,8 @@
 use agora_core::{authoring, domain::Locale};
 use poem::{Response, handler, web::Path};
 
-use super::*;
+use super::open;
+use crate::web::Ctx;
 
 /// GET `/author/{slug}/preview/{key}?locale=…`: a lesson of the draft in the
 /// lesson player, exactly as learners will see it once published.

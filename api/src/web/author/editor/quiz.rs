@@ -8,7 +8,8 @@ use agora_core::{
 };
 use serde::Serialize;
 
-use super::*;
+use super::{Choice, text_of};
+use crate::web::{Ctx, FormData};
 
 /// The most questions a quiz form is read for.
 pub(super) const MAX_FORM_QUESTIONS: usize = 100;

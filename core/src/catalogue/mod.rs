@@ -1,4 +1,7 @@
-//! The public catalogue: published courses, listed and outlined in the reader's locale.
+//! The public catalogue: published courses, listed and outlined in the reader's locale,
+//! and browsed with filters and search words (`browse`).
+
+mod browse;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -11,6 +14,7 @@ use uuid::Uuid;
 
 /// Re-exported where the learner pages have always found it.
 pub use crate::media::CourseLinks;
+pub use browse::{Browse, browse};
 
 use crate::{
     Error, Result,

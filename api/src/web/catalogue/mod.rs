@@ -1,11 +1,16 @@
-//! Home, catalogue (search, facets, filters) and course pages.
+//! Home, catalogue (search, facets, filters) and the course cards they
+//! show; the course page itself is in `course_page`.
+
+mod course_page;
 
 use agora_core::{
-    catalogue::{self, CourseCard, CourseQuery, CourseSort, MAX_PER_PAGE},
+    catalogue::{self, CourseCard, CourseSort},
     domain::{Level, Locale, Theme},
-    search,
 };
-use poem::{Response, handler, http::StatusCode, web::Path};
+use poem::{Response, handler, http::StatusCode};
+
+pub use course_page::course;
+pub(super) use course_page::draft_course_preview;
 use serde::Serialize;
 
 use super::Ctx;
@@ -164,104 +169,20 @@ fn filters(req: &poem::Request) -> Filters {
     f
 }
 
-/// Lowercased, without accents: "Résilience" finds "resilience".
-fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            c => c,
-        })
-        .collect()
-}
-
-/// The courses matching the filters and the search words.
-///
-/// Without words this is the catalogue query (sorted as asked). With words
-/// the search port ranks the courses (typos, stems, synonyms, every locale)
-/// and the catalogue supplies the cards, in the search's order. When the
-/// search backend is down, the page still answers: the words are then
-/// matched against the titles, summaries and themes of the cards.
+/// The courses matching the filters and the search words (see `catalogue::browse`).
 async fn find_courses(ctx: &Ctx, f: &Filters) -> agora_core::Result<Vec<CourseCard>> {
-    let page = catalogue::list_courses(
-        &ctx.state.db,
-        &CourseQuery {
-            page: 1,
-            per_page: MAX_PER_PAGE,
-            themes: f.theme.iter().cloned().collect(),
-            language: f.language,
-            level: f.level,
-            sort: f.sort,
-            preferred: ctx.preferred(),
-        },
-    )
-    .await?;
-    let Some(query) = search::QueryText::parse(&f.q) else {
-        return Ok(page.items);
-    };
-    let mut filters = search::Filters::default();
-    match &f.theme {
-        Some(Theme::Sdg(n)) => filters.sdg.push(*n),
-        Some(Theme::Sendai(n)) => filters.sendai.push(*n),
-        _ => {}
-    }
-    filters.language.extend(f.language);
-    filters.level.extend(f.level);
-    let request = search::SearchRequest {
-        query: Some(query),
-        filters,
-        facets: Vec::new(),
-        page: 1,
-        per_page: search::MAX_PER_PAGE,
+    let b = catalogue::Browse {
+        words: f.q.clone(),
+        theme: f.theme.clone(),
+        language: f.language,
+        level: f.level,
+        sort: f.sort,
         preferred: ctx.preferred(),
     };
-    match search::search(&ctx.state.search, &request).await {
-        Ok(found) => {
-            let mut cards = page.items;
-            Ok(found
-                .hits
-                .iter()
-                .filter_map(|hit| {
-                    let at = cards.iter().position(|c| c.slug == hit.slug)?;
-                    Some(cards.swap_remove(at))
-                })
-                .collect())
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "search failed; matching words against the catalogue");
-            Ok(match_words(ctx, page.items, &f.q))
-        }
-    }
-}
-
-/// The fallback of `find_courses`: every word must appear in the title,
-/// summary, slug or a theme's label, ignoring case and accents.
-fn match_words(ctx: &Ctx, cards: Vec<CourseCard>, q: &str) -> Vec<CourseCard> {
-    let words: Vec<String> = fold(q).split_whitespace().map(str::to_owned).collect();
-    cards
-        .into_iter()
-        .filter(|c| {
-            let themes: Vec<String> = c
-                .themes
-                .iter()
-                .filter_map(|t| theme_view(ctx.locale, t).map(|v| v.label))
-                .collect();
-            let hay = fold(&format!(
-                "{} {} {} {}",
-                c.title,
-                c.summary,
-                c.slug,
-                themes.join(" ")
-            ));
-            words.iter().all(|w| hay.contains(w.as_str()))
-        })
-        .collect()
+    catalogue::browse(&ctx.state.db, &ctx.state.search, &b, |code| {
+        theme_view(ctx.locale, code).map(|v| v.label)
+    })
+    .await
 }
 
 #[derive(Serialize)]
@@ -429,172 +350,4 @@ pub async fn home(ctx: Ctx) -> Response {
         resume,
     };
     ctx.page(StatusCode::OK, "home", &ctx.t("home-title"), &page)
-}
-
-#[derive(Serialize)]
-struct LessonLine {
-    href: String,
-    title: String,
-    kind: String,
-    duration: String,
-}
-
-#[derive(Serialize)]
-struct ModuleView {
-    title: String,
-    summary: String,
-    lessons: Vec<LessonLine>,
-}
-
-#[derive(Serialize)]
-struct Enrolment {
-    percent: String,
-    value: u8,
-    resume_href: String,
-    completed: bool,
-}
-
-#[derive(Serialize)]
-struct CoursePage {
-    card: Card,
-    description_html: String,
-    objectives: Vec<String>,
-    modules: Vec<ModuleView>,
-    signed_in: bool,
-    enrolment: Option<Enrolment>,
-    sign_in_href: String,
-    /// Set when an author previews a draft: no way in, links stay in the preview.
-    preview_note: Option<String>,
-    preview_back: Option<String>,
-}
-
-fn module_views(
-    ctx: &Ctx,
-    outline: &catalogue::CourseOutline,
-    href: impl Fn(&str) -> String,
-) -> Vec<ModuleView> {
-    outline
-        .modules
-        .iter()
-        .map(|m| ModuleView {
-            title: m.title.clone(),
-            summary: m.summary.clone(),
-            lessons: m
-                .lessons
-                .iter()
-                .map(|l| LessonLine {
-                    href: href(&l.key),
-                    title: l.title.clone(),
-                    kind: ctx.t(&format!("kind-{}", l.kind)),
-                    duration: format_minutes(ctx.locale, l.duration_minutes),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-/// A draft's course page as learners will see it once published.
-pub(super) fn draft_course_preview(
-    ctx: &Ctx,
-    outline: catalogue::CourseOutline,
-    back: String,
-) -> Response {
-    let slug = outline.card.slug.clone();
-    let locale = outline.card.locale;
-    let modules = module_views(ctx, &outline, |k| {
-        format!("/author/{slug}/preview/{k}?locale={locale}")
-    });
-    let page = CoursePage {
-        card: card(ctx, &outline.card),
-        description_html: outline.description_html,
-        objectives: outline.objectives,
-        modules,
-        signed_in: true,
-        enrolment: None,
-        sign_in_href: String::new(),
-        preview_note: Some(ctx.t("preview-note")),
-        preview_back: Some(back),
-    };
-    let title = format!("{} · {}", ctx.t("author-preview"), page.card.title);
-    ctx.page(StatusCode::OK, "course", &title, &page)
-}
-
-/// `/courses/{slug}`: what the course teaches, its syllabus, and the way in.
-/// `?via=<partner>` (links from partner embeds) counts a visit for the
-/// partner and remembers it, so that an enrolment that follows is theirs.
-#[handler]
-pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> Response {
-    if agora_core::domain::Slug::parse(&slug).is_err() {
-        return ctx.error(StatusCode::NOT_FOUND);
-    }
-    let outline = match catalogue::course_outline(&ctx.state.db, &slug, &ctx.preferred()).await {
-        Ok(o) => o,
-        Err(e) => return ctx.fail(e),
-    };
-    let enrolment = match &ctx.user {
-        Some(u) => match ctx.state.learning.course_progress(u.user_id, &slug).await {
-            Ok(p) if p.status == "active" => Some(Enrolment {
-                percent: format_percent(ctx.locale, p.percent.into()),
-                value: p.percent,
-                completed: p.completed_at.is_some(),
-                resume_href: match &p.resume_lesson_key {
-                    Some(k) => format!("/courses/{slug}/lessons/{k}"),
-                    None => outline
-                        .modules
-                        .first()
-                        .and_then(|m| m.lessons.first())
-                        .map(|l| format!("/courses/{slug}/lessons/{}", l.key))
-                        .unwrap_or_default(),
-                },
-            }),
-            Ok(_) | Err(agora_core::Error::NotFound { .. }) => None,
-            Err(e) => return ctx.fail(e),
-        },
-        None => None,
-    };
-    let modules = module_views(&ctx, &outline, |k| format!("/courses/{slug}/lessons/{k}"));
-    let next: String =
-        url::form_urlencoded::byte_serialize(format!("/courses/{slug}").as_bytes()).collect();
-    let page = CoursePage {
-        card: card(&ctx, &outline.card),
-        description_html: outline.description_html,
-        objectives: outline.objectives,
-        modules,
-        signed_in: ctx.user.is_some(),
-        enrolment,
-        sign_in_href: format!("/sign-in?next={next}"),
-        preview_note: None,
-        preview_back: None,
-    };
-    let title = page.card.title.clone();
-    let mut course_url = ctx.state.config.public_url();
-    course_url.set_path(&format!("/courses/{slug}"));
-    let mut oembed = ctx.state.config.public_url();
-    oembed.set_path("/oembed");
-    oembed
-        .query_pairs_mut()
-        .append_pair("url", course_url.as_str())
-        .append_pair("format", "json");
-    let mut resp = ctx.page_with_oembed(
-        StatusCode::OK,
-        "course",
-        &title,
-        &page,
-        Some(oembed.as_str()),
-    );
-    if let Some(via) = crate::http::locale::query_param(req, "via")
-        && agora_core::domain::Slug::parse(&via).is_ok()
-    {
-        match ctx.state.partners.record_visit(&via, &slug).await {
-            Ok(true) => {
-                let c = ctx.cookie(crate::http::cookies::VIA_COOKIE, &via, 30 * 24 * 3600);
-                if let Ok(v) = poem::http::HeaderValue::from_str(&c) {
-                    resp.headers_mut().append(poem::http::header::SET_COOKIE, v);
-                }
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "a partner visit was not recorded"),
-        }
-    }
-    resp
 }

@@ -72,6 +72,18 @@ pub struct Config {
     )]
     pub meili_index: String,
 
+    /// Whether catalogue search reuses its recent answers (`on`), or runs
+    /// every search in the engine (`off`: to measure the engine itself).
+    #[arg(
+        long,
+        env = "AGORA_SEARCH_ANSWER_CACHE",
+        default_value = "on",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub search_answer_cache: bool,
+
     /// Meilisearch API key.
     #[arg(long, env = "AGORA_MEILI_KEY", hide_env_values = true, global = true)]
     pub meili_key: Option<Secret>,

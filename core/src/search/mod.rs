@@ -114,7 +114,9 @@ pub struct SearchIndex {
     engine: Arc<dyn SearchPort>,
     /// Recent pages, keyed by the engine's contents and the request: the
     /// same search (a popular query, a facet being browsed) is answered once.
-    pages: moka::future::Cache<String, Arc<SearchPage>>,
+    /// `None` when switched off (`AGORA_SEARCH_ANSWER_CACHE=off`), to
+    /// measure the engine itself.
+    pages: Option<moka::future::Cache<String, Arc<SearchPage>>>,
 }
 
 /// Pages kept in the cache of recent answers.
@@ -125,10 +127,26 @@ impl SearchIndex {
     pub fn new(engine: Arc<dyn SearchPort>) -> SearchIndex {
         SearchIndex {
             engine,
-            pages: moka::future::Cache::builder()
-                .max_capacity(CACHED_PAGES)
-                .time_to_live(std::time::Duration::from_secs(60))
-                .build(),
+            pages: Some(
+                moka::future::Cache::builder()
+                    .max_capacity(CACHED_PAGES)
+                    .time_to_live(std::time::Duration::from_secs(60))
+                    .build(),
+            ),
+        }
+    }
+
+    /// The same handle, reusing recent answers or not.
+    pub fn with_answer_cache(mut self, on: bool) -> SearchIndex {
+        if !on {
+            self.pages = None;
+        }
+        self
+    }
+
+    fn forget_answers(&self) {
+        if let Some(pages) = &self.pages {
+            pages.invalidate_all();
         }
     }
 
@@ -145,7 +163,7 @@ impl SearchIndex {
                 &config.data_dir.join("search"),
             )?),
         };
-        Ok(SearchIndex::new(engine))
+        Ok(SearchIndex::new(engine).with_answer_cache(config.search_answer_cache))
     }
 
     pub fn engine_name(&self) -> &'static str {
@@ -160,14 +178,14 @@ impl SearchIndex {
     /// Adds or replaces documents (by course id).
     pub async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
         let done = self.engine.upsert(docs).await;
-        self.pages.invalidate_all();
+        self.forget_answers();
         done
     }
 
     /// Removes courses; removing an absent one is not an error.
     pub async fn delete(&self, ids: Vec<Uuid>) -> Result<()> {
         let done = self.engine.delete(ids).await;
-        self.pages.invalidate_all();
+        self.forget_answers();
         done
     }
 
@@ -178,7 +196,7 @@ impl SearchIndex {
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<()> {
         let done = self.engine.replace_all(docs, progress).await;
-        self.pages.invalidate_all();
+        self.forget_answers();
         done
     }
 
@@ -248,12 +266,15 @@ pub struct SearchPage {
 
 /// Searches the catalogue. A page past the last one is a bad parameter.
 pub async fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Arc<SearchPage>> {
+    let Some(pages) = &index.pages else {
+        return Ok(Arc::new(search_uncached(index, req).await?));
+    };
     let key = format!("{}|{req:?}", index.epoch());
-    if let Some(page) = index.pages.get(&key).await {
+    if let Some(page) = pages.get(&key).await {
         return Ok(page);
     }
     let page = Arc::new(search_uncached(index, req).await?);
-    index.pages.insert(key, page.clone()).await;
+    pages.insert(key, page.clone()).await;
     Ok(page)
 }
 

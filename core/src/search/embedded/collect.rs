@@ -1,12 +1,13 @@
 //! The embedded engine's collector: every match that passes the filters,
-//! with its score, popularity and slug, and the facet counts of the matches.
+//! with its score, popularity and slug rank, and the facet counts of the
+//! matches.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use tantivy::{
-    DocAddress, DocId, Score, SegmentOrdinal, SegmentReader,
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
     collector::{Collector, SegmentCollector},
-    columnar::{Column, StrColumn},
+    columnar::Column,
 };
 
 use super::{FAST_FIELDS, level_code, locale_code};
@@ -55,14 +56,55 @@ pub(super) fn facet_names(codes: CodeCounts) -> FacetCounts {
     out
 }
 
+/// Each document's slug as its rank among all the slugs of a searcher's
+/// segments (per segment, per document; 0 without a slug): ties are broken
+/// by slug without reading a slug per hit (each read decompresses a block
+/// of the slug dictionary). Computed once per searcher generation.
+pub(super) type SlugRanks = Arc<Vec<Vec<u32>>>;
+
+pub(super) fn slug_ranks(searcher: &Searcher) -> tantivy::Result<SlugRanks> {
+    let mut all: Vec<(Vec<u8>, usize, DocId)> = Vec::new();
+    let mut ranks = Vec::with_capacity(searcher.segment_readers().len());
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        ranks.push(vec![0; reader.max_doc() as usize]);
+        let Some(slugs) = reader.fast_fields().str("slug")? else {
+            continue;
+        };
+        let ords: Vec<u64> = (0..slugs.dictionary().num_terms() as u64).collect();
+        let mut terms = Vec::with_capacity(ords.len());
+        slugs
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |t| terms.push(t.to_vec()))?;
+        for doc in 0..reader.max_doc() {
+            if let Some(term) = slugs
+                .term_ords(doc)
+                .next()
+                .and_then(|o| terms.get(o as usize))
+            {
+                all.push((term.clone(), segment, doc));
+            }
+        }
+    }
+    all.sort_unstable();
+    let mut rank = 0;
+    for (i, (slug, segment, doc)) in all.iter().enumerate() {
+        if i == 0 || all[i - 1].0 != *slug {
+            rank += 1;
+        }
+        ranks[*segment][*doc as usize] = rank;
+    }
+    Ok(Arc::new(ranks))
+}
+
 /// Collects every matching course that passes the filters, with its score
 /// and popularity, and counts the facet values of those courses.
 pub(super) struct Matches {
     pub(super) filters: FilterCodes,
+    pub(super) slug_ranks: SlugRanks,
 }
 
-/// Score, popularity, slug, where.
-pub(super) type Hit = (Score, u64, String, DocAddress);
+/// Score, popularity, slug rank, where.
+pub(super) type Hit = (Score, u64, u32, DocAddress);
 
 impl Collector for Matches {
     type Fruit = (Vec<Hit>, CodeCounts);
@@ -81,8 +123,7 @@ impl Collector for Matches {
         Ok(SegmentMatches {
             segment,
             columns,
-            slugs: fast.str("slug")?,
-            slug_ords: Vec::new(),
+            slug_ranks: self.slug_ranks.clone(),
             filters: self.filters.clone(),
             hits: Vec::new(),
             counts: HashMap::new(),
@@ -111,9 +152,7 @@ pub(super) struct SegmentMatches {
     segment: SegmentOrdinal,
     /// sdg, sendai, language, level, duration, popularity.
     columns: Vec<Column<u64>>,
-    slugs: Option<StrColumn>,
-    /// Each hit's slug as a term ordinal of the segment, and the hit's place.
-    slug_ords: Vec<(u64, usize)>,
+    slug_ranks: SlugRanks,
     filters: FilterCodes,
     hits: Vec<Hit>,
     counts: CodeCounts,
@@ -142,32 +181,17 @@ impl SegmentCollector for SegmentMatches {
             *self.counts.entry((facet, v)).or_default() += 1;
         }
         let popularity = self.columns[5].first(doc).unwrap_or(0);
-        if let Some(ord) = self.slugs.as_ref().and_then(|s| s.term_ords(doc).next()) {
-            self.slug_ords.push((ord, self.hits.len()));
-        }
-        self.hits.push((
-            score,
-            popularity,
-            String::new(),
-            DocAddress::new(self.segment, doc),
-        ));
+        let rank = self
+            .slug_ranks
+            .get(self.segment as usize)
+            .and_then(|r| r.get(doc as usize))
+            .copied()
+            .unwrap_or(0);
+        self.hits
+            .push((score, popularity, rank, DocAddress::new(self.segment, doc)));
     }
 
-    /// Reads the hits' slugs in one pass over the segment's sorted terms,
-    /// rather than a dictionary lookup per hit.
-    fn harvest(mut self) -> Self::Fruit {
-        if let Some(slugs) = &self.slugs {
-            self.slug_ords.sort_unstable();
-            let ords: Vec<u64> = self.slug_ords.iter().map(|(ord, _)| *ord).collect();
-            let mut places = self.slug_ords.iter().map(|(_, i)| *i);
-            let hits = &mut self.hits;
-            // An unreadable slug only loses the tie-break.
-            let _ = slugs.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-                if let Some(i) = places.next() {
-                    hits[i].2 = String::from_utf8_lossy(term).into_owned();
-                }
-            });
-        }
+    fn harvest(self) -> Self::Fruit {
         (self.hits, self.counts)
     }
 }

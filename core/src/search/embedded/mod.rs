@@ -27,7 +27,7 @@ use uuid::Uuid;
 mod collect;
 mod queries;
 
-use collect::{FilterCodes, Matches, facet_names};
+use collect::{FilterCodes, Matches, SlugRanks, facet_names, slug_ranks};
 
 use super::{BoxFuture, CourseDocument, EngineQuery, EngineResults, SearchPort, text};
 use crate::{
@@ -136,6 +136,18 @@ struct Inner {
 struct DocCache {
     generation: u64,
     docs: HashMap<DocAddress, Arc<CourseDocument>>,
+    slug_ranks: Option<SlugRanks>,
+}
+
+impl DocCache {
+    /// Empties the cache when the searcher moved to another generation.
+    fn follow(&mut self, generation: u64) {
+        if self.generation != generation {
+            self.docs.clear();
+            self.slug_ranks = None;
+            self.generation = generation;
+        }
+    }
 }
 
 /// The embedded engine. Cloning is cheap; clones share the index.
@@ -246,6 +258,15 @@ impl EmbeddedIndex {
                 }
             }
             writer.commit().map_err(internal("commit"))?;
+            // One segment: every query walks each segment's term dictionaries
+            // with its typo and prefix automata, so fewer is faster.
+            let segments = inner
+                .index
+                .searchable_segment_ids()
+                .map_err(internal("segments"))?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait().map_err(internal("merge"))?;
+            }
             writer.wait_merging_threads().map_err(internal("merge"))?;
             inner.reader.reload().map_err(internal("reload"))?;
             let _ = tx.send(docs.len() as u64);
@@ -389,8 +410,10 @@ impl Inner {
             Some(text) => self.text_query(text),
             None => Box::new(AllQuery),
         };
+        let generation = searcher.generation().generation_id();
         let collector = Matches {
             filters: FilterCodes::from(q.filters),
+            slug_ranks: self.slug_ranks(&searcher, generation)?,
         };
         let (mut hits, codes) = searcher
             .search(query.as_ref(), &collector)
@@ -402,7 +425,6 @@ impl Inner {
                 .then(a.3.cmp(&b.3))
         });
         let total = hits.len() as u64;
-        let generation = searcher.generation().generation_id();
         let mut docs = Vec::new();
         for (_, _, _, addr) in hits
             .into_iter()
@@ -419,10 +441,7 @@ impl Inner {
                 None => {
                     let doc = Arc::new(self.stored(&searcher, addr)?);
                     if let Ok(mut c) = self.cache.write() {
-                        if c.generation != generation {
-                            c.docs.clear();
-                            c.generation = generation;
-                        }
+                        c.follow(generation);
                         c.docs.insert(addr, doc.clone());
                     }
                     doc
@@ -435,6 +454,23 @@ impl Inner {
             hits: docs,
             facets: facet_names(codes),
         })
+    }
+
+    /// The slug ranks of this searcher's documents, computed once per generation.
+    fn slug_ranks(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<SlugRanks> {
+        if let Some(ranks) = self.cache.read().ok().and_then(|c| {
+            (c.generation == generation)
+                .then(|| c.slug_ranks.clone())
+                .flatten()
+        }) {
+            return Ok(ranks);
+        }
+        let ranks = slug_ranks(searcher).map_err(internal("slugs"))?;
+        if let Ok(mut c) = self.cache.write() {
+            c.follow(generation);
+            c.slug_ranks = Some(ranks.clone());
+        }
+        Ok(ranks)
     }
 
     fn stored(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<CourseDocument> {

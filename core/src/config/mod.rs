@@ -474,6 +474,18 @@ mod tests {
     }
 
     #[test]
+    fn the_search_answer_cache_is_on_unless_switched_off() {
+        let cache = |args: &[&str]| {
+            let mut argv = vec!["agora"];
+            argv.extend_from_slice(args);
+            Config::parse_from(argv).unwrap().search_answer_cache
+        };
+        assert!(cache(&[]));
+        assert!(!cache(&["--search-answer-cache", "off"]));
+        assert!(cache(&["--search-answer-cache", "on"]));
+    }
+
+    #[test]
     fn every_setting_has_an_agora_variable() {
         let vars = known_env_vars();
         assert!(vars.len() >= 18, "{vars:?}");

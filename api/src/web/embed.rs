@@ -1,7 +1,7 @@
 //! What partner sites frame and fetch: the iframe listing of a collection,
 //! one course's card (what oEmbed hands out), and the oEmbed endpoint itself.
 
-use agora_core::{catalogue, domain::Locale, partners::ListingParams};
+use agora_core::{domain::Locale, partners::ListingParams};
 use poem::{
     IntoResponse, Request, Response, handler,
     http::{HeaderValue, StatusCode, header},
@@ -192,7 +192,12 @@ pub async fn course(Path(slug): Path<String>, req: &Request) -> Response {
         return message_page(ui, StatusCode::NOT_FOUND, i18n::t(ui, "embed-not-found"));
     }
     let preferred: Vec<Locale> = lang.into_iter().collect();
-    let outline = match catalogue::course_outline(&state.db, &slug, &preferred).await {
+    let outline = match state
+        .learning
+        .published()
+        .course_page(&slug, &preferred)
+        .await
+    {
         Ok(o) => o,
         Err(agora_core::Error::NotFound { .. }) => {
             return message_page(ui, StatusCode::NOT_FOUND, i18n::t(ui, "embed-not-found"));
@@ -364,7 +369,12 @@ pub async fn oembed(req: &Request) -> Response {
         .find(|(k, _)| k == "lang")
         .and_then(|(_, v)| v.parse::<Locale>().ok());
     let preferred: Vec<Locale> = lang.into_iter().collect();
-    let outline = match catalogue::course_outline(&state.db, slug, &preferred).await {
+    let outline = match state
+        .learning
+        .published()
+        .course_page(slug, &preferred)
+        .await
+    {
         Ok(o) => o,
         Err(e) => return ApiError::from(e).into_response(),
     };

@@ -2,10 +2,7 @@
 //! batch loses nothing: its jobs come back when their lease runs out, and
 //! every message reaches the real SMTP server (aiosmtpd) exactly once.
 
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use agora_core::entities::{job, mail_delivery};
 use agora_tests::{ServerOptions, SmtpGate, SmtpSink, TestServer, WorkerProcess};
@@ -55,9 +52,10 @@ async fn a_worker_killed_mid_batch_is_replaced_and_every_mail_arrives_once() {
     let conn = server.conn().await;
     assert_eq!(mail_jobs(&conn).await.len(), 12);
 
-    // The first worker runs six at a time, so its first claim takes six jobs
-    // in one statement. Its server lets three messages through, then holds
-    // every later one before the server sees it.
+    // The first worker runs six at a time and claims as many jobs as it has
+    // free slots in one statement (e2e::jobs checks the claim itself). Its
+    // server lets three messages through, then holds every later one before
+    // the server sees it: six jobs are caught mid-way.
     let gate = SmtpGate::start(sink.port, 3);
     let mut first = WorkerProcess::start(
         &server,
@@ -74,15 +72,6 @@ async fn a_worker_killed_mid_batch_is_replaced_and_every_mail_arrives_once() {
     })
     .await;
     assert_eq!(sink.messages().len(), 3);
-    let jobs = mail_jobs(&conn).await;
-    let mut claims: HashMap<i64, usize> = HashMap::new();
-    for j in jobs.iter().filter(|j| j.status == "running") {
-        *claims.entry(j.locked_until.unwrap()).or_default() += 1;
-    }
-    assert!(
-        claims.values().any(|&n| n >= 3),
-        "the rest of the first batch, claimed in one statement, is held: {claims:?}"
-    );
     first.kill9();
 
     // A second worker, straight to the server, takes the queued jobs at once

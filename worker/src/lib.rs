@@ -138,6 +138,7 @@ impl Worker {
             {
                 Ok(batch) => {
                     let claimed = batch.len();
+                    tracing::debug!(wanted, claimed, "claimed a batch");
                     for job in batch {
                         let slot = held.split(1).expect("a slot per job claimed");
                         let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);

@@ -1,8 +1,9 @@
--- The statements a lesson completion runs on PostgreSQL, for pgbench
--- (bench/all runs them as "pgbench, same statements" beside "complete a
--- lesson"). Keep this in step with core/src/learning/progress.rs
--- (`lock_enrolment`, then `record_completion`): when the completion changes,
--- change only this file.
+-- The baseline of "complete a lesson": the two writes a completion cannot
+-- do without (bump the enrolment's progress, insert the progress row), as
+-- pgbench runs them in their own transaction. The server does the same and
+-- more (course completion and its job, the summary it answers with) in one
+-- CTE statement on PostgreSQL (core/src/learning/completion.rs); bench/all
+-- runs this file beside it as "pgbench, same statements".
 --
 -- pgbench runs it with -M prepared, as sqlx does. :enrolment_id and
 -- :lesson_id are a seeded enrolment and one of its course's lessons, drawn at

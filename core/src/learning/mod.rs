@@ -32,7 +32,7 @@ pub use enrolment::{Enrolled, EnrolmentView, MyCourse};
 pub use lesson::{LessonCompleted, LessonView, ResourceFile};
 pub use progress::ProgressSummary;
 pub use quiz::{OptionFeedback, QuestionFeedback, QuizResult, QuizView, is_correct, passes, score};
-pub use resume::DEFAULT_FLUSH as DEFAULT_VISIT_FLUSH;
+
 pub use service::Learning;
 
 pub const ACTIVE: &str = "active";

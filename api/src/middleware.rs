@@ -16,6 +16,7 @@ use crate::{
         locale::page_locale,
         page::error_page,
         security::security_headers,
+        version_tag,
     },
     state::AppState,
 };
@@ -238,11 +239,7 @@ pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Respo
     let (parts, body) = resp.into_parts();
     let bytes = body.into_bytes().await?;
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
-    let matches = if_none_match.is_some_and(|inm| {
-        inm.split(',')
-            .map(str::trim)
-            .any(|t| t == "*" || t.trim_start_matches("W/") == etag)
-    });
+    let matches = version_tag::matches(if_none_match.as_deref(), &etag);
     let mut resp = if matches {
         let mut r = Response::builder()
             .status(StatusCode::NOT_MODIFIED)

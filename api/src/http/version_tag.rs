@@ -42,7 +42,9 @@ pub fn etag(v: CatalogueVersion, variant: &str) -> String {
     format!("\"{v}.{variant}.{}\"", build_id())
 }
 
-/// Whether the client's `If-None-Match` names `etag`.
+/// Whether the client's `If-None-Match` names `etag` (weak comparison, as
+/// RFC 9110 asks): the one check for every tag, version tags and the body
+/// hashes of `middleware::conditional_get` alike.
 pub fn matches(if_none_match: Option<&str>, etag: &str) -> bool {
     if_none_match.is_some_and(|inm| {
         inm.split(',')

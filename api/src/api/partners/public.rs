@@ -19,7 +19,10 @@ use super::{
 };
 use crate::{
     api::error::ApiError,
-    http::caller::{self, Caller, Credential, client_address},
+    http::{
+        caller::{self, Caller, Credential, client_address},
+        version_tag,
+    },
     state::AppState,
 };
 
@@ -130,11 +133,7 @@ async fn answer_listing(
     let params = ListingParams::parse(partner, collection, lang, theme, limit)?;
     admit_catalogue_read(state, req, partner).await?;
     let r = state.partners.rendered_listing(&params).await?;
-    let fresh = if_none_match.is_some_and(|inm| {
-        inm.split(',')
-            .map(str::trim)
-            .any(|t| t == "*" || t.trim_start_matches("W/") == r.etag)
-    });
+    let fresh = version_tag::matches(if_none_match, &r.etag);
     Ok(if fresh {
         ListingResponse::NotModified(r.etag.clone(), LISTING_CACHE.into(), "Origin".into())
     } else {

@@ -14,6 +14,7 @@ mod m20261130_000009_media;
 mod m20261203_000010_draft_file_revisions;
 mod m20261203_000011_enrolment_lessons_done;
 mod m20261203_000012_content_generation;
+mod m20261203_000013_organisations;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_draft_file_revisions::Migration),
             Box::new(m20261203_000011_enrolment_lessons_done::Migration),
             Box::new(m20261203_000012_content_generation::Migration),
+            Box::new(m20261203_000013_organisations::Migration),
         ]
     }
 }

@@ -714,3 +714,17 @@ async fn files_that_lessons_link_to_download_for_enrolled_learners() {
         .await;
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn the_course_page_lists_the_courses_sources() {
+    let server = TestServer::start().await;
+    for (lang, heading) in [("en", "Sources"), ("fr", "Sources"), ("es", "Fuentes")] {
+        let (status, _, html) = page(&server, "/courses/localizing-sendai-framework", lang).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!(">{heading}</h2>")), "{lang}: {html}");
+        assert!(
+            html.contains("<a href=\"https://www.undrr.org/publication/sendai-framework-disaster-risk-reduction-2015-2030\">Sendai Framework for Disaster Risk Reduction 2015-2030</a>. United Nations Office for Disaster Risk Reduction (UNDRR), 2015."),
+            "{lang}: {html}"
+        );
+    }
+}

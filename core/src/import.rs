@@ -155,7 +155,10 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
             title: Set(t.title.clone()),
             summary: Set(t.summary.clone()),
             description: Set(t.description.clone()),
-            objectives: Set(serde_json::json!(t.objectives)),
+            objectives: Set(crate::catalogue::stored::encode(
+                &t.objectives,
+                &src.sources,
+            )),
         }
         .insert(db)
         .await?;
@@ -423,18 +426,23 @@ pub async fn load_source_of(db: &DatabaseConnection, course_id: Uuid) -> Result<
 
 async fn load_source(db: &DatabaseConnection, c: course::Model) -> Result<CourseSource> {
     let mut texts: BTreeMap<Locale, LocaleText> = BTreeMap::new();
+    // Every locale's row carries the same sources; the default locale's is read.
+    let mut sources = Vec::new();
     for t in course_translation::Entity::find()
         .filter(course_translation::Column::CourseId.eq(c.id))
         .all(db)
         .await?
     {
+        if t.locale == c.default_locale || sources.is_empty() {
+            sources = crate::catalogue::stored::sources(&t.objectives);
+        }
         texts.insert(
             parse_column(&t.locale, "locale")?,
             LocaleText {
                 title: t.title,
                 summary: t.summary,
                 description: t.description,
-                objectives: serde_json::from_value(t.objectives).unwrap_or_default(),
+                objectives: crate::catalogue::stored::objectives(&t.objectives),
                 ..LocaleText::default()
             },
         );
@@ -564,6 +572,7 @@ async fn load_source(db: &DatabaseConnection, c: course::Model) -> Result<Course
         texts,
         media: BTreeMap::new(),
         cover: None,
+        sources,
     })
 }
 

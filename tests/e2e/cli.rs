@@ -125,3 +125,66 @@ fn lint_fails_on_a_quiz_without_a_correct_answer_and_an_option_without_explanati
         "{err}"
     );
 }
+
+#[test]
+fn lint_flags_an_english_name_left_in_french_a_dropped_bullet_and_missing_sources() {
+    let dir = agora_tests::TempDir::new();
+    let course = dir.path().join("localizing-sendai-framework");
+    agora_tests::copy_dir(&root().join("courses/localizing-sendai-framework"), &course);
+    std::fs::copy(
+        root().join("courses/glossary.yaml"),
+        dir.path().join("glossary.yaml"),
+    )
+    .unwrap();
+    let clean = agora(&["courses", "lint", dir.path().to_str().unwrap()], &[]);
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+
+    let lesson = course.join("fr/governing-risk-locally.md");
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    std::fs::write(
+        &lesson,
+        text.replace(
+            "Pour des villes résilientes 2030",
+            "Making Cities Resilient 2030",
+        ),
+    )
+    .unwrap();
+    let warning = course.join("es/early-warning-and-preparedness.md");
+    let text = std::fs::read_to_string(&warning).unwrap();
+    let bullet = text
+        .lines()
+        .find(|l| l.starts_with("- Apoyar, cuando sea útil, el monitoreo comunitario"))
+        .unwrap()
+        .to_owned();
+    std::fs::write(&warning, text.replace(&format!("{bullet}\n"), "")).unwrap();
+    let yaml = std::fs::read_to_string(course.join("course.yaml")).unwrap();
+    let start = yaml.find("sources:").unwrap();
+    let end = yaml.find("modules:").unwrap();
+    std::fs::write(
+        course.join("course.yaml"),
+        format!("{}{}", &yaml[..start], &yaml[end..]),
+    )
+    .unwrap();
+
+    let out = agora(&["courses", "lint", dir.path().to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fr/governing-risk-locally.md:")
+            && err.contains("`Making Cities Resilient 2030` is left in English"),
+        "{err}"
+    );
+    assert!(
+        err.contains("es/early-warning-and-preparedness.md: translation parity:")
+            && err.contains("list items where en has"),
+        "{err}"
+    );
+    assert!(
+        err.contains("course.yaml: sources: cite the official documents"),
+        "{err}"
+    );
+}

@@ -695,7 +695,12 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
             .map(|i| i["slug"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(slugs(&b), ["localizing-sendai-framework"]);
+    let mut resilience = slugs(&b);
+    resilience.sort();
+    assert_eq!(
+        resilience,
+        ["localizing-sendai-framework", "mcr2030-ten-essentials"]
+    );
 
     // A course published later with a matching theme appears by itself.
     let src = TempDir::new();
@@ -714,7 +719,7 @@ async fn collections_by_list_and_by_rule_follow_the_catalogue() {
     loop {
         let (_, b, _) = status_and_json(get_with(&s, path, &[]).await).await;
         if slugs(&b).contains(&"fixture-course".to_owned()) {
-            assert_eq!(slugs(&b).len(), 2, "{b}");
+            assert_eq!(slugs(&b).len(), 3, "{b}");
             break;
         }
         assert!(

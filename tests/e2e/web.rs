@@ -346,9 +346,9 @@ async fn the_catalogue_filters_and_searches() {
     let server = TestServer::start().await;
     let (_, _, all) = page(&server, "/courses", "en").await;
     let count = |html: &str| html.matches("class=\"course-card\"").count();
-    assert_eq!(count(&all), 5);
+    assert_eq!(count(&all), 6);
     let (_, _, sendai) = page(&server, "/courses?theme=sendai:1", "en").await;
-    assert!(count(&sendai) >= 1 && count(&sendai) < 5, "{sendai}");
+    assert!(count(&sendai) >= 1 && count(&sendai) < 6, "{sendai}");
     assert!(sendai.contains("Localizing the Sendai Framework"));
     // Accents and case do not matter.
     let (_, _, found) = page(&server, "/courses?q=S%C3%89NDAI", "en").await;
@@ -713,4 +713,18 @@ async fn files_that_lessons_link_to_download_for_enrolled_learners() {
         )
         .await;
     assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn the_course_page_lists_the_courses_sources() {
+    let server = TestServer::start().await;
+    for (lang, heading) in [("en", "Sources"), ("fr", "Sources"), ("es", "Fuentes")] {
+        let (status, _, html) = page(&server, "/courses/localizing-sendai-framework", lang).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!(">{heading}</h2>")), "{lang}: {html}");
+        assert!(
+            html.contains("<a href=\"https://www.undrr.org/publication/sendai-framework-disaster-risk-reduction-2015-2030\">Sendai Framework for Disaster Risk Reduction 2015-2030</a>. United Nations Office for Disaster Risk Reduction (UNDRR), 2015."),
+            "{lang}: {html}"
+        );
+    }
 }

@@ -160,6 +160,13 @@ pub fn lint(dir: &std::path::Path) -> ExitCode {
         }
     };
     let mut problems: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    let glossary = match course_source::Glossary::find(dir) {
+        Ok(g) => g,
+        Err(p) => {
+            problems.push(p.to_string());
+            None
+        }
+    };
     let mut totals = std::collections::BTreeMap::new();
     println!(
         "{:<32} {:>7} {:>7} {:>9}  words per locale",
@@ -174,6 +181,9 @@ pub fn lint(dir: &std::path::Path) -> ExitCode {
             })
             .unwrap_or_else(|| dir.join(c.slug.as_str()));
         problems.extend(course_source::lint(c, &cdir).iter().map(|p| p.to_string()));
+        if let Some(g) = &glossary {
+            problems.extend(g.check(c, &cdir).iter().map(|p| p.to_string()));
+        }
         let questions: usize = c.lessons().map(|l| l.questions.len()).sum();
         let words = course_source::word_counts(c);
         println!(

@@ -87,6 +87,7 @@ pub fn preview_outline(
         } else {
             text.objectives.clone()
         },
+        sources: source.sources.clone(),
         modules: source
             .modules
             .iter()

@@ -2,6 +2,7 @@
 //! and browsed with filters and search words (`browse`).
 
 mod browse;
+pub(crate) mod stored;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -104,6 +105,8 @@ pub struct CourseOutline {
     pub description_html: String,
     pub objectives: Vec<String>,
     pub modules: Vec<ModuleOutline>,
+    /// The official documents the course cites.
+    pub sources: Vec<crate::course_source::Source>,
 }
 
 #[derive(Clone, Debug)]
@@ -446,7 +449,8 @@ pub async fn course_outline(
     Ok(CourseOutline {
         description: chosen.description.clone(),
         description_html,
-        objectives: serde_json::from_value(chosen.objectives.clone()).unwrap_or_default(),
+        objectives: stored::objectives(&chosen.objectives),
+        sources: stored::sources(&chosen.objectives),
         modules: outline,
         card,
     })

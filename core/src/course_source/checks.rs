@@ -6,7 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::{MIN_LESSON_WORDS, Problem, Report, media_folder, model::CourseSource};
+use super::{MIN_LESSON_WORDS, Problem, Report, media_folder, model::CourseSource, parity};
 use crate::{
     domain::{LessonKind, Locale},
     markdown,
@@ -123,7 +123,8 @@ pub(super) fn check_completeness(dir: &Path, course: &CourseSource, report: &mut
 }
 
 /// The stricter checks of `agora courses lint`, for a shipped catalogue:
-/// every locale complete, every option explained, no short lessons.
+/// every locale complete, every option explained, no short lessons, sources
+/// cited, and every translated lesson in the shape of the default locale's.
 pub fn lint(course: &CourseSource, dir: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut push = |file: PathBuf, message: String| {
@@ -133,6 +134,14 @@ pub fn lint(course: &CourseSource, dir: &Path) -> Vec<Problem> {
             message,
         })
     };
+    if course.sources.is_empty() {
+        push(
+            dir.join("course.yaml"),
+            "sources: cite the official documents the course relies on (title, publisher, year, url)"
+                .into(),
+        );
+    }
+    let original = course.texts.get(&course.default_locale);
     for locale in Locale::ALL {
         let Some(text) = course.texts.get(&locale) else {
             push(
@@ -151,6 +160,17 @@ pub fn lint(course: &CourseSource, dir: &Path) -> Vec<Problem> {
                         dir.join(locale.as_str()).join(format!("{}.md", l.key)),
                         format!("only {words} words: a lesson needs at least {MIN_LESSON_WORDS}"),
                     );
+                }
+            }
+            if locale != course.default_locale
+                && l.kind != LessonKind::Quiz
+                && let (Some(lt), Some(ot)) = (
+                    text.lessons.get(l.key.as_str()),
+                    original.and_then(|o| o.lessons.get(l.key.as_str())),
+                )
+            {
+                for d in parity::differences(&ot.body, &lt.body, course.default_locale.as_str()) {
+                    push(dir.join(locale.as_str()).join(format!("{}.md", l.key)), d);
                 }
             }
         }

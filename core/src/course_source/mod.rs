@@ -9,22 +9,27 @@ use std::{
 };
 
 mod checks;
+mod glossary;
 mod locale;
 pub mod media;
 mod media_folder;
 mod model;
+mod parity;
 mod raw;
 mod reader;
 mod sniff;
+mod sources;
 mod text;
 mod writer;
 
 pub use checks::{lint, word_counts};
+pub use glossary::Glossary;
 pub use model::{
     CourseSource, LessonSource, LessonText, LocaleText, ModuleSource, ModuleText, OptionText,
-    QuestionSource, QuestionText, Resource,
+    QuestionSource, QuestionText, Resource, Source,
 };
 pub use reader::read_course;
+pub use sources::source_problems;
 pub use writer::{render_files, write_course};
 
 /// Largest downloadable file a course source may carry.

@@ -27,6 +27,20 @@ pub struct CourseSource {
     /// A file of `media/` shown on the catalogue card and the course page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cover: Option<String>,
+    /// The official documents the course's facts come from (`sources` in
+    /// `course.yaml`), in the order written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+}
+
+/// One document a course cites: what it is, who published it, when, and where to read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub title: String,
+    pub publisher: String,
+    pub year: u16,
+    pub url: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{ModuleText, QuestionText};
+use super::model::{ModuleText, QuestionText, Source};
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +19,9 @@ pub(super) struct RawCourse {
     pub(super) themes: RawThemes,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) cover: Option<String>,
+    /// The official documents the course's facts come from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) sources: Vec<Source>,
     pub(super) modules: Vec<RawModule>,
 }
 

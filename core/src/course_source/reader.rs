@@ -46,6 +46,16 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
     let header = read_header(&raw, &mut y);
     let themes = read_themes(&raw.themes, &mut y);
     let modules = read_modules(&raw, &mut y);
+    for (i, s) in raw.sources.iter().enumerate() {
+        for problem in super::sources::source_problems(s) {
+            let needle = if s.title.trim().is_empty() {
+                "sources:"
+            } else {
+                s.title.as_str()
+            };
+            y.err(needle, format!("sources[{}]: {problem}", i + 1));
+        }
+    }
 
     // Without a slug or a default locale nothing else can be checked; other
     // bad values were reported and take a default so the rest is still checked.
@@ -63,6 +73,7 @@ pub fn read_course(dir: &Path, report: &mut Report) -> Option<CourseSource> {
         texts: BTreeMap::new(),
         media: BTreeMap::new(),
         cover: raw.cover.clone(),
+        sources: raw.sources.clone(),
     };
     read_folders(dir, &mut course, report);
     if !course.texts.contains_key(&course.default_locale) && report.errors.len() == errors_before {

@@ -43,6 +43,7 @@ pub fn render_files(course: &CourseSource) -> BTreeMap<String, Vec<u8>> {
         status: Some(course.status.to_string()),
         themes,
         cover: course.cover.clone(),
+        sources: course.sources.clone(),
         modules: course
             .modules
             .iter()

@@ -125,6 +125,7 @@ course-themes = Themes
 course-about = About this course
 course-objectives = What you will learn
 course-syllabus = Syllabus
+course-sources = Sources
 course-level = Level
 course-duration = Duration
 course-lessons-label = Lessons

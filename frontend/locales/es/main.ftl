@@ -124,6 +124,7 @@ course-themes = Temas
 course-about = Sobre este curso
 course-objectives = Lo que aprenderá
 course-syllabus = Programa
+course-sources = Fuentes
 course-level = Nivel
 course-duration = Duración
 course-lessons-label = Lecciones

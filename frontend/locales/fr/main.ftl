@@ -124,6 +124,7 @@ course-themes = Thèmes
 course-about = À propos de ce cours
 course-objectives = Ce que vous apprendrez
 course-syllabus = Programme
+course-sources = Sources
 course-level = Niveau
 course-duration = Durée
 course-lessons-label = Leçons

@@ -114,6 +114,7 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
             am.module_count = Set(src.modules.len() as i32);
             am.lesson_count = Set(src.lessons().count() as i32);
             am.source_hash = Set(digest);
+            am.sources = Set(crate::catalogue::stored::encode(&src.sources));
             am.updated_at = Set(now);
             if newly_published {
                 am.published_at = Set(Some(now));
@@ -134,6 +135,7 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
                 module_count: Set(src.modules.len() as i32),
                 lesson_count: Set(src.lessons().count() as i32),
                 source_hash: Set(digest),
+                sources: Set(crate::catalogue::stored::encode(&src.sources)),
                 created_at: Set(now),
                 updated_at: Set(now),
                 published_at: Set((src.status == CourseStatus::Published).then_some(now)),
@@ -155,10 +157,7 @@ async fn upsert_course(db: &impl ConnectionTrait, src: &CourseSource) -> Result<
             title: Set(t.title.clone()),
             summary: Set(t.summary.clone()),
             description: Set(t.description.clone()),
-            objectives: Set(crate::catalogue::stored::encode(
-                &t.objectives,
-                &src.sources,
-            )),
+            objectives: Set(serde_json::json!(t.objectives)),
         }
         .insert(db)
         .await?;
@@ -426,23 +425,19 @@ pub async fn load_source_of(db: &DatabaseConnection, course_id: Uuid) -> Result<
 
 async fn load_source(db: &DatabaseConnection, c: course::Model) -> Result<CourseSource> {
     let mut texts: BTreeMap<Locale, LocaleText> = BTreeMap::new();
-    // Every locale's row carries the same sources; the default locale's is read.
-    let mut sources = Vec::new();
+    let sources = crate::catalogue::stored::sources(&c.sources);
     for t in course_translation::Entity::find()
         .filter(course_translation::Column::CourseId.eq(c.id))
         .all(db)
         .await?
     {
-        if t.locale == c.default_locale || sources.is_empty() {
-            sources = crate::catalogue::stored::sources(&t.objectives);
-        }
         texts.insert(
             parse_column(&t.locale, "locale")?,
             LocaleText {
                 title: t.title,
                 summary: t.summary,
                 description: t.description,
-                objectives: crate::catalogue::stored::objectives(&t.objectives),
+                objectives: serde_json::from_value(t.objectives).unwrap_or_default(),
                 ..LocaleText::default()
             },
         );

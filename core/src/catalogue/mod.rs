@@ -340,6 +340,7 @@ pub async fn course_outline(
         .await?
         .remove(&course_id)
         .unwrap_or_default();
+    let sources = stored::sources(&c.sources);
     let mut card = card(c, &rows, preferred, themes)?;
     card.cover = crate::media::covers(db, &[(course_id, card.locale, card.default_locale)])
         .await?
@@ -449,8 +450,8 @@ pub async fn course_outline(
     Ok(CourseOutline {
         description: chosen.description.clone(),
         description_html,
-        objectives: stored::objectives(&chosen.objectives),
-        sources: stored::sources(&chosen.objectives),
+        objectives: serde_json::from_value(chosen.objectives.clone()).unwrap_or_default(),
+        sources,
         modules: outline,
         card,
     })

@@ -18,6 +18,8 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
     pub published_at: Option<TimeDateTimeWithTimeZone>,
+    /// The course's sources: a JSON list of `{title, publisher, year, url}`.
+    pub sources: Json,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

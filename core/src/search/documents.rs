@@ -200,7 +200,8 @@ pub async fn load_documents(
             let locale: Locale = parse_stored(&t.locale)?;
             let mut about = Vec::new();
             let mut body = vec![text::strip_markdown(&t.description)];
-            let objectives = crate::catalogue::stored::objectives(&t.objectives);
+            let objectives: Vec<String> =
+                serde_json::from_value(t.objectives.clone()).unwrap_or_default();
             body.extend(objectives);
             for m in modules_of.get(&c.id).into_iter().flatten() {
                 if let Some(mt) = module_text.get(&(m.id, t.locale.as_str())) {

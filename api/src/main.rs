@@ -21,6 +21,11 @@ use crate::cli::{
     ops::{connect, import_dir},
 };
 
+/// mimalloc instead of glibc's allocator: the pages spend much of their time
+/// allocating and freeing small strings (see bench/README.md, "Allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(e) = cli.config.validate() {
@@ -102,6 +107,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             config.partner_key_per_minute,
         )),
         storage,
+        pages: Default::default(),
         db: conn,
         config: Arc::new(config.clone()),
         http: reqwest::Client::builder()

@@ -442,3 +442,78 @@ async fn anonymous_pages_are_kept_rendered_per_reader_token_and_never_stale() {
     let (status, _, _, _) = get(&server.http, &server.url(&pages[2]), &[]).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_kept_lesson_page_carries_each_learners_own_state_and_follows_a_publication() {
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    let (_dir, files) = fixture_files(SLUG);
+    let (status, d) = upload(&server, &author, zip_folder(SLUG, &files), None).await;
+    assert_eq!(status, 200, "{d}");
+    publish(&server, &author).await;
+    let base = format!("/api/v1/courses/{SLUG}");
+    let ana = server.learner("ana@city.gov").await;
+    let ben = server.learner("ben@city.gov").await;
+    for l in [&ana, &ben] {
+        let (status, _) = server
+            .call(l, Method::POST, &format!("{base}/enrolment"), None)
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, _) = server
+        .call(
+            &ana,
+            Method::POST,
+            &format!("{base}/lessons/intro/completion"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let url = server.url(&format!("/courses/{SLUG}/lessons/intro"));
+    let page_of = |l: &Learner| {
+        let cookie = format!("{}; agora_csrf={}", session(l), l.csrf);
+        let http = server.http.clone();
+        let url = url.clone();
+        async move {
+            let (status, _, html, _) = get(&http, &url, &[(header::COOKIE, cookie.as_str())]).await;
+            assert_eq!(status, 200, "{html}");
+            html
+        }
+    };
+    // Ben first, so that Ana is served what was kept for him.
+    for _ in 0..2 {
+        let html = page_of(&ben).await;
+        assert!(html.contains("Hello, see"), "{html}");
+        assert!(html.contains("/lessons/intro/completion"), "{html}");
+        assert!(!html.contains("done-lesson"), "{html}");
+        assert!(html.contains("value=\"0\""), "{html}");
+        assert_eq!(page_token(&html), ben.csrf);
+
+        let html = page_of(&ana).await;
+        assert!(html.contains("Hello, see"), "{html}");
+        assert!(!html.contains("/lessons/intro/completion"), "{html}");
+        assert_eq!(html.matches("class=\"done-lesson\"").count(), 1, "{html}");
+        assert!(!html.contains("value=\"0\""), "{html}");
+        assert_eq!(page_token(&html), ana.csrf);
+    }
+
+    // A new version of the lesson shows at once.
+    let rev = revision(&server, &author, SLUG).await;
+    let (status, body) = put_file(
+        &server,
+        &author,
+        SLUG,
+        "en/intro.md",
+        rev,
+        b"---\ntitle: Introduction\n---\nVersion two of the introduction.\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    publish(&server, &author).await;
+    for l in [&ana, &ben] {
+        let html = page_of(l).await;
+        assert!(html.contains("Version two"), "{html}");
+        assert!(!html.contains("Hello, see"), "{html}");
+    }
+}

@@ -21,11 +21,6 @@ use crate::cli::{
     ops::{connect, import_dir},
 };
 
-/// mimalloc instead of glibc's allocator: the pages spend much of their time
-/// allocating and freeing small strings (see bench/README.md, "Allocator").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(e) = cli.config.validate() {

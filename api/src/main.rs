@@ -102,6 +102,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             config.partner_key_per_minute,
         )),
         storage,
+        pages: Default::default(),
         db: conn,
         config: Arc::new(config.clone()),
         http: reqwest::Client::builder()

@@ -33,4 +33,6 @@ pub struct AppState {
     pub search: SearchIndex,
     pub partners: Partners,
     pub partner_limits: Arc<PartnerLimits>,
+    /// Anonymous readers' pages of published content, kept rendered.
+    pub pages: crate::http::page_cache::PageCache,
 }

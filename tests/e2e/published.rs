@@ -329,3 +329,191 @@ async fn the_lesson_player_shows_the_outline_with_the_learners_ticks() {
     let ticks = html.matches("class=\"done-lesson\"").count();
     assert_eq!(ticks, 2, "{html}");
 }
+
+/// The CSRF token of a page's forms (the language switcher's at least).
+fn page_token(html: &str) -> &str {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a form with a CSRF token")
+}
+
+#[tokio::test]
+async fn anonymous_pages_are_kept_rendered_per_reader_token_and_never_stale() {
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    let (_dir, files) = fixture_files(SLUG);
+    let (status, d) = upload(&server, &author, zip_folder(SLUG, &files), None).await;
+    assert_eq!(status, 200, "{d}");
+    publish(&server, &author).await;
+    let pages = [
+        "/".to_owned(),
+        "/courses".into(),
+        format!("/courses/{SLUG}"),
+    ];
+
+    for path in &pages {
+        let url = server.url(path);
+        // Two new readers get the kept page, each with their own token.
+        let mut tokens = Vec::new();
+        for _ in 0..2 {
+            let (status, _, html, h) = get(&server.http, &url, &[]).await;
+            assert_eq!(status, 200, "{path}: {html}");
+            assert!(html.contains("Fixture course"), "{path}: {html}");
+            let cookie = h[header::SET_COOKIE].to_str().unwrap().to_owned();
+            let token = page_token(&html).to_owned();
+            assert!(
+                cookie.starts_with(&format!("agora_csrf={token};")),
+                "{path}: the page's token is the cookie's: {cookie} {token}"
+            );
+            tokens.push(token);
+        }
+        assert_ne!(tokens[0], tokens[1], "{path}");
+        // A reader's own token is escaped like any value.
+        let (status, _, html, _) = get(
+            &server.http,
+            &url,
+            &[(header::COOKIE, "agora_csrf=a\"<b>&c")],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(page_token(&html), "a&quot;&lt;b&gt;&amp;c", "{path}");
+        // In French, the same page in French.
+        let (_, _, html, _) = get(&server.http, &format!("{url}?lang=fr"), &[]).await;
+        assert!(html.contains("<html lang=\"fr\">"), "{path}: {html}");
+        let (_, _, html, _) = get(&server.http, &url, &[]).await;
+        assert!(html.contains("<html lang=\"en\">"), "{path}: {html}");
+    }
+    // A signed-in reader never gets the anonymous page.
+    let learner = server.learner("ana@city.gov").await;
+    let cookie = session(&learner);
+    for path in &pages {
+        let (status, _, html, _) = get(
+            &server.http,
+            &server.url(path),
+            &[(header::COOKIE, cookie.as_str())],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(html.contains("action=\"/sign-out\""), "{path}: {html}");
+    }
+
+    // A new version renames the course: every kept page shows it at once.
+    let rev = revision(&server, &author, SLUG).await;
+    let meta = String::from_utf8(files["en/meta.yaml"].clone())
+        .unwrap()
+        .replace(
+            "title: Fixture course",
+            "title: Fixture course, second edition",
+        );
+    let (status, body) = put_file(
+        &server,
+        &author,
+        SLUG,
+        "en/meta.yaml",
+        rev,
+        meta.into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    publish(&server, &author).await;
+    for path in pages.iter().chain([&"/api/v1/courses".to_owned()]) {
+        let (status, _, html, _) = get(&server.http, &server.url(path), &[]).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains("Fixture course, second edition"),
+            "{path} is stale: {html}"
+        );
+    }
+    // Archived: gone from the kept listings at once.
+    let (status, body) = server
+        .call(
+            &author,
+            Method::PUT,
+            &format!("/api/v1/authoring/courses/{SLUG}/status"),
+            Some(serde_json::json!({ "status": "archived" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for path in ["/", "/courses", "/api/v1/courses"] {
+        let (_, _, html, _) = get(&server.http, &server.url(path), &[]).await;
+        assert!(!html.contains("Fixture course"), "{path} is stale: {html}");
+    }
+    let (status, _, _, _) = get(&server.http, &server.url(&pages[2]), &[]).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_kept_lesson_page_carries_each_learners_own_state_and_follows_a_publication() {
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    let (_dir, files) = fixture_files(SLUG);
+    let (status, d) = upload(&server, &author, zip_folder(SLUG, &files), None).await;
+    assert_eq!(status, 200, "{d}");
+    publish(&server, &author).await;
+    let base = format!("/api/v1/courses/{SLUG}");
+    let ana = server.learner("ana@city.gov").await;
+    let ben = server.learner("ben@city.gov").await;
+    for l in [&ana, &ben] {
+        let (status, _) = server
+            .call(l, Method::POST, &format!("{base}/enrolment"), None)
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, _) = server
+        .call(
+            &ana,
+            Method::POST,
+            &format!("{base}/lessons/intro/completion"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let url = server.url(&format!("/courses/{SLUG}/lessons/intro"));
+    let page_of = |l: &Learner| {
+        let cookie = format!("{}; agora_csrf={}", session(l), l.csrf);
+        let http = server.http.clone();
+        let url = url.clone();
+        async move {
+            let (status, _, html, _) = get(&http, &url, &[(header::COOKIE, cookie.as_str())]).await;
+            assert_eq!(status, 200, "{html}");
+            html
+        }
+    };
+    // Ben first, so that Ana is served what was kept for him.
+    for _ in 0..2 {
+        let html = page_of(&ben).await;
+        assert!(html.contains("Hello, see"), "{html}");
+        assert!(html.contains("/lessons/intro/completion"), "{html}");
+        assert!(!html.contains("done-lesson"), "{html}");
+        assert!(html.contains("value=\"0\""), "{html}");
+        assert_eq!(page_token(&html), ben.csrf);
+
+        let html = page_of(&ana).await;
+        assert!(html.contains("Hello, see"), "{html}");
+        assert!(!html.contains("/lessons/intro/completion"), "{html}");
+        assert_eq!(html.matches("class=\"done-lesson\"").count(), 1, "{html}");
+        assert!(!html.contains("value=\"0\""), "{html}");
+        assert_eq!(page_token(&html), ana.csrf);
+    }
+
+    // A new version of the lesson shows at once.
+    let rev = revision(&server, &author, SLUG).await;
+    let (status, body) = put_file(
+        &server,
+        &author,
+        SLUG,
+        "en/intro.md",
+        rev,
+        b"---\ntitle: Introduction\n---\nVersion two of the introduction.\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    publish(&server, &author).await;
+    for l in [&ana, &ben] {
+        let html = page_of(l).await;
+        assert!(html.contains("Version two"), "{html}");
+        assert!(!html.contains("Hello, see"), "{html}");
+    }
+}

@@ -11,7 +11,7 @@ use poem_openapi::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::{cached_json::CachedJson, error::ApiError};
 use crate::http::{
     locale::{self, LocaleSource},
     version_tag,
@@ -170,7 +170,7 @@ enum CourseListResponse {
     /// A page of published courses.
     #[oai(status = 200)]
     Ok(
-        Json<CourseList>,
+        CachedJson<CourseList>,
         #[oai(header = "ETag")] String,
         #[oai(header = "Cache-Control")] String,
         #[oai(header = "Vary")] String,
@@ -322,6 +322,16 @@ impl CatalogueApi {
                 "Accept-Language".into(),
             ));
         }
+        // The answer is rendered once per version and query.
+        let key = format!("{etag}|{query:?}");
+        if let Some(body) = state.pages.answer(&key).await {
+            return Ok(CourseListResponse::Ok(
+                CachedJson::from_bytes(body),
+                etag,
+                PUBLIC_CACHE.into(),
+                "Accept-Language".into(),
+            ));
+        }
         let result = state.learning.published().listing(&query).await?;
         let body = CourseList {
             items: result.items.iter().map(CourseSummary::from).collect(),
@@ -330,8 +340,10 @@ impl CatalogueApi {
             total: result.total,
             total_pages: result.total.div_ceil(result.per_page),
         };
+        let body = CachedJson::render(&body);
+        state.pages.keep_answer(key, body.bytes().clone()).await;
         Ok(CourseListResponse::Ok(
-            Json(body),
+            body,
             etag,
             PUBLIC_CACHE.into(),
             "Accept-Language".into(),

@@ -279,7 +279,7 @@ impl LearningApi {
             kind: v.kind.to_string(),
             locale: v.locale.to_string(),
             title: v.title,
-            html: v.html,
+            html: v.html.to_string(),
             duration_minutes: v.duration_minutes,
             video_url: v.video_url,
             video_placeholder: v.video_placeholder,

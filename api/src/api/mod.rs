@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod authoring;
+pub mod cached_json;
 pub mod catalogue;
 pub mod certificates;
 pub mod course_editor;

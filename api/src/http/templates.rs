@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 31] = pages![
+pub const PAGES: [(&str, &str); 33] = pages![
     "layout",
     "error",
     "message",
@@ -24,6 +24,8 @@ pub const PAGES: [(&str, &str); 31] = pages![
     "catalogue",
     "course",
     "lesson",
+    "lesson_outline",
+    "lesson_outline_item",
     "my_learning",
     "account",
     "course_card",

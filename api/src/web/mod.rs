@@ -32,9 +32,10 @@ use crate::{
         assets, caller,
         cookies::cookie,
         error::{ErrorBody, json_error, wants_html},
+        frame::{self, Frame},
         i18n,
         locale::page_locale,
-        page::{FlashView, Layout, error_body, error_kind, languages},
+        page::{FlashView, error_body, error_kind},
         templates,
     },
     state::AppState,
@@ -42,6 +43,14 @@ use crate::{
 
 pub const CSRF_COOKIE: &str = "agora_csrf";
 pub const FLASH_COOKIE: &str = "agora_flash";
+
+/// Where [`Ctx::page_spliced`] puts its fragment: a control character no
+/// template, string or escaped value contains.
+pub const SPLICE: &str = "\u{1}splice\u{1}";
+
+/// The CSRF token a kept body is rendered with: see `versioned` and
+/// `learning::kept`.
+pub(crate) const NO_TOKEN: &str = "\u{1}csrf\u{1}";
 
 /// The pages, mounted at the root of the site.
 pub fn routes(route: Route) -> Route {
@@ -312,22 +321,56 @@ impl Ctx {
         data: &T,
         oembed: Option<&str>,
     ) -> Response {
-        let lang = self.locale.as_str();
-        let body = match templates::registry().render(
-            template,
-            &PageData {
-                lang,
-                csrf: &self.csrf,
-                page: data,
-            },
-        ) {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::error!(error = %e, template, "a page did not render");
-                return self.error(StatusCode::INTERNAL_SERVER_ERROR);
-            }
+        match self.body(template, data) {
+            Some(body) => self.layout(status, title, template, &[&body], oembed),
+            None => self.error(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    /// A page whose data carries [`SPLICE`] where `fragment` (large, shared
+    /// HTML such as a lesson body) goes: the fragment is put in place once,
+    /// into the finished page, instead of passing through the template.
+    pub fn page_spliced<T: Serialize>(
+        &self,
+        status: StatusCode,
+        template: &str,
+        title: &str,
+        data: &T,
+        fragment: &str,
+    ) -> Response {
+        let Some(body) = self.body(template, data) else {
+            return self.error(StatusCode::INTERNAL_SERVER_ERROR);
         };
-        self.layout(status, title, template, &body, oembed)
+        match body.split_once(SPLICE) {
+            Some((before, after)) => {
+                self.layout(status, title, template, &[before, fragment, after], None)
+            }
+            None => self.layout(status, title, template, &[&body], None),
+        }
+    }
+
+    /// `template` rendered with `data`, without the layout.
+    fn body<T: Serialize>(&self, template: &str, data: &T) -> Option<String> {
+        self.body_with_token(template, data, &self.csrf)
+    }
+
+    fn body_with_token<T: Serialize>(
+        &self,
+        template: &str,
+        data: &T,
+        csrf: &str,
+    ) -> Option<String> {
+        templates::registry()
+            .render(
+                template,
+                &PageData {
+                    lang: self.locale.as_str(),
+                    csrf,
+                    page: data,
+                },
+            )
+            .map_err(|e| tracing::error!(error = %e, template, "a page did not render"))
+            .ok()
     }
 
     fn layout(
@@ -335,39 +378,31 @@ impl Ctx {
         status: StatusCode,
         title: &str,
         section: &str,
-        body: &str,
+        body: &[&str],
         oembed: Option<&str>,
     ) -> Response {
         let flash = self.flash.as_ref().map(|(key, kind)| FlashView {
             kind,
             text: self.t(key),
         });
-        let html = templates::registry()
-            .render(
-                "layout",
-                &Layout {
-                    lang: self.locale.as_str(),
-                    title,
-                    body,
-                    css: assets::href("css"),
-                    js: assets::href("js"),
-                    csrf: &self.csrf,
-                    signed_in: self.user.is_some(),
-                    author: self
-                        .user
-                        .as_ref()
-                        .is_some_and(|u| u.role != agora_core::accounts::Role::Learner),
-                    here: &self.here,
-                    section,
-                    flash,
-                    languages: languages(self.locale),
-                    oembed,
-                },
-            )
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "the layout did not render");
-                "<!DOCTYPE html><title>Agora</title><p>Something went wrong on our side.</p>".into()
-            });
+        let html = frame::render(&Frame {
+            locale: self.locale,
+            title,
+            body,
+            csrf: &self.csrf,
+            signed_in: self.user.is_some(),
+            author: self
+                .user
+                .as_ref()
+                .is_some_and(|u| u.role != agora_core::accounts::Role::Learner),
+            here: &self.here,
+            section,
+            flash,
+            oembed,
+        })
+        .unwrap_or_else(|| {
+            "<!DOCTYPE html><title>Agora</title><p>Something went wrong on our side.</p>".into()
+        });
         let resp = poem::web::Html(html).with_status(status).into_response();
         self.finish(resp, None, self.flash.is_some())
     }
@@ -385,7 +420,7 @@ impl Ctx {
     pub fn error(&self, status: StatusCode) -> Response {
         let body = error_body(self.locale, status);
         let title = self.t(&format!("error-{}-title", error_kind(status)));
-        self.layout(status, &title, "error", &body, None)
+        self.layout(status, &title, "error", &[&body], None)
     }
 
     /// The signed-in reader, or a redirect to the sign-in page and back here.

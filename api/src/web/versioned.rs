@@ -62,3 +62,76 @@ impl Ctx {
         resp
     }
 }
+
+/// Where an anonymous reader's page of published content is kept (see
+/// `http::page_cache`): its address and the version it was asked at.
+pub struct KeepAs {
+    version: agora_core::published::CatalogueVersion,
+}
+
+/// A kept body must not carry a CSRF token (the frame carries the
+/// reader's): one rendered with this marker that does is not kept.
+use super::NO_TOKEN;
+
+impl Ctx {
+    /// Whether this reader's page at content version `v` can be kept for
+    /// (and served from) the page cache: anonymous readers without a
+    /// message to show once. Read the version before the content.
+    pub fn keep_as(&self, v: agora_core::published::CatalogueVersion) -> Option<KeepAs> {
+        (self.user.is_none() && self.flash.is_none()).then_some(KeepAs { version: v })
+    }
+
+    /// The kept page for this reader, framed, if there is one of the version.
+    pub async fn kept(&self, keep: Option<&KeepAs>, section: &str) -> Option<Response> {
+        let k = keep?;
+        let p = self
+            .state
+            .pages
+            .get(&self.here, self.locale, k.version)
+            .await?;
+        Some(self.layout(
+            StatusCode::OK,
+            &p.title,
+            section,
+            &[&p.body],
+            p.oembed.as_deref(),
+        ))
+    }
+
+    /// Renders a page like [`Ctx::page_with_oembed`], and keeps its body
+    /// when `keep` says it may be.
+    pub async fn page_kept<T: serde::Serialize>(
+        &self,
+        keep: Option<KeepAs>,
+        template: &str,
+        title: &str,
+        data: &T,
+        oembed: Option<&str>,
+    ) -> Response {
+        let Some(k) = keep else {
+            return self.page_with_oembed(StatusCode::OK, template, title, data, oembed);
+        };
+        let Some(body) = self.body_with_token(template, data, NO_TOKEN) else {
+            return self.error(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        if body.contains(NO_TOKEN) {
+            // A form in the body: this page is rendered per reader.
+            return self.page_with_oembed(StatusCode::OK, template, title, data, oembed);
+        }
+        let resp = self.layout(StatusCode::OK, title, template, &[&body], oembed);
+        self.state
+            .pages
+            .keep(
+                &self.here,
+                self.locale,
+                crate::http::page_cache::KeptPage {
+                    version: k.version,
+                    title: title.to_owned(),
+                    body,
+                    oembed: oembed.map(str::to_owned),
+                },
+            )
+            .await;
+        resp
+    }
+}

@@ -213,7 +213,7 @@ pub fn preview_lesson(
         kind: l.kind,
         locale,
         title: lt.title.clone(),
-        html: markdown::render(&lt.body, &links),
+        html: markdown::render(&lt.body, &links).into(),
         duration_minutes: l.duration_minutes,
         video_url: l.video_url.clone(),
         video_placeholder: l.kind == crate::domain::LessonKind::Video && l.video_url.is_none(),

@@ -21,7 +21,7 @@ pub struct LessonView {
     pub locale: Locale,
     pub title: String,
     /// The lesson body (for a video, its transcript) as sanitised HTML.
-    pub html: String,
+    pub html: Arc<str>,
     pub duration_minutes: u32,
     pub video_url: Option<String>,
     pub video_placeholder: bool,

@@ -32,8 +32,9 @@ pub struct RenderedLesson {
     /// The locale of the text served: the reader's where the lesson has it.
     pub locale: Locale,
     pub title: String,
-    /// The lesson body (for a video, its transcript) as sanitised HTML.
-    pub html: String,
+    /// The lesson body (for a video, its transcript) as sanitised HTML,
+    /// shared by every reader.
+    pub html: std::sync::Arc<str>,
     pub duration_minutes: u32,
     pub video_url: Option<String>,
     pub video_placeholder: bool,
@@ -115,7 +116,7 @@ impl Published {
             kind: entry.kind,
             locale: text.locale.parse().unwrap_or(default),
             title: text.title.clone(),
-            html: markdown::render(&text.body, &links),
+            html: markdown::render(&text.body, &links).into(),
             duration_minutes: l.duration_minutes.max(0) as u32,
             video_url: l.video_url.clone(),
             video_placeholder: entry.kind == LessonKind::Video && l.video_url.is_none(),

@@ -10,7 +10,6 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Header, Path, Query},
     payload::Json,
-    registry::{MetaSchemaRef, Registry},
 };
 
 use super::{
@@ -18,7 +17,7 @@ use super::{
     listing::{CollectionListing, LISTING_CACHE},
 };
 use crate::{
-    api::error::ApiError,
+    api::{cached_json::CachedJson, error::ApiError},
     http::{
         caller::{self, Caller, Credential, client_address},
         version_tag,
@@ -42,27 +41,6 @@ struct PartnerStats {
     visits: u64,
     enrolments: u64,
     courses: Vec<CourseCounts>,
-}
-
-/// A JSON body rendered once and served as stored bytes.
-pub struct CachedJson<T>(bytes::Bytes, std::marker::PhantomData<T>);
-
-impl<T: poem_openapi::types::Type + Send> poem_openapi::payload::Payload for CachedJson<T> {
-    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-}
-
-impl<T: Send> poem::IntoResponse for CachedJson<T> {
-    fn into_response(self) -> poem::Response {
-        poem::Response::builder()
-            .content_type("application/json; charset=utf-8")
-            .body(self.0)
-    }
 }
 
 #[derive(ApiResponse)]
@@ -138,7 +116,7 @@ async fn answer_listing(
         ListingResponse::NotModified(r.etag.clone(), LISTING_CACHE.into(), "Origin".into())
     } else {
         ListingResponse::Ok(
-            CachedJson(r.body.clone(), std::marker::PhantomData),
+            CachedJson::from_bytes(r.body.clone()),
             r.etag.clone(),
             LISTING_CACHE.into(),
             "Origin".into(),

@@ -111,12 +111,16 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
     }
     let via = crate::http::locale::query_param(req, "via");
     // A partner's link counts a visit: that answer is never a 304.
-    let tag = match via {
-        None => ctx.public_page_tag(ctx.state.learning.published().catalogue_version()),
-        Some(_) => None,
+    let version = ctx.state.learning.published().catalogue_version();
+    let (tag, keep) = match via {
+        None => (ctx.public_page_tag(version), ctx.keep_as(version)),
+        Some(_) => (None, None),
     };
     if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
         return r;
+    }
+    if let Some(r) = ctx.kept(keep.as_ref(), "course").await {
+        return ctx.tagged(r, tag);
     }
     let outline = match ctx
         .state
@@ -173,13 +177,9 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
         .query_pairs_mut()
         .append_pair("url", course_url.as_str())
         .append_pair("format", "json");
-    let mut resp = ctx.page_with_oembed(
-        StatusCode::OK,
-        "course",
-        &title,
-        &page,
-        Some(oembed.as_str()),
-    );
+    let mut resp = ctx
+        .page_kept(keep, "course", &title, &page, Some(oembed.as_str()))
+        .await;
     if let Some(via) = via
         && agora_core::domain::Slug::parse(&via).is_ok()
     {

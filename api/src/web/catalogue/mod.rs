@@ -7,7 +7,7 @@ use agora_core::{
     catalogue::{self, CourseCard, CourseSort},
     domain::{Level, Locale, Theme},
 };
-use poem::{Response, handler, http::StatusCode};
+use poem::{Response, handler};
 
 pub use course_page::course;
 pub(super) use course_page::draft_course_preview;
@@ -215,13 +215,17 @@ pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
     let f = filters(req);
     // Search words go to the search index, which follows a publication
     // through a job: only the listing without words has a version tag.
-    let tag = if f.q.is_empty() {
-        ctx.public_page_tag(ctx.state.learning.published().catalogue_version())
+    let version = ctx.state.learning.published().catalogue_version();
+    let (tag, keep) = if f.q.is_empty() {
+        (ctx.public_page_tag(version), ctx.keep_as(version))
     } else {
-        None
+        (None, None)
     };
     if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
         return r;
+    }
+    if let Some(r) = ctx.kept(keep.as_ref(), "catalogue").await {
+        return ctx.tagged(r, tag);
     }
     let found = match find_courses(&ctx, &f).await {
         Ok(c) => c,
@@ -310,12 +314,9 @@ pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
         levels,
         sorts,
     };
-    let resp = ctx.page(
-        StatusCode::OK,
-        "catalogue",
-        &ctx.t("catalogue-title"),
-        &page,
-    );
+    let resp = ctx
+        .page_kept(keep, "catalogue", &ctx.t("catalogue-title"), &page, None)
+        .await;
     ctx.tagged(resp, tag)
 }
 
@@ -336,9 +337,14 @@ struct HomePage {
 /// `/`: what Agora is, a search box, where you left off, and the courses.
 #[handler]
 pub async fn home(ctx: Ctx, req: &poem::Request) -> Response {
-    let tag = ctx.public_page_tag(ctx.state.learning.published().catalogue_version());
+    let version = ctx.state.learning.published().catalogue_version();
+    let tag = ctx.public_page_tag(version);
     if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
         return r;
+    }
+    let keep = ctx.keep_as(version);
+    if let Some(r) = ctx.kept(keep.as_ref(), "home").await {
+        return ctx.tagged(r, tag);
     }
     let courses = match find_courses(&ctx, &Filters::default()).await {
         Ok(c) => c,
@@ -367,6 +373,8 @@ pub async fn home(ctx: Ctx, req: &poem::Request) -> Response {
         cards: courses.iter().take(6).map(|c| card(&ctx, c)).collect(),
         resume,
     };
-    let resp = ctx.page(StatusCode::OK, "home", &ctx.t("home-title"), &page);
+    let resp = ctx
+        .page_kept(keep, "home", &ctx.t("home-title"), &page, None)
+        .await;
     ctx.tagged(resp, tag)
 }

@@ -1,6 +1,7 @@
 //! Enrolment, the lesson player (content, video and transcript, resources,
 //! quizzes with feedback, progress) and "my learning".
 
+mod kept;
 mod player;
 
 pub mod my_learning;
@@ -17,6 +18,12 @@ use poem::{
 use serde::Serialize;
 
 use super::{Ctx, Flash, FormData};
+
+/// [`super::SPLICE`], shared.
+fn splice_marker() -> std::sync::Arc<str> {
+    static M: std::sync::OnceLock<std::sync::Arc<str>> = std::sync::OnceLock::new();
+    M.get_or_init(|| super::SPLICE.into()).clone()
+}
 
 fn lesson_href(slug: &str, key: &str) -> String {
     format!("/courses/{slug}/lessons/{key}")
@@ -78,6 +85,8 @@ pub async fn lesson(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Resp
     if !valid_path(&slug, &key) {
         return ctx.error(StatusCode::NOT_FOUND);
     }
+    // Read before the lesson: what is kept is never older than its tag.
+    let generation = ctx.state.learning.published().generation();
     let v = match ctx
         .state
         .learning
@@ -87,10 +96,13 @@ pub async fn lesson(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Resp
         Ok(v) => v,
         Err(e) => return not_enrolled(&ctx, &slug, e),
     };
+    if v.quiz.is_none() {
+        return kept::page(&ctx, &slug, &key, generation, v).await;
+    }
     let title = v.outline.card.title.clone();
-    let page = lesson_page(&ctx, &slug, title, v, None, BTreeMap::new());
-    let t = page.title.clone();
-    let mut resp = ctx.page(StatusCode::OK, "lesson", &t, &page);
+    let mut page = lesson_page(&ctx, &slug, title, v, None, BTreeMap::new());
+    let html = std::mem::replace(&mut page.html, splice_marker());
+    let mut resp = ctx.page_spliced(StatusCode::OK, "lesson", &page.title, &page, &html);
     crate::http::security::allow_video_frames(&mut resp);
     resp
 }

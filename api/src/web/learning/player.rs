@@ -1,7 +1,7 @@
 //! The lesson player's page: content, video and transcript, quiz with
 //! feedback and progress, for learners and for an author's draft preview.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use agora_core::{
     domain::{LessonKind, QuestionKind},
@@ -71,6 +71,10 @@ pub(super) struct QuizView {
     pub(super) form_error: Option<String>,
 }
 
+fn shared_str<S: serde::Serializer>(s: &Arc<str>, to: S) -> Result<S::Ok, S::Error> {
+    to.serialize_str(s)
+}
+
 #[derive(Serialize)]
 pub(super) struct LessonPage {
     pub(super) slug: String,
@@ -85,7 +89,10 @@ pub(super) struct LessonPage {
     pub(super) video_placeholder: bool,
     /// The player of a YouTube or Vimeo `video_url`; the link stays as a fallback.
     pub(super) video_embed: Option<String>,
-    pub(super) html: String,
+    /// The lesson body: shared by every reader, never copied per request
+    /// (the learner's page splices it in: see `Ctx::page_spliced`).
+    #[serde(serialize_with = "shared_str")]
+    pub(super) html: Arc<str>,
     pub(super) resource_href: Option<String>,
     pub(super) resource_name: Option<String>,
     pub(super) quiz: Option<QuizView>,
@@ -95,9 +102,13 @@ pub(super) struct LessonPage {
     pub(super) completable: bool,
     pub(super) complete_action: String,
     pub(super) quiz_action: String,
-    pub(super) progress: ProgressView,
+    /// The learner's progress, rendered (the `progress` template).
+    pub(super) progress_html: String,
     /// The course's modules and lessons beside the lesson.
+    #[serde(skip)]
     pub(super) outline: Vec<OutlineModule>,
+    /// `outline` rendered (the `lesson_outline` template).
+    pub(super) outline_html: String,
 }
 
 #[derive(Serialize)]
@@ -108,11 +119,24 @@ pub(super) struct OutlineModule {
 
 #[derive(Serialize)]
 pub(super) struct OutlineLesson {
+    #[serde(skip)]
+    pub(super) id: uuid::Uuid,
+    /// Set when a kept page is rendered: this lesson's place (see `kept`).
+    pub(super) slot: Option<String>,
     pub(super) key: String,
     pub(super) href: String,
     pub(super) title: String,
     pub(super) done: bool,
     pub(super) current: bool,
+}
+
+/// The outline rendered, for the page's `outline_html`.
+pub(super) fn outline_html(ctx: &Ctx, outline: &[OutlineModule]) -> Option<String> {
+    #[derive(Serialize)]
+    struct Outline<'a> {
+        outline: &'a [OutlineModule],
+    }
+    ctx.body_with_token("lesson_outline", &Outline { outline }, "")
 }
 
 /// The outline beside the lesson: every lesson of the course in order, a
@@ -128,6 +152,8 @@ fn outline_view(v: &LessonView, href: impl Fn(&str) -> String) -> Vec<OutlineMod
                 .lessons
                 .iter()
                 .map(|l| OutlineLesson {
+                    id: l.id,
+                    slot: None,
                     href: href(&l.key),
                     title: l.title.clone(),
                     done: done.contains(&l.id),
@@ -239,7 +265,12 @@ pub(super) fn lesson_page(
         }
     });
     let outline = outline_view(&v, |k| lesson_href(slug, k));
+    let progress = progress_view(ctx, &v.progress);
     LessonPage {
+        outline_html: outline_html(ctx, &outline).unwrap_or_default(),
+        progress_html: ctx
+            .body_with_token("progress", &progress, "")
+            .unwrap_or_default(),
         outline,
         course_title,
         title: v.title,
@@ -268,7 +299,6 @@ pub(super) fn lesson_page(
         completable: v.kind != LessonKind::Quiz,
         complete_action: format!("/courses/{slug}/lessons/{}/completion", v.key),
         quiz_action: format!("/courses/{slug}/lessons/{}/attempts", v.key),
-        progress: progress_view(ctx, &v.progress),
         quiz,
         slug: slug.to_owned(),
     }
@@ -301,6 +331,7 @@ pub(crate) fn draft_preview(
     for l in page.outline.iter_mut().flat_map(|m| m.lessons.iter_mut()) {
         l.href = href(&l.key);
     }
+    page.outline_html = outline_html(ctx, &page.outline).unwrap_or_default();
     page.completable = false;
     page.complete_action = String::new();
     page.quiz_action = String::new();

@@ -14,11 +14,11 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-const COURSE: &str = "/api/v1/courses/fixture-course";
+pub(super) const COURSE: &str = "/api/v1/courses/fixture-course";
 const ORG_REPORT: &str = "/api/v1/organisations/bristol/report";
 const NET_REPORT: &str = "/api/v1/networks/uclg/report";
 
-async fn user_id(conn: &DatabaseConnection, email: &str) -> Uuid {
+pub(super) async fn user_id(conn: &DatabaseConnection, email: &str) -> Uuid {
     user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(conn)
@@ -115,6 +115,20 @@ async fn join(conn: &DatabaseConnection, user: Uuid, org: Uuid, m: Member<'_>) {
     .unwrap();
 }
 
+/// An active member of `org` who hid their progress.
+pub(super) async fn join_hidden(conn: &DatabaseConnection, user: Uuid, org: Uuid) {
+    join(
+        conn,
+        user,
+        org,
+        Member {
+            hide: true,
+            ..MEMBER
+        },
+    )
+    .await;
+}
+
 async fn coordinate(conn: &DatabaseConnection, network: Uuid, user: Uuid) {
     network_coordinator::ActiveModel {
         network_id: Set(network),
@@ -166,7 +180,7 @@ async fn quick_learner(conn: &DatabaseConnection, email: &str, course: Uuid, don
     id
 }
 
-async fn post(server: &TestServer, l: &Learner, path: &str, body: Option<Value>) {
+pub(super) async fn post(server: &TestServer, l: &Learner, path: &str, body: Option<Value>) {
     let (status, body) = server.call(l, Method::POST, path, body).await;
     assert!(status == 200 || status == 201, "{path}: {status} {body}");
 }
@@ -192,20 +206,20 @@ async fn complete_course(server: &TestServer, l: &Learner) {
 }
 
 /// Everyone the tests need, by role.
-struct Fixture {
-    server: TestServer,
-    _dir: TempDir,
-    conn: DatabaseConnection,
-    org_admin: Learner,
-    member: Learner,
-    learner: Learner,
-    other_member: Learner,
-    other_admin: Learner,
-    coordinator: Learner,
-    other_coordinator: Learner,
-    global_admin: Learner,
-    bristol: Uuid,
-    lyon: Uuid,
+pub(super) struct Fixture {
+    pub(super) server: TestServer,
+    pub(super) _dir: TempDir,
+    pub(super) conn: DatabaseConnection,
+    pub(super) org_admin: Learner,
+    pub(super) member: Learner,
+    pub(super) learner: Learner,
+    pub(super) other_member: Learner,
+    pub(super) other_admin: Learner,
+    pub(super) coordinator: Learner,
+    pub(super) other_coordinator: Learner,
+    pub(super) global_admin: Learner,
+    pub(super) bristol: Uuid,
+    pub(super) lyon: Uuid,
 }
 
 /// Bristol (GB, Europe): an admin who has not enrolled (Planning); Ana,
@@ -215,7 +229,7 @@ struct Fixture {
 /// Lyon (FR): an admin and a member who has not enrolled, and six quick
 /// learners who completed. Both in the UCLG network; another network
 /// (ICLEI) has its own coordinator.
-async fn fixture() -> Fixture {
+pub(super) async fn fixture() -> Fixture {
     let dir = TempDir::new();
     write_fixture_course(dir.path(), "fixture-course");
     let server = TestServer::start_with(ServerOptions {

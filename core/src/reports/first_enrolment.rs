@@ -6,6 +6,9 @@
 //! A learner who enrolled before joining brings their learning with them:
 //! when their membership becomes active, the organisation's date is set
 //! from their earliest enrolment if it had none yet.
+//!
+//! Also here, as one statement each: what partner statistics count of
+//! organisations.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 use time::OffsetDateTime;
@@ -52,4 +55,53 @@ pub async fn note_first_enrolment_on_joining(
     db.execute_raw(run(db, sql, vec![user_id.into(), user_id.into()]))
         .await?;
     Ok(())
+}
+
+/// Partner statistics: how many organisations' staff enrolled through the
+/// partner's embeds. Organisations are counted, never people; a member
+/// who hid their progress does not make their organisation count.
+pub async fn organisations_reached(db: &impl ConnectionTrait, partner_id: Uuid) -> Result<u64> {
+    let sql = "SELECT COUNT(DISTINCT m.organisation_id) AS n
+         FROM partner_events pe
+         JOIN enrolments e ON e.id = pe.enrolment_id
+         JOIN organisation_members m ON m.user_id = e.user_id
+         WHERE pe.partner_id = $1 AND pe.kind = 'enrolment'
+           AND m.status = 'active' AND NOT m.hide_progress";
+    let row = db
+        .query_one_raw(run(db, sql, vec![partner_id.into()]))
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<i64>("", "n")?.max(0) as u64,
+        None => 0,
+    })
+}
+
+/// The name a certificate gives the holder's organisation: in `locale`
+/// when it has one, for an active member who shares their progress
+/// (naming it is a kind of sharing); `None` otherwise.
+pub async fn organisation_named(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    locale: crate::domain::Locale,
+) -> Result<Option<String>> {
+    use sea_orm::EntityTrait;
+    let Some(m) = crate::entities::organisation_member::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if m.status != "active" || m.hide_progress {
+        return Ok(None);
+    }
+    let Some(o) = crate::entities::organisation::Entity::find_by_id(m.organisation_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let localized = o.names.get(locale.as_str()).and_then(|v| v.as_str());
+    Ok(Some(
+        localized.unwrap_or(&o.name).chars().take(200).collect(),
+    ))
 }

@@ -37,9 +37,11 @@
 //! - `network`: a network's organisations by place, kind and theme, with
 //!   the "fewer than 5" floor of `floor`;
 //! - `org_access`: who reads them; `org_csv`: their tables as CSV;
-//! - `first_enrolment`: when an organisation joined through learning.
+//! - `first_enrolment`: when an organisation joined through learning;
+//! - `colleagues`: courses popular with a learner's colleagues.
 
 mod access;
+mod colleagues;
 mod csv;
 mod figures;
 mod first_enrolment;
@@ -60,9 +62,13 @@ use uuid::Uuid;
 use crate::{Error, Result, domain::LessonKind, entities::course};
 
 pub use access::ReadableCourse;
+pub use colleagues::{ColleagueCourse, MIN_COLLEAGUES, popular_with_colleagues};
 pub use csv::{ReportTable, csv_field};
 pub use figures::periods;
-pub use first_enrolment::{note_first_enrolment, note_first_enrolment_on_joining};
+pub use first_enrolment::{
+    note_first_enrolment, note_first_enrolment_on_joining, organisation_named,
+    organisations_reached,
+};
 pub use floor::{FLOOR, Floored};
 pub use network::{
     ACTIVITY_LIST, FlooredActivity, Group, MonthActivity, NetworkReport, OrganisationActivity,

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{
     OrgReports, ReadableNetwork,
     floor::Floored,
-    org_sql::{VISIBLE, count, month, rows, text},
+    org_sql::{VISIBLE, count, month, month_grouped, rows, text},
     organisation::{MonthCount, gap_free},
 };
 use crate::Result;
@@ -231,30 +231,52 @@ fn group(orgs: &[OrgRow], key: impl Fn(&OrgRow) -> &String) -> Vec<Group> {
 
 async fn organisations(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<OrgRow>> {
     let joined = month(db.get_database_backend(), "o.first_enrolment_at");
-    // Per learner first (their enrolments and completions), then per
-    // organisation: each member row is read once.
-    let sql = format!(
-        "SELECT o.slug AS slug, o.name AS name, o.country AS country, o.m49_region AS region,
-                o.kind AS kind, o.population_band AS band, {joined} AS joined_month,
-                COUNT(m.user_id) AS members, COUNT(s.user_id) AS learners,
-                CAST(SUM(s.n) AS BIGINT) AS enrolments, CAST(SUM(s.done) AS BIGINT) AS completions
+    // Two passes, run together: members and learners per organisation (a
+    // learner is a member with an enrolment: a semi-join on the distinct
+    // enrolled users), and enrolments and completions per organisation (a
+    // plain join, no per-learner grouping). Counting distinct learners in
+    // the second pass would sort every enrolment.
+    let people = format!(
+        "SELECT o.id AS id, o.slug AS slug, o.name AS name, o.country AS country,
+                o.m49_region AS region, o.kind AS kind, o.population_band AS band,
+                {joined} AS joined_month,
+                COUNT(m.user_id) AS members, COUNT(u.user_id) AS learners
          FROM organisation_networks onw
          JOIN organisations o ON o.id = onw.organisation_id
          LEFT JOIN organisation_members m ON m.organisation_id = o.id AND {VISIBLE}
-         LEFT JOIN (SELECT e.user_id AS user_id, COUNT(*) AS n, COUNT(e.completed_at) AS done
-                    FROM organisation_networks onw2
-                    JOIN organisation_members m ON m.organisation_id = onw2.organisation_id AND {VISIBLE}
-                    JOIN enrolments e ON e.user_id = m.user_id
-                    WHERE onw2.network_id = $1
-                    GROUP BY e.user_id) s ON s.user_id = m.user_id
-         WHERE onw.network_id = $2
+         LEFT JOIN (SELECT DISTINCT user_id FROM enrolments) u ON u.user_id = m.user_id
+         WHERE onw.network_id = $1
          GROUP BY o.id, o.slug, o.name, o.country, o.m49_region, o.kind, o.population_band,
                   o.first_enrolment_at"
     );
-    rows(db, &sql, vec![network.into(), network.into()])
-        .await?
+    let learning = format!(
+        "SELECT m.organisation_id AS id, COUNT(*) AS enrolments,
+                COUNT(e.completed_at) AS completions
+         FROM organisation_networks onw
+         JOIN organisation_members m ON m.organisation_id = onw.organisation_id AND {VISIBLE}
+         JOIN enrolments e ON e.user_id = m.user_id
+         WHERE onw.network_id = $1
+         GROUP BY m.organisation_id"
+    );
+    let (people, learning) = tokio::try_join!(
+        rows(db, &people, vec![network.into()]),
+        rows(db, &learning, vec![network.into()]),
+    )?;
+    let mut learning: std::collections::HashMap<Uuid, (u64, u64)> = learning
         .iter()
         .map(|r| {
+            Ok((
+                r.try_get::<Uuid>("", "id")?,
+                (count(r, "enrolments")?, count(r, "completions")?),
+            ))
+        })
+        .collect::<Result<_>>()?;
+    people
+        .iter()
+        .map(|r| {
+            let (enrolments, completions) = learning
+                .remove(&r.try_get::<Uuid>("", "id")?)
+                .unwrap_or_default();
             Ok(OrgRow {
                 slug: text(r, "slug")?,
                 name: text(r, "name")?,
@@ -266,8 +288,8 @@ async fn organisations(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<O
                 activity: Activity {
                     members: count(r, "members")?,
                     learners: count(r, "learners")?,
-                    enrolments: count(r, "enrolments")?,
-                    completions: count(r, "completions")?,
+                    enrolments,
+                    completions,
                 },
             })
         })
@@ -276,8 +298,8 @@ async fn organisations(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<O
 
 async fn by_month(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<MonthActivity>> {
     let backend = db.get_database_backend();
-    let enrolled = month(backend, "e.enrolled_at");
-    let completed = month(backend, "e.completed_at");
+    let (enrolled_group, enrolled) = month_grouped(backend, "e.enrolled_at");
+    let (completed_group, completed) = month_grouped(backend, "e.completed_at");
     let from = format!(
         "FROM organisation_networks onw
          JOIN organisation_members m ON m.organisation_id = onw.organisation_id AND {VISIBLE}
@@ -285,10 +307,10 @@ async fn by_month(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<MonthA
     );
     let sql = format!(
         "SELECT 'e' AS what, {enrolled} AS month, COUNT(*) AS n {from}
-         WHERE onw.network_id = $1 GROUP BY {enrolled}
+         WHERE onw.network_id = $1 GROUP BY {enrolled_group}
          UNION ALL
          SELECT 'c' AS what, {completed} AS month, COUNT(*) AS n {from}
-         WHERE onw.network_id = $2 AND e.completed_at IS NOT NULL GROUP BY {completed}"
+         WHERE onw.network_id = $2 AND e.completed_at IS NOT NULL GROUP BY {completed_group}"
     );
     let mut enrolments: HashMap<String, u64> = HashMap::new();
     let mut completions: HashMap<String, u64> = HashMap::new();

@@ -12,10 +12,24 @@ pub(super) const VISIBLE: &str = "m.status = 'active' AND NOT m.hide_progress";
 
 /// `YYYY-MM` (UTC) of a timestamp column.
 pub(super) fn month(backend: DatabaseBackend, col: &str) -> String {
+    month_grouped(backend, col).1
+}
+
+/// A month to group by, and the `YYYY-MM` text to select for it. PostgreSQL
+/// groups by the truncated timestamp and formats once per group, not once
+/// per row (`to_char` is the costly part).
+pub(super) fn month_grouped(backend: DatabaseBackend, col: &str) -> (String, String) {
     match backend {
-        DatabaseBackend::Postgres => format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM')"),
+        DatabaseBackend::Postgres => {
+            let group = format!("date_trunc('month', {col} AT TIME ZONE 'UTC')");
+            let text = format!("to_char({group}, 'YYYY-MM')");
+            (group, text)
+        }
         // SQLite reads the stored text with its offset and answers UTC.
-        _ => format!("strftime('%Y-%m', {col})"),
+        _ => {
+            let m = format!("strftime('%Y-%m', {col})");
+            (m.clone(), m)
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{
     ReadableOrganisation,
-    org_sql::{VISIBLE, count, month, months_between, rows, text, this_month},
+    org_sql::{VISIBLE, count, month_grouped, months_between, rows, text, this_month},
 };
 use crate::{
     Result,
@@ -194,13 +194,13 @@ async fn by_department(db: &impl ConnectionTrait, org: Uuid) -> Result<Vec<Depar
 }
 
 async fn completions_by_month(db: &impl ConnectionTrait, org: Uuid) -> Result<Vec<MonthCount>> {
-    let mo = month(db.get_database_backend(), "e.completed_at");
+    let (group, mo) = month_grouped(db.get_database_backend(), "e.completed_at");
     let sql = format!(
         "SELECT {mo} AS month, COUNT(*) AS n
          FROM organisation_members m
          JOIN enrolments e ON e.user_id = m.user_id
          WHERE m.organisation_id = $1 AND {VISIBLE} AND e.completed_at IS NOT NULL
-         GROUP BY {mo}"
+         GROUP BY {group}"
     );
     let found: HashMap<String, u64> = rows(db, &sql, vec![org.into()])
         .await?

@@ -560,3 +560,7 @@ m49-019 = Americas
 m49-142 = Asia
 m49-150 = Europe
 m49-009 = Oceania
+partners-organisations = Organisations reached
+my-colleagues = Popular with your colleagues
+my-colleagues-hint = Courses that at least three colleagues of your organisation who share their progress have taken.
+my-colleagues-count = { $count } colleagues

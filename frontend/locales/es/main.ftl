@@ -559,3 +559,7 @@ m49-019 = Américas
 m49-142 = Asia
 m49-150 = Europa
 m49-009 = Oceanía
+partners-organisations = Organizaciones alcanzadas
+my-colleagues = Popular entre sus colegas
+my-colleagues-hint = Cursos que han seguido al menos tres colegas de su organización que comparten su progreso.
+my-colleagues-count = { $count } colegas

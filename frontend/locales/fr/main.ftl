@@ -559,3 +559,7 @@ m49-019 = Amériques
 m49-142 = Asie
 m49-150 = Europe
 m49-009 = Océanie
+partners-organisations = Organisations touchées
+my-colleagues = Apprécié de vos collègues
+my-colleagues-hint = Des cours suivis par au moins trois collègues de votre organisation qui partagent leur progression.
+my-colleagues-count = { $count } collègues

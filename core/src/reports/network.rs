@@ -232,19 +232,21 @@ fn group(orgs: &[OrgRow], key: impl Fn(&OrgRow) -> &String) -> Vec<Group> {
 async fn organisations(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<OrgRow>> {
     let joined = month(db.get_database_backend(), "o.first_enrolment_at");
     // Two passes, run together: members and learners per organisation (a
-    // learner is a member with an enrolment: a semi-join on the distinct
-    // enrolled users), and enrolments and completions per organisation (a
-    // plain join, no per-learner grouping). Counting distinct learners in
-    // the second pass would sort every enrolment.
+    // learner is a member with an enrolment: one probe of the enrolments'
+    // (user_id, course_id) index per member, or a hashed semi-join for a
+    // network of everyone), and enrolments and completions per
+    // organisation (a plain join, no per-learner grouping). Counting
+    // distinct learners in the second pass would sort every enrolment.
     let people = format!(
         "SELECT o.id AS id, o.slug AS slug, o.name AS name, o.country AS country,
                 o.m49_region AS region, o.kind AS kind, o.population_band AS band,
                 {joined} AS joined_month,
-                COUNT(m.user_id) AS members, COUNT(u.user_id) AS learners
+                COUNT(m.user_id) AS members,
+                COUNT(m.user_id) FILTER (WHERE EXISTS
+                    (SELECT 1 FROM enrolments e WHERE e.user_id = m.user_id)) AS learners
          FROM organisation_networks onw
          JOIN organisations o ON o.id = onw.organisation_id
          LEFT JOIN organisation_members m ON m.organisation_id = o.id AND {VISIBLE}
-         LEFT JOIN (SELECT DISTINCT user_id FROM enrolments) u ON u.user_id = m.user_id
          WHERE onw.network_id = $1
          GROUP BY o.id, o.slug, o.name, o.country, o.m49_region, o.kind, o.population_band,
                   o.first_enrolment_at"

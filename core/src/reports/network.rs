@@ -302,34 +302,32 @@ async fn by_month(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<MonthA
     let backend = db.get_database_backend();
     let (enrolled_group, enrolled) = month_grouped(backend, "e.enrolled_at");
     let (completed_group, completed) = month_grouped(backend, "e.completed_at");
-    let from = format!(
-        "FROM organisation_networks onw
-         JOIN organisation_members m ON m.organisation_id = onw.organisation_id AND {VISIBLE}
-         JOIN enrolments e ON e.user_id = m.user_id"
-    );
+    // One pass over the enrolments for both series: grouped by the month
+    // of enrolment and the month of completion (a few hundred groups).
     let sql = format!(
-        "SELECT 'e' AS what, {enrolled} AS month, COUNT(*) AS n {from}
-         WHERE onw.network_id = $1 GROUP BY {enrolled_group}
-         UNION ALL
-         SELECT 'c' AS what, {completed} AS month, COUNT(*) AS n {from}
-         WHERE onw.network_id = $2 AND e.completed_at IS NOT NULL GROUP BY {completed_group}"
+        "SELECT {enrolled} AS enrolled, {completed} AS completed, COUNT(*) AS n
+         FROM organisation_networks onw
+         JOIN organisation_members m ON m.organisation_id = onw.organisation_id AND {VISIBLE}
+         JOIN enrolments e ON e.user_id = m.user_id
+         WHERE onw.network_id = $1
+         GROUP BY {enrolled_group}, {completed_group}"
     );
     let mut enrolments: HashMap<String, u64> = HashMap::new();
     let mut completions: HashMap<String, u64> = HashMap::new();
-    for r in rows(db, &sql, vec![network.into(), network.into()]).await? {
-        let target = if text(&r, "what")? == "e" {
-            &mut enrolments
-        } else {
-            &mut completions
-        };
-        target.insert(text(&r, "month")?, count(&r, "n")?);
+    for r in rows(db, &sql, vec![network.into()]).await? {
+        let n = count(&r, "n")?;
+        *enrolments.entry(text(&r, "enrolled")?).or_default() += n;
+        let done = text(&r, "completed")?;
+        if !done.is_empty() {
+            *completions.entry(done).or_default() += n;
+        }
     }
-    let done = completions.clone();
+    // Completions come after their enrolment: the enrolment months cover them.
     Ok(gap_free(enrolments)
         .into_iter()
         .map(|m| MonthActivity {
             enrolments: Floored::of(m.count),
-            completions: Floored::of(done.get(&m.month).copied().unwrap_or(0)),
+            completions: Floored::of(completions.get(&m.month).copied().unwrap_or(0)),
             month: m.month,
         })
         .collect())

@@ -15,6 +15,7 @@ mod m20261203_000010_draft_file_revisions;
 mod m20261203_000011_enrolment_lessons_done;
 mod m20261203_000012_content_generation;
 mod m20261203_000013_organisations;
+mod m20261203_000015_organisation_reports;
 mod m20261203_000016_course_sources;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_enrolment_lessons_done::Migration),
             Box::new(m20261203_000012_content_generation::Migration),
             Box::new(m20261203_000013_organisations::Migration),
+            Box::new(m20261203_000015_organisation_reports::Migration),
             Box::new(m20261203_000016_course_sources::Migration),
         ]
     }

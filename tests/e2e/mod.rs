@@ -14,6 +14,8 @@ mod learning_resume;
 mod media;
 mod openapi;
 mod operations;
+mod organisation_integrations;
+mod organisation_reports;
 mod partners;
 mod partners_browser;
 mod published;

@@ -11,6 +11,7 @@ pub mod course_editor;
 pub mod learning;
 pub mod me;
 pub mod media;
+pub mod org_reports;
 pub mod partners;
 pub mod reports;
 pub mod search;
@@ -33,6 +34,7 @@ pub type Apis = (
     media::MediaApi,
     course_editor::CourseEditorApi,
     reports::ReportsApi,
+    org_reports::OrganisationReportsApi,
     partners::PartnersApi,
     partners::PartnerAdminApi,
 );
@@ -51,6 +53,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             media::MediaApi,
             course_editor::CourseEditorApi,
             reports::ReportsApi,
+            org_reports::OrganisationReportsApi,
             partners::PartnersApi,
             partners::PartnerAdminApi,
         ),

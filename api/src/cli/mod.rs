@@ -303,6 +303,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for i in 0..count {
                 let text = agora_core::certificates::pdf::CertificateText {
                     holder_name: format!("Learner {i}"),
+                    organisation: None,
                     course_title: "Localizing the Sustainable Development Goals".into(),
                     locale: agora_core::domain::Locale::En,
                     completed_on: time::OffsetDateTime::now_utc().date(),

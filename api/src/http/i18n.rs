@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 26] = [
+    const CODE: [(&str, &str); 27] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         ("web/admin.rs", include_str!("../web/admin.rs")),
         ("web/auth.rs", include_str!("../web/auth.rs")),
@@ -247,6 +247,7 @@ mod completeness {
         ),
         ("web/mod.rs", include_str!("../web/mod.rs")),
         ("web/reports.rs", include_str!("../web/reports.rs")),
+        ("web/org_reports.rs", include_str!("../web/org_reports.rs")),
         (
             "api/partners/listing.rs",
             include_str!("../api/partners/listing.rs"),
@@ -285,6 +286,18 @@ mod completeness {
         }
         for l in ["en", "fr", "es"] {
             out.push(format!("report-locale-{l}"));
+        }
+        for k in [
+            "municipality",
+            "region",
+            "metropolitan",
+            "association",
+            "other",
+        ] {
+            out.push(format!("org-kind-{k}"));
+        }
+        for r in ["002", "019", "142", "150", "009"] {
+            out.push(format!("m49-{r}"));
         }
         for e in ["400", "403", "404", "429", "500", "503"] {
             out.push(format!("error-{e}-title"));

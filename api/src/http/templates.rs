@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 33] = pages![
+pub const PAGES: [(&str, &str); 34] = pages![
     "layout",
     "error",
     "message",
@@ -42,6 +42,7 @@ pub const PAGES: [(&str, &str); 33] = pages![
     "author_module",
     "author_lesson",
     "course_report",
+    "org_report",
     "embed",
     "admin_partners",
     "partner_stats",

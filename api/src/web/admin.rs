@@ -273,6 +273,7 @@ struct StatsPage {
     shown: bool,
     visits: u64,
     enrolments: u64,
+    organisations: u64,
     courses: Vec<CourseLine>,
     refused: bool,
 }
@@ -288,6 +289,7 @@ async fn stats_page(ctx: &Ctx, slug: &str, show: bool, status: StatusCode) -> Re
         shown: false,
         visits: 0,
         enrolments: 0,
+        organisations: 0,
         courses: vec![],
         refused: status == StatusCode::UNAUTHORIZED,
     };
@@ -299,6 +301,7 @@ async fn stats_page(ctx: &Ctx, slug: &str, show: bool, status: StatusCode) -> Re
         page.shown = true;
         page.visits = s.visits;
         page.enrolments = s.enrolments;
+        page.organisations = s.organisations;
         page.courses = s
             .courses
             .into_iter()

@@ -13,6 +13,7 @@ mod certificates;
 mod charts;
 mod embed;
 mod learning;
+mod org_reports;
 mod reports;
 mod versioned;
 
@@ -77,6 +78,11 @@ pub fn routes(route: Route) -> Route {
             get(learning::resource_file),
         )
         .at("/courses/:slug/report", get(reports::report))
+        .at(
+            "/organisations/:slug/report",
+            get(org_reports::organisation),
+        )
+        .at("/networks/:slug/report", get(org_reports::network))
         .at("/my-learning", get(learning::my_learning::my_learning))
         .at("/sign-up", get(auth::sign_up_form).post(auth::sign_up))
         .at("/sign-in", get(auth::sign_in_form).post(auth::sign_in))

@@ -232,6 +232,7 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
     let user_locale = locale_of(&u);
     let (locale, title) = course_title(db, &c, user_locale).await?;
 
+    let organisation = crate::reports::organisation_named(db, u.id, locale).await?;
     let code = new_code();
     certificate::Entity::insert(certificate::ActiveModel {
         id: Set(Uuid::new_v4()),
@@ -249,6 +250,7 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
         stored_at: Set(None),
         revoked_at: Set(None),
         revocation_reason: Set(None),
+        organisation_name: Set(organisation),
     })
     .on_conflict(
         OnConflict::column(certificate::Column::EnrolmentId)
@@ -268,6 +270,7 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
     if cert.stored_at.is_none() {
         let text = pdf::CertificateText {
             holder_name: cert.holder_name.clone(),
+            organisation: cert.organisation_name.clone(),
             course_title: cert.course_title.clone(),
             locale,
             completed_on: cert.completed_at.date(),

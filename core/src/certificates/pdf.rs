@@ -16,6 +16,8 @@ use crate::{Error, Result, domain::Locale, mail::templates::format_hours};
 #[derive(Clone, Debug)]
 pub struct CertificateText {
     pub holder_name: String,
+    /// The holder's organisation, under their name, when the certificate names one.
+    pub organisation: Option<String>,
     pub course_title: String,
     pub locale: Locale,
     pub completed_on: Date,
@@ -342,11 +344,27 @@ pub fn render(c: &CertificateText) -> Result<Vec<u8>> {
     p.fill(gold.clone());
     p.rect(cx - 80.0, 119.5, 160.0, 0.35, PaintMode::Fill);
     p.fill(muted.clone());
+    // The organisation, small, between the name's rule and the next line;
+    // without one the page is exactly as before.
+    let completed_y = match c.organisation.as_deref().filter(|o| !o.trim().is_empty()) {
+        Some(org) => {
+            p.centred(
+                BuiltinFont::Helvetica,
+                10.0,
+                cx,
+                114.2,
+                240.0,
+                &printable(org),
+            );
+            107.8
+        }
+        None => 109.0,
+    };
     p.centred(
         BuiltinFont::TimesItalic,
         15.0,
         cx,
-        109.0,
+        completed_y,
         240.0,
         w.completed,
     );
@@ -452,6 +470,7 @@ mod tests {
     fn sample(locale: Locale) -> CertificateText {
         CertificateText {
             holder_name: "Ana María Peña".into(),
+            organisation: Some("Ciudad de Bogotá".into()),
             course_title:
                 "Localizing the Sustainable Development Goals: from global agenda to city action"
                     .into(),

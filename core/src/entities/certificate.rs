@@ -22,6 +22,8 @@ pub struct Model {
     pub revoked_at: Option<TimeDateTimeWithTimeZone>,
     #[sea_orm(column_type = "Text", nullable)]
     pub revocation_reason: Option<String>,
+    /// The holder's organisation at issue time, when they shared their progress with it.
+    pub organisation_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,6 +27,9 @@ pub struct CourseStats {
 pub struct Stats {
     pub visits: u64,
     pub enrolments: u64,
+    /// Organisations whose staff enrolled through the partner (counting
+    /// only active members who share their progress with it).
+    pub organisations: u64,
     pub courses: Vec<CourseStats>,
 }
 
@@ -97,6 +100,7 @@ impl Partners {
                 })
             })
             .collect();
+        stats.organisations = crate::reports::organisations_reached(&self.db, p.id).await?;
         stats.courses.sort_by(|a, b| {
             b.enrolments
                 .cmp(&a.enrolments)

@@ -30,10 +30,27 @@
 //! - `figures`: the aggregates over learners' rows;
 //! - `syllabus`: titles and prompts, and the report laid over them;
 //! - `csv`: the report's tables as CSV.
+//!
+//! Organisations and networks have reports too (issue 17), over active
+//! members who did not hide their progress only:
+//! - `organisation`: an organisation's staff by course and department;
+//! - `network`: a network's organisations by place, kind and theme, with
+//!   the "fewer than 5" floor of `floor`;
+//! - `org_access`: who reads them; `org_csv`: their tables as CSV;
+//! - `first_enrolment`: when an organisation joined through learning;
+//! - `colleagues`: courses popular with a learner's colleagues.
 
 mod access;
+mod colleagues;
 mod csv;
 mod figures;
+mod first_enrolment;
+mod floor;
+mod network;
+mod org_access;
+mod org_csv;
+mod org_sql;
+mod organisation;
 mod service;
 mod syllabus;
 
@@ -45,8 +62,24 @@ use uuid::Uuid;
 use crate::{Error, Result, domain::LessonKind, entities::course};
 
 pub use access::ReadableCourse;
+pub use colleagues::{ColleagueCourse, MIN_COLLEAGUES, popular_with_colleagues};
 pub use csv::{ReportTable, csv_field};
 pub use figures::periods;
+pub use first_enrolment::{
+    note_first_enrolment, note_first_enrolment_on_joining, organisation_named,
+    organisations_reached,
+};
+pub use floor::{FLOOR, Floored};
+pub use network::{
+    ACTIVITY_LIST, FlooredActivity, Group, MonthActivity, NetworkReport, OrganisationActivity,
+    ThemeWeight,
+};
+pub use org_access::{ReadableNetwork, ReadableOrganisation, coordinates, is_org_admin};
+pub use org_csv::{NetworkTable, OrganisationTable};
+pub use organisation::{
+    CourseProgress, DepartmentProgress, MonthCount, NotStarted, OrgReports, OrganisationReport,
+    Progress,
+};
 pub use service::{Reports, course_report};
 
 #[derive(Clone, Debug)]

@@ -40,6 +40,9 @@ struct PartnerStats {
     partner: String,
     visits: u64,
     enrolments: u64,
+    /// Organisations whose staff enrolled through the partner (members who
+    /// share their progress only).
+    organisations: u64,
     courses: Vec<CourseCounts>,
 }
 
@@ -247,6 +250,7 @@ impl PartnersApi {
             partner: partner.0,
             visits: s.visits,
             enrolments: s.enrolments,
+            organisations: s.organisations,
             courses: s
                 .courses
                 .into_iter()

@@ -32,6 +32,15 @@ pub(super) struct CertificateView {
 pub(super) struct MyLearningPage {
     pub(super) courses: Vec<MyCourseView>,
     pub(super) certificates: Vec<CertificateView>,
+    /// Courses popular with colleagues who share their progress (issue 17).
+    pub(super) colleagues: Vec<ColleagueCourseView>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ColleagueCourseView {
+    pub(super) title: String,
+    pub(super) href: String,
+    pub(super) colleagues: String,
 }
 
 /// `/my-learning`: courses in progress, where to continue, certificates.
@@ -54,7 +63,29 @@ pub async fn my_learning(ctx: Ctx) -> Response {
         Ok(c) => c,
         Err(e) => return ctx.fail(e),
     };
+    let colleagues = match agora_core::reports::popular_with_colleagues(
+        &ctx.state.db,
+        user.user_id,
+        &ctx.preferred(),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return ctx.fail(e),
+    };
     let page = MyLearningPage {
+        colleagues: colleagues
+            .into_iter()
+            .map(|c| ColleagueCourseView {
+                href: format!("/courses/{}", c.slug),
+                colleagues: t_args(
+                    ctx.locale,
+                    "my-colleagues-count",
+                    &[("count", (c.colleagues as f64).into())],
+                ),
+                title: c.title,
+            })
+            .collect(),
         courses: courses
             .into_iter()
             .map(|c| MyCourseView {

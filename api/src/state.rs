@@ -7,6 +7,7 @@ use agora_core::{
     cache::Cache,
     config::Config,
     learning::Learning,
+    organisations::Organisations,
     partners::Partners,
     rate_limit::{AuthLimits, PartnerLimits},
     reports::Reports,
@@ -33,4 +34,7 @@ pub struct AppState {
     pub search: SearchIndex,
     pub partners: Partners,
     pub partner_limits: Arc<PartnerLimits>,
+    /// Organisations, networks, members and invitations.
+    #[allow(dead_code)] // read by the organisation handlers of the next commits
+    pub organisations: Organisations,
 }

@@ -35,6 +35,5 @@ pub struct AppState {
     pub partners: Partners,
     pub partner_limits: Arc<PartnerLimits>,
     /// Organisations, networks, members and invitations.
-    #[allow(dead_code)] // read by the organisation handlers of the next commits
     pub organisations: Organisations,
 }

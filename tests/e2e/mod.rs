@@ -14,6 +14,7 @@ mod learning_resume;
 mod media;
 mod openapi;
 mod operations;
+mod organisations;
 mod partners;
 mod partners_browser;
 mod published;

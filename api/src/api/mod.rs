@@ -10,6 +10,7 @@ pub mod course_editor;
 pub mod learning;
 pub mod me;
 pub mod media;
+pub mod organisations;
 pub mod partners;
 pub mod reports;
 pub mod search;
@@ -34,6 +35,9 @@ pub type Apis = (
     reports::ReportsApi,
     partners::PartnersApi,
     partners::PartnerAdminApi,
+    organisations::OrganisationsApi,
+    organisations::OrgMembersApi,
+    organisations::NetworksApi,
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -52,6 +56,9 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             reports::ReportsApi,
             partners::PartnersApi,
             partners::PartnerAdminApi,
+            organisations::OrganisationsApi,
+            organisations::OrgMembersApi,
+            organisations::NetworksApi,
         ),
         "Agora API", version)
         .description(

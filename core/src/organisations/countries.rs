@@ -4,6 +4,7 @@
 
 use crate::domain::Locale;
 
+#[derive(Debug)]
 pub struct Country {
     pub code: &'static str,
     pub en: &'static str,

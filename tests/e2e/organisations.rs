@@ -1086,3 +1086,88 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+async fn page_as(s: &TestServer, who: Option<&Learner>, path: &str) -> (u16, String) {
+    let mut r = s.http.get(s.url(path)).header("accept", "text/html");
+    if let Some(who) = who {
+        let cookie = who.cookie.split(';').next().unwrap().to_owned();
+        r = r.header("cookie", cookie);
+    }
+    let resp = r.send().await.unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admins() {
+    let w = world().await;
+    let s = &w.s;
+    let staff = ["chef@lyon.example", "agent@elsewhere.example"];
+    for who in [None, Some(&w.learner), Some(&w.nairobi_admin)] {
+        let (st, html) = page_as(s, who, "/organisations/lyon").await;
+        assert_eq!(st, 200);
+        assert!(
+            html.contains("France") && html.contains("Western Europe"),
+            "{html}"
+        );
+        assert!(html.contains("United Cities and Local Governments"));
+        for email in staff {
+            assert!(!html.contains(email), "the public page shows {email}");
+        }
+    }
+    let (_, html) = page_as(s, Some(&w.learner), "/organisations/lyon?lang=fr").await;
+    assert!(html.contains("Europe occidentale"), "{html}");
+    // Pages answer each role as the API does.
+    let rows: [(&str, [u16; 8]); 5] = [
+        (
+            "/organisations/nairobi",
+            [404, 404, 404, 200, 404, 200, 404, 200],
+        ),
+        (
+            "/organisations/lyon/manage",
+            [303, 403, 403, 403, 200, 403, 403, 200],
+        ),
+        (
+            "/organisations/nairobi/manage",
+            [303, 404, 404, 403, 404, 200, 404, 200],
+        ),
+        ("/organisation", [303, 200, 200, 200, 200, 200, 200, 200]),
+        ("/organisations", [200; 8]),
+    ];
+    let people = [
+        None,
+        Some(&w.learner),
+        Some(&w.lyon_member),
+        Some(&w.nairobi_member),
+        Some(&w.lyon_admin),
+        Some(&w.nairobi_admin),
+        Some(&w.coordinator),
+        Some(&w.admin),
+    ];
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut failures = Vec::new();
+    for (path, want) in rows {
+        for (i, who) in people.iter().enumerate() {
+            let mut r = client.get(s.url(path)).header("accept", "text/html");
+            if let Some(who) = who {
+                r = r.header("cookie", who.cookie.split(';').next().unwrap());
+            }
+            let got = r.send().await.unwrap().status().as_u16();
+            if got != want[i] {
+                failures.push(format!(
+                    "{path} as {}: {got}, expected {}",
+                    ROLES[i], want[i]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The manage page lists the staff to the organisation's administrators.
+    let (_, html) = page_as(s, Some(&w.lyon_admin), "/organisations/lyon/manage").await;
+    assert!(html.contains("agent@elsewhere.example"));
+    // The learner reads what joining shares before joining.
+    let (_, html) = page_as(s, Some(&w.learner), "/organisations/lyon").await;
+    assert!(html.contains("course enrolments, your progress"), "{html}");
+}

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 31] = pages![
+pub const PAGES: [(&str, &str); 36] = pages![
     "layout",
     "error",
     "message",
@@ -43,6 +43,11 @@ pub const PAGES: [(&str, &str); 31] = pages![
     "embed",
     "admin_partners",
     "partner_stats",
+    "org_mine",
+    "org_list",
+    "org_page",
+    "org_invitation",
+    "org_manage",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

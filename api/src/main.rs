@@ -101,6 +101,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             config.partner_anonymous_per_minute,
             config.partner_key_per_minute,
         )),
+        organisations: agora_core::organisations::Organisations::new(conn.clone()),
         storage,
         pages: Default::default(),
         db: conn,

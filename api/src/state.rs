@@ -7,6 +7,7 @@ use agora_core::{
     cache::Cache,
     config::Config,
     learning::Learning,
+    organisations::Organisations,
     partners::Partners,
     rate_limit::{AuthLimits, PartnerLimits},
     reports::Reports,
@@ -35,4 +36,6 @@ pub struct AppState {
     pub partner_limits: Arc<PartnerLimits>,
     /// Anonymous readers' pages of published content, kept rendered.
     pub pages: crate::http::page_cache::PageCache,
+    /// Organisations, networks, members and invitations.
+    pub organisations: Organisations,
 }

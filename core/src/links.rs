@@ -61,6 +61,11 @@ pub fn reset_password(token: &str) -> String {
     format!("/reset-password?token={}", query_value(token))
 }
 
+/// Where an invitation to join an organisation is accepted.
+pub fn organisation_invitation(token: &str) -> String {
+    format!("/organisation/invitation?token={}", query_value(token))
+}
+
 /// One-click unsubscribe from reminders.
 pub fn unsubscribe(token: &str) -> String {
     format!("/unsubscribe?token={}", query_value(token))

@@ -12,6 +12,7 @@ use agora_core::{
     jobs::{self, Job},
     learning::{CourseCompleted, EnrolledMail, Learning},
     notifications::{self, ReminderMail, ReminderScan},
+    organisations::{self, InvitationMail},
     outbound::Outbound,
     search::SearchIndex,
 };
@@ -79,6 +80,9 @@ pub fn registry(outbound: Outbound, learning: Learning) -> Registry {
     });
     add(&mut r, &ctx, |c, j: ReminderMail| async move {
         notifications::reminder(&c.outbound, &c.learning, j).await
+    });
+    add(&mut r, &ctx, |c, j: InvitationMail| async move {
+        organisations::send_invitation(&c.outbound, j).await
     });
     r
 }

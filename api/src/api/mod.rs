@@ -12,6 +12,7 @@ pub mod learning;
 pub mod me;
 pub mod media;
 pub mod org_reports;
+pub mod organisations;
 pub mod partners;
 pub mod reports;
 pub mod search;
@@ -37,6 +38,13 @@ pub type Apis = (
     org_reports::OrganisationReportsApi,
     partners::PartnersApi,
     partners::PartnerAdminApi,
+    // poem-openapi implements `OpenApi` for tuples of at most 16: the
+    // organisations' resources are grouped.
+    (
+        organisations::OrganisationsApi,
+        organisations::OrgMembersApi,
+        organisations::NetworksApi,
+    ),
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -56,6 +64,11 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             org_reports::OrganisationReportsApi,
             partners::PartnersApi,
             partners::PartnerAdminApi,
+            (
+                organisations::OrganisationsApi,
+                organisations::OrgMembersApi,
+                organisations::NetworksApi,
+            ),
         ),
         "Agora API", version)
         .description(

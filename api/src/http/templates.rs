@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 34] = pages![
+pub const PAGES: [(&str, &str); 39] = pages![
     "layout",
     "error",
     "message",
@@ -46,6 +46,11 @@ pub const PAGES: [(&str, &str); 34] = pages![
     "embed",
     "admin_partners",
     "partner_stats",
+    "org_mine",
+    "org_list",
+    "org_page",
+    "org_invitation",
+    "org_manage",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

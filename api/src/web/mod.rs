@@ -14,6 +14,7 @@ mod charts;
 mod embed;
 mod learning;
 mod org_reports;
+mod organisations;
 mod reports;
 mod versioned;
 
@@ -166,6 +167,44 @@ pub fn routes(route: Route) -> Route {
             post(admin::revoke_key),
         )
         // Everything else; fixed routes win over these patterns.
+        .at("/organisation", get(organisations::mine::mine))
+        .at("/organisation/details", post(organisations::mine::details))
+        .at("/organisation/leave", post(organisations::mine::leave))
+        .at(
+            "/organisation/invitation",
+            get(organisations::mine::invitation).post(organisations::mine::accept),
+        )
+        .at("/organisations", get(organisations::public::list))
+        .at("/organisations/:slug", get(organisations::public::show))
+        .at("/organisations/:slug/join", post(organisations::mine::join))
+        .at(
+            "/organisations/:slug/manage",
+            get(organisations::manage::manage),
+        )
+        .at(
+            "/organisations/:slug/profile",
+            post(organisations::manage::profile),
+        )
+        .at(
+            "/organisations/:slug/domains",
+            post(organisations::manage::add_domain),
+        )
+        .at(
+            "/organisations/:slug/domains/removal",
+            post(organisations::manage::remove_domain),
+        )
+        .at(
+            "/organisations/:slug/members/:user",
+            post(organisations::manage::member),
+        )
+        .at(
+            "/organisations/:slug/invitations",
+            post(organisations::manage::invite),
+        )
+        .at(
+            "/organisations/:slug/invitations/:id/revocation",
+            post(organisations::manage::revoke),
+        )
         .at("/:any", not_found)
         .at("/:any/*rest", not_found)
 }

@@ -90,6 +90,18 @@ impl Email for Reminder {
     const NAME: &'static str = "reminder";
 }
 
+/// An invitation to join an organisation on Agora.
+#[derive(Serialize)]
+pub struct OrganisationInvitation {
+    pub organisation: String,
+    pub inviter: String,
+    pub link: String,
+    pub days: i64,
+}
+impl Email for OrganisationInvitation {
+    const NAME: &'static str = "organisation_invitation";
+}
+
 /// A message ready to send.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -112,18 +124,21 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "en" / "enrolled",
     "en" / "completed",
     "en" / "reminder",
+    "en" / "organisation_invitation",
     "fr" / "verify_email",
     "fr" / "account_exists",
     "fr" / "password_reset",
     "fr" / "enrolled",
     "fr" / "completed",
     "fr" / "reminder",
+    "fr" / "organisation_invitation",
     "es" / "verify_email",
     "es" / "account_exists",
     "es" / "password_reset",
     "es" / "enrolled",
     "es" / "completed",
     "es" / "reminder",
+    "es" / "organisation_invitation",
 ];
 
 const LAYOUT: &str = include_str!("../../../frontend/templates/email/layout.html.hbs");

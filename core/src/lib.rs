@@ -31,6 +31,7 @@ pub mod readiness;
 pub mod reports;
 pub mod search;
 pub mod seed;
+pub mod seed_organisations;
 pub mod storage;
 pub mod telemetry;
 

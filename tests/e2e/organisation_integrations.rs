@@ -161,3 +161,55 @@ async fn my_learning_shows_courses_three_sharing_colleagues_took() {
     let html = my_learning(&f.server, &f.learner).await;
     assert!(!html.contains("Popular with your colleagues"));
 }
+
+/// `agora seed --organisations`: demo networks and organisations whose
+/// members are the seeded learners, each organisation with an admin, some
+/// learners hiding their progress, and organisations that joined through
+/// learning.
+#[tokio::test]
+async fn seeding_creates_demo_organisations_and_networks() {
+    use agora_core::entities::{network, organisation};
+    use sea_orm::PaginatorTrait;
+    let db = agora_tests::TestDb::new().await;
+    let data = agora_tests::TempDir::new();
+    let out = agora_tests::run_agora(
+        &db,
+        data.path(),
+        &["seed", "--learners", "40", "--organisations", "8"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("seeded 8 organisations in 4 networks, with 40 members"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let conn = db.connect().await;
+    assert_eq!(network::Entity::find().count(&conn).await.unwrap(), 4);
+    let orgs = organisation::Entity::find().all(&conn).await.unwrap();
+    assert_eq!(orgs.len(), 8);
+    assert!(
+        orgs.iter()
+            .all(|o| o.country.len() == 2 && o.m49_region.len() == 3)
+    );
+    assert!(orgs.iter().any(|o| o.first_enrolment_at.is_some()));
+    let members = organisation_member::Entity::find()
+        .all(&conn)
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 40);
+    for o in &orgs {
+        assert!(
+            members
+                .iter()
+                .any(|m| m.organisation_id == o.id && m.role == "admin" && m.status == "active"),
+            "{} has no administrator",
+            o.slug
+        );
+    }
+    assert!(members.iter().any(|m| m.hide_progress));
+}

@@ -47,6 +47,10 @@ enum Command {
         /// Learners to create.
         #[arg(long, default_value_t = 1000)]
         learners: u64,
+        /// Demo organisations to create (with four networks), whose members
+        /// are the seeded learners without an organisation.
+        #[arg(long, default_value_t = 0)]
+        organisations: u64,
         /// Courses each learner enrols in.
         #[arg(long, default_value_t = 3)]
         courses_per_learner: usize,
@@ -231,6 +235,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Seed {
             learners,
+            organisations,
             courses_per_learner,
             min_progress,
             tokens,
@@ -274,6 +279,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::write(&path, lines.join("\n") + "\n")
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 println!("wrote {} tokens to {}", lines.len(), path.display());
+            }
+            if organisations > 0 {
+                let o = agora_core::seed_organisations::seed_organisations(&conn, organisations)
+                    .await?;
+                println!(
+                    "seeded {} organisations in {} networks, with {} members",
+                    o.organisations, o.networks, o.members
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

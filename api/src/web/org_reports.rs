@@ -416,13 +416,17 @@ fn network_page(ctx: &Ctx, r: &NetworkReport) -> ReportPage {
         empty: t("org-report-no-organisations"),
         csv: csv(table),
     };
-    let as_is = |k: &str| k.to_owned();
+    // Countries by name and bands in words, in the reader's language.
+    let country = |k: &str| {
+        agora_core::organisations::country(k).map_or_else(|| k.to_owned(), |c| c.name(l).to_owned())
+    };
+    let band = |k: &str| t(&format!("org-band-{k}"));
     let region = |k: &str| t(&format!("m49-{k}"));
     let kind = |k: &str| t(&format!("org-kind-{k}"));
     let org_rows = |list: Vec<&OrganisationActivity>| -> Vec<Row> {
         list.into_iter()
             .map(|o| {
-                let mut cells = vec![o.country.clone()];
+                let mut cells = vec![country(&o.country)];
                 cells.extend(activity_cells(&o.activity));
                 Row {
                     head: o.name.clone(),
@@ -477,7 +481,7 @@ fn network_page(ctx: &Ctx, r: &NetworkReport) -> ReportPage {
             "org-report-by-country",
             "org-report-country",
             &r.countries,
-            &as_is,
+            &country,
             NetworkTable::Countries,
         ),
         group_table(
@@ -493,7 +497,7 @@ fn network_page(ctx: &Ctx, r: &NetworkReport) -> ReportPage {
             "org-report-by-band",
             "org-report-band",
             &r.population_bands,
-            &as_is,
+            &band,
             NetworkTable::PopulationBands,
         ),
         Table {

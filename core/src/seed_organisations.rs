@@ -195,7 +195,7 @@ pub async fn seed_organisations(
             })
             .exec_without_returning(db)
             .await?;
-            crate::reports::note_first_enrolment_on_joining(db, user_id).await?;
+            crate::organisations::note_first_enrolment_on_joining(db, user_id).await?;
             members += 1;
         }
     }

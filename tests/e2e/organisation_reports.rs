@@ -608,7 +608,7 @@ async fn first_enrolment_is_recorded_for_active_sharing_members_only() {
         .exec(&f.conn)
         .await
         .unwrap();
-    agora_core::reports::note_first_enrolment_on_joining(&f.conn, id)
+    agora_core::organisations::note_first_enrolment_on_joining(&f.conn, id)
         .await
         .unwrap();
     assert!(at(f.lyon).await.is_some());

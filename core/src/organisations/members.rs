@@ -107,7 +107,7 @@ pub(super) async fn insert_member(
         return Err(one_organisation());
     }
     if status == MemberStatus::Active {
-        crate::reports::note_first_enrolment_on_joining(db, user_id).await?;
+        crate::organisations::note_first_enrolment_on_joining(db, user_id).await?;
     }
     Ok(())
 }
@@ -220,7 +220,7 @@ impl Organisations {
         row.hide_progress = Set(hide_progress);
         let updated = row.update(&self.db).await?;
         // A learner who shares again may be the organisation's first enrolment.
-        crate::reports::note_first_enrolment_on_joining(&self.db, who.user_id).await?;
+        crate::organisations::note_first_enrolment_on_joining(&self.db, who.user_id).await?;
         Ok(updated.into())
     }
 
@@ -301,7 +301,7 @@ impl Organisations {
         row.status = Set(MemberStatus::Active.as_str().into());
         row.joined_at = Set(Some(now()));
         row.update(&self.db).await?;
-        crate::reports::note_first_enrolment_on_joining(&self.db, user_id).await?;
+        crate::organisations::note_first_enrolment_on_joining(&self.db, user_id).await?;
         Ok(())
     }
 

@@ -20,6 +20,7 @@
 mod access;
 mod countries;
 mod countries_table;
+mod first_enrolment;
 mod inputs;
 mod invitations;
 mod members;
@@ -34,6 +35,7 @@ use time::OffsetDateTime;
 pub use self::{
     access::{MemberStatus, Membership, OrgRole},
     countries::{Country, all as all_countries, area_name, country},
+    first_enrolment::{note_first_enrolment, note_first_enrolment_on_joining},
     inputs::{Kind, PopulationBand, name_in, parse_country, parse_domain, parse_website},
     invitations::{InvitationMail, InvitationView, NewInvitation, send_invitation},
     members::{MemberView, MyOrganisation, SHARED_WITH_ORGANISATION},

@@ -278,7 +278,7 @@ impl Organisations {
         })
         .exec_without_returning(&txn)
         .await?;
-        crate::reports::note_first_enrolment_on_joining(&txn, admin.id).await?;
+        crate::organisations::note_first_enrolment_on_joining(&txn, admin.id).await?;
         txn.commit().await?;
         self.get(Some(who), slug.as_str()).await
     }

@@ -65,16 +65,13 @@ pub use access::ReadableCourse;
 pub use colleagues::{ColleagueCourse, MIN_COLLEAGUES, popular_with_colleagues};
 pub use csv::{ReportTable, csv_field};
 pub use figures::periods;
-pub use first_enrolment::{
-    note_first_enrolment, note_first_enrolment_on_joining, organisation_named,
-    organisations_reached,
-};
+pub use first_enrolment::{organisation_named, organisations_reached};
 pub use floor::{FLOOR, Floored};
 pub use network::{
     ACTIVITY_LIST, FlooredActivity, Group, MonthActivity, NetworkReport, OrganisationActivity,
     ThemeWeight,
 };
-pub use org_access::{ReadableNetwork, ReadableOrganisation, coordinates, is_org_admin};
+pub use org_access::{ReadableNetwork, ReadableOrganisation};
 pub use org_csv::{NetworkTable, OrganisationTable};
 pub use organisation::{
     CourseProgress, DepartmentProgress, MonthCount, NotStarted, OrgReports, OrganisationReport,

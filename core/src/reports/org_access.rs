@@ -6,18 +6,17 @@
 //!   "who has not started" list; the global admin sees the figures.
 //! - A network's report: its coordinators and the global admin.
 //!
-//! The two membership queries are written here rather than borrowed from
-//! `organisations` (the write side), so that reports depend only on the
-//! schema.
+//! Who administers or coordinates what is asked of `Organisations`, the one
+//! place that knows memberships.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::OrgReports;
 use crate::{
     Error, Result,
     accounts::{Principal, Role},
-    entities::{network, network_coordinator, organisation, organisation_member},
+    entities::{network, organisation},
+    organisations::Organisations,
 };
 
 /// An organisation whose report the caller may read.
@@ -50,28 +49,6 @@ impl ReadableNetwork {
     }
 }
 
-/// Whether the user is an active administrator of this organisation.
-pub async fn is_org_admin(db: &impl ConnectionTrait, user_id: Uuid, org_id: Uuid) -> Result<bool> {
-    Ok(organisation_member::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .is_some_and(|m| m.organisation_id == org_id && m.status == "active" && m.role == "admin"))
-}
-
-/// Whether the user coordinates this network.
-pub async fn coordinates(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    network_id: Uuid,
-) -> Result<bool> {
-    Ok(
-        network_coordinator::Entity::find_by_id((network_id, user_id))
-            .one(db)
-            .await?
-            .is_some(),
-    )
-}
-
 fn signed_in(caller: Option<&Principal>) -> Result<&Principal> {
     caller.ok_or(Error::Unauthorized {
         reason: "sign in to see organisation and network reports",
@@ -94,7 +71,9 @@ impl OrgReports {
                 what: "organisation",
             })?;
         let who = signed_in(caller)?;
-        let admin_here = is_org_admin(&self.db, who.user_id, org.id).await?;
+        let admin_here = Organisations::new(self.db.clone())
+            .is_org_admin(who.user_id, org.id)
+            .await?;
         if !admin_here && who.role != Role::Admin {
             return Err(Error::Forbidden {
                 reason: "only the organisation's administrators may see its report",
@@ -118,7 +97,11 @@ impl OrgReports {
             .await?
             .ok_or(Error::NotFound { what: "network" })?;
         let who = signed_in(caller)?;
-        if who.role != Role::Admin && !coordinates(&self.db, who.user_id, network.id).await? {
+        if who.role != Role::Admin
+            && !Organisations::new(self.db.clone())
+                .is_coordinator(who.user_id, network.id)
+                .await?
+        {
             return Err(Error::Forbidden {
                 reason: "only the network's coordinators may see its report",
             });

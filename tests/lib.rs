@@ -338,6 +338,28 @@ impl Drop for TestServer {
     }
 }
 
+/// The slugs of the shipped courses (the folders of `courses/` with a
+/// `course.yaml`), sorted: tests count the catalogue from here, so adding a
+/// course changes no test.
+pub fn shipped_courses() -> Vec<String> {
+    let mut slugs: Vec<String> = std::fs::read_dir(root().join("courses"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("course.yaml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    slugs.sort();
+    slugs
+}
+
+/// The `sources` a shipped course's `course.yaml` cites, as JSON.
+pub fn shipped_sources(slug: &str) -> serde_json::Value {
+    let path = root().join("courses").join(slug).join("course.yaml");
+    let yaml: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    serde_json::to_value(&yaml["sources"]).unwrap()
+}
+
 /// Copies a folder tree (for editing course sources in a test).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

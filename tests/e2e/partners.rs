@@ -621,6 +621,14 @@ async fn listings_are_localised_cached_and_validated() {
         "{url}"
     );
     assert!(url.contains("via=city-net"), "{url}");
+    for item in items {
+        let slug = item["slug"].as_str().unwrap();
+        assert_eq!(
+            item["sources"],
+            agora_tests::shipped_sources(slug),
+            "partner sites can cite what the course cites"
+        );
+    }
     assert_eq!(b["total"], 2);
     // Revalidation.
     let r = get_with(

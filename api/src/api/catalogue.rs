@@ -152,6 +152,28 @@ struct ModuleOutline {
     lessons: Vec<LessonOutline>,
 }
 
+/// One document a course cites, so its facts can be checked.
+#[derive(Debug, Object)]
+pub(super) struct CourseSource {
+    title: String,
+    publisher: String,
+    /// Year of publication.
+    year: u16,
+    /// Where to read it: an `http(s)` address.
+    url: String,
+}
+
+impl From<&agora_core::course_source::Source> for CourseSource {
+    fn from(s: &agora_core::course_source::Source) -> Self {
+        CourseSource {
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            year: s.year,
+            url: s.url.clone(),
+        }
+    }
+}
+
 /// One course with its description and syllabus.
 #[derive(Debug, Object)]
 struct CourseDetail {
@@ -163,6 +185,8 @@ struct CourseDetail {
     description_html: String,
     objectives: Vec<String>,
     modules: Vec<ModuleOutline>,
+    /// The official documents the course's facts come from.
+    sources: Vec<CourseSource>,
 }
 
 #[derive(ApiResponse)]
@@ -385,6 +409,7 @@ impl CatalogueApi {
         let locale = c.card.locale.to_string();
         let body = CourseDetail {
             summary: CourseSummary::from(&c.card),
+            sources: c.card.sources.iter().map(CourseSource::from).collect(),
             description: c.description,
             description_html: c.description_html,
             objectives: c.objectives,

@@ -73,6 +73,7 @@ pub fn preview_outline(
         published_at: None,
         updated_at: now(),
         cover,
+        sources: source.sources.clone(),
     };
     let description = pick(&text.description, &fallback.description);
     let links = DraftLinks {
@@ -87,7 +88,6 @@ pub fn preview_outline(
         } else {
             text.objectives.clone()
         },
-        sources: source.sources.clone(),
         modules: source
             .modules
             .iter()

@@ -167,6 +167,7 @@ mod tests {
             published_at: None,
             updated_at: OffsetDateTime::UNIX_EPOCH,
             cover: None,
+            sources: vec![],
         }
     }
 

@@ -88,6 +88,8 @@ pub struct CourseCard {
     pub updated_at: OffsetDateTime,
     /// The cover image, with its alt text in the card's locale.
     pub cover: Option<crate::media::Cover>,
+    /// The official documents the course cites.
+    pub sources: Vec<crate::course_source::Source>,
 }
 
 #[derive(Clone, Debug)]
@@ -105,8 +107,6 @@ pub struct CourseOutline {
     pub description_html: String,
     pub objectives: Vec<String>,
     pub modules: Vec<ModuleOutline>,
-    /// The official documents the course cites.
-    pub sources: Vec<crate::course_source::Source>,
 }
 
 #[derive(Clone, Debug)]
@@ -291,6 +291,7 @@ fn card(
         .or_else(|| rows.first())
         .ok_or_else(|| Error::Internal(format!("course {} has no translation", c.slug)))?;
     Ok(CourseCard {
+        sources: stored::sources(&c.sources),
         locale: text.locale,
         default_locale,
         available_locales: available,
@@ -340,7 +341,6 @@ pub async fn course_outline(
         .await?
         .remove(&course_id)
         .unwrap_or_default();
-    let sources = stored::sources(&c.sources);
     let mut card = card(c, &rows, preferred, themes)?;
     card.cover = crate::media::covers(db, &[(course_id, card.locale, card.default_locale)])
         .await?
@@ -451,7 +451,6 @@ pub async fn course_outline(
         description: chosen.description.clone(),
         description_html,
         objectives: serde_json::from_value(chosen.objectives.clone()).unwrap_or_default(),
-        sources,
         modules: outline,
         card,
     })

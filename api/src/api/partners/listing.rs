@@ -8,6 +8,7 @@ use agora_core::{
 };
 use poem_openapi::Object;
 
+use crate::api::catalogue::CourseSource;
 use crate::http::{i18n, locale::locale_name};
 
 /// Collection listings may be kept a minute by browsers and proxies.
@@ -37,6 +38,8 @@ pub struct PartnerCourse {
     languages_text: String,
     /// The course page, carrying the partner for attribution.
     url: String,
+    /// The official documents the course's facts come from.
+    sources: Vec<CourseSource>,
 }
 
 #[derive(Object)]
@@ -112,6 +115,7 @@ fn collection_listing(public: &url::Url, l: &Listing, lang: Option<Locale>) -> C
                     .collect::<Vec<_>>()
                     .join(", "),
                 url: url.to_string(),
+                sources: c.sources.iter().map(CourseSource::from).collect(),
             }
         })
         .collect();

@@ -22,6 +22,7 @@ pub mod mail;
 pub mod markdown;
 pub mod media;
 pub mod notifications;
+pub mod org_activity;
 pub mod organisations;
 pub mod outbound;
 pub mod partners;

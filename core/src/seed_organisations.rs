@@ -196,6 +196,7 @@ pub async fn seed_organisations(
             .exec_without_returning(db)
             .await?;
             crate::organisations::note_first_enrolment_on_joining(db, user_id).await?;
+            crate::org_activity::membership_changed(db, user_id).await?;
             members += 1;
         }
     }

@@ -17,6 +17,7 @@ mod m20261203_000012_content_generation;
 mod m20261203_000013_organisations;
 mod m20261203_000015_organisation_reports;
 mod m20261203_000016_course_sources;
+mod m20261203_000017_organisation_activity;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_organisations::Migration),
             Box::new(m20261203_000015_organisation_reports::Migration),
             Box::new(m20261203_000016_course_sources::Migration),
+            Box::new(m20261203_000017_organisation_activity::Migration),
         ]
     }
 }

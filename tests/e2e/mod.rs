@@ -16,6 +16,7 @@ mod openapi;
 mod operations;
 mod organisation_integrations;
 mod organisation_reports;
+mod organisation_rollup;
 mod organisations;
 mod partners;
 mod partners_browser;

@@ -317,6 +317,9 @@ pub(super) async fn fixture() -> Fixture {
         let id = quick_learner(&conn, &format!("q{i}@lyon.fr"), course.id, true).await;
         join(&conn, id, lyon, MEMBER).await;
     }
+    // Written straight to the tables: the roll-up the network report reads
+    // is built from them, as the seeders do.
+    rebuild_rollup(&conn).await;
     // The in-process worker issues Ana's and Hid's certificates.
     let ana = user_id(&conn, &member.email).await;
     let hid_id = user_id(&conn, &hid.email).await;
@@ -347,6 +350,14 @@ pub(super) async fn fixture() -> Fixture {
         bristol,
         lyon,
     }
+}
+
+/// Builds the organisation roll-up again from the tables.
+pub(super) async fn rebuild_rollup(conn: &DatabaseConnection) {
+    use sea_orm::TransactionTrait;
+    let txn = conn.begin().await.unwrap();
+    agora_core::org_activity::rebuild(&txn).await.unwrap();
+    txn.commit().await.unwrap();
 }
 
 fn this_month() -> String {

@@ -110,6 +110,26 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// Organisations.
+    Organisations {
+        #[command(subcommand)]
+        command: OrganisationsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrganisationsCommand {
+    /// Rebuild the roll-up the network reports read from the enrolments and
+    /// memberships, in one transaction (after writing straight to the
+    /// database; run it while nothing else writes).
+    RebuildActivity,
+    /// Compute a network's report from the roll-up and straight from the
+    /// enrolments, time both, and fail unless they are identical.
+    #[command(hide = true)]
+    CheckActivity {
+        /// The network's slug.
+        network: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -347,6 +367,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let conn = connect(&config).await?;
             search_setup::reindex(&config, &conn).await
+        }
+        Command::Organisations {
+            command: OrganisationsCommand::RebuildActivity,
+        } => {
+            use sea_orm::TransactionTrait;
+            let conn = connect(&config).await?;
+            let started = std::time::Instant::now();
+            let txn = conn.begin().await?;
+            agora_core::org_activity::rebuild(&txn).await?;
+            txn.commit().await?;
+            println!(
+                "organisation roll-up rebuilt in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Organisations {
+            command: OrganisationsCommand::CheckActivity { network },
+        } => {
+            let conn = connect(&config).await?;
+            ops::check_activity(conn, &network).await
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Operations of the command line: connecting and migrating, importing
-//! course folders, checking them, the job queue and the mail benchmark.
+//! course folders, checking them, the job queue, the mail benchmark and
+//! the check of the organisation roll-up.
 
 use std::{process::ExitCode, sync::Arc};
 
@@ -221,4 +222,46 @@ pub fn lint(dir: &std::path::Path) -> ExitCode {
         eprintln!("{} problem(s)", problems.len());
         ExitCode::FAILURE
     }
+}
+
+/// The network report from the roll-up and from the enrolments, timed and
+/// compared (the benchmark's check that the roll-up changes no figure).
+pub async fn check_activity(
+    conn: sea_orm::DatabaseConnection,
+    network: &str,
+) -> anyhow::Result<ExitCode> {
+    use agora_core::{
+        accounts::{Principal, Role, TokenKind},
+        reports::OrgReports,
+    };
+    let reports = OrgReports::new(conn);
+    // The global admin reads every network.
+    let admin = Principal {
+        user_id: uuid::Uuid::nil(),
+        role: Role::Admin,
+        token_id: uuid::Uuid::nil(),
+        kind: TokenKind::Api,
+        csrf_hash: None,
+        locale: agora_core::domain::Locale::En,
+        email_verified: true,
+    };
+    let network = reports.readable_network(Some(&admin), network).await?;
+    let started = std::time::Instant::now();
+    let rolled = reports.network_report(&network).await?;
+    let rolled_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = std::time::Instant::now();
+    let mut direct = reports.network_report_recomputed(&network).await?;
+    let direct_ms = started.elapsed().as_secs_f64() * 1000.0;
+    direct.generated_at = rolled.generated_at;
+    let same = rolled == direct;
+    println!(
+        "network report of {} organisations: roll-up {rolled_ms:.0} ms, from the enrolments {direct_ms:.0} ms, identical: {}",
+        rolled.organisations,
+        if same { "yes" } else { "NO" }
+    );
+    Ok(if same {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -149,7 +149,11 @@ pub async fn delete_account(
         return Err(Error::invalid("password", "the password is wrong"));
     }
     forget_sign_ins(db, cache, user_id).await?;
-    user::Entity::delete_by_id(user_id).exec(db).await?;
+    // Their enrolments stop counting for their organisation first.
+    let txn = crate::db::begin_write(db).await?;
+    crate::org_activity::account_deleted(&txn, user_id).await?;
+    user::Entity::delete_by_id(user_id).exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -36,7 +36,11 @@ use crate::{
     jobs::{self, Job},
 };
 
-const COMPLETE: &str = r#"
+/// The statement; `$13` is the month of `$3`, for the organisation roll-up
+/// (see `org_activity::completed_sql`).
+static COMPLETE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        r#"
 WITH ins AS (
     INSERT INTO lesson_progress (enrolment_id, lesson_id, completed_at)
     VALUES ($1, $2, $3)
@@ -59,7 +63,10 @@ WITH ins AS (
     FROM n
     WHERE e.id = $1
     RETURNING e.*
-), job AS (
+), roll_done AS (
+    SELECT upd.organisation_id, upd.course_id FROM upd
+    WHERE upd.completed_at = $3 AND upd.organisation_id IS NOT NULL
+), {roll}, job AS (
     INSERT INTO jobs (id, kind, payload, dedup_key, status, run_at, attempts,
                       max_attempts, created_at, updated_at)
     SELECT $6, $7, $8, $9, $10, $11, 0, $12, $11, $11
@@ -70,7 +77,10 @@ SELECT upd.*,
     (SELECT string_agg(p.lesson_id::text, ',') FROM lesson_progress p
      WHERE p.enrolment_id = $1) AS done
 FROM upd
-"#;
+"#,
+        roll = crate::org_activity::completed_sql("$13")
+    )
+});
 
 impl Learning {
     /// Completes a lesson, in one write transaction (on PostgreSQL one
@@ -160,11 +170,12 @@ pub(super) async fn complete_in_one_statement(
         jobs::QUEUED.into(),
         now_ms.into(),
         CourseCompleted::MAX_ATTEMPTS.into(),
+        crate::org_activity::month_of(at).into(),
     ];
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
-            COMPLETE,
+            COMPLETE.as_str(),
             values,
         ))
         .await?

@@ -117,6 +117,7 @@ impl Learning {
             jobs::enqueue(&txn, &EnrolledMail { enrolment_id: e.id }).await?;
             crate::search::enqueue_popularity_refresh(&txn, course.id).await?;
             crate::organisations::note_first_enrolment(&txn, user_id, at).await?;
+            crate::org_activity::enrolled(&txn, e.id).await?;
             if let Some(partner) = via {
                 partners::attribute_enrolment(&txn, partner, e.id, course.id).await?;
             }

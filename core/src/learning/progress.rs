@@ -202,6 +202,7 @@ pub(super) async fn record_completion(
             .await?;
         if res.rows_affected == 1 {
             e.completed_at = Some(at);
+            crate::org_activity::completed(db, enrolment_id, at).await?;
             jobs::enqueue(db, &CourseCompleted { enrolment_id }).await?;
         }
     }

@@ -108,6 +108,7 @@ pub(super) async fn insert_member(
     }
     if status == MemberStatus::Active {
         crate::organisations::note_first_enrolment_on_joining(db, user_id).await?;
+        crate::org_activity::membership_changed(db, user_id).await?;
     }
     Ok(())
 }
@@ -192,7 +193,9 @@ impl Organisations {
             Some(_) => (MemberStatus::Pending, "domain"),
             None => (MemberStatus::Pending, "request"),
         };
-        insert_member(&self.db, who.user_id, org.id, status, OrgRole::Member, via).await?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        insert_member(&txn, who.user_id, org.id, status, OrgRole::Member, via).await?;
+        txn.commit().await?;
         self.membership_of(who.user_id)
             .await?
             .ok_or(Error::NotFound { what: "membership" })
@@ -218,9 +221,12 @@ impl Organisations {
         row.job_title = Set(job_title);
         row.department = Set(department);
         row.hide_progress = Set(hide_progress);
-        let updated = row.update(&self.db).await?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        let updated = row.update(&txn).await?;
         // A learner who shares again may be the organisation's first enrolment.
-        crate::organisations::note_first_enrolment_on_joining(&self.db, who.user_id).await?;
+        crate::organisations::note_first_enrolment_on_joining(&txn, who.user_id).await?;
+        crate::org_activity::membership_changed(&txn, who.user_id).await?;
+        txn.commit().await?;
         Ok(updated.into())
     }
 
@@ -240,6 +246,7 @@ impl Organisations {
         organisation_member::Entity::delete_by_id(who.user_id)
             .exec(&txn)
             .await?;
+        crate::org_activity::membership_changed(&txn, who.user_id).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -300,8 +307,11 @@ impl Organisations {
         let mut row = m.into_active_model();
         row.status = Set(MemberStatus::Active.as_str().into());
         row.joined_at = Set(Some(now()));
-        row.update(&self.db).await?;
-        crate::organisations::note_first_enrolment_on_joining(&self.db, user_id).await?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        row.update(&txn).await?;
+        crate::organisations::note_first_enrolment_on_joining(&txn, user_id).await?;
+        crate::org_activity::membership_changed(&txn, user_id).await?;
+        txn.commit().await?;
         Ok(())
     }
 
@@ -321,6 +331,7 @@ impl Organisations {
         organisation_member::Entity::delete_by_id(user_id)
             .exec(&txn)
             .await?;
+        crate::org_activity::membership_changed(&txn, user_id).await?;
         txn.commit().await?;
         Ok(())
     }

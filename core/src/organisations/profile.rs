@@ -279,6 +279,7 @@ impl Organisations {
         .exec_without_returning(&txn)
         .await?;
         crate::organisations::note_first_enrolment_on_joining(&txn, admin.id).await?;
+        crate::org_activity::membership_changed(&txn, admin.id).await?;
         txn.commit().await?;
         self.get(Some(who), slug.as_str()).await
     }

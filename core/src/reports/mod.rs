@@ -47,6 +47,7 @@ mod figures;
 mod first_enrolment;
 mod floor;
 mod network;
+mod network_direct;
 mod org_access;
 mod org_csv;
 mod org_sql;

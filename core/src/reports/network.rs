@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{
     OrgReports, ReadableNetwork,
     floor::Floored,
-    org_sql::{VISIBLE, count, month, month_grouped, rows, text},
+    org_sql::{VISIBLE, count, month, rows, text},
     organisation::{MonthCount, gap_free},
 };
 use crate::Result;
@@ -66,7 +66,7 @@ pub struct FlooredActivity {
 
 /// One row of a breakdown: a country (ISO code), an M49 region code, a
 /// kind or a population band.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
     pub key: String,
     /// Organisations are not people: always exact.
@@ -74,7 +74,7 @@ pub struct Group {
     pub activity: FlooredActivity,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrganisationActivity {
     pub slug: String,
     pub name: String,
@@ -82,7 +82,7 @@ pub struct OrganisationActivity {
     pub activity: FlooredActivity,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MonthActivity {
     /// `YYYY-MM`, UTC.
     pub month: String,
@@ -90,7 +90,7 @@ pub struct MonthActivity {
     pub completions: Floored,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThemeWeight {
     /// `sdg:11`, `sendai:1`.
     pub theme: String,
@@ -98,7 +98,7 @@ pub struct ThemeWeight {
     pub completions: Floored,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetworkReport {
     pub slug: String,
     pub name: String,
@@ -133,15 +133,15 @@ impl NetworkReport {
 }
 
 /// One organisation's row of the first aggregate.
-struct OrgRow {
-    slug: String,
-    name: String,
-    country: String,
-    region: String,
-    kind: String,
-    band: String,
-    joined_month: String,
-    activity: Activity,
+pub(super) struct OrgRow {
+    pub(super) slug: String,
+    pub(super) name: String,
+    pub(super) country: String,
+    pub(super) region: String,
+    pub(super) kind: String,
+    pub(super) band: String,
+    pub(super) joined_month: String,
+    pub(super) activity: Activity,
 }
 
 impl OrgReports {
@@ -150,6 +150,23 @@ impl OrgReports {
         let id = network.network.id;
         let (orgs, months, themes) =
             tokio::try_join!(organisations(db, id), by_month(db, id), themes(db, id))?;
+        Ok(assemble(network, orgs, months, themes))
+    }
+
+    /// The same report computed straight from the enrolments, without the
+    /// roll-up: the reference it is checked against (tests, benchmark).
+    pub async fn network_report_recomputed(
+        &self,
+        network: &ReadableNetwork,
+    ) -> Result<NetworkReport> {
+        use super::network_direct as direct;
+        let db = &self.db;
+        let id = network.network.id;
+        let (orgs, months, themes) = tokio::try_join!(
+            direct::organisations(db, id),
+            direct::by_month(db, id),
+            direct::themes(db, id)
+        )?;
         Ok(assemble(network, orgs, months, themes))
     }
 }
@@ -177,7 +194,10 @@ fn assemble(
                 o.activity.learners,
             )
         };
-        key(b).cmp(&key(a)).then_with(|| a.name.cmp(&b.name))
+        key(b)
+            .cmp(&key(a))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.slug.cmp(&b.slug))
     });
     NetworkReport {
         slug: network.network.slug.clone(),
@@ -229,56 +249,29 @@ fn group(orgs: &[OrgRow], key: impl Fn(&OrgRow) -> &String) -> Vec<Group> {
         .collect()
 }
 
+/// The organisations of the network with their figures, from the roll-up
+/// (`org_activity`): one row per organisation. Members are counted here,
+/// from the members' index (cheap); learners, enrolments and completions
+/// are the roll-up's.
 async fn organisations(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<OrgRow>> {
     let joined = month(db.get_database_backend(), "o.first_enrolment_at");
-    // Two passes, run together: members and learners per organisation (a
-    // learner is a member with an enrolment: one probe of the enrolments'
-    // (user_id, course_id) index per member, or a hashed semi-join for a
-    // network of everyone), and enrolments and completions per
-    // organisation (a plain join, no per-learner grouping). Counting
-    // distinct learners in the second pass would sort every enrolment.
-    let people = format!(
-        "SELECT o.id AS id, o.slug AS slug, o.name AS name, o.country AS country,
+    let sql = format!(
+        "SELECT o.slug AS slug, o.name AS name, o.country AS country,
                 o.m49_region AS region, o.kind AS kind, o.population_band AS band,
                 {joined} AS joined_month,
-                COUNT(m.user_id) AS members,
-                COUNT(m.user_id) FILTER (WHERE EXISTS
-                    (SELECT 1 FROM enrolments e WHERE e.user_id = m.user_id)) AS learners
+                (SELECT COUNT(*) FROM organisation_members m
+                 WHERE m.organisation_id = o.id AND {VISIBLE}) AS members,
+                a.learners AS learners, a.enrolments AS enrolments,
+                a.completions AS completions
          FROM organisation_networks onw
          JOIN organisations o ON o.id = onw.organisation_id
-         LEFT JOIN organisation_members m ON m.organisation_id = o.id AND {VISIBLE}
-         WHERE onw.network_id = $1
-         GROUP BY o.id, o.slug, o.name, o.country, o.m49_region, o.kind, o.population_band,
-                  o.first_enrolment_at"
+         LEFT JOIN organisation_activity a ON a.organisation_id = o.id
+         WHERE onw.network_id = $1"
     );
-    let learning = format!(
-        "SELECT m.organisation_id AS id, COUNT(*) AS enrolments,
-                COUNT(e.completed_at) AS completions
-         FROM organisation_networks onw
-         JOIN organisation_members m ON m.organisation_id = onw.organisation_id AND {VISIBLE}
-         JOIN enrolments e ON e.user_id = m.user_id
-         WHERE onw.network_id = $1
-         GROUP BY m.organisation_id"
-    );
-    let (people, learning) = tokio::try_join!(
-        rows(db, &people, vec![network.into()]),
-        rows(db, &learning, vec![network.into()]),
-    )?;
-    let mut learning: std::collections::HashMap<Uuid, (u64, u64)> = learning
+    rows(db, &sql, vec![network.into()])
+        .await?
         .iter()
         .map(|r| {
-            Ok((
-                r.try_get::<Uuid>("", "id")?,
-                (count(r, "enrolments")?, count(r, "completions")?),
-            ))
-        })
-        .collect::<Result<_>>()?;
-    people
-        .iter()
-        .map(|r| {
-            let (enrolments, completions) = learning
-                .remove(&r.try_get::<Uuid>("", "id")?)
-                .unwrap_or_default();
             Ok(OrgRow {
                 slug: text(r, "slug")?,
                 name: text(r, "name")?,
@@ -290,76 +283,86 @@ async fn organisations(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<O
                 activity: Activity {
                     members: count(r, "members")?,
                     learners: count(r, "learners")?,
-                    enrolments,
-                    completions,
+                    enrolments: count(r, "enrolments")?,
+                    completions: count(r, "completions")?,
                 },
             })
         })
         .collect()
 }
 
+/// Enrolments and completions per month, from the roll-up's months.
 async fn by_month(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<MonthActivity>> {
-    let backend = db.get_database_backend();
-    let (enrolled_group, enrolled) = month_grouped(backend, "e.enrolled_at");
-    let (completed_group, completed) = month_grouped(backend, "e.completed_at");
-    // One pass over the enrolments for both series: grouped by the month
-    // of enrolment and the month of completion (a few hundred groups).
-    let sql = format!(
-        "SELECT {enrolled} AS enrolled, {completed} AS completed, COUNT(*) AS n
+    let sql = "SELECT am.month AS month,
+                CAST(SUM(am.enrolments) AS BIGINT) AS enrolments,
+                CAST(SUM(am.completions) AS BIGINT) AS completions
          FROM organisation_networks onw
-         JOIN organisation_members m ON m.organisation_id = onw.organisation_id AND {VISIBLE}
-         JOIN enrolments e ON e.user_id = m.user_id
+         JOIN organisation_activity_months am ON am.organisation_id = onw.organisation_id
          WHERE onw.network_id = $1
-         GROUP BY {enrolled_group}, {completed_group}"
-    );
+         GROUP BY am.month";
     let mut enrolments: HashMap<String, u64> = HashMap::new();
     let mut completions: HashMap<String, u64> = HashMap::new();
-    for r in rows(db, &sql, vec![network.into()]).await? {
-        let n = count(&r, "n")?;
-        *enrolments.entry(text(&r, "enrolled")?).or_default() += n;
-        let done = text(&r, "completed")?;
-        if !done.is_empty() {
-            *completions.entry(done).or_default() += n;
+    for r in rows(db, sql, vec![network.into()]).await? {
+        let m = text(&r, "month")?;
+        // A month whose figures all moved away (a learner left) keeps a
+        // row of zeros: it is no month of enrolments.
+        let (e, c) = (count(&r, "enrolments")?, count(&r, "completions")?);
+        if c > 0 {
+            completions.insert(m.clone(), c);
+        }
+        if e > 0 {
+            enrolments.insert(m, e);
         }
     }
-    // Completions come after their enrolment: the enrolment months cover them.
-    Ok(gap_free(enrolments)
+    Ok(month_series(enrolments, completions))
+}
+
+/// The months from the first enrolment to this month, gaps included.
+/// Completions come after their enrolment: the enrolment months cover them.
+pub(super) fn month_series(
+    enrolments: HashMap<String, u64>,
+    completions: HashMap<String, u64>,
+) -> Vec<MonthActivity> {
+    gap_free(enrolments)
         .into_iter()
         .map(|m| MonthActivity {
             enrolments: Floored::of(m.count),
             completions: Floored::of(completions.get(&m.month).copied().unwrap_or(0)),
             month: m.month,
         })
-        .collect())
+        .collect()
 }
 
+/// Completions per course from the roll-up, spread over each course's themes.
 async fn themes(db: &impl ConnectionTrait, network: Uuid) -> Result<Vec<ThemeWeight>> {
-    // Completions per course first, then spread over each course's themes.
-    let sql = format!(
-        "SELECT t.theme AS theme, CAST(SUM(d.n) AS BIGINT) AS n
-         FROM (SELECT e.course_id AS course_id, COUNT(*) AS n
+    let sql = "SELECT t.theme AS theme, CAST(SUM(d.n) AS BIGINT) AS n
+         FROM (SELECT ac.course_id AS course_id, SUM(ac.completions) AS n
                FROM organisation_networks onw
-               JOIN organisation_members m ON m.organisation_id = onw.organisation_id AND {VISIBLE}
-               JOIN enrolments e ON e.user_id = m.user_id
-               WHERE onw.network_id = $1 AND e.completed_at IS NOT NULL
-               GROUP BY e.course_id) d
+               JOIN organisation_activity_courses ac ON ac.organisation_id = onw.organisation_id
+               WHERE onw.network_id = $1
+               GROUP BY ac.course_id
+               HAVING SUM(ac.completions) > 0) d
          JOIN course_themes t ON t.course_id = d.course_id
          WHERE t.theme LIKE 'sdg:%' OR t.theme LIKE 'sendai:%'
-         GROUP BY t.theme"
-    );
-    let mut out: Vec<(crate::domain::Theme, String, u64)> = Vec::new();
-    for r in rows(db, &sql, vec![network.into()]).await? {
-        let theme = text(&r, "theme")?;
-        if let Ok(parsed) = theme.parse::<crate::domain::Theme>() {
-            out.push((parsed, theme, count(&r, "n")?));
-        }
+         GROUP BY t.theme";
+    let mut out = Vec::new();
+    for r in rows(db, sql, vec![network.into()]).await? {
+        out.push((text(&r, "theme")?, count(&r, "n")?));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out
+    Ok(sort_themes(out))
+}
+
+/// SDGs by number, then Sendai priorities; themes that do not parse left out.
+pub(super) fn sort_themes(found: Vec<(String, u64)>) -> Vec<ThemeWeight> {
+    let mut out: Vec<(crate::domain::Theme, String, u64)> = found
         .into_iter()
-        .map(|(_, theme, n)| ThemeWeight {
+        .filter_map(|(theme, n)| Some((theme.parse().ok()?, theme, n)))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter()
+        .map(|(_, theme, completions)| ThemeWeight {
             theme,
-            completions: Floored::of(n),
+            completions: Floored::of(completions),
         })
-        .collect())
+        .collect()
 }

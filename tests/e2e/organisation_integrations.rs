@@ -45,6 +45,31 @@ async fn certificates_name_the_organisation_of_members_who_share() {
     );
     // Hid hid her progress: her certificate names no organisation.
     assert_eq!(cert(hid).await.organisation_name, None);
+    // The public verification page says it too, in the reader's language,
+    // and says nothing of an organisation the certificate does not name.
+    let verification = |code: String, lang: &'static str| {
+        let server = &f.server;
+        async move {
+            let r = server
+                .http
+                .get(server.url(&format!("/certificates/{code}?lang={lang}")))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let html = verification(cert(ana).await.code, "en").await;
+    assert!(
+        html.contains("<dt>Organisation</dt><dd class=\"organisation\">City of bristol</dd>"),
+        "{html}"
+    );
+    let html = verification(cert(ana).await.code, "es").await;
+    assert!(html.contains("<dt>Organización</dt>"), "{html}");
+    let html = verification(cert(hid).await.code, "en").await;
+    assert!(!html.contains("class=\"organisation\""), "{html}");
     // The PDF says it, once the worker stored it.
     let mut stored = cert(ana).await;
     for _ in 0..400 {

@@ -1119,11 +1119,34 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
     let (_, html) = page_as(s, None, "/organisations/lyon?lang=fr").await;
     assert!(html.contains("Europe occidentale"), "{html}");
     // Pages answer each role as the API does.
-    let rows: [(&str, [u16; 8]); 5] = [
+    let rows: [(&str, [u16; 8]); 12] = [
         (
             "/organisations/nairobi",
             [404, 404, 404, 200, 404, 200, 404, 200],
         ),
+        // The global admin's and the coordinators' pages.
+        ("/admin/networks", [303, 403, 403, 403, 403, 403, 403, 200]),
+        (
+            "/admin/networks/uclg",
+            [303, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "/admin/networks/nothing",
+            [303, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        (
+            "/admin/organisations",
+            [303, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "/organisations/lyon/networks",
+            [303, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "/organisations/nairobi/networks",
+            [303, 404, 404, 403, 404, 403, 404, 200],
+        ),
+        ("/admin/partners", [303, 403, 403, 403, 403, 403, 403, 200]),
         (
             "/organisations/lyon/manage",
             [303, 403, 403, 403, 200, 403, 403, 200],
@@ -1166,6 +1189,82 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The forms of those pages, each with its reader's CSRF token and input
+    // that changes nothing: refused before or after the rules as the API is.
+    let nobody = "00000000-0000-4000-8000-000000000000";
+    type Form<'a> = (String, Vec<(&'a str, &'a str)>, [u16; 8]);
+    let forms: Vec<Form> = vec![
+        (
+            "/admin/networks".into(),
+            vec![("slug", "Bad Slug"), ("name", "x")],
+            [303, 403, 403, 403, 403, 403, 403, 422],
+        ),
+        (
+            "/admin/networks/uclg".into(),
+            vec![("name", "")],
+            [303, 403, 403, 403, 403, 403, 403, 422],
+        ),
+        (
+            "/admin/networks/uclg/coordinators".into(),
+            vec![("email", "nobody@nowhere.example")],
+            [303, 403, 403, 403, 403, 403, 403, 422],
+        ),
+        (
+            format!("/admin/networks/uclg/coordinators/{nobody}/removal"),
+            vec![],
+            [303, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        (
+            "/admin/organisations".into(),
+            vec![
+                ("slug", "x"),
+                ("name", "X"),
+                ("kind", "municipality"),
+                ("country", "XX"),
+                ("population_band", "500k-1m"),
+                ("network", "uclg"),
+                ("admin_email", "solo@elsewhere.example"),
+            ],
+            [303, 403, 403, 403, 403, 403, 422, 422],
+        ),
+        (
+            "/organisations/lyon/networks".into(),
+            vec![("network", "nothing")],
+            [303, 403, 403, 403, 403, 403, 422, 422],
+        ),
+        (
+            "/organisations/nairobi/networks".into(),
+            vec![("network", "nothing")],
+            [303, 404, 404, 403, 404, 403, 404, 422],
+        ),
+    ];
+    for (path, fields, want) in &forms {
+        for (i, who) in people.iter().enumerate() {
+            let mut form = fields.clone();
+            let mut r = client.post(s.url(path)).header("accept", "text/html");
+            if let Some(who) = who {
+                r = r.header("cookie", who.cookie.split(';').next().unwrap());
+                form.push(("csrf", who.csrf.as_str()));
+            }
+            let got = r.form(&form).send().await.unwrap().status().as_u16();
+            if got != want[i] {
+                failures.push(format!(
+                    "POST {path} as {}: {got}, expected {}",
+                    ROLES[i], want[i]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Without the session's CSRF token, even the global admin is refused.
+    let r = client
+        .post(s.url("/admin/networks"))
+        .header("cookie", w.admin.cookie.split(';').next().unwrap())
+        .form(&[("slug", "new-net"), ("name", "New"), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     // The manage page lists the staff to the organisation's administrators.
     let (_, html) = page_as(s, Some(&w.lyon_admin), "/organisations/lyon/manage").await;
     assert!(html.contains("agent@elsewhere.example"));

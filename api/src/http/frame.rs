@@ -73,6 +73,7 @@ pub struct Frame<'a> {
     pub csrf: &'a str,
     pub signed_in: bool,
     pub author: bool,
+    pub admin: bool,
     pub here: &'a str,
     pub section: &'a str,
     pub flash: Option<FlashView>,
@@ -84,6 +85,7 @@ struct Shape {
     locale: Locale,
     signed_in: bool,
     author: bool,
+    admin: bool,
     section: String,
     flash_kind: Option<&'static str>,
     oembed: bool,
@@ -113,6 +115,7 @@ fn pieces(shape: Shape) -> Option<Arc<Vec<Piece>>> {
                 csrf: Slot::Csrf.marker(),
                 signed_in: shape.signed_in,
                 author: shape.author,
+                admin: shape.admin,
                 here: Slot::Here.marker(),
                 section: &shape.section,
                 flash: shape.flash_kind.map(|kind| FlashView {
@@ -187,6 +190,7 @@ pub fn render(f: &Frame) -> Option<String> {
         locale: f.locale,
         signed_in: f.signed_in,
         author: f.author,
+        admin: f.admin,
         section: f.section.to_owned(),
         flash_kind: f.flash.as_ref().map(|x| x.kind),
         oembed: f.oembed.is_some(),
@@ -224,7 +228,12 @@ mod tests {
     #[test]
     fn the_frame_is_the_layout() {
         for locale in Locale::ALL {
-            for (signed_in, author) in [(false, false), (true, false), (true, true)] {
+            for (signed_in, author, admin) in [
+                (false, false, false),
+                (true, false, false),
+                (true, true, false),
+                (true, true, true),
+            ] {
                 for flash in [None, Some("ok")] {
                     for oembed in [None, Some("https://x.example/oembed?url=a&b=\"c\"")] {
                         let title = "Risk <&> \"reduction\" = 'it'`";
@@ -244,6 +253,7 @@ mod tests {
                                     csrf,
                                     signed_in,
                                     author,
+                                    admin,
                                     here,
                                     section: "catalogue",
                                     flash: flash.map(|kind| FlashView {
@@ -262,6 +272,7 @@ mod tests {
                             csrf,
                             signed_in,
                             author,
+                            admin,
                             here,
                             section: "catalogue",
                             flash: flash.map(|kind| FlashView {

@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 27] = [
+    const CODE: [(&str, &str); 38] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         ("web/admin.rs", include_str!("../web/admin.rs")),
         ("web/auth.rs", include_str!("../web/auth.rs")),
@@ -247,7 +247,48 @@ mod completeness {
         ),
         ("web/mod.rs", include_str!("../web/mod.rs")),
         ("web/reports.rs", include_str!("../web/reports.rs")),
-        ("web/org_reports.rs", include_str!("../web/org_reports.rs")),
+        ("web/ctx.rs", include_str!("../web/ctx.rs")),
+        ("web/form.rs", include_str!("../web/form.rs")),
+        (
+            "web/org_reports/mod.rs",
+            include_str!("../web/org_reports/mod.rs"),
+        ),
+        (
+            "web/org_reports/page.rs",
+            include_str!("../web/org_reports/page.rs"),
+        ),
+        (
+            "web/org_reports/organisation.rs",
+            include_str!("../web/org_reports/organisation.rs"),
+        ),
+        (
+            "web/org_reports/network.rs",
+            include_str!("../web/org_reports/network.rs"),
+        ),
+        (
+            "web/organisations/mod.rs",
+            include_str!("../web/organisations/mod.rs"),
+        ),
+        (
+            "web/organisations/manage.rs",
+            include_str!("../web/organisations/manage.rs"),
+        ),
+        (
+            "web/organisations/mine.rs",
+            include_str!("../web/organisations/mine.rs"),
+        ),
+        (
+            "web/organisations/public.rs",
+            include_str!("../web/organisations/public.rs"),
+        ),
+        (
+            "web/organisations/networks.rs",
+            include_str!("../web/organisations/networks.rs"),
+        ),
+        (
+            "web/organisations/placement.rs",
+            include_str!("../web/organisations/placement.rs"),
+        ),
         (
             "api/partners/listing.rs",
             include_str!("../api/partners/listing.rs"),

@@ -35,6 +35,8 @@ pub struct Layout<'a> {
     pub signed_in: bool,
     /// Authors and admins see the authoring link.
     pub author: bool,
+    /// The global admin sees the administration link.
+    pub admin: bool,
     pub here: &'a str,
     pub section: &'a str,
     pub flash: Option<FlashView>,
@@ -111,6 +113,7 @@ pub fn error_page(req_locale: Locale, status: StatusCode) -> Response {
                 csrf: "",
                 signed_in: false,
                 author: false,
+                admin: false,
                 here: "/",
                 section: "error",
                 flash: None,

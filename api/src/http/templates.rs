@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 39] = pages![
+pub const PAGES: [(&str, &str); 44] = pages![
     "layout",
     "error",
     "message",
@@ -51,6 +51,11 @@ pub const PAGES: [(&str, &str); 39] = pages![
     "org_page",
     "org_invitation",
     "org_manage",
+    "admin_nav",
+    "admin_networks",
+    "admin_network",
+    "admin_organisations",
+    "org_networks",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -37,6 +37,8 @@ struct NewKeyView {
 
 #[derive(Serialize)]
 struct AdminPage {
+    admin: bool,
+    tab: &'static str,
     partners: Vec<PartnerRow>,
     new_key: Option<NewKeyView>,
     error: Option<String>,
@@ -44,7 +46,7 @@ struct AdminPage {
 
 /// Administrators only: anyone else is sent to sign in, or refused.
 #[allow(clippy::result_large_err)]
-fn require_admin(ctx: &Ctx) -> Result<(), Response> {
+pub(crate) fn require_admin(ctx: &Ctx) -> Result<(), Response> {
     let user = ctx.require_user()?;
     if user.role == Role::Admin {
         Ok(())
@@ -110,6 +112,8 @@ async fn render(
         "admin_partners",
         &ctx.t("partners-title"),
         &AdminPage {
+            admin: true,
+            tab: "partners",
             partners: rows,
             new_key,
             error,

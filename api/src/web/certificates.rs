@@ -25,6 +25,8 @@ struct CertificatePage {
     hours: String,
     issuer: String,
     code: String,
+    /// The holder's organisation, when the certificate names one.
+    organisation: Option<String>,
     /// The holder sees the download.
     download_href: Option<String>,
 }
@@ -71,6 +73,7 @@ pub async fn verify(ctx: Ctx, Path(code): Path<String>) -> Response {
         hours: format_hours(l, v.duration_minutes),
         issuer: ctx.state.config.certificate_issuer.clone(),
         download_href: mine.then(|| format!("/certificates/{}/pdf", v.code)),
+        organisation: v.organisation,
         holder_name: v.holder_name,
         course_title: v.course_title,
         code: v.code,

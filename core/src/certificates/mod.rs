@@ -96,6 +96,8 @@ pub struct Verification {
     pub revocation_reason: Option<String>,
     /// The PDF is stored and can be downloaded.
     pub ready: bool,
+    /// The holder's organisation named on the certificate, if any.
+    pub organisation: Option<String>,
 }
 
 impl Verification {
@@ -122,6 +124,7 @@ async fn verification(db: &impl ConnectionTrait, c: certificate::Model) -> Resul
         revoked_at: c.revoked_at,
         revocation_reason: c.revocation_reason,
         ready: c.stored_at.is_some(),
+        organisation: c.organisation_name,
     })
 }
 

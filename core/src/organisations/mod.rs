@@ -39,7 +39,7 @@ pub use self::{
     inputs::{Kind, PopulationBand, name_in, parse_country, parse_domain, parse_website},
     invitations::{InvitationMail, InvitationView, NewInvitation, send_invitation},
     members::{MemberView, MyOrganisation, SHARED_WITH_ORGANISATION},
-    networks::{CoordinatorView, NetworkInput, NetworkView},
+    networks::{CoordinatorView, NetworkChoice, NetworkInput, NetworkView},
     profile::{OrganisationInput, OrganisationView},
 };
 use crate::{

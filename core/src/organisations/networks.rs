@@ -13,11 +13,11 @@ use uuid::Uuid;
 use super::{
     Organisations, find_network,
     inputs::{parse_names, parse_website},
-    names_map, now, require_global_admin,
+    names_map, now, require_global_admin, require_signed_in,
 };
 use crate::{
     Error, Result,
-    accounts::Principal,
+    accounts::{Principal, Role},
     domain::Slug,
     entities::{network, network_coordinator, user},
 };
@@ -59,6 +59,16 @@ impl NetworkView {
     }
 }
 
+/// One network on the form that places an organisation in networks.
+#[derive(Clone, Debug)]
+pub struct NetworkChoice {
+    pub network: NetworkView,
+    /// The organisation belongs to it now.
+    pub member: bool,
+    /// The caller may add or remove it (`set_networks` refuses otherwise).
+    pub may_change: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct CoordinatorView {
     pub user_id: Uuid,
@@ -81,6 +91,56 @@ impl Organisations {
             .into_iter()
             .map(NetworkView::from)
             .collect())
+    }
+
+    /// The networks the caller may place a new organisation in: every one
+    /// for the global admin, their own for a coordinator. Anyone else may
+    /// not create organisations (the rule of `create`).
+    pub async fn networks_for_new_organisation(
+        &self,
+        who: Option<&Principal>,
+    ) -> Result<Vec<NetworkView>> {
+        let who = require_signed_in(who)?;
+        let all = self.networks().await?;
+        if who.role == Role::Admin {
+            return Ok(all);
+        }
+        let mine = self.coordinated_networks(who.user_id).await?;
+        if mine.is_empty() {
+            return Err(Error::Forbidden {
+                reason: "only administrators and network coordinators may create organisations",
+            });
+        }
+        Ok(all.into_iter().filter(|n| mine.contains(&n.id)).collect())
+    }
+
+    /// The organisation and every network, saying which it belongs to and
+    /// which the caller may change: the rules of `set_networks`, for a form.
+    pub async fn network_choices(
+        &self,
+        who: Option<&Principal>,
+        slug: &str,
+    ) -> Result<(super::OrganisationView, Vec<NetworkChoice>)> {
+        let principal = require_signed_in(who)?;
+        let org = self.get(who, slug).await?;
+        let admin = org.standing == super::Standing::GlobalAdmin;
+        let mine = self.coordinated_networks(principal.user_id).await?;
+        if !admin && mine.is_empty() {
+            return Err(Error::Forbidden {
+                reason: "only administrators and network coordinators may change an organisation's networks",
+            });
+        }
+        let choices = self
+            .networks()
+            .await?
+            .into_iter()
+            .map(|n| NetworkChoice {
+                member: org.networks.iter().any(|m| m.id == n.id),
+                may_change: admin || mine.contains(&n.id),
+                network: n,
+            })
+            .collect();
+        Ok((org, choices))
     }
 
     pub async fn network(&self, slug: &str) -> Result<NetworkView> {

@@ -3,22 +3,14 @@
 //! shown once, on the page that made it.
 
 use agora_core::organisations::{
-    InvitationView, Kind, MemberStatus, NewInvitation, OrgRole, OrganisationInput,
-    OrganisationView, PopulationBand,
+    InvitationView, MemberStatus, NewInvitation, OrgRole, OrganisationInput, OrganisationView,
 };
 use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::form_error;
+use super::{Choice, band_choices, form_error, kind_choices, other_names};
 use crate::web::{Ctx, Flash, FormData};
-
-#[derive(Serialize)]
-struct Choice {
-    value: &'static str,
-    label: String,
-    selected: bool,
-}
 
 #[derive(Serialize)]
 struct MemberRow {
@@ -48,6 +40,9 @@ struct ManagePage {
     name_es: String,
     kinds: Vec<Choice>,
     bands: Vec<Choice>,
+    /// Shown, not edited: coordinators and the global admin place an
+    /// organisation in networks.
+    networks: Vec<String>,
     country: String,
     website: String,
     public: bool,
@@ -84,21 +79,12 @@ async fn manage_page(
         name: o.name.clone(),
         name_fr: o.names.get("fr").cloned().unwrap_or_default(),
         name_es: o.names.get("es").cloned().unwrap_or_default(),
-        kinds: Kind::ALL
+        kinds: kind_choices(ctx, &o.kind),
+        bands: band_choices(ctx, &o.population_band),
+        networks: o
+            .networks
             .iter()
-            .map(|k| Choice {
-                value: k.as_str(),
-                label: ctx.t(&format!("org-kind-{}", k.as_str())),
-                selected: k.as_str() == o.kind,
-            })
-            .collect(),
-        bands: PopulationBand::ALL
-            .iter()
-            .map(|b| Choice {
-                value: b.as_str(),
-                label: ctx.t(&format!("org-band-{}", b.as_str())),
-                selected: b.as_str() == o.population_band,
-            })
+            .map(|n| n.name_in(ctx.locale).to_owned())
             .collect(),
         country: o.country.clone(),
         website: o.website.clone().unwrap_or_default(),
@@ -174,16 +160,7 @@ where
 pub async fn profile(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     let s = slug.clone();
     act(ctx, slug, body, |ctx, f| async move {
-        let names = std::collections::BTreeMap::from([
-            (
-                "fr".to_owned(),
-                f.get("name_fr").unwrap_or_default().to_owned(),
-            ),
-            (
-                "es".to_owned(),
-                f.get("name_es").unwrap_or_default().to_owned(),
-            ),
-        ]);
+        let names = other_names(&f);
         let input = OrganisationInput {
             name: f.get("name").unwrap_or_default(),
             names: &names,

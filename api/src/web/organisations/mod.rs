@@ -1,16 +1,20 @@
 //! Organisation pages: the learner's own organisation and the offers of
 //! their domain (`mine`), invitations (`mine`), public organisation pages
-//! and the list (`public`), and what an organisation's administrators
-//! manage (`manage`). Every rule is the core service's; a refusal becomes
-//! the matching error page.
+//! and the list (`public`), what an organisation's administrators
+//! manage (`manage`), and what the global admin and network coordinators
+//! do: networks and their coordinators (`networks`), new organisations and
+//! the networks each belongs to (`placement`). Every rule is the core
+//! service's; a refusal becomes the matching error page.
 
 pub mod manage;
 pub mod mine;
+pub mod networks;
+pub mod placement;
 pub mod public;
 
 use agora_core::{
     domain::Locale,
-    organisations::{OrganisationView, area_name, country},
+    organisations::{Kind, OrganisationView, PopulationBand, area_name, country},
 };
 use poem::http::StatusCode;
 use serde::Serialize;
@@ -53,8 +57,57 @@ pub fn summary(ctx: &Ctx, o: &OrganisationView) -> OrgSummary {
     }
 }
 
+/// One option of a `select` or a checkbox list.
+#[derive(Serialize)]
+pub struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// The kinds of organisation, in the reader's words.
+pub fn kind_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    Kind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: ctx.t(&format!("org-kind-{}", k.as_str())),
+            selected: k.as_str() == selected,
+        })
+        .collect()
+}
+
+/// The population bands, in the reader's words.
+pub fn band_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    PopulationBand::ALL
+        .iter()
+        .map(|b| Choice {
+            value: b.as_str().into(),
+            label: ctx.t(&format!("org-band-{}", b.as_str())),
+            selected: b.as_str() == selected,
+        })
+        .collect()
+}
+
+/// The names in French and Spanish from a form's `name_fr` and `name_es`.
+pub fn other_names(f: &crate::web::FormData) -> std::collections::BTreeMap<String, String> {
+    ["fr", "es"]
+        .into_iter()
+        .map(|l| {
+            (
+                l.to_owned(),
+                f.get(&format!("name_{l}")).unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The fields whose errors a form shows in the reader's words.
-const FIELDS: [&str; 12] = [
+const FIELDS: [&str; 16] = [
+    "names",
+    "slug",
+    "admin_email",
+    "networks",
     "name",
     "kind",
     "country",

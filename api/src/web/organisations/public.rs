@@ -35,6 +35,9 @@ struct OrgPage {
     /// Signed in, in no organisation: may ask to join.
     may_join: bool,
     member: bool,
+    /// The global admin or a coordinator of one of its networks: may
+    /// change the networks it belongs to.
+    places: bool,
 }
 
 /// GET `/organisations/:slug`
@@ -51,6 +54,7 @@ pub async fn show(ctx: Ctx, Path(slug): Path<String>) -> Response {
         },
         None => false,
     };
+    let places = matches!(org.standing, Standing::GlobalAdmin | Standing::Coordinator);
     let page = OrgPage {
         organisation: summary(&ctx, &org),
         manages: org.standing.manages(),
@@ -59,6 +63,7 @@ pub async fn show(ctx: Ctx, Path(slug): Path<String>) -> Response {
             org.standing,
             Standing::Member | Standing::OrgAdmin | Standing::Pending
         ),
+        places,
     };
     let title = org.name_in(ctx.locale).to_owned();
     ctx.page(StatusCode::OK, "org_page", &title, &page)

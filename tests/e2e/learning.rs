@@ -678,7 +678,15 @@ async fn learners_cannot_act_on_courses_they_are_not_enrolled_in() {
 /// revocation.
 #[tokio::test]
 async fn the_my_learning_page_follows_each_change_at_once() {
-    let (server, _dir) = fixture_server().await;
+    let dir = TempDir::new();
+    for slug in ["fixture-course", "other-course"] {
+        write_fixture_course(dir.path(), slug);
+    }
+    let server = TestServer::start_with(ServerOptions {
+        courses_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    })
+    .await;
     let ana = enrolled(&server, "ana@city.gov").await;
     let (s, a) = (&server, &ana);
     let page = move || async move {
@@ -727,7 +735,7 @@ async fn the_my_learning_page_follows_each_change_at_once() {
         .call(
             &ana,
             Method::POST,
-            "/api/v1/courses/localizing-the-sdgs/enrolment",
+            "/api/v1/courses/other-course/enrolment",
             None,
         )
         .await;

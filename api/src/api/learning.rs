@@ -26,8 +26,9 @@ enum ApiTags {
 
 pub struct LearningApi;
 
-/// Where a learner stands in a course.
-#[derive(Object)]
+/// Where a learner stands in a course. Also `Serialize` (the same JSON as
+/// poem-openapi's), for answers written straight to bytes.
+#[derive(Object, serde::Serialize)]
 pub struct Progress {
     enrolment_id: Uuid,
     /// active, or left (re-enrolling resumes)
@@ -39,8 +40,11 @@ pub struct Progress {
     /// The first lesson not yet completed: where to continue.
     resume_lesson_id: Option<Uuid>,
     resume_lesson_key: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     enrolled_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     last_activity_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     completed_at: Option<OffsetDateTime>,
 }
 

@@ -25,7 +25,11 @@ impl<T: serde::Serialize> CachedJson<T> {
     /// `value` serialised straight to bytes: `T`'s serde form must be the
     /// JSON its OpenAPI schema describes (same names, same formats).
     pub fn serialize(value: &T) -> Self {
-        Self::from_bytes(serde_json::to_vec(value).unwrap_or_default().into())
+        let mut out = Vec::with_capacity(8 * 1024);
+        if serde_json::to_writer(&mut out, value).is_err() {
+            out.clear();
+        }
+        Self::from_bytes(out.into())
     }
 }
 

@@ -26,8 +26,9 @@ enum ApiTags {
 
 pub struct LearningApi;
 
-/// Where a learner stands in a course. Also `Serialize` (the same JSON as
-/// poem-openapi's), for answers written straight to bytes.
+// Also `Serialize`, the same JSON as poem-openapi's, for answers written
+// straight to bytes (see `me::tests`).
+/// Where a learner stands in a course.
 #[derive(Object, serde::Serialize)]
 pub struct Progress {
     enrolment_id: Uuid,

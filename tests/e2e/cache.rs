@@ -1,5 +1,6 @@
 //! The progress cache in Redis: a dead Redis fails no request and loses
-//! nothing, and no value that went stale while it was away is served.
+//! nothing, no value that went stale while it was away is served, and the
+//! in-process copy of what Redis answered never hides a replica's own writes.
 
 use std::{
     process::{Child, Command, Stdio},
@@ -266,4 +267,126 @@ async fn a_server_started_while_redis_is_down_works_and_uses_redis_once_it_is_up
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(server.get_json("/ready").await.0, 200);
+}
+
+/// What the learner's replica reads through its in-process copy of Redis.
+async fn completed_on(http: &reqwest::Client, base: &str, token: &str) -> (u16, Option<u64>) {
+    let r = http
+        .get(format!("{base}/api/v1/me/learning"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    let mine: serde_json::Value = r.json().await.unwrap_or_default();
+    (status, mine[0]["progress"]["completed_lessons"].as_u64())
+}
+
+#[tokio::test]
+async fn own_writes_are_seen_at_once_through_the_in_process_copy_and_other_replicas_within_a_second()
+ {
+    let redis = RedisProcess::start();
+    let env = vec![("AGORA_REDIS_URL".to_owned(), redis.url())];
+    let a = TestServer::start_with(ServerOptions {
+        env: env.clone(),
+        ..Default::default()
+    })
+    .await;
+    let b = a.replica(&env).await;
+    let ana = a.learner("ana@city.gov").await;
+    let course = "/api/v1/courses/localizing-the-sdgs";
+    let (status, _) = a
+        .call(&ana, Method::POST, &format!("{course}/enrolment"), None)
+        .await;
+    assert_eq!(status, 201);
+    let (_, outline) = a.get_json(course).await;
+    let lessons: Vec<String> = outline["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["lessons"].as_array().unwrap().iter())
+        .filter(|l| l["kind"] != "quiz")
+        .map(|l| l["key"].as_str().unwrap().to_owned())
+        .collect();
+
+    for done in 0..3u64 {
+        // Both replicas have just read the caller and the summary (each
+        // keeps its copy for up to a second).
+        for base in [&a.base, &b.base] {
+            assert_eq!(
+                completed_on(&a.http, base, &ana.token).await,
+                (200, Some(done))
+            );
+        }
+        let (status, p) = a
+            .call(
+                &ana,
+                Method::POST,
+                &format!("{course}/lessons/{}/completion", lessons[done as usize]),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, p["completed_lessons"].as_u64()),
+            (200, Some(done + 1))
+        );
+        // The replica that wrote dropped its copy: the next read is the new one.
+        assert_eq!(
+            completed_on(&a.http, &a.base, &ana.token).await,
+            (200, Some(done + 1)),
+            "own completion visible at once"
+        );
+        let (status, page) = a
+            .call(&ana, Method::GET, &format!("{course}/progress"), None)
+            .await;
+        assert_eq!(
+            (status, page["completed_lessons"].as_u64()),
+            (200, Some(done + 1))
+        );
+        // The other replica within a second (its copy expires).
+        let start = Instant::now();
+        while completed_on(&b.http, &b.base, &ana.token).await != (200, Some(done + 1)) {
+            assert!(
+                start.elapsed() < Duration::from_millis(1500),
+                "replica B still shows {done} completed lessons after {:?}",
+                start.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    // A revoked token: refused at once where it was revoked, and within a
+    // second by the other replica, although both just read the caller.
+    let (status, created) = a
+        .call(
+            &ana,
+            Method::POST,
+            "/api/v1/me/tokens",
+            Some(serde_json::json!({ "name": "script" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let token = created["token"].as_str().unwrap().to_owned();
+    for base in [&a.base, &b.base] {
+        assert_eq!(completed_on(&a.http, base, &token).await.0, 200);
+    }
+    let (status, _) = a
+        .call(
+            &ana,
+            Method::DELETE,
+            &format!("/api/v1/me/tokens/{}", created["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(completed_on(&a.http, &a.base, &token).await.0, 401);
+    let start = Instant::now();
+    while completed_on(&b.http, &b.base, &token).await.0 != 401 {
+        assert!(
+            start.elapsed() < Duration::from_millis(1500),
+            "replica B still accepts a revoked token after {:?}",
+            start.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -672,3 +672,118 @@ async fn learners_cannot_act_on_courses_they_are_not_enrolled_in() {
         0
     );
 }
+
+/// "My learning" is kept rendered per learner, and follows every change at
+/// once: a completion, a new enrolment, the certificate's issue and its
+/// revocation.
+#[tokio::test]
+async fn the_my_learning_page_follows_each_change_at_once() {
+    let dir = TempDir::new();
+    for slug in ["fixture-course", "other-course"] {
+        write_fixture_course(dir.path(), slug);
+    }
+    let server = TestServer::start_with(ServerOptions {
+        courses_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    })
+    .await;
+    let ana = enrolled(&server, "ana@city.gov").await;
+    let (s, a) = (&server, &ana);
+    let page = move || async move {
+        let r = s
+            .http
+            .get(s.url("/my-learning"))
+            .header("accept", "text/html")
+            .header("cookie", a.cookie.split(';').next().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.text().await.unwrap()
+    };
+    let html = page().await;
+    assert!(html.contains("0 of 3 lessons completed"), "{html}");
+    assert!(
+        html.contains("Complete a course to receive a certificate."),
+        "{html}"
+    );
+
+    let complete = |key: &'static str| {
+        let (server, ana) = (&server, &ana);
+        async move {
+            let (status, _) = server
+                .call(
+                    ana,
+                    Method::POST,
+                    &format!("{FIXTURE}/lessons/{key}/completion"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200);
+        }
+    };
+    complete("intro").await;
+    let html = page().await;
+    assert!(html.contains("1 of 3 lessons completed"), "{html}");
+    assert!(
+        html.contains("/courses/fixture-course/lessons/sheet"),
+        "{html}"
+    );
+
+    // Another course: its card appears at once.
+    let (status, _) = server
+        .call(
+            &ana,
+            Method::POST,
+            "/api/v1/courses/other-course/enrolment",
+            None,
+        )
+        .await;
+    assert_eq!(status, 201);
+    let html = page().await;
+    assert_eq!(html.matches("<li class=\"card\">").count(), 2, "{html}");
+
+    // Completing the course: the certificate is prepared, then ready.
+    complete("sheet").await;
+    let (_, r) = server
+        .call(
+            &ana,
+            Method::POST,
+            &format!("{FIXTURE}/lessons/check/attempts"),
+            Some(json!({ "answers": { "q1": ["b"], "q2": ["false"] } })),
+        )
+        .await;
+    assert_eq!(r["progress"]["percent"], 100, "{r}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let html = loop {
+        let html = page().await;
+        if html.contains("Download the certificate") {
+            break html;
+        }
+        assert!(std::time::Instant::now() < deadline, "{html}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(html.contains("Course completed."), "{html}");
+    assert!(!html.contains("Complete a course to receive"), "{html}");
+    assert!(!html.contains("Revoked certificate"), "{html}");
+    let code = html
+        .split("/certificates/")
+        .nth(1)
+        .and_then(|s| s.split(['/', '"']).next())
+        .expect("a certificate link")
+        .to_owned();
+
+    // Revoked by an admin: shown at once.
+    let admin = server.admin("admin@city.gov").await;
+    let (status, body) = server
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/certificates/{code}/revocation"),
+            Some(json!({ "reason": "Issued in error" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let html = page().await;
+    assert!(html.contains("Revoked certificate"), "{html}");
+}

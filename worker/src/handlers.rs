@@ -69,7 +69,7 @@ pub fn registry(outbound: Outbound, learning: Learning) -> Registry {
         notifications::enrolled(&c.outbound, j).await
     });
     add(&mut r, &ctx, |c, j: CourseCompleted| async move {
-        certificates::issue(&c.outbound, j.enrolment_id).await
+        certificates::issue(&c.outbound, &c.learning.cache, j.enrolment_id).await
     });
     add(&mut r, &ctx, |c, _: ReminderScan| async move {
         let n = notifications::scan_reminders(&c.outbound.db, c.reminder_days).await?;

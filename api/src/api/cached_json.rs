@@ -5,7 +5,9 @@
 use std::marker::PhantomData;
 
 use poem_openapi::{
-    registry::{MetaSchemaRef, Registry},
+    ApiResponse,
+    payload::Payload,
+    registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
     types::{ToJSON, Type},
 };
 
@@ -16,6 +18,18 @@ impl<T> CachedJson<T> {
     /// Bytes that are the JSON of a `T` (the caller's promise).
     pub fn from_bytes(b: bytes::Bytes) -> Self {
         Self(b, PhantomData)
+    }
+}
+
+impl<T: serde::Serialize> CachedJson<T> {
+    /// `value` serialised straight to bytes: `T`'s serde form must be the
+    /// JSON its OpenAPI schema describes (same names, same formats).
+    pub fn serialize(value: &T) -> Self {
+        let mut out = Vec::with_capacity(8 * 1024);
+        if serde_json::to_writer(&mut out, value).is_err() {
+            out.clear();
+        }
+        Self::from_bytes(out.into())
     }
 }
 
@@ -31,7 +45,7 @@ impl<T: ToJSON> CachedJson<T> {
     }
 }
 
-impl<T: Type + Send> poem_openapi::payload::Payload for CachedJson<T> {
+impl<T: Type + Send> Payload for CachedJson<T> {
     const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
     fn schema_ref() -> MetaSchemaRef {
         T::schema_ref()
@@ -46,5 +60,27 @@ impl<T: Send> poem::IntoResponse for CachedJson<T> {
         poem::Response::builder()
             .content_type("application/json; charset=utf-8")
             .body(self.0)
+    }
+}
+
+/// As an operation's whole answer: a 200 described as `Json<T>` describes it.
+impl<T: Type + Send> ApiResponse for CachedJson<T> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "",
+                status: Some(200),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: Self::CONTENT_TYPE,
+                    schema: Self::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
     }
 }

@@ -183,7 +183,7 @@ impl CertificatesApi {
         body: Json<Revocation>,
     ) -> Result<Json<MyCertificate>, ApiError> {
         require_admin(&auth)?;
-        let v = certificates::revoke(&state.db, &code, &body.reason).await?;
+        let v = certificates::revoke(&state.db, &state.cache, &code, &body.reason).await?;
         tracing::info!(code = %v.code, admin = %auth.principal().user_id, "certificate revoked");
         Ok(Json(mine(&state, v)))
     }

@@ -26,8 +26,10 @@ enum ApiTags {
 
 pub struct LearningApi;
 
+// Also `Serialize`, the same JSON as poem-openapi's, for answers written
+// straight to bytes (see `me::tests`).
 /// Where a learner stands in a course.
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 pub struct Progress {
     enrolment_id: Uuid,
     /// active, or left (re-enrolling resumes)
@@ -39,8 +41,11 @@ pub struct Progress {
     /// The first lesson not yet completed: where to continue.
     resume_lesson_id: Option<Uuid>,
     resume_lesson_key: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     enrolled_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     last_activity_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     completed_at: Option<OffsetDateTime>,
 }
 

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{
     auth::{Auth, content_locales},
+    cached_json::CachedJson,
     error::ApiError,
     learning::Progress,
 };
@@ -93,7 +94,7 @@ struct DeleteRequest {
     password: String,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 struct MyCourse {
     slug: String,
     title: String,
@@ -262,12 +263,13 @@ impl MeApi {
         auth: Auth,
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
-    ) -> Result<Json<Vec<MyCourse>>, ApiError> {
+    ) -> Result<CachedJson<Vec<MyCourse>>, ApiError> {
         let p = auth.principal();
         let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
         let courses = state.learning.my_learning(p.user_id, &preferred).await?;
-        Ok(Json(
-            courses
+        // Straight to bytes, without poem-openapi's `serde_json::Value` tree.
+        Ok(CachedJson::serialize(
+            &courses
                 .into_iter()
                 .map(|c| MyCourse {
                     continue_path: c
@@ -280,7 +282,47 @@ impl MeApi {
                     locale: c.locale.to_string(),
                     progress: c.progress.into(),
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    /// The answer is written with serde: it must be the JSON the schema says.
+    #[test]
+    fn my_courses_serialise_as_poem_openapi_would() {
+        let at = time::macros::datetime!(2026-12-03 14:05:06.789 UTC);
+        for completed_at in [None, Some(at)] {
+            let summary = agora_core::learning::ProgressSummary {
+                enrolment_id: uuid::Uuid::new_v4(),
+                course_id: uuid::Uuid::new_v4(),
+                status: "active".into(),
+                completed_lessons: 2,
+                total_lessons: 7,
+                percent: 28,
+                last_lesson_id: Some(uuid::Uuid::new_v4()),
+                resume_lesson_id: None,
+                resume_lesson_key: Some("intro".into()),
+                enrolled_at: at,
+                last_activity_at: at,
+                completed_at,
+                version: 3,
+                completed_lesson_ids: vec![],
+            };
+            let mine = vec![super::MyCourse {
+                slug: "a-course".into(),
+                title: "A \"course\" <é>".into(),
+                locale: "fr".into(),
+                progress: summary.into(),
+                continue_path: None,
+            }];
+            assert_eq!(
+                serde_json::to_value(&mine).unwrap(),
+                mine.to_json().unwrap()
+            );
+        }
     }
 }

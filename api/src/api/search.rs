@@ -2,11 +2,12 @@
 
 use agora_core::search::{self, Facet, RawSearch, SearchRequest};
 use poem::{Request, web::Data};
-use poem_openapi::{
-    ApiResponse, Object, OpenApi, Tags, param::Header, param::Query, payload::Json,
-};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Header, param::Query};
+
+use serde::Serialize;
 
 use super::{
+    cached_json::CachedJson,
     catalogue::{PUBLIC_CACHE, preferred_locales},
     error::ApiError,
 };
@@ -26,7 +27,7 @@ const PARAMETERS: [&str; 10] = [
     "q", "lang", "page", "per_page", "sdg", "sendai", "language", "level", "duration", "facets",
 ];
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 struct SearchThemes {
     /// Sustainable Development Goal numbers (1–17).
     sdgs: Vec<u8>,
@@ -37,7 +38,7 @@ struct SearchThemes {
 
 /// Matches in `<mark>`; the text around them is HTML-escaped, so each field
 /// may be inserted into a page as it is.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 struct SearchHighlight {
     /// The title with matching words marked.
     title: String,
@@ -45,14 +46,16 @@ struct SearchHighlight {
     summary: String,
     /// A passage where the course matches, when neither title nor summary does.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<String>,
     /// The locale of `snippet`: a course may match in another of its locales.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     snippet_locale: Option<String>,
 }
 
 /// A course found.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 struct SearchItem {
     slug: String,
     /// The locale of `title` and `summary`: the reader's, else the course's default.
@@ -73,7 +76,7 @@ struct SearchItem {
 }
 
 /// A facet value and how many of the matching courses have it.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 struct FacetCount {
     value: String,
     count: u64,
@@ -81,21 +84,26 @@ struct FacetCount {
 
 /// Counts for the courses matching the query and filters; only the facets
 /// asked for (all by default), only values with at least one course.
-#[derive(Debug, Object, Default)]
+#[derive(Debug, Object, Default, Serialize)]
 struct SearchFacets {
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     sdg: Option<Vec<FacetCount>>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     sendai: Option<Vec<FacetCount>>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<Vec<FacetCount>>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     level: Option<Vec<FacetCount>>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     duration: Option<Vec<FacetCount>>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 struct SearchResults {
     items: Vec<SearchItem>,
     page: u64,
@@ -111,7 +119,7 @@ enum SearchResponse {
     /// A page of matching courses, best first, with facet counts.
     #[oai(status = 200)]
     Ok(
-        Json<SearchResults>,
+        CachedJson<SearchResults>,
         #[oai(header = "Cache-Control")] String,
         #[oai(header = "Vary")] String,
     ),
@@ -247,10 +255,67 @@ impl SearchApi {
             total_pages: found.total.div_ceil(found.per_page),
             facets,
         };
+        // Straight to bytes: poem-openapi's `Json` builds a `serde_json::Value`
+        // tree of the whole answer first, which cost more than the search.
+        let body = CachedJson::serialize(&body);
         Ok(SearchResponse::Ok(
-            Json(body),
+            body,
             PUBLIC_CACHE.into(),
             "Accept-Language".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    /// The answer is written with serde: it must be the JSON the schema says.
+    #[test]
+    fn results_serialise_as_poem_openapi_would() {
+        let item = |snippet: Option<String>| SearchItem {
+            slug: "s".into(),
+            locale: "fr".into(),
+            default_locale: "en".into(),
+            available_locales: vec!["en".into(), "fr".into()],
+            title: "T <b>".into(),
+            summary: "S".into(),
+            level: "beginner".into(),
+            duration_minutes: 90,
+            duration_band: "1_3h".into(),
+            themes: SearchThemes {
+                sdgs: vec![11, 13],
+                sendai: vec![],
+                tags: vec!["water".into()],
+            },
+            enrolment_count: 12,
+            highlight: SearchHighlight {
+                title: "<mark>T</mark>".into(),
+                summary: "S".into(),
+                snippet_locale: snippet.as_ref().map(|_| "es".into()),
+                snippet,
+            },
+        };
+        let results = SearchResults {
+            items: vec![item(None), item(Some("…x…".into()))],
+            page: 2,
+            per_page: 20,
+            total: 41,
+            total_pages: 3,
+            facets: SearchFacets {
+                sdg: Some(vec![FacetCount {
+                    value: "11".into(),
+                    count: 4,
+                }]),
+                level: Some(vec![]),
+                ..Default::default()
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&results).unwrap(),
+            results.to_json().unwrap()
+        );
     }
 }

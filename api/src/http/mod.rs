@@ -10,6 +10,7 @@ pub mod cookies;
 pub mod error;
 pub mod frame;
 pub mod i18n;
+pub mod learner_pages;
 pub mod locale;
 pub mod page;
 pub mod page_cache;

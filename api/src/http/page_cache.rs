@@ -31,6 +31,8 @@ pub struct PageCache {
     answers: moka::future::Cache<String, bytes::Bytes>,
     /// Lesson pages' bodies with slots, by course, lesson and language.
     lessons: moka::future::Cache<(String, String, Locale), Arc<KeptLesson>>,
+    /// Learners' "my learning" pages.
+    pub mine: super::learner_pages::LearnerPages,
 }
 
 /// A piece of a kept body: text, or a slot filled per request.
@@ -96,6 +98,7 @@ impl Default for PageCache {
                 .time_to_live(agora_core::published::COUNTS_WINDOW * 2)
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
+            mine: Default::default(),
         }
     }
 }

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 44] = pages![
+pub const PAGES: [(&str, &str); 45] = pages![
     "layout",
     "error",
     "message",
@@ -27,6 +27,7 @@ pub const PAGES: [(&str, &str); 44] = pages![
     "lesson_outline",
     "lesson_outline_item",
     "my_learning",
+    "my_course_card",
     "account",
     "course_card",
     "progress",

@@ -7,6 +7,7 @@
 //! outside this module names an adapter.
 
 mod in_process;
+mod near;
 mod redis;
 
 use std::{
@@ -36,6 +37,15 @@ pub trait CacheStore: Send + Sync {
     fn name(&self) -> &'static str;
 }
 
+/// What the in-process copy of a shared cache may hold.
+const NEAR_BYTES: u64 = 32 << 20;
+
+/// A stored value without its `<version>:` prefix.
+fn payload(stored: &[u8]) -> Option<Vec<u8>> {
+    let start = stored.iter().position(|&b| b == b':')? + 1;
+    Some(stored[start..].to_vec())
+}
+
 /// The version prefix of a stored value.
 fn stored_version(stored: &[u8]) -> Option<u64> {
     let end = stored.iter().position(|&b| b == b':')?;
@@ -49,6 +59,8 @@ pub struct Cache {
     /// Keys whose write failed: never read from the store until deleted there.
     dirty: Arc<Mutex<HashSet<String>>>,
     ttl: Duration,
+    /// With a shared store, a copy of what it answered kept for a second.
+    near: Option<Arc<near::Near>>,
 }
 
 impl Cache {
@@ -57,14 +69,27 @@ impl Cache {
             store,
             dirty: Arc::default(),
             ttl,
+            near: None,
         }
+    }
+
+    /// Keeps what the shared store answers in process for up to a second
+    /// (at most `max_bytes`): signed-in requests then read the caller and
+    /// their progress from memory. This process's own writes and deletions
+    /// drop its copy at once; other processes' are seen within the second.
+    pub fn with_near_copy(mut self, max_bytes: u64) -> Self {
+        self.near = Some(Arc::new(near::Near::new(max_bytes)));
+        self
     }
 
     /// Redis when a URL is given, otherwise in process.
     pub fn from_config(redis_url: Option<&str>) -> Result<Self, String> {
         let ttl = Duration::from_secs(3600);
         let store: Arc<dyn CacheStore> = match redis_url {
-            Some(url) => Arc::new(redis::RedisStore::new(url)?),
+            Some(url) => {
+                let store = Arc::new(redis::RedisStore::new(url)?);
+                return Ok(Self::new(store, ttl).with_near_copy(NEAR_BYTES));
+            }
             None => Arc::new(in_process::InProcess::new(200_000, ttl)),
         };
         Ok(Self::new(store, ttl))
@@ -77,21 +102,70 @@ impl Cache {
     /// Values for each key; `None` for a miss, a dirty key, or a failure.
     pub async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
         heal(self.store.as_ref(), &self.dirty).await;
-        let dirty: HashSet<String> = self.dirty.lock().expect("not poisoned").clone();
-        match self.store.get_many(keys).await {
-            Ok(values) => values
-                .into_iter()
-                .zip(keys)
-                .map(|(v, k)| {
-                    let v = v.filter(|_| !dirty.contains(k))?;
-                    let start = v.iter().position(|&b| b == b':')? + 1;
-                    Some(v[start..].to_vec())
-                })
-                .collect(),
+        let dirty: Option<HashSet<String>> = {
+            let d = self.dirty.lock().expect("not poisoned");
+            (!d.is_empty()).then(|| d.clone())
+        };
+        let is_dirty = |k: &String| dirty.as_ref().is_some_and(|d| d.contains(k));
+        let Some(near) = &self.near else {
+            return match self.store.get_many(keys).await {
+                Ok(values) => values
+                    .into_iter()
+                    .zip(keys)
+                    .map(|(v, k)| payload(&v.filter(|_| !is_dirty(k))?))
+                    .collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, backend = self.store.name(), "cache read failed; reading the database");
+                    vec![None; keys.len()]
+                }
+            };
+        };
+        let mut out: Vec<Option<Vec<u8>>> = Vec::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            match near.get(k) {
+                Some(v) if !is_dirty(k) => out.push(payload(&v)),
+                _ => {
+                    out.push(None);
+                    missing.push(i);
+                }
+            }
+        }
+        if missing.is_empty() {
+            return out;
+        }
+        let wanted: Vec<String> = missing.iter().map(|&i| keys[i].clone()).collect();
+        let tickets: Vec<_> = wanted.iter().map(|k| near.ticket(k)).collect();
+        match self.store.get_many(&wanted).await {
+            Ok(values) => {
+                for ((v, k), (i, t)) in values
+                    .into_iter()
+                    .zip(&wanted)
+                    .zip(missing.into_iter().zip(tickets))
+                {
+                    if let Some(v) = v.filter(|_| !is_dirty(k)) {
+                        near.keep(k, t, &v);
+                        out[i] = payload(&v);
+                    }
+                }
+            }
             Err(e) => {
                 tracing::warn!(error = %e, backend = self.store.name(), "cache read failed; reading the database");
-                vec![None; keys.len()]
             }
+        }
+        out
+    }
+
+    /// Drops this process's copy of keys it just wrote or deleted.
+    fn forget_near(&self, keys: &[String]) {
+        for k in keys {
+            self.forget_near_one(k);
+        }
+    }
+
+    fn forget_near_one(&self, key: &str) {
+        if let Some(near) = &self.near {
+            near.forget(key);
         }
     }
 
@@ -105,12 +179,14 @@ impl Cache {
             .set_if_newer(key, version, stored, self.ttl)
             .await
         {
+            self.forget_near_one(key);
             tracing::warn!(error = %e, backend = self.store.name(), "cache write failed; the key will be cleared when the cache is back");
             self.dirty
                 .lock()
                 .expect("not poisoned")
                 .insert(key.to_owned());
         } else {
+            self.forget_near_one(key);
             self.dirty.lock().expect("not poisoned").remove(key);
         }
     }
@@ -118,7 +194,9 @@ impl Cache {
     /// Deletes many keys; on failure, marks them so no stale value is served later.
     pub async fn delete_many(&self, keys: &[String]) {
         for chunk in keys.chunks(500) {
-            if self.store.delete(chunk).await.is_err() {
+            let failed = self.store.delete(chunk).await.is_err();
+            self.forget_near(chunk);
+            if failed {
                 let mut dirty = self.dirty.lock().expect("not poisoned");
                 dirty.extend(chunk.iter().cloned());
             }
@@ -127,7 +205,9 @@ impl Cache {
 
     pub async fn delete(&self, key: &str) {
         let keys = [key.to_owned()];
-        if self.store.delete(&keys).await.is_err() {
+        let failed = self.store.delete(&keys).await.is_err();
+        self.forget_near(&keys);
+        if failed {
             self.dirty
                 .lock()
                 .expect("not poisoned")

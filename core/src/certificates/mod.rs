@@ -1,7 +1,10 @@
 //! Certificates: issued once per completed enrolment, stored as a PDF through
 //! the storage port, verifiable by anyone with the code, revocable by admins.
 
+mod held;
 pub mod pdf;
+
+pub use held::{held_by, refresh as refresh_held};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -81,7 +84,7 @@ pub fn storage_key(code: &str) -> String {
 }
 
 /// The public face of a certificate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Verification {
     pub code: String,
     pub holder_name: String,
@@ -147,7 +150,12 @@ pub async fn verify(db: &DatabaseConnection, code: &str) -> Result<Verification>
 }
 
 /// Revokes a certificate with a reason. Revoking twice keeps the first record.
-pub async fn revoke(db: &DatabaseConnection, code: &str, reason: &str) -> Result<Verification> {
+pub async fn revoke(
+    db: &DatabaseConnection,
+    cache: &crate::cache::Cache,
+    code: &str,
+    reason: &str,
+) -> Result<Verification> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1_000 {
         return Err(Error::invalid(
@@ -169,6 +177,7 @@ pub async fn revoke(db: &DatabaseConnection, code: &str, reason: &str) -> Result
         .filter(certificate::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
+    held::refresh(db, cache, c.user_id).await?;
     verify(db, &c.code).await
 }
 
@@ -215,7 +224,7 @@ pub async fn pdf(
 /// The work of a `course_completed` job: the certificate row (once), its PDF
 /// in storage (until stored), and the congratulations mail (once). Each step
 /// is skipped when an earlier run did it, so the job may run any number of times.
-pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
+pub async fn issue(o: &Outbound, cache: &crate::cache::Cache, enrolment_id: Uuid) -> Result<()> {
     let db = &o.db;
     let Some(e) = enrolment::Entity::find_by_id(enrolment_id).one(db).await? else {
         // The account was deleted since: nothing to certify.
@@ -271,6 +280,8 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
 
     let verify_url = o.link(&links::certificate(&cert.code));
     if cert.stored_at.is_none() {
+        // "My learning" shows it at once, as being prepared.
+        held::refresh(db, cache, u.id).await?;
         let text = pdf::CertificateText {
             holder_name: cert.holder_name.clone(),
             organisation: cert.organisation_name.clone(),
@@ -296,6 +307,7 @@ pub async fn issue(o: &Outbound, enrolment_id: Uuid) -> Result<()> {
             .filter(certificate::Column::Id.eq(cert.id))
             .exec(db)
             .await?;
+        held::refresh(db, cache, u.id).await?;
     }
 
     let rendered = templates::render(

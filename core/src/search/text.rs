@@ -120,10 +120,39 @@ fn within_distance_chars(a: &[char], b: &[char], max: usize) -> bool {
     if max == 0 {
         return false;
     }
+    // Three rows of the table; on the stack for words of ordinary length
+    // (this runs for many words of every text a search highlights).
+    const ROW: usize = 48;
     let width = b.len() + 1;
-    let mut prev2 = vec![0usize; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur = vec![0usize; width];
+    if width <= ROW {
+        let mut rows = [0usize; 3 * ROW];
+        let (prev2, rest) = rows.split_at_mut(ROW);
+        let (prev, cur) = rest.split_at_mut(ROW);
+        osa_within(
+            a,
+            b,
+            max,
+            &mut prev2[..width],
+            &mut prev[..width],
+            &mut cur[..width],
+        )
+    } else {
+        let (mut prev2, mut prev, mut cur) = (vec![0; width], vec![0; width], vec![0; width]);
+        osa_within(a, b, max, &mut prev2, &mut prev, &mut cur)
+    }
+}
+
+fn osa_within<'r>(
+    a: &[char],
+    b: &[char],
+    max: usize,
+    mut prev2: &'r mut [usize],
+    mut prev: &'r mut [usize],
+    mut cur: &'r mut [usize],
+) -> bool {
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -143,6 +172,20 @@ fn within_distance_chars(a: &[char], b: &[char], max: usize) -> bool {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()] <= max
+}
+
+/// Which letters and digits a word has, one bit each (the rest share one):
+/// a word within `n` typos of another lacks at most `n` of its letters, so
+/// most words of a text are ruled out without computing a distance.
+fn letters(word: impl IntoIterator<Item = char>) -> u64 {
+    word.into_iter().fold(0, |m, c| {
+        m | 1u64
+            << match c {
+                'a'..='z' => c as u32 - 'a' as u32,
+                '0'..='9' => 26 + c as u32 - '0' as u32,
+                _ => 63,
+            }
+    })
 }
 
 /// The readable text of a Markdown document: no markup, no link targets.
@@ -195,6 +238,8 @@ pub fn escape_html(text: &str, out: &mut String) {
 struct MatchWord {
     folded: Vec<char>,
     folded_str: String,
+    /// [`letters`] of the word.
+    letters: u64,
     stems: [String; 3],
     typos: u8,
     prefix: bool,
@@ -206,12 +251,13 @@ struct MatchWord {
 #[derive(Clone, Debug, Default)]
 pub struct Highlighter {
     words: Vec<MatchWord>,
-    /// Quick look-ups, checked before the slower typo and prefix rules.
-    exact: std::collections::HashSet<String>,
+    /// Quick look-ups, checked before the slower typo and prefix rules (a
+    /// query has a few words: a scan beats hashing every word of a text).
+    exact: Vec<String>,
     /// Per locale: the words' stems, and their first three bytes (a word of
     /// the text is stemmed only when it begins like one of them).
-    stems: [std::collections::HashSet<String>; 3],
-    stem_starts: [std::collections::HashSet<Vec<u8>>; 3],
+    stems: [Vec<String>; 3],
+    stem_starts: [Vec<Vec<u8>>; 3],
 }
 
 fn start(s: &str) -> &[u8] {
@@ -240,6 +286,7 @@ impl Highlighter {
             }
             out.push(MatchWord {
                 folded: w.chars().collect(),
+                letters: letters(w.chars()),
                 stems: Locale::ALL.map(|l| stem(&w, l)),
                 folded_str: w,
                 typos,
@@ -252,9 +299,11 @@ impl Highlighter {
         };
         for w in &out {
             for (li, stem) in w.stems.iter().enumerate() {
-                if !stem.is_empty() {
-                    h.stems[li].insert(stem.clone());
-                    h.stem_starts[li].insert(start(stem).to_vec());
+                if !stem.is_empty() && !h.stems[li].contains(stem) {
+                    h.stems[li].push(stem.clone());
+                }
+                if !stem.is_empty() && !h.stem_starts[li].iter().any(|s| s == start(stem)) {
+                    h.stem_starts[li].push(start(stem).to_vec());
                 }
             }
         }
@@ -272,16 +321,24 @@ impl Highlighter {
 
     /// Whether a word of a text in `locale` matches; `stem_of` stems it, and
     /// is called only when a stem could match (stemming costs the most).
-    fn matches(&self, folded: &str, mut stem_of: impl FnMut() -> String, locale: Locale) -> bool {
+    fn matches(
+        &self,
+        folded: &str,
+        mut stem_of: impl FnMut() -> String,
+        locale: Locale,
+        chars: &mut Vec<char>,
+    ) -> bool {
         let li = locale_index(locale);
-        if self.exact.contains(folded) {
+        if self.exact.iter().any(|w| w == folded) {
             return true;
         }
-        if self.stem_starts[li].contains(start(folded)) && self.stems[li].contains(&stem_of()) {
+        if self.stem_starts[li].iter().any(|s| s == start(folded))
+            && self.stems[li].contains(&stem_of())
+        {
             return true;
         }
         let len = folded.chars().count();
-        let mut chars: Option<Vec<char>> = None;
+        let mut seen: Option<u64> = None;
         for w in &self.words {
             if w.prefix && folded.starts_with(&w.folded_str) {
                 return true;
@@ -296,7 +353,15 @@ impl Highlighter {
             if !whole && !prefix {
                 continue;
             }
-            let c = chars.get_or_insert_with(|| folded.chars().collect());
+            let has = *seen.get_or_insert_with(|| {
+                chars.clear();
+                chars.extend(folded.chars());
+                letters(chars.iter().copied())
+            });
+            if (w.letters & !has).count_ones() as usize > max {
+                continue;
+            }
+            let c = &chars[..];
             if whole && within_distance_chars(c, &w.folded, max) {
                 return true;
             }
@@ -327,6 +392,7 @@ impl Highlighter {
             let Analyzers { plain, stem } = a;
             let stemmer = &mut stem[locale_index(locale)];
             let mut folded = plain.token_stream(text);
+            let mut chars = Vec::new();
             let mut n = 0;
             while n < limit && folded.advance() {
                 let t = folded.token();
@@ -339,7 +405,7 @@ impl Highlighter {
                         String::new()
                     }
                 };
-                if self.matches(&t.text, stem_of, locale) {
+                if self.matches(&t.text, stem_of, locale, &mut chars) {
                     out.push((n, t.offset_from, t.offset_to));
                     if first_only {
                         break;
@@ -430,6 +496,46 @@ mod tests {
         assert!(!within_distance("disaster", "desastre", 1));
         assert!(within_distance("same", "same", 0));
         assert!(!within_distance("samo", "same", 0));
+    }
+
+    #[test]
+    fn the_letters_filter_never_rules_out_a_word_within_reach() {
+        let words = [
+            "resilience",
+            "resilence",
+            "resiliance",
+            "disaster",
+            "disatser",
+            "desastre",
+            "transport",
+            "transprot",
+            "public",
+            "publc",
+            "local",
+            "loca",
+            "locale",
+            "water",
+            "waters",
+            "wtaer",
+            "housing",
+            "husing",
+            "hosuing",
+            "sdg",
+            "sdgs",
+            "climate",
+        ];
+        for a in words {
+            for b in words {
+                for max in 0..=2u8 {
+                    if within_distance(a, b, max) {
+                        let missing = (letters(b.chars()) & !letters(a.chars())).count_ones();
+                        assert!(missing <= u32::from(max), "{a} {b} {max}");
+                    }
+                }
+            }
+        }
+        // And it does rule out most words.
+        assert!((letters("housing".chars()) & !letters("water".chars())).count_ones() > 2);
     }
 
     #[test]

@@ -65,7 +65,13 @@ impl Inner {
             };
             q.automaton().ok().map(Arc::new)
         };
-        let fuzzy = if w.typos > 0 { automaton(false) } else { None };
+        // A prefix automaton with the same typos matches every word the
+        // whole-word one does, at the same weight: one walk per tier, not two.
+        let fuzzy = if w.typos > 0 && !w.prefix {
+            automaton(false)
+        } else {
+            None
+        };
         let prefix = if w.prefix { automaton(true) } else { None };
         let mut options: Vec<Box<dyn Query>> = Vec::new();
         for (tier, weight) in TIERS {

@@ -86,7 +86,7 @@ impl Run {
     /// Signs in through the page and picks the run's language with the
     /// switcher, which the account then keeps.
     async fn sign_in(&self, email: &str) {
-        self.b.goto(&self.s.url("/sign-in")).await;
+        self.visit("/sign-in", "sign-in").await;
         self.b.type_into("#email", email).await;
         self.b.type_into("#password", PASSWORD).await;
         self.b.submit("main form button").await;
@@ -94,10 +94,12 @@ impl Run {
         self.b
             .submit(&format!("footer button[name=lang][value={}]", self.w.lang))
             .await;
+        self.check("signed-in").await;
     }
 
     async fn sign_out(&self) {
         self.b.submit("form[action='/sign-out'] button").await;
+        self.check("signed-out").await;
     }
 }
 

@@ -6,7 +6,7 @@
 //! replica's own writes and deletions drop the copy at once.
 
 use std::{
-    hash::{BuildHasher, Hash, Hasher},
+    hash::BuildHasher,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -44,9 +44,7 @@ impl Near {
     }
 
     fn stripe(&self, key: &str) -> usize {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        h.finish() as usize % STRIPES
+        self.hasher.hash_one(key) as usize % STRIPES
     }
 
     /// The stored value (with its `<version>:` prefix), if read lately.

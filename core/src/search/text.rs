@@ -179,12 +179,12 @@ fn osa_within<'r>(
 /// most words of a text are ruled out without computing a distance.
 fn letters(word: impl IntoIterator<Item = char>) -> u64 {
     word.into_iter().fold(0, |m, c| {
-        m | 1u64
-            << match c {
-                'a'..='z' => c as u32 - 'a' as u32,
-                '0'..='9' => 26 + c as u32 - '0' as u32,
-                _ => 63,
-            }
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            _ => 63,
+        };
+        m | (1u64 << bit)
     })
 }
 

@@ -152,26 +152,9 @@ impl OrgReports {
             tokio::try_join!(organisations(db, id), by_month(db, id), themes(db, id))?;
         Ok(assemble(network, orgs, months, themes))
     }
-
-    /// The same report computed straight from the enrolments, without the
-    /// roll-up: the reference it is checked against (tests, benchmark).
-    pub async fn network_report_recomputed(
-        &self,
-        network: &ReadableNetwork,
-    ) -> Result<NetworkReport> {
-        use super::network_direct as direct;
-        let db = &self.db;
-        let id = network.network.id;
-        let (orgs, months, themes) = tokio::try_join!(
-            direct::organisations(db, id),
-            direct::by_month(db, id),
-            direct::themes(db, id)
-        )?;
-        Ok(assemble(network, orgs, months, themes))
-    }
 }
 
-fn assemble(
+pub(super) fn assemble(
     network: &ReadableNetwork,
     orgs: Vec<OrgRow>,
     months: Vec<MonthActivity>,

@@ -10,7 +10,8 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
-    network::{Activity, MonthActivity, OrgRow, ThemeWeight, month_series, sort_themes},
+    NetworkReport, OrgReports, ReadableNetwork,
+    network::{Activity, MonthActivity, OrgRow, ThemeWeight, assemble, month_series, sort_themes},
     org_sql::{VISIBLE, count, month, month_grouped, rows, text},
 };
 use crate::Result;
@@ -133,4 +134,19 @@ pub(super) async fn themes(db: &impl ConnectionTrait, network: Uuid) -> Result<V
         out.push((text(&r, "theme")?, count(&r, "n")?));
     }
     Ok(sort_themes(out))
+}
+
+impl OrgReports {
+    /// The same report computed straight from the enrolments, without the
+    /// roll-up: the reference it is checked against (tests, benchmark).
+    pub async fn network_report_recomputed(
+        &self,
+        network: &ReadableNetwork,
+    ) -> Result<NetworkReport> {
+        let db = &self.db;
+        let id = network.network.id;
+        let (orgs, months, themes) =
+            tokio::try_join!(organisations(db, id), by_month(db, id), themes(db, id))?;
+        Ok(assemble(network, orgs, months, themes))
+    }
 }

@@ -14,7 +14,7 @@ use std::{
 use agora_core::{domain::Locale, reports::ColleagueCourse};
 use uuid::Uuid;
 
-use super::page_cache::Part;
+use super::parts::Part;
 
 /// How long courses popular with a learner's colleagues are reused: they
 /// are a report over many learners' enrolments, and membership changes are

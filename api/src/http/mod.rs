@@ -14,6 +14,7 @@ pub mod learner_pages;
 pub mod locale;
 pub mod page;
 pub mod page_cache;
+pub mod parts;
 pub mod security;
 pub mod templates;
 pub mod version_tag;

@@ -402,7 +402,12 @@ fn read_folders(dir: &Path, course: &mut CourseSource, report: &mut Report) {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
-        if name == "course.yaml" || name.starts_with('.') || name == "README.md" {
+        // `cohort-template.yaml` is read by cohorts, not by the course import.
+        if name == "course.yaml"
+            || name == "cohort-template.yaml"
+            || name.starts_with('.')
+            || name == "README.md"
+        {
             continue;
         }
         if name == media::MEDIA_DIR && entry.is_dir() {

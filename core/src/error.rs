@@ -26,9 +26,21 @@ pub enum Error {
     #[error("{what}: {detail}")]
     Backend { what: &'static str, detail: String },
     #[error("database error")]
-    Database(#[from] DbErr),
+    Database(DbErr),
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<DbErr> for Error {
+    /// A row that another request deleted between our read and our update
+    /// (an account deleted while its membership was being edited) is gone,
+    /// not a server fault.
+    fn from(e: DbErr) -> Self {
+        match e {
+            DbErr::RecordNotUpdated => Error::NotFound { what: "record" },
+            e => Error::Database(e),
+        }
+    }
 }
 
 impl Error {

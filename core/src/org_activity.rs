@@ -286,6 +286,16 @@ pub async fn account_deleted(db: &impl ConnectionTrait, user_id: Uuid) -> Result
 }
 
 /// The lock enrolling takes: one learner's changes, one at a time.
+///
+/// Every transaction that changes a learner's membership takes it FIRST,
+/// before it writes the membership row: the row's foreign key holds a
+/// share lock on the user, so a membership change that took this lock only
+/// after its write could deadlock with an account deletion (which takes this
+/// lock, then deletes the user and waits for the membership row).
+pub async fn lock_learner(db: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
+    lock_user(db, user_id).await
+}
+
 async fn lock_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
     exec(
         db,

@@ -115,6 +115,11 @@ async fn join(conn: &DatabaseConnection, user: Uuid, org: Uuid, m: Member<'_>) {
     .unwrap();
 }
 
+/// An active member of `org` who shares their progress.
+pub(super) async fn join_active(conn: &DatabaseConnection, user: Uuid, org: Uuid) {
+    join(conn, user, org, MEMBER).await;
+}
+
 /// An active member of `org` who hid their progress.
 pub(super) async fn join_hidden(conn: &DatabaseConnection, user: Uuid, org: Uuid) {
     join(

@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::organisation_reports::{COURSE, Fixture, fixture, post, rebuild_rollup, user_id};
+use super::organisation_reports::{
+    COURSE, Fixture, fixture, join_active, post, rebuild_rollup, user_id,
+};
 
 const NET_REPORT: &str = "/api/v1/networks/uclg/report";
 
@@ -245,4 +247,55 @@ async fn the_rollup_equals_the_report_from_scratch_after_every_change() {
         r.as_object_mut().unwrap().remove("generated_at");
     }
     assert_eq!(kept, rebuilt);
+}
+
+/// Deleting an account while its organisation's administrator removes it
+/// and the learner edits their membership: every request answers (no
+/// deadlock between the deletion's cascade and the membership's row lock,
+/// which PostgreSQL would report as a 500), and the roll-up stays equal to
+/// the report from scratch.
+#[tokio::test]
+async fn account_deletion_racing_membership_changes_never_deadlocks() {
+    let f = fixture().await;
+    let mut racers = Vec::new();
+    for i in 0..6 {
+        let l = f.server.learner(&format!("race{i}@bristol.gov.uk")).await;
+        join_active(&f.conn, user_id(&f.conn, &l.email).await, f.bristol).await;
+        post(&f.server, &l, &format!("{COURSE}/enrolment"), None).await;
+        racers.push(l);
+    }
+    same_as_from_scratch(&f, "the racers enrolled").await;
+    let races = racers.iter().map(|l| async {
+        let id = user_id(&f.conn, &l.email).await;
+        let remove = format!("/api/v1/organisations/bristol/members/{id}");
+        let body = json!({ "job_title": "Officer", "department": "Roads", "hide_progress": true });
+        let (deleted, removed, edited) = tokio::join!(
+            f.server.call(
+                l,
+                Method::DELETE,
+                "/api/v1/me",
+                Some(json!({ "password": PASSWORD }))
+            ),
+            f.server.call(&f.org_admin, Method::DELETE, &remove, None),
+            f.server
+                .call(l, Method::PUT, "/api/v1/me/organisation", Some(body)),
+        );
+        (deleted, removed, edited)
+    });
+    for ((deleted, removed, edited), l) in futures::future::join_all(races)
+        .await
+        .into_iter()
+        .zip(&racers)
+    {
+        assert!(
+            (200..300).contains(&deleted.0),
+            "{}: deletion {deleted:?}",
+            l.email
+        );
+        for (what, (status, body)) in [("removal", removed), ("edit", edited)] {
+            assert!(status < 500, "{}: {what} answered {status} {body}", l.email);
+        }
+    }
+    let r = same_as_from_scratch(&f, "the racers deleted their accounts").await;
+    assert_eq!(r.totals.enrolments.value(), Some(8));
 }

@@ -83,6 +83,7 @@ pub(super) async fn insert_member(
     role: OrgRole,
     via: &str,
 ) -> Result<()> {
+    crate::org_activity::lock_learner(db, user_id).await?;
     let at = now();
     let inserted = organisation_member::Entity::insert(organisation_member::ActiveModel {
         user_id: Set(user_id),
@@ -222,6 +223,7 @@ impl Organisations {
         row.department = Set(department);
         row.hide_progress = Set(hide_progress);
         let txn = crate::db::begin_write(&self.db).await?;
+        crate::org_activity::lock_learner(&txn, who.user_id).await?;
         let updated = row.update(&txn).await?;
         // A learner who shares again may be the organisation's first enrolment.
         crate::organisations::note_first_enrolment_on_joining(&txn, who.user_id).await?;
@@ -240,6 +242,7 @@ impl Organisations {
             .await?
             .ok_or(Error::NotFound { what: "membership" })?;
         let txn = crate::db::begin_write(&self.db).await?;
+        crate::org_activity::lock_learner(&txn, who.user_id).await?;
         if m.is_admin() && active_admins(&txn, m.organisation_id).await? <= 1 {
             return Err(last_admin());
         }
@@ -308,6 +311,7 @@ impl Organisations {
         row.status = Set(MemberStatus::Active.as_str().into());
         row.joined_at = Set(Some(now()));
         let txn = crate::db::begin_write(&self.db).await?;
+        crate::org_activity::lock_learner(&txn, user_id).await?;
         row.update(&txn).await?;
         crate::organisations::note_first_enrolment_on_joining(&txn, user_id).await?;
         crate::org_activity::membership_changed(&txn, user_id).await?;
@@ -325,6 +329,7 @@ impl Organisations {
         let org = self.managed(who, slug).await?;
         let m = self.member_row(org.id, user_id).await?;
         let txn = crate::db::begin_write(&self.db).await?;
+        crate::org_activity::lock_learner(&txn, user_id).await?;
         if Membership::from(m).is_admin() && active_admins(&txn, org.id).await? <= 1 {
             return Err(last_admin());
         }

@@ -264,6 +264,7 @@ impl Organisations {
             .exec_without_returning(&txn)
             .await?;
         }
+        crate::org_activity::lock_learner(&txn, admin.id).await?;
         organisation_member::Entity::insert(organisation_member::ActiveModel {
             user_id: Set(admin.id),
             organisation_id: Set(id),

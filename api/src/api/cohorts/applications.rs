@@ -16,12 +16,14 @@ use crate::{
 pub struct CohortApplicationsApi;
 
 #[derive(Object)]
+#[oai(rename = "CohortAnswer")]
 struct QuestionAnswer {
     question: String,
     answer: String,
 }
 
 #[derive(Object)]
+#[oai(rename = "CohortApplication")]
 struct Application {
     id: Uuid,
     organisation: String,
@@ -57,6 +59,7 @@ impl From<ApplicationView> for Application {
 }
 
 #[derive(Object)]
+#[oai(rename = "CohortApplyBody")]
 struct ApplyBody {
     /// The slug of your organisation (you must be an active member).
     organisation: String,
@@ -66,6 +69,7 @@ struct ApplyBody {
 }
 
 #[derive(Object)]
+#[oai(rename = "CohortDecisionBody")]
 struct DecisionBody {
     /// `accepted`, `waitlisted` or `declined`.
     decision: String,
@@ -74,6 +78,7 @@ struct DecisionBody {
 }
 
 #[derive(Object)]
+#[oai(rename = "CohortMember")]
 struct Member {
     user_id: Uuid,
     name: String,

@@ -17,6 +17,7 @@ use crate::{
 pub struct CohortsApi;
 
 #[derive(Object)]
+#[oai(rename = "CohortPerson")]
 struct Person {
     user_id: Uuid,
     name: String,

@@ -19,6 +19,7 @@ use crate::{
 pub struct CohortSessionsApi;
 
 #[derive(Object)]
+#[oai(rename = "CohortSession")]
 struct Session {
     id: Uuid,
     title: String,
@@ -60,6 +61,7 @@ impl From<SessionView> for Session {
 }
 
 #[derive(Object)]
+#[oai(rename = "CohortSessionBody")]
 struct SessionBody {
     title: String,
     /// Markdown.
@@ -89,6 +91,7 @@ impl From<SessionBody> for SessionInput {
 }
 
 #[derive(Object)]
+#[oai(rename = "CalendarFeed")]
 struct Feed {
     /// The secret, shown this once.
     token: String,

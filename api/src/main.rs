@@ -102,6 +102,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             config.partner_key_per_minute,
         )),
         organisations: agora_core::organisations::Organisations::new(conn.clone()),
+        cohorts: agora_core::cohorts::Cohorts::new(conn.clone(), config.public_url()),
         storage,
         pages: Default::default(),
         db: conn,

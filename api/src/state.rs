@@ -5,6 +5,7 @@ use std::sync::Arc;
 use agora_core::{
     authoring::Authoring,
     cache::Cache,
+    cohorts::Cohorts,
     config::Config,
     learning::Learning,
     organisations::Organisations,
@@ -38,4 +39,6 @@ pub struct AppState {
     pub pages: crate::http::page_cache::PageCache,
     /// Organisations, networks, members and invitations.
     pub organisations: Organisations,
+    /// Cohorts, their applications, members, sessions and calendars.
+    pub cohorts: Cohorts,
 }

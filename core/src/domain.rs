@@ -105,6 +105,26 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
+/// An IANA time zone name (`Europe/Paris`, `America/Bogota`), checked
+/// against the time zone database; an empty name means none.
+pub fn parse_time_zone(s: &str) -> crate::Result<Option<String>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<chrono_tz::Tz>()
+        .map(|tz| Some(tz.name().to_owned()))
+        .map_err(|_| {
+            crate::Error::invalid(
+                "time_zone",
+                format!(
+                    "`{}` is not a time zone: give an IANA name such as Europe/Paris",
+                    truncate(s, 64)
+                ),
+            )
+        })
+}
+
 /// A URL name or a stable id: lowercase a-z, 0-9 and single hyphens.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Slug(String);

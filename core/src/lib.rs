@@ -6,6 +6,7 @@ pub mod authoring;
 pub mod cache;
 pub mod catalogue;
 pub mod certificates;
+pub mod cohorts;
 pub mod config;
 pub mod course_edit;
 pub mod course_source;

@@ -67,6 +67,16 @@ pub fn organisation_invitation(token: &str) -> String {
 }
 
 /// One-click unsubscribe from reminders.
+/// A cohort's page.
+pub fn cohort(slug: &str) -> String {
+    format!("/cohorts/{slug}")
+}
+
+/// A member's private calendar feed of a cohort.
+pub fn calendar_feed(token: &str) -> String {
+    format!("/api/v1/calendar-feeds/{token}")
+}
+
 pub fn unsubscribe(token: &str) -> String {
     format!("/unsubscribe?token={}", query_value(token))
 }

@@ -196,6 +196,7 @@ pub async fn seed(
                 role: Set("learner".into()),
                 reminders_opt_out: Set(rng.next().is_multiple_of(10)),
                 unsubscribe_token: Set(None),
+                time_zone: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             });

@@ -18,6 +18,7 @@ mod m20261203_000013_organisations;
 mod m20261203_000015_organisation_reports;
 mod m20261203_000016_course_sources;
 mod m20261203_000017_organisation_activity;
+mod m20261203_000018_cohorts;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_organisation_reports::Migration),
             Box::new(m20261203_000016_course_sources::Migration),
             Box::new(m20261203_000017_organisation_activity::Migration),
+            Box::new(m20261203_000018_cohorts::Migration),
         ]
     }
 }

@@ -4,6 +4,8 @@ mod browser;
 mod cache;
 mod catalogue;
 mod cli;
+mod cohorts;
+mod cohorts_matrix;
 mod compose;
 mod course_editor;
 mod errors;

@@ -160,6 +160,7 @@ async fn quick_learner(conn: &DatabaseConnection, email: &str, course: Uuid, don
         role: Set("learner".into()),
         reminders_opt_out: Set(false),
         unsubscribe_token: Set(None),
+        time_zone: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -8,6 +8,7 @@ use agora_core::{
     accounts::{AccountExistsMail, PasswordResetMail, VerifyEmailMail},
     cache::Cache,
     certificates,
+    cohorts::{self, DecisionMail, SessionReminder},
     config::Config,
     jobs::{self, Job},
     learning::{CourseCompleted, EnrolledMail, Learning},
@@ -83,6 +84,12 @@ pub fn registry(outbound: Outbound, learning: Learning) -> Registry {
     });
     add(&mut r, &ctx, |c, j: InvitationMail| async move {
         organisations::send_invitation(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: DecisionMail| async move {
+        cohorts::send_decision(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: SessionReminder| async move {
+        cohorts::send_reminder(&c.outbound, j).await
     });
     r
 }

@@ -33,6 +33,8 @@ struct Profile {
     locale: String,
     role: String,
     reminders_opt_out: bool,
+    /// IANA time zone name (`Europe/Paris`); absent until chosen.
+    time_zone: Option<String>,
     created_at: OffsetDateTime,
 }
 
@@ -46,6 +48,7 @@ impl From<agora_core::accounts::Account> for Profile {
             locale: u.locale,
             role: u.role,
             reminders_opt_out: u.reminders_opt_out,
+            time_zone: u.time_zone,
             created_at: u.created_at,
         }
     }
@@ -58,6 +61,8 @@ struct ProfileChange {
     locale: Option<String>,
     /// Stop reminder emails about inactive courses.
     reminders_opt_out: Option<bool>,
+    /// Your IANA time zone (`Europe/Paris`), for session times; empty clears it.
+    time_zone: Option<String>,
 }
 
 #[derive(Object)]
@@ -158,6 +163,7 @@ impl MeApi {
             display_name: body.display_name.clone(),
             locale,
             reminders_opt_out: body.reminders_opt_out,
+            time_zone: body.time_zone.clone(),
         };
         Ok(Json(
             accounts::update_profile(&state.db, &state.cache, auth.principal().user_id, change)

@@ -7,6 +7,7 @@ pub mod authoring;
 pub mod cached_json;
 pub mod catalogue;
 pub mod certificates;
+pub mod cohorts;
 pub mod course_editor;
 pub mod learning;
 pub mod me;
@@ -45,6 +46,11 @@ pub type Apis = (
         organisations::OrgMembersApi,
         organisations::NetworksApi,
     ),
+    (
+        cohorts::CohortsApi,
+        cohorts::CohortApplicationsApi,
+        cohorts::CohortSessionsApi,
+    ),
 );
 
 pub fn service(version: &str) -> OpenApiService<Apis, ()> {
@@ -68,6 +74,11 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
                 organisations::OrganisationsApi,
                 organisations::OrgMembersApi,
                 organisations::NetworksApi,
+            ),
+            (
+                cohorts::CohortsApi,
+                cohorts::CohortApplicationsApi,
+                cohorts::CohortSessionsApi,
             ),
         ),
         "Agora API", version)

@@ -117,6 +117,7 @@ pub async fn save(ctx: Ctx, body: Body) -> Response {
         display_name: Some(name),
         locale,
         reminders_opt_out: Some(form.get("reminders") != Some("on")),
+        time_zone: None,
     };
     match accounts::update_profile(&ctx.state.db, &ctx.state.cache, user.user_id, change).await {
         Ok(_) => ctx.redirect("/account", Some(Flash::Ok("flash-settings-saved"))),
@@ -197,6 +198,7 @@ pub async fn language(ctx: Ctx, body: Body) -> Response {
             display_name: None,
             locale: Some(locale),
             reminders_opt_out: None,
+            time_zone: None,
         };
         if let Err(e) =
             accounts::update_profile(&ctx.state.db, &ctx.state.cache, u.user_id, change).await

@@ -27,6 +27,8 @@ pub struct Account {
     pub locale: String,
     pub role: String,
     pub reminders_opt_out: bool,
+    /// IANA time zone name; `None` until chosen.
+    pub time_zone: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -41,6 +43,7 @@ impl From<user::Model> for Account {
             locale: u.locale,
             role: u.role,
             reminders_opt_out: u.reminders_opt_out,
+            time_zone: u.time_zone,
             created_at: u.created_at,
             updated_at: u.updated_at,
         }
@@ -63,6 +66,8 @@ pub struct ProfileChange {
     pub display_name: Option<String>,
     pub locale: Option<Locale>,
     pub reminders_opt_out: Option<bool>,
+    /// An IANA time zone name (`Europe/Paris`); empty clears it.
+    pub time_zone: Option<String>,
 }
 
 pub async fn update_profile(
@@ -81,6 +86,9 @@ pub async fn update_profile(
     }
     if let Some(opt_out) = change.reminders_opt_out {
         am.reminders_opt_out = Set(opt_out);
+    }
+    if let Some(zone) = change.time_zone {
+        am.time_zone = Set(crate::domain::parse_time_zone(&zone)?);
     }
     am.updated_at = Set(now());
     let updated = am.update(db).await?;
@@ -196,6 +204,7 @@ pub async fn admin_upsert(
                 role: Set(role.as_str().into()),
                 reminders_opt_out: Set(false),
                 unsubscribe_token: Set(None),
+                time_zone: Set(None),
                 created_at: Set(now()),
                 updated_at: Set(now()),
             }

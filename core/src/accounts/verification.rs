@@ -55,6 +55,7 @@ pub async fn register(db: &DatabaseConnection, r: Registration<'_>) -> Result<()
         role: Set(Role::Learner.as_str().into()),
         reminders_opt_out: Set(false),
         unsubscribe_token: Set(None),
+        time_zone: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     })

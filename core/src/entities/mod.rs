@@ -3,6 +3,14 @@
 pub mod audit_event;
 pub mod auth_token;
 pub mod certificate;
+pub mod cohort;
+pub mod cohort_application;
+pub mod cohort_attendance;
+pub mod cohort_calendar_feed;
+pub mod cohort_facilitator;
+pub mod cohort_member;
+pub mod cohort_question;
+pub mod cohort_session;
 pub mod content_generation;
 pub mod course;
 pub mod course_author;

@@ -14,6 +14,8 @@ pub struct Model {
     pub role: String,
     pub reminders_opt_out: bool,
     pub unsubscribe_token: Option<String>,
+    /// IANA time zone name, e.g. `Europe/Paris`.
+    pub time_zone: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

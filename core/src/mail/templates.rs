@@ -102,6 +102,41 @@ impl Email for OrganisationInvitation {
     const NAME: &'static str = "organisation_invitation";
 }
 
+/// A facilitator's decision on an organisation's application to a cohort.
+#[derive(Serialize)]
+pub struct CohortDecision {
+    pub name: String,
+    pub cohort: String,
+    pub organisation: String,
+    pub accepted: bool,
+    pub waitlisted: bool,
+    pub declined: bool,
+    /// The facilitator's message; empty when none.
+    pub message: String,
+    pub link: String,
+}
+impl Email for CohortDecision {
+    const NAME: &'static str = "cohort_decision";
+}
+
+/// A live session of a cohort begins soon.
+#[derive(Serialize)]
+pub struct SessionReminderEmail {
+    pub name: String,
+    pub cohort: String,
+    pub session: String,
+    /// The start, in the member's time zone.
+    pub when: String,
+    /// 24 or 1.
+    pub hours: i64,
+    /// Empty when the session has no join link.
+    pub join_url: String,
+    pub link: String,
+}
+impl Email for SessionReminderEmail {
+    const NAME: &'static str = "cohort_session_reminder";
+}
+
 /// A message ready to send.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -125,6 +160,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "en" / "completed",
     "en" / "reminder",
     "en" / "organisation_invitation",
+    "en" / "cohort_decision",
+    "en" / "cohort_session_reminder",
     "fr" / "verify_email",
     "fr" / "account_exists",
     "fr" / "password_reset",
@@ -132,6 +169,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "fr" / "completed",
     "fr" / "reminder",
     "fr" / "organisation_invitation",
+    "fr" / "cohort_decision",
+    "fr" / "cohort_session_reminder",
     "es" / "verify_email",
     "es" / "account_exists",
     "es" / "password_reset",
@@ -139,6 +178,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "es" / "completed",
     "es" / "reminder",
     "es" / "organisation_invitation",
+    "es" / "cohort_decision",
+    "es" / "cohort_session_reminder",
 ];
 
 const LAYOUT: &str = include_str!("../../../frontend/templates/email/layout.html.hbs");

@@ -1,0 +1,217 @@
+//! Creating, editing, listing and reading cohorts.
+
+use std::collections::BTreeMap;
+
+use agora_core::cohorts::{CohortInput, CohortView, PersonView};
+use poem::{Request, web::Data};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{ApiTags, optional_caller};
+use crate::{
+    api::{auth::Auth, error::ApiError},
+    state::AppState,
+};
+
+pub struct CohortsApi;
+
+#[derive(Object)]
+#[oai(rename = "CohortPerson")]
+struct Person {
+    user_id: Uuid,
+    name: String,
+}
+
+impl From<&PersonView> for Person {
+    fn from(p: &PersonView) -> Self {
+        Person {
+            user_id: p.user_id,
+            name: p.name.clone(),
+        }
+    }
+}
+
+/// A cohort: a facilitated run of a published course.
+#[derive(Object)]
+struct Cohort {
+    slug: String,
+    /// The course's slug.
+    course: String,
+    /// Titles by locale.
+    titles: BTreeMap<String, String>,
+    /// Descriptions by locale (Markdown).
+    descriptions: BTreeMap<String, String>,
+    /// Descriptions by locale, as sanitised HTML.
+    descriptions_html: BTreeMap<String, String>,
+    starts_on: Date,
+    ends_on: Date,
+    capacity_organisations: i32,
+    capacity_people: i32,
+    /// `open`, `application` or `invitation`.
+    admission: String,
+    /// The locales it is run in.
+    locales: Vec<String>,
+    /// `draft`, `open` or `closed`.
+    status: String,
+    facilitators: Vec<Person>,
+    /// The questions applicants answer, in order.
+    questions: Vec<String>,
+    accepted_organisations: u64,
+    members: u64,
+    /// What you are to it: `admin`, `author`, `facilitator` or `member`.
+    your_role: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl From<CohortView> for Cohort {
+    fn from(c: CohortView) -> Self {
+        Cohort {
+            slug: c.slug,
+            course: c.course,
+            titles: c.titles,
+            descriptions: c.descriptions,
+            descriptions_html: c.descriptions_html,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            capacity_organisations: c.capacity_organisations,
+            capacity_people: c.capacity_people,
+            admission: c.admission,
+            locales: c.locales,
+            status: c.status,
+            facilitators: c.facilitators.iter().map(Person::from).collect(),
+            questions: c.questions,
+            accepted_organisations: c.accepted_organisations,
+            members: c.members,
+            your_role: c.your_role,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A cohort as written. On edit, `course` and `slug` are ignored.
+#[derive(Object)]
+struct CohortBody {
+    /// The published course's slug.
+    course: String,
+    slug: String,
+    /// Titles by locale (at least one of `locales`).
+    titles: BTreeMap<String, String>,
+    /// Descriptions by locale (Markdown).
+    #[oai(default)]
+    descriptions: BTreeMap<String, String>,
+    starts_on: Date,
+    ends_on: Date,
+    capacity_organisations: i32,
+    capacity_people: i32,
+    /// `open`, `application` (default) or `invitation`.
+    #[oai(default = "default_admission")]
+    admission: String,
+    locales: Vec<String>,
+    /// `draft` (default), `open` or `closed`.
+    #[oai(default = "default_status")]
+    status: String,
+    /// The facilitators' account addresses.
+    #[oai(default)]
+    facilitators: Vec<String>,
+    /// Questions applicants answer (free text).
+    #[oai(default)]
+    questions: Vec<String>,
+}
+
+fn default_admission() -> String {
+    "application".into()
+}
+
+fn default_status() -> String {
+    "draft".into()
+}
+
+impl From<CohortBody> for CohortInput {
+    fn from(b: CohortBody) -> Self {
+        CohortInput {
+            course: b.course,
+            slug: b.slug,
+            titles: b.titles,
+            descriptions: b.descriptions,
+            starts_on: b.starts_on,
+            ends_on: b.ends_on,
+            capacity_organisations: b.capacity_organisations,
+            capacity_people: b.capacity_people,
+            admission: b.admission,
+            locales: b.locales,
+            status: b.status,
+            facilitators: b.facilitators,
+            questions: b.questions,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<Cohort>),
+}
+
+#[OpenApi(tag = "ApiTags::Cohorts")]
+impl CohortsApi {
+    /// List the cohorts you may see: open and closed ones, and drafts you are in
+    #[oai(path = "/cohorts", method = "get", operation_id = "list_cohorts")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+    ) -> Result<Json<Vec<Cohort>>, ApiError> {
+        let who = optional_caller(&state, req).await?;
+        let list = state.cohorts.list(who.as_ref()).await?;
+        Ok(Json(list.into_iter().map(Cohort::from).collect()))
+    }
+
+    /// Create a cohort of a published course (authors and administrators)
+    #[oai(path = "/cohorts", method = "post", operation_id = "create_cohort")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<CohortBody>,
+    ) -> Result<Created, ApiError> {
+        let c = state
+            .cohorts
+            .create(Some(auth.principal()), body.0.into())
+            .await?;
+        Ok(Created::Created(Json(c.into())))
+    }
+
+    /// A cohort's profile
+    #[oai(path = "/cohorts/:cohort", method = "get", operation_id = "get_cohort")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        cohort: Path<String>,
+    ) -> Result<Json<Cohort>, ApiError> {
+        let who = optional_caller(&state, req).await?;
+        Ok(Json(state.cohorts.get(who.as_ref(), &cohort).await?.into()))
+    }
+
+    /// Edit a cohort (its authors and administrators)
+    #[oai(
+        path = "/cohorts/:cohort",
+        method = "put",
+        operation_id = "update_cohort"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        cohort: Path<String>,
+        body: Json<CohortBody>,
+    ) -> Result<Json<Cohort>, ApiError> {
+        let c = state
+            .cohorts
+            .update(Some(auth.principal()), &cohort, body.0.into())
+            .await?;
+        Ok(Json(c.into()))
+    }
+}

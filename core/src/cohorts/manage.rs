@@ -1,0 +1,433 @@
+//! Creating, editing, listing and reading cohorts.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{
+    Admission, CohortStatus, Cohorts, Decision, Standing, find_cohort, list_of, map_of, now,
+    require_signed_in, standing,
+};
+use crate::{
+    Error, Result,
+    accounts::{Email, Principal, Role},
+    domain::{Locale, Slug},
+    entities::{
+        cohort, cohort_application, cohort_facilitator, cohort_member, cohort_question, course,
+        user,
+    },
+    markdown,
+    media::CourseLinks,
+};
+
+const MAX_CAPACITY: i32 = 10_000;
+const MAX_QUESTIONS: usize = 20;
+const MAX_FACILITATORS: usize = 20;
+
+/// A cohort as it is written: for creating (all of it) and editing (all
+/// but `course` and `slug`, which stay).
+#[derive(Clone, Debug)]
+pub struct CohortInput {
+    /// The published course's slug.
+    pub course: String,
+    pub slug: String,
+    /// Locale -> title.
+    pub titles: BTreeMap<String, String>,
+    /// Locale -> description (Markdown).
+    pub descriptions: BTreeMap<String, String>,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub capacity_organisations: i32,
+    pub capacity_people: i32,
+    pub admission: String,
+    pub locales: Vec<String>,
+    pub status: String,
+    /// The facilitators' account addresses.
+    pub facilitators: Vec<String>,
+    /// The questions applicants answer (free text).
+    pub questions: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PersonView {
+    pub user_id: Uuid,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct CohortView {
+    pub slug: String,
+    pub course: String,
+    pub titles: BTreeMap<String, String>,
+    pub descriptions: BTreeMap<String, String>,
+    /// The descriptions as sanitised HTML.
+    pub descriptions_html: BTreeMap<String, String>,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub capacity_organisations: i32,
+    pub capacity_people: i32,
+    pub admission: String,
+    pub locales: Vec<String>,
+    pub status: String,
+    pub facilitators: Vec<PersonView>,
+    pub questions: Vec<String>,
+    pub accepted_organisations: u64,
+    pub members: u64,
+    /// `admin`, `author`, `facilitator` or `member`; absent for others.
+    pub your_role: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+/// The parsed, checked parts of a [`CohortInput`] that rows are made of.
+struct Checked {
+    titles: BTreeMap<String, String>,
+    descriptions: BTreeMap<String, String>,
+    locales: Vec<String>,
+    admission: Admission,
+    status: CohortStatus,
+    facilitators: Vec<Uuid>,
+    questions: Vec<String>,
+}
+
+fn check_locale_map(
+    field: &str,
+    map: &BTreeMap<String, String>,
+    max: usize,
+    locales: &[String],
+) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        if !locales.contains(k) {
+            return Err(Error::invalid(
+                field,
+                format!("`{k}` is not one of the cohort's locales"),
+            ));
+        }
+        let v = v.trim();
+        if v.chars().count() > max {
+            return Err(Error::invalid(
+                field,
+                format!("at most {max} characters per locale"),
+            ));
+        }
+        if !v.is_empty() {
+            out.insert(k.clone(), v.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+async fn check(db: &impl ConnectionTrait, input: &CohortInput) -> Result<Checked> {
+    let mut locales = Vec::new();
+    for l in &input.locales {
+        let l: Locale = l.trim().parse().map_err(|_| {
+            Error::invalid(
+                "locales",
+                format!("`{l}` is not a locale: give en, fr or es"),
+            )
+        })?;
+        if !locales.contains(&l.as_str().to_owned()) {
+            locales.push(l.as_str().to_owned());
+        }
+    }
+    if locales.is_empty() {
+        return Err(Error::invalid("locales", "give at least one locale"));
+    }
+    let titles = check_locale_map("titles", &input.titles, 200, &locales)?;
+    if titles.is_empty() {
+        return Err(Error::invalid(
+            "titles",
+            "give a title in at least one of the cohort's locales",
+        ));
+    }
+    let descriptions = check_locale_map("descriptions", &input.descriptions, 20_000, &locales)?;
+    if input.ends_on < input.starts_on {
+        return Err(Error::invalid(
+            "ends_on",
+            "the cohort must end on or after its start",
+        ));
+    }
+    for (field, n) in [
+        ("capacity_organisations", input.capacity_organisations),
+        ("capacity_people", input.capacity_people),
+    ] {
+        if !(1..=MAX_CAPACITY).contains(&n) {
+            return Err(Error::invalid(field, format!("give 1 to {MAX_CAPACITY}")));
+        }
+    }
+    let admission = Admission::parse(input.admission.trim())
+        .ok_or_else(|| Error::invalid("admission", "give open, application or invitation"))?;
+    let status = CohortStatus::parse(input.status.trim())
+        .ok_or_else(|| Error::invalid("status", "give draft, open or closed"))?;
+    if input.facilitators.len() > MAX_FACILITATORS {
+        return Err(Error::invalid(
+            "facilitators",
+            format!("at most {MAX_FACILITATORS} facilitators"),
+        ));
+    }
+    let mut facilitators = Vec::new();
+    for e in &input.facilitators {
+        let email = Email::parse(e.trim()).map_err(|_| {
+            Error::invalid("facilitators", format!("`{e}` is not an email address"))
+        })?;
+        let u = user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                Error::invalid("facilitators", format!("no account has the address {e}"))
+            })?;
+        if !facilitators.contains(&u.id) {
+            facilitators.push(u.id);
+        }
+    }
+    if input.questions.len() > MAX_QUESTIONS {
+        return Err(Error::invalid(
+            "questions",
+            format!("at most {MAX_QUESTIONS} questions"),
+        ));
+    }
+    let mut questions = Vec::new();
+    for q in &input.questions {
+        let q = q.trim();
+        if q.is_empty() || q.chars().count() > 1_000 {
+            return Err(Error::invalid(
+                "questions",
+                "each question has 1 to 1000 characters",
+            ));
+        }
+        questions.push(q.to_owned());
+    }
+    Ok(Checked {
+        titles,
+        descriptions,
+        locales,
+        admission,
+        status,
+        facilitators,
+        questions,
+    })
+}
+
+async fn replace_people(
+    db: &impl ConnectionTrait,
+    cohort_id: Uuid,
+    checked: &Checked,
+) -> Result<()> {
+    cohort_facilitator::Entity::delete_many()
+        .filter(cohort_facilitator::Column::CohortId.eq(cohort_id))
+        .exec(db)
+        .await?;
+    for f in &checked.facilitators {
+        cohort_facilitator::ActiveModel {
+            cohort_id: Set(cohort_id),
+            user_id: Set(*f),
+            added_at: Set(now()),
+        }
+        .insert(db)
+        .await?;
+    }
+    cohort_question::Entity::delete_many()
+        .filter(cohort_question::Column::CohortId.eq(cohort_id))
+        .exec(db)
+        .await?;
+    for (i, q) in checked.questions.iter().enumerate() {
+        cohort_question::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            cohort_id: Set(cohort_id),
+            position: Set(i as i32),
+            prompt: Set(q.clone()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn questions_of(
+    db: &impl ConnectionTrait,
+    cohort_id: Uuid,
+) -> Result<Vec<String>> {
+    Ok(cohort_question::Entity::find()
+        .filter(cohort_question::Column::CohortId.eq(cohort_id))
+        .order_by_asc(cohort_question::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| q.prompt)
+        .collect())
+}
+
+impl Cohorts {
+    async fn view(&self, c: cohort::Model, s: Standing) -> Result<CohortView> {
+        let course_slug = course::Entity::find_by_id(c.course_id)
+            .one(&self.db)
+            .await?
+            .map(|c| c.slug)
+            .unwrap_or_default();
+        let facilitator_ids: Vec<Uuid> = cohort_facilitator::Entity::find()
+            .filter(cohort_facilitator::Column::CohortId.eq(c.id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|f| f.user_id)
+            .collect();
+        let mut facilitators: Vec<PersonView> = user::Entity::find()
+            .filter(user::Column::Id.is_in(facilitator_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| PersonView {
+                user_id: u.id,
+                name: u.display_name,
+            })
+            .collect();
+        facilitators.sort_by(|a, b| a.name.cmp(&b.name));
+        let accepted_organisations = cohort_application::Entity::find()
+            .filter(cohort_application::Column::CohortId.eq(c.id))
+            .filter(cohort_application::Column::State.eq(Decision::Accepted.as_str()))
+            .count(&self.db)
+            .await?;
+        let members = cohort_member::Entity::find()
+            .filter(cohort_member::Column::CohortId.eq(c.id))
+            .count(&self.db)
+            .await?;
+        let descriptions = map_of(&c.descriptions);
+        let links = CourseLinks { slug: &course_slug };
+        let descriptions_html = descriptions
+            .iter()
+            .map(|(k, v)| (k.clone(), markdown::render(v, &links)))
+            .collect();
+        Ok(CohortView {
+            slug: c.slug,
+            course: course_slug.clone(),
+            titles: map_of(&c.titles),
+            descriptions,
+            descriptions_html,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            capacity_organisations: c.capacity_organisations,
+            capacity_people: c.capacity_people,
+            admission: c.admission,
+            locales: list_of(&c.locales),
+            status: c.status,
+            facilitators,
+            questions: questions_of(&self.db, c.id).await?,
+            accepted_organisations,
+            members,
+            your_role: s.role().map(str::to_owned),
+            created_at: c.created_at,
+        })
+    }
+
+    /// Creates a cohort of a published course: authors and administrators.
+    pub async fn create(&self, who: Option<&Principal>, input: CohortInput) -> Result<CohortView> {
+        let who = require_signed_in(who)?;
+        if !matches!(who.role, Role::Author | Role::Admin) {
+            return Err(Error::Forbidden {
+                reason: "only authors and administrators create cohorts",
+            });
+        }
+        let slug = Slug::parse(input.slug.trim()).map_err(|e| Error::invalid("slug", e))?;
+        let course = course::Entity::find()
+            .filter(course::Column::Slug.eq(input.course.trim()))
+            .one(&self.db)
+            .await?
+            .filter(|c| c.status == "published")
+            .ok_or_else(|| Error::invalid("course", "no published course has this id"))?;
+        let checked = check(&self.db, &input).await?;
+        if find_cohort(&self.db, slug.as_str()).await.is_ok() {
+            return Err(Error::Conflict {
+                field: "slug".into(),
+                reason: "a cohort already has this id".into(),
+            });
+        }
+        let at = now();
+        let txn = crate::db::begin_write(&self.db).await?;
+        let row = cohort::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            course_id: Set(course.id),
+            slug: Set(slug.as_str().to_owned()),
+            titles: Set(serde_json::json!(checked.titles)),
+            descriptions: Set(serde_json::json!(checked.descriptions)),
+            starts_on: Set(input.starts_on),
+            ends_on: Set(input.ends_on),
+            capacity_organisations: Set(input.capacity_organisations),
+            capacity_people: Set(input.capacity_people),
+            admission: Set(checked.admission.as_str().into()),
+            locales: Set(serde_json::json!(checked.locales)),
+            status: Set(checked.status.as_str().into()),
+            created_by: Set(Some(who.user_id)),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+        replace_people(&txn, row.id, &checked).await?;
+        txn.commit().await?;
+        let s = standing(&self.db, Some(who), &row).await?;
+        self.view(row, s).await
+    }
+
+    /// Edits a cohort (all but its course and id): its authors and administrators.
+    pub async fn update(
+        &self,
+        who: Option<&Principal>,
+        slug: &str,
+        input: CohortInput,
+    ) -> Result<CohortView> {
+        let (c, s) = self.inside(who, slug).await?;
+        if !s.edits() {
+            return Err(Error::Forbidden {
+                reason: "only the cohort's authors and administrators may edit it",
+            });
+        }
+        let checked = check(&self.db, &input).await?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        let mut am: cohort::ActiveModel = c.into();
+        am.titles = Set(serde_json::json!(checked.titles));
+        am.descriptions = Set(serde_json::json!(checked.descriptions));
+        am.starts_on = Set(input.starts_on);
+        am.ends_on = Set(input.ends_on);
+        am.capacity_organisations = Set(input.capacity_organisations);
+        am.capacity_people = Set(input.capacity_people);
+        am.admission = Set(checked.admission.as_str().into());
+        am.locales = Set(serde_json::json!(checked.locales));
+        am.status = Set(checked.status.as_str().into());
+        am.updated_at = Set(now());
+        let row = am.update(&txn).await?;
+        replace_people(&txn, row.id, &checked).await?;
+        txn.commit().await?;
+        let s = standing(&self.db, who, &row).await?;
+        self.view(row, s).await
+    }
+
+    /// A cohort's profile, as the caller may see it.
+    pub async fn get(&self, who: Option<&Principal>, slug: &str) -> Result<CohortView> {
+        let (c, s) = self.visible(who, slug).await?;
+        self.view(c, s).await
+    }
+
+    /// The cohorts the caller may see: every open or closed one, and the
+    /// drafts they are inside; soonest first.
+    pub async fn list(&self, who: Option<&Principal>) -> Result<Vec<CohortView>> {
+        let rows = cohort::Entity::find()
+            .order_by_asc(cohort::Column::StartsOn)
+            .order_by_asc(cohort::Column::Slug)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        for c in rows {
+            let s = standing(&self.db, who, &c).await?;
+            if c.status != CohortStatus::Draft.as_str() || s.inside() {
+                out.push(self.view(c, s).await?);
+            }
+        }
+        Ok(out)
+    }
+}

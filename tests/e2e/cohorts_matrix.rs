@@ -7,7 +7,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::cohorts::{apply, cohort_body, cohorts_world, ok, session_body, two_cohorts};
+use super::{
+    cohorts::{apply, cohort_body, cohorts_world, ok, session_body},
+    cohorts_sessions::two_cohorts,
+};
 
 /// The roles of the matrix, in order.
 const ROLES: [&str; 9] = [

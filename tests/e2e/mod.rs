@@ -6,6 +6,7 @@ mod catalogue;
 mod cli;
 mod cohorts;
 mod cohorts_matrix;
+mod cohorts_sessions;
 mod compose;
 mod course_editor;
 mod errors;

@@ -69,10 +69,12 @@ fn artefacts() -> PathBuf {
     dir
 }
 
-fn run(program: &str, args: &[&str], file: &Path) -> String {
+/// The standard output of `program args... file after...`.
+fn run(program: &str, args: &[&str], file: &Path, after: &[&str]) -> String {
     let out = Command::new(program)
         .args(args)
         .arg(file)
+        .args(after)
         .output()
         .unwrap_or_else(|e| panic!("{program} (poppler-utils, installed by scripts/test): {e}"));
     assert!(
@@ -197,7 +199,7 @@ async fn names_and_titles_in_every_script_print_exactly() {
         std::fs::write(&file, &pdf).unwrap();
 
         // Read back, line by line: the name and the title are there, exactly.
-        let text = run("pdftotext", &["-enc", "UTF-8"], &file);
+        let text = run("pdftotext", &["-enc", "UTF-8"], &file, &["-"]);
         let lines: Vec<String> = text.lines().map(read_back).collect();
         for wanted in [name, title] {
             assert!(
@@ -211,7 +213,7 @@ async fn names_and_titles_in_every_script_print_exactly() {
         );
 
         // Every font embedded (and subset: a name like ABCDEF+Font).
-        let fonts = run("pdffonts", &[], &file);
+        let fonts = run("pdffonts", &[], &file, &[]);
         let rows: Vec<&str> = fonts.lines().skip(2).collect();
         assert!(rows.len() >= 4, "{key}: too few fonts:\n{fonts}");
         for row in &rows {
@@ -259,7 +261,7 @@ async fn a_name_the_fonts_cannot_draw_is_kept_and_logged() {
     let pdf = stored_pdf(&server, &l, name).await;
     let file = artefacts().join("undrawable.pdf");
     std::fs::write(&file, &pdf).unwrap();
-    let text = run("pdftotext", &["-enc", "UTF-8"], &file);
+    let text = run("pdftotext", &["-enc", "UTF-8"], &file, &["-"]);
     // Not transliterated, not dropped: the rest of the name is all there.
     assert!(text.contains("Ana") && text.contains("Peña"), "{text}");
     let conn = server.conn().await;

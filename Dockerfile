@@ -5,7 +5,7 @@ COPY . .
 RUN cargo build --release --locked -p agora-api -p agora-worker
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl fonts-liberation2 fonts-noto-core fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home /var/lib/agora agora && mkdir -p /var/lib/agora && chown agora /var/lib/agora
 COPY --from=build /src/target/release/agora /src/target/release/agora-worker /usr/local/bin/
 COPY --from=build /src/courses /usr/share/agora/courses

@@ -3,6 +3,7 @@ mod authoring;
 mod browser;
 mod cache;
 mod catalogue;
+mod certificate_scripts;
 mod cli;
 mod cohorts;
 mod cohorts_matrix;

@@ -51,6 +51,8 @@ where
 
 /// The handlers of every job kind Agora has.
 pub fn registry(outbound: Outbound, learning: Learning) -> Registry {
+    // Certificates need their fonts: say at once which are missing.
+    certificates::warn_missing_fonts();
     let ctx = Arc::new(Context {
         reminder_days: outbound.reminder_days,
         outbound,

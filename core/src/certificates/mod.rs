@@ -1,8 +1,11 @@
 //! Certificates: issued once per completed enrolment, stored as a PDF through
 //! the storage port, verifiable by anyone with the code, revocable by admins.
 
+pub mod fonts;
 mod held;
 pub mod pdf;
+mod shaping;
+mod wording;
 
 pub use held::{held_by, refresh as refresh_held};
 
@@ -221,6 +224,19 @@ pub async fn pdf(
     Ok((format!("agora-certificate-{}.pdf", c.code), bytes))
 }
 
+/// Logs a warning for each certificate font file that is not installed.
+pub fn warn_missing_fonts() {
+    let missing = fonts::missing_files();
+    if !missing.is_empty() {
+        tracing::warn!(
+            missing = %missing.join(" "),
+            searched = %fonts::search_dirs().iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(":"),
+            "certificate fonts are missing: names in some scripts will print in a fallback font; install {} or set AGORA_FONT_DIR",
+            fonts::PACKAGES
+        );
+    }
+}
+
 /// The work of a `course_completed` job: the certificate row (once), its PDF
 /// in storage (until stored), and the congratulations mail (once). Each step
 /// is skipped when an earlier run did it, so the job may run any number of times.
@@ -293,9 +309,20 @@ pub async fn issue(o: &Outbound, cache: &crate::cache::Cache, enrolment_id: Uuid
             code: cert.code.clone(),
             verify_url: verify_url.clone(),
         };
-        let bytes = tokio::task::spawn_blocking(move || pdf::render(&text))
+        let rendered = tokio::task::spawn_blocking(move || pdf::render_checked(&text))
             .await
             .map_err(|e| Error::Internal(format!("the PDF renderer stopped: {e}")))??;
+        // Never changed, but said: which field, which characters, not the text.
+        for u in &rendered.undrawable {
+            tracing::warn!(
+                certificate = %cert.code,
+                field = u.field,
+                code_points = %u.code_points(),
+                font = %u.font,
+                "the certificate fonts cannot draw some characters; the text is printed unchanged in the nearest complete font, those characters as empty boxes (install fonts that have them, see AGORA_FONT_DIR)"
+            );
+        }
+        let bytes = rendered.bytes;
         o.storage
             .put(&cert.storage_key, bytes, "application/pdf")
             .await?;

@@ -33,7 +33,9 @@ pub use profile::{
     Account, ProfileChange, admin_upsert, delete_account, export_data, get_user, update_profile,
 };
 pub use secrets::{TokenKind, new_token, token_hash};
-pub use sessions::{NewSession, Principal, authenticate, forget_sign_ins, sign_in};
+pub use sessions::{
+    NewSession, Principal, authenticate, forget_sign_ins, require_signed_in, sign_in,
+};
 pub use tokens::{NewApiToken, TokenSummary, create_api_token, list_tokens, revoke_token};
 pub use verification::{Registration, register, verify_email};
 

@@ -32,6 +32,13 @@ pub struct Principal {
     pub email_verified: bool,
 }
 
+/// The caller, or "sign in first" for an anonymous request.
+pub fn require_signed_in(who: Option<&Principal>) -> Result<&Principal> {
+    who.ok_or(Error::Unauthorized {
+        reason: "sign in first",
+    })
+}
+
 pub struct NewSession {
     pub token: String,
     pub csrf_token: String,

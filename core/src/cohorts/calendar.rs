@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{Cohorts, map_of, now, sessions::sessions_of, standing_for};
 use crate::{
     Error, Result,
-    accounts::{Principal, Role, new_token, token_hash},
+    accounts::{Principal, Role, new_token, require_signed_in, token_hash},
     entities::{cohort, cohort_calendar_feed, cohort_session},
     links,
 };
@@ -87,9 +87,7 @@ impl Cohorts {
     /// Makes the caller's private feed of a cohort, revoking any earlier one.
     pub async fn create_feed(&self, who: Option<&Principal>, slug: &str) -> Result<FeedCreated> {
         let (c, _) = self.inside(who, slug).await?;
-        let who = who.ok_or(Error::Unauthorized {
-            reason: "sign in first",
-        })?;
+        let who = require_signed_in(who)?;
         let token = new_token(TOKEN_PREFIX);
         let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
@@ -114,9 +112,7 @@ impl Cohorts {
     /// Revokes the caller's feed of a cohort; "not found" when none is live.
     pub async fn revoke_feed(&self, who: Option<&Principal>, slug: &str) -> Result<()> {
         let (c, _) = self.inside(who, slug).await?;
-        let who = who.ok_or(Error::Unauthorized {
-            reason: "sign in first",
-        })?;
+        let who = require_signed_in(who)?;
         if revoke_all(&self.db, c.id, who.user_id, now()).await? == 0 {
             return Err(Error::NotFound {
                 what: "calendar feed",

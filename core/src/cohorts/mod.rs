@@ -197,11 +197,7 @@ impl Cohorts {
     }
 }
 
-fn require_signed_in(who: Option<&Principal>) -> Result<&Principal> {
-    who.ok_or(Error::Unauthorized {
-        reason: "sign in first",
-    })
-}
+use crate::accounts::require_signed_in;
 
 fn not_found() -> Error {
     Error::NotFound { what: "cohort" }

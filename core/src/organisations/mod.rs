@@ -87,11 +87,7 @@ impl Standing {
     }
 }
 
-fn require_signed_in(who: Option<&Principal>) -> Result<&Principal> {
-    who.ok_or(Error::Unauthorized {
-        reason: "sign in first",
-    })
-}
+use crate::accounts::require_signed_in;
 
 fn require_global_admin(who: Option<&Principal>) -> Result<&Principal> {
     let who = require_signed_in(who)?;

@@ -261,7 +261,7 @@ pub fn completed_sql(month: &str) -> String {
 /// progress), in the change's transaction, after the change: the
 /// learner's enrolments move to the organisation they count for now.
 pub async fn membership_changed(db: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
-    lock_user(db, user_id).await?;
+    lock_learner(db, user_id).await?;
     let rows = all(
         db,
         &format!(
@@ -281,11 +281,12 @@ pub async fn membership_changed(db: &impl ConnectionTrait, user_id: Uuid) -> Res
 /// An account is about to be deleted, in the deletion's transaction: its
 /// enrolments stop counting anywhere.
 pub async fn account_deleted(db: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
-    lock_user(db, user_id).await?;
+    lock_learner(db, user_id).await?;
     move_to(db, user_id, None).await
 }
 
-/// The lock enrolling takes: one learner's changes, one at a time.
+/// The learner's user row lock: one learner's enrolments and membership
+/// change one at a time.
 ///
 /// Every transaction that changes a learner's membership takes it FIRST,
 /// before it writes the membership row: the row's foreign key holds a
@@ -293,10 +294,6 @@ pub async fn account_deleted(db: &impl ConnectionTrait, user_id: Uuid) -> Result
 /// after its write could deadlock with an account deletion (which takes this
 /// lock, then deletes the user and waits for the membership row).
 pub async fn lock_learner(db: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
-    lock_user(db, user_id).await
-}
-
-async fn lock_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
     exec(
         db,
         "UPDATE users SET updated_at = updated_at WHERE id = $1",

@@ -68,14 +68,7 @@ impl Learning {
         let txn = crate::db::begin_write(&self.db).await?;
         // One learner's enrolments are changed one at a time (the user row
         // lock), so the cached list of them is always complete.
-        crate::entities::user::Entity::update_many()
-            .col_expr(
-                crate::entities::user::Column::UpdatedAt,
-                Expr::col(crate::entities::user::Column::UpdatedAt),
-            )
-            .filter(crate::entities::user::Column::Id.eq(user_id))
-            .exec(&txn)
-            .await?;
+        crate::org_activity::lock_learner(&txn, user_id).await?;
         let at = now();
         let inserted = enrolment::Entity::insert(enrolment::ActiveModel {
             id: Set(Uuid::new_v4()),

@@ -18,6 +18,8 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
             "/api/v1/partners/:partner/collections/:collection",
             get(api::partners::listing_route),
         )
+        .at("/.well-known/did.json", get(api::credentials::did_document))
+        .at("/credentials/badge.svg", get(api::credentials::badge_image))
         .nest("/api/v1", service)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", explorer)

@@ -77,6 +77,10 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let learning = agora_core::learning::Learning::new(conn.clone(), cache.clone())
         .with_visit_flush(Duration::from_millis(config.resume_flush_ms));
     let visits = learning.clone();
+    // The signing key exists from the first start on (generated once, or configured).
+    agora_core::credentials::Credentials::new(conn.clone(), &config)
+        .ensure_key()
+        .await?;
     let state = state::AppState {
         search: search.clone(),
         authoring: agora_core::authoring::Authoring::new(
@@ -103,6 +107,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         )),
         organisations: agora_core::organisations::Organisations::new(conn.clone()),
         cohorts: agora_core::cohorts::Cohorts::new(conn.clone(), config.public_url()),
+        credentials: agora_core::credentials::Credentials::new(conn.clone(), &config),
         storage,
         pages: Default::default(),
         db: conn,

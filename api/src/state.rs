@@ -7,6 +7,7 @@ use agora_core::{
     cache::Cache,
     cohorts::Cohorts,
     config::Config,
+    credentials::Credentials,
     learning::Learning,
     organisations::Organisations,
     partners::Partners,
@@ -41,4 +42,6 @@ pub struct AppState {
     pub organisations: Organisations,
     /// Cohorts, their applications, members, sessions and calendars.
     pub cohorts: Cohorts,
+    /// Open Badges credentials: issuing keys, status lists, verification.
+    pub credentials: Credentials,
 }

@@ -10,6 +10,7 @@ pub mod cohorts;
 pub mod config;
 pub mod course_edit;
 pub mod course_source;
+pub mod credentials;
 pub mod db;
 pub mod domain;
 pub mod embed;

@@ -10,6 +10,7 @@ mod cohorts_matrix;
 mod cohorts_sessions;
 mod compose;
 mod course_editor;
+mod credentials;
 mod errors;
 mod import;
 mod jobs;

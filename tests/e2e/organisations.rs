@@ -884,6 +884,37 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
     ];
     type Row = (Method, String, Option<Value>, [u16; 8]);
     let rows: Vec<Row> = vec![
+        // Open Badges credentials (issue 20): the holder's own, anyone's check.
+        (
+            Method::GET,
+            "/api/v1/me/credentials".into(),
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/credentials/00000-00000-00000-00000".into(),
+            None,
+            [401, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            Method::POST,
+            "/api/v1/credentials/verify".into(),
+            Some(json!({})),
+            [200; 8],
+        ),
+        (
+            Method::GET,
+            "/api/v1/credentials/status/1".into(),
+            None,
+            [200; 8],
+        ),
+        (
+            Method::GET,
+            "/api/v1/credentials/status/2".into(),
+            None,
+            [404; 8],
+        ),
         (Method::GET, "/api/v1/networks".into(), None, [200; 8]),
         (Method::GET, "/api/v1/networks/uclg".into(), None, [200; 8]),
         (

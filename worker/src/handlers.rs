@@ -10,6 +10,7 @@ use agora_core::{
     certificates,
     cohorts::{self, DecisionMail, SessionReminder},
     config::Config,
+    credentials::Credentials,
     jobs::{self, Job},
     learning::{CourseCompleted, EnrolledMail, Learning},
     notifications::{self, ReminderMail, ReminderScan},
@@ -33,6 +34,7 @@ fn failure(e: Error) -> String {
 struct Context {
     outbound: Outbound,
     learning: Learning,
+    credentials: Credentials,
     reminder_days: u32,
 }
 
@@ -50,13 +52,14 @@ where
 }
 
 /// The handlers of every job kind Agora has.
-pub fn registry(outbound: Outbound, learning: Learning) -> Registry {
+pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials) -> Registry {
     // Certificates need their fonts: say at once which are missing.
     certificates::warn_missing_fonts();
     let ctx = Arc::new(Context {
         reminder_days: outbound.reminder_days,
         outbound,
         learning,
+        credentials,
     });
     let mut r = Registry::default();
     add(&mut r, &ctx, |c, j: VerifyEmailMail| async move {
@@ -72,7 +75,10 @@ pub fn registry(outbound: Outbound, learning: Learning) -> Registry {
         notifications::enrolled(&c.outbound, j).await
     });
     add(&mut r, &ctx, |c, j: CourseCompleted| async move {
-        certificates::issue(&c.outbound, &c.learning.cache, j.enrolment_id).await
+        // The Open Badges credential is signed by the same job, after the
+        // certificate it stands for; each step is done once, whatever the retries.
+        certificates::issue(&c.outbound, &c.learning.cache, j.enrolment_id).await?;
+        c.credentials.issue(j.enrolment_id).await
     });
     add(&mut r, &ctx, |c, _: ReminderScan| async move {
         let n = notifications::scan_reminders(&c.outbound.db, c.reminder_days).await?;
@@ -147,7 +153,9 @@ pub async fn spawn(
         first_retry: Duration::from_secs(config.job_retry_seconds),
         ..Default::default()
     };
-    let mut handlers = registry(outbound, learning);
+    let credentials = Credentials::new(db.clone(), config);
+    credentials.ensure_key().await?;
+    let mut handlers = registry(outbound, learning, credentials);
     crate::search::register(&mut handlers, db.clone(), search);
     let worker = Worker::new(db.clone(), handlers, options);
     let clock = tokio::spawn(reminder_clock(

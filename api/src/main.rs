@@ -106,7 +106,11 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             config.partner_key_per_minute,
         )),
         organisations: agora_core::organisations::Organisations::new(conn.clone()),
-        cohorts: agora_core::cohorts::Cohorts::new(conn.clone(), config.public_url()),
+        cohorts: agora_core::cohorts::Cohorts::new(
+            conn.clone(),
+            config.public_url(),
+            storage.clone(),
+        ),
         credentials: agora_core::credentials::Credentials::new(conn.clone(), &config),
         storage,
         pages: Default::default(),

@@ -19,6 +19,7 @@ mod m20261203_000015_organisation_reports;
 mod m20261203_000016_course_sources;
 mod m20261203_000017_organisation_activity;
 mod m20261203_000018_cohorts;
+mod m20261203_000019_cohort_assignments;
 mod m20261203_000021_credential_keys;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_course_sources::Migration),
             Box::new(m20261203_000017_organisation_activity::Migration),
             Box::new(m20261203_000018_cohorts::Migration),
+            Box::new(m20261203_000019_cohort_assignments::Migration),
             Box::new(m20261203_000021_credential_keys::Migration),
         ]
     }

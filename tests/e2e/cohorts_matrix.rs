@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::{
     cohorts::{apply, cohort_body, cohorts_world, ok, session_body},
+    cohorts_assignments::{PDF, assignment_body, create_assignment, scores, submit},
     cohorts_sessions::two_cohorts,
 };
 
@@ -99,6 +100,20 @@ async fn every_cohort_endpoint_answers_each_role_as_the_matrix_says() {
     bad_session["ends_at"] = json!(super::cohorts::at(start - time::Duration::hours(1)));
     let mut bad_cohort = cohort_body("vlr-c", &[], 0, 1);
     bad_cohort["capacity_organisations"] = json!(0);
+
+    let aid = create_assignment(
+        s,
+        &c.facilitator,
+        assignment_body("Work plan", start, "individual", 0),
+    )
+    .await;
+    let work = format!("/api/v1/cohorts/vlr-a/assignments/{aid}/submission");
+    let (status, sub) = submit(s, &w.lyon_member, &work, "Plan", &[("plan.pdf", PDF)]).await;
+    assert_eq!(status, 200, "{sub}");
+    let sub_id = sub["id"].as_str().unwrap().to_owned();
+    let file_id = sub["files"][0]["id"].as_str().unwrap().to_owned();
+    let mut bad_assignment = assignment_body("Work plan", start, "team", 0);
+    bad_assignment["rubric"] = json!([]);
 
     let people = [
         None,
@@ -219,6 +234,83 @@ async fn every_cohort_endpoint_answers_each_role_as_the_matrix_says() {
             [404; 9],
         ),
         (
+            Method::POST,
+            "/api/v1/cohorts/from-template".into(),
+            Some(json!({
+                "course": "voluntary-local-review",
+                "slug": "Not a slug!",
+                "starts_on": "2027-02-01",
+                "locales": ["en"],
+            })),
+            [401, 403, 403, 403, 403, 403, 403, 422, 422],
+        ),
+        (
+            Method::GET,
+            format!("{a}/assignments"),
+            None,
+            [401, 404, 404, 200, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("{a}/assignments"),
+            Some(bad_assignment.clone()),
+            [401, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            Method::GET,
+            format!("{a}/assignments/{aid}"),
+            None,
+            [401, 404, 404, 200, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{a}/assignments/{aid}"),
+            Some(bad_assignment),
+            [401, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            Method::DELETE,
+            format!("{a}/assignments/{aid}"),
+            None,
+            [401, 404, 404, 403, 404, 409, 404, 409, 409],
+        ),
+        (
+            Method::GET,
+            work.clone(),
+            None,
+            [401, 404, 404, 200, 404, 403, 404, 403, 403],
+        ),
+        (
+            Method::GET,
+            format!("{a}/assignments/{aid}/submissions"),
+            None,
+            [401, 404, 404, 403, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{a}/submissions/{sub_id}/files/{file_id}"),
+            None,
+            [401, 404, 404, 200, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{a}/submissions/{sub_id}/feedback"),
+            Some(json!({ "status": "great", "criteria": [] })),
+            [401, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            Method::GET,
+            format!("{a}/reviews"),
+            None,
+            [401, 404, 404, 200, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{a}/reviews/{}", uuid::Uuid::new_v4()),
+            Some(scores(2)),
+            [401, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
             Method::PATCH,
             "/api/v1/me".into(),
             Some(json!({ "time_zone": "Mars/Olympus" })),
@@ -244,6 +336,27 @@ async fn every_cohort_endpoint_answers_each_role_as_the_matrix_says() {
                     ROLES[i], want[i]
                 ));
             }
+        }
+    }
+    // Handing in work is a multipart form.
+    let want = [401, 404, 404, 200, 404, 403, 404, 403, 403];
+    for (i, who) in people.iter().enumerate() {
+        let status = match who {
+            Some(who) => submit(s, who, &work, "Plan, revised", &[]).await.0,
+            None => s
+                .http
+                .put(s.url(&work))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        };
+        if status != want[i] {
+            failures.push(format!(
+                "PUT {work} as {}: {status}, expected {}",
+                ROLES[i], want[i]
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -51,6 +51,10 @@ pub type Apis = (
         cohorts::CohortsApi,
         cohorts::CohortApplicationsApi,
         cohorts::CohortSessionsApi,
+        cohorts::CohortAssignmentsApi,
+        cohorts::CohortSubmissionsApi,
+        cohorts::CohortReviewsApi,
+        cohorts::CohortTemplatesApi,
     ),
 );
 
@@ -80,6 +84,10 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
                 cohorts::CohortsApi,
                 cohorts::CohortApplicationsApi,
                 cohorts::CohortSessionsApi,
+                cohorts::CohortAssignmentsApi,
+                cohorts::CohortSubmissionsApi,
+                cohorts::CohortReviewsApi,
+                cohorts::CohortTemplatesApi,
             ),
         ),
         "Agora API", version)

@@ -98,6 +98,10 @@ pub async fn import_dir(
     }
     let storage = agora_core::storage::Storage::from_config(config)?;
     let summary = import::import_courses(conn, &storage, &courses).await?;
+    // Cohort templates ride along with their courses.
+    for w in agora_core::cohorts::import_templates(conn, dir).await? {
+        eprintln!("warning: {w}");
+    }
     println!(
         "imported {} course(s) from {}: {} created, {} updated, {} unchanged",
         courses.len(),

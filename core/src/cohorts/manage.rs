@@ -264,7 +264,7 @@ pub(super) async fn questions_of(
 }
 
 impl Cohorts {
-    async fn view(&self, c: cohort::Model, s: Standing) -> Result<CohortView> {
+    pub(super) async fn view(&self, c: cohort::Model, s: Standing) -> Result<CohortView> {
         let course_slug = course::Entity::find_by_id(c.course_id)
             .one(&self.db)
             .await?
@@ -328,47 +328,8 @@ impl Cohorts {
     /// Creates a cohort of a published course: authors and administrators.
     pub async fn create(&self, who: Option<&Principal>, input: CohortInput) -> Result<CohortView> {
         let who = require_signed_in(who)?;
-        if !matches!(who.role, Role::Author | Role::Admin) {
-            return Err(Error::Forbidden {
-                reason: "only authors and administrators create cohorts",
-            });
-        }
-        let slug = Slug::parse(input.slug.trim()).map_err(|e| Error::invalid("slug", e))?;
-        let course = course::Entity::find()
-            .filter(course::Column::Slug.eq(input.course.trim()))
-            .one(&self.db)
-            .await?
-            .filter(|c| c.status == "published")
-            .ok_or_else(|| Error::invalid("course", "no published course has this id"))?;
-        let checked = check(&self.db, &input).await?;
-        if find_cohort(&self.db, slug.as_str()).await.is_ok() {
-            return Err(Error::Conflict {
-                field: "slug".into(),
-                reason: "a cohort already has this id".into(),
-            });
-        }
-        let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
-        let row = cohort::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            course_id: Set(course.id),
-            slug: Set(slug.as_str().to_owned()),
-            titles: Set(serde_json::json!(checked.titles)),
-            descriptions: Set(serde_json::json!(checked.descriptions)),
-            starts_on: Set(input.starts_on),
-            ends_on: Set(input.ends_on),
-            capacity_organisations: Set(input.capacity_organisations),
-            capacity_people: Set(input.capacity_people),
-            admission: Set(checked.admission.as_str().into()),
-            locales: Set(serde_json::json!(checked.locales)),
-            status: Set(checked.status.as_str().into()),
-            created_by: Set(Some(who.user_id)),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
-        replace_people(&txn, row.id, &checked).await?;
+        let row = create_in(&txn, who, &input).await?;
         txn.commit().await?;
         let s = standing(&self.db, Some(who), &row).await?;
         self.view(row, s).await
@@ -430,4 +391,55 @@ impl Cohorts {
         }
         Ok(out)
     }
+}
+
+/// Creates a cohort inside the caller's transaction (templates add their
+/// sessions and assignments to it).
+pub(super) async fn create_in(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    input: &CohortInput,
+) -> Result<cohort::Model> {
+    if !matches!(who.role, Role::Author | Role::Admin) {
+        return Err(Error::Forbidden {
+            reason: "only authors and administrators create cohorts",
+        });
+    }
+    let slug = Slug::parse(input.slug.trim()).map_err(|e| Error::invalid("slug", e))?;
+    let course = course::Entity::find()
+        .filter(course::Column::Slug.eq(input.course.trim()))
+        .one(db)
+        .await?
+        .filter(|c| c.status == "published")
+        .ok_or_else(|| Error::invalid("course", "no published course has this id"))?;
+    let checked = check(db, input).await?;
+    if find_cohort(db, slug.as_str()).await.is_ok() {
+        return Err(Error::Conflict {
+            field: "slug".into(),
+            reason: "a cohort already has this id".into(),
+        });
+    }
+    let at = now();
+    let row = cohort::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        course_id: Set(course.id),
+        slug: Set(slug.as_str().to_owned()),
+        titles: Set(serde_json::json!(checked.titles)),
+        descriptions: Set(serde_json::json!(checked.descriptions)),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        capacity_organisations: Set(input.capacity_organisations),
+        capacity_people: Set(input.capacity_people),
+        admission: Set(checked.admission.as_str().into()),
+        locales: Set(serde_json::json!(checked.locales)),
+        status: Set(checked.status.as_str().into()),
+        created_by: Set(Some(who.user_id)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        completion: Set(None),
+    }
+    .insert(db)
+    .await?;
+    replace_people(db, row.id, &checked).await?;
+    Ok(row)
 }

@@ -14,13 +14,25 @@
 //! - `applications`: applying for an organisation, decisions and their mail;
 //! - `members`: staff joining up to the capacity, the member list;
 //! - `sessions`: live sessions, rescheduling, cancelling, reminders;
-//! - `calendar`: `.ics` files and private calendar feeds.
+//! - `calendar`: `.ics` files and private calendar feeds;
+//! - `assignments`: assignments and their rubrics;
+//! - `submissions`: work handed in, its files in the storage port;
+//! - `feedback`: facilitator feedback, and how submissions are shown;
+//! - `reviews`, `peer_allocation`: peer reviews and who gives them;
+//! - `template`: cohort templates shipped with courses.
 
 mod applications;
+mod assignments;
 mod calendar;
+mod feedback;
 mod manage;
 mod members;
+pub mod peer_allocation;
+mod reviews;
 mod sessions;
+mod submissions;
+mod template;
+mod work;
 
 use std::collections::BTreeMap;
 
@@ -31,15 +43,24 @@ use uuid::Uuid;
 
 pub use self::{
     applications::{ApplicationView, DecisionMail, send_decision},
+    assignments::{AssignmentInput, AssignmentView, Criterion, Level, MAX_PEER_REVIEWS, Scope},
     calendar::FeedCreated,
+    feedback::{
+        Assessment, FeedbackView, PeerReviewView, Score, SubmissionFileView, SubmissionView,
+    },
     manage::{CohortInput, CohortView, PersonView},
     members::CohortMemberView,
+    reviews::ReviewTaskView,
     sessions::{SessionInput, SessionReminder, SessionView, send_reminder},
+    submissions::{FileInput, MAX_FILE_BYTES, MAX_FILES, MAX_SUBMISSION_BYTES, SubmissionInput},
+    template::{Completion, FromTemplateInput, import_templates},
+    work::SubmissionStatus,
 };
 use crate::{
     Error, Result,
     accounts::{Principal, Role},
     entities::{cohort, cohort_facilitator, cohort_member, course_author},
+    storage::Storage,
 };
 
 fn now() -> OffsetDateTime {
@@ -183,13 +204,19 @@ impl Standing {
 #[derive(Clone)]
 pub struct Cohorts {
     db: DatabaseConnection,
+    /// Where submitted files live.
+    storage: Storage,
     /// Where links and calendar UIDs point.
     public_url: Url,
 }
 
 impl Cohorts {
-    pub fn new(db: DatabaseConnection, public_url: Url) -> Self {
-        Cohorts { db, public_url }
+    pub fn new(db: DatabaseConnection, public_url: Url, storage: Storage) -> Self {
+        Cohorts {
+            db,
+            storage,
+            public_url,
+        }
     }
 
     fn host(&self) -> String {

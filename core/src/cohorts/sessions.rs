@@ -115,7 +115,7 @@ async fn queue_reminders(
     Ok(())
 }
 
-async fn check(
+pub(super) async fn check(
     db: &impl ConnectionTrait,
     c: &cohort::Model,
     input: &SessionInput,
@@ -226,27 +226,8 @@ impl Cohorts {
     ) -> Result<SessionView> {
         let (c, _) = self.run_by(who, slug).await?;
         let input = check(&self.db, &c, &input).await?;
-        let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
-        let row = cohort_session::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            cohort_id: Set(c.id),
-            title: Set(input.title),
-            agenda: Set(input.agenda),
-            starts_at: Set(input.starts_at),
-            ends_at: Set(input.ends_at),
-            join_url: Set(input.join_url),
-            preparation: Set(serde_json::json!(input.preparation)),
-            sequence: Set(0),
-            cancelled: Set(false),
-            notes: Set(None),
-            recording_url: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
-        queue_reminders(&txn, row.id, row.starts_at).await?;
+        let row = insert_session(&txn, c.id, input).await?;
         txn.commit().await?;
         self.session_view(&c, row).await
     }
@@ -408,4 +389,34 @@ pub async fn send_reminder(o: &Outbound, job: SessionReminder) -> Result<()> {
         .await?;
     }
     Ok(())
+}
+
+/// Writes a checked session and queues its reminders, inside the caller's
+/// transaction.
+pub(super) async fn insert_session(
+    db: &impl ConnectionTrait,
+    cohort_id: Uuid,
+    input: SessionInput,
+) -> Result<cohort_session::Model> {
+    let at = now();
+    let row = cohort_session::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        cohort_id: Set(cohort_id),
+        title: Set(input.title),
+        agenda: Set(input.agenda),
+        starts_at: Set(input.starts_at),
+        ends_at: Set(input.ends_at),
+        join_url: Set(input.join_url),
+        preparation: Set(serde_json::json!(input.preparation)),
+        sequence: Set(0),
+        cancelled: Set(false),
+        notes: Set(None),
+        recording_url: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    queue_reminders(db, row.id, row.starts_at).await?;
+    Ok(row)
 }

@@ -17,7 +17,7 @@ mod model;
 mod parity;
 mod raw;
 mod reader;
-mod sniff;
+pub(crate) mod sniff;
 mod sources;
 mod text;
 mod writer;

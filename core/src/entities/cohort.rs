@@ -26,6 +26,8 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// JSON completion rule, see `cohorts::Completion`.
+    pub completion: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

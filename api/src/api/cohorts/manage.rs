@@ -18,7 +18,7 @@ pub struct CohortsApi;
 
 #[derive(Object)]
 #[oai(rename = "CohortPerson")]
-struct Person {
+pub(super) struct Person {
     user_id: Uuid,
     name: String,
 }
@@ -34,7 +34,7 @@ impl From<&PersonView> for Person {
 
 /// A cohort: a facilitated run of a published course.
 #[derive(Object)]
-struct Cohort {
+pub(super) struct Cohort {
     slug: String,
     /// The course's slug.
     course: String,

@@ -4,8 +4,12 @@
 //! answer.
 
 mod applications;
+mod assignments;
 mod manage;
+mod reviews;
 mod sessions;
+mod submissions;
+mod templates;
 
 use agora_core::accounts::Principal;
 use poem::Request;
@@ -13,7 +17,9 @@ use poem_openapi::{ApiResponse, Tags};
 use uuid::Uuid;
 
 pub use self::{
-    applications::CohortApplicationsApi, manage::CohortsApi, sessions::CohortSessionsApi,
+    applications::CohortApplicationsApi, assignments::CohortAssignmentsApi, manage::CohortsApi,
+    reviews::CohortReviewsApi, sessions::CohortSessionsApi, submissions::CohortSubmissionsApi,
+    templates::CohortTemplatesApi,
 };
 use crate::{
     http::{
@@ -31,6 +37,12 @@ enum ApiTags {
     CohortApplications,
     /// Live sessions and calendars.
     CohortSessions,
+    /// Assignments and their rubrics.
+    CohortAssignments,
+    /// Work handed in, its files, facilitator feedback.
+    CohortSubmissions,
+    /// Peer reviews.
+    CohortReviews,
 }
 
 /// The signed-in caller of a read anyone may make, if any. A credential

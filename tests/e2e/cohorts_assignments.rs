@@ -1,0 +1,313 @@
+//! Assignments, submissions and peer review over HTTP, with files in a real
+//! S3 server: work is judged by its content, fetched back through the
+//! authorised endpoint only, marked late, open to resubmission until a
+//! facilitator reviews it. The helpers serve `cohorts_peer_review` and
+//! `cohorts_matrix` too.
+
+use std::io::Write;
+
+use agora_tests::{Learner, S3Server, TestServer};
+use reqwest::Method;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::{
+    cohorts::{Cohorts, apply, at, cohorts_world, decide, field_of, ok},
+    cohorts_sessions::two_cohorts,
+};
+
+pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// A minimal DOCX: a zip with `word/document.xml`.
+pub fn docx() -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in [
+        ("[Content_Types].xml", "<Types/>"),
+        ("word/document.xml", "<w:document/>"),
+    ] {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(data.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// A rubric of two criteria with three levels each.
+pub fn assignment_body(title: &str, due: OffsetDateTime, scope: &str, k: i32) -> Value {
+    let levels = json!([
+        { "points": 1, "title": "Not yet", "description": "Missing." },
+        { "points": 2, "title": "Developing", "description": "Partly there." },
+        { "points": 3, "title": "Ready", "description": "Complete." },
+    ]);
+    json!({
+        "title": title,
+        "instructions": "Hand in your **work plan**. <script>alert(1)</script>",
+        "due_at": at(due),
+        "module_key": "getting-started",
+        "scope": scope,
+        "peer_reviews": k,
+        "exclude_own_organisation": true,
+        "rubric": [
+            { "key": "scope", "criterion": "Scope and mandate", "levels": levels },
+            { "key": "team", "criterion": "Team and timeline", "levels": levels },
+        ],
+    })
+}
+
+pub fn scores(points: i32) -> Value {
+    json!({
+        "comment": "Clear and grounded.",
+        "criteria": [
+            { "criterion": "scope", "points": points, "comment": "Good mandate." },
+            { "criterion": "team", "points": points },
+        ],
+    })
+}
+
+/// Hands in `text` and `files` as a multipart form; the status and body.
+pub async fn submit(
+    s: &TestServer,
+    who: &Learner,
+    path: &str,
+    text: &str,
+    files: &[(&str, &[u8])],
+) -> (u16, Value) {
+    let boundary = "agora-test-boundary-7f3a";
+    let mut body = Vec::new();
+    let mut part = |headers: String, data: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    };
+    part(
+        "Content-Disposition: form-data; name=\"text\"".into(),
+        text.as_bytes(),
+    );
+    for (name, data) in files {
+        part(
+            format!(
+                "Content-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream"
+            ),
+            data,
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let r = s
+        .as_learner(who, Method::PUT, path)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Cohort A with Lyon (two members) and Nairobi (one member) inside;
+/// cohort B has Nairobi's administrator.
+pub async fn two_organisations_in_a(c: &Cohorts) {
+    let (w, s) = (&c.w, &c.w.s);
+    two_cohorts(c).await;
+    let n = apply(s, &w.nairobi_member, "vlr-a", "nairobi").await;
+    decide(s, &c.facilitator, "vlr-a", &n, "accepted").await;
+    for who in [&w.nairobi_member, &w.lyon_admin] {
+        ok(
+            s,
+            who,
+            Method::POST,
+            "/api/v1/cohorts/vlr-a/join",
+            None,
+            200,
+        )
+        .await;
+    }
+}
+
+pub async fn create_assignment(s: &TestServer, who: &Learner, body: Value) -> String {
+    let a = ok(
+        s,
+        who,
+        Method::POST,
+        "/api/v1/cohorts/vlr-a/assignments",
+        Some(body),
+        201,
+    )
+    .await;
+    a["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn download(s: &TestServer, who: Option<&Learner>, path: &str) -> (u16, String, Vec<u8>) {
+    let req = match who {
+        Some(w) => s.as_learner(w, Method::GET, path),
+        None => s.http.get(s.url(path)),
+    };
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, ct, r.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn work_is_judged_by_content_kept_in_s3_and_closed_once_reviewed() {
+    let s3 = S3Server::start();
+    let c = cohorts_world(s3.env()).await;
+    let (w, s) = (&c.w, &c.w.s);
+    two_organisations_in_a(&c).await;
+    let past = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() - time::Duration::days(1);
+    let id = create_assignment(
+        s,
+        &c.facilitator,
+        assignment_body("Work plan", past, "individual", 0),
+    )
+    .await;
+    let a = ok(
+        s,
+        &w.lyon_member,
+        Method::GET,
+        &format!("/api/v1/cohorts/vlr-a/assignments/{id}"),
+        None,
+        200,
+    )
+    .await;
+    assert!(!a["instructions_html"].as_str().unwrap().contains("<script"));
+    assert_eq!(a["rubric"][1]["levels"][2]["title"], "Ready");
+    let path = format!("/api/v1/cohorts/vlr-a/assignments/{id}/submission");
+
+    // Disguised and oversized files are refused, named; nothing is kept.
+    let mut big = PDF.to_vec();
+    big.resize(10 * 1024 * 1024 + 1, b' ');
+    for (name, data, says) in [
+        (
+            "plan.pdf",
+            b"MZ\x90\x00\x03 not a pdf".as_slice(),
+            "plan.pdf: named .pdf",
+        ),
+        ("budget.docx", PDF, "budget.docx: named .docx but is a PDF"),
+        ("huge.pdf", big.as_slice(), "huge.pdf: over 10 MiB"),
+        ("tool.exe", PDF, "tool.exe: work must be"),
+    ] {
+        let (status, b) = submit(s, &w.lyon_member, &path, "", &[(name, data)]).await;
+        assert_eq!(status, 422, "{name}: {b}");
+        assert_eq!(field_of(&b), "files");
+        assert!(b["message"].as_str().unwrap().contains(says), "{b}");
+    }
+    assert!(s3.objects("cohorts").is_empty());
+
+    // Handed in after the due date: late, with both files in S3.
+    let doc = docx();
+    let (status, sub) = submit(
+        s,
+        &w.lyon_member,
+        &path,
+        "Our *plan*.",
+        &[("Plan été.pdf", PDF), ("team.docx", doc.as_slice())],
+    )
+    .await;
+    assert_eq!(status, 200, "{sub}");
+    assert_eq!(sub["late"], true);
+    assert_eq!(sub["status"], "submitted");
+    assert_eq!(sub["files"].as_array().unwrap().len(), 2);
+    assert_eq!(s3.objects("cohorts").len(), 2);
+    let sid = sub["id"].as_str().unwrap();
+    let file = |i: usize| {
+        format!(
+            "/api/v1/cohorts/vlr-a/submissions/{sid}/files/{}",
+            sub["files"][i]["id"].as_str().unwrap()
+        )
+    };
+    let (status, ct, bytes) = download(s, Some(&w.lyon_member), &file(0)).await;
+    assert_eq!((status, ct.as_str()), (200, "application/pdf"));
+    assert_eq!(bytes, PDF);
+    let (status, _, bytes) = download(s, Some(&c.facilitator), &file(1)).await;
+    assert_eq!((status, bytes), (200, doc.clone()));
+    // Nobody else: not a fellow member, not cohort B, not signed out.
+    for (who, want) in [
+        (Some(&w.nairobi_member), 404),
+        (Some(&w.lyon_admin), 404),
+        (Some(&w.nairobi_admin), 404),
+        (Some(&c.facilitator_b), 404),
+        (Some(&w.learner), 404),
+        (None, 401),
+    ] {
+        assert_eq!(download(s, who, &file(0)).await.0, want);
+    }
+    assert_eq!(
+        s.call(
+            &w.nairobi_admin,
+            Method::GET,
+            "/api/v1/cohorts/vlr-a/assignments",
+            None
+        )
+        .await
+        .0,
+        404
+    );
+
+    // Resubmitting replaces the files; a review closes the work.
+    let (status, sub) = submit(s, &w.lyon_member, &path, "Version 2", &[("plan.pdf", PDF)]).await;
+    assert_eq!((status, sub["revision"].as_i64()), (200, Some(2)), "{sub}");
+    assert_eq!(s3.objects("cohorts").len(), 1);
+    let fb = format!("/api/v1/cohorts/vlr-a/submissions/{sid}/feedback");
+    let mut bad = scores(2);
+    bad["criteria"][0]["points"] = json!(7);
+    let (status, b) = s
+        .call(
+            &c.facilitator,
+            Method::PUT,
+            &fb,
+            Some(json!({ "status": "accepted", "comment": "", "criteria": bad["criteria"] })),
+        )
+        .await;
+    assert_eq!((status, field_of(&b)), (422, "criteria"), "{b}");
+    let mut body = scores(3);
+    body["status"] = json!("accepted");
+    ok(s, &c.facilitator, Method::PUT, &fb, Some(body), 200).await;
+    let (status, b) = submit(s, &w.lyon_member, &path, "Version 3", &[]).await;
+    assert_eq!(status, 409, "{b}");
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("reviewed (accepted)"),
+        "{b}"
+    );
+    let mut body = scores(2);
+    body["status"] = json!("needs_revision");
+    ok(s, &c.facilitator, Method::PUT, &fb, Some(body), 200).await;
+    let (status, sub) = submit(s, &w.lyon_member, &path, "Version 3", &[]).await;
+    assert_eq!(
+        (status, sub["status"].as_str()),
+        (200, Some("submitted")),
+        "{sub}"
+    );
+    assert_eq!(sub["feedback"]["criteria"][0]["points"], 2);
+
+    // A closed cohort takes no more work, and says so.
+    let mut closed = super::cohorts::cohort_body("vlr-a", &["facilitator@agora.example"], 5, 10);
+    closed["status"] = json!("closed");
+    ok(
+        s,
+        &c.author,
+        Method::PUT,
+        "/api/v1/cohorts/vlr-a",
+        Some(closed),
+        200,
+    )
+    .await;
+    let (status, b) = submit(s, &w.lyon_member, &path, "Version 4", &[]).await;
+    assert_eq!(status, 409, "{b}");
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("can no longer be handed in"),
+        "{b}"
+    );
+}

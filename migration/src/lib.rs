@@ -19,6 +19,8 @@ mod m20261203_000015_organisation_reports;
 mod m20261203_000016_course_sources;
 mod m20261203_000017_organisation_activity;
 mod m20261203_000018_cohorts;
+mod m20261203_000020_cohort_announcements;
+mod m20261203_000021_cohort_dashboard;
 
 pub struct Migrator;
 
@@ -43,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_course_sources::Migration),
             Box::new(m20261203_000017_organisation_activity::Migration),
             Box::new(m20261203_000018_cohorts::Migration),
+            Box::new(m20261203_000020_cohort_announcements::Migration),
+            Box::new(m20261203_000021_cohort_dashboard::Migration),
         ]
     }
 }

@@ -50,6 +50,9 @@ pub type Apis = (
         cohorts::CohortsApi,
         cohorts::CohortApplicationsApi,
         cohorts::CohortSessionsApi,
+        cohorts::CohortFollowUpApi,
+        cohorts::CohortAnnouncementsApi,
+        cohorts::CohortDashboardApi,
     ),
 );
 
@@ -79,6 +82,9 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
                 cohorts::CohortsApi,
                 cohorts::CohortApplicationsApi,
                 cohorts::CohortSessionsApi,
+                cohorts::CohortFollowUpApi,
+                cohorts::CohortAnnouncementsApi,
+                cohorts::CohortDashboardApi,
             ),
         ),
         "Agora API", version)

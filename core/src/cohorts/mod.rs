@@ -14,10 +14,16 @@
 //! - `applications`: applying for an organisation, decisions and their mail;
 //! - `members`: staff joining up to the capacity, the member list;
 //! - `sessions`: live sessions, rescheduling, cancelling, reminders;
-//! - `calendar`: `.ics` files and private calendar feeds.
+//! - `calendar`: `.ics` files and private calendar feeds;
+//! - `attendance`: who attended a session, its notes and recording;
+//! - `announcements`: posted by those who run it, mailed once per member;
+//! - `dashboard`: progress, attendance and who falls behind, with CSV.
 
+mod announcements;
 mod applications;
+mod attendance;
 mod calendar;
+mod dashboard;
 mod manage;
 mod members;
 mod sessions;
@@ -30,8 +36,14 @@ use url::Url;
 use uuid::Uuid;
 
 pub use self::{
+    announcements::{AnnouncementMail, AnnouncementView, send_announcement},
     applications::{ApplicationView, DecisionMail, send_decision},
+    attendance::AttendanceView,
     calendar::FeedCreated,
+    dashboard::{
+        AssignmentState, BehindReason, BehindRules, Dashboard, DashboardMember,
+        DashboardOrganisation,
+    },
     manage::{CohortInput, CohortView, PersonView},
     members::CohortMemberView,
     sessions::{SessionInput, SessionReminder, SessionView, send_reminder},
@@ -279,6 +291,12 @@ impl Cohorts {
         } else {
             Err(not_found())
         }
+    }
+
+    /// Whether the caller runs the cohort: the same answer as any of its
+    /// facilitators' actions, for a form refused before reaching one.
+    pub async fn check_runs(&self, who: Option<&Principal>, slug: &str) -> Result<()> {
+        self.run_by(who, slug).await.map(drop)
     }
 
     /// The cohort if the caller runs it: forbidden to its members, not

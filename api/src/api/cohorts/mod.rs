@@ -3,7 +3,10 @@
 //! decided by the core service; these handlers parse, call it and map the
 //! answer.
 
+mod announcements;
 mod applications;
+mod dashboard;
+mod followup;
 mod manage;
 mod sessions;
 
@@ -13,7 +16,9 @@ use poem_openapi::{ApiResponse, Tags};
 use uuid::Uuid;
 
 pub use self::{
-    applications::CohortApplicationsApi, manage::CohortsApi, sessions::CohortSessionsApi,
+    announcements::CohortAnnouncementsApi, applications::CohortApplicationsApi,
+    dashboard::CohortDashboardApi, followup::CohortFollowUpApi, manage::CohortsApi,
+    sessions::CohortSessionsApi,
 };
 use crate::{
     http::{

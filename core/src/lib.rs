@@ -37,5 +37,6 @@ pub mod seed;
 pub mod seed_organisations;
 pub mod storage;
 pub mod telemetry;
+pub mod time_zones;
 
 pub use error::{Error, Result};

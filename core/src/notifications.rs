@@ -342,7 +342,7 @@ pub async fn reminder(o: &Outbound, learning: &Learning, job: ReminderMail) -> R
 
 /// The learner's unsubscribe token, made on first use. It only ever opts
 /// out of reminders, so it is kept as is, not hashed.
-async fn unsubscribe_token(db: &DatabaseConnection, u: &user::Model) -> Result<String> {
+pub(crate) async fn unsubscribe_token(db: &DatabaseConnection, u: &user::Model) -> Result<String> {
     if let Some(t) = &u.unsubscribe_token {
         return Ok(t.clone());
     }

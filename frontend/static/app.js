@@ -33,3 +33,13 @@
     });
   });
 })();
+// Optional enhancement: the browser's time zone, for "automatic" in the
+// account form; without this file the server guesses from the language.
+(function () {
+  "use strict";
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var fields = document.querySelectorAll("input[data-browser-time-zone]");
+    for (var i = 0; i < fields.length; i++) fields[i].value = zone || "";
+  } catch (e) { /* no Intl: the server's guess stands */ }
+})();

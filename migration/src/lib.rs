@@ -20,6 +20,8 @@ mod m20261203_000016_course_sources;
 mod m20261203_000017_organisation_activity;
 mod m20261203_000018_cohorts;
 mod m20261203_000019_cohort_assignments;
+mod m20261203_000020_cohort_announcements;
+mod m20261203_000021_cohort_dashboard;
 mod m20261203_000021_credential_keys;
 
 pub struct Migrator;
@@ -46,6 +48,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_organisation_activity::Migration),
             Box::new(m20261203_000018_cohorts::Migration),
             Box::new(m20261203_000019_cohort_assignments::Migration),
+            Box::new(m20261203_000020_cohort_announcements::Migration),
+            Box::new(m20261203_000021_cohort_dashboard::Migration),
             Box::new(m20261203_000021_credential_keys::Migration),
         ]
     }

@@ -14,7 +14,7 @@ use super::{
 };
 
 /// The roles of the matrix, in order.
-const ROLES: [&str; 9] = [
+pub const ROLES: [&str; 9] = [
     "anonymous",
     "learner",
     "applicant",
@@ -226,6 +226,54 @@ async fn every_cohort_endpoint_answers_each_role_as_the_matrix_says() {
             format!("{a}/calendar-feed"),
             None,
             [401, 404, 404, 204, 404, 204, 404, 204, 204],
+        ),
+        (
+            Method::GET,
+            format!("{a}/sessions/{sid}/attendance"),
+            None,
+            [401, 404, 404, 403, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{a}/sessions/{sid}/attendance"),
+            Some(json!({ "present": [] })),
+            [401, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            Method::PUT,
+            format!("{a}/sessions/{sid}/notes"),
+            Some(json!({ "recording_url": "javascript:alert(1)" })),
+            [401, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            Method::GET,
+            format!("{a}/announcements"),
+            None,
+            [401, 404, 404, 200, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("{a}/announcements"),
+            Some(json!({ "title": "", "body": "x" })),
+            [401, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            Method::GET,
+            format!("{a}/dashboard"),
+            None,
+            [401, 404, 404, 403, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{a}/dashboard/csv"),
+            None,
+            [401, 404, 404, 403, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{a}/dashboard/rules"),
+            Some(json!({ "inactive_days": -1, "missed_sessions": 2 })),
+            [401, 404, 404, 403, 404, 422, 404, 422, 422],
         ),
         (
             Method::GET,

@@ -8,7 +8,7 @@ use agora_core::{
     accounts::{AccountExistsMail, PasswordResetMail, VerifyEmailMail},
     cache::Cache,
     certificates,
-    cohorts::{self, DecisionMail, SessionReminder},
+    cohorts::{self, AnnouncementMail, DecisionMail, SessionReminder},
     config::Config,
     credentials::Credentials,
     jobs::{self, Job},
@@ -98,6 +98,9 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
     });
     add(&mut r, &ctx, |c, j: SessionReminder| async move {
         cohorts::send_reminder(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: AnnouncementMail| async move {
+        cohorts::send_announcement(&c.outbound, j).await
     });
     r
 }

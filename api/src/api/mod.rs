@@ -55,6 +55,9 @@ pub type Apis = (
         cohorts::CohortSubmissionsApi,
         cohorts::CohortReviewsApi,
         cohorts::CohortTemplatesApi,
+        cohorts::CohortFollowUpApi,
+        cohorts::CohortAnnouncementsApi,
+        cohorts::CohortDashboardApi,
     ),
 );
 
@@ -88,6 +91,9 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
                 cohorts::CohortSubmissionsApi,
                 cohorts::CohortReviewsApi,
                 cohorts::CohortTemplatesApi,
+                cohorts::CohortFollowUpApi,
+                cohorts::CohortAnnouncementsApi,
+                cohorts::CohortDashboardApi,
             ),
         ),
         "Agora API", version)

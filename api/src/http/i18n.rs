@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 38] = [
+    const CODE: [(&str, &str); 47] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         ("web/admin.rs", include_str!("../web/admin.rs")),
         ("web/auth.rs", include_str!("../web/auth.rs")),
@@ -293,6 +293,39 @@ mod completeness {
             "api/partners/listing.rs",
             include_str!("../api/partners/listing.rs"),
         ),
+        ("web/cohorts/mod.rs", include_str!("../web/cohorts/mod.rs")),
+        (
+            "web/cohorts/list.rs",
+            include_str!("../web/cohorts/list.rs"),
+        ),
+        (
+            "web/cohorts/page.rs",
+            include_str!("../web/cohorts/page.rs"),
+        ),
+        (
+            "web/cohorts/apply.rs",
+            include_str!("../web/cohorts/apply.rs"),
+        ),
+        (
+            "web/cohorts/edit.rs",
+            include_str!("../web/cohorts/edit.rs"),
+        ),
+        (
+            "web/cohorts/applications.rs",
+            include_str!("../web/cohorts/applications.rs"),
+        ),
+        (
+            "web/cohorts/sessions.rs",
+            include_str!("../web/cohorts/sessions.rs"),
+        ),
+        (
+            "web/cohorts/dashboard.rs",
+            include_str!("../web/cohorts/dashboard.rs"),
+        ),
+        (
+            "web/cohorts/followup.rs",
+            include_str!("../web/cohorts/followup.rs"),
+        ),
         ("http/page.rs", include_str!("../http/page.rs")),
         ("i18n.rs", ""),
     ];
@@ -336,6 +369,21 @@ mod completeness {
             "other",
         ] {
             out.push(format!("org-kind-{k}"));
+        }
+        for f in crate::web::cohorts::FIELDS {
+            out.push(format!("cohort-field-{f}"));
+        }
+        for a in ["open", "application", "invitation"] {
+            out.push(format!("cohort-admission-{a}"));
+        }
+        for st in ["draft", "open", "closed"] {
+            out.push(format!("cohort-status-{st}"));
+        }
+        for r in ["admin", "author", "facilitator", "member"] {
+            out.push(format!("cohort-role-{r}"));
+        }
+        for d in ["pending", "accepted", "waitlisted", "declined"] {
+            out.push(format!("cohort-application-{d}"));
         }
         for r in ["002", "019", "142", "150", "009"] {
             out.push(format!("m49-{r}"));

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 45] = pages![
+pub const PAGES: [(&str, &str); 55] = pages![
     "layout",
     "error",
     "message",
@@ -57,6 +57,16 @@ pub const PAGES: [(&str, &str); 45] = pages![
     "admin_network",
     "admin_organisations",
     "org_networks",
+    "cohort_list",
+    "cohort_nav",
+    "cohort_page",
+    "cohort_apply",
+    "cohort_edit",
+    "cohort_applications",
+    "cohort_session_fields",
+    "cohort_sessions",
+    "cohort_session",
+    "cohort_dashboard",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -30,6 +30,10 @@ struct SettingsPage {
     display_name: String,
     locales: Vec<Choice>,
     reminders: bool,
+    /// The chosen zone, or none ("as my browser or language suggests").
+    zones: Vec<super::cohorts::Choice>,
+    zone_unset: bool,
+    zone_guess: &'static str,
     member_since: String,
     errors: FieldErrors,
 }
@@ -55,6 +59,9 @@ fn settings_page(
             })
             .collect(),
         reminders: !u.reminders_opt_out,
+        zones: super::cohorts::zone_choices(u.time_zone.as_deref().unwrap_or_default()),
+        zone_unset: u.time_zone.is_none(),
+        zone_guess: agora_core::time_zones::zone(ctx.zone_hint).name(),
         member_since: t_args(
             ctx.locale,
             "account-member-since",
@@ -101,6 +108,9 @@ pub async fn save(ctx: Ctx, body: Body) -> Response {
     if accounts::parse_display_name(&name).is_err() {
         errors.add("display_name", ctx.t("form-error-name"));
     }
+    if agora_core::domain::parse_time_zone(&chosen_zone(&form)).is_err() {
+        errors.add("time_zone", ctx.t("form-error-time-zone"));
+    }
     if !errors.is_empty() {
         return match accounts::get_user(&ctx.state.db, user.user_id).await {
             Ok(u) => settings_page(
@@ -117,11 +127,23 @@ pub async fn save(ctx: Ctx, body: Body) -> Response {
         display_name: Some(name),
         locale,
         reminders_opt_out: Some(form.get("reminders") != Some("on")),
-        time_zone: None,
+        time_zone: Some(chosen_zone(&form)),
     };
     match accounts::update_profile(&ctx.state.db, &ctx.state.cache, user.user_id, change).await {
         Ok(_) => ctx.redirect("/account", Some(Flash::Ok("flash-settings-saved"))),
         Err(e) => ctx.fail(e),
+    }
+}
+
+/// The zone chosen in the select; "automatic" takes the browser's zone,
+/// which a script puts in `browser_time_zone`, when it is a real one.
+fn chosen_zone(form: &FormData) -> String {
+    match form.get("time_zone").map(str::trim) {
+        Some(z) if !z.is_empty() => z.to_owned(),
+        _ => form
+            .get("browser_time_zone")
+            .and_then(|z| agora_core::domain::parse_time_zone(z).ok().flatten())
+            .unwrap_or_default(),
     }
 }
 

@@ -70,6 +70,8 @@ pub struct Ctx {
     pub(super) flash: Option<(String, &'static str)>,
     /// Path and query of this page (for "back here after signing in").
     pub here: String,
+    /// The time zone `Accept-Language` suggests, for readers who chose none.
+    pub zone_hint: Option<&'static str>,
     secure: bool,
 }
 
@@ -106,6 +108,11 @@ impl<'a> FromRequest<'a> for Ctx {
             new_csrf,
             flash: cookie(req, FLASH_COOKIE).and_then(flash_from_cookie),
             here,
+            zone_hint: req
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(agora_core::time_zones::guess),
         })
     }
 }

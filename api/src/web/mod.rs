@@ -12,6 +12,7 @@ mod author;
 mod catalogue;
 mod certificates;
 mod charts;
+pub(crate) mod cohorts;
 mod ctx;
 mod embed;
 mod form;
@@ -164,6 +165,71 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/admin/organisations",
             get(organisations::placement::new_organisation).post(organisations::placement::create),
+        )
+        .at("/cohorts", get(cohorts::list::list))
+        .at(
+            "/cohorts/new",
+            get(cohorts::edit::new_form).post(cohorts::edit::create),
+        )
+        .at("/cohorts/:slug", get(cohorts::page::show))
+        .at(
+            "/cohorts/:slug/edit",
+            get(cohorts::edit::edit_form).post(cohorts::edit::update),
+        )
+        .at(
+            "/cohorts/:slug/apply",
+            get(cohorts::apply::apply_form).post(cohorts::apply::apply),
+        )
+        .at("/cohorts/:slug/join", post(cohorts::page::join))
+        .at(
+            "/cohorts/:slug/announcements",
+            post(cohorts::page::announce),
+        )
+        .at(
+            "/cohorts/:slug/calendar-feed",
+            post(cohorts::page::create_feed),
+        )
+        .at(
+            "/cohorts/:slug/calendar-feed/revocation",
+            post(cohorts::page::revoke_feed),
+        )
+        .at("/cohorts/:slug/dashboard", get(cohorts::dashboard::show))
+        .at(
+            "/cohorts/:slug/dashboard/rules",
+            post(cohorts::dashboard::rules),
+        )
+        .at("/cohorts/:slug/dashboard.csv", get(cohorts::dashboard::csv))
+        .at(
+            "/cohorts/:slug/applications",
+            get(cohorts::applications::list),
+        )
+        .at(
+            "/cohorts/:slug/applications/:id/decision",
+            post(cohorts::applications::decide),
+        )
+        .at(
+            "/cohorts/:slug/sessions",
+            get(cohorts::sessions::list).post(cohorts::sessions::create),
+        )
+        .at(
+            "/cohorts/:slug/sessions/:id",
+            get(cohorts::sessions::show).post(cohorts::sessions::update),
+        )
+        .at(
+            "/cohorts/:slug/sessions/:id/ics",
+            get(cohorts::page::session_ics),
+        )
+        .at(
+            "/cohorts/:slug/sessions/:id/cancel",
+            post(cohorts::followup::cancel),
+        )
+        .at(
+            "/cohorts/:slug/sessions/:id/attendance",
+            post(cohorts::followup::attendance),
+        )
+        .at(
+            "/cohorts/:slug/sessions/:id/notes",
+            post(cohorts::followup::notes),
         )
         // Everything else; fixed routes win over these patterns.
         .at("/organisation", get(organisations::mine::mine))

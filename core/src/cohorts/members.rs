@@ -12,7 +12,7 @@ use super::{CohortStatus, Cohorts, Decision, applications::lock_cohort, now, req
 use crate::{
     Error, Result,
     accounts::Principal,
-    entities::{cohort_application, cohort_member, organisation, user},
+    entities::{cohort_application, cohort_facilitator, cohort_member, organisation, user},
     organisations,
 };
 
@@ -85,7 +85,7 @@ impl Cohorts {
         self.member_view(row).await
     }
 
-    async fn member_view(&self, m: cohort_member::Model) -> Result<CohortMemberView> {
+    pub(super) async fn member_view(&self, m: cohort_member::Model) -> Result<CohortMemberView> {
         let u = user::Entity::find_by_id(m.user_id).one(&self.db).await?;
         let o = organisation::Entity::find_by_id(m.organisation_id)
             .one(&self.db)
@@ -115,6 +115,37 @@ impl Cohorts {
         for m in rows {
             out.push(self.member_view(m).await?);
         }
+        Ok(out)
+    }
+
+    /// The facilitators' account addresses, for the edit form: those who
+    /// edit the cohort.
+    pub async fn facilitator_emails(
+        &self,
+        who: Option<&Principal>,
+        slug: &str,
+    ) -> Result<Vec<String>> {
+        let (c, s) = self.inside(who, slug).await?;
+        if !s.edits() {
+            return Err(Error::Forbidden {
+                reason: "only the cohort's authors and administrators may edit it",
+            });
+        }
+        let ids: Vec<Uuid> = cohort_facilitator::Entity::find()
+            .filter(cohort_facilitator::Column::CohortId.eq(c.id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|f| f.user_id)
+            .collect();
+        let mut out: Vec<String> = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| u.email)
+            .collect();
+        out.sort();
         Ok(out)
     }
 }

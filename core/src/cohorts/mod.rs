@@ -20,10 +20,16 @@
 //! - `feedback`: facilitator feedback, and how submissions are shown;
 //! - `reviews`, `peer_allocation`: peer reviews and who gives them;
 //! - `template`: cohort templates shipped with courses.
+//! - `attendance`: who attended a session, its notes and recording;
+//! - `announcements`: posted by those who run it, mailed once per member;
+//! - `dashboard`: progress, attendance and who falls behind, with CSV.
 
+mod announcements;
 mod applications;
 mod assignments;
+mod attendance;
 mod calendar;
+mod dashboard;
 mod feedback;
 mod manage;
 mod members;
@@ -42,9 +48,15 @@ use url::Url;
 use uuid::Uuid;
 
 pub use self::{
+    announcements::{AnnouncementMail, AnnouncementView, send_announcement},
     applications::{ApplicationView, DecisionMail, send_decision},
     assignments::{AssignmentInput, AssignmentView, Criterion, Level, MAX_PEER_REVIEWS, Scope},
+    attendance::AttendanceView,
     calendar::FeedCreated,
+    dashboard::{
+        AssignmentState, BehindReason, BehindRules, Dashboard, DashboardMember,
+        DashboardOrganisation,
+    },
     feedback::{
         Assessment, FeedbackView, PeerReviewView, Score, SubmissionFileView, SubmissionView,
     },
@@ -306,6 +318,12 @@ impl Cohorts {
         } else {
             Err(not_found())
         }
+    }
+
+    /// Whether the caller runs the cohort: the same answer as any of its
+    /// facilitators' actions, for a form refused before reaching one.
+    pub async fn check_runs(&self, who: Option<&Principal>, slug: &str) -> Result<()> {
+        self.run_by(who, slug).await.map(drop)
     }
 
     /// The cohort if the caller runs it: forbidden to its members, not

@@ -58,6 +58,8 @@ pub struct SessionView {
     pub sequence: i32,
     pub cancelled: bool,
     pub notes: Option<String>,
+    /// The notes as sanitised HTML.
+    pub notes_html: Option<String>,
     pub recording_url: Option<String>,
 }
 
@@ -173,7 +175,7 @@ pub(super) async fn check(
 }
 
 impl Cohorts {
-    async fn session_view(
+    pub(super) async fn session_view(
         &self,
         c: &cohort::Model,
         s: cohort_session::Model,
@@ -194,12 +196,20 @@ impl Cohorts {
             preparation: list_of(&s.preparation),
             sequence: s.sequence,
             cancelled: s.cancelled,
+            notes_html: s
+                .notes
+                .as_deref()
+                .map(|n| markdown::render(n, &CourseLinks { slug: &slug })),
             notes: s.notes,
             recording_url: s.recording_url,
         })
     }
 
-    async fn find_session(&self, c: &cohort::Model, id: Uuid) -> Result<cohort_session::Model> {
+    pub(super) async fn find_session(
+        &self,
+        c: &cohort::Model,
+        id: Uuid,
+    ) -> Result<cohort_session::Model> {
         cohort_session::Entity::find_by_id(id)
             .one(&self.db)
             .await?

@@ -137,6 +137,24 @@ impl Email for SessionReminderEmail {
     const NAME: &'static str = "cohort_session_reminder";
 }
 
+/// A facilitator's announcement to a cohort's members; one may opt out.
+#[derive(Serialize)]
+pub struct CohortAnnouncement {
+    pub name: String,
+    pub cohort: String,
+    pub author: String,
+    pub title: String,
+    /// The Markdown, for the plain-text part.
+    pub body: String,
+    /// The Markdown rendered and sanitised, for the HTML part.
+    pub body_html: String,
+    pub link: String,
+    pub unsubscribe_link: String,
+}
+impl Email for CohortAnnouncement {
+    const NAME: &'static str = "cohort_announcement";
+}
+
 /// A message ready to send.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -162,6 +180,7 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "en" / "organisation_invitation",
     "en" / "cohort_decision",
     "en" / "cohort_session_reminder",
+    "en" / "cohort_announcement",
     "fr" / "verify_email",
     "fr" / "account_exists",
     "fr" / "password_reset",
@@ -171,6 +190,7 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "fr" / "organisation_invitation",
     "fr" / "cohort_decision",
     "fr" / "cohort_session_reminder",
+    "fr" / "cohort_announcement",
     "es" / "verify_email",
     "es" / "account_exists",
     "es" / "password_reset",
@@ -180,6 +200,7 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "es" / "organisation_invitation",
     "es" / "cohort_decision",
     "es" / "cohort_session_reminder",
+    "es" / "cohort_announcement",
 ];
 
 const LAYOUT: &str = include_str!("../../../frontend/templates/email/layout.html.hbs");
@@ -470,6 +491,7 @@ mod tests {
             OrganisationInvitation::NAME,
             CohortDecision::NAME,
             SessionReminderEmail::NAME,
+            CohortAnnouncement::NAME,
         ]
         .into();
         assert_eq!(names("en"), sent);

@@ -3,8 +3,11 @@
 //! decided by the core service; these handlers parse, call it and map the
 //! answer.
 
+mod announcements;
 mod applications;
 mod assignments;
+mod dashboard;
+mod followup;
 mod manage;
 mod reviews;
 mod sessions;
@@ -17,8 +20,10 @@ use poem_openapi::{ApiResponse, Tags};
 use uuid::Uuid;
 
 pub use self::{
-    applications::CohortApplicationsApi, assignments::CohortAssignmentsApi, manage::CohortsApi,
-    reviews::CohortReviewsApi, sessions::CohortSessionsApi, submissions::CohortSubmissionsApi,
+    announcements::CohortAnnouncementsApi, applications::CohortApplicationsApi,
+    assignments::CohortAssignmentsApi, dashboard::CohortDashboardApi,
+    followup::CohortFollowUpApi, manage::CohortsApi, reviews::CohortReviewsApi,
+    sessions::CohortSessionsApi, submissions::CohortSubmissionsApi,
     templates::CohortTemplatesApi,
 };
 use crate::{

@@ -20,7 +20,7 @@ pub struct CohortSessionsApi;
 
 #[derive(Object)]
 #[oai(rename = "CohortSession")]
-struct Session {
+pub(super) struct Session {
     id: Uuid,
     title: String,
     /// Markdown.
@@ -37,7 +37,10 @@ struct Session {
     /// The iCalendar `SEQUENCE`: raised by every change.
     sequence: i32,
     cancelled: bool,
+    /// Markdown, published after the session.
     notes: Option<String>,
+    /// The notes as sanitised HTML.
+    notes_html: Option<String>,
     recording_url: Option<String>,
 }
 
@@ -55,6 +58,7 @@ impl From<SessionView> for Session {
             sequence: s.sequence,
             cancelled: s.cancelled,
             notes: s.notes,
+            notes_html: s.notes_html,
             recording_url: s.recording_url,
         }
     }

@@ -21,10 +21,9 @@ use uuid::Uuid;
 
 pub use self::{
     announcements::CohortAnnouncementsApi, applications::CohortApplicationsApi,
-    assignments::CohortAssignmentsApi, dashboard::CohortDashboardApi,
-    followup::CohortFollowUpApi, manage::CohortsApi, reviews::CohortReviewsApi,
-    sessions::CohortSessionsApi, submissions::CohortSubmissionsApi,
-    templates::CohortTemplatesApi,
+    assignments::CohortAssignmentsApi, dashboard::CohortDashboardApi, followup::CohortFollowUpApi,
+    manage::CohortsApi, reviews::CohortReviewsApi, sessions::CohortSessionsApi,
+    submissions::CohortSubmissionsApi, templates::CohortTemplatesApi,
 };
 use crate::{
     http::{

@@ -185,3 +185,59 @@ async fn an_organisation_hands_in_one_piece_of_work() {
         .await;
     assert_eq!(status, 409);
 }
+
+#[tokio::test]
+async fn work_arriving_at_once_is_kept_whole_and_reviewed_once_each() {
+    let c = cohorts_world(vec![]).await;
+    let (w, s) = (&c.w, &c.w.s);
+    two_organisations_in_a(&c).await;
+    let due = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() + time::Duration::days(7);
+    let mut body = assignment_body("Indicators", due, "individual", 1);
+    body["exclude_own_organisation"] = json!(false);
+    let solo = create_assignment(s, &c.facilitator, body).await;
+    let shared = create_assignment(
+        s,
+        &c.facilitator,
+        assignment_body("Chapter", due, "organisation", 1),
+    )
+    .await;
+    let path = |id: &str| format!("/api/v1/cohorts/vlr-a/assignments/{id}/submission");
+    // Three members hand in at once; two of Lyon hand in its one piece at once.
+    let (solo_path, shared_path) = (path(&solo), path(&shared));
+    let people = [&w.lyon_member, &w.lyon_admin, &w.nairobi_member];
+    let solo_all = futures::future::join_all(
+        people
+            .iter()
+            .map(|who| submit(s, who, &solo_path, "Our indicators", &[])),
+    );
+    let shared_all = futures::future::join_all(
+        [&w.lyon_member, &w.lyon_admin]
+            .iter()
+            .map(|who| submit(s, who, &shared_path, "Our chapter", &[])),
+    );
+    let (solo_all, shared_all) = tokio::join!(solo_all, shared_all);
+    for (status, b) in solo_all.iter().chain(&shared_all) {
+        assert_eq!(*status, 200, "{b}");
+    }
+    assert_eq!(shared_all[0].1["id"], shared_all[1].1["id"]);
+    let list = ok(
+        s,
+        &c.facilitator,
+        Method::GET,
+        &format!("/api/v1/cohorts/vlr-a/assignments/{solo}/submissions"),
+        None,
+        200,
+    )
+    .await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    let mut loads = std::collections::BTreeMap::new();
+    for sub in list {
+        let reviews = sub["peer_reviews"].as_array().unwrap();
+        assert_eq!(reviews.len(), 1, "{sub}");
+        let reviewer = reviews[0]["reviewer"]["user_id"].as_str().unwrap();
+        assert_ne!(reviewer, sub["author"]["user_id"].as_str().unwrap());
+        *loads.entry(reviewer.to_owned()).or_insert(0) += 1;
+    }
+    assert_eq!(loads.values().sum::<i32>(), 3);
+}

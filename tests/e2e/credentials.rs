@@ -10,7 +10,7 @@ use std::{
 };
 
 use agora_core::{
-    credentials::{did, keys, proof},
+    credentials::{bake, did, keys, proof},
     entities::{credential, enrolment},
     jobs,
     learning::CourseCompleted,
@@ -245,6 +245,42 @@ async fn tampered_foreign_unsafe_expired_and_revoked_credentials_are_caught() {
     assert_eq!((status, &body), (200, &vc));
     let other = server.learner("other@city.example").await;
     assert_eq!(server.call(&other, Method::GET, &path, None).await.0, 404);
+
+    // Baked into a PNG and an SVG: the same credential comes back out, and
+    // the independent verifier accepts what was extracted.
+    let png = server
+        .as_learner(&l, Method::GET, &format!("{path}/badge/png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.status(), 200);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let png = png.bytes().await.unwrap();
+    let from_png: Value =
+        serde_json::from_str(&bake::from_png(&png).expect("an iTXt chunk")).unwrap();
+    let (status, svg) = server
+        .as_learner(&l, Method::GET, &format!("{path}/badge/svg"))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), r))
+        .unwrap();
+    assert_eq!(status, 200);
+    let svg = svg.text().await.unwrap();
+    assert!(svg.contains("xmlns:openbadges=\"https://purl.imsglobal.org/ob/v3p0\""));
+    let from_svg: Value =
+        serde_json::from_str(&bake::from_svg(&svg).expect("an openbadges:credential")).unwrap();
+    assert_eq!((&from_png, &from_svg), (&vc, &vc));
+    let baked = [
+        ("baked png".to_owned(), from_png),
+        ("baked svg".to_owned(), from_svg),
+    ];
+    for (name, verdict) in npm_verify(&server, &baked) {
+        assert_eq!(verdict, "valid", "{name}");
+    }
+    let other_png = server
+        .call(&other, Method::GET, &format!("{path}/badge/png"), None)
+        .await;
+    assert_eq!(other_png.0, 404);
 
     let conn = server.conn().await;
     let key = keys::active(&conn, None).await.unwrap();

@@ -1,9 +1,13 @@
 //! Open Badges 3.0 credentials: the holder's, one by certificate code, the
 //! revocation status list, and a check of any posted credential.
 
-use agora_core::credentials::{IssuedCredential, Verdict};
+use agora_core::credentials::{IssuedCredential, Verdict, bake};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::Path,
+    payload::{Binary, Json},
+};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -71,6 +75,26 @@ enum StatusList {
     Ok(Json<Value>, #[oai(header = "Cache-Control")] String),
 }
 
+#[derive(ApiResponse)]
+enum BakedBadge {
+    /// The badge image with the credential baked in.
+    #[oai(status = 200)]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+/// `png` or `svg`.
+#[derive(poem_openapi::Enum, Clone, Copy)]
+#[oai(rename_all = "lowercase")]
+enum ImageFormat {
+    Png,
+    Svg,
+}
+
 #[OpenApi(tag = "ApiTags::Credentials")]
 impl CredentialsApi {
     /// Your credentials
@@ -111,6 +135,38 @@ impl CredentialsApi {
         Ok(CredentialFile::Ok(
             Json(c.document),
             format!("attachment; filename=\"agora-credential-{}.json\"", c.code),
+            "private, no-store".into(),
+        ))
+    }
+
+    /// One credential baked into a badge image
+    ///
+    /// A PNG (the credential in an `iTXt` chunk, keyword
+    /// `openbadgecredential`) or an SVG (an `openbadges:credential`
+    /// element), as the Open Badges 3.0 baking rules say. Holder or admin only.
+    #[oai(
+        path = "/me/credentials/:code/badge/:format",
+        method = "get",
+        operation_id = "baked_credential"
+    )]
+    async fn baked(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        code: Path<String>,
+        format: Path<ImageFormat>,
+    ) -> Result<BakedBadge, ApiError> {
+        let p = auth.principal();
+        let c = state.credentials.by_code(p.user_id, p.role, &code).await?;
+        let json = c.document.to_string();
+        let (bytes, mime, ext) = match format.0 {
+            ImageFormat::Png => (bake::png(&json), "image/png", "png"),
+            ImageFormat::Svg => (bake::svg(&json).into_bytes(), "image/svg+xml", "svg"),
+        };
+        Ok(BakedBadge::Ok(
+            Binary(bytes),
+            mime.into(),
+            format!("attachment; filename=\"agora-badge-{}.{ext}\"", c.code),
             "private, no-store".into(),
         ))
     }

@@ -3,6 +3,7 @@
 //! through a Bitstring Status List, verifiable by Agora and by anyone else.
 
 mod badge;
+pub mod bake;
 mod canon;
 pub mod did;
 pub mod keys;

@@ -113,3 +113,76 @@ impl ProofClaim {
         Ok(key.verify_strict(&data, &self.signature).is_ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Value {
+        json!({
+            "@context": [super::super::canon::VC_V2, super::super::canon::OB_V3],
+            "id": "urn:uuid:6b1c1e8e-6f1e-4c59-9d86-1b7d2f0f4a10",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": { "id": "did:key:z6MkExample", "type": ["Profile"], "name": "Agora" },
+            "validFrom": "2026-12-03T10:00:00Z",
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "achievement": {
+                    "id": "https://agora.example/courses/x",
+                    "type": ["Achievement"],
+                    "name": "Localiser les ODD",
+                    "description": "Cours é",
+                    "criteria": { "narrative": "Tout terminé." }
+                }
+            }
+        })
+    }
+
+    #[tokio::test]
+    async fn a_signed_document_verifies_and_any_change_breaks_it() {
+        let key = IssuerKey::unrelated();
+        let public = super::super::keys::parse_public_multibase(&key.public_multibase()).unwrap();
+        let signed = sign(
+            sample(),
+            &key,
+            "did:key:z6MkExample#z6MkExample",
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        let proof = &signed["proof"];
+        assert_eq!(proof["cryptosuite"], CRYPTOSUITE);
+        assert!(proof["proofValue"].as_str().unwrap().starts_with('z'));
+        assert!(claim(&signed).unwrap().verify(&public).await.unwrap());
+
+        let mut changed = signed.clone();
+        changed["credentialSubject"]["achievement"]["name"] = json!("Autre chose");
+        assert!(!claim(&changed).unwrap().verify(&public).await.unwrap());
+        let mut changed = signed.clone();
+        changed["proof"]["created"] = json!("2020-01-01T00:00:00Z");
+        assert!(!claim(&changed).unwrap().verify(&public).await.unwrap());
+        // Key order and whitespace are not the document: they change nothing.
+        let reordered: Value =
+            serde_json::from_str(&serde_json::to_string_pretty(&signed).unwrap()).unwrap();
+        assert!(claim(&reordered).unwrap().verify(&public).await.unwrap());
+        let other =
+            super::super::keys::parse_public_multibase(&IssuerKey::unrelated().public_multibase())
+                .unwrap();
+        assert!(!claim(&signed).unwrap().verify(&other).await.unwrap());
+    }
+
+    #[test]
+    fn proofs_of_other_kinds_are_refused_with_a_reason() {
+        assert!(claim(&sample()).unwrap_err().contains("no proof"));
+        let mut doc = sample();
+        doc["proof"] = json!({ "type": "Ed25519Signature2020", "proofValue": "z1" });
+        assert!(claim(&doc).unwrap_err().contains("eddsa-rdfc-2022"));
+    }
+
+    #[tokio::test]
+    async fn a_context_that_is_not_bundled_is_never_fetched() {
+        let mut doc = sample();
+        doc["@context"] = json!(["https://example.org/unknown-context"]);
+        assert!(super::super::canon::canonical_nquads(&doc).await.is_err());
+    }
+}

@@ -22,7 +22,7 @@ mod m20261203_000018_cohorts;
 mod m20261203_000019_cohort_assignments;
 mod m20261203_000020_cohort_announcements;
 mod m20261203_000021_cohort_dashboard;
-mod m20261203_000021_credential_keys;
+mod m20261203_000022_credential_keys;
 
 pub struct Migrator;
 
@@ -50,7 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_cohort_assignments::Migration),
             Box::new(m20261203_000020_cohort_announcements::Migration),
             Box::new(m20261203_000021_cohort_dashboard::Migration),
-            Box::new(m20261203_000021_credential_keys::Migration),
+            Box::new(m20261203_000022_credential_keys::Migration),
         ]
     }
 }

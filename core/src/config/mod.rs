@@ -387,8 +387,13 @@ impl Config {
         if self.certificate_issuer.trim().is_empty() || self.certificate_issuer.len() > 120 {
             return Err("AGORA_CERTIFICATE_ISSUER must be 1 to 120 characters".into());
         }
+        // The credentials module reads the seed; configuration checks only its form,
+        // so that config does not depend on credentials (which reads `Secret` from here).
         if let Some(key) = &self.credential_signing_key {
-            crate::credentials::keys::parse_seed(key)?;
+            let seed = key.expose().trim();
+            if seed.len() != 64 || !seed.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err("AGORA_CREDENTIAL_SIGNING_KEY must be 64 hex digits".into());
+            }
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(format!(

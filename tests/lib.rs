@@ -25,6 +25,22 @@ use servers::spawn_serve;
 pub use servers::*;
 pub use smtp_gate::SmtpGate;
 
+/// Polls `check` every 50 ms until it holds; fails the test after 60 s,
+/// naming `what`. For effects that land behind the request (jobs, indexing).
+pub async fn wait_until<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut check: impl FnMut() -> F,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeMap, io::Read, path::Path};
 
-use agora_tests::{Learner, TempDir, TestServer, write_fixture_course};
+use agora_tests::{Learner, TempDir, TestServer, wait_until, write_fixture_course};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -980,6 +980,13 @@ async fn script_payloads_in_every_authored_field_never_run_in_a_browser() {
         .await;
     assert_eq!(status, 200);
 
+    // Publishing indexes the course behind the request (a job): wait for it,
+    // so that the search page below has the hostile course to show.
+    wait_until("the hostile course is searchable", || async {
+        let (_, body) = server.get_json("/api/v1/search?q=hostile").await;
+        body["total"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
     let browser = agora_tests::browser::Browser::start(true, "en").await;
     browser.goto(&server.url("/sign-in")).await;
     browser.type_into("#email", "learner@city.gov").await;

@@ -10,7 +10,7 @@ use agora_core::{
     entities::job,
     jobs::{self, Job},
 };
-use agora_tests::{TempDir, TestDb, run_agora};
+use agora_tests::{TempDir, TestDb, run_agora, wait_until};
 use agora_worker::{Registry, Worker, WorkerOptions};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
@@ -51,17 +51,6 @@ fn fast() -> WorkerOptions {
         poll_interval: Duration::from_millis(20),
         shutdown_grace: Duration::from_secs(5),
         first_retry: Duration::from_secs(5),
-    }
-}
-
-async fn wait_until<F: std::future::Future<Output = bool>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

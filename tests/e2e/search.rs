@@ -1,8 +1,6 @@
 //! `GET /api/v1/search` through the real binary, and search indexing jobs.
 
-use std::time::{Duration, Instant};
-
-use agora_tests::{ServerOptions, TempDir, TestServer, copy_dir, root, run_agora};
+use agora_tests::{ServerOptions, TempDir, TestServer, copy_dir, root, run_agora, wait_until};
 use serde_json::Value;
 
 fn slugs(body: &Value) -> Vec<String> {
@@ -18,17 +16,6 @@ async fn search(server: &TestServer, query: &str) -> Value {
     let (status, body) = server.get_json(&format!("/api/v1/search?{query}")).await;
     assert_eq!(status, 200, "{query}: {body}");
     body
-}
-
-async fn wait_until<F: std::future::Future<Output = bool>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]

@@ -2,24 +2,11 @@
 //! batch loses nothing: its jobs come back when their lease runs out, and
 //! every message reaches the real SMTP server (aiosmtpd) exactly once.
 
-use std::time::{Duration, Instant};
-
 use agora_core::entities::{job, mail_delivery};
-use agora_tests::{ServerOptions, SmtpGate, SmtpSink, TestServer, WorkerProcess};
+use agora_tests::{ServerOptions, SmtpGate, SmtpSink, TestServer, WorkerProcess, wait_until};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 const KIND: &str = "mail.verify_email";
-
-async fn wait_until<F: std::future::Future<Output = bool>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn mail_jobs(conn: &DatabaseConnection) -> Vec<job::Model> {
     job::Entity::find()

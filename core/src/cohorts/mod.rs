@@ -55,7 +55,7 @@ pub use self::{
     calendar::FeedCreated,
     dashboard::{
         AssignmentState, BehindReason, BehindRules, Dashboard, DashboardMember,
-        DashboardOrganisation,
+        DashboardOrganisation, WorkState,
     },
     feedback::{
         Assessment, FeedbackView, PeerReviewView, Score, SubmissionFileView, SubmissionView,

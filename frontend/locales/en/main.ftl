@@ -838,3 +838,13 @@ cohort-behind-inactive = No activity for { $count } days
 cohort-behind-missed = Missed { $count } sessions
 cohort-field-inactive_days = Days without activity
 cohort-field-missed_sessions = Sessions missed
+
+## Cohorts: assignment states on the dashboard
+cohort-work = Assignments
+cohort-work-not-submitted = not submitted
+cohort-work-submitted = submitted
+cohort-work-late = late
+cohort-work-needs-revision = needs revision
+cohort-work-accepted = accepted
+cohort-work-overdue = overdue
+cohort-behind-overdue = { $count } overdue assignments

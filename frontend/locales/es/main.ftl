@@ -837,3 +837,13 @@ cohort-behind-inactive = Sin actividad desde hace { $count } días
 cohort-behind-missed = Faltó a { $count } sesiones
 cohort-field-inactive_days = Días sin actividad
 cohort-field-missed_sessions = Sesiones perdidas
+
+## Cohorts: assignment states on the dashboard
+cohort-work = Tareas
+cohort-work-not-submitted = no entregada
+cohort-work-submitted = entregada
+cohort-work-late = entregada con retraso
+cohort-work-needs-revision = necesita revisión
+cohort-work-accepted = aceptada
+cohort-work-overdue = vencida
+cohort-behind-overdue = { $count } tareas vencidas

@@ -837,3 +837,13 @@ cohort-behind-inactive = Aucune activité depuis { $count } jours
 cohort-behind-missed = { $count } sessions manquées
 cohort-field-inactive_days = Jours sans activité
 cohort-field-missed_sessions = Sessions manquées
+
+## Cohorts: assignment states on the dashboard
+cohort-work = Travaux
+cohort-work-not-submitted = non rendu
+cohort-work-submitted = rendu
+cohort-work-late = rendu en retard
+cohort-work-needs-revision = à reprendre
+cohort-work-accepted = accepté
+cohort-work-overdue = en retard
+cohort-behind-overdue = { $count } travaux en retard

@@ -9,6 +9,7 @@ mod cohorts;
 mod cohorts_assignments;
 mod cohorts_browser;
 mod cohorts_followup;
+mod cohorts_isolation;
 mod cohorts_matrix;
 mod cohorts_pages;
 mod cohorts_peer_review;

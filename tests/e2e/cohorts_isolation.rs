@@ -1,10 +1,11 @@
 //! Isolation sweep: every operation of the OpenAPI document and every page
 //! route of the page router, requested as cohort A's member and as cohort
-//! A's facilitator with cohort B's ids, slugs and tokens in the path. No
-//! answer may carry B's private text (marked with `zqxB`), and no write
-//! aimed at B may succeed.
+//! A's facilitator with cohort B's ids, slugs and tokens in the path, and
+//! again with A's slug but B's ids (an id of B reached through A). No
+//! answer (body or headers) may carry B's private text, marked `zqxB` (its
+//! file's bytes too), and no write aimed at B may succeed.
 
-use agora_tests::{Learner, TestServer};
+use agora_tests::{Learner, SmtpSink, TestServer};
 use reqwest::Method;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -17,6 +18,9 @@ use super::{
 
 /// Every private field of cohort B carries this.
 const MARK: &str = "zqxB";
+
+/// B's file: a PDF whose bytes carry the mark.
+const B_PDF: &[u8] = b"%PDF-1.7\n% zqxB private\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 /// B-scoped writes an outsider may make: applying to a cohort by application.
 const OPEN_B_WRITES: [&str; 2] = [
@@ -53,10 +57,22 @@ struct B {
 }
 
 impl B {
-    /// The value of one path parameter of `template`.
-    fn fill(&self, template: &str, name: &str) -> String {
+    /// B's ids: a path holding one of them aims at B whatever its slug.
+    fn ids(&self) -> [&str; 5] {
+        [
+            &self.session,
+            &self.assignment,
+            &self.submission,
+            &self.file,
+            &self.application,
+        ]
+    }
+
+    /// The value of one path parameter of `template`, with `cohort` as the
+    /// cohort's slug.
+    fn fill(&self, template: &str, name: &str, cohort: &str) -> String {
         let v = match name {
-            "cohort" => "vlr-b",
+            "cohort" => cohort,
             "session" => &self.session,
             "assignment" => &self.assignment,
             "submission" => &self.submission,
@@ -69,7 +85,7 @@ impl B {
                 &self.session
             }
             "id" if template.starts_with("/cohorts/") => &self.application,
-            "slug" if template.starts_with("/cohorts/") => "vlr-b",
+            "slug" if template.starts_with("/cohorts/") => cohort,
             "slug" if template.starts_with("/organisations/") => "nairobi",
             "slug" if template.starts_with("/networks/") => "no-such-network",
             "slug" => "voluntary-local-review",
@@ -82,7 +98,7 @@ impl B {
     }
 
     /// `template` with `{name}` or `:name` (and `*name`) parameters filled.
-    fn path(&self, template: &str) -> String {
+    fn path(&self, template: &str, cohort: &str) -> String {
         let mut out = Vec::new();
         for seg in template.split('/') {
             let name = seg
@@ -91,7 +107,7 @@ impl B {
                 .or_else(|| seg.strip_prefix(':'))
                 .or_else(|| seg.strip_prefix('*'));
             out.push(match name {
-                Some(n) => self.fill(template.trim_start_matches("/api/v1"), n),
+                Some(n) => self.fill(template.trim_start_matches("/api/v1"), n, cohort),
                 None => seg.to_owned(),
             });
         }
@@ -208,8 +224,21 @@ async fn api_call(
     if let Some(b) = body {
         req = req.json(&b);
     }
-    let r = req.send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap_or_default())
+    answer(req.send().await.unwrap()).await
+}
+
+/// The status, and the headers and body as text (bytes read lossily, so a
+/// file's content is searched too).
+async fn answer(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let mut text = String::new();
+    for (k, v) in r.headers() {
+        text.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
+    }
+    text.push_str(&String::from_utf8_lossy(
+        &r.bytes().await.unwrap_or_default(),
+    ));
+    (status, text)
 }
 
 async fn page_call(s: &TestServer, who: &Learner, method: &Method, path: &str) -> (u16, String) {
@@ -228,8 +257,7 @@ async fn page_call(s: &TestServer, who: &Learner, method: &Method, path: &str) -
             ("answers", "Sweep"),
         ]);
     }
-    let r = req.send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap_or_default())
+    answer(req.send().await.unwrap()).await
 }
 
 /// Cohort B with private text everywhere: a session, an assignment with a
@@ -267,7 +295,7 @@ async fn secret_b(c: &Cohorts, start: OffsetDateTime) -> B {
         &w.nairobi_admin,
         &work,
         &format!("{MARK} submission"),
-        &[(&format!("{MARK}-file.pdf"), PDF)],
+        &[(&format!("{MARK}-file.pdf"), B_PDF)],
     )
     .await;
     assert_eq!(st, 200, "{sub}");
@@ -321,25 +349,21 @@ async fn secret_b(c: &Cohorts, start: OffsetDateTime) -> B {
 
 #[tokio::test]
 async fn no_route_shows_or_changes_another_cohort() {
-    let c = cohorts_world(vec![]).await;
+    let sink = SmtpSink::start();
+    let c = cohorts_world(vec![("AGORA_SMTP_URL".into(), sink.url())]).await;
     let s = &c.w.s;
     two_cohorts(&c).await;
     let start = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() + time::Duration::days(10);
     let b = secret_b(&c, start).await;
-    for kind in [
+    s.expect_jobs_left(
         "mail.cohort_session_reminder",
-        "mail.cohort_announcement",
-        "mail.cohort_decision",
-    ] {
-        s.expect_jobs_left(
-            kind,
-            "the sweep's world has no mail server; mail is not swept",
-        );
-    }
+        "B's session is days ahead: its reminders wait for their time",
+    );
 
-    let (st, doc) = api_call(s, &c.w.admin, &Method::GET, "/api/openapi.json", None).await;
+    let (st, doc) = s
+        .call(&c.w.admin, Method::GET, "/api/openapi.json", None)
+        .await;
     assert_eq!(st, 200);
-    let doc: Value = serde_json::from_str(&doc).unwrap();
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for m in ["get", "post", "put", "patch", "delete"] {
@@ -372,20 +396,34 @@ async fn no_route_shows_or_changes_another_cohort() {
             .collect();
         all.sort_by_key(|(_, m, p)| LAST.contains(&format!("{m} {p}").as_str()));
         for (is_api, method, template) in all {
-            let path = b.path(&template);
             let key = format!("{method} {template}");
-            let b_write = method != Method::GET
-                && path != template
-                && path.contains("vlr-b")
-                && !OPEN_B_WRITES.contains(&key.as_str());
-            let (status, text) = if is_api {
+            if is_api {
                 sweep.api += 1;
-                api_call(s, who, &method, &path, body_for(&method, &template, start)).await
             } else {
                 sweep.pages += 1;
-                page_call(s, who, &method, &path).await
-            };
-            sweep.check(name, &format!("{method} {path}"), b_write, status, &text);
+            }
+            for cohort in ["vlr-b", "vlr-a"] {
+                let path = b.path(&template, cohort);
+                let aims_at_b = if cohort == "vlr-b" {
+                    path.contains("vlr-b")
+                } else {
+                    b.ids().iter().any(|id| path.contains(id))
+                };
+                // A's own resources are not swept: only B's, by either road.
+                if cohort == "vlr-a" && !aims_at_b {
+                    continue;
+                }
+                let b_write = method != Method::GET
+                    && path != template
+                    && aims_at_b
+                    && !OPEN_B_WRITES.contains(&key.as_str());
+                let (status, text) = if is_api {
+                    api_call(s, who, &method, &path, body_for(&method, &template, start)).await
+                } else {
+                    page_call(s, who, &method, &path).await
+                };
+                sweep.check(name, &format!("{method} {path}"), b_write, status, &text);
+            }
         }
     }
     println!("isolation sweep        | callers | routes | requests");

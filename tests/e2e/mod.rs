@@ -8,6 +8,7 @@ mod cli;
 mod cohorts;
 mod cohorts_assignments;
 mod cohorts_browser;
+mod cohorts_completion;
 mod cohorts_followup;
 mod cohorts_isolation;
 mod cohorts_matrix;

@@ -847,3 +847,20 @@ cohort-work-needs-revision = necesita revisión
 cohort-work-accepted = aceptada
 cohort-work-overdue = vencida
 cohort-behind-overdue = { $count } tareas vencidas
+
+## Cohorts: completion and the cohort certificate
+cohort-completion-title = Completar la cohorte
+cohort-completion-hint = Los miembros que cumplen todas las condiciones reciben un certificado que nombra la cohorte, además del certificado del curso.
+cohort-field-completion_course = Completar el curso
+cohort-field-completion_assignments = Tareas que deben ser aceptadas
+cohort-field-completion_sessions = Sesiones a las que asistir, como mínimo
+cohort-completion-assignments-hint = Las claves de las tareas, una por línea.
+cohort-completion-none = Esta cohorte no expide un certificado propio.
+cohort-completion-done = Ha completado esta cohorte.
+cohort-completion-not-yet = Para completar esta cohorte:
+cohort-completion-certificate = Su certificado de cohorte
+cohort-completion-preparing = Su certificado de cohorte se está preparando.
+cohort-completion-step-done = hecho
+cohort-completion-step-todo = todavía no
+cohort-completion-sessions = Sesiones asistidas: { $attended } de { $required }
+certificate-cohort = Cohorte

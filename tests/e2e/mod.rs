@@ -16,6 +16,7 @@ mod cohorts_pages;
 mod cohorts_peer_review;
 mod cohorts_sessions;
 mod cohorts_templates;
+mod cohorts_worker;
 mod compose;
 mod course_editor;
 mod credentials;

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 use super::{
     cohorts::{cohort_body, cohorts_world, field_of, get_text, ok, session_body},
     cohorts_assignments::{assignment_body, create_assignment, download, scores, submit},
+    cohorts_pages::{form, page},
     cohorts_sessions::two_cohorts,
 };
 
@@ -176,6 +177,36 @@ async fn a_member_who_meets_the_rule_gets_a_certificate_naming_the_cohort_once()
     )
     .await;
     assert_eq!(cohort["completion"], rule, "{cohort}");
+    // The page form shows the rule, and refuses a bad key naming the field.
+    let (st, html) = page(s, Some(&c.author), "/cohorts/vlr-a/edit").await;
+    assert_eq!(st, 200);
+    assert!(html.contains(">work-plan</textarea>"), "{html}");
+    let mut fields = vec![
+        ("locale_en", "on"),
+        ("title_en", "VLR cohort vlr-a"),
+        ("locale_fr", "on"),
+        ("title_fr", "Cohorte RLV vlr-a"),
+        ("starts_on", "2027-01-15"),
+        ("ends_on", "2027-06-30"),
+        ("capacity_organisations", "5"),
+        ("capacity_people", "10"),
+        ("admission", "application"),
+        ("status", "open"),
+        ("facilitators", "facilitator@agora.example"),
+        ("questions", "Why does your city want to write a VLR?"),
+        ("completion_course", "on"),
+        ("completion_sessions", "1"),
+        ("completion_assignments", "nothing-like-it"),
+    ];
+    let (st, _, html) = form(s, Some(&c.author), "/cohorts/vlr-a/edit", &fields).await;
+    assert_eq!(st, 422, "{html}");
+    assert!(html.contains("Assignments to have accepted"), "{html}");
+    fields.pop();
+    fields.push(("completion_assignments", "work-plan"));
+    let (st, to, _) = form(s, Some(&c.author), "/cohorts/vlr-a/edit", &fields).await;
+    assert_eq!((st / 100, to.as_str()), (3, "/cohorts/vlr-a"));
+    let cohort = ok(s, &c.author, Method::GET, path, None, 200).await;
+    assert_eq!(cohort["completion"], rule, "{cohort}");
     // A member of another cohort has no completion here; a facilitator none.
     let (st, _) = s
         .call(
@@ -298,7 +329,7 @@ async fn a_member_who_meets_the_rule_gets_a_certificate_naming_the_cohort_once()
     assert_eq!(n, 1);
 
     // The member's page shows it.
-    let (st, html) = super::cohorts_pages::page(s, Some(member), "/cohorts/vlr-a").await;
+    let (st, html) = page(s, Some(member), "/cohorts/vlr-a").await;
     assert_eq!(st, 200);
     assert!(html.contains(&format!("/certificates/{code}")), "{html}");
 }

@@ -224,7 +224,7 @@ pub async fn for_user(db: &DatabaseConnection, user_id: Uuid) -> Result<Vec<Veri
         out.push(verification(db, c).await?);
     }
     out.extend(cohort::for_user(db, user_id).await?);
-    out.sort_by(|a, b| b.issued_at.cmp(&a.issued_at));
+    out.sort_by_key(|c| std::cmp::Reverse(c.issued_at));
     Ok(out)
 }
 

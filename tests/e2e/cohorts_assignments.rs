@@ -311,3 +311,147 @@ async fn work_is_judged_by_content_kept_in_s3_and_closed_once_reviewed() {
         "{b}"
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_each_assignment_state_and_overdue_work() {
+    let s3 = S3Server::start();
+    let c = cohorts_world(s3.env()).await;
+    let (w, s) = (&c.w, &c.w.s);
+    two_organisations_in_a(&c).await;
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let plan = create_assignment(
+        s,
+        &c.facilitator,
+        assignment_body("Work plan", now - time::Duration::days(1), "individual", 0),
+    )
+    .await;
+    let charter = create_assignment(
+        s,
+        &c.facilitator,
+        assignment_body("Charter", now + time::Duration::days(7), "organisation", 0),
+    )
+    .await;
+    let path = |id: &str| format!("/api/v1/cohorts/vlr-a/assignments/{id}/submission");
+    let (st, sub) = submit(s, &w.lyon_member, &path(&plan), "Plan", &[]).await;
+    assert_eq!(st, 200, "{sub}");
+    let (st, b) = submit(s, &w.lyon_admin, &path(&charter), "Charter", &[]).await;
+    assert_eq!(st, 200, "{b}");
+    let dashboard = || async {
+        ok(
+            s,
+            &c.facilitator,
+            Method::GET,
+            "/api/v1/cohorts/vlr-a/dashboard",
+            None,
+            200,
+        )
+        .await
+    };
+    let states = |m: &Value| -> Vec<(String, String)> {
+        m["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["assignment"].as_str().unwrap().to_owned(),
+                    a["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    let d = dashboard().await;
+    let members = d["members"].as_array().unwrap().clone();
+    assert_eq!(members.len(), 3, "{d}");
+    let nairobi: Vec<&Value> = members
+        .iter()
+        .filter(|m| m["organisation"] == "nairobi")
+        .collect();
+    assert_eq!(nairobi.len(), 1, "{d}");
+    assert_eq!(
+        states(nairobi[0]),
+        vec![
+            pair("Work plan", "not_submitted"),
+            pair("Charter", "not_submitted")
+        ]
+    );
+    assert_eq!(nairobi[0]["assignments"][0]["overdue"], true, "{d}");
+    assert_eq!(nairobi[0]["assignments"][1]["overdue"], false, "{d}");
+    assert_eq!(nairobi[0]["behind"][0]["rule"], "overdue_work", "{d}");
+    assert_eq!(nairobi[0]["behind"][0]["count"], 1, "{d}");
+    let lyon: Vec<Vec<(String, String)>> = members
+        .iter()
+        .filter(|m| m["organisation"] != "nairobi")
+        .map(states)
+        .collect();
+    // The charter is Lyon's, handed in by one for both; the plan is each one's.
+    assert!(
+        lyon.contains(&vec![
+            pair("Work plan", "late"),
+            pair("Charter", "submitted")
+        ]),
+        "{d}"
+    );
+    assert!(
+        lyon.contains(&vec![
+            pair("Work plan", "not_submitted"),
+            pair("Charter", "submitted")
+        ]),
+        "{d}"
+    );
+    let orgs = d["organisations"].as_array().unwrap();
+    for o in orgs {
+        let want = if o["slug"] == "nairobi" {
+            "not_submitted"
+        } else {
+            "submitted"
+        };
+        assert_eq!(states(o), vec![pair("Charter", want)], "{d}");
+    }
+
+    // Feedback moves the state on: needs revision, then accepted.
+    let sid = sub["id"].as_str().unwrap();
+    let fb = format!("/api/v1/cohorts/vlr-a/submissions/{sid}/feedback");
+    let mut body = scores(2);
+    body["status"] = json!("needs_revision");
+    ok(s, &c.facilitator, Method::PUT, &fb, Some(body), 200).await;
+    let d = dashboard().await;
+    assert!(d.to_string().contains("needs_revision"), "{d}");
+    let mut body = scores(3);
+    body["status"] = json!("accepted");
+    ok(s, &c.facilitator, Method::PUT, &fb, Some(body), 200).await;
+    let d = dashboard().await;
+    assert!(
+        d["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| states(m)[0] == pair("Work plan", "accepted")),
+        "{d}"
+    );
+
+    // The CSV and the page say the same.
+    let (st, _, csv) = super::cohorts::get_text(
+        s,
+        Some(&c.facilitator),
+        "/api/v1/cohorts/vlr-a/dashboard/csv",
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert!(csv.starts_with("name,organisation,progress_percent,completed,last_activity_at,attended,missed,assignments,behind\r\n"), "{csv}");
+    assert!(
+        csv.contains("Work plan: accepted; Charter: submitted"),
+        "{csv}"
+    );
+    assert!(csv.contains("overdue work 1"), "{csv}");
+    let (st, html) =
+        super::cohorts_pages::page(s, Some(&c.facilitator), "/cohorts/vlr-a/dashboard").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("Work plan: accepted"), "{html}");
+    assert!(
+        html.contains("Work plan: not submitted (overdue)"),
+        "{html}"
+    );
+    assert!(html.contains("1 overdue assignments"), "{html}");
+}

@@ -187,6 +187,12 @@ async fn every_cohort_endpoint_answers_each_role_as_the_matrix_says() {
         ),
         (
             Method::GET,
+            format!("{a}/completion"),
+            None,
+            [401, 404, 404, 200, 404, 403, 404, 403, 403],
+        ),
+        (
+            Method::GET,
             format!("{a}/sessions"),
             None,
             [401, 404, 404, 200, 404, 200, 404, 200, 200],

@@ -8,7 +8,7 @@ use agora_core::{
     accounts::{AccountExistsMail, PasswordResetMail, VerifyEmailMail},
     cache::Cache,
     certificates,
-    cohorts::{self, AnnouncementMail, DecisionMail, SessionReminder},
+    cohorts::{self, AnnouncementMail, CohortCompleted, DecisionMail, SessionReminder},
     config::Config,
     credentials::Credentials,
     jobs::{self, Job},
@@ -77,6 +77,8 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
     add(&mut r, &ctx, |c, j: CourseCompleted| async move {
         // The Open Badges credential is signed by the same job, after the
         // certificate it stands for; each step is done once, whatever the retries.
+        // Completing the course may complete the learner's cohorts of it.
+        cohorts::after_course_completed(&c.outbound.db, j.enrolment_id).await?;
         certificates::issue(&c.outbound, &c.learning.cache, j.enrolment_id).await?;
         c.credentials.issue(j.enrolment_id).await
     });
@@ -101,6 +103,9 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
     });
     add(&mut r, &ctx, |c, j: AnnouncementMail| async move {
         cohorts::send_announcement(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: CohortCompleted| async move {
+        certificates::cohort::issue(&c.outbound, &c.learning.cache, j.cohort_id, j.user_id).await
     });
     r
 }

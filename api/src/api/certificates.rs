@@ -40,6 +40,9 @@ struct PublicCertificate {
     /// Estimated hours of study.
     hours: f64,
     revoked_at: Option<OffsetDateTime>,
+    /// The cohort a cohort certificate names; absent on a course certificate.
+    cohort_title: Option<String>,
+    cohort_slug: Option<String>,
     /// The public page of this certificate.
     verify_url: String,
 }
@@ -88,6 +91,8 @@ fn public(state: &AppState, v: &certificates::Verification) -> PublicCertificate
         issued_at: v.issued_at,
         hours: (f64::from(v.duration_minutes) / 6.0).round() / 10.0,
         revoked_at: v.revoked_at,
+        cohort_title: v.cohort.as_ref().map(|c| c.title.clone()),
+        cohort_slug: v.cohort.as_ref().map(|c| c.slug.clone()),
         verify_url: format!(
             "{}/certificates/{}",
             base.as_str().trim_end_matches('/'),

@@ -351,6 +351,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     holder_name: format!("Learner {i}"),
                     organisation: None,
                     course_title: "Localizing the Sustainable Development Goals".into(),
+                    cohort_title: None,
                     locale: agora_core::domain::Locale::En,
                     completed_on: time::OffsetDateTime::now_utc().date(),
                     duration_minutes: 150,

@@ -21,6 +21,9 @@ struct CertificatePage {
     holder_name: String,
     course_title: String,
     course_link: Option<String>,
+    /// The cohort a cohort certificate names.
+    cohort_title: Option<String>,
+    cohort_link: Option<String>,
     completed_on: String,
     hours: String,
     issuer: String,
@@ -69,6 +72,8 @@ pub async fn verify(ctx: Ctx, Path(code): Path<String>) -> Response {
             })
             .unwrap_or_default(),
         course_link: (!v.course_slug.is_empty()).then(|| format!("/courses/{}", v.course_slug)),
+        cohort_link: v.cohort.as_ref().map(|c| format!("/cohorts/{}", c.slug)),
+        cohort_title: v.cohort.as_ref().map(|c| c.title.clone()),
         completed_on: format_date(l, v.completed_at.date()),
         hours: format_hours(l, v.duration_minutes),
         issuer: ctx.state.config.certificate_issuer.clone(),

@@ -1,6 +1,7 @@
 //! Certificates: issued once per completed enrolment, stored as a PDF through
 //! the storage port, verifiable by anyone with the code, revocable by admins.
 
+pub mod cohort;
 pub mod fonts;
 mod held;
 pub mod pdf;
@@ -104,6 +105,16 @@ pub struct Verification {
     pub ready: bool,
     /// The holder's organisation named on the certificate, if any.
     pub organisation: Option<String>,
+    /// The cohort a cohort certificate names; `None` for a course certificate.
+    #[serde(default)]
+    pub cohort: Option<CohortNamed>,
+}
+
+/// The cohort a certificate names.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct CohortNamed {
+    pub title: String,
+    pub slug: String,
 }
 
 impl Verification {
@@ -131,7 +142,17 @@ async fn verification(db: &impl ConnectionTrait, c: certificate::Model) -> Resul
         revocation_reason: c.revocation_reason,
         ready: c.stored_at.is_some(),
         organisation: c.organisation_name,
+        cohort: None,
     })
+}
+
+/// `Ok(None)` when no course certificate has the code: it may be a cohort's.
+fn absent<T>(r: Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<certificate::Model> {
@@ -149,7 +170,10 @@ async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<certificate::M
 
 /// Anyone may check a code. An unknown or malformed code is simply not found.
 pub async fn verify(db: &DatabaseConnection, code: &str) -> Result<Verification> {
-    verification(db, by_code(db, code).await?).await
+    match absent(by_code(db, code).await)? {
+        Some(c) => verification(db, c).await,
+        None => cohort::verify(db, code).await,
+    }
 }
 
 /// Revokes a certificate with a reason. Revoking twice keeps the first record.
@@ -166,7 +190,11 @@ pub async fn revoke(
             "give a reason of 1 to 1,000 characters",
         ));
     }
-    let c = by_code(db, code).await?;
+    let Some(c) = absent(by_code(db, code).await)? else {
+        let holder = cohort::revoke(db, code, reason).await?;
+        held::refresh(db, cache, holder).await?;
+        return verify(db, code).await;
+    };
     certificate::Entity::update_many()
         .col_expr(
             certificate::Column::RevokedAt,
@@ -195,6 +223,8 @@ pub async fn for_user(db: &DatabaseConnection, user_id: Uuid) -> Result<Vec<Veri
     for c in rows {
         out.push(verification(db, c).await?);
     }
+    out.extend(cohort::for_user(db, user_id).await?);
+    out.sort_by_key(|c| std::cmp::Reverse(c.issued_at));
     Ok(out)
 }
 
@@ -206,7 +236,9 @@ pub async fn pdf(
     role: Role,
     code: &str,
 ) -> Result<(String, Vec<u8>)> {
-    let c = by_code(db, code).await?;
+    let Some(c) = absent(by_code(db, code).await)? else {
+        return cohort::pdf(db, storage, user_id, role, code).await;
+    };
     if c.user_id != user_id && role != Role::Admin {
         return Err(Error::NotFound {
             what: "certificate",
@@ -302,6 +334,7 @@ pub async fn issue(o: &Outbound, cache: &crate::cache::Cache, enrolment_id: Uuid
             holder_name: cert.holder_name.clone(),
             organisation: cert.organisation_name.clone(),
             course_title: cert.course_title.clone(),
+            cohort_title: None,
             locale,
             completed_on: cert.completed_at.date(),
             duration_minutes: cert.duration_minutes.max(0) as u32,

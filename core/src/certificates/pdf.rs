@@ -32,6 +32,8 @@ pub struct CertificateText {
     /// The holder's organisation, under their name, when the certificate names one.
     pub organisation: Option<String>,
     pub course_title: String,
+    /// A cohort certificate names its cohort, above the course.
+    pub cohort_title: Option<String>,
     pub locale: Locale,
     pub completed_on: Date,
     pub duration_minutes: u32,
@@ -218,7 +220,11 @@ pub fn render_checked(c: &CertificateText) -> Result<Rendered> {
 
     doc.set_metadata(
         Metadata::new()
-            .title(format!("{} \u{2013} {}", w.heading, c.course_title))
+            .title(format!(
+                "{} \u{2013} {}",
+                w.heading,
+                c.cohort_title.as_deref().unwrap_or(&c.course_title)
+            ))
             .authors(vec![c.issuer.clone()])
             .description(format!("{} {}", w.code, c.code))
             .language(c.locale.as_str().to_owned())
@@ -312,7 +318,11 @@ fn draw(s: &mut Surface, c: &CertificateText) -> Result<Vec<Undrawable>> {
         }
         None => 109.0,
     };
-    let completed = w.completed;
+    let completed = if c.cohort_title.is_some() {
+        w.completed_cohort
+    } else {
+        w.completed
+    };
     p.centred(
         "wording",
         Style::SerifItalic,
@@ -324,11 +334,26 @@ fn draw(s: &mut Surface, c: &CertificateText) -> Result<Vec<Undrawable>> {
     )?;
 
     p.fill(teal);
-    let lines = two_lines(Style::SansBold, 21.0, 230.0, &c.course_title)?;
+    let title = c.cohort_title.as_deref().unwrap_or(&c.course_title);
+    let lines = two_lines(Style::SansBold, 21.0, 230.0, title)?;
     let mut y = if lines.len() == 1 { 94.0 } else { 97.0 };
     for line in &lines {
         p.centred("course_title", Style::SansBold, 21.0, cx, y, 240.0, line)?;
         y -= 9.5;
+    }
+    // A cohort's certificate names the course under the cohort.
+    if c.cohort_title.is_some() {
+        p.fill(ink);
+        p.centred(
+            "course_title",
+            Style::Sans,
+            11.0,
+            cx,
+            y + 2.5,
+            240.0,
+            &c.course_title,
+        )?;
+        y -= 5.0;
     }
 
     p.fill(ink);
@@ -415,6 +440,7 @@ mod tests {
             course_title:
                 "Localizing the Sustainable Development Goals: from global agenda to city action"
                     .into(),
+            cohort_title: None,
             locale,
             completed_on: Date::from_calendar_date(2026, Month::November, 30).unwrap(),
             duration_minutes: 150,

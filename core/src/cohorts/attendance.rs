@@ -118,6 +118,8 @@ impl Cohorts {
             .insert(&txn)
             .await?;
         }
+        // Attendance may be the last thing a member needed.
+        super::completion::queue_completions(&txn, &c, None).await?;
         txn.commit().await?;
         self.attendance(who, slug, session_id).await
     }

@@ -5,20 +5,32 @@
 //! absence, and a member who never opened the course is inactive since
 //! they joined.
 //!
-//! Assignments (another branch) join through [`assignment_states`], the
-//! one extension point: today it answers none, and no column is invented.
+//! Assignments join through [`assignment_states`]: each member's state of
+//! each assignment (an organisation-scope assignment shares its
+//! organisation's submission), and an assignment past due without a
+//! submission is overdue work.
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Cohorts, now, sessions::sessions_of};
+use super::{
+    Cohorts, now,
+    sessions::sessions_of,
+    work::{SubmissionStatus, owner_of},
+};
 use crate::{
     Error, Result,
     accounts::Principal,
-    entities::{cohort, cohort_attendance, cohort_behind_rule, cohort_member, enrolment, lesson},
+    entities::{
+        cohort, cohort_assignment, cohort_attendance, cohort_behind_rule, cohort_member,
+        cohort_submission, enrolment, lesson,
+    },
     reports::csv_field,
 };
 
@@ -40,14 +52,52 @@ pub enum BehindReason {
     Inactive { days: i64 },
     /// This many recorded absences.
     MissedSessions { missed: u32 },
+    /// This many assignments past due without a submission.
+    OverdueWork { assignments: u32 },
 }
 
-/// The state of one assignment for one member, filled by the assignments
-/// service when it exists.
+/// Where one member's (or organisation's) work for one assignment stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkState {
+    NotSubmitted,
+    Submitted,
+    Late,
+    NeedsRevision,
+    Accepted,
+}
+
+impl WorkState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkState::NotSubmitted => "not_submitted",
+            WorkState::Submitted => "submitted",
+            WorkState::Late => "late",
+            WorkState::NeedsRevision => "needs_revision",
+            WorkState::Accepted => "accepted",
+        }
+    }
+
+    /// A submission's state: late only while it awaits feedback.
+    pub fn of(status: &str, late: bool) -> WorkState {
+        match SubmissionStatus::parse(status) {
+            Some(SubmissionStatus::Accepted) => WorkState::Accepted,
+            Some(SubmissionStatus::NeedsRevision) => WorkState::NeedsRevision,
+            _ if late => WorkState::Late,
+            _ => WorkState::Submitted,
+        }
+    }
+}
+
+/// The state of one assignment for one member or organisation.
 #[derive(Clone, Debug)]
 pub struct AssignmentState {
+    pub assignment_id: Uuid,
     pub assignment: String,
-    pub state: String,
+    /// `individual` or `organisation`.
+    pub scope: String,
+    pub state: WorkState,
+    /// Past due and not submitted.
+    pub overdue: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +127,8 @@ pub struct DashboardOrganisation {
     pub mean_progress: u8,
     pub attended: u32,
     pub behind: u32,
+    /// The organisation's state of each organisation-scope assignment.
+    pub assignments: Vec<AssignmentState>,
 }
 
 #[derive(Clone, Debug)]
@@ -108,13 +160,52 @@ pub fn behind(
     out
 }
 
-/// The extension point for assignments: each member's assignment states.
-/// None until the assignments service lands.
+/// Each member's state of each of the cohort's assignments, in the
+/// cohort's order; an organisation-scope assignment answers the
+/// organisation's submission.
 async fn assignment_states(
-    _cohort: &cohort::Model,
-    _members: &[Uuid],
+    db: &impl ConnectionTrait,
+    cohort: &cohort::Model,
+    members: &[cohort_member::Model],
+    at: OffsetDateTime,
 ) -> Result<HashMap<Uuid, Vec<AssignmentState>>> {
-    Ok(HashMap::new())
+    let assignments = cohort_assignment::Entity::find()
+        .filter(cohort_assignment::Column::CohortId.eq(cohort.id))
+        .order_by_asc(cohort_assignment::Column::Position)
+        .all(db)
+        .await?;
+    let mut out: HashMap<Uuid, Vec<AssignmentState>> = HashMap::new();
+    if assignments.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<Uuid> = assignments.iter().map(|a| a.id).collect();
+    let submissions: HashMap<(Uuid, String), WorkState> = cohort_submission::Entity::find()
+        .filter(cohort_submission::Column::AssignmentId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| ((s.assignment_id, s.owner), WorkState::of(&s.status, s.late)))
+        .collect();
+    for m in members {
+        let states = assignments
+            .iter()
+            .map(|a| {
+                let state = submissions
+                    .get(&(a.id, owner_of(a, m)))
+                    .copied()
+                    .unwrap_or(WorkState::NotSubmitted);
+                AssignmentState {
+                    assignment_id: a.id,
+                    assignment: a.title.clone(),
+                    scope: a.scope.clone(),
+                    state,
+                    overdue: state == WorkState::NotSubmitted && a.due_at <= at,
+                }
+            })
+            .collect();
+        out.insert(m.user_id, states);
+    }
+    Ok(out)
 }
 
 impl Cohorts {
@@ -202,7 +293,7 @@ impl Cohorts {
             .into_iter()
             .map(|e| (e.user_id, e))
             .collect();
-        let mut assignments = assignment_states(&c, &ids).await?;
+        let mut assignments = assignment_states(&self.db, &c, &rows, at).await?;
         let mut members = Vec::new();
         for m in rows {
             let e = enrolments.get(&m.user_id);
@@ -222,8 +313,16 @@ impl Cohorts {
                 .saturating_sub(present);
             let last_activity_at = e.map(|e| e.last_activity_at);
             let view = self.member_view(m.clone()).await?;
+            let work = assignments.remove(&m.user_id).unwrap_or_default();
+            let mut reasons = behind(rules, m.joined_at, last_activity_at, missed, at);
+            let overdue = work.iter().filter(|a| a.overdue).count() as u32;
+            if overdue > 0 {
+                reasons.push(BehindReason::OverdueWork {
+                    assignments: overdue,
+                });
+            }
             members.push(DashboardMember {
-                behind: behind(rules, m.joined_at, last_activity_at, missed, at),
+                behind: reasons,
                 user_id: m.user_id,
                 name: view.name,
                 organisation_slug: view.organisation_slug,
@@ -233,7 +332,7 @@ impl Cohorts {
                 last_activity_at,
                 attended: present,
                 missed,
-                assignments: assignments.remove(&m.user_id).unwrap_or_default(),
+                assignments: work,
             });
         }
         members
@@ -250,7 +349,7 @@ impl Cohorts {
     pub async fn dashboard_csv(&self, who: Option<&Principal>, slug: &str) -> Result<String> {
         let d = self.dashboard(who, slug).await?;
         let mut out = String::from(
-            "name,organisation,progress_percent,completed,last_activity_at,attended,missed,behind\r\n",
+            "name,organisation,progress_percent,completed,last_activity_at,attended,missed,assignments,behind\r\n",
         );
         for m in &d.members {
             let behind: Vec<String> = m
@@ -259,7 +358,15 @@ impl Cohorts {
                 .map(|b| match b {
                     BehindReason::Inactive { days } => format!("inactive {days} days"),
                     BehindReason::MissedSessions { missed } => format!("missed {missed} sessions"),
+                    BehindReason::OverdueWork { assignments } => {
+                        format!("overdue work {assignments}")
+                    }
                 })
+                .collect();
+            let work: Vec<String> = m
+                .assignments
+                .iter()
+                .map(|a| format!("{}: {}", a.assignment, a.state.as_str()))
                 .collect();
             let last = m
                 .last_activity_at
@@ -269,7 +376,7 @@ impl Cohorts {
                 })
                 .unwrap_or_default();
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{}\r\n",
+                "{},{},{},{},{},{},{},{},{}\r\n",
                 csv_field(&m.name),
                 csv_field(&m.organisation_name),
                 m.progress_percent,
@@ -277,6 +384,7 @@ impl Cohorts {
                 last,
                 m.attended,
                 m.missed,
+                csv_field(&work.join("; ")),
                 csv_field(&behind.join("; ")),
             ));
         }
@@ -303,6 +411,17 @@ fn by_organisation(members: &[DashboardMember]) -> Vec<DashboardOrganisation> {
                 / ms.len().max(1) as u32) as u8,
             attended: ms.iter().map(|m| m.attended).sum(),
             behind: ms.iter().filter(|m| !m.behind.is_empty()).count() as u32,
+            // Every member shares the organisation's submission.
+            assignments: ms
+                .first()
+                .map(|m| {
+                    m.assignments
+                        .iter()
+                        .filter(|a| a.scope == super::Scope::Organisation.as_str())
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
         .collect()
 }

@@ -286,7 +286,13 @@ impl Cohorts {
         am.feedback = Set(Some(serde_json::json!(assessment)));
         am.feedback_by = Set(Some(who.user_id));
         am.feedback_at = Set(Some(now()));
-        let row = am.update(&self.db).await?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        let row = am.update(&txn).await?;
+        if status == SubmissionStatus::Accepted {
+            // Accepted work may complete its owners' cohort.
+            super::completion::queue_completions(&txn, &c, None).await?;
+        }
+        txn.commit().await?;
         self.submission_view(&c, &a, row, true).await
     }
 }

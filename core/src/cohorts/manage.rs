@@ -10,8 +10,9 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Admission, CohortStatus, Cohorts, Decision, Standing, find_cohort, list_of, map_of, now,
-    require_signed_in, standing,
+    Admission, CohortStatus, Cohorts, Completion, Decision, Standing,
+    completion::{check_rule, queue_completions, rule_of},
+    find_cohort, list_of, map_of, now, require_signed_in, standing,
 };
 use crate::{
     Error, Result,
@@ -51,6 +52,8 @@ pub struct CohortInput {
     pub facilitators: Vec<String>,
     /// The questions applicants answer (free text).
     pub questions: Vec<String>,
+    /// What completing it means; `None` keeps the rule as it is.
+    pub completion: Option<Completion>,
 }
 
 #[derive(Clone, Debug)]
@@ -81,6 +84,7 @@ pub struct CohortView {
     /// `admin`, `author`, `facilitator` or `member`; absent for others.
     pub your_role: Option<String>,
     pub created_at: OffsetDateTime,
+    pub completion: Completion,
 }
 
 /// The parsed, checked parts of a [`CohortInput`] that rows are made of.
@@ -298,6 +302,7 @@ impl Cohorts {
             .count(&self.db)
             .await?;
         let descriptions = map_of(&c.descriptions);
+        let completion = rule_of(&c);
         let links = CourseLinks { slug: &course_slug };
         let descriptions_html = descriptions
             .iter()
@@ -322,6 +327,7 @@ impl Cohorts {
             members,
             your_role: s.role().map(str::to_owned),
             created_at: c.created_at,
+            completion,
         })
     }
 
@@ -349,8 +355,15 @@ impl Cohorts {
             });
         }
         let checked = check(&self.db, &input).await?;
+        let rule = match &input.completion {
+            Some(r) => Some(check_rule(&self.db, Some(c.id), r).await?),
+            None => None,
+        };
         let txn = crate::db::begin_write(&self.db).await?;
         let mut am: cohort::ActiveModel = c.into();
+        if let Some(r) = rule {
+            am.completion = Set(Some(serde_json::json!(r)));
+        }
         am.titles = Set(serde_json::json!(checked.titles));
         am.descriptions = Set(serde_json::json!(checked.descriptions));
         am.starts_on = Set(input.starts_on);
@@ -363,6 +376,8 @@ impl Cohorts {
         am.updated_at = Set(now());
         let row = am.update(&txn).await?;
         replace_people(&txn, row.id, &checked).await?;
+        // A new rule may complete members at once.
+        queue_completions(&txn, &row, None).await?;
         txn.commit().await?;
         let s = standing(&self.db, who, &row).await?;
         self.view(row, s).await
@@ -413,6 +428,11 @@ pub(super) async fn create_in(
         .filter(|c| c.status == "published")
         .ok_or_else(|| Error::invalid("course", "no published course has this id"))?;
     let checked = check(db, input).await?;
+    // A new cohort has no assignments yet: a rule may not name any.
+    let rule = match &input.completion {
+        Some(r) => Some(serde_json::json!(check_rule(db, None, r).await?)),
+        None => None,
+    };
     if find_cohort(db, slug.as_str()).await.is_ok() {
         return Err(Error::Conflict {
             field: "slug".into(),
@@ -436,7 +456,7 @@ pub(super) async fn create_in(
         created_by: Set(Some(who.user_id)),
         created_at: Set(at),
         updated_at: Set(at),
-        completion: Set(None),
+        completion: Set(rule),
     }
     .insert(db)
     .await?;

@@ -22,13 +22,15 @@
 //! - `template`: cohort templates shipped with courses.
 //! - `attendance`: who attended a session, its notes and recording;
 //! - `announcements`: posted by those who run it, mailed once per member;
-//! - `dashboard`: progress, attendance and who falls behind, with CSV.
+//! - `dashboard`: progress, attendance and who falls behind, with CSV;
+//! - `completion`: what completing means, and the cohort certificate's job.
 
 mod announcements;
 mod applications;
 mod assignments;
 mod attendance;
 mod calendar;
+mod completion;
 mod dashboard;
 mod feedback;
 mod manage;
@@ -53,9 +55,10 @@ pub use self::{
     assignments::{AssignmentInput, AssignmentView, Criterion, Level, MAX_PEER_REVIEWS, Scope},
     attendance::AttendanceView,
     calendar::FeedCreated,
+    completion::{CohortCompleted, CompletionView, RequiredWork, after_course_completed},
     dashboard::{
         AssignmentState, BehindReason, BehindRules, Dashboard, DashboardMember,
-        DashboardOrganisation,
+        DashboardOrganisation, WorkState,
     },
     feedback::{
         Assessment, FeedbackView, PeerReviewView, Score, SubmissionFileView, SubmissionView,

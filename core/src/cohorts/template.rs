@@ -204,6 +204,7 @@ impl Cohorts {
                 .collect()
         };
         let cohort_input = CohortInput {
+            completion: None,
             course: input.course.clone(),
             slug: input.slug.clone(),
             titles: only(&t.title),

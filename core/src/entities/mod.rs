@@ -10,6 +10,7 @@ pub mod cohort_assignment;
 pub mod cohort_attendance;
 pub mod cohort_behind_rule;
 pub mod cohort_calendar_feed;
+pub mod cohort_certificate;
 pub mod cohort_facilitator;
 pub mod cohort_member;
 pub mod cohort_peer_review;

@@ -838,3 +838,30 @@ cohort-behind-inactive = No activity for { $count } days
 cohort-behind-missed = Missed { $count } sessions
 cohort-field-inactive_days = Days without activity
 cohort-field-missed_sessions = Sessions missed
+
+## Cohorts: assignment states on the dashboard
+cohort-work = Assignments
+cohort-work-not-submitted = not submitted
+cohort-work-submitted = submitted
+cohort-work-late = late
+cohort-work-needs-revision = needs revision
+cohort-work-accepted = accepted
+cohort-work-overdue = overdue
+cohort-behind-overdue = { $count } overdue assignments
+
+## Cohorts: completion and the cohort certificate
+cohort-completion-title = Completing the cohort
+cohort-completion-hint = Members who meet every condition receive a certificate naming the cohort, in addition to the course certificate.
+cohort-field-completion_course = Complete the course
+cohort-field-completion_assignments = Assignments to have accepted
+cohort-field-completion_sessions = Sessions to attend, at least
+cohort-completion-assignments-hint = The assignments' keys, one per line.
+cohort-completion-none = This cohort does not issue a certificate of its own.
+cohort-completion-done = You have completed this cohort.
+cohort-completion-not-yet = To complete this cohort:
+cohort-completion-certificate = Your cohort certificate
+cohort-completion-preparing = Your cohort certificate is being prepared.
+cohort-completion-step-done = done
+cohort-completion-step-todo = not yet
+cohort-completion-sessions = Sessions attended: { $attended } of { $required }
+certificate-cohort = Cohort

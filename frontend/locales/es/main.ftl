@@ -837,3 +837,30 @@ cohort-behind-inactive = Sin actividad desde hace { $count } días
 cohort-behind-missed = Faltó a { $count } sesiones
 cohort-field-inactive_days = Días sin actividad
 cohort-field-missed_sessions = Sesiones perdidas
+
+## Cohorts: assignment states on the dashboard
+cohort-work = Tareas
+cohort-work-not-submitted = no entregada
+cohort-work-submitted = entregada
+cohort-work-late = entregada con retraso
+cohort-work-needs-revision = necesita revisión
+cohort-work-accepted = aceptada
+cohort-work-overdue = vencida
+cohort-behind-overdue = { $count } tareas vencidas
+
+## Cohorts: completion and the cohort certificate
+cohort-completion-title = Completar la cohorte
+cohort-completion-hint = Los miembros que cumplen todas las condiciones reciben un certificado que nombra la cohorte, además del certificado del curso.
+cohort-field-completion_course = Completar el curso
+cohort-field-completion_assignments = Tareas que deben ser aceptadas
+cohort-field-completion_sessions = Sesiones a las que asistir, como mínimo
+cohort-completion-assignments-hint = Las claves de las tareas, una por línea.
+cohort-completion-none = Esta cohorte no expide un certificado propio.
+cohort-completion-done = Ha completado esta cohorte.
+cohort-completion-not-yet = Para completar esta cohorte:
+cohort-completion-certificate = Su certificado de cohorte
+cohort-completion-preparing = Su certificado de cohorte se está preparando.
+cohort-completion-step-done = hecho
+cohort-completion-step-todo = todavía no
+cohort-completion-sessions = Sesiones asistidas: { $attended } de { $required }
+certificate-cohort = Cohorte

@@ -837,3 +837,30 @@ cohort-behind-inactive = Aucune activité depuis { $count } jours
 cohort-behind-missed = { $count } sessions manquées
 cohort-field-inactive_days = Jours sans activité
 cohort-field-missed_sessions = Sessions manquées
+
+## Cohorts: assignment states on the dashboard
+cohort-work = Travaux
+cohort-work-not-submitted = non rendu
+cohort-work-submitted = rendu
+cohort-work-late = rendu en retard
+cohort-work-needs-revision = à reprendre
+cohort-work-accepted = accepté
+cohort-work-overdue = en retard
+cohort-behind-overdue = { $count } travaux en retard
+
+## Cohorts: completion and the cohort certificate
+cohort-completion-title = Terminer la cohorte
+cohort-completion-hint = Les membres qui remplissent toutes les conditions reçoivent un certificat qui nomme la cohorte, en plus du certificat du cours.
+cohort-field-completion_course = Terminer le cours
+cohort-field-completion_assignments = Travaux à faire accepter
+cohort-field-completion_sessions = Sessions à suivre, au moins
+cohort-completion-assignments-hint = Les clés des travaux, une par ligne.
+cohort-completion-none = Cette cohorte ne délivre pas de certificat propre.
+cohort-completion-done = Vous avez terminé cette cohorte.
+cohort-completion-not-yet = Pour terminer cette cohorte :
+cohort-completion-certificate = Votre certificat de cohorte
+cohort-completion-preparing = Votre certificat de cohorte est en préparation.
+cohort-completion-step-done = fait
+cohort-completion-step-todo = pas encore
+cohort-completion-sessions = Sessions suivies : { $attended } sur { $required }
+certificate-cohort = Cohorte

@@ -31,17 +31,33 @@ struct Rules {
 #[derive(Object)]
 #[oai(rename = "CohortBehindReason")]
 struct Reason {
-    /// `inactive` or `missed_sessions`.
+    /// `inactive`, `missed_sessions` or `overdue_work`.
     rule: String,
-    /// Days without activity, or sessions missed.
+    /// Days without activity, sessions missed, or assignments overdue.
     count: i64,
 }
 
 #[derive(Object)]
 #[oai(rename = "CohortAssignmentState")]
 struct AssignmentState {
+    assignment_id: Uuid,
     assignment: String,
+    /// `individual` or `organisation`.
+    scope: String,
+    /// `not_submitted`, `submitted`, `late`, `needs_revision` or `accepted`.
     state: String,
+    /// Past due and not submitted.
+    overdue: bool,
+}
+
+fn state(a: agora_core::cohorts::AssignmentState) -> AssignmentState {
+    AssignmentState {
+        assignment_id: a.assignment_id,
+        assignment: a.assignment,
+        scope: a.scope,
+        state: a.state.as_str().into(),
+        overdue: a.overdue,
+    }
 }
 
 #[derive(Object)]
@@ -56,7 +72,7 @@ struct Member {
     last_activity_at: Option<OffsetDateTime>,
     attended: u32,
     missed: u32,
-    /// Each assignment's state (empty until cohorts have assignments).
+    /// Each assignment's state, in the cohort's order.
     assignments: Vec<AssignmentState>,
     behind: Vec<Reason>,
 }
@@ -70,6 +86,8 @@ struct Organisation {
     mean_progress: u8,
     attended: u32,
     behind: u32,
+    /// The organisation's state of each organisation-scope assignment.
+    assignments: Vec<AssignmentState>,
 }
 
 #[derive(Object)]
@@ -92,6 +110,10 @@ fn reason(r: &BehindReason) -> Reason {
             rule: "missed_sessions".into(),
             count: i64::from(missed),
         },
+        BehindReason::OverdueWork { assignments } => Reason {
+            rule: "overdue_work".into(),
+            count: i64::from(assignments),
+        },
     }
 }
 
@@ -107,14 +129,7 @@ fn member(m: DashboardMember) -> Member {
         last_activity_at: m.last_activity_at,
         attended: m.attended,
         missed: m.missed,
-        assignments: m
-            .assignments
-            .into_iter()
-            .map(|a| AssignmentState {
-                assignment: a.assignment,
-                state: a.state,
-            })
-            .collect(),
+        assignments: m.assignments.into_iter().map(state).collect(),
     }
 }
 
@@ -141,6 +156,7 @@ impl From<Dashboard> for DashboardBody {
                     mean_progress: o.mean_progress,
                     attended: o.attended,
                     behind: o.behind,
+                    assignments: o.assignments.into_iter().map(state).collect(),
                 })
                 .collect(),
         }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use agora_core::cohorts::{CohortInput, CohortView, PersonView};
+use agora_core::cohorts::{CohortInput, CohortView, Completion, CompletionView, PersonView};
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use time::{Date, OffsetDateTime};
@@ -62,6 +62,82 @@ pub(super) struct Cohort {
     /// What you are to it: `admin`, `author`, `facilitator` or `member`.
     your_role: Option<String>,
     created_at: OffsetDateTime,
+    /// What completing it means.
+    completion: CompletionRule,
+}
+
+/// What completing a cohort means: every condition given. A rule asking
+/// nothing completes no one.
+#[derive(Object)]
+#[oai(rename = "CohortCompletionRule")]
+pub(super) struct CompletionRule {
+    /// The course must be completed.
+    #[oai(default)]
+    course_completed: bool,
+    /// Keys of the cohort's assignments whose work must be accepted.
+    #[oai(default)]
+    assignments: Vec<String>,
+    /// Sessions a member must attend, at least (0 to 100).
+    #[oai(default)]
+    min_sessions_attended: u32,
+}
+
+impl From<Completion> for CompletionRule {
+    fn from(c: Completion) -> Self {
+        CompletionRule {
+            course_completed: c.course_completed,
+            assignments: c.assignments,
+            min_sessions_attended: c.min_sessions_attended,
+        }
+    }
+}
+
+/// An assignment the rule asks for.
+#[derive(Object)]
+#[oai(rename = "CohortRequiredWork")]
+struct RequiredWork {
+    key: String,
+    title: String,
+    /// Your work (or your organisation's) for it is accepted.
+    accepted: bool,
+}
+
+/// Where you stand against the cohort's completion rule.
+#[derive(Object)]
+#[oai(rename = "CohortCompletion")]
+struct CompletionStatus {
+    rule: CompletionRule,
+    course_completed: bool,
+    assignments: Vec<RequiredWork>,
+    sessions_attended: u32,
+    /// You meet the rule (a rule asking nothing is never met).
+    complete: bool,
+    /// The cohort certificate's verification code, once issued.
+    certificate: Option<String>,
+    /// Its PDF can be downloaded.
+    certificate_ready: bool,
+}
+
+impl From<CompletionView> for CompletionStatus {
+    fn from(v: CompletionView) -> Self {
+        CompletionStatus {
+            rule: v.rule.into(),
+            course_completed: v.course_completed,
+            assignments: v
+                .assignments
+                .into_iter()
+                .map(|a| RequiredWork {
+                    key: a.key,
+                    title: a.title,
+                    accepted: a.accepted,
+                })
+                .collect(),
+            sessions_attended: v.sessions_attended,
+            complete: v.complete,
+            certificate: v.certificate,
+            certificate_ready: v.certificate_ready,
+        }
+    }
 }
 
 impl From<CohortView> for Cohort {
@@ -85,6 +161,7 @@ impl From<CohortView> for Cohort {
             members: c.members,
             your_role: c.your_role,
             created_at: c.created_at,
+            completion: c.completion.into(),
         }
     }
 }
@@ -117,6 +194,9 @@ struct CohortBody {
     /// Questions applicants answer (free text).
     #[oai(default)]
     questions: Vec<String>,
+    /// What completing it means. Absent keeps the rule on edit; a new
+    /// cohort has no assignments yet, so its rule names none.
+    completion: Option<CompletionRule>,
 }
 
 fn default_admission() -> String {
@@ -143,6 +223,11 @@ impl From<CohortBody> for CohortInput {
             status: b.status,
             facilitators: b.facilitators,
             questions: b.questions,
+            completion: b.completion.map(|c| Completion {
+                course_completed: c.course_completed,
+                assignments: c.assignments,
+                min_sessions_attended: c.min_sessions_attended,
+            }),
         }
     }
 }
@@ -181,6 +266,25 @@ impl CohortsApi {
             .create(Some(auth.principal()), body.0.into())
             .await?;
         Ok(Created::Created(Json(c.into())))
+    }
+
+    /// Where you stand against the cohort's completion rule (its members)
+    #[oai(
+        path = "/cohorts/:cohort/completion",
+        method = "get",
+        operation_id = "get_cohort_completion"
+    )]
+    async fn completion(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        cohort: Path<String>,
+    ) -> Result<Json<CompletionStatus>, ApiError> {
+        let v = state
+            .cohorts
+            .completion(Some(auth.principal()), &cohort)
+            .await?;
+        Ok(Json(v.into()))
     }
 
     /// A cohort's profile

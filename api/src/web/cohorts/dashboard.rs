@@ -2,7 +2,7 @@
 //! progress, attendance and who is falling behind (and why), the rules
 //! that decide it, and the CSV export.
 
-use agora_core::cohorts::{BehindReason, BehindRules};
+use agora_core::cohorts::{AssignmentState, BehindReason, BehindRules, WorkState};
 use poem::{
     Body, IntoResponse, Response, handler,
     http::{StatusCode, header},
@@ -25,7 +25,31 @@ struct MemberRow {
     last_activity: String,
     attended: u32,
     missed: u32,
+    assignments: Vec<WorkRow>,
     behind: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct WorkRow {
+    title: String,
+    state: String,
+    overdue: bool,
+}
+
+fn work(ctx: &Ctx, a: &[AssignmentState]) -> Vec<WorkRow> {
+    a.iter()
+        .map(|a| WorkRow {
+            title: a.assignment.clone(),
+            state: ctx.t(match a.state {
+                WorkState::NotSubmitted => "cohort-work-not-submitted",
+                WorkState::Submitted => "cohort-work-submitted",
+                WorkState::Late => "cohort-work-late",
+                WorkState::NeedsRevision => "cohort-work-needs-revision",
+                WorkState::Accepted => "cohort-work-accepted",
+            }),
+            overdue: a.overdue,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -35,6 +59,7 @@ struct OrgRow {
     mean_progress: u8,
     attended: u32,
     behind: u32,
+    assignments: Vec<WorkRow>,
 }
 
 #[derive(Serialize)]
@@ -61,6 +86,11 @@ fn reason(ctx: &Ctx, r: &BehindReason) -> String {
             ctx.locale,
             "cohort-behind-missed",
             &[("count", f64::from(missed).into())],
+        ),
+        BehindReason::OverdueWork { assignments } => t_args(
+            ctx.locale,
+            "cohort-behind-overdue",
+            &[("count", f64::from(assignments).into())],
         ),
     }
 }
@@ -96,6 +126,7 @@ async fn dashboard_page(
                 mean_progress: o.mean_progress,
                 attended: o.attended,
                 behind: o.behind,
+                assignments: work(ctx, &o.assignments),
             })
             .collect(),
         members: d
@@ -112,6 +143,7 @@ async fn dashboard_page(
                     .unwrap_or_else(|| "—".into()),
                 attended: m.attended,
                 missed: m.missed,
+                assignments: work(ctx, &m.assignments),
                 behind: m.behind.iter().map(|r| reason(ctx, r)).collect(),
             })
             .collect(),

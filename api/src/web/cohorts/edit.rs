@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use agora_core::{
     accounts::Role,
-    cohorts::{CohortInput, CohortView},
+    cohorts::{CohortInput, CohortView, Completion},
     domain::Locale,
 };
 use poem::{Body, Response, handler, http::StatusCode, web::Path};
@@ -39,6 +39,9 @@ struct EditPage {
     statuses: Vec<Choice>,
     facilitators: String,
     questions: String,
+    completion_course: bool,
+    completion_assignments: String,
+    completion_sessions: String,
     error: Option<String>,
 }
 
@@ -109,6 +112,15 @@ fn input(f: &FormData) -> CohortInput {
         status: f.get("status").unwrap_or_default().into(),
         facilitators: lines(f.get("facilitators").unwrap_or_default()),
         questions: lines(f.get("questions").unwrap_or_default()),
+        completion: Some(Completion {
+            course_completed: f.get("completion_course") == Some("on"),
+            assignments: lines(f.get("completion_assignments").unwrap_or_default()),
+            // An unreadable number becomes one the core refuses by name.
+            min_sessions_attended: match f.get("completion_sessions").map(str::trim) {
+                None | Some("") => 0,
+                Some(n) => n.parse().unwrap_or(u32::MAX),
+            },
+        }),
     }
 }
 
@@ -127,6 +139,7 @@ fn from_view(c: &CohortView) -> CohortInput {
         status: c.status.clone(),
         facilitators: Vec::new(),
         questions: c.questions.clone(),
+        completion: Some(c.completion.clone()),
     }
 }
 
@@ -138,6 +151,7 @@ fn edit_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
+    let rule = i.completion.clone().unwrap_or_default();
     let page = EditPage {
         editing: editing.map(str::to_owned),
         course: i.course.clone(),
@@ -170,6 +184,9 @@ fn edit_page(
         ),
         facilitators,
         questions: i.questions.join("\n"),
+        completion_course: rule.course_completed,
+        completion_assignments: rule.assignments.join("\n"),
+        completion_sessions: rule.min_sessions_attended.to_string(),
         error,
     };
     let title = ctx.t(if editing.is_some() {
@@ -205,6 +222,7 @@ pub async fn new_form(ctx: Ctx) -> Response {
         status: "draft".into(),
         facilitators: Vec::new(),
         questions: Vec::new(),
+        completion: None,
     };
     edit_page(&ctx, None, &blank, String::new(), StatusCode::OK, None)
 }

@@ -92,7 +92,7 @@ pub fn zone_choices(selected: &str) -> Vec<Choice> {
 }
 
 /// The fields a cohort form names in the reader's words.
-pub(crate) const FIELDS: [&str; 29] = [
+pub(crate) const FIELDS: [&str; 31] = [
     "course",
     "slug",
     "titles",
@@ -106,6 +106,8 @@ pub(crate) const FIELDS: [&str; 29] = [
     "status",
     "facilitators",
     "questions",
+    "completion_assignments",
+    "completion_sessions",
     "organisation",
     "answers",
     "decision",

@@ -4,7 +4,7 @@
 //! To everyone else: the public profile, and where their organisation's
 //! application stands.
 
-use agora_core::cohorts::{CohortView, SessionView};
+use agora_core::cohorts::{CohortView, CompletionView, SessionView};
 use poem::{
     Body, IntoResponse, Response, handler,
     http::{StatusCode, header},
@@ -15,7 +15,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{ReaderZone, checked, reader_zone, title_in};
-use crate::web::{Ctx, Flash, FormData, SPLICE};
+use crate::{
+    http::i18n::t_args,
+    web::{Ctx, Flash, FormData, SPLICE},
+};
 
 #[derive(Serialize)]
 pub struct SessionRow {
@@ -59,8 +62,64 @@ struct AnnouncementRow {
 }
 
 #[derive(Serialize)]
+struct Step {
+    label: String,
+    done: bool,
+}
+
+/// Where a member stands against the completion rule.
+#[derive(Serialize)]
+struct CompletionRow {
+    /// The rule asks something.
+    asks: bool,
+    complete: bool,
+    steps: Vec<Step>,
+    certificate_href: Option<String>,
+}
+
+fn completion_row(ctx: &Ctx, v: CompletionView) -> CompletionRow {
+    let mut steps = Vec::new();
+    if v.rule.course_completed {
+        steps.push(Step {
+            label: ctx.t("cohort-field-completion_course"),
+            done: v.course_completed,
+        });
+    }
+    for a in v.assignments {
+        steps.push(Step {
+            label: a.title,
+            done: a.accepted,
+        });
+    }
+    if v.rule.min_sessions_attended > 0 {
+        steps.push(Step {
+            label: t_args(
+                ctx.locale,
+                "cohort-completion-sessions",
+                &[
+                    ("attended", f64::from(v.sessions_attended).into()),
+                    ("required", f64::from(v.rule.min_sessions_attended).into()),
+                ],
+            ),
+            done: v.sessions_attended >= v.rule.min_sessions_attended,
+        });
+    }
+    CompletionRow {
+        asks: !v.rule.is_empty(),
+        complete: v.complete,
+        steps,
+        certificate_href: v
+            .certificate
+            .filter(|_| v.certificate_ready)
+            .map(|code| format!("/certificates/{code}")),
+    }
+}
+
+#[derive(Serialize)]
 struct Inside {
     runs: bool,
+    /// Members only.
+    completion: Option<CompletionRow>,
     announcements: Vec<AnnouncementRow>,
     next: Option<SessionRow>,
     next_agenda: bool,
@@ -110,6 +169,11 @@ async fn inside(ctx: &Ctx, c: &CohortView, zone: &ReaderZone) -> agora_core::Res
     let sessions = cohorts.sessions(who, &c.slug).await?;
     let members = cohorts.members(who, &c.slug).await?;
     let announcements = cohorts.announcements(who, &c.slug).await?;
+    let completion = if c.your_role.as_deref() == Some("member") {
+        Some(completion_row(ctx, cohorts.completion(who, &c.slug).await?))
+    } else {
+        None
+    };
     let now = OffsetDateTime::now_utc();
     let next = sessions
         .iter()
@@ -117,6 +181,7 @@ async fn inside(ctx: &Ctx, c: &CohortView, zone: &ReaderZone) -> agora_core::Res
         .map(|s| (session_row(zone, s), !s.agenda_html.trim().is_empty()));
     Ok(Inside {
         runs: c.your_role.as_deref().is_some_and(|r| r != "member"),
+        completion,
         announcements: announcements
             .into_iter()
             .map(|a| AnnouncementRow {

@@ -23,6 +23,7 @@ mod m20261203_000019_cohort_assignments;
 mod m20261203_000020_cohort_announcements;
 mod m20261203_000021_cohort_dashboard;
 mod m20261203_000022_credential_keys;
+mod m20261204_000036_client_events;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_cohort_announcements::Migration),
             Box::new(m20261203_000021_cohort_dashboard::Migration),
             Box::new(m20261203_000022_credential_keys::Migration),
+            Box::new(m20261204_000036_client_events::Migration),
         ]
     }
 }

@@ -11,10 +11,13 @@
 //! - `quiz`: the quiz view, grading and attempts;
 //! - `progress`: completion, the progress summary and its cache;
 //! - `completion`: completing a lesson (on PostgreSQL in one statement);
+//! - `events`: completions and attempts sent with a client event id, each
+//!   recorded once however often it is sent (offline learning);
 //! - `resume`: "continue where you left off", written behind the request.
 
 mod completion;
 mod enrolment;
+mod events;
 mod lesson;
 mod progress;
 mod quiz;

@@ -23,6 +23,7 @@ mod jobs;
 mod learning;
 mod learning_resume;
 mod media;
+mod offline_app;
 mod offline_sync;
 mod openapi;
 mod operations;

@@ -24,6 +24,7 @@ mod learning;
 mod learning_resume;
 mod media;
 mod offline_app;
+mod offline_browser;
 mod offline_sync;
 mod openapi;
 mod operations;

@@ -24,6 +24,7 @@ mod m20261203_000020_cohort_announcements;
 mod m20261203_000021_cohort_dashboard;
 mod m20261203_000022_credential_keys;
 mod m20261204_000023_cohort_completion;
+mod m20261204_000024_client_events;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000021_cohort_dashboard::Migration),
             Box::new(m20261203_000022_credential_keys::Migration),
             Box::new(m20261204_000023_cohort_completion::Migration),
+            Box::new(m20261204_000024_client_events::Migration),
         ]
     }
 }

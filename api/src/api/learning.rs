@@ -191,6 +191,19 @@ fn check_slug(slug: &str) -> Result<(), ApiError> {
         .map_err(|_| agora_core::Error::NotFound { what: "course" }.into())
 }
 
+/// The client event id of an event sent from a device (offline learning).
+fn event_id(id: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+    id.map(|id| {
+        Uuid::parse_str(id).map_err(|_| {
+            ApiError::from(agora_core::Error::invalid(
+                "client_event_id",
+                "must be a UUID",
+            ))
+        })
+    })
+    .transpose()
+}
+
 fn check_lesson(key: &str) -> Result<(), ApiError> {
     if key.len() > 80 {
         return Err(agora_core::Error::NotFound { what: "lesson" }.into());
@@ -355,6 +368,11 @@ impl LearningApi {
     }
 
     /// Mark a lesson complete (idempotent); quizzes are completed by passing them
+    ///
+    /// A device that queued the completion offline sends its own event id:
+    /// sending the same event again answers the same result and changes
+    /// nothing. An event the server refuses (the course was archived) gets
+    /// the error with its reason.
     #[oai(
         path = "/courses/:slug/lessons/:lesson/completion",
         method = "post",
@@ -366,12 +384,15 @@ impl LearningApi {
         auth: Auth,
         slug: Path<String>,
         lesson: Path<String>,
+        /// A UUID chosen by the client for this event; a repeat is the same event.
+        client_event_id: Query<Option<String>>,
     ) -> Result<Json<Progress>, ApiError> {
         check_slug(&slug)?;
         check_lesson(&lesson)?;
+        let event = event_id(client_event_id.0.as_deref())?;
         let done = state
             .learning
-            .complete_lesson(auth.principal().user_id, &slug, &lesson)
+            .complete_lesson(auth.principal().user_id, &slug, &lesson, event)
             .await?;
         Ok(Json(done.progress.into()))
     }
@@ -380,6 +401,9 @@ impl LearningApi {
     ///
     /// Scored on the server. Every attempt is recorded; passing completes the
     /// lesson. The answer shows each question's result and the explanations.
+    /// With `client_event_id` (an attempt queued offline), sending the same
+    /// event again answers the original result and records nothing; attempt
+    /// limits apply in the order the events arrive.
     #[oai(
         path = "/courses/:slug/lessons/:lesson/attempts",
         method = "post",
@@ -394,10 +418,13 @@ impl LearningApi {
         lesson: Path<String>,
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+        /// A UUID chosen by the client for this event; a repeat is the same event.
+        client_event_id: Query<Option<String>>,
         body: Json<Attempt>,
     ) -> Result<Json<AttemptResult>, ApiError> {
         check_slug(&slug)?;
         check_lesson(&lesson)?;
+        let event = event_id(client_event_id.0.as_deref())?;
         if body.answers.len() > 200 {
             return Err(agora_core::Error::invalid("answers", "too many answers").into());
         }
@@ -405,7 +432,7 @@ impl LearningApi {
         let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
         let r = state
             .learning
-            .submit_quiz(p.user_id, &slug, &lesson, &body.answers, &preferred)
+            .submit_quiz(p.user_id, &slug, &lesson, &body.answers, &preferred, event)
             .await?;
         Ok(Json(AttemptResult {
             score: r.score,

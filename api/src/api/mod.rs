@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod learning;
 pub mod me;
 pub mod media;
+pub mod offline;
 pub mod org_reports;
 pub mod organisations;
 pub mod partners;
@@ -29,7 +30,7 @@ pub type Apis = (
     catalogue::CatalogueApi,
     accounts::AccountsApi,
     me::MeApi,
-    learning::LearningApi,
+    (learning::LearningApi, offline::OfflineApi),
     (certificates::CertificatesApi, credentials::CredentialsApi),
     admin::AdminApi,
     search::SearchApi,
@@ -67,7 +68,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             catalogue::CatalogueApi,
             accounts::AccountsApi,
             me::MeApi,
-            learning::LearningApi,
+            (learning::LearningApi, offline::OfflineApi),
             (certificates::CertificatesApi, credentials::CredentialsApi),
             admin::AdminApi,
             search::SearchApi,

@@ -17,7 +17,7 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const SOURCES: [(&str, &str, &str, &[u8]); 4] = [
+const SOURCES: [(&str, &str, &str, &[u8]); 6] = [
     (
         "app",
         "css",
@@ -42,7 +42,23 @@ const SOURCES: [(&str, &str, &str, &[u8]); 4] = [
         "text/javascript; charset=utf-8",
         include_bytes!("../../../frontend/static/embed-frame.js"),
     ),
+    // The installable app's icons (drawn by `scripts/make-icons.py`).
+    (
+        "icon-192",
+        "png",
+        "image/png",
+        include_bytes!("../../../frontend/static/icons/icon-192.png"),
+    ),
+    (
+        "icon-512",
+        "png",
+        "image/png",
+        include_bytes!("../../../frontend/static/icons/icon-512.png"),
+    ),
 ];
+
+/// The service worker's source, filled in by `web::offline`.
+pub const SW_JS: &str = include_str!("../../../frontend/static/sw.js");
 
 /// The partner embed script, at a stable address partners can paste.
 pub const EMBED_JS: &[u8] = include_bytes!("../../../frontend/static/embed.js");

@@ -524,6 +524,8 @@ mod completeness {
                         ("code", 404.0.into()),
                         ("list", "English".into()),
                         ("time", "15:40".into()),
+                        ("size", "1 MB".into()),
+                        ("reason", "the course is archived".into()),
                     ],
                 );
                 assert!(!text.is_empty() && text != key, "{lang}: {key}");

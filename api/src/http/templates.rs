@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 55] = pages![
+pub const PAGES: [(&str, &str); 57] = pages![
     "layout",
     "error",
     "message",
@@ -67,6 +67,8 @@ pub const PAGES: [(&str, &str); 55] = pages![
     "cohort_sessions",
     "cohort_session",
     "cohort_dashboard",
+    "offline",
+    "offline_saved",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -17,6 +17,7 @@ mod ctx;
 mod embed;
 mod form;
 mod learning;
+mod offline;
 mod org_reports;
 mod organisations;
 mod reports;
@@ -127,6 +128,10 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/static/:name", get(assets::serve))
         .at("/embed.js", get(assets::embed_script))
+        .at("/manifest.webmanifest", get(offline::manifest))
+        .at("/sw.js", get(offline::service_worker))
+        .at("/offline", get(offline::offline_page))
+        .at("/offline/saved", get(offline::saved_page))
         .at(
             "/embed/partners/:partner/collections/:collection",
             get(embed::collection),

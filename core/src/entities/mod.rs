@@ -3,6 +3,7 @@
 pub mod audit_event;
 pub mod auth_token;
 pub mod certificate;
+pub mod client_event;
 pub mod cohort;
 pub mod cohort_announcement;
 pub mod cohort_application;

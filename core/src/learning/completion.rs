@@ -24,7 +24,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    CourseCompleted, Learning, LessonCompleted, OrderedLesson,
+    CourseCompleted, Learning, LessonCompleted, OrderedLesson, events,
     lesson::neighbours,
     now,
     progress::{record_completion, summary_of},
@@ -85,14 +85,25 @@ FROM upd
 impl Learning {
     /// Completes a lesson, in one write transaction (on PostgreSQL one
     /// statement), and says which lesson comes next. Idempotent; quizzes are
-    /// completed by passing them.
+    /// completed by passing them. With a client `event` id, a repeat of the
+    /// event answers the original result (see `events`).
     pub async fn complete_lesson(
         &self,
         user_id: Uuid,
         slug: &str,
         key: &str,
+        event: Option<Uuid>,
     ) -> Result<LessonCompleted> {
-        let course = self.published_course(slug).await?;
+        if let Some(id) = event
+            && let Some(ev) =
+                events::recorded(&self.db, user_id, id, events::COMPLETION, key).await?
+        {
+            return self.replayed_completion(ev).await;
+        }
+        let course = match self.published_course(slug).await {
+            Err(e) if event.is_some() => return Err(events::refusal(&self.db, slug, e).await),
+            c => c?,
+        };
         let e = self.active_enrolment(user_id, course.id).await?;
         let lessons = self.lessons_of(course.id).await?;
         let by_id = Uuid::parse_str(key).ok();
@@ -107,7 +118,9 @@ impl Learning {
             });
         }
         let (_, next_key) = neighbours(&lessons, l.id);
-        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // An event from a device is recorded with its effect, in one
+        // transaction (see `events`).
+        if event.is_none() && self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             let r = complete_in_one_statement(&self.db, e.id, &lessons, l.id).await?;
             let progress = if r.done_is_complete {
                 let s = summary_of(r.enrolment, &r.done, &lessons);
@@ -120,6 +133,20 @@ impl Learning {
             return Ok(LessonCompleted { progress, next_key });
         }
         let txn = crate::db::begin_write(&self.db).await?;
+        if let Some(event_id) = event {
+            let new = events::NewEvent {
+                user_id,
+                event_id,
+                kind: events::COMPLETION,
+                enrolment_id: e.id,
+                lesson_id: l.id,
+                attempt_id: None,
+            };
+            if let Some(ev) = events::claim(&txn, &new).await? {
+                drop(txn);
+                return self.replayed_completion(ev).await;
+            }
+        }
         let e = record_completion(&txn, e.id, &lessons, l.id).await?;
         let progress = self.commit_with_summary(txn, e, &lessons).await?;
         Ok(LessonCompleted { progress, next_key })

@@ -11,11 +11,16 @@
 //! - `quiz`: the quiz view, grading and attempts;
 //! - `progress`: completion, the progress summary and its cache;
 //! - `completion`: completing a lesson (on PostgreSQL in one statement);
+//! - `events`: completions and attempts sent with a client event id, each
+//!   recorded once however often it is sent (offline learning);
+//! - `offline`: what saving a course for offline downloads;
 //! - `resume`: "continue where you left off", written behind the request.
 
 mod completion;
 mod enrolment;
+mod events;
 mod lesson;
+mod offline;
 mod progress;
 mod quiz;
 mod resume;
@@ -30,6 +35,7 @@ pub(crate) use crate::published::OrderedLesson;
 pub use crate::published::{OptionView, QuestionView, ResourceLink};
 pub use enrolment::{Enrolled, EnrolmentView, MyCourse};
 pub use lesson::{LessonCompleted, LessonView, ResourceFile};
+pub use offline::{OfflineCourse, OfflineItem};
 pub use progress::ProgressSummary;
 pub use quiz::{OptionFeedback, QuestionFeedback, QuizResult, QuizView, is_correct, passes, score};
 

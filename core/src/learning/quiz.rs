@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Learning, ProgressSummary, now,
+    Learning, ProgressSummary, events, now,
     progress::{lock_enrolment, record_completion},
 };
 use crate::{
@@ -181,8 +181,17 @@ impl Learning {
         key: &str,
         answers: &BTreeMap<String, Vec<String>>,
         preferred: &[Locale],
+        event: Option<Uuid>,
     ) -> Result<QuizResult> {
-        let course = self.published_course(slug).await?;
+        if let Some(id) = event
+            && let Some(ev) = events::recorded(&self.db, user_id, id, events::ATTEMPT, key).await?
+        {
+            return self.replayed_attempt(ev, preferred).await;
+        }
+        let course = match self.published_course(slug).await {
+            Err(e) if event.is_some() => return Err(events::refusal(&self.db, slug, e).await),
+            c => c?,
+        };
         let e = self.active_enrolment(user_id, course.id).await?;
         let l = self.find_lesson(course.id, key).await?;
         if l.kind != LessonKind::Quiz.as_str() {
@@ -202,7 +211,22 @@ impl Learning {
         let passed = passes(score, l.passing_score);
 
         let lessons = self.lessons_of(course.id).await?;
+        let attempt_id = Uuid::new_v4();
         let txn = crate::db::begin_write(&self.db).await?;
+        if let Some(event_id) = event {
+            let new = events::NewEvent {
+                user_id,
+                event_id,
+                kind: events::ATTEMPT,
+                enrolment_id: e.id,
+                lesson_id: l.id,
+                attempt_id: Some(attempt_id),
+            };
+            if let Some(ev) = events::claim(&txn, &new).await? {
+                drop(txn);
+                return self.replayed_attempt(ev, preferred).await;
+            }
+        }
         // Lock the enrolment first: attempt counting and completion then
         // cannot race with another submission of the same learner.
         let mut locked = lock_enrolment(&txn, e.id, l.id).await?;
@@ -223,8 +247,11 @@ impl Learning {
             }
             reveal |= used + 1 >= max.max(0) as u64;
         }
+        if let (Some(event_id), true) = (event, reveal) {
+            events::revealed(&txn, user_id, event_id).await?;
+        }
         quiz_attempt::ActiveModel {
-            id: Set(Uuid::new_v4()),
+            id: Set(attempt_id),
             enrolment_id: Set(e.id),
             lesson_id: Set(l.id),
             answers: Set(serde_json::json!(answers)),
@@ -239,10 +266,30 @@ impl Learning {
         }
         let progress = self.commit_with_summary(txn, locked, &lessons).await?;
 
-        // Feedback in the learner's locale: whether each answer was right and
-        // why the chosen options are (not) right; every option's explanation
-        // and the right options only when `reveal`.
         let default: Locale = course.default_locale.parse().unwrap_or(Locale::En);
+        let feedback = self
+            .feedback(&questions, graded, reveal, default, preferred)
+            .await?;
+        Ok(QuizResult {
+            score,
+            passing_score: passing,
+            passed,
+            questions: feedback,
+            progress,
+        })
+    }
+
+    /// Feedback in the learner's locale: whether each answer was right and
+    /// why the chosen options are (not) right; every option's explanation
+    /// and the right options only when `reveal`.
+    pub(super) async fn feedback(
+        &self,
+        questions: &[quiz_question::Model],
+        graded: Vec<Graded>,
+        reveal: bool,
+        default: Locale,
+        preferred: &[Locale],
+    ) -> Result<Vec<QuestionFeedback>> {
         let texts = question_translation::Entity::find()
             .filter(
                 question_translation::Column::QuestionId
@@ -257,7 +304,7 @@ impl Learning {
             &available.into_iter().collect::<Vec<_>>(),
             default,
         );
-        let feedback = questions
+        Ok(questions
             .iter()
             .zip(graded)
             .map(|(q, g)| {
@@ -288,14 +335,7 @@ impl Learning {
                     options,
                 }
             })
-            .collect();
-        Ok(QuizResult {
-            score,
-            passing_score: passing,
-            passed,
-            questions: feedback,
-            progress,
-        })
+            .collect())
     }
 }
 

@@ -865,3 +865,25 @@ cohort-completion-step-done = done
 cohort-completion-step-todo = not yet
 cohort-completion-sessions = Sessions attended: { $attended } of { $required }
 certificate-cohort = Cohort
+
+# --- Offline learning (issue 23): the installable app and the offline page ---
+app-description = Free courses for local governments, also offline.
+offline-title = You are offline
+offline-text = This page is not saved on this device, and there is no connection right now.
+offline-saved-text = Courses you saved for offline open without a connection.
+offline-retry = Try again
+offline-save = Save for offline
+offline-cancel = Cancel
+offline-size = About { $size } to download.
+offline-progress = Saving: { $done } of { $total }
+offline-saved = Saved on this device. It opens without a connection.
+offline-cancelled = Saving was cancelled; nothing is kept.
+offline-failed = Saving stopped: check the connection and try again.
+offline-saved-title = Saved for offline
+offline-saved-intro = The courses saved on this device, and what waits to be sent. Without JavaScript, nothing is saved on this device.
+offline-saved-none = No course is saved on this device.
+offline-remove = Remove
+offline-queue-title = Waiting to sync
+offline-queue-none = Nothing is waiting to be sent.
+offline-waiting = Waiting to sync
+offline-refused = Not recorded: { $reason }

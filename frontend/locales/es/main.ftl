@@ -864,3 +864,25 @@ cohort-completion-step-done = hecho
 cohort-completion-step-todo = todavía no
 cohort-completion-sessions = Sesiones asistidas: { $attended } de { $required }
 certificate-cohort = Cohorte
+
+# --- Aprendizaje sin conexión (issue 23): la aplicación instalable y la página sin conexión ---
+app-description = Cursos gratuitos para gobiernos locales, también sin conexión.
+offline-title = Estás sin conexión
+offline-text = Esta página no está guardada en este dispositivo y ahora no hay conexión.
+offline-saved-text = Los cursos guardados para usar sin conexión se abren sin conexión.
+offline-retry = Reintentar
+offline-save = Guardar para usar sin conexión
+offline-cancel = Cancelar
+offline-size = Unos { $size } para descargar.
+offline-progress = Guardando: { $done } de { $total }
+offline-saved = Guardado en este dispositivo. Se abre sin conexión.
+offline-cancelled = Se canceló el guardado; no se conserva nada.
+offline-failed = El guardado se detuvo: revisa la conexión e inténtalo de nuevo.
+offline-saved-title = Guardado para usar sin conexión
+offline-saved-intro = Los cursos guardados en este dispositivo y lo que espera ser enviado. Sin JavaScript, no se guarda nada en este dispositivo.
+offline-saved-none = No hay ningún curso guardado en este dispositivo.
+offline-remove = Eliminar
+offline-queue-title = Esperando sincronización
+offline-queue-none = Nada espera ser enviado.
+offline-waiting = Esperando sincronización
+offline-refused = No registrado: { $reason }

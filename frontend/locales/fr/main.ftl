@@ -864,3 +864,25 @@ cohort-completion-step-done = fait
 cohort-completion-step-todo = pas encore
 cohort-completion-sessions = Sessions suivies : { $attended } sur { $required }
 certificate-cohort = Cohorte
+
+# --- Apprentissage hors ligne (issue 23) : l'application installable et la page hors ligne ---
+app-description = Des cours gratuits pour les collectivités locales, même hors ligne.
+offline-title = Vous êtes hors ligne
+offline-text = Cette page n'est pas enregistrée sur cet appareil, et il n'y a pas de connexion pour le moment.
+offline-saved-text = Les cours enregistrés pour le hors-ligne s'ouvrent sans connexion.
+offline-retry = Réessayer
+offline-save = Enregistrer pour le hors-ligne
+offline-cancel = Annuler
+offline-size = Environ { $size } à télécharger.
+offline-progress = Enregistrement : { $done } sur { $total }
+offline-saved = Enregistré sur cet appareil. Il s'ouvre sans connexion.
+offline-cancelled = L'enregistrement a été annulé ; rien n'est conservé.
+offline-failed = L'enregistrement s'est arrêté : vérifiez la connexion et réessayez.
+offline-saved-title = Enregistré pour le hors-ligne
+offline-saved-intro = Les cours enregistrés sur cet appareil, et ce qui attend d'être envoyé. Sans JavaScript, rien n'est enregistré sur cet appareil.
+offline-saved-none = Aucun cours n'est enregistré sur cet appareil.
+offline-remove = Supprimer
+offline-queue-title = En attente de synchronisation
+offline-queue-none = Rien n'attend d'être envoyé.
+offline-waiting = En attente de synchronisation
+offline-refused = Non enregistré : { $reason }

@@ -1,7 +1,7 @@
 //! The lesson player kept rendered: a lesson's page body is rendered once
 //! per content generation, lesson and language, with slots for what is the
 //! learner's own (their CSRF token, their progress, the ticks of the
-//! outline, whether this lesson is done), and the lesson's HTML spliced in
+//! outline, whether this lesson is done, a fresh client event id), and the lesson's HTML spliced in
 //! without a copy. A request fills the slots and frames the result: no
 //! template runs over the lesson, and no JSON context is built for it.
 //!
@@ -25,13 +25,15 @@ use crate::http::{
 const CSRF: usize = 0;
 const PROGRESS: usize = 1;
 const HTML: usize = 2;
-const FIRST_ITEM: usize = 3;
+const EVENT: usize = 3;
+const FIRST_ITEM: usize = 4;
 
 fn markers(items: usize) -> Vec<String> {
     let mut m = vec![
         crate::web::NO_TOKEN.to_owned(),
         "\u{1}progress\u{1}".to_owned(),
         crate::web::SPLICE.to_owned(),
+        "\u{1}event\u{1}".to_owned(),
     ];
     m.extend((0..items).map(|i| format!("\u{1}li{i}\u{1}")));
     m
@@ -63,6 +65,7 @@ fn render(ctx: &Ctx, generation: i64, mut page: LessonPage) -> Option<KeptLesson
     }
     page.html = crate::web::SPLICE.into();
     page.progress_html = markers[PROGRESS].clone();
+    page.event_id = markers[EVENT].clone();
     page.outline_html = super::player::outline_html(ctx, &page.outline)?;
     let mut bodies = Vec::with_capacity(2);
     for completed in [false, true] {
@@ -108,6 +111,7 @@ pub(super) async fn page(
     let Some(progress) = ctx.body_with_token("progress", &progress, "") else {
         return ctx.error(StatusCode::INTERNAL_SERVER_ERROR);
     };
+    let event = uuid::Uuid::new_v4().to_string();
     let done = &v.progress.completed_lesson_ids;
     let body = &kept.bodies[usize::from(v.completed)];
     let mut parts: Vec<&str> = Vec::with_capacity(body.len());
@@ -117,6 +121,7 @@ pub(super) async fn page(
             Part::Slot(CSRF) => &token,
             Part::Slot(PROGRESS) => &progress,
             Part::Slot(HTML) => &v.html,
+            Part::Slot(EVENT) => &event,
             Part::Slot(n) => match kept.items.get(n - FIRST_ITEM) {
                 Some((id, variants)) => &variants[usize::from(done.contains(id))],
                 None => "",

@@ -71,6 +71,12 @@ fn not_enrolled(ctx: &Ctx, slug: &str, e: agora_core::Error) -> Response {
     }
 }
 
+/// The form's client event id (a hidden field): a form sent twice is one event.
+fn form_event(form: &FormData) -> Option<uuid::Uuid> {
+    form.get("client_event_id")
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+}
+
 fn valid_path(slug: &str, key: &str) -> bool {
     agora_core::domain::Slug::parse(slug).is_ok() && !key.is_empty() && key.len() <= 80
 }
@@ -144,7 +150,7 @@ pub async fn complete(
     let (summary, next) = match ctx
         .state
         .learning
-        .complete_lesson(user.user_id, &slug, &key)
+        .complete_lesson(user.user_id, &slug, &key, form_event(&form))
         .await
     {
         Ok(done) => (done.progress, done.next_key),
@@ -215,7 +221,14 @@ pub async fn submit_quiz(
     let result = ctx
         .state
         .learning
-        .submit_quiz(user.user_id, &slug, &key, &answers, &preferred)
+        .submit_quiz(
+            user.user_id,
+            &slug,
+            &key,
+            &answers,
+            &preferred,
+            form_event(&form),
+        )
         .await;
     let mut errors = BTreeMap::new();
     let result = match result {

@@ -102,6 +102,9 @@ pub(super) struct LessonPage {
     pub(super) completable: bool,
     pub(super) complete_action: String,
     pub(super) quiz_action: String,
+    /// A fresh client event id for the forms: a form sent twice (a retry)
+    /// is one event (see `agora_core::learning`'s `events`).
+    pub(super) event_id: String,
     /// The learner's progress, rendered (the `progress` template).
     pub(super) progress_html: String,
     /// The course's modules and lessons beside the lesson.
@@ -299,6 +302,7 @@ pub(super) fn lesson_page(
         completable: v.kind != LessonKind::Quiz,
         complete_action: format!("/courses/{slug}/lessons/{}/completion", v.key),
         quiz_action: format!("/courses/{slug}/lessons/{}/attempts", v.key),
+        event_id: uuid::Uuid::new_v4().to_string(),
         quiz,
         slug: slug.to_owned(),
     }

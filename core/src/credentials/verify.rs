@@ -4,7 +4,7 @@
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{Credentials, did, keys, proof};
+use super::{Credentials, canon, did, keys, proof};
 use crate::{Result, entities::credential};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -39,6 +39,15 @@ fn date(doc: &Value, field: &str) -> std::result::Result<Option<OffsetDateTime>,
 pub(super) async fn verdict(c: &Credentials, doc: &Value) -> Result<Verdict> {
     if !doc.is_object() {
         return Ok(invalid("a credential is a JSON object"));
+    }
+    // Safe mode: a property the contexts do not define is dropped by
+    // expansion, so the signature would not cover it.
+    let undefined = canon::undefined_terms(doc);
+    if !undefined.is_empty() {
+        return Ok(invalid(format!(
+            "it uses terms no JSON-LD context defines, which the signature does not cover: {}",
+            undefined.join(", ")
+        )));
     }
     let claim = match proof::claim(doc) {
         Ok(claim) => claim,

@@ -838,3 +838,25 @@ cohort-behind-inactive = No activity for { $count } days
 cohort-behind-missed = Missed { $count } sessions
 cohort-field-inactive_days = Days without activity
 cohort-field-missed_sessions = Sessions missed
+
+## Open Badges: the holder's downloads and the public credential check
+badge-heading = Open Badge credential
+badge-explain = A signed Open Badges 3.0 credential that anyone can verify, for a digital wallet, a CV or a professional profile.
+badge-json = Download the credential (JSON)
+badge-png = Download the badge image (PNG)
+badge-svg = Download the badge image (SVG)
+badge-linkedin = Add to LinkedIn
+verify-credential-link = Check an Open Badge credential
+verify-credential-title = Check an Open Badge credential
+verify-credential-intro = Paste a credential issued by this site, or upload a badge image with a credential baked in (PNG or SVG). The page says whether it is valid, revoked or not to be trusted, and why.
+verify-credential-paste = Credential (JSON)
+verify-credential-upload = Or a baked badge image (PNG or SVG)
+verify-credential-submit = Check the credential
+verify-credential-valid = Valid: this credential was issued here and has not been changed or revoked.
+verify-credential-revoked = Revoked: this credential was issued here, but it has been revoked.
+verify-credential-invalid = Not valid: this credential cannot be trusted.
+verify-credential-why = Why:
+verify-credential-empty = Paste a credential or choose a badge image to check.
+verify-credential-not-json = What was given is not a credential: it is not valid JSON.
+verify-credential-not-baked = This image has no credential baked in. Choose a PNG or SVG badge downloaded from a certificate page.
+verify-credential-too-big = This is too large to be a credential (the limit is 1 MB).

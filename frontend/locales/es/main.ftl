@@ -837,3 +837,25 @@ cohort-behind-inactive = Sin actividad desde hace { $count } días
 cohort-behind-missed = Faltó a { $count } sesiones
 cohort-field-inactive_days = Días sin actividad
 cohort-field-missed_sessions = Sesiones perdidas
+
+## Open Badges: las descargas del titular y la verificación pública
+badge-heading = Credencial Open Badges
+badge-explain = Una credencial Open Badges 3.0 firmada que cualquiera puede verificar, para una billetera digital, un currículum o un perfil profesional.
+badge-json = Descargar la credencial (JSON)
+badge-png = Descargar la imagen de la insignia (PNG)
+badge-svg = Descargar la imagen de la insignia (SVG)
+badge-linkedin = Añadir a LinkedIn
+verify-credential-link = Verificar una credencial Open Badges
+verify-credential-title = Verificar una credencial Open Badges
+verify-credential-intro = Pegue una credencial emitida por este sitio o suba una imagen de insignia que la contenga (PNG o SVG). La página indica si es válida, si fue revocada o si no es fiable, y por qué.
+verify-credential-paste = Credencial (JSON)
+verify-credential-upload = O una imagen de insignia (PNG o SVG)
+verify-credential-submit = Verificar la credencial
+verify-credential-valid = Válida: esta credencial se emitió aquí y no ha sido modificada ni revocada.
+verify-credential-revoked = Revocada: esta credencial se emitió aquí, pero ha sido revocada.
+verify-credential-invalid = No válida: esta credencial no es fiable.
+verify-credential-why = Motivo:
+verify-credential-empty = Pegue una credencial o elija una imagen de insignia para verificar.
+verify-credential-not-json = Lo que se proporcionó no es una credencial: no es JSON válido.
+verify-credential-not-baked = Esta imagen no contiene ninguna credencial. Elija una insignia PNG o SVG descargada desde una página de certificado.
+verify-credential-too-big = Es demasiado grande para ser una credencial (el límite es 1 MB).

@@ -837,3 +837,25 @@ cohort-behind-inactive = Aucune activité depuis { $count } jours
 cohort-behind-missed = { $count } sessions manquées
 cohort-field-inactive_days = Jours sans activité
 cohort-field-missed_sessions = Sessions manquées
+
+## Open Badges : les téléchargements du titulaire et la vérification publique
+badge-heading = Badge numérique Open Badges
+badge-explain = Une attestation Open Badges 3.0 signée, vérifiable par tous, pour un portefeuille numérique, un CV ou un profil professionnel.
+badge-json = Télécharger l’attestation (JSON)
+badge-png = Télécharger l’image du badge (PNG)
+badge-svg = Télécharger l’image du badge (SVG)
+badge-linkedin = Ajouter à LinkedIn
+verify-credential-link = Vérifier une attestation Open Badges
+verify-credential-title = Vérifier une attestation Open Badges
+verify-credential-intro = Collez une attestation délivrée par ce site, ou téléversez une image de badge qui en contient une (PNG ou SVG). La page indique si elle est valide, révoquée ou non fiable, et pourquoi.
+verify-credential-paste = Attestation (JSON)
+verify-credential-upload = Ou une image de badge (PNG ou SVG)
+verify-credential-submit = Vérifier l’attestation
+verify-credential-valid = Valide : cette attestation a été délivrée ici et n’a été ni modifiée ni révoquée.
+verify-credential-revoked = Révoquée : cette attestation a été délivrée ici, mais elle a été révoquée.
+verify-credential-invalid = Non valide : cette attestation n’est pas fiable.
+verify-credential-why = Pourquoi :
+verify-credential-empty = Collez une attestation ou choisissez une image de badge à vérifier.
+verify-credential-not-json = Ce qui a été fourni n’est pas une attestation : ce n’est pas du JSON valide.
+verify-credential-not-baked = Cette image ne contient pas d’attestation. Choisissez un badge PNG ou SVG téléchargé depuis une page de certificat.
+verify-credential-too-big = C’est trop volumineux pour une attestation (la limite est de 1 Mo).

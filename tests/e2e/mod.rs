@@ -17,6 +17,7 @@ mod cohorts_templates;
 mod compose;
 mod course_editor;
 mod credentials;
+mod credentials_did_web;
 mod credentials_pages;
 mod errors;
 mod import;

@@ -82,7 +82,17 @@ pub async fn verify(ctx: Ctx, Path(code): Path<String>) -> Response {
             .unwrap_or(false),
         None => false,
     };
-    let badge = mine.then(|| {
+    // The credential follows the PDF in the same job: links once it exists.
+    let has_credential = match (&ctx.user, mine) {
+        (Some(u), true) => ctx
+            .state
+            .credentials
+            .by_code(u.user_id, u.role, &v.code)
+            .await
+            .is_ok(),
+        _ => false,
+    };
+    let badge = has_credential.then(|| {
         let base = format!("/certificates/{}/credential", v.code);
         let cert_url = format!(
             "{}/certificates/{}",

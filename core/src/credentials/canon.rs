@@ -80,7 +80,8 @@ fn bundled_terms() -> (HashSet<String>, HashSet<String>) {
 
 /// JSON-LD "safe mode": the properties of a document that no bundled
 /// context defines, which expansion would silently drop (and so the proof
-/// would not cover). Absolute and compact IRIs are defined by themselves.
+/// would not cover), sorted. Absolute and compact IRIs are defined by
+/// themselves.
 pub fn undefined_terms(doc: &Value) -> Vec<String> {
     fn walk(v: &Value, t: &(HashSet<String>, HashSet<String>), out: &mut Vec<String>) {
         match v {
@@ -107,6 +108,7 @@ pub fn undefined_terms(doc: &Value) -> Vec<String> {
     let terms = bundled_terms();
     let mut out = Vec::new();
     walk(doc, &terms, &mut out);
+    out.sort();
     out
 }
 

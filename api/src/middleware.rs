@@ -279,6 +279,10 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
         // Work handed in: the cohorts service names the file over its own
         // limits; this bounds the whole form.
         agora_core::cohorts::MAX_SUBMISSION_BYTES + 256 * 1024
+    } else if path == "/credentials/verify" {
+        // A pasted credential or a baked badge: the page names anything
+        // over its own limit; this bounds the whole form.
+        2 * crate::web::MAX_CREDENTIAL_INPUT + 64 * 1024
     } else {
         MAX_BODY
     };

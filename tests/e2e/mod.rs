@@ -20,6 +20,8 @@ mod cohorts_worker;
 mod compose;
 mod course_editor;
 mod credentials;
+mod credentials_did_web;
+mod credentials_pages;
 mod errors;
 mod import;
 mod jobs;

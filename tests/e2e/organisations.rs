@@ -7,6 +7,8 @@ use agora_tests::{Learner, ServerOptions, SmtpSink, TestServer};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::credentials_pages::post_check;
+
 /// A server with two networks and two organisations, and one person in
 /// each role of the authorisation matrix.
 pub struct World {
@@ -1150,7 +1152,14 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
     let (_, html) = page_as(s, None, "/organisations/lyon?lang=fr").await;
     assert!(html.contains("Europe occidentale"), "{html}");
     // Pages answer each role as the API does.
-    let rows: [(&str, [u16; 8]); 12] = [
+    let rows: [(&str, [u16; 8]); 14] = [
+        // Open Badges (issue 20): anyone checks a credential; only its
+        // holder (or an admin) downloads it, and no one an unknown one.
+        ("/credentials/verify", [200; 8]),
+        (
+            "/certificates/00000-00000-00000-00000/credential/json",
+            [303, 404, 404, 404, 404, 404, 404, 404],
+        ),
         (
             "/organisations/nairobi",
             [404, 404, 404, 200, 404, 200, 404, 200],
@@ -1284,6 +1293,19 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
                     ROLES[i], want[i]
                 ));
             }
+        }
+    }
+    // The credential check is a multipart form open to everyone with the
+    // form's token: an empty one is a readable 422, none at all a 403.
+    for (i, who) in people.iter().enumerate() {
+        let csrf = who.map(|w| w.csrf.as_str()).unwrap_or_default();
+        let (got, _) = post_check(s, *who, csrf, "", None).await;
+        let want = if who.is_some() { 422 } else { 403 };
+        if got != want {
+            failures.push(format!(
+                "POST /credentials/verify as {}: {got}, expected {want}",
+                ROLES[i]
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -4,8 +4,11 @@
 // documents built from the key itself, and Agora's own DID document and
 // status lists (fetched from the server under test) are ever loaded.
 //
-// Usage: node verify.mjs AGORA_BASE_URL INPUT.json
+// Usage: node verify.mjs AGORA_BASE_URL INPUT.json [PUBLIC_URL]
 //   INPUT.json: [{"name": "...", "credential": {...}}, ...]
+//   PUBLIC_URL: the address Agora publishes (AGORA_PUBLIC_URL) when it is not
+//   the one the test server answers on: documents under it (the did:web
+//   document, the status lists) are read from the server under test.
 // Prints one JSON line: [{"name", "status": "valid"|"revoked"|"invalid", "error"}].
 import fs from 'node:fs';
 import * as vc from '@digitalbazaar/vc';
@@ -19,12 +22,22 @@ import multikeyContext from '@digitalbazaar/multikey-context';
 import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 import * as bslContext from '@digitalbazaar/vc-bitstring-status-list-context';
 
-const [base, input] = process.argv.slice(2);
+const [base, input, publicBase] = process.argv.slice(2);
 if (!base || !input) {
-  console.error('usage: node verify.mjs AGORA_BASE_URL INPUT.json');
+  console.error('usage: node verify.mjs AGORA_BASE_URL INPUT.json [PUBLIC_URL]');
   process.exit(2);
 }
 const agora = base.replace(/\/$/, '');
+const published = (publicBase || base).replace(/\/$/, '');
+
+// The server under test's address for a URL under the published address
+// (or its own), else null: nothing else is ever fetched.
+function local(url) {
+  for (const prefix of [published, agora]) {
+    if (url.startsWith(prefix + '/')) return agora + url.slice(prefix.length);
+  }
+  return null;
+}
 
 const contexts = new Map();
 const addAll = map => { for (const [url, doc] of map) contexts.set(url, doc); };
@@ -49,9 +62,17 @@ function didKeyDocument(did) {
   };
 }
 
-// did:web:host%3Aport -> the server under test's /.well-known/did.json.
+// did:web:host%3Aport:path -> https://host:port/path/did.json, or
+// https://host/.well-known/did.json without a path (the did:web method
+// specification), read from the server under test.
 async function didWebDocument(did) {
-  const res = await fetch(`${agora}/.well-known/did.json`);
+  const [host, ...path] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  const url = path.length
+    ? `https://${host}/${path.join('/')}/did.json`
+    : `https://${host}/.well-known/did.json`;
+  const at = local(url);
+  if (!at) throw new Error(`network refused: ${url}`);
+  const res = await fetch(at);
   if (!res.ok) throw new Error(`no DID document for ${did}: ${res.status}`);
   const doc = await res.json();
   if (doc.id !== did) throw new Error(`the server's DID is ${doc.id}, not ${did}`);
@@ -68,8 +89,9 @@ async function documentLoader(url) {
     if (!vm) throw new Error(`${url} is not in the DID document`);
     return {contextUrl: null, documentUrl: url, document: {'@context': MULTIKEY_V1, ...vm}};
   }
-  if (url.startsWith(agora + '/')) {
-    const res = await fetch(url);
+  const at = local(url);
+  if (at) {
+    const res = await fetch(at);
     if (!res.ok) throw new Error(`${url}: ${res.status}`);
     return {contextUrl: null, documentUrl: url, document: await res.json()};
   }

@@ -190,7 +190,7 @@ impl CredentialsApi {
         let (status, reason) = match state.credentials.verify(&body).await? {
             Verdict::Valid => ("valid", None),
             Verdict::Revoked => ("revoked", None),
-            Verdict::Invalid { reason } => ("invalid", Some(reason)),
+            Verdict::Invalid { reason, .. } => ("invalid", Some(reason)),
         };
         Ok(Json(CredentialCheck {
             status: status.into(),

@@ -11,11 +11,12 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 57] = pages![
+pub const PAGES: [(&str, &str); 58] = pages![
     "layout",
     "error",
     "message",
     "certificate",
+    "credential_check",
     "sign_up",
     "sign_in",
     "forgot",

@@ -2,7 +2,8 @@
 //! and the one-click unsubscribe page reached from reminder mail.
 
 use agora_core::{
-    certificates, certificates::pdf::format_date, mail::templates::format_hours, notifications,
+    certificates, certificates::pdf::format_date, credentials::bake, mail::templates::format_hours,
+    notifications,
 };
 use poem::{
     Response, handler,
@@ -32,6 +33,31 @@ struct CertificatePage {
     organisation: Option<String>,
     /// The holder sees the download.
     download_href: Option<String>,
+    /// The holder's Open Badges credential: JSON, baked PNG and SVG, and
+    /// LinkedIn's "add a certification" form, filled in.
+    badge: Option<BadgeLinks>,
+}
+
+#[derive(Serialize)]
+struct BadgeLinks {
+    json: String,
+    png: String,
+    svg: String,
+    linkedin: String,
+}
+
+/// LinkedIn's "add to profile" link for a certification.
+fn linkedin(name: &str, issuer: &str, year: i32, month: u8, cert_url: &str, code: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("startTask", "CERTIFICATION_NAME")
+        .append_pair("name", name)
+        .append_pair("organizationName", issuer)
+        .append_pair("issueYear", &year.to_string())
+        .append_pair("issueMonth", &month.to_string())
+        .append_pair("certUrl", cert_url)
+        .append_pair("certId", code)
+        .finish();
+    format!("https://www.linkedin.com/profile/add?{query}")
 }
 
 /// `/certificates/{code}`: anyone may verify a certificate.
@@ -59,7 +85,39 @@ pub async fn verify(ctx: Ctx, Path(code): Path<String>) -> Response {
             .unwrap_or(false),
         None => false,
     };
+    // The credential follows the PDF in the same job: links once it exists.
+    let has_credential = match (&ctx.user, mine) {
+        (Some(u), true) => ctx
+            .state
+            .credentials
+            .by_code(u.user_id, u.role, &v.code)
+            .await
+            .is_ok(),
+        _ => false,
+    };
+    let badge = has_credential.then(|| {
+        let base = format!("/certificates/{}/credential", v.code);
+        let cert_url = format!(
+            "{}/certificates/{}",
+            ctx.state.config.public_url().as_str().trim_end_matches('/'),
+            v.code
+        );
+        BadgeLinks {
+            json: format!("{base}/json"),
+            png: format!("{base}/png"),
+            svg: format!("{base}/svg"),
+            linkedin: linkedin(
+                &v.course_title,
+                &ctx.state.config.certificate_issuer,
+                v.completed_at.year(),
+                u8::from(v.completed_at.month()),
+                &cert_url,
+                &v.code,
+            ),
+        }
+    });
     let page = CertificatePage {
+        badge,
         valid: v.is_valid(),
         revoked_notice: v
             .revoked_at
@@ -120,6 +178,40 @@ pub async fn download(ctx: Ctx, Path(code): Path<String>) -> Response {
             .body(bytes),
         Err(e) => ctx.fail(e),
     }
+}
+
+/// `/certificates/{code}/credential/{json,png,svg}`: the holder (or an
+/// admin) takes the Open Badges credential away, as JSON or baked in an image.
+#[handler]
+pub async fn credential(ctx: Ctx, Path((code, ext)): Path<(String, String)>) -> Response {
+    let user = match ctx.require_user() {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    let c = match ctx
+        .state
+        .credentials
+        .by_code(user.user_id, user.role, &code)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return ctx.fail(e),
+    };
+    let json = c.document.to_string();
+    let (bytes, mime) = match ext.as_str() {
+        "json" => (json.into_bytes(), "application/vc+ld+json"),
+        "png" => (bake::png(&json), "image/png"),
+        "svg" => (bake::svg(&json).into_bytes(), "image/svg+xml"),
+        _ => return ctx.error(StatusCode::NOT_FOUND),
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, mime)
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"agora-badge-{}.{ext}\"", c.code),
+        )
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(bytes)
 }
 
 #[derive(Deserialize)]

@@ -12,6 +12,8 @@ mod author;
 mod catalogue;
 mod certificates;
 mod charts;
+mod credential_check;
+pub use credential_check::MAX_INPUT as MAX_CREDENTIAL_INPUT;
 pub(crate) mod cohorts;
 mod ctx;
 mod embed;
@@ -81,6 +83,14 @@ pub fn routes(route: Route) -> Route {
         .at("/language", post(account::language))
         .at("/certificates/:code", get(certificates::verify))
         .at("/certificates/:code/pdf", get(certificates::download))
+        .at(
+            "/certificates/:code/credential/:format",
+            get(certificates::credential),
+        )
+        .at(
+            "/credentials/verify",
+            get(credential_check::check_form).post(credential_check::check),
+        )
         .at(
             "/unsubscribe",
             get(certificates::unsubscribe).post(certificates::unsubscribe),

@@ -1,10 +1,11 @@
 //! JSON-LD to RDF to RDFC-1.0 canonical N-Quads, with the contexts bundled
 //! in the binary: nothing is ever fetched while signing or verifying.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use json_ld::{IriBuf, JsonLdProcessor, RemoteDocument, syntax::Parse};
 use rdf_types::{Id, LiteralType, Quad, Term};
+use serde_json::Value;
 
 use crate::{Error, Result};
 
@@ -41,6 +42,74 @@ pub fn unreadable(reason: impl std::fmt::Display) -> Error {
         "credential",
         format!("not a readable JSON-LD document: {reason}"),
     )
+}
+
+/// The terms the bundled contexts define (their own and their scoped
+/// contexts'), and those whose values are opaque JSON (`@type: @json`).
+fn bundled_terms() -> (HashSet<String>, HashSet<String>) {
+    fn walk(v: &Value, terms: &mut HashSet<String>, json: &mut HashSet<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k == "@context"
+                        && let Value::Object(ctx) = v
+                    {
+                        for (term, def) in ctx {
+                            if !term.starts_with('@') {
+                                terms.insert(term.clone());
+                                if def["@type"] == "@json" {
+                                    json.insert(term.clone());
+                                }
+                            }
+                        }
+                    }
+                    walk(v, terms, json);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, terms, json)),
+            _ => {}
+        }
+    }
+    let (mut terms, mut json) = (HashSet::new(), HashSet::new());
+    for (_, text) in BUNDLED {
+        let v: Value = serde_json::from_str(text).expect("a bundled context is JSON");
+        walk(&v, &mut terms, &mut json);
+    }
+    (terms, json)
+}
+
+/// JSON-LD "safe mode": the properties of a document that no bundled
+/// context defines, which expansion would silently drop (and so the proof
+/// would not cover), sorted. Absolute and compact IRIs are defined by
+/// themselves.
+pub fn undefined_terms(doc: &Value) -> Vec<String> {
+    fn walk(v: &Value, t: &(HashSet<String>, HashSet<String>), out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k == "@context" || k.starts_with('@') && k != "@graph" && k != "@included" {
+                        continue;
+                    }
+                    if !k.starts_with('@') && !k.contains(':') && !t.0.contains(k) {
+                        if !out.contains(k) {
+                            out.push(k.clone());
+                        }
+                        continue;
+                    }
+                    if !t.1.contains(k) {
+                        walk(v, t, out);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, t, out)),
+            _ => {}
+        }
+    }
+    let terms = bundled_terms();
+    let mut out = Vec::new();
+    walk(doc, &terms, &mut out);
+    out.sort();
+    out
 }
 
 /// The canonical N-Quads of a JSON-LD document.
@@ -103,4 +172,37 @@ fn to_oxrdf(q: Quad<Id, Id, Term, Id>) -> Option<oxrdf::Quad> {
         object,
         graph,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn credential() -> Value {
+        json!({
+            "@context": [VC_V2, OB_V3],
+            "id": "urn:uuid:2d1f8f4e-1b7a-4f4e-9d43-6f0e1a2b3c4d",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "did:web:agora.example", "type": ["Profile"], "name": "Agora", "url": "https://agora.example"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "name": "Course",
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "identifier": [{"type": "IdentityObject", "identityHash": "sha256$00", "identityType": "emailAddress", "hashed": true, "salt": "s"}],
+                "achievement": {"id": "https://agora.example/courses/c", "type": ["Achievement"], "name": "Course", "description": "D", "criteria": {"narrative": "Done"}}
+            },
+            "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": "2026-01-01T00:00:00Z", "verificationMethod": "did:web:agora.example#k", "proofPurpose": "assertionMethod", "proofValue": "z1"}
+        })
+    }
+
+    #[test]
+    fn safe_mode_names_terms_no_bundled_context_defines() {
+        assert_eq!(undefined_terms(&credential()), Vec::<String>::new());
+        let mut vc = credential();
+        vc["credentialSubject"]["favouriteColour"] = json!("green");
+        vc["credentialSubject"]["https://example.org/ns#colour"] = json!("blue");
+        vc["credentialSubject"]["achievement"]["shoeSize"] = json!(42);
+        assert_eq!(undefined_terms(&vc), vec!["favouriteColour", "shoeSize"]);
+    }
 }

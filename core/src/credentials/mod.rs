@@ -11,7 +11,7 @@ pub mod proof;
 pub mod status;
 mod verify;
 
-pub use verify::Verdict;
+pub use verify::{Flaw, Verdict};
 
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{Credentials, did, keys, proof};
+use super::{Credentials, canon, did, keys, proof};
 use crate::{Result, entities::credential};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -14,15 +14,35 @@ pub enum Verdict {
     Valid,
     /// Signed by Agora, and its certificate was revoked since.
     Revoked,
-    /// Not to be trusted; the reason says why, for a person.
+    /// Not to be trusted; the reason says why, for a person (in English),
+    /// and the flaw what kind of reason it is (for a page in any language).
     Invalid {
         reason: String,
+        flaw: Flaw,
     },
 }
 
-fn invalid(reason: impl Into<String>) -> Verdict {
+/// The kinds of reason a credential is not to be trusted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Flaw {
+    /// Not a credential Agora can read: not an object, no single proper
+    /// proof, dates or a status entry it cannot read.
+    Malformed,
+    /// Properties no JSON-LD context defines (safe mode), which the
+    /// signature would not cover.
+    UndefinedTerms(Vec<String>),
+    /// Signed by a key that is not Agora's, or not the issuer's.
+    ForeignKey,
+    /// The signature does not match: changed after it was signed.
+    Tampered,
+    NotYetValid,
+    Expired,
+}
+
+fn invalid(flaw: Flaw, reason: impl Into<String>) -> Verdict {
     Verdict::Invalid {
         reason: reason.into(),
+        flaw,
     }
 }
 
@@ -38,42 +58,69 @@ fn date(doc: &Value, field: &str) -> std::result::Result<Option<OffsetDateTime>,
 
 pub(super) async fn verdict(c: &Credentials, doc: &Value) -> Result<Verdict> {
     if !doc.is_object() {
-        return Ok(invalid("a credential is a JSON object"));
+        return Ok(invalid(Flaw::Malformed, "a credential is a JSON object"));
+    }
+    // Safe mode: a property the contexts do not define is dropped by
+    // expansion, so the signature would not cover it.
+    let undefined = canon::undefined_terms(doc);
+    if !undefined.is_empty() {
+        let reason = format!(
+            "it uses terms no JSON-LD context defines, which the signature does not cover: {}",
+            undefined.join(", ")
+        );
+        return Ok(invalid(Flaw::UndefinedTerms(undefined), reason));
     }
     let claim = match proof::claim(doc) {
         Ok(claim) => claim,
-        Err(reason) => return Ok(invalid(reason)),
+        Err(reason) => return Ok(invalid(Flaw::Malformed, reason)),
     };
     let keys = keys::all(&c.db).await?;
     let Some((signer, key)) = did::resolve(&claim.verification_method, &c.public_url, &keys) else {
-        return Ok(invalid("the proof names a key that is not Agora's"));
+        return Ok(invalid(
+            Flaw::ForeignKey,
+            "the proof names a key that is not Agora's",
+        ));
     };
     let issuer = match &doc["issuer"] {
         Value::String(s) => s.as_str(),
         v => v["id"].as_str().unwrap_or_default(),
     };
     if issuer != signer {
-        return Ok(invalid("the key that signed is not the issuer's"));
+        return Ok(invalid(
+            Flaw::ForeignKey,
+            "the key that signed is not the issuer's",
+        ));
     }
     // A did:key is anyone's: only keys Agora holds or held count as Agora's.
     let public = keys::public_multibase(&key);
     if !keys.iter().any(|k| k.public_key_multibase == public) {
-        return Ok(invalid("the proof names a key that is not Agora's"));
+        return Ok(invalid(
+            Flaw::ForeignKey,
+            "the proof names a key that is not Agora's",
+        ));
     }
     match claim.verify(&key).await {
         Ok(true) => {}
         Ok(false) => {
             return Ok(invalid(
+                Flaw::Tampered,
                 "the signature does not match: the credential was changed after it was signed",
             ));
         }
-        Err(e) => return Ok(invalid(e.to_string())),
+        Err(e) => return Ok(invalid(Flaw::Malformed, e.to_string())),
     }
     let now = OffsetDateTime::now_utc();
     match (date(doc, "validFrom"), date(doc, "validUntil")) {
-        (Err(reason), _) | (_, Err(reason)) => return Ok(invalid(reason)),
-        (Ok(Some(from)), _) if from > now => return Ok(invalid("the credential is not valid yet")),
-        (_, Ok(Some(until))) if until < now => return Ok(invalid("the credential has expired")),
+        (Err(reason), _) | (_, Err(reason)) => return Ok(invalid(Flaw::Malformed, reason)),
+        (Ok(Some(from)), _) if from > now => {
+            return Ok(invalid(
+                Flaw::NotYetValid,
+                "the credential is not valid yet",
+            ));
+        }
+        (_, Ok(Some(until))) if until < now => {
+            return Ok(invalid(Flaw::Expired, "the credential has expired"));
+        }
         _ => {}
     }
     let status = &doc["credentialStatus"];
@@ -82,7 +129,7 @@ pub(super) async fn verdict(c: &Credentials, doc: &Value) -> Result<Verdict> {
             .as_str()
             .and_then(|i| i.parse().ok());
         let Some(index) = index else {
-            return Ok(invalid("the status entry has no index"));
+            return Ok(invalid(Flaw::Malformed, "the status entry has no index"));
         };
         let row = credential::Entity::find()
             .filter(credential::Column::StatusIndex.eq(index))

@@ -16,9 +16,9 @@ use uuid::Uuid;
 
 use super::{
     Learning, LessonCompleted, QuizResult,
+    grading::{grade, score},
     lesson::neighbours,
     now,
-    quiz::{grade, score},
 };
 use crate::{
     Error, Result,

@@ -19,6 +19,7 @@
 mod completion;
 mod enrolment;
 mod events;
+mod grading;
 mod lesson;
 mod offline;
 mod progress;
@@ -34,10 +35,11 @@ use crate::jobs::Job;
 pub(crate) use crate::published::OrderedLesson;
 pub use crate::published::{OptionView, QuestionView, ResourceLink};
 pub use enrolment::{Enrolled, EnrolmentView, MyCourse};
+pub use grading::{OptionFeedback, QuestionFeedback, QuizResult, is_correct, passes, score};
 pub use lesson::{LessonCompleted, LessonView, ResourceFile};
 pub use offline::{OfflineCourse, OfflineItem};
 pub use progress::ProgressSummary;
-pub use quiz::{OptionFeedback, QuestionFeedback, QuizResult, QuizView, is_correct, passes, score};
+pub use quiz::QuizView;
 
 pub use service::Learning;
 

@@ -526,6 +526,10 @@ mod completeness {
                         ("time", "15:40".into()),
                         ("size", "1 MB".into()),
                         ("reason", "the course is archived".into()),
+                        ("attended", 1.0.into()),
+                        ("required", 2.0.into()),
+                        ("detail", "a detail".into()),
+                        ("terms", "a, b".into()),
                     ],
                 );
                 assert!(!text.is_empty() && text != key, "{lang}: {key}");

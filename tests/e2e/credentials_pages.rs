@@ -174,6 +174,14 @@ async fn the_holder_takes_the_badge_away_and_anyone_checks_it_on_the_page() {
         body.contains("Valid: this credential was issued here"),
         "{body}"
     );
+    // A credential that holds says whose it is, for what, by whom.
+    let course = vc["credentialSubject"]["achievement"]["name"]
+        .as_str()
+        .unwrap();
+    let issuer = vc["issuer"]["name"].as_str().unwrap();
+    for said in ["Awarded to", course, "Issued by", issuer, "Issued on"] {
+        assert!(body.contains(said), "{said}: {body}");
+    }
     let (st, body) = post_check(&s, Some(&other), &other.csrf, "", Some(("badge.png", &png))).await;
     assert_eq!(st, 200);
     assert!(
@@ -198,6 +206,8 @@ async fn the_holder_takes_the_badge_away_and_anyone_checks_it_on_the_page() {
     let (st, body) = post_check(&s, Some(&other), &other.csrf, &tampered.to_string(), None).await;
     assert_eq!(st, 200);
     assert!(body.contains("Not valid"), "{body}");
+    // A tampered credential's words are not repeated as if they were true.
+    assert!(!body.contains("Awarded to"), "{body}");
     assert!(body.contains("changed after it was signed"), "{body}");
 
     // Bad input gets a readable page, never a server error.

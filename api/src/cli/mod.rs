@@ -160,8 +160,10 @@ enum AdminCommand {
         email: String,
         #[arg(long, default_value = "admin", value_parser = ["learner", "author", "admin"])]
         role: String,
-        #[arg(long, default_value = "Administrator")]
-        name: String,
+        /// The name shown to others and printed on certificates; defaults to
+        /// "Administrator" for admins and to the email's local part otherwise.
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -234,6 +236,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::io::stdin()
                 .read_line(&mut password)
                 .context("cannot read the password")?;
+            let name = name.unwrap_or_else(|| match role.as_str() {
+                "admin" => "Administrator".to_owned(),
+                _ => email.split('@').next().unwrap_or(&email).to_owned(),
+            });
             let role: agora_core::accounts::Role = role.parse().map_err(anyhow::Error::msg)?;
             match agora_core::accounts::admin_upsert(
                 &conn,

@@ -26,6 +26,40 @@ struct CheckPage {
     headline: String,
     /// Why it stands or does not, in the reader's language.
     reason: Option<String>,
+    /// What a credential whose signature holds says: shown only then,
+    /// because only then are these words the issuer's.
+    claims: Option<Claims>,
+}
+
+/// Who was awarded what, by whom and when, read from a verified credential.
+#[derive(Serialize)]
+struct Claims {
+    holder: Option<String>,
+    achievement: Option<String>,
+    issuer: Option<String>,
+    issued: Option<String>,
+}
+
+fn claims(ctx: &Ctx, doc: &Value) -> Claims {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let subject = &doc["credentialSubject"];
+    let holder = subject["identifier"].as_array().and_then(|ids| {
+        ids.iter()
+            .find(|id| id["identityType"] == "name")
+            .and_then(|id| text(&id["identityHash"]))
+    });
+    let issued = doc["validFrom"]
+        .as_str()
+        .and_then(|s| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map(|t| agora_core::certificates::pdf::format_date(ctx.locale, t.date()));
+    Claims {
+        holder,
+        achievement: text(&subject["achievement"]["name"]),
+        issuer: text(&doc["issuer"]["name"]),
+        issued,
+    }
 }
 
 fn render(ctx: &Ctx, status: StatusCode, page: &CheckPage) -> Response {
@@ -142,6 +176,9 @@ pub async fn check(ctx: Ctx, form: Multipart) -> Response {
         ),
         Err(e) => return ctx.fail(e),
     };
+    if outcome != "invalid" {
+        page.claims = Some(claims(&ctx, &doc));
+    }
     page.outcome = Some(outcome);
     page.passed = outcome == "valid";
     page.headline = ctx.t(headline);

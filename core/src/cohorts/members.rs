@@ -49,12 +49,8 @@ impl Cohorts {
             txn.commit().await?;
             return self.member_view(existing).await;
         }
-        if c.status == CohortStatus::Closed.as_str() {
-            return Err(Error::Conflict {
-                field: "status".into(),
-                reason: "this cohort is closed".into(),
-            });
-        }
+        // Who may join is answered before whether the cohort has room, so
+        // an outsider learns nothing of its state.
         cohort_application::Entity::find()
             .filter(cohort_application::Column::CohortId.eq(c.id))
             .filter(cohort_application::Column::OrganisationId.eq(m.organisation_id))
@@ -62,6 +58,12 @@ impl Cohorts {
             .one(&txn)
             .await?
             .ok_or_else(refused)?;
+        if c.status == CohortStatus::Closed.as_str() {
+            return Err(Error::Conflict {
+                field: "status".into(),
+                reason: "this cohort is closed".into(),
+            });
+        }
         let members = cohort_member::Entity::find()
             .filter(cohort_member::Column::CohortId.eq(c.id))
             .count(&txn)

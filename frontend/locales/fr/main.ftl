@@ -916,3 +916,7 @@ verify-flaw-undefined-terms = Elle emploie des termes qu’aucun contexte JSON-L
 verify-flaw-malformed = Ce n’est pas une attestation Open Badges bien formée ({ $detail }).
 verify-why-valid = La signature correspond à une clé de ce site, l’attestation est dans ses dates de validité et la liste de statuts signée ne la marque pas comme révoquée.
 verify-why-revoked = La signature correspond à une clé de ce site, mais le certificat qu’elle atteste a été révoqué, et la liste de statuts signée l’indique.
+verify-claims-holder = Décerné à
+verify-claims-achievement = Pour
+verify-claims-issuer = Délivré par
+verify-claims-issued = Délivré le

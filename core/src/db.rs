@@ -65,3 +65,39 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     })
     .await
 }
+
+/// PostgreSQL aborted the transaction to break a deadlock (`40P01`) or as
+/// a serialization failure (`40001`): nothing it did was kept, and it can
+/// run again as it was.
+pub fn is_retryable(e: &crate::Error) -> bool {
+    let crate::Error::Database(DbErr::Exec(err) | DbErr::Query(err) | DbErr::Conn(err)) = e else {
+        return false;
+    };
+    let sea_orm::RuntimeErr::SqlxError(err) = err else {
+        return false;
+    };
+    err.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "40P01" || code == "40001")
+}
+
+/// Runs `work`, a whole transaction, and once more when PostgreSQL aborted
+/// it as a deadlock victim or a serialization failure. An account deletion
+/// cascades through every row that refers to the account, and can meet a
+/// transaction (a membership change, the worker writing a row that refers
+/// to the account) that holds some of those rows and waits for one the
+/// deletion holds; PostgreSQL aborts one of the two. Run again, it finds
+/// the other committed.
+pub async fn retry_once<T, F, Fut>(mut work: F) -> crate::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = crate::Result<T>>,
+{
+    match work().await {
+        Err(e) if is_retryable(&e) => {
+            tracing::warn!(error = ?e, "transaction aborted by the database; running it again");
+            work().await
+        }
+        done => done,
+    }
+}

@@ -917,3 +917,6 @@ verify-flaw-undefined-terms = It uses terms that no JSON-LD context defines, whi
 verify-flaw-malformed = It is not a well-formed Open Badges credential ({ $detail }).
 verify-why-valid = The signature matches a key of this site, the credential is within its dates, and the signed status list does not mark it revoked.
 verify-why-revoked = The signature matches a key of this site, but the certificate it stands for was revoked, and the signed status list says so.
+
+# --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
+org-manage-heading = Manage: { $name }

@@ -916,3 +916,6 @@ verify-flaw-undefined-terms = Usa términos que ningún contexto JSON-LD define,
 verify-flaw-malformed = No es una credencial Open Badges bien formada ({ $detail }).
 verify-why-valid = La firma coincide con una clave de este sitio, la credencial está dentro de sus fechas de validez y la lista de estados firmada no la marca como revocada.
 verify-why-revoked = La firma coincide con una clave de este sitio, pero el certificado que acredita fue revocado, y la lista de estados firmada lo indica.
+
+# --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
+org-manage-heading = Gestionar: { $name }

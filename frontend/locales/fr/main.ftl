@@ -916,3 +916,6 @@ verify-flaw-undefined-terms = Elle emploie des termes qu’aucun contexte JSON-L
 verify-flaw-malformed = Ce n’est pas une attestation Open Badges bien formée ({ $detail }).
 verify-why-valid = La signature correspond à une clé de ce site, l’attestation est dans ses dates de validité et la liste de statuts signée ne la marque pas comme révoquée.
 verify-why-revoked = La signature correspond à une clé de ce site, mais le certificat qu’elle atteste a été révoqué, et la liste de statuts signée l’indique.
+
+# --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
+org-manage-heading = Gérer : { $name }

@@ -11,13 +11,26 @@ use sea_orm::{
 
 use crate::config::DatabaseUrl;
 
-/// Opens a pool. On SQLite, WAL, a busy timeout and foreign keys are set on
+/// Connections opened before `connect` returns, and kept open: the widest
+/// request runs three statements at once (the network report), with one
+/// to spare for the content generation poll or a second request. A new
+/// PostgreSQL connection costs a backend start and, with the default
+/// `sslmode=prefer`, a TLS handshake: 40-100 ms on a busy machine, which
+/// the first report after a restart paid inside the request when the pool
+/// opened with one connection.
+const WARM_CONNECTIONS: u32 = 4;
+
+/// Opens a pool, with [`WARM_CONNECTIONS`] (at most `max_connections`)
+/// already open. On SQLite, WAL, a busy timeout and foreign keys are set on
 /// every connection the pool opens, not once on the pool.
 pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.expose().to_owned());
     options
         .max_connections(max_connections)
-        .min_connections(1)
+        // sqlx opens the minimum before the pool is returned, and opens
+        // replacements in the background when connections reach their
+        // lifetime: never inside a request.
+        .min_connections(WARM_CONNECTIONS.min(max_connections))
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
@@ -51,4 +64,40 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// PostgreSQL aborted the transaction to break a deadlock (`40P01`) or as
+/// a serialization failure (`40001`): nothing it did was kept, and it can
+/// run again as it was.
+pub fn is_retryable(e: &crate::Error) -> bool {
+    let crate::Error::Database(DbErr::Exec(err) | DbErr::Query(err) | DbErr::Conn(err)) = e else {
+        return false;
+    };
+    let sea_orm::RuntimeErr::SqlxError(err) = err else {
+        return false;
+    };
+    err.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "40P01" || code == "40001")
+}
+
+/// Runs `work`, a whole transaction, and once more when PostgreSQL aborted
+/// it as a deadlock victim or a serialization failure. An account deletion
+/// cascades through every row that refers to the account, and can meet a
+/// transaction (a membership change, the worker writing a row that refers
+/// to the account) that holds some of those rows and waits for one the
+/// deletion holds; PostgreSQL aborts one of the two. Run again, it finds
+/// the other committed.
+pub async fn retry_once<T, F, Fut>(mut work: F) -> crate::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = crate::Result<T>>,
+{
+    match work().await {
+        Err(e) if is_retryable(&e) => {
+            tracing::warn!(error = ?e, "transaction aborted by the database; running it again");
+            work().await
+        }
+        done => done,
+    }
 }

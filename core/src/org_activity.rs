@@ -53,6 +53,51 @@ async fn all(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result
     Ok(db.query_all_raw(stmt(db, sql, values)).await?)
 }
 
+/// The organisation an enrolment row (`enrolments`) counts for now: its
+/// learner's, while they are an active member who shares their progress.
+fn counts_for() -> String {
+    format!(
+        "(SELECT m.organisation_id FROM organisation_members m
+          WHERE m.user_id = enrolments.user_id AND {VISIBLE})"
+    )
+}
+
+/// Adds `rows` (a `VALUES` list or a `SELECT` of `organisation_id,
+/// learners, enrolments, completions`) to the per-organisation table.
+fn add_to_totals(rows: &str) -> String {
+    format!(
+        "INSERT INTO organisation_activity (organisation_id, learners, enrolments, completions)
+         {rows}
+         ON CONFLICT (organisation_id) DO UPDATE SET
+           learners = organisation_activity.learners + excluded.learners,
+           enrolments = organisation_activity.enrolments + excluded.enrolments,
+           completions = organisation_activity.completions + excluded.completions"
+    )
+}
+
+/// Adds `rows` (`organisation_id, month, enrolments, completions`) to the
+/// per-month table.
+fn add_to_months(rows: &str) -> String {
+    format!(
+        "INSERT INTO organisation_activity_months (organisation_id, month, enrolments, completions)
+         {rows}
+         ON CONFLICT (organisation_id, month) DO UPDATE SET
+           enrolments = organisation_activity_months.enrolments + excluded.enrolments,
+           completions = organisation_activity_months.completions + excluded.completions"
+    )
+}
+
+/// Adds `rows` (`organisation_id, course_id, completions`) to the
+/// per-course table.
+fn add_to_courses(rows: &str) -> String {
+    format!(
+        "INSERT INTO organisation_activity_courses (organisation_id, course_id, completions)
+         {rows}
+         ON CONFLICT (organisation_id, course_id) DO UPDATE SET
+           completions = organisation_activity_courses.completions + excluded.completions"
+    )
+}
+
 /// `YYYY-MM`, UTC: the month a figure is counted in.
 pub fn month_of(at: OffsetDateTime) -> String {
     let at = at.to_offset(UtcOffset::UTC);
@@ -114,12 +159,7 @@ impl Delta {
     async fn apply(&self, db: &impl ConnectionTrait, org: Uuid) -> Result<()> {
         exec(
             db,
-            "INSERT INTO organisation_activity (organisation_id, learners, enrolments, completions)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (organisation_id) DO UPDATE SET
-               learners = organisation_activity.learners + excluded.learners,
-               enrolments = organisation_activity.enrolments + excluded.enrolments,
-               completions = organisation_activity.completions + excluded.completions",
+            &add_to_totals("VALUES ($1, $2, $3, $4)"),
             vec![
                 org.into(),
                 self.learners.into(),
@@ -136,14 +176,7 @@ impl Delta {
                 rows.push(format!("($1, ${}, ${}, ${})", n + 1, n + 2, n + 3));
                 values.extend([month.clone().into(), (*e).into(), (*c).into()]);
             }
-            let sql = format!(
-                "INSERT INTO organisation_activity_months (organisation_id, month, enrolments, completions)
-                 VALUES {}
-                 ON CONFLICT (organisation_id, month) DO UPDATE SET
-                   enrolments = organisation_activity_months.enrolments + excluded.enrolments,
-                   completions = organisation_activity_months.completions + excluded.completions",
-                rows.join(", ")
-            );
+            let sql = add_to_months(&format!("VALUES {}", rows.join(", ")));
             exec(db, &sql, values).await?;
         }
         if !self.courses.is_empty() {
@@ -154,13 +187,7 @@ impl Delta {
                 rows.push(format!("($1, ${}, ${})", n + 1, n + 2));
                 values.extend([(*course).into(), (*c).into()]);
             }
-            let sql = format!(
-                "INSERT INTO organisation_activity_courses (organisation_id, course_id, completions)
-                 VALUES {}
-                 ON CONFLICT (organisation_id, course_id) DO UPDATE SET
-                   completions = organisation_activity_courses.completions + excluded.completions",
-                rows.join(", ")
-            );
+            let sql = add_to_courses(&format!("VALUES {}", rows.join(", ")));
             exec(db, &sql, values).await?;
         }
         Ok(())
@@ -173,10 +200,8 @@ pub async fn enrolled(db: &impl ConnectionTrait, enrolment_id: Uuid) -> Result<(
     exec(
         db,
         &format!(
-            "UPDATE enrolments SET organisation_id = (
-               SELECT m.organisation_id FROM organisation_members m
-               WHERE m.user_id = enrolments.user_id AND {VISIBLE})
-             WHERE id = $1"
+            "UPDATE enrolments SET organisation_id = {} WHERE id = $1",
+            counts_for()
         ),
         vec![enrolment_id.into()],
     )
@@ -238,22 +263,12 @@ pub async fn completed(
 /// Read from the row the statement updated, so from its newest version.
 pub fn completed_sql(month: &str) -> String {
     format!(
-        "roll_total AS (
-            INSERT INTO organisation_activity (organisation_id, learners, enrolments, completions)
-            SELECT organisation_id, 0, 0, 1 FROM roll_done
-            ON CONFLICT (organisation_id) DO UPDATE SET
-              completions = organisation_activity.completions + 1
-        ), roll_month AS (
-            INSERT INTO organisation_activity_months (organisation_id, month, enrolments, completions)
-            SELECT organisation_id, {month}, 0, 1 FROM roll_done
-            ON CONFLICT (organisation_id, month) DO UPDATE SET
-              completions = organisation_activity_months.completions + 1
-        ), roll_course AS (
-            INSERT INTO organisation_activity_courses (organisation_id, course_id, completions)
-            SELECT organisation_id, course_id, 1 FROM roll_done
-            ON CONFLICT (organisation_id, course_id) DO UPDATE SET
-              completions = organisation_activity_courses.completions + 1
-        )"
+        "roll_total AS ({}), roll_month AS ({}), roll_course AS ({})",
+        add_to_totals("SELECT organisation_id, 0, 0, 1 FROM roll_done"),
+        add_to_months(&format!(
+            "SELECT organisation_id, {month}, 0, 1 FROM roll_done"
+        )),
+        add_to_courses("SELECT organisation_id, course_id, 1 FROM roll_done"),
     )
 }
 
@@ -363,33 +378,29 @@ fn rebuild_statements(backend: DatabaseBackend) -> Vec<String> {
     };
     let (enrolled, completed) = (month("enrolled_at"), month("completed_at"));
     vec![
-        format!(
-            "UPDATE enrolments SET organisation_id = (
-               SELECT m.organisation_id FROM organisation_members m
-               WHERE m.user_id = enrolments.user_id AND {VISIBLE})"
-        ),
+        format!("UPDATE enrolments SET organisation_id = {}", counts_for()),
         "DELETE FROM organisation_activity_months".into(),
         "DELETE FROM organisation_activity_courses".into(),
         "DELETE FROM organisation_activity".into(),
-        "INSERT INTO organisation_activity (organisation_id, learners, enrolments, completions)
-         SELECT organisation_id, COUNT(DISTINCT user_id), COUNT(*), COUNT(completed_at)
-         FROM enrolments WHERE organisation_id IS NOT NULL GROUP BY organisation_id"
-            .into(),
-        format!(
-            "INSERT INTO organisation_activity_months (organisation_id, month, enrolments, completions)
-             SELECT organisation_id, month, SUM(e), SUM(c) FROM (
+        // The tables are empty: the statements that add to them insert.
+        add_to_totals(
+            "SELECT organisation_id, COUNT(DISTINCT user_id), COUNT(*), COUNT(completed_at)
+             FROM enrolments WHERE organisation_id IS NOT NULL GROUP BY organisation_id",
+        ),
+        add_to_months(&format!(
+            "SELECT organisation_id, month, SUM(e), SUM(c) FROM (
                SELECT organisation_id, {enrolled} AS month, 1 AS e, 0 AS c
                FROM enrolments WHERE organisation_id IS NOT NULL
                UNION ALL
                SELECT organisation_id, {completed} AS month, 0 AS e, 1 AS c
                FROM enrolments WHERE organisation_id IS NOT NULL AND completed_at IS NOT NULL
              ) x GROUP BY organisation_id, month"
+        )),
+        add_to_courses(
+            "SELECT organisation_id, course_id, COUNT(completed_at)
+             FROM enrolments WHERE organisation_id IS NOT NULL AND completed_at IS NOT NULL
+             GROUP BY organisation_id, course_id",
         ),
-        "INSERT INTO organisation_activity_courses (organisation_id, course_id, completions)
-         SELECT organisation_id, course_id, COUNT(completed_at)
-         FROM enrolments WHERE organisation_id IS NOT NULL AND completed_at IS NOT NULL
-         GROUP BY organisation_id, course_id"
-            .into(),
     ]
 }
 

@@ -35,6 +35,7 @@ mod openapi;
 mod operations;
 mod organisation_admin_pages;
 mod organisation_integrations;
+mod organisation_races;
 mod organisation_reports;
 mod organisation_rollup;
 mod organisations;

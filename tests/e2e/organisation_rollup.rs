@@ -26,7 +26,7 @@ const NET_REPORT: &str = "/api/v1/networks/uclg/report";
 
 /// The network report from the roll-up, checked against the one computed
 /// from scratch; returned for further checks.
-async fn same_as_from_scratch(f: &Fixture, step: &str) -> NetworkReport {
+pub(super) async fn same_as_from_scratch(f: &Fixture, step: &str) -> NetworkReport {
     let reports = OrgReports::new(f.conn.clone());
     let admin = Principal {
         user_id: user_id(&f.conn, &f.global_admin.email).await,

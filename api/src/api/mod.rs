@@ -17,6 +17,7 @@ pub mod offline;
 pub mod org_reports;
 pub mod organisations;
 pub mod partners;
+mod report_files;
 pub mod reports;
 pub mod search;
 

@@ -4,15 +4,16 @@
 use agora_core::reports::{ReadableCourse, ReportTable};
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Object, OpenApi, Tags,
+    Object, OpenApi, Tags,
     param::{Header, Path, Query},
-    payload::{Json, PlainText},
+    payload::Json,
 };
 use time::{Date, OffsetDateTime};
 
 use super::{
     auth::{Auth, content_locales},
     error::ApiError,
+    report_files::{CsvFile, check_slug, csv_file, table},
 };
 use crate::state::AppState;
 
@@ -114,24 +115,8 @@ struct CourseReport {
     exports: Vec<CsvExport>,
 }
 
-#[derive(ApiResponse)]
-enum CsvFile {
-    /// The table as CSV (RFC 4180), a header row first.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    File(
-        PlainText<String>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
 fn csv_path(slug: &str, table: ReportTable) -> String {
     format!("/api/v1/courses/{slug}/report/{}.csv", table.as_str())
-}
-
-fn check_slug(slug: &str) -> Result<(), ApiError> {
-    agora_core::domain::Slug::parse(slug)
-        .map(drop)
-        .map_err(|_| agora_core::Error::NotFound { what: "course" }.into())
 }
 
 /// The course, once the caller may read its report.
@@ -140,7 +125,7 @@ async fn readable_course(
     auth: &Auth,
     slug: &str,
 ) -> Result<ReadableCourse, ApiError> {
-    check_slug(slug)?;
+    check_slug(slug, "course")?;
     Ok(state.reports.readable(Some(auth.principal()), slug).await?)
 }
 
@@ -256,16 +241,11 @@ impl ReportsApi {
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<CsvFile, ApiError> {
-        let table = file
-            .strip_suffix(".csv")
-            .and_then(ReportTable::parse)
-            .ok_or_else(|| {
-                ApiError::NotFound(Json(super::error::ErrorBody::new(
-                    "not_found",
-                    "no such report table: ask for enrolments.csv, funnel.csv, questions.csv or locales.csv",
-                    Some("file".into()),
-                )))
-            })?;
+        let table = table(
+            &file,
+            ReportTable::parse,
+            "enrolments.csv, funnel.csv, questions.csv or locales.csv",
+        )?;
         let course = readable_course(&state, &auth, &slug).await?;
         let preferred = content_locales(
             lang.0.as_deref(),
@@ -273,9 +253,9 @@ impl ReportsApi {
             accept_language.0.as_deref(),
         )?;
         let r = state.reports.course_report(&course, &preferred).await?;
-        Ok(CsvFile::File(
-            PlainText(r.csv(table)),
-            format!("attachment; filename=\"{}-{}.csv\"", r.slug, table.as_str()),
+        Ok(csv_file(
+            &format!("{}-{}", r.slug, table.as_str()),
+            r.csv(table),
         ))
     }
 }

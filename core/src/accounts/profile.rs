@@ -157,12 +157,17 @@ pub async fn delete_account(
         return Err(Error::invalid("password", "the password is wrong"));
     }
     forget_sign_ins(db, cache, user_id).await?;
-    // Their enrolments stop counting for their organisation first.
-    let txn = crate::db::begin_write(db).await?;
-    crate::org_activity::account_deleted(&txn, user_id).await?;
-    user::Entity::delete_by_id(user_id).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+    // Their enrolments stop counting for their organisation first. Run
+    // again if PostgreSQL aborts it to break a deadlock with a transaction
+    // that holds a row the cascade deletes.
+    crate::db::retry_once(|| async move {
+        let txn = crate::db::begin_write(db).await?;
+        crate::org_activity::account_deleted(&txn, user_id).await?;
+        user::Entity::delete_by_id(user_id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok::<_, crate::Error>(())
+    })
+    .await
 }
 
 /// Creates an account with a role, verified, from the command line; or

@@ -75,6 +75,31 @@ fn last_admin() -> Error {
     }
 }
 
+/// Deletes a membership (leaving, declining, removal) in one transaction,
+/// the learner's lock first, keeping the organisation's last
+/// administrator; run again if PostgreSQL aborts it as a deadlock victim.
+async fn end_membership(
+    db: &sea_orm::DatabaseConnection,
+    user_id: Uuid,
+    org: Uuid,
+    is_admin: bool,
+) -> Result<()> {
+    crate::db::retry_once(|| async move {
+        let txn = crate::db::begin_write(db).await?;
+        crate::org_activity::lock_learner(&txn, user_id).await?;
+        if is_admin && active_admins(&txn, org).await? <= 1 {
+            return Err(last_admin());
+        }
+        organisation_member::Entity::delete_by_id(user_id)
+            .exec(&txn)
+            .await?;
+        crate::org_activity::membership_changed(&txn, user_id).await?;
+        txn.commit().await?;
+        Ok::<_, crate::Error>(())
+    })
+    .await
+}
+
 pub(super) async fn insert_member(
     db: &impl ConnectionTrait,
     user_id: Uuid,
@@ -222,13 +247,21 @@ impl Organisations {
         row.job_title = Set(job_title);
         row.department = Set(department);
         row.hide_progress = Set(hide_progress);
-        let txn = crate::db::begin_write(&self.db).await?;
-        crate::org_activity::lock_learner(&txn, who.user_id).await?;
-        let updated = row.update(&txn).await?;
-        // A learner who shares again may be the organisation's first enrolment.
-        crate::organisations::note_first_enrolment_on_joining(&txn, who.user_id).await?;
-        crate::org_activity::membership_changed(&txn, who.user_id).await?;
-        txn.commit().await?;
+        let (db, user_id) = (&self.db, who.user_id);
+        let updated = crate::db::retry_once(|| {
+            let row = row.clone();
+            async move {
+                let txn = crate::db::begin_write(db).await?;
+                crate::org_activity::lock_learner(&txn, user_id).await?;
+                let updated = row.update(&txn).await?;
+                // A learner who shares again may be the organisation's first enrolment.
+                crate::organisations::note_first_enrolment_on_joining(&txn, user_id).await?;
+                crate::org_activity::membership_changed(&txn, user_id).await?;
+                txn.commit().await?;
+                Ok::<_, crate::Error>(updated)
+            }
+        })
+        .await?;
         Ok(updated.into())
     }
 
@@ -241,17 +274,7 @@ impl Organisations {
             .membership_of(who.user_id)
             .await?
             .ok_or(Error::NotFound { what: "membership" })?;
-        let txn = crate::db::begin_write(&self.db).await?;
-        crate::org_activity::lock_learner(&txn, who.user_id).await?;
-        if m.is_admin() && active_admins(&txn, m.organisation_id).await? <= 1 {
-            return Err(last_admin());
-        }
-        organisation_member::Entity::delete_by_id(who.user_id)
-            .exec(&txn)
-            .await?;
-        crate::org_activity::membership_changed(&txn, who.user_id).await?;
-        txn.commit().await?;
-        Ok(())
+        end_membership(&self.db, who.user_id, m.organisation_id, m.is_admin()).await
     }
 
     /// Everyone who belongs to or asked to join the organisation, pending
@@ -310,13 +333,20 @@ impl Organisations {
         let mut row = m.into_active_model();
         row.status = Set(MemberStatus::Active.as_str().into());
         row.joined_at = Set(Some(now()));
-        let txn = crate::db::begin_write(&self.db).await?;
-        crate::org_activity::lock_learner(&txn, user_id).await?;
-        row.update(&txn).await?;
-        crate::organisations::note_first_enrolment_on_joining(&txn, user_id).await?;
-        crate::org_activity::membership_changed(&txn, user_id).await?;
-        txn.commit().await?;
-        Ok(())
+        let db = &self.db;
+        crate::db::retry_once(|| {
+            let row = row.clone();
+            async move {
+                let txn = crate::db::begin_write(db).await?;
+                crate::org_activity::lock_learner(&txn, user_id).await?;
+                row.update(&txn).await?;
+                crate::organisations::note_first_enrolment_on_joining(&txn, user_id).await?;
+                crate::org_activity::membership_changed(&txn, user_id).await?;
+                txn.commit().await?;
+                Ok::<_, crate::Error>(())
+            }
+        })
+        .await
     }
 
     /// Declines a request or removes a member.
@@ -327,18 +357,8 @@ impl Organisations {
         user_id: Uuid,
     ) -> Result<()> {
         let org = self.managed(who, slug).await?;
-        let m = self.member_row(org.id, user_id).await?;
-        let txn = crate::db::begin_write(&self.db).await?;
-        crate::org_activity::lock_learner(&txn, user_id).await?;
-        if Membership::from(m).is_admin() && active_admins(&txn, org.id).await? <= 1 {
-            return Err(last_admin());
-        }
-        organisation_member::Entity::delete_by_id(user_id)
-            .exec(&txn)
-            .await?;
-        crate::org_activity::membership_changed(&txn, user_id).await?;
-        txn.commit().await?;
-        Ok(())
+        let is_admin = Membership::from(self.member_row(org.id, user_id).await?).is_admin();
+        end_membership(&self.db, user_id, org.id, is_admin).await
     }
 
     /// Promotes an active member to administrator, or demotes one.
@@ -356,17 +376,24 @@ impl Organisations {
         if m.status != MemberStatus::Active.as_str() {
             return Err(Error::invalid("role", "approve the request first"));
         }
-        let txn = crate::db::begin_write(&self.db).await?;
-        if role == OrgRole::Member
-            && m.role == OrgRole::Admin.as_str()
-            && active_admins(&txn, org.id).await? <= 1
-        {
-            return Err(last_admin());
-        }
+        let demoting = role == OrgRole::Member && m.role == OrgRole::Admin.as_str();
         let mut row = m.into_active_model();
         row.role = Set(role.as_str().into());
-        row.update(&txn).await?;
-        txn.commit().await?;
-        Ok(())
+        let (db, org) = (&self.db, org.id);
+        crate::db::retry_once(|| {
+            let row = row.clone();
+            async move {
+                // The learner's lock first, as every membership change.
+                let txn = crate::db::begin_write(db).await?;
+                crate::org_activity::lock_learner(&txn, user_id).await?;
+                if demoting && active_admins(&txn, org).await? <= 1 {
+                    return Err(last_admin());
+                }
+                row.update(&txn).await?;
+                txn.commit().await?;
+                Ok::<_, crate::Error>(())
+            }
+        })
+        .await
     }
 }

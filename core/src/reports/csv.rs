@@ -113,17 +113,24 @@ impl CourseReport {
                 }
             }
         }
-        let mut out = String::new();
-        for row in rows {
-            let line: Vec<String> = row.iter().map(|c| csv_field(c)).collect();
-            out.push_str(&line.join(","));
-            out.push_str("\r\n");
-        }
-        out
+        write(rows)
     }
 }
 
-fn cells(names: &[&str]) -> Vec<String> {
+/// Rows as one CSV file: every field through [`csv_field`], CRLF line ends.
+/// Every report's tables are written by it.
+pub(super) fn write(rows: Vec<Vec<String>>) -> String {
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row.iter().map(|c| csv_field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A header row of column names.
+pub(super) fn cells(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| (*s).to_owned()).collect()
 }
 

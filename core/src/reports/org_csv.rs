@@ -2,7 +2,8 @@
 //! table. Hidden counts read `fewer than 5`, as on the page.
 
 use super::{
-    NetworkReport, OrganisationReport, csv_field,
+    NetworkReport, OrganisationReport, Progress,
+    csv::{cells as header, write},
     network::{FlooredActivity, Group},
 };
 
@@ -81,55 +82,39 @@ impl NetworkTable {
     }
 }
 
-fn write(rows: Vec<Vec<String>>) -> String {
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row.iter().map(|c| csv_field(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-fn header(names: &[&str]) -> Vec<String> {
-    names.iter().map(|s| (*s).to_owned()).collect()
+/// The four progress cells of a course or department row.
+fn progress(p: Progress) -> [String; 4] {
+    [
+        p.enrolled.to_string(),
+        p.in_progress.to_string(),
+        p.completed.to_string(),
+        p.certificates.to_string(),
+    ]
 }
 
 impl OrganisationReport {
     /// One table as CSV; `None` for the "not started" list when the reader
     /// may not see it.
     pub fn csv(&self, table: OrganisationTable) -> Option<String> {
-        let progress = ["enrolled", "in_progress", "completed", "certificates"];
+        const PROGRESS: [&str; 4] = ["enrolled", "in_progress", "completed", "certificates"];
         let mut rows = Vec::new();
         match table {
             OrganisationTable::Courses => {
                 rows.push(header(
-                    &[&["course_slug", "course_title"][..], &progress].concat(),
+                    &[&["course_slug", "course_title"][..], &PROGRESS].concat(),
                 ));
                 for c in &self.courses {
-                    let p = c.progress;
-                    rows.push(vec![
-                        c.slug.clone(),
-                        c.title.clone(),
-                        p.enrolled.to_string(),
-                        p.in_progress.to_string(),
-                        p.completed.to_string(),
-                        p.certificates.to_string(),
-                    ]);
+                    let mut row = vec![c.slug.clone(), c.title.clone()];
+                    row.extend(progress(c.progress));
+                    rows.push(row);
                 }
             }
             OrganisationTable::Departments => {
-                rows.push(header(&[&["department", "staff"][..], &progress].concat()));
+                rows.push(header(&[&["department", "staff"][..], &PROGRESS].concat()));
                 for d in &self.departments {
-                    let p = d.progress;
-                    rows.push(vec![
-                        d.department.clone(),
-                        d.staff.to_string(),
-                        p.enrolled.to_string(),
-                        p.in_progress.to_string(),
-                        p.completed.to_string(),
-                        p.certificates.to_string(),
-                    ]);
+                    let mut row = vec![d.department.clone(), d.staff.to_string()];
+                    row.extend(progress(d.progress));
+                    rows.push(row);
                 }
             }
             OrganisationTable::Completions => {

@@ -921,3 +921,6 @@ verify-claims-holder = Awarded to
 verify-claims-achievement = For
 verify-claims-issuer = Issued by
 verify-claims-issued = Issued on
+
+# --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
+org-manage-heading = Manage: { $name }

@@ -920,3 +920,6 @@ verify-claims-holder = Otorgado a
 verify-claims-achievement = Por
 verify-claims-issuer = Expedido por
 verify-claims-issued = Expedido el
+
+# --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
+org-manage-heading = Gestionar: { $name }

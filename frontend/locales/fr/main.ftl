@@ -920,3 +920,6 @@ verify-claims-holder = Décerné à
 verify-claims-achievement = Pour
 verify-claims-issuer = Délivré par
 verify-claims-issued = Délivré le
+
+# --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
+org-manage-heading = Gérer : { $name }

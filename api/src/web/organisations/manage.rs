@@ -10,7 +10,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{Choice, band_choices, form_error, kind_choices, other_names};
-use crate::web::{Ctx, Flash, FormData};
+use crate::{
+    http::i18n::t_args,
+    web::{Ctx, Flash, FormData},
+};
 
 #[derive(Serialize)]
 struct MemberRow {
@@ -34,6 +37,8 @@ struct InvitationRow {
 
 #[derive(Serialize)]
 struct ManagePage {
+    /// "Manage: {name}", with the locale's punctuation.
+    heading: String,
     slug: String,
     name: String,
     name_fr: String,
@@ -75,6 +80,11 @@ async fn manage_page(
         Err(e) => return ctx.fail(e),
     };
     let page = ManagePage {
+        heading: t_args(
+            ctx.locale,
+            "org-manage-heading",
+            &[("name", o.name.clone().into())],
+        ),
         slug: o.slug.clone(),
         name: o.name.clone(),
         name_fr: o.names.get("fr").cloned().unwrap_or_default(),

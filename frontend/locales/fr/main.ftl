@@ -916,3 +916,30 @@ verify-flaw-undefined-terms = Elle emploie des termes qu’aucun contexte JSON-L
 verify-flaw-malformed = Ce n’est pas une attestation Open Badges bien formée ({ $detail }).
 verify-why-valid = La signature correspond à une clé de ce site, l’attestation est dans ses dates de validité et la liste de statuts signée ne la marque pas comme révoquée.
 verify-why-revoked = La signature correspond à une clé de ce site, mais le certificat qu’elle atteste a été révoqué, et la liste de statuts signée l’indique.
+
+# --- Offline learning (issue 23), part 2: quizzes offline ---
+offline-attempts = Réponses envoyées depuis cet appareil
+offline-scored-pass = Note { $score } % : réussi.
+offline-scored-fail = Note { $score } % : pas encore réussi.
+offline-scored = Envoyé, note { $score } %
+# --- Offline learning (issue 23), part 3: data saver ---
+data-saver-title = Économiseur de données
+data-saver-text = Avec l’économiseur de données, les leçons vidéo montrent d’abord la transcription et la vidéo seulement si vous la demandez, et les images ne se chargent qu’en arrivant à l’écran. Les navigateurs qui demandent d’économiser les données l’activent d’eux-mêmes.
+data-saver-is-on = L’économiseur de données est activé dans ce navigateur.
+data-saver-is-off = L’économiseur de données est désactivé dans ce navigateur.
+data-saver-turn-on = Activer l’économiseur de données
+data-saver-turn-off = Désactiver l’économiseur de données
+data-saver-video = L’économiseur de données est activé : la vidéo n’est pas chargée.
+data-saver-show-player = Afficher la vidéo
+# --- Offline learning (issue 23), part 4: resource files and updates ---
+offline-resources = Fichiers de ressources, chacun jusqu’à
+offline-resources-none = aucun
+offline-resources-all = toute taille
+offline-download = Télécharger
+offline-updated = Enregistré sur cet appareil, et mis à jour avec la dernière version du cours.
+offline-saved-updated = mis à jour avec la dernière version le { $date }.
+# --- Offline learning (issue 23), part 5: a course as one file ---
+offline-archive = Télécharger en un fichier (zip)
+offline-archive-hint = Des pages statiques qui s’ouvrent sans connexion ni serveur, par exemple depuis une clé USB.
+archive-note = Une copie de ce cours à lire sans connexion. La progression et les quiz ne sont enregistrés que sur Agora.
+archive-quiz-note = Les questions de ce quiz ; répondez-y sur Agora pour qu’elles soient notées.

@@ -114,29 +114,114 @@
       if (all.some(function (e) { return e.page === location.pathname && !e.refused; })) waiting(form);
     });
   }
-  window.addEventListener("online", sync);
+  // A saved course republished since is saved again (the worker checks).
+  function check(force) {
+    sw.ready.then(function (reg) {
+      if (navigator.onLine && reg.active) reg.active.postMessage({ type: "check", force: force });
+    });
+  }
+  window.addEventListener("online", function () { sync(); check(true); });
   sync();
+  check(false);
 
-  // The course page: save for offline, with progress; cancellable.
+  // A quiz submitted with no connection: queued with a new event id (the
+  // saved page's form is reused), then scored by the server once synced.
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    for (var i = 0; i < 16; i++) h.push((b[i] + 256).toString(16).slice(1));
+    h = h.join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  }
+  var attempts = $("[data-offline-attempts]");
+  function showAttempts() {
+    if (!attempts) return;
+    var ta = function (k) { return attempts.getAttribute("data-t-" + k); }, ul = $("ul", attempts);
+    store("readonly", function (s) { return s.getAll(); }).then(function (all) {
+      var mine = all.filter(function (e) { return e.body && e.page === location.pathname; })
+        .sort(function (a, b) { return a.queued_at - b.queued_at; });
+      ul.textContent = "";
+      mine.forEach(function (e) {
+        var li = document.createElement("li"), s = e.scored;
+        if (e.refused) { li.className = "refused"; li.textContent = ta("refused").replace("%r", e.refused); }
+        else if (s) {
+          li.className = s.passed ? "pass" : "fail";
+          li.textContent = ta(s.passed ? "pass" : "fail").replace("%s", s.score) + " " + s.questions.map(function (q) {
+            return q.prompt + ": " + ta(q.correct ? "right" : "wrong");
+          }).join(" · ");
+        } else { li.className = "waiting"; li.textContent = ta("waiting"); }
+        ul.appendChild(li);
+      });
+      attempts.hidden = mine.length === 0;
+    });
+  }
+  showAttempts();
+  sw.addEventListener("message", function (event) { if ((event.data || {}).type === "synced") showAttempts(); });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-offline-quiz]") || navigator.onLine || !sw.controller) return;
+    event.preventDefault();
+    var answers = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input:checked"), function (i) {
+      var k = i.name.replace(/^q\./, "");
+      (answers[k] = answers[k] || []).push(i.value);
+    });
+    var e = { id: uuid(), url: "/api/v1" + new URL(form.action).pathname, csrf: form.elements.csrf.value,
+      body: { answers: answers }, page: location.pathname, title: document.title, queued_at: Date.now() };
+    store("readwrite", function (s) { return s.put(e); }).then(function () {
+      form.reset();
+      showAttempts();
+      sync();
+    }, function () { form.submit(); });
+  });
+  // Scores are kept on the device for 30 days, for the learner to see.
+  store("readwrite", function (s) {
+    var r = s.getAll();
+    r.onsuccess = function () {
+      r.result.forEach(function (e) { if (e.scored && e.scored.at < Date.now() - 2592e6) s.delete(e.id); });
+    };
+  });
+
+  // The course page: save for offline. The total is shown first, with the
+  // resource files up to the size the learner chooses; then the download,
+  // with progress; cancellable.
   var box = $("[data-offline-save]");
   if (box) {
     var slug = box.getAttribute("data-offline-save");
     var start = $("[data-offline-start]", box), cancel = $("[data-offline-cancel]", box);
+    var choose = $("[data-offline-choose]", box), limit = $("[data-offline-limit]", box);
     var bar = $("[data-offline-progress]", box), status = $("[data-offline-status]", box);
     var t = function (k) { return box.getAttribute("data-t-" + k); };
     var end = function (text) { status.textContent = text; bar.hidden = cancel.hidden = true; start.disabled = false; };
+    var list = null;
+    var total = function () {
+      var max = Number(limit.value), sum = list.total_bytes;
+      list.items.forEach(function (i) { if (i.resource && (max < 0 || i.bytes <= max)) sum += i.bytes; });
+      status.textContent = t("size").replace("%s", size(sum));
+    };
     box.hidden = false;
-    caches.has("agora-course-" + slug).then(function (saved) { if (saved) status.textContent = t("saved"); });
+    caches.open("agora-course-" + slug).then(function (c) { return c.match("/__saved"); }).then(function (r) {
+      return r && r.json();
+    }).then(function (about) {
+      if (about) status.textContent = about.updated_at ? t("updated") : t("saved");
+    });
     start.addEventListener("click", function () {
       start.disabled = true;
       fetch("/api/v1/courses/" + slug + "/offline", { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) throw new Error("status " + r.status);
         return r.json();
-      }).then(function (list) {
-        status.textContent = t("size").replace("%s", size(list.total_bytes));
-        bar.value = 0; bar.max = list.items.length; bar.hidden = cancel.hidden = false;
-        return sw.ready.then(function (reg) { reg.active.postMessage({ type: "save", list: list }); });
+      }).then(function (l) {
+        list = l;
+        choose.hidden = false;
+        total();
       }).catch(function () { end(t("failed")); });
+    });
+    limit.addEventListener("change", function () { if (list) total(); });
+    $("[data-offline-download]", box).addEventListener("click", function () {
+      choose.hidden = true;
+      bar.value = 0; bar.max = list.items.length; bar.hidden = cancel.hidden = false;
+      sw.ready.then(function (reg) { reg.active.postMessage({ type: "save", list: list, limit: Number(limit.value) }); });
     });
     cancel.addEventListener("click", function () {
       sw.ready.then(function (reg) { reg.active.postMessage({ type: "cancel", slug: slug }); });
@@ -145,10 +230,11 @@
       var m = event.data || {};
       if (m.slug !== slug) return;
       if (m.type === "progress") {
+        bar.max = m.total;
         bar.value = m.done;
         status.textContent = t("progress").replace("%d", m.done).replace("%t", m.total);
       }
-      if (m.type === "saved") end(t("saved") + " (" + size(m.bytes) + ")");
+      if (m.type === "saved") end((m.update ? t("updated") : t("saved")) + " (" + size(m.bytes) + ")");
       if (m.type === "cancelled") end(t("cancelled"));
       if (m.type === "failed") end(t("failed"));
     });
@@ -177,6 +263,12 @@
       saved.filter(Boolean).forEach(function (s) {
         var li = item(list, s.about.title, "/courses/" + s.about.slug);
         li.appendChild(document.createTextNode(" · " + size(s.about.bytes) + " "));
+        if (s.about.updated_at) {
+          var up = document.createElement("span");
+          up.className = "updated";
+          up.textContent = tt("updated").replace("%s", new Date(s.about.updated_at).toLocaleString(document.documentElement.lang)) + " ";
+          li.appendChild(up);
+        }
         var b = document.createElement("button");
         b.type = "button"; b.className = "linkish"; b.textContent = tt("remove");
         b.setAttribute("aria-label", tt("remove") + ": " + s.about.title);
@@ -188,7 +280,8 @@
     store("readonly", function (s) { return s.getAll(); }).then(function (all) {
       all.forEach(function (e) {
         var li = item(queue, e.title, e.page);
-        li.appendChild(document.createTextNode(" · " + (e.refused ? tt("refused").replace("%r", e.refused) : tt("waiting"))));
+        li.appendChild(document.createTextNode(" · " + (e.refused ? tt("refused").replace("%r", e.refused)
+          : e.scored ? tt("scored").replace("%s", e.scored.score) : tt("waiting"))));
       });
       $("[data-queue-empty]", page).hidden = all.length > 0;
     });

@@ -213,10 +213,25 @@ async fn the_offline_list_is_for_enrolled_learners_and_every_address_opens() {
     let items = body["items"].as_array().unwrap();
     let lessons = items
         .iter()
-        .filter(|i| i["url"].as_str().unwrap().contains("/lessons/"))
+        .filter(|i| i["url"].as_str().unwrap().contains("/lessons/") && i["resource"] == false)
         .count();
     assert_eq!(lessons as u64, body["lessons"].as_u64().unwrap());
-    let total: u64 = items.iter().map(|i| i["bytes"].as_u64().unwrap()).sum();
+    // The total is the pages' and images'; resource files come apart, last.
+    let resources = items.iter().filter(|i| i["resource"] == true).count();
+    assert!(resources > 0, "{body}");
+    assert!(
+        items[items.len() - resources..]
+            .iter()
+            .all(|i| i["resource"] == true
+                && i["url"].as_str().unwrap().ends_with("/resource")
+                && i["bytes"].as_u64().unwrap() > 0),
+        "{body}"
+    );
+    let total: u64 = items
+        .iter()
+        .filter(|i| i["resource"] == false)
+        .map(|i| i["bytes"].as_u64().unwrap())
+        .sum();
     assert_eq!(body["total_bytes"].as_u64(), Some(total));
     for i in items {
         let url = i["url"].as_str().unwrap();

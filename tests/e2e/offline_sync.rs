@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub(super) const SLUG: &str = "offline-course";
 const BASE: &str = "/api/v1/courses/offline-course";
 pub(super) const TEXT_LESSONS: usize = 30;
-const ATTEMPTS: usize = 20;
+pub(super) const ATTEMPTS: usize = 20;
 
 /// A course of 30 text lessons and a quiz allowing 20 attempts.
 pub(super) fn write_offline_course(dir: &std::path::Path) {

@@ -886,6 +886,26 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
     ];
     type Row = (Method, String, Option<Value>, [u16; 8]);
     let rows: Vec<Row> = vec![
+        // Offline learning (issue 23): a course's list to save and its zip
+        // are for its enrolled learners only (nobody here is enrolled).
+        (
+            Method::GET,
+            "/api/v1/courses/localizing-the-sdgs/offline".into(),
+            None,
+            [401, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            Method::GET,
+            "/api/v1/courses/localizing-the-sdgs/archive".into(),
+            None,
+            [401, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            Method::GET,
+            "/api/v1/courses/no-such-course/archive".into(),
+            None,
+            [401, 404, 404, 404, 404, 404, 404, 404],
+        ),
         // Open Badges credentials (issue 20): the holder's own, anyone's check.
         (
             Method::GET,

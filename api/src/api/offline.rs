@@ -2,16 +2,17 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    Object, OpenApi, Tags,
+    ApiResponse, Object, OpenApi, Tags,
     param::{Header, Path, Query},
-    payload::Json,
+    payload::{Binary, Json},
 };
 
 use super::{
     auth::{Auth, content_locales},
     error::ApiError,
 };
-use crate::state::AppState;
+use crate::{http::i18n, state::AppState};
+use agora_core::{domain::Locale, learning::ArchiveLabels};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -27,6 +28,8 @@ struct OfflineItem {
     /// A path on this site: a page or an image.
     url: String,
     bytes: u64,
+    /// A resource lesson's file, saved only up to the size the learner chooses.
+    resource: bool,
 }
 
 /// Everything saving a course for offline downloads.
@@ -36,11 +39,32 @@ struct OfflineCourse {
     title: String,
     /// The content version: a saved copy older than this is saved again.
     generation: i64,
+    /// This course's published version: a saved copy of another version is
+    /// out of date (the device saves it again when next online).
+    version: String,
     lessons: u32,
-    /// The sum of the items' sizes, to show before downloading.
+    /// The pages' and images' sizes, without the resource files (each item
+    /// has its size), to show before downloading.
     total_bytes: u64,
-    /// The course page, every lesson page in your language, their images.
+    /// The course page, every lesson page in your language, their images,
+    /// then the resource files.
     items: Vec<OfflineItem>,
+}
+
+#[derive(ApiResponse)]
+enum Archive {
+    /// The course as a zip of static HTML pages.
+    #[oai(status = 200, content_type = "application/zip")]
+    Zip(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+fn check_slug(slug: &str) -> Result<(), ApiError> {
+    agora_core::domain::Slug::parse(slug)
+        .map(drop)
+        .map_err(|_| agora_core::Error::NotFound { what: "course" }.into())
 }
 
 #[OpenApi(tag = "ApiTags::Learning")]
@@ -62,9 +86,7 @@ impl OfflineApi {
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<OfflineCourse>, ApiError> {
-        if agora_core::domain::Slug::parse(&slug).is_err() {
-            return Err(agora_core::Error::NotFound { what: "course" }.into());
-        }
+        check_slug(&slug)?;
         let p = auth.principal();
         let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
         let c = state
@@ -75,6 +97,7 @@ impl OfflineApi {
             slug: c.slug,
             title: c.title,
             generation: c.generation,
+            version: c.version,
             lessons: c.lessons,
             total_bytes: c.total_bytes,
             items: c
@@ -83,8 +106,55 @@ impl OfflineApi {
                 .map(|i| OfflineItem {
                     url: i.url,
                     bytes: i.bytes,
+                    resource: i.resource,
                 })
                 .collect(),
         }))
+    }
+
+    /// Download a course as one file, for an enrolled learner
+    ///
+    /// A zip of static HTML pages that open with no server (from a USB
+    /// stick, say): the course page, every lesson in your language with its
+    /// transcript and quiz questions (not their answers), the images and
+    /// the resource files. Links between them are relative.
+    #[oai(
+        path = "/courses/:slug/archive",
+        method = "get",
+        operation_id = "course_archive"
+    )]
+    async fn archive(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        lang: Query<Option<String>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
+    ) -> Result<Archive, ApiError> {
+        check_slug(&slug)?;
+        let p = auth.principal();
+        let preferred = content_locales(lang.0.as_deref(), p, accept_language.0.as_deref())?;
+        let locale = preferred.first().copied().unwrap_or(Locale::En);
+        let t = |key: &str| i18n::t(locale, key);
+        let labels = ArchiveLabels {
+            lang: locale.as_str().to_owned(),
+            contents: t("course-syllabus"),
+            previous: t("lesson-previous"),
+            next: t("lesson-next"),
+            back_to_course: t("lesson-back-to-course"),
+            transcript: t("lesson-transcript"),
+            watch: t("lesson-watch"),
+            download: t("lesson-download"),
+            quiz_note: t("archive-quiz-note"),
+            note: t("archive-note"),
+        };
+        let a = state
+            .learning
+            .course_archive(&state.storage, p.user_id, &slug, &preferred, &labels)
+            .await?;
+        Ok(Archive::Zip(
+            Binary(a.bytes),
+            format!("attachment; filename=\"{}\"", a.file_name),
+        ))
     }
 }

@@ -28,6 +28,8 @@ use crate::{
 
 pub const CSRF_COOKIE: &str = "agora_csrf";
 pub const FLASH_COOKIE: &str = "agora_flash";
+/// The data saver setting (issue 23): `on` or `off`.
+pub const DATA_SAVER_COOKIE: &str = "agora_data_saver";
 
 /// Where [`Ctx::page_spliced`] puts its fragment: a control character no
 /// template, string or escaped value contains.
@@ -72,6 +74,8 @@ pub struct Ctx {
     pub here: String,
     /// The time zone `Accept-Language` suggests, for readers who chose none.
     pub zone_hint: Option<&'static str>,
+    /// Data saver: the reader's setting, or their browser's `Save-Data: on`.
+    pub data_saver: bool,
     secure: bool,
 }
 
@@ -107,6 +111,12 @@ impl<'a> FromRequest<'a> for Ctx {
             csrf,
             new_csrf,
             flash: cookie(req, FLASH_COOKIE).and_then(flash_from_cookie),
+            data_saver: cookie(req, DATA_SAVER_COOKIE) == Some("on")
+                || req
+                    .headers()
+                    .get("save-data")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("on")),
             here,
             zone_hint: req
                 .headers()

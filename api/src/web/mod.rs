@@ -142,6 +142,7 @@ pub fn routes(route: Route) -> Route {
         .at("/sw.js", get(offline::service_worker))
         .at("/offline", get(offline::offline_page))
         .at("/offline/saved", get(offline::saved_page))
+        .at("/offline/data-saver", post(offline::data_saver))
         .at(
             "/embed/partners/:partner/collections/:collection",
             get(embed::collection),

@@ -4,13 +4,13 @@
 //! every page works without it.
 
 use poem::{
-    Response, handler,
+    Body, Response, handler,
     http::{StatusCode, header},
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::Ctx;
+use super::{Ctx, FormData, ctx::DATA_SAVER_COOKIE};
 use crate::http::assets::{SW_JS, href, href_of};
 
 /// The app's colour (the header's teal in `app.css`).
@@ -69,14 +69,21 @@ pub fn service_worker(ctx: Ctx) -> Response {
 }
 
 #[derive(serde::Serialize)]
-struct OfflinePage {}
+struct OfflinePage {
+    data_saver: bool,
+}
 
 /// GET `/offline`: what the service worker shows for a page not saved on
 /// the device, in the reader's language.
 #[handler]
 pub fn offline_page(ctx: Ctx) -> Response {
     let title = ctx.t("offline-title");
-    ctx.page(StatusCode::OK, "offline", &title, &OfflinePage {})
+    ctx.page(
+        StatusCode::OK,
+        "offline",
+        &title,
+        &OfflinePage { data_saver: false },
+    )
 }
 
 /// GET `/offline/saved`: the courses saved on this device and the events
@@ -85,7 +92,32 @@ pub fn offline_page(ctx: Ctx) -> Response {
 #[handler]
 pub fn saved_page(ctx: Ctx) -> Response {
     let title = ctx.t("offline-saved-title");
-    ctx.page(StatusCode::OK, "offline_saved", &title, &OfflinePage {})
+    let page = OfflinePage {
+        data_saver: ctx.data_saver,
+    };
+    ctx.page(StatusCode::OK, "offline_saved", &title, &page)
+}
+
+/// POST `/offline/data-saver`: the data saver setting (`on=on|off`), kept
+/// in a cookie for a year; anyone may set it for their own browser.
+#[handler]
+pub async fn data_saver(ctx: Ctx, body: Body) -> Response {
+    let form = FormData::read(body).await;
+    if let Err(r) = ctx.check_csrf(&form) {
+        return r;
+    }
+    let value = match form.get("on") {
+        Some("on") => "on",
+        _ => "off",
+    };
+    let mut resp = ctx.redirect("/offline/saved", None);
+    if let Ok(v) = ctx
+        .cookie(DATA_SAVER_COOKIE, value, 365 * 24 * 3600)
+        .parse()
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
 }
 
 #[cfg(test)]

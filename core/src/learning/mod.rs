@@ -16,6 +16,7 @@
 //! - `offline`: what saving a course for offline downloads;
 //! - `resume`: "continue where you left off", written behind the request.
 
+mod archive;
 mod completion;
 mod enrolment;
 mod events;
@@ -34,6 +35,7 @@ use crate::jobs::Job;
 
 pub(crate) use crate::published::OrderedLesson;
 pub use crate::published::{OptionView, QuestionView, ResourceLink};
+pub use archive::{ArchiveLabels, CourseArchive};
 pub use enrolment::{Enrolled, EnrolmentView, MyCourse};
 pub use grading::{OptionFeedback, QuestionFeedback, QuizResult, is_correct, passes, score};
 pub use lesson::{LessonCompleted, LessonView, ResourceFile};

@@ -4,11 +4,15 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use super::Learning;
-use crate::{Result, domain::Locale, entities::course_media};
+use crate::{
+    Result,
+    domain::{LessonKind, Locale},
+    entities::{course_media, lesson_resource},
+};
 
 /// About what the page around a lesson's text weighs (layout, outline,
 /// forms), before compression: the estimate for a page not fetched yet.
@@ -19,6 +23,9 @@ const PAGE_FRAME_BYTES: u64 = 9_000;
 pub struct OfflineItem {
     pub url: String,
     pub bytes: u64,
+    /// A resource lesson's file: saved only up to the size the learner
+    /// chooses.
+    pub resource: bool,
 }
 
 /// What saving a course for offline downloads.
@@ -29,7 +36,11 @@ pub struct OfflineCourse {
     /// The content generation the list was made at: a device whose copy is
     /// older saves the course again.
     pub generation: i64,
+    /// This course's published version: a saved copy of another version
+    /// is saved again when the device is next online.
+    pub version: String,
     pub lessons: u32,
+    /// The pages and images, without the resource files.
     pub total_bytes: u64,
     pub items: Vec<OfflineItem>,
 }
@@ -65,7 +76,9 @@ impl Learning {
         let mut items = vec![OfflineItem {
             url: format!("/courses/{slug}"),
             bytes: PAGE_FRAME_BYTES,
+            resource: false,
         }];
+        let mut resources = Vec::new();
         let mut images: Vec<String> = Vec::new();
         let mut title = course.model.slug.clone();
         for (n, o) in course.order.iter().enumerate() {
@@ -82,7 +95,11 @@ impl Learning {
             items.push(OfflineItem {
                 url: format!("/courses/{slug}/lessons/{}", o.key),
                 bytes: PAGE_FRAME_BYTES + l.html.len() as u64,
+                resource: false,
             });
+            if l.kind == LessonKind::Resource && l.resource.is_some() {
+                resources.push((l.id, o.key.clone()));
+            }
             for img in images_of(&l.html) {
                 if !images.contains(&img) {
                     images.push(img);
@@ -117,14 +134,50 @@ impl Learning {
                 .find(|(h, _)| h == hash)
                 .map(|(_, s)| (*s).max(0) as u64)
                 .unwrap_or(0);
-            items.push(OfflineItem { url, bytes });
+            items.push(OfflineItem {
+                url,
+                bytes,
+                resource: false,
+            });
         }
+        let total_bytes = items.iter().map(|i| i.bytes).sum();
+        // Resource files last, by their stored size (the largest locale's).
+        let sizes: Vec<(Uuid, i64)> = if resources.is_empty() {
+            Vec::new()
+        } else {
+            lesson_resource::Entity::find()
+                .select_only()
+                .column(lesson_resource::Column::LessonId)
+                .column_as(Expr::cust("CAST(length(data) AS BIGINT)"), "size")
+                .filter(
+                    lesson_resource::Column::LessonId
+                        .is_in(resources.iter().map(|r| r.0).collect::<Vec<_>>()),
+                )
+                .into_tuple()
+                .all(&self.db)
+                .await?
+        };
+        for (id, key) in resources {
+            let bytes = sizes
+                .iter()
+                .filter(|(l, _)| *l == id)
+                .map(|(_, s)| (*s).max(0) as u64)
+                .max()
+                .unwrap_or(0);
+            items.push(OfflineItem {
+                url: format!("/courses/{slug}/lessons/{key}/resource"),
+                bytes,
+                resource: true,
+            });
+        }
+        let m = &course.model;
         Ok(OfflineCourse {
             slug: slug.to_owned(),
             title,
             generation,
+            version: format!("{}-{}", m.source_hash, m.updated_at.unix_timestamp()),
             lessons: course.order.len() as u32,
-            total_bytes: items.iter().map(|i| i.bytes).sum(),
+            total_bytes,
             items,
         })
     }

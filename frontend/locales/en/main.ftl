@@ -924,3 +924,30 @@ verify-claims-issued = Issued on
 
 # --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
 org-manage-heading = Manage: { $name }
+
+# --- Offline learning (issue 23), part 2: quizzes offline ---
+offline-attempts = Answers from this device
+offline-scored-pass = Scored { $score }%: passed.
+offline-scored-fail = Scored { $score }%: not passed.
+offline-scored = Sent and scored { $score }%
+# --- Offline learning (issue 23), part 3: data saver ---
+data-saver-title = Data saver
+data-saver-text = With the data saver on, video lessons show the transcript first and the video only when you ask for it, and images load only when you scroll to them. Browsers that ask to save data turn it on by themselves.
+data-saver-is-on = The data saver is on in this browser.
+data-saver-is-off = The data saver is off in this browser.
+data-saver-turn-on = Turn the data saver on
+data-saver-turn-off = Turn the data saver off
+data-saver-video = The data saver is on: the video is not loaded.
+data-saver-show-player = Show the video
+# --- Offline learning (issue 23), part 4: resource files and updates ---
+offline-resources = Resource files, each up to
+offline-resources-none = none
+offline-resources-all = any size
+offline-download = Download
+offline-updated = Saved on this device, and updated to the course's newest version.
+offline-saved-updated = updated to the newest version on { $date }.
+# --- Offline learning (issue 23), part 5: a course as one file ---
+offline-archive = Download as one file (zip)
+offline-archive-hint = Static pages that open with no connection and no server, for example from a USB stick.
+archive-note = A copy of this course to read without a connection. Progress and quizzes are recorded only on Agora itself.
+archive-quiz-note = The questions of this quiz; answer them on Agora to have them scored.

@@ -923,3 +923,30 @@ verify-claims-issued = Expedido el
 
 # --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
 org-manage-heading = Gestionar: { $name }
+
+# --- Offline learning (issue 23), part 2: quizzes offline ---
+offline-attempts = Respuestas desde este dispositivo
+offline-scored-pass = Puntuación { $score } %: aprobado.
+offline-scored-fail = Puntuación { $score } %: no aprobado.
+offline-scored = Enviado, puntuación { $score } %
+# --- Offline learning (issue 23), part 3: data saver ---
+data-saver-title = Ahorro de datos
+data-saver-text = Con el ahorro de datos, las lecciones en vídeo muestran primero la transcripción y el vídeo solo cuando lo pide, y las imágenes se cargan solo al llegar a ellas. Los navegadores que piden ahorrar datos lo activan por sí mismos.
+data-saver-is-on = El ahorro de datos está activado en este navegador.
+data-saver-is-off = El ahorro de datos está desactivado en este navegador.
+data-saver-turn-on = Activar el ahorro de datos
+data-saver-turn-off = Desactivar el ahorro de datos
+data-saver-video = El ahorro de datos está activado: el vídeo no se carga.
+data-saver-show-player = Mostrar el vídeo
+# --- Offline learning (issue 23), part 4: resource files and updates ---
+offline-resources = Archivos de recursos, cada uno hasta
+offline-resources-none = ninguno
+offline-resources-all = cualquier tamaño
+offline-download = Descargar
+offline-updated = Guardado en este dispositivo y actualizado a la versión más reciente del curso.
+offline-saved-updated = actualizado a la versión más reciente el { $date }.
+# --- Offline learning (issue 23), part 5: a course as one file ---
+offline-archive = Descargar en un archivo (zip)
+offline-archive-hint = Páginas estáticas que se abren sin conexión ni servidor, por ejemplo desde una memoria USB.
+archive-note = Una copia de este curso para leer sin conexión. El progreso y los cuestionarios solo se registran en Agora.
+archive-quiz-note = Las preguntas de este cuestionario; respóndalas en Agora para que se califiquen.

@@ -923,3 +923,30 @@ verify-claims-issued = Délivré le
 
 # --- Organisations (issue 17): the manage page's heading, with the locale's punctuation ---
 org-manage-heading = Gérer : { $name }
+
+# --- Offline learning (issue 23), part 2: quizzes offline ---
+offline-attempts = Réponses envoyées depuis cet appareil
+offline-scored-pass = Note { $score } % : réussi.
+offline-scored-fail = Note { $score } % : pas encore réussi.
+offline-scored = Envoyé, note { $score } %
+# --- Offline learning (issue 23), part 3: data saver ---
+data-saver-title = Économiseur de données
+data-saver-text = Avec l’économiseur de données, les leçons vidéo montrent d’abord la transcription et la vidéo seulement si vous la demandez, et les images ne se chargent qu’en arrivant à l’écran. Les navigateurs qui demandent d’économiser les données l’activent d’eux-mêmes.
+data-saver-is-on = L’économiseur de données est activé dans ce navigateur.
+data-saver-is-off = L’économiseur de données est désactivé dans ce navigateur.
+data-saver-turn-on = Activer l’économiseur de données
+data-saver-turn-off = Désactiver l’économiseur de données
+data-saver-video = L’économiseur de données est activé : la vidéo n’est pas chargée.
+data-saver-show-player = Afficher la vidéo
+# --- Offline learning (issue 23), part 4: resource files and updates ---
+offline-resources = Fichiers de ressources, chacun jusqu’à
+offline-resources-none = aucun
+offline-resources-all = toute taille
+offline-download = Télécharger
+offline-updated = Enregistré sur cet appareil, et mis à jour avec la dernière version du cours.
+offline-saved-updated = mis à jour avec la dernière version le { $date }.
+# --- Offline learning (issue 23), part 5: a course as one file ---
+offline-archive = Télécharger en un fichier (zip)
+offline-archive-hint = Des pages statiques qui s’ouvrent sans connexion ni serveur, par exemple depuis une clé USB.
+archive-note = Une copie de ce cours à lire sans connexion. La progression et les quiz ne sont enregistrés que sur Agora.
+archive-quiz-note = Les questions de ce quiz ; répondez-y sur Agora pour qu’elles soient notées.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use poem::{
     Body, IntoResponse, Response, handler,
     http::{StatusCode, header},
-    web::{Json, Path},
+    web::{Json, Path, Query},
 };
 use serde::Serialize;
 
@@ -81,9 +81,19 @@ fn valid_path(slug: &str, key: &str) -> bool {
     agora_core::domain::Slug::parse(slug).is_ok() && !key.is_empty() && key.len() <= 80
 }
 
+/// `?player=1`: with the data saver on, show a video lesson's player.
+#[derive(serde::Deserialize)]
+pub struct LessonQuery {
+    player: Option<String>,
+}
+
 /// GET `/courses/{slug}/lessons/{key}`: the lesson player.
 #[handler]
-pub async fn lesson(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Response {
+pub async fn lesson(
+    ctx: Ctx,
+    Path((slug, key)): Path<(String, String)>,
+    Query(q): Query<LessonQuery>,
+) -> Response {
     let user = match ctx.require_user() {
         Ok(u) => u.clone(),
         Err(r) => return r,
@@ -102,12 +112,20 @@ pub async fn lesson(ctx: Ctx, Path((slug, key)): Path<(String, String)>) -> Resp
         Ok(v) => v,
         Err(e) => return not_enrolled(&ctx, &slug, e),
     };
-    if v.quiz.is_none() {
+    // Data saver: the page is the reader's own (no player, lazy images).
+    let data_saver = ctx.data_saver && q.player.is_none();
+    if v.quiz.is_none() && !data_saver {
         return kept::page(&ctx, &slug, &key, generation, v).await;
     }
     let title = v.outline.card.title.clone();
     let mut page = lesson_page(&ctx, &slug, title, v, None, BTreeMap::new());
+    page.data_saver = data_saver && page.is_video;
     let html = std::mem::replace(&mut page.html, splice_marker());
+    let html: std::borrow::Cow<str> = if data_saver {
+        html.replace("<img ", "<img loading=\"lazy\" ").into()
+    } else {
+        (*html).into()
+    };
     let mut resp = ctx.page_spliced(StatusCode::OK, "lesson", &page.title, &page, &html);
     crate::http::security::allow_video_frames(&mut resp);
     resp

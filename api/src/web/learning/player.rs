@@ -89,6 +89,8 @@ pub(super) struct LessonPage {
     pub(super) video_placeholder: bool,
     /// The player of a YouTube or Vimeo `video_url`; the link stays as a fallback.
     pub(super) video_embed: Option<String>,
+    /// Data saver: the transcript first, the player only on demand.
+    pub(super) data_saver: bool,
     /// The lesson body: shared by every reader, never copied per request
     /// (the learner's page splices it in: see `Ctx::page_spliced`).
     #[serde(serialize_with = "shared_str")]
@@ -289,6 +291,7 @@ pub(super) fn lesson_page(
             .as_deref()
             .and_then(agora_core::embed::embed_for_video_url),
         video_url: v.video_url,
+        data_saver: false,
         video_placeholder: v.video_placeholder,
         html: v.html,
         resource_href: v

@@ -15,16 +15,16 @@ use time::OffsetDateTime;
 
 use super::cohorts::{cohorts_world, jobs_settle};
 
-struct Words {
-    lang: &'static str,
-    saved: &'static str,
-    applied: &'static str,
-    decided: &'static str,
-    joined: &'static str,
-    announced: &'static str,
+pub(super) struct Words {
+    pub(super) lang: &'static str,
+    pub(super) saved: &'static str,
+    pub(super) applied: &'static str,
+    pub(super) decided: &'static str,
+    pub(super) joined: &'static str,
+    pub(super) announced: &'static str,
 }
 
-const EN: Words = Words {
+pub(super) const EN: Words = Words {
     lang: "en",
     saved: "Saved.",
     applied: "Your application was sent.",
@@ -33,7 +33,7 @@ const EN: Words = Words {
     announced: "The announcement was posted",
 };
 
-const ES: Words = Words {
+pub(super) const ES: Words = Words {
     lang: "es",
     saved: "Guardado.",
     applied: "Su solicitud se envió.",
@@ -42,20 +42,20 @@ const ES: Words = Words {
     announced: "El anuncio se publicó",
 };
 
-struct Run {
-    s: TestServer,
-    b: Browser,
-    axe: String,
-    w: &'static Words,
+pub(super) struct Run {
+    pub(super) s: TestServer,
+    pub(super) b: Browser,
+    pub(super) axe: String,
+    pub(super) w: &'static Words,
 }
 
 impl Run {
-    async fn visit(&self, path: &str, name: &str) {
+    pub(super) async fn visit(&self, path: &str, name: &str) {
         self.b.goto(&self.s.url(path)).await;
         self.check(name).await;
     }
 
-    async fn check(&self, name: &str) {
+    pub(super) async fn check(&self, name: &str) {
         let lang = self.b.attribute(&self.b.find("html").await, "lang").await;
         assert_eq!(
             lang.as_deref(),
@@ -71,18 +71,18 @@ impl Run {
         .await;
     }
 
-    async fn path(&self) -> String {
+    pub(super) async fn path(&self) -> String {
         url::Url::parse(&self.b.url().await)
             .unwrap()
             .path()
             .to_owned()
     }
 
-    async fn flash(&self) -> String {
+    pub(super) async fn flash(&self) -> String {
         self.b.text(".flash").await
     }
 
-    async fn sign_in(&self, email: &str) {
+    pub(super) async fn sign_in(&self, email: &str) {
         self.visit("/sign-in", "sign-in").await;
         self.b.type_into("#email", email).await;
         self.b.type_into("#password", PASSWORD).await;
@@ -92,12 +92,12 @@ impl Run {
             .await;
     }
 
-    async fn sign_out(&self) {
+    pub(super) async fn sign_out(&self) {
         self.b.submit("form[action='/sign-out'] button").await;
     }
 
     /// Sets a field's value (selects, `datetime-local`) as a person would.
-    async fn set(&self, id: &str, value: &str) {
+    pub(super) async fn set(&self, id: &str, value: &str) {
         self.b
             .script(
                 "document.getElementById(arguments[0]).value = arguments[1];",

@@ -20,15 +20,15 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::{
-    cohorts::{cohort_body, cohorts_world, field_of, get_text, ok, session_body},
-    cohorts_assignments::{assignment_body, create_assignment, download, scores, submit},
+    cohorts::{cohort_body, cohorts_world, field_of, get_text, jobs_settle, ok, session_body},
     cohorts_pages::{form, page},
     cohorts_sessions::two_cohorts,
+    cohorts_work::{assignment_body, create_assignment, download, scores, submit},
 };
 
 /// Enrols and completes the course the way the last lesson does:
 /// `completed_at` and the `course_completed` job together.
-async fn complete_course(s: &TestServer, l: &Learner) {
+pub(super) async fn complete_course(s: &TestServer, l: &Learner) {
     let (st, b) = s
         .call(
             l,
@@ -77,7 +77,7 @@ async fn my_certificates(s: &TestServer, l: &Learner) -> Vec<Value> {
 }
 
 /// Waits for `n` ready certificates.
-async fn ready_certificates(s: &TestServer, l: &Learner, n: usize) -> Vec<Value> {
+pub(super) async fn ready_certificates(s: &TestServer, l: &Learner, n: usize) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let certs = my_certificates(s, l).await;
@@ -332,4 +332,16 @@ async fn a_member_who_meets_the_rule_gets_a_certificate_naming_the_cohort_once()
     let (st, html) = page(s, Some(member), "/cohorts/vlr-a").await;
     assert_eq!(st, 200);
     assert!(html.contains(&format!("/certificates/{code}")), "{html}");
+
+    // One mail says so, in the member's language, with the code.
+    jobs_settle(s, "cohort_completed").await;
+    let mails: Vec<_> = sink
+        .messages()
+        .into_iter()
+        .filter(|m| m.to.eq_ignore_ascii_case(&member.email))
+        .filter(|m| m.subject.starts_with("Your certificate for the cohort"))
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].subject.contains("VLR cohort vlr-a"), "{mails:?}");
+    assert!(mails[0].text.contains(code), "{mails:?}");
 }

@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 
 use super::{
     cohorts::{apply, cohort_body, cohorts_world, ok, session_body},
-    cohorts_assignments::{PDF, assignment_body, create_assignment, scores, submit},
     cohorts_sessions::two_cohorts,
+    cohorts_work::{PDF, assignment_body, create_assignment, scores, submit},
 };
 
 /// The roles of the matrix, in order.
@@ -172,6 +172,12 @@ async fn every_cohort_endpoint_answers_each_role_as_the_matrix_says() {
             format!("{a}/applications/{lyon_app}/decision"),
             Some(json!({ "decision": "accepted" })),
             [401, 404, 404, 403, 404, 200, 404, 403, 200],
+        ),
+        (
+            Method::POST,
+            format!("{a}/invitations"),
+            Some(json!({ "organisation": "nowhere" })),
+            [401, 404, 404, 403, 404, 422, 404, 403, 422],
         ),
         (
             Method::POST,

@@ -12,6 +12,7 @@ use super::{
     cohorts::{apply, cohort_body, cohorts_world, ok, session_body},
     cohorts_matrix::ROLES,
     cohorts_sessions::two_cohorts,
+    cohorts_work::{PDF, assignment_body, create_assignment, submit},
 };
 
 fn client() -> reqwest::Client {
@@ -108,6 +109,17 @@ async fn every_cohort_page_answers_each_role_as_the_matrix_says() {
         201,
     )
     .await;
+    let aid = create_assignment(
+        s,
+        &c.facilitator,
+        assignment_body("Work plan", start, "individual", 0),
+    )
+    .await;
+    let work = format!("/api/v1/cohorts/vlr-a/assignments/{aid}/submission");
+    let (st, sub) = submit(s, &w.lyon_member, &work, "Plan", &[("plan.pdf", PDF)]).await;
+    assert_eq!(st, 200, "{sub}");
+    let sub_id = sub["id"].as_str().unwrap().to_owned();
+    let file_id = sub["files"][0]["id"].as_str().unwrap().to_owned();
 
     let people = [
         None,
@@ -130,6 +142,10 @@ async fn every_cohort_page_answers_each_role_as_the_matrix_says() {
         ),
         (
             "/cohorts/new".into(),
+            [303, 403, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "/cohorts/new-from-template".into(),
             [303, 403, 403, 403, 403, 403, 403, 200, 200],
         ),
         (
@@ -157,6 +173,18 @@ async fn every_cohort_page_answers_each_role_as_the_matrix_says() {
             [303, 404, 404, 200, 404, 200, 404, 200, 200],
         ),
         (
+            format!("{a}/work"),
+            [303, 404, 404, 200, 404, 200, 404, 200, 200],
+        ),
+        (
+            format!("{a}/assignments/{aid}/submissions"),
+            [303, 404, 404, 403, 404, 200, 404, 200, 200],
+        ),
+        (
+            format!("{a}/submissions/{sub_id}/files/{file_id}"),
+            [303, 404, 404, 200, 404, 200, 404, 200, 200],
+        ),
+        (
             format!("{a}/dashboard"),
             [303, 404, 404, 403, 404, 200, 404, 200, 200],
         ),
@@ -166,6 +194,11 @@ async fn every_cohort_page_answers_each_role_as_the_matrix_says() {
         ),
     ];
     let posts: Vec<Post> = vec![
+        (
+            "/cohorts/new-from-template".into(),
+            vec![("course", "voluntary-local-review"), ("slug", "")],
+            [303, 403, 403, 403, 403, 403, 403, 422, 422],
+        ),
         (
             format!("{a}/announcements"),
             vec![("title", ""), ("body", "x")],
@@ -190,6 +223,21 @@ async fn every_cohort_page_answers_each_role_as_the_matrix_says() {
             format!("{a}/dashboard/rules"),
             vec![("inactive_days", "-1"), ("missed_sessions", "2")],
             [303, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            format!("{a}/submissions/{sub_id}/feedback"),
+            vec![("assignment", aid.as_str()), ("status", "maybe")],
+            [303, 404, 404, 403, 404, 422, 404, 422, 422],
+        ),
+        (
+            format!("{a}/reviews/{}", uuid::Uuid::new_v4()),
+            vec![("points_scope", "3")],
+            [303, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("{a}/invitations"),
+            vec![("organisation", "nowhere")],
+            [303, 404, 404, 403, 404, 422, 404, 403, 422],
         ),
         (
             format!("{a}/applications/{app}/decision"),

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{
     cohorts::{cohorts_world, field_of, ok},
-    cohorts_assignments::{
+    cohorts_work::{
         PDF, assignment_body, create_assignment, download, scores, submit, two_organisations_in_a,
     },
 };

@@ -9,9 +9,12 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use agora_tests::SmtpSink;
 
-use super::cohorts::{
-    Cohorts, apply, at, cohort_body, cohorts_world, decide, field_of, get_text, jobs_settle, ok,
-    parse_ics, session_body,
+use super::{
+    cohorts::{
+        Cohorts, apply, at, cohort_body, cohorts_world, decide, field_of, get_text, jobs_settle,
+        ok, session_body,
+    },
+    cohorts_ics::parse_ics,
 };
 /// Cohort A (Lyon's member joined) and cohort B (Nairobi's member joined),
 /// each with its own facilitator.

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use super::{
     cohorts::{cohorts_world, ok, session_body},
-    cohorts_assignments::two_organisations_in_a,
+    cohorts_work::two_organisations_in_a,
 };
 
 const KINDS: [&str; 2] = ["mail.cohort_session_reminder", "mail.cohort_announcement"];

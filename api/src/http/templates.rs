@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 58] = pages![
+pub const PAGES: [(&str, &str); 62] = pages![
     "layout",
     "error",
     "message",
@@ -63,11 +63,15 @@ pub const PAGES: [(&str, &str); 58] = pages![
     "cohort_page",
     "cohort_apply",
     "cohort_edit",
+    "cohort_from_template",
     "cohort_applications",
     "cohort_session_fields",
     "cohort_sessions",
     "cohort_session",
     "cohort_dashboard",
+    "cohort_rubric_fields",
+    "cohort_work",
+    "cohort_submissions",
     "offline",
     "offline_saved",
 ];

@@ -187,6 +187,10 @@ pub fn routes(route: Route) -> Route {
             "/cohorts/new",
             get(cohorts::edit::new_form).post(cohorts::edit::create),
         )
+        .at(
+            "/cohorts/new-from-template",
+            get(cohorts::template::form_page).post(cohorts::template::create),
+        )
         .at("/cohorts/:slug", get(cohorts::page::show))
         .at(
             "/cohorts/:slug/edit",
@@ -220,8 +224,33 @@ pub fn routes(route: Route) -> Route {
             get(cohorts::applications::list),
         )
         .at(
+            "/cohorts/:slug/invitations",
+            post(cohorts::applications::invite),
+        )
+        .at(
             "/cohorts/:slug/applications/:id/decision",
             post(cohorts::applications::decide),
+        )
+        .at("/cohorts/:slug/work", get(cohorts::work::show))
+        .at(
+            "/cohorts/:slug/assignments/:assignment/submission",
+            post(cohorts::work::hand_in),
+        )
+        .at(
+            "/cohorts/:slug/assignments/:assignment/submissions",
+            get(cohorts::submissions::show),
+        )
+        .at(
+            "/cohorts/:slug/reviews/:review",
+            post(cohorts::work::review),
+        )
+        .at(
+            "/cohorts/:slug/submissions/:submission/feedback",
+            post(cohorts::submissions::give),
+        )
+        .at(
+            "/cohorts/:slug/submissions/:submission/files/:file",
+            get(cohorts::work::download),
         )
         .at(
             "/cohorts/:slug/sessions",

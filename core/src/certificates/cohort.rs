@@ -16,10 +16,14 @@ use super::{CohortNamed, Verification, held, new_code, normalize_code};
 use crate::{
     Error, Result,
     accounts::Role,
-    addressee::{course_title, locale_of},
+    addressee::{course_title, locale_of, mailbox},
     domain::Locale,
     entities::{cohort, cohort_certificate, course, user},
     links,
+    mail::{
+        delivery::{self, Outgoing},
+        templates::{self, CohortCertificateEmail},
+    },
     outbound::Outbound,
 };
 
@@ -155,7 +159,8 @@ fn title_in(c: &cohort::Model, locale: Locale) -> (Locale, String) {
 }
 
 /// The work of a `cohort_completed` job: the certificate row (once), then
-/// its PDF in storage (until stored). Each step is skipped when an earlier
+/// its PDF in storage (until stored), then one mail to the member in their
+/// language (keyed by the certificate). Each step is skipped when an earlier
 /// run did it, so the job may run any number of times.
 pub async fn issue(
     o: &Outbound,
@@ -216,10 +221,20 @@ pub async fn issue(
         .one(db)
         .await?
         .ok_or_else(|| Error::Internal("the cohort certificate row vanished".into()))?;
-    if cert.stored_at.is_some() {
-        return Ok(());
+    if cert.stored_at.is_none() {
+        store(o, cache, &cert).await?;
     }
-    held::refresh(db, cache, u.id).await?;
+    mail(o, &u, &c, &k, &cert).await
+}
+
+/// Renders the certificate's PDF and stores it.
+async fn store(
+    o: &Outbound,
+    cache: &crate::cache::Cache,
+    cert: &cohort_certificate::Model,
+) -> Result<()> {
+    let (db, u_id) = (&o.db, cert.user_id);
+    held::refresh(db, cache, u_id).await?;
     let text = super::pdf::CertificateText {
         holder_name: cert.holder_name.clone(),
         organisation: cert.organisation_name.clone(),
@@ -246,6 +261,42 @@ pub async fn issue(
         .filter(cohort_certificate::Column::Id.eq(cert.id))
         .exec(db)
         .await?;
-    held::refresh(db, cache, u.id).await?;
+    held::refresh(db, cache, u_id).await?;
+    Ok(())
+}
+
+/// Tells the member, once, in their language, that the certificate is ready.
+async fn mail(
+    o: &Outbound,
+    u: &user::Model,
+    c: &course::Model,
+    k: &cohort::Model,
+    cert: &cohort_certificate::Model,
+) -> Result<()> {
+    let locale = locale_of(u);
+    let (_, cohort_title) = title_in(k, locale);
+    let (_, course) = course_title(&o.db, c, locale).await?;
+    let rendered = templates::render(
+        locale,
+        &CohortCertificateEmail {
+            name: u.display_name.clone(),
+            cohort: cohort_title,
+            course_title: course,
+            certificate_link: o.link(&links::certificate(&cert.code)),
+            code: cert.code.clone(),
+        },
+    )?;
+    delivery::deliver(
+        &o.db,
+        &o.mailer,
+        Outgoing {
+            key: format!("cohort-certificate:{}", cert.id),
+            user_id: Some(u.id),
+            to: mailbox(u)?,
+            rendered,
+            unsubscribe: None,
+        },
+    )
+    .await?;
     Ok(())
 }

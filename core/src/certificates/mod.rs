@@ -1,6 +1,7 @@
 //! Certificates: issued once per completed enrolment, stored as a PDF through
 //! the storage port, verifiable by anyone with the code, revocable by admins.
 
+mod canvas;
 pub mod cohort;
 pub mod fonts;
 mod held;

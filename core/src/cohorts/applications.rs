@@ -31,7 +31,7 @@ use crate::{
 };
 
 const MAX_ANSWER: usize = 5_000;
-const MAX_MESSAGE: usize = 5_000;
+pub(super) const MAX_MESSAGE: usize = 5_000;
 
 #[derive(Clone, Debug)]
 pub struct ApplicationView {
@@ -87,7 +87,7 @@ pub(super) async fn lock_cohort(db: &impl ConnectionTrait, cohort_id: Uuid) -> R
     Ok(())
 }
 
-async fn accepted_count(db: &impl ConnectionTrait, cohort_id: Uuid) -> Result<u64> {
+pub(super) async fn accepted_count(db: &impl ConnectionTrait, cohort_id: Uuid) -> Result<u64> {
     Ok(cohort_application::Entity::find()
         .filter(cohort_application::Column::CohortId.eq(cohort_id))
         .filter(cohort_application::Column::State.eq(Decision::Accepted.as_str()))
@@ -96,7 +96,10 @@ async fn accepted_count(db: &impl ConnectionTrait, cohort_id: Uuid) -> Result<u6
 }
 
 impl Cohorts {
-    async fn application_view(&self, a: cohort_application::Model) -> Result<ApplicationView> {
+    pub(super) async fn application_view(
+        &self,
+        a: cohort_application::Model,
+    ) -> Result<ApplicationView> {
         let org = organisation::Entity::find_by_id(a.organisation_id)
             .one(&self.db)
             .await?;

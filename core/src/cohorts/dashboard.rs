@@ -5,32 +5,26 @@
 //! absence, and a member who never opened the course is inactive since
 //! they joined.
 //!
-//! Assignments join through [`assignment_states`]: each member's state of
-//! each assignment (an organisation-scope assignment shares its
-//! organisation's submission), and an assignment past due without a
-//! submission is overdue work.
+//! Assignments join through `work_states`: each member's state of each
+//! assignment (an organisation-scope assignment shares its organisation's
+//! submission), and an assignment past due without a submission is
+//! overdue work.
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
     Cohorts, now,
     sessions::sessions_of,
-    work::{SubmissionStatus, owner_of},
+    work_states::{AssignmentState, assignment_states},
 };
 use crate::{
     Error, Result,
     accounts::Principal,
-    entities::{
-        cohort, cohort_assignment, cohort_attendance, cohort_behind_rule, cohort_member,
-        cohort_submission, enrolment, lesson,
-    },
+    entities::{cohort_attendance, cohort_behind_rule, cohort_member, enrolment, lesson},
     reports::csv_field,
 };
 
@@ -54,50 +48,6 @@ pub enum BehindReason {
     MissedSessions { missed: u32 },
     /// This many assignments past due without a submission.
     OverdueWork { assignments: u32 },
-}
-
-/// Where one member's (or organisation's) work for one assignment stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WorkState {
-    NotSubmitted,
-    Submitted,
-    Late,
-    NeedsRevision,
-    Accepted,
-}
-
-impl WorkState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WorkState::NotSubmitted => "not_submitted",
-            WorkState::Submitted => "submitted",
-            WorkState::Late => "late",
-            WorkState::NeedsRevision => "needs_revision",
-            WorkState::Accepted => "accepted",
-        }
-    }
-
-    /// A submission's state: late only while it awaits feedback.
-    pub fn of(status: &str, late: bool) -> WorkState {
-        match SubmissionStatus::parse(status) {
-            Some(SubmissionStatus::Accepted) => WorkState::Accepted,
-            Some(SubmissionStatus::NeedsRevision) => WorkState::NeedsRevision,
-            _ if late => WorkState::Late,
-            _ => WorkState::Submitted,
-        }
-    }
-}
-
-/// The state of one assignment for one member or organisation.
-#[derive(Clone, Debug)]
-pub struct AssignmentState {
-    pub assignment_id: Uuid,
-    pub assignment: String,
-    /// `individual` or `organisation`.
-    pub scope: String,
-    pub state: WorkState,
-    /// Past due and not submitted.
-    pub overdue: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -158,54 +108,6 @@ pub fn behind(
         out.push(BehindReason::MissedSessions { missed });
     }
     out
-}
-
-/// Each member's state of each of the cohort's assignments, in the
-/// cohort's order; an organisation-scope assignment answers the
-/// organisation's submission.
-async fn assignment_states(
-    db: &impl ConnectionTrait,
-    cohort: &cohort::Model,
-    members: &[cohort_member::Model],
-    at: OffsetDateTime,
-) -> Result<HashMap<Uuid, Vec<AssignmentState>>> {
-    let assignments = cohort_assignment::Entity::find()
-        .filter(cohort_assignment::Column::CohortId.eq(cohort.id))
-        .order_by_asc(cohort_assignment::Column::Position)
-        .all(db)
-        .await?;
-    let mut out: HashMap<Uuid, Vec<AssignmentState>> = HashMap::new();
-    if assignments.is_empty() {
-        return Ok(out);
-    }
-    let ids: Vec<Uuid> = assignments.iter().map(|a| a.id).collect();
-    let submissions: HashMap<(Uuid, String), WorkState> = cohort_submission::Entity::find()
-        .filter(cohort_submission::Column::AssignmentId.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| ((s.assignment_id, s.owner), WorkState::of(&s.status, s.late)))
-        .collect();
-    for m in members {
-        let states = assignments
-            .iter()
-            .map(|a| {
-                let state = submissions
-                    .get(&(a.id, owner_of(a, m)))
-                    .copied()
-                    .unwrap_or(WorkState::NotSubmitted);
-                AssignmentState {
-                    assignment_id: a.id,
-                    assignment: a.title.clone(),
-                    scope: a.scope.clone(),
-                    state,
-                    overdue: state == WorkState::NotSubmitted && a.due_at <= at,
-                }
-            })
-            .collect();
-        out.insert(m.user_id, states);
-    }
-    Ok(out)
 }
 
 impl Cohorts {

@@ -8,7 +8,9 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{CohortStatus, Cohorts, Decision, applications::lock_cohort, now, require_signed_in};
+use super::{
+    Admission, CohortStatus, Cohorts, Decision, applications::lock_cohort, now, require_signed_in,
+};
 use crate::{
     Error, Result,
     accounts::Principal,
@@ -36,8 +38,13 @@ impl Cohorts {
             .membership_of(who.user_id)
             .await?
             .filter(|m| m.is_active());
+        let by_invitation = c.admission == Admission::Invitation.as_str();
         let refused = || Error::Forbidden {
-            reason: "only staff of an accepted organisation may join",
+            reason: if by_invitation {
+                "this cohort admits organisations by invitation only: only staff of an invited organisation may join; ask its facilitators to invite yours"
+            } else {
+                "only staff of an accepted organisation may join"
+            },
         };
         let m = m.ok_or_else(refused)?;
         let txn = crate::db::begin_write(&self.db).await?;

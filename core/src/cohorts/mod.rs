@@ -33,6 +33,8 @@ mod calendar;
 mod completion;
 mod dashboard;
 mod feedback;
+mod input;
+mod invitations;
 mod manage;
 mod members;
 pub mod peer_allocation;
@@ -41,6 +43,7 @@ mod sessions;
 mod submissions;
 mod template;
 mod work;
+mod work_states;
 
 use std::collections::BTreeMap;
 
@@ -56,20 +59,19 @@ pub use self::{
     attendance::AttendanceView,
     calendar::FeedCreated,
     completion::{CohortCompleted, CompletionView, RequiredWork, after_course_completed},
-    dashboard::{
-        AssignmentState, BehindReason, BehindRules, Dashboard, DashboardMember,
-        DashboardOrganisation, WorkState,
-    },
+    dashboard::{BehindReason, BehindRules, Dashboard, DashboardMember, DashboardOrganisation},
     feedback::{
         Assessment, FeedbackView, PeerReviewView, Score, SubmissionFileView, SubmissionView,
     },
-    manage::{CohortInput, CohortView, PersonView},
+    input::CohortInput,
+    manage::{CohortView, PersonView},
     members::CohortMemberView,
     reviews::ReviewTaskView,
     sessions::{SessionInput, SessionReminder, SessionView, send_reminder},
     submissions::{FileInput, MAX_FILE_BYTES, MAX_FILES, MAX_SUBMISSION_BYTES, SubmissionInput},
     template::{Completion, FromTemplateInput, import_templates},
     work::SubmissionStatus,
+    work_states::{AssignmentState, WorkState},
 };
 use crate::{
     Error, Result,

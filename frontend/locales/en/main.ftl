@@ -951,3 +951,50 @@ offline-archive = Download as one file (zip)
 offline-archive-hint = Static pages that open with no connection and no server, for example from a USB stick.
 archive-note = A copy of this course to read without a connection. Progress and quizzes are recorded only on Agora itself.
 archive-quiz-note = The questions of this quiz; answer them on Agora to have them scored.
+
+## Cohorts: starting from a course's cohort template
+cohort-template-link = Or start from the course's cohort template
+cohort-template-title = New cohort from a template
+cohort-template-intro = The course's cohort template gives the sessions, the assignments with their rubrics and the completion rule, dated from the first day. You can change everything afterwards.
+cohort-template-starts-hint = The day of the first session; the other dates follow from it.
+cohort-template-locales-hint = Sessions and assignments are written in your language if chosen, else in the first one.
+cohort-template-create = Create the cohort
+
+## Cohorts: invitations
+cohort-invite-title = Invite an organisation
+cohort-invite-text = An invited organisation is accepted at once; its administrator gets a mail, and its staff can then join.
+cohort-invite-organisation = Organisation (its address name)
+cohort-invite = Invite
+cohort-invitation-only = This cohort admits organisations by invitation only. Ask its facilitators to invite yours.
+flash-cohort-invited = The organisation was invited; its administrator gets a mail.
+
+## Cohorts: the work pages (assignments, handing in, peer review, feedback)
+cohort-work-title = Assignments and reviews
+cohort-work-link = Your assignments and the reviews to give
+cohort-work-due = Due
+cohort-work-organisation = one piece of work per organisation
+cohort-work-peer-reviewed = reviewed by peers
+cohort-work-rubric = Rubric
+cohort-work-yours = Your work
+cohort-work-status = Status
+cohort-work-feedback = Feedback from the facilitators
+cohort-work-peer-reviews = Peer reviews
+cohort-field-text = Your text (Markdown)
+cohort-field-files = File
+cohort-field-criteria = Rubric
+cohort-work-file-hint = PDF, DOCX, XLSX, ODT, PNG, JPEG or WebP, at most 10 MB. You may hand in again until your work is reviewed.
+cohort-work-hand-in = Hand in
+cohort-work-none = No assignments yet.
+cohort-work-reviews-to-do = Reviews to give
+cohort-work-reviews-hint = Your reviews are anonymous to the people you review; the facilitators see them.
+cohort-work-review-given = given
+cohort-work-comment = Comment
+cohort-work-level = Level
+cohort-work-give-review = Give the review
+cohort-work-no-reviews = No reviews to give for now.
+cohort-work-give-feedback = Give feedback
+cohort-submissions-title = Submissions
+cohort-submissions-none = Nothing handed in yet.
+flash-cohort-handed-in = Your work was handed in.
+flash-cohort-reviewed = Your review was saved.
+flash-cohort-feedback-given = The feedback was saved.

@@ -950,3 +950,50 @@ offline-archive = Descargar en un archivo (zip)
 offline-archive-hint = Páginas estáticas que se abren sin conexión ni servidor, por ejemplo desde una memoria USB.
 archive-note = Una copia de este curso para leer sin conexión. El progreso y los cuestionarios solo se registran en Agora.
 archive-quiz-note = Las preguntas de este cuestionario; respóndalas en Agora para que se califiquen.
+
+## Cohorts: starting from a course's cohort template
+cohort-template-link = O partir de la plantilla de cohorte del curso
+cohort-template-title = Nueva cohorte a partir de una plantilla
+cohort-template-intro = La plantilla de cohorte del curso aporta las sesiones, las tareas con sus rúbricas y la regla de finalización, con fechas a partir del primer día. Todo se puede cambiar después.
+cohort-template-starts-hint = El día de la primera sesión; las demás fechas se derivan de él.
+cohort-template-locales-hint = Las sesiones y las tareas se redactan en su idioma si lo elige; si no, en el primero.
+cohort-template-create = Crear la cohorte
+
+## Cohorts: invitations
+cohort-invite-title = Invitar a una organización
+cohort-invite-text = Una organización invitada queda aceptada de inmediato; su administrador recibe un correo y su personal puede unirse.
+cohort-invite-organisation = Organización (su nombre de dirección)
+cohort-invite = Invitar
+cohort-invitation-only = Esta cohorte admite organizaciones solo por invitación. Pida a sus facilitadores que inviten a la suya.
+flash-cohort-invited = La organización fue invitada; su administrador recibe un correo.
+
+## Cohorts: the work pages (assignments, handing in, peer review, feedback)
+cohort-work-title = Tareas y revisiones
+cohort-work-link = Sus tareas y las revisiones por hacer
+cohort-work-due = Fecha de entrega
+cohort-work-organisation = una entrega por organización
+cohort-work-peer-reviewed = revisada por pares
+cohort-work-rubric = Rúbrica
+cohort-work-yours = Su trabajo
+cohort-work-status = Estado
+cohort-work-feedback = Comentarios de los facilitadores
+cohort-work-peer-reviews = Revisiones de pares
+cohort-field-text = Su texto (Markdown)
+cohort-field-files = Archivo
+cohort-field-criteria = Rúbrica
+cohort-work-file-hint = PDF, DOCX, XLSX, ODT, PNG, JPEG o WebP, 10 MB como máximo. Puede entregar de nuevo hasta que su trabajo sea revisado.
+cohort-work-hand-in = Entregar
+cohort-work-none = Todavía no hay tareas.
+cohort-work-reviews-to-do = Revisiones por hacer
+cohort-work-reviews-hint = Sus revisiones son anónimas para las personas revisadas; los facilitadores las ven.
+cohort-work-review-given = hecha
+cohort-work-comment = Comentario
+cohort-work-level = Nivel
+cohort-work-give-review = Enviar la revisión
+cohort-work-no-reviews = No hay revisiones por hacer por ahora.
+cohort-work-give-feedback = Enviar los comentarios
+cohort-submissions-title = Entregas
+cohort-submissions-none = Todavía no se ha entregado nada.
+flash-cohort-handed-in = Su trabajo fue entregado.
+flash-cohort-reviewed = Su revisión se guardó.
+flash-cohort-feedback-given = Los comentarios se guardaron.

@@ -950,3 +950,50 @@ offline-archive = Télécharger en un fichier (zip)
 offline-archive-hint = Des pages statiques qui s’ouvrent sans connexion ni serveur, par exemple depuis une clé USB.
 archive-note = Une copie de ce cours à lire sans connexion. La progression et les quiz ne sont enregistrés que sur Agora.
 archive-quiz-note = Les questions de ce quiz ; répondez-y sur Agora pour qu’elles soient notées.
+
+## Cohorts: starting from a course's cohort template
+cohort-template-link = Ou partir du modèle de cohorte du cours
+cohort-template-title = Nouvelle cohorte à partir d’un modèle
+cohort-template-intro = Le modèle de cohorte du cours fournit les sessions, les travaux avec leurs grilles d’évaluation et la règle d’achèvement, datés à partir du premier jour. Tout reste modifiable ensuite.
+cohort-template-starts-hint = Le jour de la première session ; les autres dates en découlent.
+cohort-template-locales-hint = Les sessions et les travaux sont rédigés dans votre langue si elle est choisie, sinon dans la première.
+cohort-template-create = Créer la cohorte
+
+## Cohorts: invitations
+cohort-invite-title = Inviter une organisation
+cohort-invite-text = Une organisation invitée est acceptée aussitôt ; son administrateur reçoit un e-mail, et son personnel peut alors rejoindre la cohorte.
+cohort-invite-organisation = Organisation (son nom d’adresse)
+cohort-invite = Inviter
+cohort-invitation-only = Cette cohorte n’admet les organisations que sur invitation. Demandez à ses animateurs d’inviter la vôtre.
+flash-cohort-invited = L’organisation est invitée ; son administrateur reçoit un e-mail.
+
+## Cohorts: the work pages (assignments, handing in, peer review, feedback)
+cohort-work-title = Travaux et évaluations
+cohort-work-link = Vos travaux et les évaluations à faire
+cohort-work-due = À rendre le
+cohort-work-organisation = un seul travail par organisation
+cohort-work-peer-reviewed = évalué par des pairs
+cohort-work-rubric = Grille d’évaluation
+cohort-work-yours = Votre travail
+cohort-work-status = État
+cohort-work-feedback = Retour des animateurs
+cohort-work-peer-reviews = Évaluations par les pairs
+cohort-field-text = Votre texte (Markdown)
+cohort-field-files = Fichier
+cohort-field-criteria = Grille d’évaluation
+cohort-work-file-hint = PDF, DOCX, XLSX, ODT, PNG, JPEG ou WebP, 10 Mo au plus. Vous pouvez rendre à nouveau tant que votre travail n’est pas évalué.
+cohort-work-hand-in = Rendre
+cohort-work-none = Aucun travail pour l’instant.
+cohort-work-reviews-to-do = Évaluations à faire
+cohort-work-reviews-hint = Vos évaluations sont anonymes pour les personnes évaluées ; les animateurs les voient.
+cohort-work-review-given = faite
+cohort-work-comment = Commentaire
+cohort-work-level = Niveau
+cohort-work-give-review = Envoyer l’évaluation
+cohort-work-no-reviews = Aucune évaluation à faire pour l’instant.
+cohort-work-give-feedback = Envoyer le retour
+cohort-submissions-title = Travaux rendus
+cohort-submissions-none = Rien n’a encore été rendu.
+flash-cohort-handed-in = Votre travail est rendu.
+flash-cohort-reviewed = Votre évaluation est enregistrée.
+flash-cohort-feedback-given = Le retour est enregistré.

@@ -1,5 +1,5 @@
-//! Applying to a cohort for an organisation, the facilitators' decisions,
-//! and staff joining.
+//! Applying to a cohort for an organisation, the facilitators' decisions
+//! and invitations, and staff joining.
 
 use agora_core::cohorts::{ApplicationView, CohortMemberView};
 use poem::web::Data;
@@ -66,6 +66,15 @@ struct ApplyBody {
     /// One answer per question of the cohort, in order.
     #[oai(default)]
     answers: Vec<String>,
+}
+
+#[derive(Object)]
+#[oai(rename = "CohortInvitationBody")]
+struct InvitationBody {
+    /// The slug of the organisation to invite.
+    organisation: String,
+    /// A message to the organisation's administrator, sent with the invitation.
+    message: Option<String>,
 }
 
 #[derive(Object)]
@@ -198,6 +207,32 @@ impl CohortApplicationsApi {
             )
             .await?;
         Ok(Json(a.into()))
+    }
+
+    /// Invite an organisation (facilitators): it is accepted at once and its
+    /// administrator is mailed; the only way into an `invitation` cohort
+    #[oai(
+        path = "/cohorts/:cohort/invitations",
+        method = "post",
+        operation_id = "invite_organisation_to_cohort"
+    )]
+    async fn invite(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        cohort: Path<String>,
+        body: Json<InvitationBody>,
+    ) -> Result<Applied, ApiError> {
+        let a = state
+            .cohorts
+            .invite(
+                Some(auth.principal()),
+                &cohort,
+                &body.organisation,
+                body.message.as_deref(),
+            )
+            .await?;
+        Ok(Applied::Created(Json(a.into())))
     }
 
     /// Join the cohort: staff of an accepted organisation, while it has room

@@ -1,5 +1,6 @@
 //! The applications to a cohort, for those who run it; facilitators
-//! accept, wait-list or decline each with a message (mailed once).
+//! accept, wait-list or decline each with a message (mailed once), and
+//! invite organisations (accepted at once, their administrator mailed).
 
 use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
@@ -112,6 +113,35 @@ pub async fn decide(ctx: Ctx, Path((slug, id)): Path<(String, String)>, body: Bo
         Ok(_) => ctx.redirect(
             &format!("/cohorts/{slug}/applications"),
             Some(Flash::Ok("flash-cohort-decided")),
+        ),
+        Err(e) => match form_error(&ctx, &e) {
+            Some((status, msg)) => applications_page(&ctx, &slug, status, Some(msg)).await,
+            None => ctx.fail(e),
+        },
+    }
+}
+
+/// POST `/cohorts/:slug/invitations`: `organisation` (its slug) and `message`.
+#[handler]
+pub async fn invite(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
+    let form = FormData::read(body).await;
+    if let Err(r) = checked(&ctx, &form) {
+        return r;
+    }
+    match ctx
+        .state
+        .cohorts
+        .invite(
+            ctx.user.as_ref(),
+            &slug,
+            form.get("organisation").unwrap_or_default(),
+            form.get("message"),
+        )
+        .await
+    {
+        Ok(_) => ctx.redirect(
+            &format!("/cohorts/{slug}/applications"),
+            Some(Flash::Ok("flash-cohort-invited")),
         ),
         Err(e) => match form_error(&ctx, &e) {
             Some((status, msg)) => applications_page(&ctx, &slug, status, Some(msg)).await,

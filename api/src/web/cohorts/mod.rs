@@ -1,8 +1,10 @@
 //! Cohort pages: the list (`list`), a cohort's page for its members and
 //! the public (`page`), applying (`apply`), creating and editing a cohort
 //! (`edit`), deciding applications (`applications`), live sessions
-//! (`sessions`), what follows them (`followup`) and the facilitator
-//! dashboard (`dashboard`). Every rule is the
+//! (`sessions`), what follows them (`followup`), the facilitator
+//! dashboard (`dashboard`), starting from a template (`template`), the
+//! members' work and reviews (`work`) and the facilitators' feedback
+//! (`submissions`). Every rule is the
 //! core service's, as for the JSON API; a refusal becomes the matching
 //! error page, or the form again with the field named.
 
@@ -14,6 +16,9 @@ pub mod followup;
 pub mod list;
 pub mod page;
 pub mod sessions;
+pub mod submissions;
+pub mod template;
+pub mod work;
 
 use std::collections::BTreeMap;
 
@@ -92,7 +97,7 @@ pub fn zone_choices(selected: &str) -> Vec<Choice> {
 }
 
 /// The fields a cohort form names in the reader's words.
-pub(crate) const FIELDS: [&str; 31] = [
+pub(crate) const FIELDS: [&str; 34] = [
     "course",
     "slug",
     "titles",
@@ -124,6 +129,9 @@ pub(crate) const FIELDS: [&str; 31] = [
     "body",
     "inactive_days",
     "missed_sessions",
+    "text",
+    "files",
+    "criteria",
 ];
 
 /// The message for a refused form: which field, in the reader's language.

@@ -135,6 +135,8 @@ struct Outside {
     application: Option<String>,
     application_message: Option<String>,
     can_join: bool,
+    /// By invitation, and the reader's organisation was not invited.
+    invitation_only: bool,
 }
 
 #[derive(Serialize)]
@@ -215,6 +217,7 @@ async fn outside(ctx: &Ctx, c: &CohortView) -> Outside {
     Outside {
         signed_in: ctx.user.is_some(),
         can_apply: mine.is_none() && c.status == "open" && c.admission != "invitation",
+        invitation_only: mine.is_none() && c.admission == "invitation",
         can_join: mine.as_ref().is_some_and(|a| a.state == "accepted"),
         application: mine
             .as_ref()

@@ -142,7 +142,10 @@ pub async fn form_page(ctx: Ctx) -> Response {
 #[handler]
 pub async fn create(ctx: Ctx, body: Body) -> Response {
     let form = FormData::read(body).await;
-    if let Err(r) = checked(&ctx, &form).and_then(|()| may_create(&ctx)) {
+    if let Err(r) = checked(&ctx, &form) {
+        return r;
+    }
+    if let Err(r) = may_create(&ctx) {
         return r;
     }
     let i = input(&ctx, &form);

@@ -201,7 +201,11 @@
       status.textContent = t("size").replace("%s", size(sum));
     };
     box.hidden = false;
-    caches.open("agora-course-" + slug).then(function (c) { return c.match("/__saved"); }).then(function (r) {
+    // `caches.open` would create the cache: ask whether it exists first.
+    var saved = "agora-course-" + slug;
+    caches.has(saved).then(function (yes) {
+      return yes && caches.open(saved).then(function (c) { return c.match("/__saved"); });
+    }).then(function (r) {
       return r && r.json();
     }).then(function (about) {
       if (about) status.textContent = about.updated_at ? t("updated") : t("saved");

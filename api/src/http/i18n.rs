@@ -417,6 +417,8 @@ mod completeness {
             "x-frame-options",
             "cross-origin-opener-policy",
             "accept-language",
+            // The data saver's request header (`Save-Data: on`).
+            "save-data",
             "embed-frame",
             "x-api-key",
             "text-",

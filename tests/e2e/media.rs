@@ -70,7 +70,12 @@ async fn put_bytes(server: &TestServer, who: &Learner, path: &str, data: Vec<u8>
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-pub(super) async fn put_media(server: &TestServer, who: &Learner, name: &str, data: &[u8]) -> (u16, Value) {
+pub(super) async fn put_media(
+    server: &TestServer,
+    who: &Learner,
+    name: &str,
+    data: &[u8],
+) -> (u16, Value) {
     let rev = revision(server, who).await;
     put_bytes(
         server,
@@ -81,7 +86,12 @@ pub(super) async fn put_media(server: &TestServer, who: &Learner, name: &str, da
     .await
 }
 
-pub(super) async fn put_file(server: &TestServer, who: &Learner, path: &str, data: Vec<u8>) -> (u16, Value) {
+pub(super) async fn put_file(
+    server: &TestServer,
+    who: &Learner,
+    path: &str,
+    data: Vec<u8>,
+) -> (u16, Value) {
     let rev = revision(server, who).await;
     put_bytes(
         server,
@@ -108,7 +118,11 @@ fn session(who: &Learner) -> String {
 }
 
 /// A page as a browser asks for it, signed in as `who` when given.
-pub(super) async fn page(server: &TestServer, who: Option<&Learner>, path: &str) -> reqwest::Response {
+pub(super) async fn page(
+    server: &TestServer,
+    who: Option<&Learner>,
+    path: &str,
+) -> reqwest::Response {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

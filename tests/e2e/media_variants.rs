@@ -13,7 +13,14 @@ use super::media::{SLUG, create_course, page, publish, put_file, put_media};
 fn wide_png() -> Vec<u8> {
     let img = RgbImage::from_fn(1200, 600, |x, y| {
         let band = ((x / 150) + (y / 100)) % 4;
-        image::Rgb([[20, 84, 91], [240, 200, 80], [250, 250, 250], [90, 120, 200]][band as usize])
+        image::Rgb(
+            [
+                [20, 84, 91],
+                [240, 200, 80],
+                [250, 250, 250],
+                [90, 120, 200],
+            ][band as usize],
+        )
     });
     let mut out = Vec::new();
     DynamicImage::ImageRgb8(img)
@@ -91,7 +98,10 @@ async fn lesson_images_come_at_the_size_the_page_needs_and_in_webp_when_smaller(
         "srcset=\"/media/{sha}-w480.png 480w, /media/{sha}-w960.png 960w, /media/{sha}-w1200.png 1200w\" sizes=\"(max-width: 46rem) 100vw, 46rem\""
     );
     assert!(html.contains(&srcset), "{html}");
-    assert!(html.contains(&format!("src=\"/media/{sha}.png\"")), "{html}");
+    assert!(
+        html.contains(&format!("src=\"/media/{sha}.png\"")),
+        "{html}"
+    );
 
     // A browser that accepts WebP gets a smaller WebP copy at 480 pixels.
     let small = format!("/media/{sha}-w480.png");
@@ -113,7 +123,12 @@ async fn lesson_images_come_at_the_size_the_page_needs_and_in_webp_when_smaller(
     let png = r.bytes().await.unwrap();
     let decoded = image::load_from_memory_with_format(&png, ImageFormat::Png).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (480, 240));
-    assert!(png.len() < original.len() / 2, "{} ≥ {}", png.len(), original.len());
+    assert!(
+        png.len() < original.len() / 2,
+        "{} ≥ {}",
+        png.len(),
+        original.len()
+    );
     assert!(webp.len() < png.len(), "{} ≥ {}", webp.len(), png.len());
     eprintln!(
         "river.png: original {} B, 480 px PNG {} B, 480 px WebP {} B",

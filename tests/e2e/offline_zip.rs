@@ -136,7 +136,10 @@ async fn an_enrolled_learner_downloads_a_course_that_opens_from_files() {
     // The site's lesson offers smaller copies; the archive, the one image.
     let intro = std::fs::read_to_string(folder.join("lessons/intro.html")).unwrap();
     assert!(intro.contains("src=\"../media/"), "{intro}");
-    assert!(!intro.contains("srcset") && !intro.contains("sizes="), "{intro}");
+    assert!(
+        !intro.contains("srcset") && !intro.contains("sizes="),
+        "{intro}"
+    );
     assert_eq!(
         std::fs::read_to_string(folder.join("resources/sheet.md")).unwrap(),
         "# Worksheet\n\n- [ ] one\n"

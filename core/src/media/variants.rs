@@ -35,7 +35,10 @@ pub struct VariantName<'a> {
 pub fn parse_variant_name(name: &str) -> Option<VariantName<'_>> {
     let (stem, ext) = name.split_once('.')?;
     let (sha256, width) = stem.split_once("-w")?;
-    let hex = sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let hex = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     let digits = !width.is_empty() && width.len() <= 5 && width.bytes().all(|b| b.is_ascii_digit());
     (hex && digits && !width.starts_with('0') && matches!(ext, "png" | "jpg" | "webp")).then_some(
         VariantName {
@@ -87,7 +90,10 @@ pub async fn variant(
         return Ok(None);
     }
     let negotiated = format != ImageFormat::WebP;
-    let same_key = format!("{MEDIA_DIR}/variants/{}-w{}.{}", name.sha256, name.width, name.ext);
+    let same_key = format!(
+        "{MEDIA_DIR}/variants/{}-w{}.{}",
+        name.sha256, name.width, name.ext
+    );
     // An empty object under the WebP key records that WebP was not smaller.
     let webp_key = format!("{same_key}.webp");
     if webp && negotiated {

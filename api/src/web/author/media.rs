@@ -64,7 +64,9 @@ async fn serve_variant(ctx: &Ctx, name: &media::VariantName<'_>, req: &Request) 
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let webp = accept.split(',').any(|t| t.trim().starts_with("image/webp"));
+    let webp = accept
+        .split(',')
+        .any(|t| t.trim().starts_with("image/webp"));
     match media::variant(&ctx.state.db, &ctx.state.storage, name, webp).await {
         Ok(Some(v)) => {
             let kind = v.content_type.rsplit('/').next().unwrap_or_default();

@@ -36,6 +36,32 @@ pub fn media(sha256: &str, ext: &str) -> String {
     format!("/media/{sha256}.{ext}")
 }
 
+/// The widths at which a published image `width` pixels wide is offered:
+/// the standard widths narrower than it, then its own.
+pub fn variant_widths(width: u32) -> Vec<u32> {
+    let mut out: Vec<u32> = [480, 960].into_iter().filter(|w| *w < width).collect();
+    if width > 0 {
+        out.push(width);
+    }
+    out
+}
+
+/// The `srcset` of a published image at `url` (`/media/{sha256}.{ext}`),
+/// `width` pixels wide: one copy per offered width. `None` for anything but
+/// a published PNG, JPEG or WebP image narrower than two standard widths.
+pub fn media_srcset(url: &str, width: u32) -> Option<String> {
+    let name = url.strip_prefix("/media/")?;
+    let (sha256, ext) = name.split_once('.')?;
+    if !matches!(ext, "png" | "jpg" | "webp") || width <= 480 {
+        return None;
+    }
+    let set: Vec<String> = variant_widths(width)
+        .into_iter()
+        .map(|w| format!("/media/{sha256}-w{w}.{ext} {w}w"))
+        .collect();
+    Some(set.join(", "))
+}
+
 /// The public verification page of a certificate.
 pub fn certificate(code: &str) -> String {
     format!("/certificates/{code}")

@@ -22,10 +22,14 @@ pub struct MediaRef {
     pub height: Option<u32>,
 }
 
+/// How wide a lesson's image is shown: the text column (`.prose`, 46rem)
+/// or the whole screen when narrower.
+pub const IMAGE_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";
+
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.add_tags(["figure", "figcaption", "iframe"])
-        .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("img", ["loading", "srcset", "sizes"])
         .add_tag_attributes("iframe", ["src", "title", "width", "height"])
         .set_tag_attribute_value("iframe", "loading", "lazy")
         .set_tag_attribute_value("iframe", "allowfullscreen", "")
@@ -48,6 +52,17 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             .then_some(value.into()),
             // Angle brackets never reach a start tag (see below).
             ("iframe", "title") => Some(value.replace(['<', '>'], "").into()),
+            // Only copies of the site's own published images.
+            ("img", "srcset") => value
+                .split(',')
+                .all(|c| {
+                    let c = c.trim();
+                    c.starts_with("/media/")
+                        && c.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"/.- ".contains(&b))
+                })
+                .then_some(value.into()),
+            ("img", "sizes") => (value == IMAGE_SIZES).then_some(value.into()),
             _ => Some(value.into()),
         })
         .link_rel(Some("noopener noreferrer"))
@@ -156,9 +171,17 @@ pub fn render(markdown: &str, links: &dyn LinkTarget) -> String {
                     width: Some(w),
                     height: Some(h),
                     ..
-                }) = target
+                }) = &target
                 {
+                    let (w, h) = (*w, *h);
                     tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+                    // Smaller copies (and WebP) for narrow screens.
+                    if let Some(set) = target
+                        .as_ref()
+                        .and_then(|r| crate::links::media_srcset(&r.url, w))
+                    {
+                        tag.push_str(&format!(" srcset=\"{set}\" sizes=\"{IMAGE_SIZES}\""));
+                    }
                 }
                 tag.push_str(" loading=\"lazy\">");
                 events.push(Event::InlineHtml(tag.into()));
@@ -355,6 +378,35 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn wide_images_offer_smaller_copies_and_authors_cannot_forge_them() {
+        let html = render("![Flood map](media:map.png)", &WithMedia);
+        assert!(
+            html.contains(&format!(
+                "srcset=\"/media/abc-w480.png 480w, /media/abc-w640.png 640w\" sizes=\"{IMAGE_SIZES}\""
+            )),
+            "{html}"
+        );
+        // Raw HTML may not point a srcset elsewhere, nor invent sizes.
+        for raw in [
+            "<img src=\"/media/abc.png\" srcset=\"https://evil.example/x.png 480w\">",
+            "<img src=\"/media/abc.png\" srcset=\"javascript:alert(1) 1x\">",
+            "<img src=\"/media/abc.png\" srcset=\"/media/a.png 1x, //evil.example/b.png 2x\">",
+            "<img src=\"/media/abc.png\" sizes=\"100vw\" onerror=\"x\">",
+        ] {
+            let html = render(raw, &WithMedia);
+            assert!(html.contains("<img src=\"/media/abc.png\""), "{html}");
+            assert!(
+                !html.contains("srcset") && !html.contains("sizes"),
+                "{html}"
+            );
+            assert!(
+                !html.contains("evil") && !html.contains("onerror"),
+                "{html}"
+            );
+        }
     }
 
     #[test]

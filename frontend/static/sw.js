@@ -57,8 +57,12 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.indexOf("/media/") === 0) {
+    // Offline, a smaller copy (srcset) falls back to the saved original.
+    var original = url.pathname.replace(/-w\d+\.(png|jpg|webp)$/, ".$1");
     event.respondWith(fetch(req).catch(function () {
-      return caches.match(url.pathname, { ignoreVary: true }).then(function (hit) { return hit || Response.error(); });
+      return caches.match(url.pathname, { ignoreVary: true }).then(function (hit) {
+        return hit || caches.match(original, { ignoreVary: true });
+      }).then(function (hit) { return hit || Response.error(); });
     }));
   }
 });

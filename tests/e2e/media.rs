@@ -9,7 +9,7 @@ use agora_tests::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const SLUG: &str = "flood-maps";
+pub(super) const SLUG: &str = "flood-maps";
 
 /// A real 4×3 PNG (a browser decodes it).
 const PNG: &[u8] = &[
@@ -33,7 +33,7 @@ fn lesson_body(extra: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-async fn create_course(server: &TestServer, author: &Learner) {
+pub(super) async fn create_course(server: &TestServer, author: &Learner) {
     let (status, d) = server
         .call(
             author,
@@ -70,7 +70,12 @@ async fn put_bytes(server: &TestServer, who: &Learner, path: &str, data: Vec<u8>
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn put_media(server: &TestServer, who: &Learner, name: &str, data: &[u8]) -> (u16, Value) {
+pub(super) async fn put_media(
+    server: &TestServer,
+    who: &Learner,
+    name: &str,
+    data: &[u8],
+) -> (u16, Value) {
     let rev = revision(server, who).await;
     put_bytes(
         server,
@@ -81,7 +86,12 @@ async fn put_media(server: &TestServer, who: &Learner, name: &str, data: &[u8]) 
     .await
 }
 
-async fn put_file(server: &TestServer, who: &Learner, path: &str, data: Vec<u8>) -> (u16, Value) {
+pub(super) async fn put_file(
+    server: &TestServer,
+    who: &Learner,
+    path: &str,
+    data: Vec<u8>,
+) -> (u16, Value) {
     let rev = revision(server, who).await;
     put_bytes(
         server,
@@ -92,7 +102,7 @@ async fn put_file(server: &TestServer, who: &Learner, path: &str, data: Vec<u8>)
     .await
 }
 
-async fn publish(server: &TestServer, who: &Learner) -> (u16, Value) {
+pub(super) async fn publish(server: &TestServer, who: &Learner) -> (u16, Value) {
     server
         .call(
             who,
@@ -108,7 +118,11 @@ fn session(who: &Learner) -> String {
 }
 
 /// A page as a browser asks for it, signed in as `who` when given.
-async fn page(server: &TestServer, who: Option<&Learner>, path: &str) -> reqwest::Response {
+pub(super) async fn page(
+    server: &TestServer,
+    who: Option<&Learner>,
+    path: &str,
+) -> reqwest::Response {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -33,6 +33,7 @@ mod jobs;
 mod learning;
 mod learning_resume;
 mod media;
+mod media_variants;
 mod offline_app;
 mod offline_browser;
 mod offline_saver;

@@ -13,14 +13,16 @@ use super::offline_browser::journey_dir;
 
 const SLUG: &str = "zip-course";
 
-/// A real 4×3 PNG (a browser decodes it).
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x08, 0x02, 0x00, 0x00, 0x00, 0x3b, 0x96, 0x39,
-    0x91, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xb8, 0xa0, 0xa0, 0x00,
-    0x47, 0x0c, 0x38, 0x39, 0x00, 0x01, 0x16, 0x0c, 0xc1, 0xd8, 0x17, 0xbc, 0x8f, 0x00, 0x00, 0x00,
-    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
+/// A real 900 × 450 PNG, wide enough for the site to offer smaller copies
+/// (which the archive must not point to).
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(900, 450, |x, _| image::Rgb([(x % 200) as u8 + 40, 84, 91]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_with_encoder(image::codecs::png::PngEncoder::new(&mut out))
+        .unwrap();
+    out
+}
 
 async fn download(server: &TestServer, cookie: Option<&str>, slug: &str) -> reqwest::Response {
     let mut r = server
@@ -38,7 +40,8 @@ async fn an_enrolled_learner_downloads_a_course_that_opens_from_files() {
     write_fixture_course(courses.path(), SLUG);
     let c = courses.path().join(SLUG);
     std::fs::create_dir_all(c.join("media")).unwrap();
-    std::fs::write(c.join("media/flood-map.png"), PNG).unwrap();
+    let png = png();
+    std::fs::write(c.join("media/flood-map.png"), &png).unwrap();
     std::fs::write(
         c.join("en/intro.md"),
         "---\ntitle: Introduction\n---\n![A flood map](media:flood-map.png)\n\nSee [the sheet](resource:sheet.md) and [the check](lesson:check).\n",
@@ -129,7 +132,14 @@ async fn an_enrolled_learner_downloads_a_course_that_opens_from_files() {
         .flatten()
         .collect();
     assert_eq!(media.len(), 1, "{names:?}");
-    assert_eq!(std::fs::read(media[0].path()).unwrap(), PNG);
+    assert_eq!(std::fs::read(media[0].path()).unwrap(), png);
+    // The site's lesson offers smaller copies; the archive, the one image.
+    let intro = std::fs::read_to_string(folder.join("lessons/intro.html")).unwrap();
+    assert!(intro.contains("src=\"../media/"), "{intro}");
+    assert!(
+        !intro.contains("srcset") && !intro.contains("sizes="),
+        "{intro}"
+    );
     assert_eq!(
         std::fs::read_to_string(folder.join("resources/sheet.md")).unwrap(),
         "# Worksheet\n\n- [ ] one\n"

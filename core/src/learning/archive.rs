@@ -60,6 +60,20 @@ fn esc(text: &str) -> String {
     out
 }
 
+/// `html` without the attributes that start with one of `starts` (each
+/// `" name=\""`), values included.
+fn without_attributes(html: &str, starts: &[&str]) -> String {
+    let mut out = html.to_owned();
+    for start in starts {
+        while let Some(i) = out.find(start) {
+            let value = i + start.len();
+            let end = out[value..].find('"').map_or(out.len(), |e| value + e + 1);
+            out.replace_range(i..end, "");
+        }
+    }
+    out
+}
+
 /// Makes the site's links in `html` relative to a page `up` folders below
 /// the archive's top: lessons, resources, images and the course page.
 fn relative(
@@ -68,8 +82,10 @@ fn relative(
     up: &str,
     lesson_resources: &BTreeMap<String, String>,
 ) -> String {
+    // The archive holds each image once, at full size: no smaller copies.
+    let html = &without_attributes(html, &[" srcset=\"", " sizes=\""]);
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
+    let mut rest = html.as_str();
     while let Some(i) = rest.find("=\"/") {
         out.push_str(&rest[..i + 2]);
         rest = &rest[i + 2..];
@@ -334,7 +350,7 @@ mod tests {
     fn site_links_become_relative_to_the_page() {
         let mut res = BTreeMap::new();
         res.insert("sheet".to_owned(), "sheet.md".to_owned());
-        let html = r#"<a href="/courses/c/lessons/two#top">2</a> <img src="/media/ab.png" alt=""> <a href="/courses/c/lessons/sheet/resource">r</a> <a href="/courses/c/resources/x.pdf">x</a> <a href="/courses/c">c</a> <a href="/courses/other">o</a> <a href="https://x.org/">e</a>"#;
+        let html = r#"<a href="/courses/c/lessons/two#top">2</a> <img src="/media/ab.png" alt="" srcset="/media/ab-w480.png 480w, /media/ab-w900.png 900w" sizes="(max-width: 46rem) 100vw, 46rem"> <a href="/courses/c/lessons/sheet/resource">r</a> <a href="/courses/c/resources/x.pdf">x</a> <a href="/courses/c">c</a> <a href="/courses/other">o</a> <a href="https://x.org/">e</a>"#;
         assert_eq!(
             relative(html, "c", "../", &res),
             r#"<a href="../lessons/two.html#top">2</a> <img src="../media/ab.png" alt=""> <a href="../resources/sheet.md">r</a> <a href="../resources/x.pdf">x</a> <a href="../index.html">c</a> <a href="/courses/other">o</a> <a href="https://x.org/">e</a>"#

@@ -6,12 +6,14 @@
 
 mod published;
 mod targets;
+mod variants;
 
 pub(crate) use published::write_rows;
 pub use published::{
     covers, fetch, find_published, load_by_slug, load_into, published_refs, store,
 };
 pub use targets::{CourseLinks, DraftLinks, PublishedLinks};
+pub use variants::{Variant, VariantName, encode_copies, parse_variant_name, variant};
 
 pub use crate::course_source::media::{
     MAX_ALT_CHARS, MAX_COURSE_BYTES, MAX_COVER_BYTES, MAX_FILE_BYTES, MAX_IMAGE_BYTES,

@@ -20,6 +20,9 @@ use crate::web::{Ctx, FieldErrors, Flash, FormData};
 /// port. The address is the content's digest, so it never changes.
 #[handler]
 pub async fn serve(ctx: Ctx, Path(name): Path<String>, req: &Request) -> Response {
+    if let Some(v) = media::parse_variant_name(&name) {
+        return serve_variant(&ctx, &v, req).await;
+    }
     let Some((sha, content_type)) = media::parse_public_name(&name) else {
         return ctx.error(StatusCode::NOT_FOUND);
     };
@@ -46,6 +49,47 @@ pub async fn serve(ctx: Ctx, Path(name): Path<String>, req: &Request) -> Respons
     }
     match media::fetch(&ctx.state.storage, sha, ext).await {
         Ok(Some(bytes)) => headers(Response::builder()).body(bytes),
+        Ok(None) => ctx.error(StatusCode::NOT_FOUND),
+        Err(e) => ctx.fail(e),
+    }
+}
+
+/// GET `/media/{sha256}-w{width}.{ext}`: a published image at one of the
+/// widths its `srcset` offers, in WebP when the browser accepts it and that
+/// copy is smaller. Made on first request, then cached for ever like the
+/// original; `Vary: Accept` keeps shared caches honest.
+async fn serve_variant(ctx: &Ctx, name: &media::VariantName<'_>, req: &Request) -> Response {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let webp = accept
+        .split(',')
+        .any(|t| t.trim().starts_with("image/webp"));
+    match media::variant(&ctx.state.db, &ctx.state.storage, name, webp).await {
+        Ok(Some(v)) => {
+            let kind = v.content_type.rsplit('/').next().unwrap_or_default();
+            let etag = format!("\"{}-w{}-{kind}\"", name.sha256, name.width);
+            let mut b = Response::builder()
+                .header(header::CONTENT_TYPE, v.content_type)
+                .header(header::ETAG, etag.as_str())
+                .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+                .header("x-content-type-options", "nosniff");
+            if v.negotiated {
+                b = b.header(header::VARY, "Accept");
+            }
+            let matches = req
+                .headers()
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+            if matches {
+                b.status(StatusCode::NOT_MODIFIED).finish()
+            } else {
+                b.body(v.bytes)
+            }
+        }
         Ok(None) => ctx.error(StatusCode::NOT_FOUND),
         Err(e) => ctx.fail(e),
     }

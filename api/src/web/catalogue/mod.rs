@@ -94,6 +94,8 @@ struct CoverView {
     alt: String,
     width: u32,
     height: u32,
+    /// Smaller copies for `srcset` (cards are at most about 22rem wide).
+    srcset: Option<String>,
 }
 
 pub fn card(ctx: &Ctx, c: &CourseCard) -> Card {
@@ -130,6 +132,7 @@ pub fn card(ctx: &Ctx, c: &CourseCard) -> Card {
             alt: v.alt.clone(),
             width: v.width,
             height: v.height,
+            srcset: agora_core::links::media_srcset(&v.url, v.width),
         }),
     }
 }

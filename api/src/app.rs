@@ -25,6 +25,7 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         .nest("/api/docs", explorer)
         .at("/health", get(health))
         .at("/ready", get(ready))
+        .at("/metrics", get(crate::http::metrics::scrape))
         .around(middleware::conditional_get)
         .around(middleware::partner_cors)
         .around(middleware::body_limit)

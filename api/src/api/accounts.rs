@@ -170,7 +170,9 @@ impl AccountsApi {
         req: &Request,
         body: Json<SignInRequest>,
     ) -> Result<SignInResponse, ApiError> {
-        state.limits.sign_in(&body.email, &client_address(req))?;
+        state.limits
+            .sign_in(&body.email, &client_address(req))
+            .await?;
         let session = accounts::sign_in(&state.db, &body.email, &body.password).await?;
         let max_age = (session.expires_at - OffsetDateTime::now_utc()).whole_seconds();
         let cookie = session_cookie(&state, &session.token, max_age);

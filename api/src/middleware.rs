@@ -155,7 +155,7 @@ pub async fn partner_cors<E: Endpoint>(next: E, req: Request) -> Result<Response
 /// method, a body too large) still answer the one JSON error shape.
 fn error_response(e: poem::Error) -> Response {
     // The route that failed stays on the answer, for the HTTP figures.
-    let route = e.data::<poem::route::PathPattern>().cloned();
+    let route = e.data::<poem::PathPattern>().cloned();
     let mut resp = error_body(e);
     if let Some(route) = route {
         resp.set_data(route);

@@ -214,7 +214,8 @@ impl AccountsApi {
     ) -> Result<Accepted, ApiError> {
         state
             .limits
-            .password_reset(&body.email, &client_address(req))?;
+            .password_reset(&body.email, &client_address(req))
+            .await?;
         accounts::request_password_reset(&state.db, &body.email).await?;
         Ok(Accepted::Accepted(Json(Message {
             message: "If this address has an account, a reset link is on its way.".into(),

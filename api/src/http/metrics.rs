@@ -9,9 +9,8 @@ use std::{
 
 use agora_core::metrics::{self, Access, Denied, Format, Seconds, SecondsFamily};
 use poem::{
-    IntoResponse, Request, Response, handler,
+    IntoResponse, PathPattern, Request, Response, handler,
     http::{HeaderValue, Method, StatusCode, header},
-    route::PathPattern,
     web::Data,
 };
 use prometheus_client::{

@@ -28,7 +28,7 @@ pub use access::{Access, Denied};
 pub use process::mark_start;
 
 /// Buckets for durations from 1 ms to about 65 s.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Seconds;
 
 impl MetricConstructor<Histogram> for Seconds {

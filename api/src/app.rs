@@ -11,6 +11,7 @@ use crate::{api, middleware, state::AppState, web};
 
 pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = api::service(env!("CARGO_PKG_VERSION"));
+    crate::http::metrics::name_api_routes("/api/v1", &service.spec());
     let spec = service.spec_endpoint();
     let explorer = service.swagger_ui();
     web::routes(Route::new())

@@ -196,6 +196,7 @@ async fn metrics_count_routes_jobs_mail_and_the_process() {
         server.get("/api/v1/courses/no-such-course").await.status(),
         404
     );
+    assert_eq!(server.get("/api/v1/no-such-endpoint").await.status(), 404);
     assert_eq!(server.get("/api/v1/search?q=fixture").await.status(), 200);
 
     let after = scrape_until(&server.http, &server.base, "the certificate job", |s| {
@@ -218,7 +219,15 @@ async fn metrics_count_routes_jobs_mail_and_the_process() {
         ("route", "/api/v1/courses/:slug/lessons/:lesson"),
         ("status", "200"),
     ];
-    assert!(total(s, "agora_http_requests_total", &lesson_route) >= 1.0);
+    let routes: std::collections::BTreeSet<String> = s
+        .iter()
+        .filter(|x| x.name == "agora_http_requests_total")
+        .map(|x| format!("{} {} {}", x.labels["method"], x.labels["route"], x.labels["status"]))
+        .collect();
+    assert!(
+        total(s, "agora_http_requests_total", &lesson_route) >= 1.0,
+        "{routes:#?}"
+    );
     assert!(total(s, "agora_http_request_duration_seconds_count", &lesson_route) >= 1.0);
     assert!(
         total(
@@ -232,7 +241,17 @@ async fn metrics_count_routes_jobs_mail_and_the_process() {
             s,
             "agora_http_requests_total",
             &[("route", "(unmatched)"), ("status", "404")]
-        ) >= 1.0
+        ) >= 1.0,
+        "{routes:#?}"
+    );
+    // The pages' catch-all answers unknown addresses with a page.
+    assert!(
+        total(
+            s,
+            "agora_http_requests_total",
+            &[("route", "/:any"), ("status", "404")]
+        ) >= 1.0,
+        "{routes:#?}"
     );
     assert!(
         total(

@@ -118,6 +118,47 @@ fn method_label(m: &Method) -> &'static str {
     }
 }
 
+/// poem-openapi registers its operations as `/courses/:param0`; the names
+/// the OpenAPI document gives them (`/courses/:slug`) read better on a
+/// dashboard. Filled once, when the application is built.
+static API_ROUTES: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+    std::sync::OnceLock::new();
+
+/// Learns the API's route names from its OpenAPI document (`spec`, JSON),
+/// served under `prefix`.
+pub fn name_api_routes(prefix: &str, spec: &str) {
+    let paths = serde_json::from_str::<serde_json::Value>(spec)
+        .ok()
+        .and_then(|v| v["paths"].as_object().cloned())
+        .unwrap_or_default();
+    let names = paths
+        .keys()
+        .map(|path| {
+            let (mut internal, mut named, mut n) = (String::new(), String::new(), 0);
+            for (i, segment) in path.split('/').enumerate() {
+                if i > 0 {
+                    internal.push('/');
+                    named.push('/');
+                }
+                match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => {
+                        internal.push_str(&format!(":param{n}"));
+                        named.push(':');
+                        named.push_str(name);
+                        n += 1;
+                    }
+                    None => {
+                        internal.push_str(segment);
+                        named.push_str(segment);
+                    }
+                }
+            }
+            (format!("{prefix}{internal}"), format!("{prefix}{named}"))
+        })
+        .collect();
+    let _ = API_ROUTES.set(names);
+}
+
 /// The template of the route that answered (poem's router records it on
 /// the answer), or `(unmatched)` when no route did: raw paths would make a
 /// series per course, lesson and token.
@@ -127,7 +168,14 @@ pub fn route_of(result: &poem::Result<Response>) -> String {
         Err(e) if e.is::<poem::error::NotFoundError>() => None,
         Err(e) => e.data::<PathPattern>(),
     };
-    pattern.map_or_else(|| "(unmatched)".to_owned(), |p| p.0.to_string())
+    let Some(pattern) = pattern else {
+        return "(unmatched)".to_owned();
+    };
+    API_ROUTES
+        .get()
+        .and_then(|names| names.get(pattern.0.as_ref()))
+        .cloned()
+        .unwrap_or_else(|| pattern.0.to_string())
 }
 
 /// `GET /metrics`: every figure, for whoever shows `AGORA_METRICS_TOKEN`

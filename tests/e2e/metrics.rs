@@ -8,8 +8,7 @@ use std::{
 };
 
 use agora_tests::{
-    ServerOptions, SmtpSink, TempDir, TestServer, test_python, worker_bin,
-    write_fixture_course,
+    ServerOptions, SmtpSink, TempDir, TestServer, test_python, worker_bin, write_fixture_course,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -48,7 +47,15 @@ print(json.dumps(out))
 "#;
     use std::io::Write;
     let mut child = Command::new(test_python())
-        .args(["-c", script, if openmetrics { "openmetrics" } else { "prometheus" }])
+        .args([
+            "-c",
+            script,
+            if openmetrics {
+                "openmetrics"
+            } else {
+                "prometheus"
+            },
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -205,11 +212,7 @@ async fn metrics_count_routes_jobs_mail_and_the_process() {
             "agora_job_runs_total",
             &[("kind", "course_completed"), ("outcome", "done")],
         ) >= 1.0
-            && total(
-                s,
-                "agora_certificates_issued_total",
-                &[("kind", "course")],
-            ) >= 1.0
+            && total(s, "agora_certificates_issued_total", &[("kind", "course")]) >= 1.0
     })
     .await;
     let s = &after;
@@ -222,13 +225,24 @@ async fn metrics_count_routes_jobs_mail_and_the_process() {
     let routes: std::collections::BTreeSet<String> = s
         .iter()
         .filter(|x| x.name == "agora_http_requests_total")
-        .map(|x| format!("{} {} {}", x.labels["method"], x.labels["route"], x.labels["status"]))
+        .map(|x| {
+            format!(
+                "{} {} {}",
+                x.labels["method"], x.labels["route"], x.labels["status"]
+            )
+        })
         .collect();
     assert!(
         total(s, "agora_http_requests_total", &lesson_route) >= 1.0,
         "{routes:#?}"
     );
-    assert!(total(s, "agora_http_request_duration_seconds_count", &lesson_route) >= 1.0);
+    assert!(
+        total(
+            s,
+            "agora_http_request_duration_seconds_count",
+            &lesson_route
+        ) >= 1.0
+    );
     assert!(
         total(
             s,
@@ -277,10 +291,7 @@ async fn metrics_count_routes_jobs_mail_and_the_process() {
             &[("backend", "SMTP"), ("outcome", "sent")]
         ) >= 1.0
     );
-    assert_eq!(
-        total(s, "agora_mails_total", &[("outcome", "failed")]),
-        0.0
-    );
+    assert_eq!(total(s, "agora_mails_total", &[("outcome", "failed")]), 0.0);
     assert!(
         total(
             s,
@@ -295,7 +306,10 @@ async fn metrics_count_routes_jobs_mail_and_the_process() {
     assert_eq!(total(s, "agora_db_pool_max_connections", &[]), 16.0);
     assert!(total(s, "agora_db_pool_connections", &[]) >= 1.0);
     assert!(total(s, "agora_db_pool_acquire_seconds_count", &[]) >= 1.0);
-    assert!(s.iter().any(|x| x.family == "agora_jobs_oldest_due_seconds"));
+    assert!(
+        s.iter()
+            .any(|x| x.family == "agora_jobs_oldest_due_seconds")
+    );
     assert!(
         s.iter()
             .any(|x| x.family == "agora_http_request_duration_seconds" && x.kind == "histogram")
@@ -334,10 +348,7 @@ async fn metrics_need_the_operators_token() {
         }
         let r = r.send().await.unwrap();
         assert_eq!(r.status(), 401, "{auth:?}");
-        assert_eq!(
-            r.headers()["www-authenticate"],
-            "Bearer realm=\"metrics\""
-        );
+        assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"metrics\"");
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["code"], "unauthorized", "{body}");
     }

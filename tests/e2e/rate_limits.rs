@@ -70,7 +70,11 @@ async fn sign_in_limits_hold_across_two_replicas_and_survive_redis() {
         total(
             &figures,
             "agora_rate_limit_checks_total",
-            &[("limit", "sign_in_address"), ("store", "redis"), ("outcome", "limited")]
+            &[
+                ("limit", "sign_in_address"),
+                ("store", "redis"),
+                ("outcome", "limited")
+            ]
         ) >= 1.0
     );
 
@@ -90,7 +94,11 @@ async fn sign_in_limits_hold_across_two_replicas_and_survive_redis() {
     let figures = scrape(&a.http, &a.base).await;
     assert!(total(&figures, "agora_rate_limit_redis_fallbacks_total", &[]) >= 1.0);
     assert_eq!(
-        total(&figures, "agora_redis_circuit_open", &[("user", "rate_limit")]),
+        total(
+            &figures,
+            "agora_redis_circuit_open",
+            &[("user", "rate_limit")]
+        ),
         1.0
     );
 }

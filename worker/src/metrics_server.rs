@@ -49,11 +49,7 @@ pub async fn serve(
 }
 
 #[handler]
-async fn scrape(
-    req: &Request,
-    access: Data<&Access>,
-    db: Data<&DatabaseConnection>,
-) -> Response {
+async fn scrape(req: &Request, access: Data<&Access>, db: Data<&DatabaseConnection>) -> Response {
     match access.check(req.header(header::AUTHORIZATION)) {
         Ok(()) => {
             let format = Format::from_accept(req.header(header::ACCEPT));
@@ -63,7 +59,11 @@ async fn scrape(
                 .body(metrics::scrape(&db, format).await)
         }
         // The api's one error shape, for a scraper that reads both.
-        Err(Denied::Disabled) => error(StatusCode::NOT_FOUND, "not_found", "nothing exists at this address"),
+        Err(Denied::Disabled) => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "nothing exists at this address",
+        ),
         Err(Denied::WrongToken) => error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",

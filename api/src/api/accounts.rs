@@ -170,7 +170,8 @@ impl AccountsApi {
         req: &Request,
         body: Json<SignInRequest>,
     ) -> Result<SignInResponse, ApiError> {
-        state.limits
+        state
+            .limits
             .sign_in(&body.email, &client_address(req))
             .await?;
         let session = accounts::sign_in(&state.db, &body.email, &body.password).await?;

@@ -68,7 +68,10 @@ mod tests {
         assert_eq!(on.check(Some("Bearer s3cret-metrics-token")), Ok(()));
         assert_eq!(on.check(Some("bearer  s3cret-metrics-token ")), Ok(()));
         assert_eq!(on.check(Some("Bearer s3cret")), Err(Denied::WrongToken));
-        assert_eq!(on.check(Some("s3cret-metrics-token")), Err(Denied::WrongToken));
+        assert_eq!(
+            on.check(Some("s3cret-metrics-token")),
+            Err(Denied::WrongToken)
+        );
         assert_eq!(on.check(None), Err(Denied::WrongToken));
     }
 }

@@ -75,7 +75,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let shared_limits =
         agora_core::rate_limit::shared_from_config(redis_url).map_err(anyhow::Error::msg)?;
     http::metrics::init();
-    agora_core::db::sample_pool(conn.clone(), Duration::from_secs(5));
+    agora_core::metrics::sample_pool(conn.clone(), Duration::from_secs(5));
     let search = search_setup::open(&config, &conn).await?;
     let storage = agora_core::storage::Storage::from_config(&config)?;
     let learning = agora_core::learning::Learning::new(conn.clone(), cache.clone())

@@ -58,7 +58,7 @@ fn main() -> ExitCode {
         // SIGTERM from then on always stops it gracefully.
         let signal = agora_core::telemetry::shutdown_signal();
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        db::sample_pool(conn.clone(), std::time::Duration::from_secs(5));
+        agora_core::metrics::sample_pool(conn.clone(), std::time::Duration::from_secs(5));
         if let Some(bind) = config.worker_metrics_bind {
             let access = agora_core::metrics::Access::new(config.metrics_token.as_ref());
             match agora_worker::metrics_server::serve(bind, access, conn.clone(), stopped.clone())

@@ -8,6 +8,7 @@
 //! queue, the pool) are read at scrape time.
 
 mod access;
+mod pool;
 mod process;
 
 use std::sync::{LazyLock, Mutex};
@@ -25,6 +26,7 @@ use prometheus_client::{
 use sea_orm::DatabaseConnection;
 
 pub use access::{Access, Denied};
+pub use pool::sample_pool;
 pub use process::mark_start;
 
 /// Buckets for durations from 1 ms to about 65 s.
@@ -289,7 +291,7 @@ impl Format {
 pub async fn scrape(db: &DatabaseConnection, format: Format) -> String {
     let m = get();
     process::refresh(m);
-    crate::db::refresh_pool_figures(db, m).await;
+    pool::refresh(db, m).await;
     match crate::jobs::queue_figures(db).await {
         Ok(figures) => {
             m.jobs.clear();

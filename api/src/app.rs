@@ -11,6 +11,7 @@ use crate::{api, middleware, state::AppState, web};
 
 pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = api::service(env!("CARGO_PKG_VERSION"));
+    crate::http::metrics::name_api_routes("/api/v1", &service.spec());
     let spec = service.spec_endpoint();
     let explorer = service.swagger_ui();
     web::routes(Route::new())
@@ -25,6 +26,7 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         .nest("/api/docs", explorer)
         .at("/health", get(health))
         .at("/ready", get(ready))
+        .at("/metrics", get(crate::http::metrics::scrape))
         .around(middleware::conditional_get)
         .around(middleware::partner_cors)
         .around(middleware::body_limit)

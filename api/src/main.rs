@@ -22,6 +22,7 @@ use crate::cli::{
 };
 
 fn main() -> ExitCode {
+    agora_core::metrics::mark_start();
     let cli = Cli::parse();
     if let Err(e) = cli.config.validate() {
         eprintln!("error: {e}");
@@ -68,10 +69,13 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         .and_then(|a| a.as_socket_addr().copied())
         .context("the listener has no address")?;
     config.bind = local;
-    let cache = agora_core::cache::Cache::from_config(
-        config.redis_url.as_ref().map(|u| u.expose().as_str()),
-    )
-    .map_err(anyhow::Error::msg)?;
+    let redis_url = config.redis_url.as_ref().map(|u| u.expose().as_str());
+    let cache = agora_core::cache::Cache::from_config(redis_url).map_err(anyhow::Error::msg)?;
+    // Rate limits are shared through the same Redis as the cache.
+    let shared_limits =
+        agora_core::rate_limit::shared_from_config(redis_url).map_err(anyhow::Error::msg)?;
+    http::metrics::init();
+    agora_core::metrics::sample_pool(conn.clone(), Duration::from_secs(5));
     let search = search_setup::open(&config, &conn).await?;
     let storage = agora_core::storage::Storage::from_config(&config)?;
     let learning = agora_core::learning::Learning::new(conn.clone(), cache.clone())
@@ -95,16 +99,21 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             Duration::from_secs(config.report_cache_seconds),
         ),
         cache,
-        limits: Arc::new(agora_core::rate_limit::AuthLimits::default()),
+        limits: Arc::new(agora_core::rate_limit::AuthLimits::new(
+            shared_limits.clone(),
+        )),
         partners: agora_core::partners::Partners::new(
             conn.clone(),
             Arc::new(api::partners::ListingJson::new(config.public_url())),
             Duration::from_secs(config.partner_cache_seconds),
         ),
-        partner_limits: Arc::new(agora_core::rate_limit::PartnerLimits::new(
-            config.partner_anonymous_per_minute,
-            config.partner_key_per_minute,
-        )),
+        partner_limits: Arc::new(
+            agora_core::rate_limit::PartnerLimits::new(
+                config.partner_anonymous_per_minute,
+                config.partner_key_per_minute,
+            )
+            .with_shared(shared_limits),
+        ),
         organisations: agora_core::organisations::Organisations::new(conn.clone()),
         cohorts: agora_core::cohorts::Cohorts::new(
             conn.clone(),
@@ -127,6 +136,14 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         println!("  {name:<12} {backend}");
     }
     println!("  API explorer http://{local}/api/docs");
+    println!(
+        "  metrics      {}",
+        if config.metrics_token.is_some() {
+            format!("http://{local}/metrics (bearer AGORA_METRICS_TOKEN)")
+        } else {
+            "off (set AGORA_METRICS_TOKEN)".to_owned()
+        }
+    );
     tracing::info!(address = %local, "listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     // Other replicas' publications reach this one within a poll.

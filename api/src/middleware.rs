@@ -14,6 +14,7 @@ use crate::{
     http::{
         error::{ErrorBody, json_error, wants_html},
         locale::page_locale,
+        metrics,
         page::error_page,
         security::security_headers,
         version_tag,
@@ -34,11 +35,14 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
     let html = wants_html(&req);
     let locale = page_locale(&req, None);
     let path = req.uri().path().to_owned();
+    let in_flight = metrics::InFlight::start(req.method());
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = Instant::now();
-        let mut resp = match next.call(req).await {
-            Ok(r) => r.into_response(),
+        let result = next.call(req).await.map(IntoResponse::into_response);
+        let route = metrics::route_of(&result);
+        let mut resp = match result {
+            Ok(r) => r,
             Err(e) => error_response(e),
         };
         // A browser that lands on an unknown address (or a failure outside
@@ -50,6 +54,7 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
             resp = error_page(locale, resp.status());
         }
         security_headers(&path, &mut resp);
+        in_flight.finish(route, resp.status());
         let status = resp.status().as_u16();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if status >= 500 {
@@ -149,6 +154,16 @@ pub async fn partner_cors<E: Endpoint>(next: E, req: Request) -> Result<Response
 /// Errors raised outside the API's own types (an unknown route, a wrong
 /// method, a body too large) still answer the one JSON error shape.
 fn error_response(e: poem::Error) -> Response {
+    // The route that failed stays on the answer, for the HTTP figures.
+    let route = e.data::<poem::PathPattern>().cloned();
+    let mut resp = error_body(e);
+    if let Some(route) = route {
+        resp.set_data(route);
+    }
+    resp
+}
+
+fn error_body(e: poem::Error) -> Response {
     let status = e.status();
     let is_json = |r: &Response| {
         r.content_type()
@@ -244,6 +259,7 @@ pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Respo
         let mut r = Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .finish();
+        *r.extensions_mut() = parts.extensions.clone();
         for name in [
             header::CACHE_CONTROL,
             header::VARY,

@@ -268,6 +268,47 @@ pub async fn counts(db: &DatabaseConnection) -> Result<BTreeMap<String, u64>> {
     Ok(out)
 }
 
+/// What `/metrics` reports of the queue.
+pub struct QueueFigures {
+    /// (kind, state, jobs) for the states that need an eye: queued,
+    /// running and dead. Done jobs are counted by the workers as they finish.
+    pub counts: Vec<(String, String, u64)>,
+    /// How long the oldest due, queued job has waited (0 when none waits).
+    pub oldest_due_seconds: f64,
+}
+
+pub async fn queue_figures(db: &DatabaseConnection) -> Result<QueueFigures> {
+    let rows: Vec<(String, String, i64)> = job::Entity::find()
+        .select_only()
+        .column(job::Column::Kind)
+        .column(job::Column::Status)
+        .column_as(job::Column::Id.count(), "n")
+        .filter(job::Column::Status.is_in([QUEUED, RUNNING, DEAD]))
+        .group_by(job::Column::Kind)
+        .group_by(job::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let now = now_ms();
+    let oldest: Option<Option<i64>> = job::Entity::find()
+        .select_only()
+        .column_as(job::Column::RunAt.min(), "oldest")
+        .filter(job::Column::Status.eq(QUEUED))
+        .filter(job::Column::RunAt.lte(now))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(QueueFigures {
+        counts: rows
+            .into_iter()
+            .map(|(kind, state, n)| (kind, state, n.max(0) as u64))
+            .collect(),
+        oldest_due_seconds: oldest
+            .flatten()
+            .map_or(0.0, |at| (now - at).max(0) as f64 / 1000.0),
+    })
+}
+
 /// Jobs in one state, oldest first.
 pub async fn list(db: &DatabaseConnection, status: &str, limit: u64) -> Result<Vec<job::Model>> {
     if ![QUEUED, RUNNING, DEAD, DONE].contains(&status) {

@@ -175,7 +175,13 @@ pub async fn world_with(env: Vec<(String, String)>) -> World {
 }
 
 pub async fn world() -> World {
-    world_with(vec![]).await
+    // The operator's token, so that `/metrics` is in the matrix as it is
+    // in production: no session of any role opens it.
+    world_with(vec![(
+        "AGORA_METRICS_TOKEN".into(),
+        super::metrics::TOKEN.into(),
+    )])
+    .await
 }
 
 async fn user_id(s: &TestServer, who: &Learner) -> String {
@@ -886,6 +892,8 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
     ];
     type Row = (Method, String, Option<Value>, [u16; 8]);
     let rows: Vec<Row> = vec![
+        // The operator's figures (issue 22): the metrics token only, never a session.
+        (Method::GET, "/metrics".into(), None, [401; 8]),
         // Offline learning (issue 23): a course's list to save and its zip
         // are for its enrolled learners only (nobody here is enrolled).
         (

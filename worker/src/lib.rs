@@ -5,11 +5,15 @@
 mod handlers;
 
 pub use handlers::{registry, reminder_clock, spawn};
+pub mod metrics_server;
 pub mod search;
 
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 
-use agora_core::jobs::{self, Claimed, Failure, Job};
+use agora_core::{
+    jobs::{self, Claimed, Failure, Job},
+    metrics::{JobRunLabels, KindLabels},
+};
 use sea_orm::DatabaseConnection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tracing::Instrument;
@@ -233,6 +237,7 @@ async fn run_one(
     worker_id: &str,
     job: Claimed,
 ) {
+    let started = std::time::Instant::now();
     let result = match registry.handlers.get(job.kind.as_str()) {
         None => Err(format!("no handler for job kind `{}`", job.kind)),
         Some(handler) => {
@@ -244,6 +249,24 @@ async fn run_one(
             }
         }
     };
+    agora_core::metrics::get()
+        .job_duration
+        .get_or_create(&KindLabels {
+            kind: job.kind.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    let outcome = match &result {
+        Ok(()) => "done",
+        Err(_) if job.attempts >= job.max_attempts => "dead",
+        Err(_) => "retry",
+    };
+    agora_core::metrics::get()
+        .job_runs
+        .get_or_create(&JobRunLabels {
+            kind: job.kind.clone(),
+            outcome,
+        })
+        .inc();
     match result {
         Ok(()) => match jobs::complete(db, job.id, worker_id).await {
             Ok(true) => tracing::info!("job done"),

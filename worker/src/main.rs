@@ -14,6 +14,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    agora_core::metrics::mark_start();
     let cli = Cli::parse();
     if let Err(e) = cli
         .config
@@ -57,6 +58,19 @@ fn main() -> ExitCode {
         // SIGTERM from then on always stops it gracefully.
         let signal = agora_core::telemetry::shutdown_signal();
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        agora_core::metrics::sample_pool(conn.clone(), std::time::Duration::from_secs(5));
+        if let Some(bind) = config.worker_metrics_bind {
+            let access = agora_core::metrics::Access::new(config.metrics_token.as_ref());
+            match agora_worker::metrics_server::serve(bind, access, conn.clone(), stopped.clone())
+                .await
+            {
+                Ok(local) => println!("Agora worker metrics on http://{local}/metrics"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         let worker = match agora_worker::spawn(&config, conn, cache, search, stopped).await {
             Ok(w) => w,
             Err(e) => {

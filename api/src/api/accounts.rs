@@ -170,7 +170,10 @@ impl AccountsApi {
         req: &Request,
         body: Json<SignInRequest>,
     ) -> Result<SignInResponse, ApiError> {
-        state.limits.sign_in(&body.email, &client_address(req))?;
+        state
+            .limits
+            .sign_in(&body.email, &client_address(req))
+            .await?;
         let session = accounts::sign_in(&state.db, &body.email, &body.password).await?;
         let max_age = (session.expires_at - OffsetDateTime::now_utc()).whole_seconds();
         let cookie = session_cookie(&state, &session.token, max_age);
@@ -212,7 +215,8 @@ impl AccountsApi {
     ) -> Result<Accepted, ApiError> {
         state
             .limits
-            .password_reset(&body.email, &client_address(req))?;
+            .password_reset(&body.email, &client_address(req))
+            .await?;
         accounts::request_password_reset(&state.db, &body.email).await?;
         Ok(Accepted::Accepted(Json(Message {
             message: "If this address has an account, a reset link is on its way.".into(),

@@ -12,6 +12,7 @@ pub mod frame;
 pub mod i18n;
 pub mod learner_pages;
 pub mod locale;
+pub mod metrics;
 pub mod page;
 pub mod page_cache;
 pub mod parts;

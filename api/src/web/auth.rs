@@ -157,7 +157,7 @@ pub async fn sign_in(ctx: Ctx, req: &poem::Request, body: Body) -> Response {
         errors: FieldErrors::default(),
     };
     if let Err(agora_core::Error::RateLimited { retry_after_secs }) =
-        ctx.state.limits.sign_in(&email, &client)
+        ctx.state.limits.sign_in(&email, &client).await
     {
         rate_limited(&ctx, &mut p.errors, retry_after_secs);
         let title = ctx.t("sign-in-title");
@@ -299,7 +299,7 @@ pub async fn forgot(ctx: Ctx, req: &poem::Request, body: Body) -> Response {
         return ctx.page(StatusCode::UNPROCESSABLE_ENTITY, "forgot", &title, &p);
     }
     if let Err(agora_core::Error::RateLimited { retry_after_secs }) =
-        ctx.state.limits.password_reset(&email, &client)
+        ctx.state.limits.password_reset(&email, &client).await
     {
         rate_limited(&ctx, &mut p.errors, retry_after_secs);
         let title = ctx.t("forgot-title");

@@ -120,6 +120,7 @@ pub async fn collection(
     if state
         .partner_limits
         .anonymous(&client_address(req))
+        .await
         .is_err()
     {
         return message_page(

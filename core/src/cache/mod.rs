@@ -100,7 +100,16 @@ impl Cache {
     }
 
     /// Values for each key; `None` for a miss, a dirty key, or a failure.
+    /// Each read counts as a hit or a miss of its kind in `/metrics`.
     pub async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
+        let values = self.read_many(keys).await;
+        for (k, v) in keys.iter().zip(&values) {
+            crate::metrics::cache_read(k, v.is_some());
+        }
+        values
+    }
+
+    async fn read_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
         heal(self.store.as_ref(), &self.dirty).await;
         let dirty: Option<HashSet<String>> = {
             let d = self.dirty.lock().expect("not poisoned");

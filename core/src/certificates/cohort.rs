@@ -185,7 +185,7 @@ pub async fn issue(
     let organisation = crate::reports::organisation_named(db, u.id, locale).await?;
     let code = new_code();
     let now = OffsetDateTime::now_utc();
-    cohort_certificate::Entity::insert(cohort_certificate::ActiveModel {
+    let inserted = cohort_certificate::Entity::insert(cohort_certificate::ActiveModel {
         id: Set(Uuid::new_v4()),
         code: Set(code.clone()),
         cohort_id: Set(k.id),
@@ -214,6 +214,9 @@ pub async fn issue(
     )
     .exec_without_returning(db)
     .await?;
+    if inserted > 0 {
+        super::count_issued("cohort");
+    }
     // Whoever inserted first, this is the member's one certificate.
     let cert = cohort_certificate::Entity::find()
         .filter(cohort_certificate::Column::CohortId.eq(k.id))

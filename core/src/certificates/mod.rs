@@ -270,6 +270,14 @@ pub fn warn_missing_fonts() {
     }
 }
 
+/// Counts a certificate issued for `/metrics`: `course` or `cohort`.
+pub(crate) fn count_issued(kind: &str) {
+    crate::metrics::get()
+        .certificates_issued
+        .get_or_create(&crate::metrics::KindLabels { kind: kind.into() })
+        .inc();
+}
+
 /// The work of a `course_completed` job: the certificate row (once), its PDF
 /// in storage (until stored), and the congratulations mail (once). Each step
 /// is skipped when an earlier run did it, so the job may run any number of times.
@@ -295,7 +303,7 @@ pub async fn issue(o: &Outbound, cache: &crate::cache::Cache, enrolment_id: Uuid
 
     let organisation = crate::reports::organisation_named(db, u.id, locale).await?;
     let code = new_code();
-    certificate::Entity::insert(certificate::ActiveModel {
+    let inserted = certificate::Entity::insert(certificate::ActiveModel {
         id: Set(Uuid::new_v4()),
         code: Set(code.clone()),
         enrolment_id: Set(e.id),
@@ -320,6 +328,9 @@ pub async fn issue(o: &Outbound, cache: &crate::cache::Cache, enrolment_id: Uuid
     )
     .exec_without_returning(db)
     .await?;
+    if inserted > 0 {
+        count_issued("course");
+    }
     // Whoever inserted first, this is the one certificate of the enrolment.
     let cert = certificate::Entity::find()
         .filter(certificate::Column::EnrolmentId.eq(e.id))

@@ -266,6 +266,22 @@ pub struct Config {
     )]
     pub resume_flush_ms: u64,
 
+    /// Bearer token that `/metrics` asks for (at least 16 characters).
+    /// Unset, `/metrics` answers 404 and no figures leave the process.
+    #[arg(
+        long,
+        env = "AGORA_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<Secret>,
+
+    /// Address where `agora-worker` serves `/metrics` (port 0 picks a free
+    /// one); unset, it serves none. `agora serve` serves `/metrics` on its
+    /// own address.
+    #[arg(long, env = "AGORA_WORKER_METRICS_BIND", global = true)]
+    pub worker_metrics_bind: Option<SocketAddr>,
+
     /// Log format.
     #[arg(long, env = "AGORA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,
@@ -400,6 +416,17 @@ impl Config {
                 "AGORA_MAIL_FROM `{}` is not a mail address such as `Agora <no-reply@example.org>`",
                 self.mail_from
             ));
+        }
+        if let Some(token) = &self.metrics_token
+            && token.expose().trim().chars().count() < 16
+        {
+            return Err("AGORA_METRICS_TOKEN must be at least 16 characters".into());
+        }
+        if self.worker_metrics_bind.is_some() && self.metrics_token.is_none() {
+            return Err(
+                "AGORA_WORKER_METRICS_BIND is set but AGORA_METRICS_TOKEN is not: the figures would have no key"
+                    .into(),
+            );
         }
         if self.database_max_connections == 0 {
             return Err("AGORA_DATABASE_MAX_CONNECTIONS must be at least 1".into());

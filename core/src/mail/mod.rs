@@ -70,6 +70,14 @@ impl Mailer {
     /// Hands one message to the server (or writes it to the outbox). `name`
     /// names the outbox file, so a resend overwrites rather than duplicates.
     pub async fn send(&self, message: Message, name: &str) -> Result<(), String> {
-        self.transport.send(message, name).await
+        let sent = self.transport.send(message, name).await;
+        crate::metrics::get()
+            .mails
+            .get_or_create(&crate::metrics::OutcomeLabels {
+                backend: self.transport.name(),
+                outcome: if sent.is_ok() { "sent" } else { "failed" },
+            })
+            .inc();
+        sent
     }
 }

@@ -271,11 +271,23 @@ pub async fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Arc<Sear
     };
     let key = format!("{}|{req:?}", index.epoch());
     if let Some(page) = pages.get(&key).await {
+        count_query(index, "cached");
         return Ok(page);
     }
     let page = Arc::new(search_uncached(index, req).await?);
     pages.insert(key, page.clone()).await;
     Ok(page)
+}
+
+/// Counts a search for `/metrics`, by engine and by who answered.
+fn count_query(index: &SearchIndex, answer: &'static str) {
+    crate::metrics::get()
+        .search_queries
+        .get_or_create(&crate::metrics::OutcomeLabels {
+            backend: index.engine_name(),
+            outcome: answer,
+        })
+        .inc();
 }
 
 async fn search_uncached(index: &SearchIndex, req: &SearchRequest) -> Result<SearchPage> {
@@ -289,7 +301,15 @@ async fn search_uncached(index: &SearchIndex, req: &SearchRequest) -> Result<Sea
             limit: req.per_page,
         })
         .await?;
-    let took_ms = started.elapsed().as_millis() as u64;
+    let took = started.elapsed();
+    let took_ms = took.as_millis() as u64;
+    count_query(index, "engine");
+    crate::metrics::get()
+        .search_duration
+        .get_or_create(&crate::metrics::BackendLabels {
+            backend: index.engine_name(),
+        })
+        .observe(took.as_secs_f64());
     if req.page > 1 && offset >= results.total {
         let pages = results.total.div_ceil(req.per_page);
         return Err(Error::BadParameter {

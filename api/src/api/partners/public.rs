@@ -92,9 +92,9 @@ async fn admit_catalogue_read(
         Some(Credential::PartnerKey(key)) => {
             let holder = caller::partner(state, key).await?;
             check_key(&holder, partner, Scope::CatalogueRead)?;
-            state.partner_limits.key(holder.key_id)?;
+            state.partner_limits.key(holder.key_id).await?;
         }
-        _ => state.partner_limits.anonymous(&client_address(req))?,
+        _ => state.partner_limits.anonymous(&client_address(req)).await?,
     }
     Ok(())
 }
@@ -235,7 +235,7 @@ impl PartnersApi {
         match caller::authenticate(&state, credential).await? {
             Caller::Partner(holder) => {
                 check_key(&holder, &partner, Scope::StatsRead)?;
-                state.partner_limits.key(holder.key_id)?;
+                state.partner_limits.key(holder.key_id).await?;
             }
             Caller::User(p) if p.role == Role::Admin => {}
             Caller::User(_) => {

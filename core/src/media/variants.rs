@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 
 use crate::{
     Error, Result,
-    course_source::media::{MAX_IMAGE_SIDE, MEDIA_DIR, image_size},
+    course_source::media::{MAX_IMAGE_SIDE, MEDIA_DIR},
     entities::course_media,
     links,
     storage::Storage,
@@ -100,7 +100,10 @@ pub async fn variant(
         match storage.get(&webp_key).await? {
             Some(b) if !b.is_empty() => return Ok(Some(found(b, ImageFormat::WebP, negotiated))),
             Some(_) => {}
-            None => return make(storage, name, format, &same_key, Some(&webp_key)).await,
+            None => {
+                let full = name.width == original_width;
+                return make(storage, name, format, full, &same_key, Some(&webp_key)).await;
+            }
         }
     }
     if name.width == original_width {
@@ -111,15 +114,11 @@ pub async fn variant(
     if let Some(b) = storage.get(&same_key).await? {
         return Ok(Some(found(b, format, negotiated)));
     }
-    make(storage, name, format, &same_key, None).await
+    make(storage, name, format, false, &same_key, None).await
 }
 
 fn original_key(name: &VariantName<'_>) -> String {
     format!("{MEDIA_DIR}/{}.{}", name.sha256, name.ext)
-}
-
-fn image_width(data: &[u8]) -> Option<u32> {
-    image_size(data).map(|(w, _)| w)
 }
 
 fn found(bytes: Vec<u8>, format: ImageFormat, negotiated: bool) -> Variant {
@@ -131,11 +130,14 @@ fn found(bytes: Vec<u8>, format: ImageFormat, negotiated: bool) -> Variant {
 }
 
 /// Makes the copy at the requested width (and its WebP twin when asked),
-/// stores them, and answers the one the browser should get.
+/// stores them, and answers the one the browser should get. At the
+/// original's own width (`full`) the same-format copy is the original and
+/// is not stored again.
 async fn make(
     storage: &Storage,
     name: &VariantName<'_>,
     format: ImageFormat,
+    full: bool,
     same_key: &str,
     webp_key: Option<&str>,
 ) -> Result<Option<Variant>> {
@@ -143,7 +145,6 @@ async fn make(
         return Ok(None);
     };
     let width = name.width;
-    let full = image_width(&original) == Some(width);
     let with_webp = webp_key.is_some();
     let (same, webp) =
         tokio::task::spawn_blocking(move || encode_copies(&original, format, width, with_webp))

@@ -33,25 +33,39 @@ pub async fn serve(ctx: Ctx, Path(name): Path<String>, req: &Request) -> Respons
         Err(e) => return ctx.fail(e),
     }
     let etag = format!("\"{sha}\"");
-    let headers = |b: poem::ResponseBuilder| {
-        b.header(header::CONTENT_TYPE, content_type)
-            .header(header::ETAG, etag.as_str())
-            .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
-            .header("x-content-type-options", "nosniff")
-    };
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if matches {
-        return headers(Response::builder().status(StatusCode::NOT_MODIFIED)).finish();
+    if etag_matches(req, &etag) {
+        return immutable(content_type, &etag, false)
+            .status(StatusCode::NOT_MODIFIED)
+            .finish();
     }
     match media::fetch(&ctx.state.storage, sha, ext).await {
-        Ok(Some(bytes)) => headers(Response::builder()).body(bytes),
+        Ok(Some(bytes)) => immutable(content_type, &etag, false).body(bytes),
         Ok(None) => ctx.error(StatusCode::NOT_FOUND),
         Err(e) => ctx.fail(e),
     }
+}
+
+/// The headers of a content-addressed file: cached for ever under `etag`;
+/// `negotiated` when its type follows the `Accept` header.
+fn immutable(content_type: &str, etag: &str, negotiated: bool) -> poem::ResponseBuilder {
+    let b = Response::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ETAG, etag)
+        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+        .header("x-content-type-options", "nosniff");
+    if negotiated {
+        b.header(header::VARY, "Accept")
+    } else {
+        b
+    }
+}
+
+/// Whether the request's `If-None-Match` names `etag` (or `*`).
+fn etag_matches(req: &Request, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
 /// GET `/media/{sha256}-w{width}.{ext}`: a published image at one of the
@@ -71,20 +85,8 @@ async fn serve_variant(ctx: &Ctx, name: &media::VariantName<'_>, req: &Request) 
         Ok(Some(v)) => {
             let kind = v.content_type.rsplit('/').next().unwrap_or_default();
             let etag = format!("\"{}-w{}-{kind}\"", name.sha256, name.width);
-            let mut b = Response::builder()
-                .header(header::CONTENT_TYPE, v.content_type)
-                .header(header::ETAG, etag.as_str())
-                .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
-                .header("x-content-type-options", "nosniff");
-            if v.negotiated {
-                b = b.header(header::VARY, "Accept");
-            }
-            let matches = req
-                .headers()
-                .get(header::IF_NONE_MATCH)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-            if matches {
+            let b = immutable(v.content_type, &etag, v.negotiated);
+            if etag_matches(req, &etag) {
                 b.status(StatusCode::NOT_MODIFIED).finish()
             } else {
                 b.body(v.bytes)

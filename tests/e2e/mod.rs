@@ -55,6 +55,7 @@ mod partners_browser;
 mod published;
 mod rate_limits;
 mod reports;
+mod scale_out;
 mod search;
 mod search_contract;
 mod web;

@@ -59,6 +59,9 @@ pub struct IssuedCredential {
     pub document: Value,
 }
 
+/// How often one issue reads a fresh status list index after losing a race.
+const INDEX_TRIES: u32 = 8;
+
 impl Credentials {
     pub fn new(db: DatabaseConnection, config: &Config) -> Self {
         Self {
@@ -119,61 +122,87 @@ impl Credentials {
             .into_iter()
             .map(|t| t.theme)
             .collect();
-        let next_index = credential::Entity::find()
-            .select_only()
-            .column_as(credential::Column::StatusIndex.max(), "max")
-            .into_tuple::<Option<i32>>()
-            .one(db)
-            .await?
-            .flatten()
-            .map_or(0, |m| m + 1);
-        if next_index as u32 >= status::LIST_BITS {
-            return Err(Error::Internal("the revocation status list is full".into()));
-        }
         let key = keys::active(db, self.configured_key.as_ref()).await?;
         let public = key.public_multibase();
         let (did, method) = did::signer_ids(&self.public_url, &key.name, &public);
-        let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).expect("the operating system has randomness");
-        let salt = hex::encode(salt);
-        let locale = cert.locale.parse().unwrap_or(crate::domain::Locale::En);
-        let status_url = self.status_list_url();
-        let facts = badge::BadgeFacts {
-            credential_id: format!("urn:uuid:{}", cert.id),
-            issuer_did: &did,
-            issuer_name: &self.issuer_name,
-            issuer_url: &self.link("/"),
-            achievement_id: self.link(&crate::links::course(&c.slug)),
-            course_title: &cert.course_title,
-            course_summary: &summary,
-            locale,
-            duration_minutes: cert.duration_minutes.max(0) as u32,
-            themes: &themes,
-            image_url: self.link("/credentials/badge.svg"),
-            holder_name: &cert.holder_name,
-            holder_email: &u.email,
-            salt: &salt,
-            valid_from: cert.completed_at,
-            valid_until: None,
-            status_list_url: &status_url,
-            status_index: next_index as u32,
-        };
-        let now = OffsetDateTime::now_utc();
-        let signed = proof::sign(badge::credential(&facts), &key, &method, now).await?;
-        credential::Entity::insert(credential::ActiveModel {
-            certificate_id: Set(cert.id),
-            status_index: Set(next_index),
-            document: Set(signed.to_string()),
-            issued_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::column(credential::Column::CertificateId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        Ok(())
+        // The index in the revocation status list is the next free one. Two
+        // workers may read the same one; the unique index refuses the second
+        // insert, and that worker signs again with the next free index.
+        // Signing takes milliseconds, so a collision needs two completions
+        // within them, and a few tries always suffice.
+        for attempt in 0..INDEX_TRIES {
+            let next_index = credential::Entity::find()
+                .select_only()
+                .column_as(credential::Column::StatusIndex.max(), "max")
+                .into_tuple::<Option<i32>>()
+                .one(db)
+                .await?
+                .flatten()
+                .map_or(0, |m| m + 1);
+            if next_index as u32 >= status::LIST_BITS {
+                return Err(Error::Internal("the revocation status list is full".into()));
+            }
+            let mut salt = [0u8; 16];
+            getrandom::fill(&mut salt).expect("the operating system has randomness");
+            let salt = hex::encode(salt);
+            let locale = cert.locale.parse().unwrap_or(crate::domain::Locale::En);
+            let status_url = self.status_list_url();
+            let facts = badge::BadgeFacts {
+                credential_id: format!("urn:uuid:{}", cert.id),
+                issuer_did: &did,
+                issuer_name: &self.issuer_name,
+                issuer_url: &self.link("/"),
+                achievement_id: self.link(&crate::links::course(&c.slug)),
+                course_title: &cert.course_title,
+                course_summary: &summary,
+                locale,
+                duration_minutes: cert.duration_minutes.max(0) as u32,
+                themes: &themes,
+                image_url: self.link("/credentials/badge.svg"),
+                holder_name: &cert.holder_name,
+                holder_email: &u.email,
+                salt: &salt,
+                valid_from: cert.completed_at,
+                valid_until: None,
+                status_list_url: &status_url,
+                status_index: next_index as u32,
+            };
+            let now = OffsetDateTime::now_utc();
+            let signed = proof::sign(badge::credential(&facts), &key, &method, now).await?;
+            let inserted = credential::Entity::insert(credential::ActiveModel {
+                certificate_id: Set(cert.id),
+                status_index: Set(next_index),
+                document: Set(signed.to_string()),
+                issued_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::column(credential::Column::CertificateId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await;
+            match inserted {
+                Ok(_) => return Ok(()),
+                // Another worker took this index between the read and the
+                // insert (the signature takes a while): sign again with the next.
+                Err(e)
+                    if matches!(
+                        e.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+                {
+                    tracing::debug!(
+                        attempt,
+                        "status list index taken meanwhile; trying the next"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::Internal(
+            "no free status list index after several tries; the job retries".into(),
+        ))
     }
 
     async fn issued(&self, cert: certificate::Model) -> Result<Option<IssuedCredential>> {

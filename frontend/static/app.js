@@ -115,12 +115,17 @@
     });
   }
   // A saved course republished since is saved again (the worker checks).
+  // The page's own worker is told at once: a learner who follows a link as
+  // the connection comes back must not leave before the message is sent.
   function check(force) {
+    var msg = { type: "check", force: force };
+    if (!navigator.onLine) return;
+    if (sw.controller) return sw.controller.postMessage(msg);
     sw.ready.then(function (reg) {
-      if (navigator.onLine && reg.active) reg.active.postMessage({ type: "check", force: force });
+      if (reg.active) reg.active.postMessage(msg);
     });
   }
-  window.addEventListener("online", function () { sync(); check(true); });
+  window.addEventListener("online", function () { check(true); sync(); });
   sync();
   check(false);
 

@@ -121,11 +121,16 @@ function save(list, limit, update) {
 
 // A saved course republished since: saved again, at the size chosen then.
 // Asked on every page load (at most every five minutes) and when the
-// connection comes back (always).
+// connection comes back (always). A check that could not reach the server
+// (the connection is not quite back yet) does not count: the next page
+// load asks again.
 var checked = 0;
 function check(force) {
   if (!force && Date.now() - checked < 300000) return Promise.resolve();
   checked = Date.now();
+  return checkNow().catch(function (e) { checked = 0; throw e; });
+}
+function checkNow() {
   return caches.keys().then(function (keys) {
     return Promise.all(keys.filter(function (k) { return k.indexOf(COURSE) === 0; }).map(function (k) {
       return caches.open(k).then(function (c) { return c.match("/__saved"); }).then(function (r) {

@@ -58,12 +58,19 @@ try {
   await context.setOffline(true);
   await page.waitForTimeout(300);
   await context.setOffline(false);
+  await page.waitForTimeout(300);
   await page.goto(`${base}/courses/${slug}`);
-  await page.waitForFunction(
-    (s) => caches.open("agora-course-" + s).then((c) => c.match("/__saved")).then((r) => r && r.json()).then((a) => !!(a && a.updated_at)),
-    slug,
-    { timeout: 60000, polling: 500 },
-  );
+  // Polled here: waitForFunction takes the promise an async check returns
+  // for a truthy answer, and would not wait at all.
+  const updatedBy = Date.now() + 60000;
+  while (!(await page.evaluate(async (s) => {
+    const r = await (await caches.open("agora-course-" + s)).match("/__saved");
+    const about = r && (await r.json());
+    return !!(about && about.updated_at);
+  }, slug))) {
+    if (Date.now() > updatedBy) throw new Error("the saved copy never recorded its update");
+    await page.waitForTimeout(200);
+  }
   await page.reload();
   await page.waitForFunction(() => document.querySelector("[data-offline-status]").textContent.length > 0);
   out.updated_status = await status();

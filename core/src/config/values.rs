@@ -90,6 +90,27 @@ impl DatabaseUrl {
             Url::parse(&url).expect("a path joined to sqlite:// is a valid URL"),
         ))
     }
+    /// The file of a SQLite database, as sqlx reads it: what follows
+    /// `sqlite://` up to the query (`sqlite:///abs/agora.db?mode=rwc`,
+    /// `sqlite://data/agora.db`). `None` for PostgreSQL and in-memory databases.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        if !self.is_sqlite() {
+            return None;
+        }
+        let raw = self.expose();
+        let rest = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+    }
+    /// The URL without its password (not even a placeholder), for commands
+    /// an operator copies: the password comes from `PGPASSWORD` or `~/.pgpass`.
+    pub fn without_password(&self) -> String {
+        let mut url = self.0.expose().clone();
+        let _ = url.set_password(None);
+        url.to_string()
+    }
     pub fn backend_name(&self) -> &'static str {
         if self.is_sqlite() {
             "SQLite"

@@ -37,7 +37,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// One learner's writes: registration (with its mail job), verification,
-/// sign-in, enrolment and two lesson completions.
+/// sign-in, enrolment, two lesson completions and a passed quiz, which
+/// completes the course (a certificate, stored as a file by the worker).
 async fn learner_journey(server: &TestServer, email: &str) {
     let l = server.learner(email).await;
     let (status, body) = server
@@ -49,6 +50,10 @@ async fn learner_journey(server: &TestServer, email: &str) {
         let (status, body) = server.call(&l, Method::POST, &path, None).await;
         assert_eq!(status, 200, "{path}: {body}");
     }
+    let answers = serde_json::json!({ "answers": { "q1": ["b"], "q2": ["false"] } });
+    let path = format!("{FIXTURE}/lessons/check/attempts");
+    let (status, body) = server.call(&l, Method::POST, &path, Some(answers)).await;
+    assert!(status == 200 || status == 201, "{path}: {status} {body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -78,10 +83,18 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
             }
         });
     }
-    let outbox = server.data.path().join("outbox");
-    wait_until("a few learners have finished and been mailed", || async {
-        finished.lock().unwrap().len() >= 4 && !files_in(&outbox).is_empty()
-    })
+    let (outbox, stored) = (
+        server.data.path().join("outbox"),
+        server.data.path().join("files"),
+    );
+    wait_until(
+        "a few learners have finished, been mailed and certified",
+        || async {
+            finished.lock().unwrap().len() >= 4
+                && !files_in(&outbox).is_empty()
+                && !files_in(&stored).is_empty()
+        },
+    )
     .await;
     let before = finished.lock().unwrap().clone();
     let out_dir = TempDir::new();
@@ -100,7 +113,11 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
     };
     backup_done.store(true, Ordering::SeqCst);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("backed up"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("backed up"),
+        "{}",
+        text(&out.stdout)
+    );
     while let Some(r) = load.join_next().await {
         r.unwrap();
     }
@@ -139,7 +156,12 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
             .any(|e| e["path"].as_str().unwrap().starts_with("outbox/")),
         "the outbox's mail is in the backup: {manifest}"
     );
-    for key in ["format_version", "agora_version", "schema_version", "created_at"] {
+    for key in [
+        "format_version",
+        "agora_version",
+        "schema_version",
+        "created_at",
+    ] {
         assert!(!manifest[key].is_null(), "manifest lacks {key}: {manifest}");
     }
 
@@ -148,7 +170,10 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
     let out = run_agora(&db, data.path(), &["restore", archive.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("search index rebuilt: 1 published"), "{stdout}");
+    assert!(
+        stdout.contains("search index rebuilt: 1 published"),
+        "{stdout}"
+    );
     let restored = db.connect().await;
     let (expected, got) = (all_rows(&backup_conn).await, all_rows(&restored).await);
     assert_eq!(
@@ -163,25 +188,53 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
         }
     }
     assert_eq!(expected["users"].len() as i64, backed_up);
-    for (rel, _) in &files_in(&data.path().join("outbox")) {
-        let live = std::fs::read(server.data.path().join("outbox").join(rel)).unwrap();
-        let back = std::fs::read(data.path().join("outbox").join(rel)).unwrap();
-        assert_eq!(live, back, "outbox/{rel}");
+    for folder in ["outbox", "files"] {
+        let restored_files = files_in(&data.path().join(folder));
+        assert!(!restored_files.is_empty(), "{folder} is restored");
+        for (rel, _) in &restored_files {
+            let live = std::fs::read(server.data.path().join(folder).join(rel)).unwrap();
+            let back = std::fs::read(data.path().join(folder).join(rel)).unwrap();
+            assert_eq!(live, back, "{folder}/{rel}");
+        }
     }
+    // Files are copied after the database: every certificate the copy says
+    // is stored is in the archive.
+    for row in restored
+        .query_all_raw(raw(
+            "SELECT storage_key FROM certificates WHERE stored_at IS NOT NULL",
+        ))
+        .await
+        .unwrap()
+    {
+        let key: String = row.try_get_by_index(0).unwrap();
+        assert!(data.path().join("files").join(&key).is_file(), "{key}");
+    }
+    // A job the old worker held at the instant of the copy is "running" in
+    // it, until that worker's lease runs out (minutes after the test).
+    let held = restored
+        .query_all_raw(raw(
+            "SELECT DISTINCT kind FROM jobs WHERE status = 'running'",
+        ))
+        .await
+        .unwrap();
     drop((restored, backup_conn));
 
     // The restored installation serves: the course, its search, a learner.
-    // A job the old worker held at the instant of the copy is "running" in
-    // it; a short lease lets the new worker take it over.
     let restored = TestServer::start_on(
         db,
         data,
         ServerOptions {
             courses_dir: Some(courses.path().to_owned()),
-            env: vec![("AGORA_JOB_LEASE_SECONDS".into(), "5".into())],
+            ..Default::default()
         },
     )
     .await;
+    for row in held {
+        restored.expect_jobs_left(
+            &row.try_get_by_index::<String>(0).unwrap(),
+            "held by the first server's worker when the backup was taken; it runs again when that lease ends",
+        );
+    }
     let (status, course) = restored.get_json(FIXTURE).await;
     assert_eq!(status, 200, "{course}");
     let (status, found) = restored.get_json("/api/v1/search?q=fixture").await;
@@ -192,13 +245,13 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
         .call(&ana, Method::GET, &format!("{FIXTURE}/progress"), None)
         .await;
     assert_eq!(status, 200);
-    assert_eq!(progress["completed_lessons"], 2, "{progress}");
+    assert_eq!(progress["completed_lessons"], 3, "{progress}");
 }
 
 #[tokio::test]
 async fn restore_refuses_damaged_foreign_and_occupied_targets() {
     if uses_postgres() {
-        return postgres_backup_prints_guidance().await;
+        return postgres_restore_is_refused().await;
     }
     let courses = TempDir::new();
     let server = fixture_server(&courses).await;
@@ -227,9 +280,17 @@ async fn restore_refuses_damaged_foreign_and_occupied_targets() {
     let truncated = bytes[..bytes.len() / 3].to_vec();
     let cases: [(&str, Vec<u8>, &str); 4] = [
         ("flipped.zip", flipped, "is damaged"),
-        ("swapped.zip", with_entry_replaced(&bytes), "checksum does not match"),
+        (
+            "swapped.zip",
+            with_entry_replaced(&bytes),
+            "does not match the manifest",
+        ),
         ("truncated.zip", truncated, "is not an Agora backup"),
-        ("notes.zip", b"just some notes\n".to_vec(), "is not an Agora backup"),
+        (
+            "notes.zip",
+            b"just some notes\n".to_vec(),
+            "is not an Agora backup",
+        ),
     ];
     for (name, content, expected) in cases {
         let path = dir.path().join(name);
@@ -272,7 +333,7 @@ async fn restore_refuses_damaged_foreign_and_occupied_targets() {
 }
 
 /// On PostgreSQL, `agora backup` says what to run, without the password,
-/// and fails; `agora restore` refuses too.
+/// and fails.
 async fn postgres_backup_prints_guidance() {
     let db = TestDb::new().await;
     let data = TempDir::new();
@@ -296,9 +357,17 @@ async fn postgres_backup_prints_guidance() {
     assert!(stderr.contains(url.as_str()), "{stderr}");
     assert!(!format!("{stdout}{stderr}").contains("pw-not-for-logs"));
     assert!(!archive.exists());
+}
+
+/// On PostgreSQL, `agora restore` refuses a file and changes nothing.
+async fn postgres_restore_is_refused() {
+    let (db, data) = (TestDb::new().await, TempDir::new());
+    let archive = data.path().join("b.zip");
+    std::fs::write(&archive, b"anything").unwrap();
     let out = run_agora(&db, data.path(), &["restore", archive.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(REFUSED));
     assert!(text(&out.stderr).contains("uses PostgreSQL"));
+    assert_eq!(files_in(data.path()).len(), 1);
 }
 
 fn raw(sql: &str) -> Statement {

@@ -22,8 +22,8 @@ pub async fn backup(config: &Config, dest: &Path) -> anyhow::Result<ExitCode> {
         Ok(done) => {
             let m = &done.manifest;
             println!(
-                "backed up {} entries ({} bytes) to {}: schema {}, agora {}",
-                m.entries.len(),
+                "backed up the database and {} file(s) ({} bytes) to {}: schema {}, agora {}",
+                m.entries.len().saturating_sub(1),
                 done.size,
                 dest.display(),
                 m.schema_version,
@@ -45,8 +45,8 @@ pub async fn restore(config: &Config, archive: &Path, force: bool) -> anyhow::Re
         Ok(done) => {
             let m = &done.manifest;
             println!(
-                "restored {} entries from {} (taken {} by agora {}, schema {}) into {}",
-                m.entries.len(),
+                "restored the database and {} file(s) from {} (taken {} by agora {}, schema {}) into {}",
+                m.entries.len().saturating_sub(1),
                 archive.display(),
                 m.created_at,
                 m.agora_version,

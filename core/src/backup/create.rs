@@ -69,12 +69,14 @@ pub async fn create(config: &Config, dest: &Path) -> Result<Created, BackupError
     let partial = staging.path().join("archive.zip");
     let (manifest, size) = {
         let partial = partial.clone();
-        tokio::task::spawn_blocking(move || write_archive(&partial, &snapshot, &data_dir, schema_version))
-            .await
-            .map_err(|e| BackupError::Io {
-                what: "the archive writer stopped".into(),
-                source: std::io::Error::other(e.to_string()),
-            })??
+        tokio::task::spawn_blocking(move || {
+            write_archive(&partial, &snapshot, &data_dir, schema_version)
+        })
+        .await
+        .map_err(|e| BackupError::Io {
+            what: "the archive writer stopped".into(),
+            source: std::io::Error::other(e.to_string()),
+        })??
     };
     std::fs::rename(&partial, dest)
         .map_err(BackupError::io(format!("cannot write {}", dest.display())))?;
@@ -181,7 +183,11 @@ fn add_file<W: Write + std::io::Seek>(
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(BackupError::io(format!("cannot read {}", path.display()))(e)),
+        Err(e) => {
+            return Err(BackupError::io(format!("cannot read {}", path.display()))(
+                e,
+            ));
+        }
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     zip.start_file(name, options(len))

@@ -36,7 +36,11 @@ pub struct Restored {
 /// Refuses a data folder or database that holds anything unless `force`;
 /// with `force`, the database, `files/`, `outbox/` and `search/` are
 /// replaced and anything else in the folder is left alone.
-pub async fn restore(config: &Config, archive: &Path, force: bool) -> Result<Restored, BackupError> {
+pub async fn restore(
+    config: &Config,
+    archive: &Path,
+    force: bool,
+) -> Result<Restored, BackupError> {
     let db_file = sqlite_file(config)?;
     let data_dir = config.data_dir.clone();
     if !force && (holds_anything(&data_dir) || db_file.metadata().is_ok_and(|m| m.len() > 0)) {
@@ -102,8 +106,10 @@ fn extract(archive: &Path, stage: &Path) -> Result<Manifest, BackupError> {
         path: archive.to_owned(),
         reason,
     };
-    let file = std::fs::File::open(archive)
-        .map_err(BackupError::io(format!("cannot read {}", archive.display())))?;
+    let file = std::fs::File::open(archive).map_err(BackupError::io(format!(
+        "cannot read {}",
+        archive.display()
+    )))?;
     let mut zip = ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| foreign(format!("not a readable zip archive: {e}")))?;
     let manifest = read_manifest(&mut zip).map_err(foreign)?;
@@ -116,7 +122,9 @@ fn extract(archive: &Path, stage: &Path) -> Result<Manifest, BackupError> {
         return Err(corrupt("the manifest lists no database".into()));
     }
     if let Some(bad) = listed.iter().find(|p| !is_entry_path(p)) {
-        return Err(corrupt(format!("the manifest lists an entry out of place: {bad:?}")));
+        return Err(corrupt(format!(
+            "the manifest lists an entry out of place: {bad:?}"
+        )));
     }
     let in_zip: BTreeSet<String> = zip
         .file_names()
@@ -134,11 +142,15 @@ fn extract(archive: &Path, stage: &Path) -> Result<Manifest, BackupError> {
             .map_err(|_| corrupt(format!("{} is missing", entry.path)))?;
         let target = stage.join(&entry.path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(BackupError::io(format!("cannot create {}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(BackupError::io(format!(
+                "cannot create {}",
+                parent.display()
+            )))?;
         }
-        let mut out = std::fs::File::create(&target)
-            .map_err(BackupError::io(format!("cannot write {}", target.display())))?;
+        let mut out = std::fs::File::create(&target).map_err(BackupError::io(format!(
+            "cannot write {}",
+            target.display()
+        )))?;
         let (mut hasher, mut size, mut buf) = (Sha256::new(), 0u64, vec![0u8; 64 * 1024]);
         loop {
             // A damaged entry fails here: inflate errors, or zip's CRC check.
@@ -150,11 +162,16 @@ fn extract(archive: &Path, stage: &Path) -> Result<Manifest, BackupError> {
             }
             size += n as u64;
             if size > entry.size {
-                return Err(corrupt(format!("{} is larger than listed", entry.path)));
+                return Err(corrupt(format!(
+                    "{}: the size does not match the manifest",
+                    entry.path
+                )));
             }
             hasher.update(&buf[..n]);
-            out.write_all(&buf[..n])
-                .map_err(BackupError::io(format!("cannot write {}", target.display())))?;
+            out.write_all(&buf[..n]).map_err(BackupError::io(format!(
+                "cannot write {}",
+                target.display()
+            )))?;
         }
         if size != entry.size || hex::encode(hasher.finalize()) != entry.sha256 {
             return Err(corrupt(format!(
@@ -162,8 +179,10 @@ fn extract(archive: &Path, stage: &Path) -> Result<Manifest, BackupError> {
                 entry.path
             )));
         }
-        out.sync_all()
-            .map_err(BackupError::io(format!("cannot write {}", target.display())))?;
+        out.sync_all().map_err(BackupError::io(format!(
+            "cannot write {}",
+            target.display()
+        )))?;
     }
     Ok(manifest)
 }
@@ -250,23 +269,31 @@ fn move_in(
     for folder in FOLDERS.iter().chain([&SEARCH]) {
         remove(&data_dir.join(folder))?;
     }
-    std::fs::create_dir_all(data_dir)
-        .map_err(BackupError::io(format!("cannot create {}", data_dir.display())))?;
+    std::fs::create_dir_all(data_dir).map_err(BackupError::io(format!(
+        "cannot create {}",
+        data_dir.display()
+    )))?;
     if let Some(parent) = db_file.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(BackupError::io(format!("cannot create {}", parent.display())))?;
+        std::fs::create_dir_all(parent).map_err(BackupError::io(format!(
+            "cannot create {}",
+            parent.display()
+        )))?;
     }
     for entry in &manifest.entries {
         let target = target_of(&entry.path, data_dir, db_file);
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(BackupError::io(format!("cannot create {}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(BackupError::io(format!(
+                "cannot create {}",
+                parent.display()
+            )))?;
         }
         let staged = stage.join(&entry.path);
         // The database may live on another file system than the data folder.
         if std::fs::rename(&staged, &target).is_err() {
-            std::fs::copy(&staged, &target)
-                .map_err(BackupError::io(format!("cannot write {}", target.display())))?;
+            std::fs::copy(&staged, &target).map_err(BackupError::io(format!(
+                "cannot write {}",
+                target.display()
+            )))?;
         }
     }
     Ok(())

@@ -63,107 +63,12 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
     }
     let courses = TempDir::new();
     let server = Arc::new(fixture_server(&courses).await);
-    let finished = Arc::new(Mutex::new(Vec::<String>::new()));
-    let backup_done = Arc::new(AtomicBool::new(false));
-
-    // Four learners at a time, each finishing one more journey once the
-    // backup is done, so writes run before, during and after it.
-    let mut load = tokio::task::JoinSet::new();
-    for task in 0..4 {
-        let (server, finished, done) = (server.clone(), finished.clone(), backup_done.clone());
-        load.spawn(async move {
-            for i in 0.. {
-                let was_done = done.load(Ordering::SeqCst);
-                let email = format!("load{task}-{i}@city.gov");
-                learner_journey(&server, &email).await;
-                finished.lock().unwrap().push(email);
-                if was_done {
-                    break;
-                }
-            }
-        });
-    }
-    let (outbox, stored) = (
-        server.data.path().join("outbox"),
-        server.data.path().join("files"),
-    );
-    wait_until(
-        "a few learners have finished, been mailed and certified",
-        || async {
-            finished.lock().unwrap().len() >= 4
-                && !files_in(&outbox).is_empty()
-                && !files_in(&stored).is_empty()
-        },
-    )
-    .await;
-    let before = finished.lock().unwrap().clone();
     let out_dir = TempDir::new();
     let archive = out_dir.path().join("agora-backup.zip");
-    let out = {
-        let (server, archive) = (server.clone(), archive.clone());
-        tokio::task::spawn_blocking(move || {
-            run_agora(
-                &server.db,
-                server.data.path(),
-                &["backup", archive.to_str().unwrap()],
-            )
-        })
-        .await
-        .unwrap()
-    };
-    backup_done.store(true, Ordering::SeqCst);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("backed up"),
-        "{}",
-        text(&out.stdout)
-    );
-    while let Some(r) = load.join_next().await {
-        r.unwrap();
-    }
+    let before = backup_under_load(&server, &archive).await;
 
-    // The archive's database: a consistent snapshot taken mid-load.
     let backup_db = TempDir::new();
-    let manifest = extract_database(&archive, backup_db.path());
-    let backup_conn = sqlite(&backup_db.path().join("agora.db")).await;
-    assert_eq!(scalar(&backup_conn, "PRAGMA integrity_check").await, "ok");
-    let fk = backup_conn
-        .query_all_raw(raw("PRAGMA foreign_key_check"))
-        .await
-        .unwrap();
-    assert!(fk.is_empty(), "the snapshot breaks a foreign key");
-    const USERS: &str = "SELECT count(*) FROM users";
-    let backed_up: i64 = scalar(&backup_conn, USERS).await.parse().unwrap();
-    let live: i64 = scalar(&server.conn().await, USERS).await.parse().unwrap();
-    assert!(
-        backed_up >= before.len() as i64 && backed_up < live,
-        "the backup holds {backed_up} accounts: at least the {} finished before it, fewer than the {live} after",
-        before.len()
-    );
-    for entry in manifest["entries"].as_array().unwrap() {
-        let path = entry["path"].as_str().unwrap();
-        assert!(
-            path == "agora.db" || path.starts_with("files/") || path.starts_with("outbox/"),
-            "{path}"
-        );
-        assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
-    }
-    assert!(
-        manifest["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["path"].as_str().unwrap().starts_with("outbox/")),
-        "the outbox's mail is in the backup: {manifest}"
-    );
-    for key in [
-        "format_version",
-        "agora_version",
-        "schema_version",
-        "created_at",
-    ] {
-        assert!(!manifest[key].is_null(), "manifest lacks {key}: {manifest}");
-    }
+    let backup_conn = check_snapshot(&server, &archive, backup_db.path(), &before).await;
 
     // Restored into a fresh folder and database: every table, row for row.
     let (db, data) = (TestDb::new().await, TempDir::new());
@@ -175,40 +80,8 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
         "{stdout}"
     );
     let restored = db.connect().await;
-    let (expected, got) = (all_rows(&backup_conn).await, all_rows(&restored).await);
-    assert_eq!(
-        expected.keys().collect::<Vec<_>>(),
-        got.keys().collect::<Vec<_>>(),
-        "the same tables"
-    );
-    for (table, rows) in &expected {
-        assert_eq!(rows.len(), got[table].len(), "rows of {table}");
-        if let Some((a, b)) = rows.iter().zip(&got[table]).find(|(a, b)| a != b) {
-            panic!("{table} differs:\n backup:   {a}\n restored: {b}");
-        }
-    }
-    assert_eq!(expected["users"].len() as i64, backed_up);
-    for folder in ["outbox", "files"] {
-        let restored_files = files_in(&data.path().join(folder));
-        assert!(!restored_files.is_empty(), "{folder} is restored");
-        for (rel, _) in &restored_files {
-            let live = std::fs::read(server.data.path().join(folder).join(rel)).unwrap();
-            let back = std::fs::read(data.path().join(folder).join(rel)).unwrap();
-            assert_eq!(live, back, "{folder}/{rel}");
-        }
-    }
-    // Files are copied after the database: every certificate the copy says
-    // is stored is in the archive.
-    for row in restored
-        .query_all_raw(raw(
-            "SELECT storage_key FROM certificates WHERE stored_at IS NOT NULL",
-        ))
-        .await
-        .unwrap()
-    {
-        let key: String = row.try_get_by_index(0).unwrap();
-        assert!(data.path().join("files").join(&key).is_file(), "{key}");
-    }
+    assert_same_rows(&backup_conn, &restored).await;
+    check_restored_files(&server, &restored, data.path()).await;
     // A job the old worker held at the instant of the copy is "running" in
     // it, until that worker's lease runs out (minutes after the test).
     let held = restored
@@ -246,6 +119,172 @@ async fn a_backup_under_write_load_restores_row_for_row_and_serves() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(progress["completed_lessons"], 3, "{progress}");
+}
+
+/// Runs `agora backup` to `archive` while four learners at a time go
+/// through their journeys, each finishing one more once the backup is
+/// done, so writes run before, during and after it. Returns the learners
+/// that had finished before the backup started.
+async fn backup_under_load(server: &Arc<TestServer>, archive: &Path) -> Vec<String> {
+    let finished = Arc::new(Mutex::new(Vec::<String>::new()));
+    let backup_done = Arc::new(AtomicBool::new(false));
+    let mut load = tokio::task::JoinSet::new();
+    for task in 0..4 {
+        let (server, finished, done) = (server.clone(), finished.clone(), backup_done.clone());
+        load.spawn(async move {
+            for i in 0.. {
+                let was_done = done.load(Ordering::SeqCst);
+                let email = format!("load{task}-{i}@city.gov");
+                learner_journey(&server, &email).await;
+                finished.lock().unwrap().push(email);
+                if was_done {
+                    break;
+                }
+            }
+        });
+    }
+    let (outbox, stored) = (
+        server.data.path().join("outbox"),
+        server.data.path().join("files"),
+    );
+    wait_until(
+        "a few learners have finished, been mailed and certified",
+        || async {
+            finished.lock().unwrap().len() >= 4
+                && !files_in(&outbox).is_empty()
+                && !files_in(&stored).is_empty()
+        },
+    )
+    .await;
+    let before = finished.lock().unwrap().clone();
+    let out = {
+        let (server, archive) = (server.clone(), archive.to_owned());
+        tokio::task::spawn_blocking(move || {
+            run_agora(
+                &server.db,
+                server.data.path(),
+                &["backup", archive.to_str().unwrap()],
+            )
+        })
+        .await
+        .unwrap()
+    };
+    backup_done.store(true, Ordering::SeqCst);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("backed up the database and"),
+        "{}",
+        text(&out.stdout)
+    );
+    while let Some(r) = load.join_next().await {
+        r.unwrap();
+    }
+    before
+}
+
+/// The archive's manifest lists what it should, and its database is whole,
+/// keeps its foreign keys, and is a snapshot taken mid-load: it holds every
+/// learner finished before the backup and fewer than the live database.
+async fn check_snapshot(
+    server: &TestServer,
+    archive: &Path,
+    dir: &Path,
+    before: &[String],
+) -> DatabaseConnection {
+    let manifest = extract_database(archive, dir);
+    for key in [
+        "format_version",
+        "agora_version",
+        "schema_version",
+        "created_at",
+    ] {
+        assert!(!manifest[key].is_null(), "manifest lacks {key}: {manifest}");
+    }
+    let entries = manifest["entries"].as_array().unwrap();
+    for entry in entries {
+        let path = entry["path"].as_str().unwrap();
+        assert!(
+            path == "agora.db" || path.starts_with("files/") || path.starts_with("outbox/"),
+            "{path}"
+        );
+        assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
+    }
+    for folder in ["files/", "outbox/"] {
+        assert!(
+            entries
+                .iter()
+                .any(|e| e["path"].as_str().unwrap().starts_with(folder)),
+            "{folder} is in the backup: {manifest}"
+        );
+    }
+    let conn = sqlite(&dir.join("agora.db")).await;
+    assert_eq!(scalar(&conn, "PRAGMA integrity_check").await, "ok");
+    let fk = conn
+        .query_all_raw(raw("PRAGMA foreign_key_check"))
+        .await
+        .unwrap();
+    assert!(fk.is_empty(), "the snapshot breaks a foreign key");
+    let mut emails = Vec::new();
+    for row in conn
+        .query_all_raw(raw("SELECT email FROM users"))
+        .await
+        .unwrap()
+    {
+        emails.push(row.try_get_by_index::<String>(0).unwrap());
+    }
+    for email in before {
+        assert!(emails.contains(email), "{email} finished before the backup");
+    }
+    let live: i64 = scalar(&server.conn().await, "SELECT count(*) FROM users")
+        .await
+        .parse()
+        .unwrap();
+    assert!(
+        (emails.len() as i64) < live,
+        "the backup holds {} accounts, the live database {live} after the load",
+        emails.len()
+    );
+    conn
+}
+
+async fn assert_same_rows(backup: &DatabaseConnection, restored: &DatabaseConnection) {
+    let (expected, got) = (all_rows(backup).await, all_rows(restored).await);
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        got.keys().collect::<Vec<_>>(),
+        "the same tables"
+    );
+    for (table, rows) in &expected {
+        assert_eq!(rows.len(), got[table].len(), "rows of {table}");
+        if let Some((a, b)) = rows.iter().zip(&got[table]).find(|(a, b)| a != b) {
+            panic!("{table} differs:\n backup:   {a}\n restored: {b}");
+        }
+    }
+}
+
+/// Restored files are the live ones, byte for byte; and, as files are
+/// copied after the database, every certificate the copy says is stored is
+/// there.
+async fn check_restored_files(server: &TestServer, restored: &DatabaseConnection, data: &Path) {
+    for folder in ["outbox", "files"] {
+        let restored_files = files_in(&data.join(folder));
+        assert!(!restored_files.is_empty(), "{folder} is restored");
+        for (rel, _) in &restored_files {
+            let live = std::fs::read(server.data.path().join(folder).join(rel)).unwrap();
+            let back = std::fs::read(data.join(folder).join(rel)).unwrap();
+            assert_eq!(live, back, "{folder}/{rel}");
+        }
+    }
+    for row in restored
+        .query_all_raw(raw(
+            "SELECT storage_key FROM certificates WHERE stored_at IS NOT NULL",
+        ))
+        .await
+        .unwrap()
+    {
+        let key: String = row.try_get_by_index(0).unwrap();
+        assert!(data.join("files").join(&key).is_file(), "{key}");
+    }
 }
 
 #[tokio::test]

@@ -55,7 +55,8 @@ enum Command {
     Restore {
         /// Archive written by `agora backup`.
         file: PathBuf,
-        /// Replace the database and the data folder's files when they are not empty.
+        /// Replace the database and the data folder's files when they are not
+        /// empty (stop `agora serve` on that folder first).
         #[arg(long)]
         force: bool,
     },

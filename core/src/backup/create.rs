@@ -216,8 +216,9 @@ fn add_file<W: Write + std::io::Seek>(
 }
 
 /// Every finished file under `dir`, named `prefix/relative/path`, sorted.
-/// Files being written (a temporary name: `.x.tmp`, `x.tmp-<id>`) are left
-/// out, and so is anything whose name an archive entry cannot carry.
+/// Files being written (a temporary name: `.x.tmp`, `x.tmp-<id>`) and
+/// hidden folders (a backup being written there) are left out, and so is
+/// anything whose name an archive entry cannot carry.
 fn files_under(dir: &Path, prefix: &str) -> Result<Vec<(String, PathBuf)>, BackupError> {
     let mut found = Vec::new();
     let mut stack = vec![(dir.to_owned(), prefix.to_owned())];
@@ -232,7 +233,7 @@ fn files_under(dir: &Path, prefix: &str) -> Result<Vec<(String, PathBuf)>, Backu
             let file_name = item.file_name().to_string_lossy().into_owned();
             let entry = format!("{name}/{file_name}");
             let Ok(kind) = item.file_type() else { continue };
-            if kind.is_dir() {
+            if kind.is_dir() && !is_temporary(&file_name) {
                 stack.push((item.path(), entry));
             } else if kind.is_file() && !is_temporary(&file_name) && is_entry_path(&entry) {
                 found.push((entry, item.path()));

@@ -111,7 +111,7 @@ fn extract(archive: &Path, stage: &Path) -> Result<Manifest, BackupError> {
         archive.display()
     )))?;
     let mut zip = ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| foreign(format!("not a readable zip archive: {e}")))?;
+        .map_err(|e| foreign(format!("not a zip archive, or a truncated one: {e}")))?;
     let manifest = read_manifest(&mut zip).map_err(foreign)?;
 
     let listed: BTreeSet<&str> = manifest.entries.iter().map(|e| e.path.as_str()).collect();

@@ -512,9 +512,10 @@ mod tests {
         let pg: DatabaseUrl = "postgres://agora:s3cret@db:5432/agora".parse().unwrap();
         assert_eq!(pg.without_password(), "postgres://agora@db:5432/agora");
         assert_eq!(
-            DatabaseUrl::sqlite_in(std::path::Path::new("/d")).sqlite_path(),
-            Some("/d/agora.db".into())
+            DatabaseUrl::sqlite_in(std::path::Path::new("/my data")).sqlite_path(),
+            Some("/my data/agora.db".into())
         );
+        assert_eq!(file("sqlite:///a%2x/100%"), Some("/a%2x/100%".into()));
     }
 
     #[test]

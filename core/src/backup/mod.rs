@@ -69,7 +69,7 @@ pub struct Entry {
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     #[error(
-        "this installation uses PostgreSQL: back it up with pg_dump (run `agora backup` to see how)"
+        "this installation uses PostgreSQL: agora backup and restore handle SQLite only; use pg_dump and pg_restore (`agora backup` prints how)"
     )]
     NotSqlite,
     #[error("there is no database at {0}")]

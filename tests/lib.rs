@@ -213,8 +213,12 @@ impl TestServer {
     }
 
     pub async fn start_with(opts: ServerOptions) -> TestServer {
-        let db = TestDb::new().await;
-        let data = TempDir::new();
+        Self::start_on(TestDb::new().await, TempDir::new(), opts).await
+    }
+
+    /// Starts `agora serve` on a database and data folder that exist
+    /// already (a restored backup).
+    pub async fn start_on(db: TestDb, data: TempDir, opts: ServerOptions) -> TestServer {
         let runs_worker = !opts
             .env
             .iter()

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub(crate) mod addressee;
 pub mod authoring;
+pub mod backup;
 pub mod cache;
 pub mod catalogue;
 pub mod certificates;

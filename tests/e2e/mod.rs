@@ -1,5 +1,6 @@
 mod accounts;
 mod authoring;
+mod backups;
 mod browser;
 mod cache;
 mod catalogue;

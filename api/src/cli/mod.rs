@@ -1,6 +1,7 @@
 //! The `agora` command line: its commands, and what each runs. Serving is
 //! the binary's own (`main.rs`); the operations are in `ops`.
 
+mod backup;
 pub mod ops;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -41,6 +42,23 @@ enum Command {
     Export {
         /// Folder to write; created if missing.
         dir: PathBuf,
+    },
+    /// Write a consistent backup of the database and data folder to one
+    /// archive, while the server runs (SQLite; on PostgreSQL, prints what
+    /// to run instead).
+    Backup {
+        /// Archive to write (a zip); must not exist.
+        file: PathBuf,
+    },
+    /// Restore a backup into the data folder, check every entry, migrate and
+    /// rebuild the search index.
+    Restore {
+        /// Archive written by `agora backup`.
+        file: PathBuf,
+        /// Replace the database and the data folder's files when they are not
+        /// empty (stop `agora serve` on that folder first).
+        #[arg(long)]
+        force: bool,
     },
     /// Generate realistic learners, enrolments and progress (for benchmarks and demos).
     Seed {
@@ -222,6 +240,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("exported {} course(s) to {}", courses.len(), dir.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { file } => backup::backup(&config, &file).await,
+        Command::Restore { file, force } => backup::restore(&config, &file, force).await,
         Command::Courses {
             command: CoursesCommand::Lint { dir },
         } => Ok(lint(&dir)),

@@ -500,6 +500,25 @@ mod tests {
     }
 
     #[test]
+    fn a_database_url_names_its_sqlite_file_and_drops_its_password() {
+        let file = |u: &str| u.parse::<DatabaseUrl>().unwrap().sqlite_path();
+        assert_eq!(
+            file("sqlite:///srv/agora/agora.db?mode=rwc"),
+            Some("/srv/agora/agora.db".into())
+        );
+        assert_eq!(file("sqlite://data/agora.db"), Some("data/agora.db".into()));
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://u:pw@db/agora"), None);
+        let pg: DatabaseUrl = "postgres://agora:s3cret@db:5432/agora".parse().unwrap();
+        assert_eq!(pg.without_password(), "postgres://agora@db:5432/agora");
+        assert_eq!(
+            DatabaseUrl::sqlite_in(std::path::Path::new("/my data")).sqlite_path(),
+            Some("/my data/agora.db".into())
+        );
+        assert_eq!(file("sqlite:///a%2x/100%"), Some("/a%2x/100%".into()));
+    }
+
+    #[test]
     fn a_backend_that_cannot_work_is_refused_at_start_up() {
         let refused = |args: &[&str]| {
             let mut argv = vec!["agora"];

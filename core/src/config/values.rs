@@ -90,6 +90,28 @@ impl DatabaseUrl {
             Url::parse(&url).expect("a path joined to sqlite:// is a valid URL"),
         ))
     }
+    /// The file of a SQLite database, as sqlx reads it: what follows
+    /// `sqlite://` up to the query, percent-decoded
+    /// (`sqlite:///abs/agora.db?mode=rwc`, `sqlite://data/agora.db`). `None`
+    /// for PostgreSQL and in-memory databases.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        if !self.is_sqlite() {
+            return None;
+        }
+        let raw = self.expose();
+        let rest = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))?;
+        let path = percent_decode(rest.split('?').next().unwrap_or_default());
+        (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+    }
+    /// The URL without its password (not even a placeholder), for commands
+    /// an operator copies: the password comes from `PGPASSWORD` or `~/.pgpass`.
+    pub fn without_password(&self) -> String {
+        let mut url = self.0.expose().clone();
+        let _ = url.set_password(None);
+        url.to_string()
+    }
     pub fn backend_name(&self) -> &'static str {
         if self.is_sqlite() {
             "SQLite"
@@ -97,6 +119,30 @@ impl DatabaseUrl {
             "PostgreSQL"
         }
     }
+}
+
+/// `%20` and friends back to their bytes; a stray `%` stays as it is.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl fmt::Debug for DatabaseUrl {

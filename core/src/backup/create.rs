@@ -19,7 +19,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
@@ -103,7 +103,7 @@ async fn copy_database(config: &Config, snapshot: &Path) -> Result<(), BackupErr
 
 /// The newest migration applied to the database at `file`.
 pub(super) async fn schema_version(file: &Path) -> Result<String, BackupError> {
-    let conn = Database::connect(format!("sqlite://{}?mode=ro", file.display())).await?;
+    let conn = super::open_read_only(file).await?;
     let row = conn
         .query_one_raw(Statement::from_string(
             DbBackend::Sqlite,

@@ -113,6 +113,14 @@ fn sqlite_file(config: &Config) -> Result<PathBuf, BackupError> {
 /// An entry's path is ours only when it is the database or a plain relative
 /// path under one of [`FOLDERS`]: nothing absolute, no `..`, no odd
 /// characters, so extracting it cannot write outside the data folder.
+/// The SQLite file at `file`, read-only, without statement logging (the
+/// commands print their own summary).
+async fn open_read_only(file: &Path) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
+    let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=ro", file.display()));
+    options.max_connections(1).sqlx_logging(false);
+    sea_orm::Database::connect(options).await
+}
+
 fn is_entry_path(path: &str) -> bool {
     if path == DATABASE {
         return true;

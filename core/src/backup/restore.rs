@@ -13,7 +13,7 @@ use std::{
 };
 
 use agora_migration::MigratorTrait;
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
@@ -225,7 +225,7 @@ async fn check_database(
     if !known {
         return Err(BackupError::NewerSchema(manifest.schema_version.clone()));
     }
-    let conn = Database::connect(format!("sqlite://{}?mode=ro", file.display())).await?;
+    let conn = super::open_read_only(file).await?;
     let check = conn
         .query_one_raw(Statement::from_string(
             DbBackend::Sqlite,

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use super::{
     authoring::{fixture_files, put_file, revision, upload, zip_folder},
     cache::RedisProcess,
+    worker::token_of,
 };
 
 const COURSE: &str = "fixture-course";
@@ -60,12 +61,7 @@ async fn verification_token(sink: &SmtpSink, email: &str) -> String {
         .into_iter()
         .find(|l| l.contains("/verify-email?token="))
         .unwrap_or_else(|| panic!("no verification link in:\n{}", mail.text));
-    url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned())
-        .unwrap()
+    token_of(&link)
 }
 
 /// A learner's whole journey, each step on the other replica than the last.

@@ -69,7 +69,7 @@ async fn jobs_of(
 }
 
 /// The `token` query parameter of a link.
-fn token_of(link: &str) -> String {
+pub(super) fn token_of(link: &str) -> String {
     url::Url::parse(link)
         .unwrap()
         .query_pairs()

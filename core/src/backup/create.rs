@@ -19,7 +19,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
@@ -103,18 +103,12 @@ async fn copy_database(config: &Config, snapshot: &Path) -> Result<(), BackupErr
 
 /// The newest migration applied to the database at `file`.
 pub(super) async fn schema_version(file: &Path) -> Result<String, BackupError> {
-    let conn = super::open_read_only(file).await?;
-    let row = conn
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1",
-        ))
-        .await;
-    conn.close().await.ok();
-    match row? {
-        Some(r) => Ok(r.try_get::<String>("", "version")?),
-        None => Err(sea_orm::DbErr::RecordNotFound("no migration has run".into()).into()),
-    }
+    super::read_one(
+        file,
+        "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1",
+    )
+    .await?
+    .ok_or_else(|| sea_orm::DbErr::RecordNotFound("no migration has run".into()).into())
 }
 
 fn write_archive(

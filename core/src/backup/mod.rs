@@ -110,17 +110,27 @@ fn sqlite_file(config: &Config) -> Result<PathBuf, BackupError> {
         .ok_or(BackupError::NotSqlite)
 }
 
+/// The first column of the first row of `sql` on the SQLite file at
+/// `file`, opened read-only and without statement logging (the commands
+/// print their own summary).
+async fn read_one(file: &Path, sql: &str) -> Result<Option<String>, sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait;
+    let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=ro", file.display()));
+    options.max_connections(1).sqlx_logging(false);
+    let conn = sea_orm::Database::connect(options).await?;
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            sql,
+        ))
+        .await;
+    conn.close().await.ok();
+    row?.map(|r| r.try_get_by_index(0)).transpose()
+}
+
 /// An entry's path is ours only when it is the database or a plain relative
 /// path under one of [`FOLDERS`]: nothing absolute, no `..`, no odd
 /// characters, so extracting it cannot write outside the data folder.
-/// The SQLite file at `file`, read-only, without statement logging (the
-/// commands print their own summary).
-async fn open_read_only(file: &Path) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
-    let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=ro", file.display()));
-    options.max_connections(1).sqlx_logging(false);
-    sea_orm::Database::connect(options).await
-}
-
 fn is_entry_path(path: &str) -> bool {
     if path == DATABASE {
         return true;

@@ -13,7 +13,6 @@ use std::{
 };
 
 use agora_migration::MigratorTrait;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
@@ -225,18 +224,9 @@ async fn check_database(
     if !known {
         return Err(BackupError::NewerSchema(manifest.schema_version.clone()));
     }
-    let conn = super::open_read_only(file).await?;
-    let check = conn
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA integrity_check",
-        ))
-        .await;
-    conn.close().await.ok();
-    let verdict: String = check
+    let verdict = super::read_one(file, "PRAGMA integrity_check")
+        .await
         .map_err(|e| corrupt(format!("the database cannot be read: {e}")))?
-        .map(|r| r.try_get_by_index(0))
-        .transpose()?
         .unwrap_or_default();
     if verdict != "ok" {
         return Err(corrupt(format!("the database fails its check: {verdict}")));

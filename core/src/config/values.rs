@@ -102,7 +102,9 @@ impl DatabaseUrl {
         let rest = raw
             .strip_prefix("sqlite://")
             .or_else(|| raw.strip_prefix("sqlite:"))?;
-        let path = percent_decode(rest.split('?').next().unwrap_or_default());
+        let path = percent_encoding::percent_decode_str(rest.split('?').next().unwrap_or_default())
+            .decode_utf8_lossy()
+            .into_owned();
         (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
     }
     /// The URL without its password (not even a placeholder), for commands
@@ -119,30 +121,6 @@ impl DatabaseUrl {
             "PostgreSQL"
         }
     }
-}
-
-/// `%20` and friends back to their bytes; a stray `%` stays as it is.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl fmt::Debug for DatabaseUrl {

@@ -125,6 +125,11 @@ impl Credentials {
         let key = keys::active(db, self.configured_key.as_ref()).await?;
         let public = key.public_multibase();
         let (did, method) = did::signer_ids(&self.public_url, &key.name, &public);
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).expect("the operating system has randomness");
+        let salt = hex::encode(salt);
+        let locale = cert.locale.parse().unwrap_or(crate::domain::Locale::En);
+        let status_url = self.status_list_url();
         // The index in the revocation status list is the next free one. Two
         // workers may read the same one; the unique index refuses the second
         // insert, and that worker signs again with the next free index.
@@ -142,11 +147,6 @@ impl Credentials {
             if next_index as u32 >= status::LIST_BITS {
                 return Err(Error::Internal("the revocation status list is full".into()));
             }
-            let mut salt = [0u8; 16];
-            getrandom::fill(&mut salt).expect("the operating system has randomness");
-            let salt = hex::encode(salt);
-            let locale = cert.locale.parse().unwrap_or(crate::domain::Locale::En);
-            let status_url = self.status_list_url();
             let facts = badge::BadgeFacts {
                 credential_id: format!("urn:uuid:{}", cert.id),
                 issuer_did: &did,

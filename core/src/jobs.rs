@@ -346,6 +346,38 @@ pub async fn retry_dead(db: &DatabaseConnection, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// The ids of the queued jobs of a kind, as committed now.
+pub async fn queued_ids(db: &DatabaseConnection, kind: &str) -> Result<Vec<Uuid>> {
+    Ok(job::Entity::find()
+        .select_only()
+        .column(job::Column::Id)
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::Status.eq(QUEUED))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Marks done those of `ids` that are still queued, because their work was
+/// done another way (a whole rebuild that read the database after they
+/// were committed). A job a worker has claimed meanwhile is left to it.
+pub async fn settle(db: &DatabaseConnection, ids: &[Uuid]) -> Result<u64> {
+    let now = now_ms();
+    let mut settled = 0;
+    for chunk in ids.chunks(500) {
+        settled += job::Entity::update_many()
+            .col_expr(job::Column::Status, DONE.into())
+            .col_expr(job::Column::FinishedAt, Some(now).into())
+            .col_expr(job::Column::UpdatedAt, now.into())
+            .filter(job::Column::Id.is_in(chunk.iter().copied()))
+            .filter(job::Column::Status.eq(QUEUED))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(settled)
+}
+
 /// Jobs of a kind, for tests and operators.
 pub async fn count_kind(db: &DatabaseConnection, kind: &str) -> Result<u64> {
     Ok(job::Entity::find()

@@ -218,11 +218,18 @@ async fn journey(w: &'static Words, subjects: &Subjects) {
     assert!(shown.contains(&bogota), "{shown} shows {bogota}");
     assert!(shown.contains(next["title"].as_str().unwrap()), "{shown}");
 
-    // The calendar feed, as a calendar program reads it, twice.
+    // The calendar feed, as a calendar program reads it, twice. Before
+    // there is one, the page offers no way to stop it.
+    let stop = format!("form[action='{here}/calendar-feed/revocation']");
+    assert!(run.b.try_find(&stop).await.is_none(), "no feed to stop yet");
     run.b
         .submit(&format!("form[action='{here}/calendar-feed'] button"))
         .await;
     run.check("feed").await;
+    assert!(
+        run.b.try_find(&stop).await.is_some(),
+        "the new feed can be stopped"
+    );
     let feed = run.b.text("#feed-url").await;
     let feed = url::Url::parse(feed.trim()).unwrap().path().to_owned();
     let mut fetched = Vec::new();

@@ -241,6 +241,18 @@ async fn imports_enqueue_indexing_in_their_transaction_and_the_index_converges()
             == shipped
     })
     .await;
+    // The index was empty at start, so the server rebuilt it from the
+    // database, which covers those jobs: they are settled, not run again.
+    let settled = agora_core::jobs::list(&conn, agora_core::jobs::DONE, 100)
+        .await
+        .unwrap();
+    assert!(
+        settled
+            .iter()
+            .filter(|j| j.kind == "search.index_course")
+            .all(|j| j.attempts == 0),
+        "{settled:?}"
+    );
 
     // Edit a course: the re-import enqueues one job, and search follows.
     let meta = courses.path().join("voluntary-local-review/en/meta.yaml");

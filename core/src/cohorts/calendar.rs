@@ -5,7 +5,7 @@
 //! once and stored hashed; making a new one revokes the old.
 
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -107,6 +107,20 @@ impl Cohorts {
             path: links::calendar_feed(&token),
             token,
         })
+    }
+
+    /// Whether the caller has a live private feed of a cohort (the page
+    /// offers to stop only a feed that exists).
+    pub async fn has_feed(&self, who: Option<&Principal>, slug: &str) -> Result<bool> {
+        let (c, _) = self.inside(who, slug).await?;
+        let who = require_signed_in(who)?;
+        let live = cohort_calendar_feed::Entity::find()
+            .filter(cohort_calendar_feed::Column::CohortId.eq(c.id))
+            .filter(cohort_calendar_feed::Column::UserId.eq(who.user_id))
+            .filter(cohort_calendar_feed::Column::RevokedAt.is_null())
+            .count(&self.db)
+            .await?;
+        Ok(live > 0)
     }
 
     /// Revokes the caller's feed of a cohort; "not found" when none is live.

@@ -88,18 +88,25 @@ pub async fn index_course(db: &DatabaseConnection, index: &SearchIndex, id: Uuid
 
 /// Rebuilds the whole index from the database; `progress(done, total)`
 /// follows the documents built. Returns the number of courses indexed.
+///
+/// The index jobs already queued when the rebuild starts reading are
+/// covered by it (their changes were committed with them, so the read sees
+/// them): they are settled instead of indexing each course again. At a
+/// first start that is every course the import has just queued.
 pub async fn reindex(
     db: &DatabaseConnection,
     index: &SearchIndex,
     mut progress: impl FnMut(u64, u64) + Send,
 ) -> Result<u64> {
     index.prepare().await?;
+    let covered = jobs::queued_ids(db, IndexCourse::KIND).await?;
     let docs = load_documents(db, None).await?;
     let n = docs.len() as u64;
     progress(0, n);
     index
         .replace_all(docs, &mut |done| progress(done, n))
         .await?;
+    jobs::settle(db, &covered).await?;
     Ok(n)
 }
 

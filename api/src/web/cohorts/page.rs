@@ -126,6 +126,7 @@ struct Inside {
     sessions: Vec<SessionRow>,
     members: Vec<MemberRow>,
     feed_url: Option<String>,
+    has_feed: bool,
 }
 
 #[derive(Serialize)]
@@ -171,6 +172,7 @@ async fn inside(ctx: &Ctx, c: &CohortView, zone: &ReaderZone) -> agora_core::Res
     let sessions = cohorts.sessions(who, &c.slug).await?;
     let members = cohorts.members(who, &c.slug).await?;
     let announcements = cohorts.announcements(who, &c.slug).await?;
+    let has_feed = cohorts.has_feed(who, &c.slug).await?;
     let completion = if c.your_role.as_deref() == Some("member") {
         Some(completion_row(ctx, cohorts.completion(who, &c.slug).await?))
     } else {
@@ -204,6 +206,7 @@ async fn inside(ctx: &Ctx, c: &CohortView, zone: &ReaderZone) -> agora_core::Res
             })
             .collect(),
         feed_url: None,
+        has_feed,
     })
 }
 
@@ -235,6 +238,7 @@ async fn cohort_page(ctx: &Ctx, slug: &str, status: StatusCode, feed: Option<Str
     let (inside, outside) = if c.your_role.is_some() {
         match inside(ctx, &c, &zone).await {
             Ok(mut i) => {
+                i.has_feed |= feed.is_some();
                 i.feed_url = feed;
                 (Some(i), None)
             }

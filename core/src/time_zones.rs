@@ -78,6 +78,20 @@ fn chrono_of(t: OffsetDateTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default()
 }
 
+/// The offset of `zone` from UTC at `t`: `UTC+05:30`, `UTC−05:00` (with
+/// a real minus sign), `UTC+00:00`.
+pub fn utc_offset(zone: Tz, t: OffsetDateTime) -> String {
+    use chrono::Offset;
+    let seconds = chrono_of(t)
+        .with_timezone(&zone)
+        .offset()
+        .fix()
+        .local_minus_utc();
+    let sign = if seconds < 0 { '\u{2212}' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 /// `2026-12-10 15:00`, in `zone`.
 pub fn show(t: OffsetDateTime, zone: Tz) -> String {
     chrono_of(t)
@@ -113,6 +127,20 @@ pub fn read_local(field: &str, s: &str, zone: Tz) -> Result<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_follow_the_zone_and_the_date() {
+        let winter = OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap(); // 2026-01-01
+        let summer = OffsetDateTime::from_unix_timestamp(1_782_864_000).unwrap(); // 2026-07-01
+        assert_eq!(
+            utc_offset(zone(Some("America/Bogota")), winter),
+            "UTC\u{2212}05:00"
+        );
+        assert_eq!(utc_offset(zone(Some("Asia/Kolkata")), winter), "UTC+05:30");
+        assert_eq!(utc_offset(zone(Some("Europe/Paris")), winter), "UTC+01:00");
+        assert_eq!(utc_offset(zone(Some("Europe/Paris")), summer), "UTC+02:00");
+        assert_eq!(utc_offset(Tz::UTC, summer), "UTC+00:00");
+    }
 
     #[test]
     fn names_are_sorted_real_zones() {

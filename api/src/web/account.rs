@@ -31,7 +31,7 @@ struct SettingsPage {
     locales: Vec<Choice>,
     reminders: bool,
     /// The chosen zone, or none ("as my browser or language suggests").
-    zones: Vec<super::cohorts::Choice>,
+    zones: Vec<super::zones::ZoneGroup>,
     zone_unset: bool,
     zone_guess: &'static str,
     member_since: String,
@@ -59,7 +59,7 @@ fn settings_page(
             })
             .collect(),
         reminders: !u.reminders_opt_out,
-        zones: super::cohorts::zone_choices(u.time_zone.as_deref().unwrap_or_default()),
+        zones: super::zones::zone_groups(ctx, u.time_zone.as_deref().unwrap_or_default()),
         zone_unset: u.time_zone.is_none(),
         zone_guess: agora_core::time_zones::zone(ctx.zone_hint).name(),
         member_since: t_args(

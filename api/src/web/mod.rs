@@ -24,6 +24,7 @@ mod org_reports;
 mod organisations;
 mod reports;
 mod versioned;
+mod zones;
 
 use poem::{Request, Response, Route, get, http::StatusCode, post};
 

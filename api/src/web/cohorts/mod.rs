@@ -84,18 +84,6 @@ pub struct Choice {
     pub selected: bool,
 }
 
-/// Every zone as options, `selected` chosen.
-pub fn zone_choices(selected: &str) -> Vec<Choice> {
-    time_zones::names()
-        .into_iter()
-        .map(|z| Choice {
-            value: z.into(),
-            label: z.replace('_', " "),
-            selected: z == selected,
-        })
-        .collect()
-}
-
 /// The fields a cohort form names in the reader's words.
 pub(crate) const FIELDS: [&str; 34] = [
     "course",

@@ -12,10 +12,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
-    Choice, checked, form_error,
+    checked, form_error,
     page::{SessionRow, session_row},
-    reader_zone, title_in, zone_choices,
+    reader_zone, title_in,
 };
+use crate::web::zones::{ZoneGroup, zone_groups};
 use crate::web::{Ctx, Flash, FormData};
 
 /// The session form's values, as typed.
@@ -44,7 +45,7 @@ struct SessionsPage {
     zone: &'static str,
     sessions: Vec<SessionRow>,
     form: SessionForm,
-    zones: Vec<Choice>,
+    zones: Vec<ZoneGroup>,
     error: Option<String>,
 }
 
@@ -55,7 +56,7 @@ struct SessionPage {
     session: SessionRow,
     zone: &'static str,
     form: SessionForm,
-    zones: Vec<Choice>,
+    zones: Vec<ZoneGroup>,
     attendance: Vec<AttendanceRow>,
     attendance_open: bool,
     notes: String,
@@ -129,7 +130,7 @@ async fn sessions_page(
         zone: zone.name(),
         sessions: all.iter().map(|s| session_row(&zone, s)).collect(),
         form,
-        zones: zone_choices(zone.name()),
+        zones: zone_groups(ctx, zone.name()),
         error,
     };
     ctx.page(
@@ -216,7 +217,7 @@ pub(super) async fn session_page(
         session: session_row(&zone, &s),
         zone: zone.name(),
         form,
-        zones: zone_choices(zone.name()),
+        zones: zone_groups(ctx, zone.name()),
         attendance_open: !s.cancelled && s.starts_at <= time::OffsetDateTime::now_utc(),
         attendance: attendance
             .into_iter()

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use agora_tests::{
     OtlpReceiver, PASSWORD, ReceivedSpan, ServerOptions, SmtpSink, TempDir, TestServer,
-    worker_bin,
+    wait_until, worker_bin,
 };
 use serde_json::json;
 
@@ -179,8 +179,17 @@ async fn a_worker_alone_continues_the_trace_with_the_request_id() {
     assert!(req.parent_span_id.is_empty(), "no caller trace: the request starts one");
     assert_eq!(req.service.as_deref(), Some("agora-api"));
     assert_eq!(job.service.as_deref(), Some("agora-worker"));
-    let _ = worker.kill();
-    let _ = worker.wait();
+    // The worker also indexes the shipped courses: let it finish, then stop it.
+    let conn = server.conn().await;
+    wait_until("the worker drained the queue", || async {
+        let counts = agora_core::jobs::counts(&conn).await.unwrap();
+        counts["queued"] + counts["running"] == 0
+    })
+    .await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status();
+    assert!(worker.wait().unwrap().success());
     let logs = std::fs::read_to_string(&log_file).unwrap();
     assert!(
         logs.lines()
@@ -236,7 +245,7 @@ async fn spans_name_routes_by_template_and_carry_no_secret() {
         .await
         .unwrap();
     let page_id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let r = server.get(&format!("/no/such/{feed}")).await;
+    let r = server.get(&format!("/api/v1/no/such/{feed}")).await;
     assert_eq!(r.status(), 404);
     let unmatched_id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
     let ids = [&feed_id, &sign_in_id, &page_id, &unmatched_id];

@@ -32,13 +32,14 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("the tokio runtime starts");
-    let traces = match runtime.block_on(async { agora_core::telemetry::init(&cli.config, "agora-api") }) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let traces =
+        match runtime.block_on(async { agora_core::telemetry::init(&cli.config, "agora-api") }) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
     let code = match runtime.block_on(cli::run(cli)) {
         Ok(code) => code,
         Err(e) => {

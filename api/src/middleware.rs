@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
+use agora_core::telemetry::origin;
 use poem::{
     Endpoint, IntoResponse, Request, Response, Result,
     http::{HeaderValue, Method, StatusCode, header},
 };
 use sha2::{Digest, Sha256};
-use agora_core::telemetry::origin;
 use tracing::Instrument;
 
 use crate::{
@@ -18,8 +18,7 @@ use crate::{
         metrics,
         page::error_page,
         security::security_headers,
-        server_span,
-        version_tag,
+        server_span, version_tag,
     },
     state::AppState,
 };

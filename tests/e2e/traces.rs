@@ -6,10 +6,13 @@
 
 use std::process::{Command, Stdio};
 
+use agora_core::entities::job;
 use agora_tests::{
-    OtlpReceiver, PASSWORD, ReceivedSpan, ServerOptions, SmtpSink, TempDir, TestServer,
-    wait_until, worker_bin,
+    OtlpReceiver, PASSWORD, ReceivedSpan, ServerOptions, SmtpSink, TempDir, TestServer, wait_until,
+    worker_bin, write_fixture_course,
 };
+use reqwest::Method;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 /// A caller's trace context (the W3C example).
@@ -26,9 +29,12 @@ fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 /// Registers `email` (which enqueues the verification mail), with `headers`;
 /// answers the response's request id.
 async fn register(server: &TestServer, email: &str, headers: &[(&str, &str)]) -> String {
-    let mut req = server.http.post(server.url("/api/v1/accounts")).json(&json!({
-        "email": email, "password": PASSWORD, "display_name": "Ana Silva"
-    }));
+    let mut req = server
+        .http
+        .post(server.url("/api/v1/accounts"))
+        .json(&json!({
+            "email": email, "password": PASSWORD, "display_name": "Ana Silva"
+        }));
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -37,7 +43,11 @@ async fn register(server: &TestServer, email: &str, headers: &[(&str, &str)]) ->
     r.headers()["x-request-id"].to_str().unwrap().to_owned()
 }
 
-fn one<'a>(spans: &'a [ReceivedSpan], what: &str, f: impl Fn(&ReceivedSpan) -> bool) -> &'a ReceivedSpan {
+fn one<'a>(
+    spans: &'a [ReceivedSpan],
+    what: &str,
+    f: impl Fn(&ReceivedSpan) -> bool,
+) -> &'a ReceivedSpan {
     let found: Vec<_> = spans.iter().filter(|s| f(s)).collect();
     assert_eq!(found.len(), 1, "expected one {what} among {spans:#?}");
     found[0]
@@ -56,9 +66,15 @@ fn request_and_job<'a>(
         mine(&s) && s.name == "job mail.verify_email"
     });
     assert_eq!(server.name, "POST /api/v1/accounts");
-    assert_eq!(server.attr("http.route").as_deref(), Some("/api/v1/accounts"));
+    assert_eq!(
+        server.attr("http.route").as_deref(),
+        Some("/api/v1/accounts")
+    );
     assert_eq!(server.attr("http.request.method").as_deref(), Some("POST"));
-    assert_eq!(server.attr("http.response.status_code").as_deref(), Some("202"));
+    assert_eq!(
+        server.attr("http.response.status_code").as_deref(),
+        Some("202")
+    );
     assert_eq!(server.status, "STATUS_CODE_UNSET");
     assert_eq!(job.kind, "SPAN_KIND_CONSUMER");
     assert_eq!(job.attr("job.kind").as_deref(), Some("mail.verify_email"));
@@ -86,7 +102,8 @@ fn assert_no_secret(spans: &[ReceivedSpan], secrets: &[&str]) {
         }
         for key in s.attributes.keys() {
             assert!(
-                !["path", "url.path", "url.query", "url.full", "http.target"].contains(&key.as_str()),
+                !["path", "url.path", "url.query", "url.full", "http.target"]
+                    .contains(&key.as_str()),
                 "a span carries the raw address ({key}): {s:#?}"
             );
         }
@@ -118,10 +135,17 @@ async fn a_request_and_its_job_in_process_are_one_trace_that_continues_the_calle
     assert!(server.terminate().success());
     let spans = otlp.spans();
     let (req, job) = request_and_job(&spans, &request_id);
-    assert_eq!(req.trace_id, CALLER_TRACE, "the caller's trace is continued");
+    assert_eq!(
+        req.trace_id, CALLER_TRACE,
+        "the caller's trace is continued"
+    );
     assert_eq!(req.parent_span_id, CALLER_SPAN);
     assert_eq!(req.service.as_deref(), Some("agora-api"));
-    assert_eq!(job.service.as_deref(), Some("agora-api"), "the worker runs in process");
+    assert_eq!(
+        job.service.as_deref(),
+        Some("agora-api"),
+        "the worker runs in process"
+    );
     // The worker's log lines for the job carry the request id.
     let logs = server.logs();
     assert!(
@@ -172,11 +196,18 @@ async fn a_worker_alone_continues_the_trace_with_the_request_id() {
     // Exported while running, every 100 ms: no stop needed.
     let spans = otlp
         .wait_for("the request's and the job's spans", |spans| {
-            spans.iter().filter(|s| s.attr("request_id").as_deref() == Some(request_id)).count() >= 2
+            spans
+                .iter()
+                .filter(|s| s.attr("request_id").as_deref() == Some(request_id))
+                .count()
+                >= 2
         })
         .await;
     let (req, job) = request_and_job(&spans, request_id);
-    assert!(req.parent_span_id.is_empty(), "no caller trace: the request starts one");
+    assert!(
+        req.parent_span_id.is_empty(),
+        "no caller trace: the request starts one"
+    );
     assert_eq!(req.service.as_deref(), Some("agora-api"));
     assert_eq!(job.service.as_deref(), Some("agora-worker"));
     // The worker also indexes the shipped courses: let it finish, then stop it.
@@ -251,8 +282,11 @@ async fn spans_name_routes_by_template_and_carry_no_secret() {
     let ids = [&feed_id, &sign_in_id, &page_id, &unmatched_id];
     let spans = otlp
         .wait_for("the four requests' spans", |spans| {
-            ids.iter()
-                .all(|id| spans.iter().any(|s| s.attr("request_id").as_deref() == Some(id)))
+            ids.iter().all(|id| {
+                spans
+                    .iter()
+                    .any(|s| s.attr("request_id").as_deref() == Some(id))
+            })
         })
         .await;
     let of = |id: &str| one(&spans, id, |s| s.attr("request_id").as_deref() == Some(id));
@@ -273,9 +307,121 @@ async fn spans_name_routes_by_template_and_carry_no_secret() {
     let unmatched = of(&unmatched_id);
     assert_eq!(unmatched.name, "GET");
     assert_eq!(unmatched.attr("http.route"), None);
-    assert_eq!(unmatched.attr("http.response.status_code").as_deref(), Some("404"));
+    assert_eq!(
+        unmatched.attr("http.response.status_code").as_deref(),
+        Some("404")
+    );
     assert_no_secret(
         &spans,
-        &[feed, query, bearer, cookie, password, "nobody.traces@city.gov"],
+        &[
+            feed,
+            query,
+            bearer,
+            cookie,
+            password,
+            "nobody.traces@city.gov",
+        ],
     );
+}
+
+#[tokio::test]
+async fn a_course_completed_by_its_last_lesson_hands_its_request_to_the_certificate_job() {
+    // On PostgreSQL the completion is one statement that enqueues the job
+    // itself; on SQLite it goes through the queue's `enqueue`: both carry it.
+    let courses = TempDir::new();
+    write_fixture_course(courses.path(), "fixture-course");
+    let otlp = OtlpReceiver::start();
+    let server = TestServer::start_with(ServerOptions {
+        courses_dir: Some(courses.path().to_owned()),
+        env: env(&[
+            ("AGORA_OTLP_ENDPOINT", &otlp.endpoint()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ]),
+    })
+    .await;
+    let l = server.learner("cy.traces@city.gov").await;
+    let course = "/api/v1/courses/fixture-course";
+    let (status, body) = server
+        .call(&l, Method::POST, &format!("{course}/enrolment"), None)
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _) = server
+        .call(
+            &l,
+            Method::POST,
+            &format!("{course}/lessons/intro/completion"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, r) = server
+        .call(
+            &l,
+            Method::POST,
+            &format!("{course}/lessons/check/attempts"),
+            Some(json!({ "answers": { "q1": ["b"], "q2": ["false"] } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    assert!(
+        r["progress"]["completed_at"].is_null(),
+        "one lesson to go: {r}"
+    );
+    let r = server
+        .as_learner(
+            &l,
+            Method::POST,
+            &format!("{course}/lessons/sheet/completion"),
+        )
+        .header("traceparent", format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let request_id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["completed_at"].is_string(), "{body}");
+    let conn = server.conn().await;
+    let completed = job::Entity::find()
+        .filter(job::Column::Kind.eq("course_completed"))
+        .all(&conn)
+        .await
+        .unwrap();
+    assert_eq!(completed.len(), 1);
+    assert_eq!(
+        completed[0].request_id.as_deref(),
+        Some(request_id.as_str())
+    );
+    let traceparent = completed[0].traceparent.clone().expect("a traceparent");
+    assert!(
+        traceparent.starts_with(&format!("00-{CALLER_TRACE}-")),
+        "{traceparent}"
+    );
+    let spans = otlp
+        .wait_for(
+            "the completion's and the certificate job's spans",
+            |spans| {
+                spans.iter().any(|s| {
+                    s.name == "job course_completed"
+                        && s.attr("request_id").as_deref() == Some(&request_id)
+                })
+            },
+        )
+        .await;
+    let req = one(&spans, "completion span", |s| {
+        s.kind == "SPAN_KIND_SERVER" && s.attr("request_id").as_deref() == Some(&request_id)
+    });
+    assert_eq!(
+        req.name,
+        "POST /api/v1/courses/:slug/lessons/:lesson/completion"
+    );
+    assert_eq!(req.trace_id, CALLER_TRACE);
+    let job = one(&spans, "certificate job span", |s| {
+        s.name == "job course_completed"
+    });
+    assert_eq!(job.trace_id, CALLER_TRACE);
+    assert_eq!(job.parent_span_id, req.span_id);
+    assert_eq!(job.attr("request_id").as_deref(), Some(request_id.as_str()));
+    assert_eq!(traceparent, format!("00-{CALLER_TRACE}-{}-01", req.span_id));
+    assert_no_secret(&spans, &[&l.token, PASSWORD, "cy.traces@city.gov"]);
 }

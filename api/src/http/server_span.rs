@@ -27,11 +27,7 @@ pub fn start(req: &Request, request_id: &str) -> tracing::Span {
         http.request.method = method,
         request_id,
     );
-    origin::continue_trace(
-        &span,
-        req.header("traceparent"),
-        req.header("tracestate"),
-    );
+    origin::continue_trace(&span, req.header("traceparent"), req.header("tracestate"));
     span
 }
 

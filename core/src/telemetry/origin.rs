@@ -84,7 +84,10 @@ mod tests {
         let span = cx.span();
         let sc = span.span_context();
         assert!(sc.is_remote());
-        assert_eq!(sc.trace_id().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!(
+            sc.trace_id().to_string(),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
         assert!(
             !parent_context(Some("00-zz-00-01"), None)
                 .span()

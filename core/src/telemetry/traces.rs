@@ -17,7 +17,7 @@ use opentelemetry_sdk::{
 };
 use tracing_subscriber::{
     Layer,
-    filter::{FilterFn, filter_fn},
+    filter::{FilterFn, LevelFilter, filter_fn},
     registry::LookupSpan,
 };
 use url::Url;
@@ -86,9 +86,11 @@ where
     Ok((layer, Traces(Some(provider))))
 }
 
-/// Spans of [`TARGET`], and nothing else.
+/// Spans of [`TARGET`], and nothing else. They are `INFO` spans: the hint
+/// says so, so that this filter does not lower the process's level ceiling.
 fn exported() -> FilterFn<impl Fn(&tracing::Metadata<'_>) -> bool> {
     filter_fn(|meta| meta.is_span() && meta.target() == TARGET)
+        .with_max_level_hint(LevelFilter::INFO)
 }
 
 /// The collector's traces address: `/v1/traces` under the base address, as

@@ -16,10 +16,12 @@ use sea_orm::{ConnectionTrait, Database};
 
 pub mod browser;
 mod job_guard;
+mod otlp_receiver;
 mod replica;
 mod servers;
 mod smtp_gate;
 
+pub use otlp_receiver::{OtlpReceiver, ReceivedSpan};
 pub use replica::Replica;
 use servers::spawn_serve;
 pub use servers::*;

@@ -28,21 +28,28 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    if let Err(e) = agora_core::telemetry::init(&cli.config) {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("the tokio runtime starts");
-    match runtime.block_on(cli::run(cli)) {
+    let traces =
+        match runtime.block_on(async { agora_core::telemetry::init(&cli.config, "agora-api") }) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    let code = match runtime.block_on(cli::run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // The runtime still runs the batch processor that sends the last spans.
+    traces.shutdown();
+    code
 }
 
 /// Serves the platform until a shutdown signal, with the worker in process

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use agora_core::telemetry::origin;
 use poem::{
     Endpoint, IntoResponse, Request, Response, Result,
     http::{HeaderValue, Method, StatusCode, header},
@@ -17,13 +18,14 @@ use crate::{
         metrics,
         page::error_page,
         security::security_headers,
-        version_tag,
+        server_span, version_tag,
     },
     state::AppState,
 };
 
 /// Gives every request an id (the caller's `X-Request-Id` when it is sane),
-/// puts it on every log line of the request through a span, and echoes it back.
+/// puts it on every log line of the request through a span, on the jobs the
+/// request enqueues and on its trace span, and echoes it back.
 pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Response> {
     let id = req
         .header("x-request-id")
@@ -36,8 +38,12 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
     let locale = page_locale(&req, None);
     let path = req.uri().path().to_owned();
     let in_flight = metrics::InFlight::start(req.method());
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
-    async move {
+    let method = req.method().clone();
+    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path());
+    let trace = server_span::start(&req, &id);
+    let outer = trace.clone();
+    let request_id = Some(id.clone());
+    let answer = async move {
         let started = Instant::now();
         let result = next.call(req).await.map(IntoResponse::into_response);
         let route = metrics::route_of(&result);
@@ -54,6 +60,7 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
             resp = error_page(locale, resp.status());
         }
         security_headers(&path, &mut resp);
+        server_span::finish(&trace, &method, &route, resp.status());
         in_flight.finish(route, resp.status());
         let status = resp.status().as_u16();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -67,8 +74,8 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> Result<Respo
         }
         Ok(resp)
     }
-    .instrument(span)
-    .await
+    .instrument(span);
+    origin::on_behalf_of(request_id, answer.instrument(outer)).await
 }
 
 /// The partner a path of the partner API names: `/api/v1/partners/{partner}/…`.

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
-use crate::{Error, Result, entities::job};
+use crate::{Error, Result, entities::job, telemetry::origin};
 
 pub const QUEUED: &str = "queued";
 pub const RUNNING: &str = "running";
@@ -64,6 +64,8 @@ pub async fn enqueue_at<J: Job>(
         created_at: Set(now),
         updated_at: Set(now),
         finished_at: Set(None),
+        request_id: Set(origin::request_id()),
+        traceparent: Set(origin::traceparent()),
     };
     let inserted = job::Entity::insert(row)
         .on_conflict(
@@ -84,6 +86,10 @@ pub struct Claimed {
     pub payload: serde_json::Value,
     pub attempts: i32,
     pub max_attempts: i32,
+    /// The request that enqueued the job, for its log lines.
+    pub request_id: Option<String>,
+    /// The trace context of the span that enqueued it; the job's span continues it.
+    pub traceparent: Option<String>,
 }
 
 /// Claims the next due job of one of `kinds` (see [`claim_batch`]).
@@ -147,7 +153,7 @@ pub async fn claim_batch(
     let sql = format!(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = {p1}, locked_until = {p2}, updated_at = {p3}
          WHERE {picked}
-         RETURNING id, kind, payload, attempts, max_attempts",
+         RETURNING id, kind, payload, attempts, max_attempts, request_id, traceparent",
         p1 = param(1),
         p2 = param(2),
         p3 = param(3),

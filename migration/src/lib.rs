@@ -25,6 +25,7 @@ mod m20261203_000021_cohort_dashboard;
 mod m20261203_000022_credential_keys;
 mod m20261204_000023_cohort_completion;
 mod m20261204_000024_client_events;
+mod m20261204_000025_job_origin;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000022_credential_keys::Migration),
             Box::new(m20261204_000023_cohort_completion::Migration),
             Box::new(m20261204_000024_client_events::Migration),
+            Box::new(m20261204_000025_job_origin::Migration),
         ]
     }
 }

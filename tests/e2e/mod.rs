@@ -59,6 +59,7 @@ mod reports;
 mod scale_out;
 mod search;
 mod search_contract;
+mod traces;
 mod web;
 mod worker;
 mod worker_batch;

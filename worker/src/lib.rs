@@ -13,6 +13,7 @@ use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Durat
 use agora_core::{
     jobs::{self, Claimed, Failure, Job},
     metrics::{JobRunLabels, KindLabels},
+    telemetry::{origin, traces::TARGET},
 };
 use sea_orm::DatabaseConnection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -145,20 +146,26 @@ impl Worker {
                     tracing::debug!(wanted, claimed, "claimed a batch");
                     for job in batch {
                         let slot = held.split(1).expect("a slot per job claimed");
-                        let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+                        let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts, request_id = job.request_id.as_deref().map(tracing::field::display));
+                        let trace = job_span(&job);
                         let (db, registry, options, id) = (
                             self.db.clone(),
                             self.registry.clone(),
                             self.options.clone(),
                             self.id.clone(),
                         );
-                        running.spawn(
-                            async move {
-                                run_one(&db, &registry, &options, &id, job).await;
-                                drop(slot);
+                        // The jobs this one enqueues come from the same request.
+                        let origin = job.request_id.clone();
+                        let outer = trace.clone();
+                        let work = async move {
+                            if !run_one(&db, &registry, &options, &id, job).await {
+                                trace.record("otel.status_code", "error");
                             }
-                            .instrument(span),
-                        );
+                            drop(slot);
+                        }
+                        .instrument(span)
+                        .instrument(outer);
+                        running.spawn(origin::on_behalf_of(origin, work));
                     }
                     // Fewer due jobs than free slots: the queue is drained for now.
                     (claimed < wanted).then_some(self.options.poll_interval)
@@ -230,13 +237,32 @@ async fn free_slots(slots: &Arc<Semaphore>, options: &WorkerOptions) -> OwnedSem
 /// How long a claim waits for more slots to free up (see [`free_slots`]).
 const GATHER: Duration = Duration::from_millis(5);
 
+/// The job's trace span (disabled when traces are off): a child of the span
+/// that enqueued it, in the request's trace, carrying the request id.
+fn job_span(job: &Claimed) -> tracing::Span {
+    let span = tracing::info_span!(
+        target: TARGET,
+        "job",
+        otel.name = %format_args!("job {}", job.kind),
+        otel.kind = "consumer",
+        otel.status_code = tracing::field::Empty,
+        job.kind = %job.kind,
+        job.id = %job.id,
+        job.attempt = job.attempts,
+        request_id = job.request_id.as_deref().map(tracing::field::display),
+    );
+    origin::continue_trace(&span, job.traceparent.as_deref(), None);
+    span
+}
+
+/// Runs a claimed job and records the outcome; `false` when it failed.
 async fn run_one(
     db: &DatabaseConnection,
     registry: &Registry,
     options: &WorkerOptions,
     worker_id: &str,
     job: Claimed,
-) {
+) -> bool {
     let started = std::time::Instant::now();
     let result = match registry.handlers.get(job.kind.as_str()) {
         None => Err(format!("no handler for job kind `{}`", job.kind)),
@@ -267,6 +293,7 @@ async fn run_one(
             outcome,
         })
         .inc();
+    let succeeded = result.is_ok();
     match result {
         Ok(()) => match jobs::complete(db, job.id, worker_id).await {
             Ok(true) => tracing::info!("job done"),
@@ -286,4 +313,5 @@ async fn run_one(
             }
         },
     }
+    succeeded
 }

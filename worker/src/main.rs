@@ -16,11 +16,7 @@ struct Cli {
 fn main() -> ExitCode {
     agora_core::metrics::mark_start();
     let cli = Cli::parse();
-    if let Err(e) = cli
-        .config
-        .validate()
-        .and_then(|()| agora_core::telemetry::init(&cli.config))
-    {
+    if let Err(e) = cli.config.validate() {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
@@ -28,7 +24,16 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("the tokio runtime starts");
-    runtime.block_on(async move {
+    let traces = match runtime
+        .block_on(async { agora_core::telemetry::init(&cli.config, "agora-worker") })
+    {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = runtime.block_on(async move {
         let config = cli.config;
         let url = config.database_url();
         let conn = match db::connect(&url, config.database_max_connections).await {
@@ -88,5 +93,8 @@ fn main() -> ExitCode {
         });
         let _ = worker.await;
         ExitCode::SUCCESS
-    })
+    });
+    // The runtime still runs the batch processor that sends the last spans.
+    traces.shutdown();
+    code
 }

@@ -105,7 +105,7 @@ impl Drop for InFlight {
     }
 }
 
-fn method_label(m: &Method) -> &'static str {
+pub fn method_label(m: &Method) -> &'static str {
     match *m {
         Method::GET => "GET",
         Method::HEAD => "HEAD",
@@ -159,6 +159,9 @@ pub fn name_api_routes(prefix: &str, spec: &str) {
     let _ = API_ROUTES.set(names);
 }
 
+/// The route of an answer no route gave.
+pub const UNMATCHED: &str = "(unmatched)";
+
 /// The template of the route that answered (poem's router records it on
 /// the answer), or `(unmatched)` when no route did: raw paths would make a
 /// series per course, lesson and token.
@@ -169,7 +172,7 @@ pub fn route_of(result: &poem::Result<Response>) -> String {
         Err(e) => e.data::<PathPattern>(),
     };
     let Some(pattern) = pattern else {
-        return "(unmatched)".to_owned();
+        return UNMATCHED.to_owned();
     };
     API_ROUTES
         .get()

@@ -17,5 +17,6 @@ pub mod page;
 pub mod page_cache;
 pub mod parts;
 pub mod security;
+pub mod server_span;
 pub mod templates;
 pub mod version_tag;

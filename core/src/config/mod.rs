@@ -282,6 +282,13 @@ pub struct Config {
     #[arg(long, env = "AGORA_WORKER_METRICS_BIND", global = true)]
     pub worker_metrics_bind: Option<SocketAddr>,
 
+    /// Base address of an OpenTelemetry collector's OTLP/HTTP receiver
+    /// (`http://collector:4318`); spans go to its `/v1/traces` as protobuf.
+    /// Unset, the standard `OTEL_EXPORTER_OTLP_ENDPOINT` is read instead;
+    /// with neither, no span is recorded or sent.
+    #[arg(long, env = "AGORA_OTLP_ENDPOINT", value_parser = parse_http_url, global = true)]
+    pub otlp_endpoint: Option<Url>,
+
     /// Log format.
     #[arg(long, env = "AGORA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,
@@ -302,6 +309,20 @@ impl Config {
         self.public_url.clone().unwrap_or_else(|| {
             Url::parse(&format!("http://{}", self.bind)).expect("a socket address makes a URL")
         })
+    }
+
+    /// Where traces go: `AGORA_OTLP_ENDPOINT`, or else the standard
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` that collectors and their operators set.
+    pub fn otlp_endpoint(&self) -> Result<Option<Url>, String> {
+        if let Some(url) = &self.otlp_endpoint {
+            return Ok(Some(url.clone()));
+        }
+        match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
+            Ok(v) if !v.trim().is_empty() => parse_http_url(v.trim())
+                .map(Some)
+                .map_err(|e| format!("OTEL_EXPORTER_OTLP_ENDPOINT is {e}")),
+            _ => Ok(None),
+        }
     }
 
     /// One line per backend, for the start-up banner and `/ready`.
@@ -353,6 +374,7 @@ impl Config {
 
     /// Checks that need more than one flag at a time.
     pub fn validate(&self) -> Result<(), String> {
+        self.otlp_endpoint()?;
         if self.s3_endpoint.is_some()
             && (self.s3_access_key.is_none() || self.s3_secret_key.is_none())
         {

@@ -20,6 +20,10 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// The request that enqueued the job (its `X-Request-Id`), if any.
+    pub request_id: Option<String>,
+    /// The W3C trace context of the span that enqueued the job, when traces are on.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

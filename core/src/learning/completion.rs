@@ -37,7 +37,8 @@ use crate::{
 };
 
 /// The statement; `$13` is the month of `$3`, for the organisation roll-up
-/// (see `org_activity::completed_sql`).
+/// (see `org_activity::completed_sql`); `$14` and `$15` are where the job
+/// comes from (see `telemetry::origin`).
 static COMPLETE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         r#"
@@ -68,8 +69,8 @@ WITH ins AS (
     WHERE upd.completed_at = $3 AND upd.organisation_id IS NOT NULL
 ), {roll}, job AS (
     INSERT INTO jobs (id, kind, payload, dedup_key, status, run_at, attempts,
-                      max_attempts, created_at, updated_at)
-    SELECT $6, $7, $8, $9, $10, $11, 0, $12, $11, $11
+                      max_attempts, created_at, updated_at, request_id, traceparent)
+    SELECT $6, $7, $8, $9, $10, $11, 0, $12, $11, $11, $14, $15
     FROM upd WHERE upd.completed_at = $3
     ON CONFLICT (dedup_key) DO NOTHING
 )
@@ -198,6 +199,8 @@ pub(super) async fn complete_in_one_statement(
         now_ms.into(),
         CourseCompleted::MAX_ATTEMPTS.into(),
         crate::org_activity::month_of(at).into(),
+        crate::telemetry::origin::request_id().into(),
+        crate::telemetry::origin::traceparent().into(),
     ];
     let row = db
         .query_one_raw(Statement::from_sql_and_values(

@@ -16,14 +16,14 @@ use sea_orm::{ConnectionTrait, Database};
 
 pub mod browser;
 mod job_guard;
+mod relays;
 mod replica;
 mod servers;
-mod relays;
 
+pub use relays::{DelayRelay, SmtpGate};
 pub use replica::Replica;
 use servers::spawn_serve;
 pub use servers::*;
-pub use relays::{DelayRelay, SmtpGate};
 
 /// Polls `check` every 50 ms until it holds; fails the test after 60 s,
 /// naming `what`. For effects that land behind the request (jobs, indexing).

@@ -34,7 +34,11 @@ struct Relay<S> {
 impl<S: Send + Sync + 'static> Relay<S> {
     /// Relays every client to the server on `upstream`, passing its commands
     /// through `forward` in a thread of their own.
-    fn start(upstream: u16, state: S, forward: fn(BufReader<TcpStream>, TcpStream, &Shared<S>)) -> Self {
+    fn start(
+        upstream: u16,
+        state: S,
+        forward: fn(BufReader<TcpStream>, TcpStream, &Shared<S>),
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a relay");
         let port = listener.local_addr().expect("an address").port();
         let shared = Arc::new(Shared {
@@ -84,7 +88,11 @@ fn relay<S>(
         let _ = std::io::copy(&mut server, &mut to_client);
         let _ = to_client.shutdown(Shutdown::Both);
     });
-    forward(BufReader::new(client), to_server.try_clone().expect("a socket"), shared);
+    forward(
+        BufReader::new(client),
+        to_server.try_clone().expect("a socket"),
+        shared,
+    );
     let _ = to_server.shutdown(Shutdown::Both);
     let _ = replies.join();
 }
@@ -119,7 +127,11 @@ impl SmtpGate {
 }
 
 /// Passes the client's commands on a line at a time, counting transactions.
-fn gate_commands(mut commands: BufReader<TcpStream>, mut to_server: TcpStream, shared: &Shared<GateState>) {
+fn gate_commands(
+    mut commands: BufReader<TcpStream>,
+    mut to_server: TcpStream,
+    shared: &Shared<GateState>,
+) {
     let state = &shared.state;
     let mut line = Vec::new();
     let mut in_data = false;
@@ -182,7 +194,11 @@ impl DelayRelay {
     }
 }
 
-fn delay_chunks(mut commands: BufReader<TcpStream>, mut to_server: TcpStream, shared: &Shared<DelayState>) {
+fn delay_chunks(
+    mut commands: BufReader<TcpStream>,
+    mut to_server: TcpStream,
+    shared: &Shared<DelayState>,
+) {
     let state = &shared.state;
     let mut chunk = [0u8; 16 * 1024];
     loop {

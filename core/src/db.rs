@@ -150,18 +150,34 @@ mod tests {
     #[tokio::test]
     async fn a_full_database_is_unavailable_and_a_bad_statement_is_not() {
         let db = Database::connect("sqlite::memory:").await.unwrap();
-        db.execute_unprepared("CREATE TABLE t (x TEXT)").await.unwrap();
-        let bad = db.execute_unprepared("INSERT INTO nowhere VALUES (1)").await;
+        db.execute_unprepared("CREATE TABLE t (x TEXT)")
+            .await
+            .unwrap();
+        let bad = db
+            .execute_unprepared("INSERT INTO nowhere VALUES (1)")
+            .await;
         assert!(!is_unavailable(&bad.unwrap_err()));
         // No page more than it has: the next growth fails as a full disk does.
-        db.execute_unprepared("PRAGMA max_page_count = 3").await.unwrap();
+        db.execute_unprepared("PRAGMA max_page_count = 3")
+            .await
+            .unwrap();
         let full = db
-            .execute_unprepared("INSERT INTO t SELECT hex(randomblob(4000)) FROM (SELECT 1 UNION ALL SELECT 2)")
+            .execute_unprepared(
+                "INSERT INTO t SELECT hex(randomblob(4000)) FROM (SELECT 1 UNION ALL SELECT 2)",
+            )
             .await
             .unwrap_err();
         assert!(is_unavailable(&full), "{full:?}");
-        assert!(matches!(crate::Error::from(full), crate::Error::Backend { what: "database", .. }));
-        assert!(is_unavailable(&DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)));
+        assert!(matches!(
+            crate::Error::from(full),
+            crate::Error::Backend {
+                what: "database",
+                ..
+            }
+        ));
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(
+            ConnAcquireErr::Timeout
+        )));
         assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
     }
 }

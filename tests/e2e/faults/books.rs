@@ -69,8 +69,9 @@ impl Books {
 }
 
 /// Waits until the queue has run every job that is due, retries included
-/// (a dead job will not run again: the books then show what it lost).
-pub(super) async fn settle(conn: &DatabaseConnection, within: Duration) {
+/// (a dead job will not run again: the books then show what it lost);
+/// the jobs still open if that takes longer than `within`.
+pub(super) async fn settle(conn: &DatabaseConnection, within: Duration) -> Result<(), String> {
     let deadline = Instant::now() + within;
     loop {
         let now = jobs::now_ms();
@@ -87,11 +88,14 @@ pub(super) async fn settle(conn: &DatabaseConnection, within: Duration) {
             })
             .collect();
         if open.is_empty() {
-            return;
+            return Ok(());
         }
         if Instant::now() > deadline {
-            let kinds: Vec<_> = open.iter().map(|j| (&j.kind, &j.status, j.attempts)).collect();
-            panic!("jobs still open after {within:?}: {kinds:?}");
+            let kinds: Vec<_> = open
+                .iter()
+                .map(|j| (&j.kind, &j.status, j.attempts))
+                .collect();
+            return Err(format!("jobs still open after {within:?}: {kinds:?}"));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -143,13 +147,22 @@ pub(super) async fn audit(
     // ones whose answer never came.
     let mut attempts: BTreeMap<&Pair, u64> = BTreeMap::new();
     for a in &rows.attempts {
-        *attempts.entry(&rows.enrolments[&a.enrolment_id]).or_default() += 1;
+        *attempts
+            .entry(&rows.enrolments[&a.enrolment_id])
+            .or_default() += 1;
     }
-    let pairs: BTreeSet<&Pair> = attempts.keys().copied().chain(tally.attempts.keys()).collect();
+    let pairs: BTreeSet<&Pair> = attempts
+        .keys()
+        .copied()
+        .chain(tally.attempts.keys())
+        .collect();
     for pair in pairs {
         let stored = attempts.get(pair).copied().unwrap_or(0);
         let (acked, unknown) = tally.attempts.get(pair).copied().unwrap_or((0, 0));
-        books.lost(acked.saturating_sub(stored), format!("attempts of {pair:?}"));
+        books.lost(
+            acked.saturating_sub(stored),
+            format!("attempts of {pair:?}"),
+        );
         books.doubled(
             stored.saturating_sub(acked + unknown),
             format!("attempts of {pair:?} ({acked} acknowledged, {unknown} unanswered)"),
@@ -169,13 +182,22 @@ pub(super) async fn audit(
                 books.lost(1, format!("the stored PDF of {pair:?}"));
             }
             [_] => {}
-            more => books.doubled(more.len() as u64 - 1, format!("the certificate of {pair:?}")),
+            more => books.doubled(
+                more.len() as u64 - 1,
+                format!("the certificate of {pair:?}"),
+            ),
         }
     }
     let stored = pdfs.count() as u64;
     let issued = rows.certificates.len() as u64;
-    books.lost(issued.saturating_sub(stored), "certificate PDFs in storage".into());
-    books.doubled(stored.saturating_sub(issued), "certificate PDFs in storage".into());
+    books.lost(
+        issued.saturating_sub(stored),
+        "certificate PDFs in storage".into(),
+    );
+    books.doubled(
+        stored.saturating_sub(issued),
+        "certificate PDFs in storage".into(),
+    );
 
     // Mail: a verification per learner, a welcome per enrolment and a
     // congratulation per completed course, each received once.
@@ -242,7 +264,12 @@ impl Rows {
             .collect();
         let enrolments: HashMap<Uuid, Pair> = all
             .iter()
-            .map(|e| (e.id, (users[&e.user_id].clone(), courses[&e.course_id].clone())))
+            .map(|e| {
+                (
+                    e.id,
+                    (users[&e.user_id].clone(), courses[&e.course_id].clone()),
+                )
+            })
             .collect();
         let ids: Vec<Uuid> = enrolments.keys().copied().collect();
         Rows {

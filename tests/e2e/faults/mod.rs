@@ -127,10 +127,32 @@ impl Stage {
         Load::start(target, &self.learners, &self.slugs, self.pace)
     }
 
+    /// Waits until the load has `n` more requests acknowledged.
+    async fn served(&self, load: &Load, n: u64, when: &str) {
+        assert!(
+            load.wait_for_successes(n).await,
+            "{when}: not {n} requests acknowledged in 120 s; {:?}\n{}",
+            load.tally().errors,
+            self.trouble()
+        );
+    }
+
+    /// The server's warnings and errors.
+    fn trouble(&self) -> String {
+        let logs = self.server.logs();
+        let lines: Vec<&str> = logs
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+            .collect();
+        lines.join("\n")
+    }
+
     /// Waits for the queue to drain, keeps the books and reports the row.
     async fn close(&self, fault: &str, tally: &Tally) -> Books {
         let conn = self.server.conn().await;
-        books::settle(&conn, seconds(90, 240)).await;
+        if let Err(open) = books::settle(&conn, seconds(90, 240)).await {
+            panic!("{fault}: {open}\n{}", self.trouble());
+        }
         let pdfs = match &self.s3 {
             Some(s3) => Pdfs::S3(s3),
             None => Pdfs::Folder(self.server.data.path().join("files")),
@@ -143,7 +165,7 @@ impl Stage {
         } else {
             "SQLite"
         };
-        report(fault, database, tally, &books);
+        report(fault, database, tally, &books, &self.trouble());
         books
     }
 }
@@ -151,7 +173,7 @@ impl Stage {
 /// Prints the row (and appends it to `AGORA_FAULTS_REPORT`), then fails
 /// when anything was lost or doubled, or a request met a 5xx other than
 /// a 503.
-fn report(fault: &str, database: &str, tally: &Tally, books: &Books) {
+fn report(fault: &str, database: &str, tally: &Tally, books: &Books, logs: &str) {
     let resent = match books.resent {
         0 => String::new(),
         n => format!(" ({n} mail re-sent with its Message-ID)"),
@@ -174,13 +196,13 @@ fn report(fault: &str, database: &str, tally: &Tally, books: &Books) {
     }
     assert!(
         books.lost == 0 && books.doubled == 0,
-        "{fault}: {}",
+        "{fault}: {}\n{logs}",
         books.notes.join("\n")
     );
     assert_eq!(
         tally.errors_of("5xx"),
         0,
-        "{fault}: a request met a server error other than 503: {:?}",
+        "{fault}: a request met a server error other than 503: {:?}\n{logs}",
         tally.errors
     );
 }

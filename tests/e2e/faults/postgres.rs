@@ -45,7 +45,16 @@ impl Cluster {
         };
         cluster.run(
             "initdb",
-            &["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"],
+            &[
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ],
         );
         cluster.start_again();
         cluster
@@ -109,16 +118,19 @@ async fn postgres_restarted_under_load_answers_503_and_recovers() {
     let cluster = Cluster::start();
     let down = seconds(3, 15);
     let stage = Stage::start(Cast {
-        on: Some((TestDb::on_postgres(&cluster.admin_url()).await, TempDir::new())),
+        on: Some((
+            TestDb::on_postgres(&cluster.admin_url()).await,
+            TempDir::new(),
+        )),
         ..Cast::default()
     })
     .await;
     let load = stage.load();
-    load.wait_for_successes(20, "before the fault").await;
+    stage.served(&load, 20, "before the fault").await;
     cluster.stop();
     tokio::time::sleep(down).await;
     cluster.start_again();
-    load.wait_for_successes(40, "after PostgreSQL came back").await;
+    stage.served(&load, 40, "after PostgreSQL came back").await;
     let tally = load.stop().await;
     let fault = format!("PostgreSQL stopped for {} s and restarted", down.as_secs());
     stage.close(&fault, &tally).await;

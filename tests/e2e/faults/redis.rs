@@ -14,11 +14,11 @@ async fn redis_stopped_under_load_fails_no_request() {
     })
     .await;
     let load = stage.load();
-    load.wait_for_successes(20, "before the fault").await;
+    stage.served(&load, 20, "before the fault").await;
     redis.stop();
     tokio::time::sleep(down).await;
     redis.restart();
-    load.wait_for_successes(40, "after Redis came back").await;
+    stage.served(&load, 40, "after Redis came back").await;
     let tally = load.stop().await;
     stage
         .close(&format!("Redis stopped for {} s", down.as_secs()), &tally)

@@ -60,7 +60,7 @@ async fn sigterm_finishes_the_requests_in_flight() {
     let mut stage = Stage::start(Cast::default()).await;
     let target = Target::new(vec![stage.server.base.clone()]);
     let load = stage.load_on(target.clone());
-    load.wait_for_successes(20, "before the fault").await;
+    stage.served(&load, 20, "before the fault").await;
 
     // Learners enrolled by now, each with a quiz attempt half sent.
     let enrolled: Vec<Pair> = load.tally().enrolled.into_iter().collect();
@@ -93,7 +93,7 @@ async fn sigterm_finishes_the_requests_in_flight() {
 
     stage.server.restart().await;
     target.set(vec![stage.server.base.clone()]);
-    load.wait_for_successes(40, "after the restart").await;
+    stage.served(&load, 40, "after the restart").await;
     let mut tally = load.stop().await;
     for (status, pair) in &finished {
         assert_eq!(*status, 200, "an attempt in flight at SIGTERM for {pair:?}");

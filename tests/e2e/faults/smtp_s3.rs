@@ -17,16 +17,18 @@ async fn mail_then_storage_stopped_under_load_lose_and_double_nothing() {
     })
     .await;
     let load = stage.load();
-    load.wait_for_successes(20, "before the fault").await;
+    stage.served(&load, 20, "before the fault").await;
     stage.sink.stop();
     tokio::time::sleep(down).await;
     stage.sink.restart();
-    load.wait_for_successes(20, "after the mail server came back").await;
+    stage
+        .served(&load, 20, "after the mail server came back")
+        .await;
     let s3 = stage.s3.as_mut().expect("S3");
     s3.stop();
     tokio::time::sleep(down).await;
     s3.restart();
-    load.wait_for_successes(20, "after storage came back").await;
+    stage.served(&load, 20, "after storage came back").await;
     let tally = load.stop().await;
     let fault = format!(
         "SMTP stopped for {0} s, then S3 stopped for {0} s",

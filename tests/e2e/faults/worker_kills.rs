@@ -5,7 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use agora_core::{entities::job, jobs};
 use agora_tests::{DelayRelay, WorkerProcess};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::{Cast, Stage, size};
 
@@ -36,6 +38,7 @@ async fn a_worker_killed_mid_mail_or_mid_certificate_loses_and_doubles_nothing()
         format!("smtp://127.0.0.1:{}", mail_relay.port()),
     ));
 
+    let conn = stage.server.conn().await;
     let load = stage.load();
     let (mut mid_mail, mut mid_certificate) = (0, 0);
     for k in 0..kills {
@@ -44,8 +47,25 @@ async fn a_worker_killed_mid_mail_or_mid_certificate_loses_and_doubles_nothing()
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let mut worker = WorkerProcess::start(&stage.server, &relayed);
-        // Every other kill waits for a certificate, unless none comes soon.
+        // A job of its own running: what the relays hold now is a job's
+        // (not, say, the storage check at start-up).
+        let mine = format!("{}-%", worker.pid());
         let started = Instant::now();
+        while job::Entity::find()
+            .filter(job::Column::Status.eq(jobs::RUNNING))
+            .filter(job::Column::LockedBy.like(&mine))
+            .count(&conn)
+            .await
+            .unwrap()
+            == 0
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "worker {k} claimed no job"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Every other kill waits for a certificate, unless none comes soon.
         loop {
             let (mail, pdf) = (mail_relay.held(), s3_relay.held());
             let choosy = k % 2 == 1 && started.elapsed() < Duration::from_secs(10);

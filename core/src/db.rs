@@ -40,6 +40,20 @@ pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Database
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .create_if_missing(true)
+        })
+        .map_sqlx_sqlite_pool_opts(|o| {
+            // A COMMIT that failed on a full disk is rolled back by SQLite
+            // itself, but the driver may still count the transaction as
+            // open: its next `begin` would then be a savepoint inside a
+            // transaction that never ends, holding the write lock ("database
+            // is locked" for every other connection). Such a connection is
+            // closed on its return to the pool, never reused.
+            o.after_release(|conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::Connection as _;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
         });
     Database::connect(options).await
 }

@@ -60,9 +60,6 @@ fn fill(dir: &Path) -> PathBuf {
 }
 
 #[tokio::test]
-#[ignore = "finds a bug not fixed yet: after SQLITE_FULL, pooled connections answer \
-            `database is locked` (500) and the worker's claims fail until a restart; \
-            scripts/faults runs it"]
 async fn a_full_disk_answers_503_corrupts_nothing_and_recovers() {
     let disk = Tmpfs::mount();
     let data = TempDir(disk.path().join("data"));

@@ -65,11 +65,13 @@ async fn a_worker_killed_mid_mail_or_mid_certificate_loses_and_doubles_nothing()
             );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // Every other kill waits for a certificate, unless none comes soon.
+        // Kills alternate between mid-mail and mid-certificate, unless the
+        // one wanted does not come soon.
         loop {
             let (mail, pdf) = (mail_relay.held(), s3_relay.held());
-            let choosy = k % 2 == 1 && started.elapsed() < Duration::from_secs(10);
-            if pdf > 0 || (mail > 0 && !choosy) {
+            let choosy = started.elapsed() < Duration::from_secs(10);
+            let wanted = if k % 2 == 0 { mail } else { pdf };
+            if wanted > 0 || (!choosy && mail + pdf > 0) {
                 worker.kill9();
                 if pdf > 0 {
                     mid_certificate += 1;

@@ -157,8 +157,7 @@ impl Load {
         for t in self.tasks {
             t.await.expect("a learner's task");
         }
-        let tally = self.tally.lock().unwrap().clone();
-        tally
+        self.tally.lock().unwrap().clone()
     }
 }
 

@@ -92,6 +92,9 @@ impl Stage {
             ("AGORA_SMTP_URL".to_owned(), sink.url()),
             // Retries of mail and certificates come back soon after an outage.
             ("AGORA_JOB_RETRY_SECONDS".to_owned(), "1".to_owned()),
+            // A job whose end could not be recorded (the database down) is
+            // run again after its lease, as in `WorkerProcess`.
+            ("AGORA_JOB_LEASE_SECONDS".to_owned(), "5".to_owned()),
         ];
         env.extend(s3.iter().flat_map(S3Server::env));
         env.extend(cast.env);

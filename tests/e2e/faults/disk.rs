@@ -16,16 +16,17 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use super::{Cast, Stage, seconds};
 
-const SIZE: &str = "32m";
+/// The tmpfs, in MiB.
+const SIZE_MIB: u32 = 32;
 
-/// A tmpfs of [`SIZE`], unmounted at drop.
+/// A tmpfs of [`SIZE_MIB`], unmounted at drop.
 struct Tmpfs(TempDir);
 
 impl Tmpfs {
     fn mount() -> Tmpfs {
         let dir = TempDir::new();
         let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={SIZE}"), "tmpfs"])
+            .args(["-t", "tmpfs", "-o", &format!("size={SIZE_MIB}m"), "tmpfs"])
             .arg(dir.path())
             .status()
             .expect("mount");
@@ -104,6 +105,6 @@ async fn a_full_disk_answers_503_corrupts_nothing_and_recovers() {
         "ok"
     );
     conn.close().await.ok();
-    let fault = format!("disk full under the SQLite data folder (tmpfs of {SIZE}B)");
+    let fault = format!("disk full under the SQLite data folder (a tmpfs of {SIZE_MIB} MiB)");
     stage.close(&fault, &tally).await;
 }

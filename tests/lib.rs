@@ -17,15 +17,15 @@ use sea_orm::{ConnectionTrait, Database};
 pub mod browser;
 mod job_guard;
 mod otlp_receiver;
+mod relays;
 mod replica;
 mod servers;
-mod smtp_gate;
 
 pub use otlp_receiver::{OtlpReceiver, ReceivedSpan};
+pub use relays::{DelayRelay, SmtpGate};
 pub use replica::Replica;
 use servers::spawn_serve;
 pub use servers::*;
-pub use smtp_gate::SmtpGate;
 
 /// Polls `check` every 50 ms until it holds; fails the test after 60 s,
 /// naming `what`. For effects that land behind the request (jobs, indexing).
@@ -109,41 +109,49 @@ impl Drop for TempDir {
 /// A database that exists for one test only.
 pub struct TestDb {
     pub url: String,
-    pg_name: Option<String>,
+    /// The PostgreSQL database, and the server's admin URL, dropped at drop.
+    pg: Option<(String, String)>,
     _dir: TempDir,
 }
 
 impl TestDb {
+    /// A new SQLite file or PostgreSQL database, as `AGORA_TEST_DATABASE` says.
     pub async fn new() -> TestDb {
-        let dir = TempDir::new();
         if uses_postgres() {
-            let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(postgres_admin_url())
-                .await
-                .expect("connect to the PostgreSQL server");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create the test database");
-            admin.close().await.ok();
-            let mut url =
-                url::Url::parse(&postgres_admin_url()).expect("AGORA_TEST_POSTGRES_URL is a URL");
-            url.set_path(&name);
-            TestDb {
-                url: url.to_string(),
-                pg_name: Some(name),
-                _dir: dir,
-            }
+            Self::on_postgres(&postgres_admin_url()).await
         } else {
-            let url = format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("agora.db").display()
-            );
-            TestDb {
-                url,
-                pg_name: None,
-                _dir: dir,
-            }
+            let dir = TempDir::new();
+            Self::sqlite_at(&dir.path().join("agora.db"), dir)
+        }
+    }
+
+    /// A SQLite database in the file `path` (which `dir`, removed at drop,
+    /// need not hold: a test may put it on a file system of its own).
+    pub fn sqlite_at(path: &Path, dir: TempDir) -> TestDb {
+        TestDb {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            pg: None,
+            _dir: dir,
+        }
+    }
+
+    /// A new database on the PostgreSQL server at `admin_url`.
+    pub async fn on_postgres(admin_url: &str) -> TestDb {
+        let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(admin_url)
+            .await
+            .expect("connect to the PostgreSQL server");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create the test database");
+        admin.close().await.ok();
+        let mut url = url::Url::parse(admin_url).expect("the PostgreSQL URL is a URL");
+        url.set_path(&name);
+        TestDb {
+            url: url.to_string(),
+            pg: Some((name, admin_url.to_owned())),
+            _dir: TempDir::new(),
         }
     }
 
@@ -156,7 +164,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(name) = self.pg_name.take() {
+        if let Some((name, admin_url)) = self.pg.take() {
             // Drop runs outside any runtime we may block, so use a thread of its own.
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
@@ -164,7 +172,7 @@ impl Drop for TestDb {
                     .build()
                     .ok()?;
                 rt.block_on(async {
-                    let admin = Database::connect(postgres_admin_url()).await.ok()?;
+                    let admin = Database::connect(admin_url).await.ok()?;
                     admin
                         .execute_unprepared(&format!(
                             "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"

@@ -324,6 +324,10 @@ impl WorkerProcess {
         WorkerProcess(cmd.spawn().expect("start agora-worker"))
     }
 
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
     /// SIGKILL: the worker dies mid-job, releasing nothing.
     pub fn kill9(&mut self) {
         let status = Command::new("kill")

@@ -5,8 +5,8 @@ use std::time::Duration;
 use agora_migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    RuntimeErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::{SqliteError, SqliteJournalMode, SqliteSynchronous},
 };
 
 use crate::config::DatabaseUrl;
@@ -40,6 +40,20 @@ pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Database
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .create_if_missing(true)
+        })
+        .map_sqlx_sqlite_pool_opts(|o| {
+            // A COMMIT that failed on a full disk is rolled back by SQLite
+            // itself, but the driver may still count the transaction as
+            // open: its next `begin` would then be a savepoint inside a
+            // transaction that never ends, holding the write lock ("database
+            // is locked" for every other connection). Such a connection is
+            // closed on its return to the pool, never reused.
+            o.after_release(|conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::Connection as _;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
         });
     Database::connect(options).await
 }
@@ -64,6 +78,45 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// Whether `e` says that the database cannot serve now, rather than that
+/// the statement is wrong, so the same request can succeed a little later:
+/// no connection within the pool's wait (PostgreSQL restarting), a
+/// connection lost mid-statement, PostgreSQL shutting down (`57P01`-`57P03`),
+/// a connection failure (class `08`) or a lack of resources (class `53`, a
+/// full disk among them), and SQLite's full disk (`SQLITE_FULL`) or failed
+/// I/O (`SQLITE_IOERR_*`). Nothing of the failed transaction was kept.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let err = match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err)) => err,
+        _ => return false,
+    };
+    match err.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(d) => {
+            let Some(code) = d.code() else {
+                return false;
+            };
+            if d.try_downcast_ref::<SqliteError>().is_some() {
+                // The primary result code is the low byte of the extended one.
+                const SQLITE_IOERR: i32 = 10;
+                const SQLITE_FULL: i32 = 13;
+                code.parse::<i32>()
+                    .is_ok_and(|c| matches!(c & 0xff, SQLITE_IOERR | SQLITE_FULL))
+            } else {
+                code.starts_with("08") || code.starts_with("57P0") || code.starts_with("53")
+            }
+        }
+        _ => false,
+    }
 }
 
 /// PostgreSQL aborted the transaction to break a deadlock (`40P01`) or as
@@ -99,5 +152,46 @@ where
             work().await
         }
         done => done,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ConnAcquireErr;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_database_is_unavailable_and_a_bad_statement_is_not() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (x TEXT)")
+            .await
+            .unwrap();
+        let bad = db
+            .execute_unprepared("INSERT INTO nowhere VALUES (1)")
+            .await;
+        assert!(!is_unavailable(&bad.unwrap_err()));
+        // No page more than it has: the next growth fails as a full disk does.
+        db.execute_unprepared("PRAGMA max_page_count = 3")
+            .await
+            .unwrap();
+        let full = db
+            .execute_unprepared(
+                "INSERT INTO t SELECT hex(randomblob(4000)) FROM (SELECT 1 UNION ALL SELECT 2)",
+            )
+            .await
+            .unwrap_err();
+        assert!(is_unavailable(&full), "{full:?}");
+        assert!(matches!(
+            crate::Error::from(full),
+            crate::Error::Backend {
+                what: "database",
+                ..
+            }
+        ));
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(
+            ConnAcquireErr::Timeout
+        )));
+        assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
     }
 }

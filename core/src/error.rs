@@ -34,10 +34,12 @@ pub enum Error {
 impl From<DbErr> for Error {
     /// A row that another request deleted between our read and our update
     /// (an account deleted while its membership was being edited) is gone,
-    /// not a server fault.
+    /// not a server fault. A database that cannot serve now (restarting,
+    /// its disk full) is a backend that is down: try again shortly.
     fn from(e: DbErr) -> Self {
         match e {
             DbErr::RecordNotUpdated => Error::NotFound { what: "record" },
+            e if crate::db::is_unavailable(&e) => Error::backend("database", e),
             e => Error::Database(e),
         }
     }

@@ -29,6 +29,7 @@ mod credentials;
 mod credentials_did_web;
 mod credentials_pages;
 mod errors;
+mod faults;
 mod import;
 mod jobs;
 mod learning;

@@ -172,7 +172,7 @@ impl Worker {
                 }
                 Err(e) => {
                     // The database is unreachable: wait and try again; nothing is lost.
-                    tracing::warn!(error = %e, "could not claim jobs");
+                    tracing::warn!(error = ?e, "could not claim jobs");
                     Some(self.options.poll_interval * 8)
                 }
             };
@@ -196,7 +196,7 @@ impl Worker {
                     tracing::warn!(released = n, "jobs still running at shutdown were released")
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "could not release jobs; their leases will expire")
+                    tracing::error!(error = ?e, "could not release jobs; their leases will expire")
                 }
             }
         }
@@ -298,7 +298,7 @@ async fn run_one(
         Ok(()) => match jobs::complete(db, job.id, worker_id).await {
             Ok(true) => tracing::info!("job done"),
             Ok(false) => tracing::warn!("job finished after its lease ran out"),
-            Err(e) => tracing::error!(error = %e, "job done but not recorded; it will run again"),
+            Err(e) => tracing::error!(error = ?e, "job done but not recorded; it will run again"),
         },
         Err(error) => match jobs::fail(db, &job, worker_id, &error, options.first_retry).await {
             Ok(Failure::Retry { at_ms }) => {
@@ -309,7 +309,7 @@ async fn run_one(
             }
             Ok(Failure::LostLease) => tracing::warn!(%error, "job failed after its lease ran out"),
             Err(e) => {
-                tracing::error!(error = %e, "could not record the failure; the lease will expire")
+                tracing::error!(error = ?e, "could not record the failure; the lease will expire")
             }
         },
     }

@@ -6,6 +6,8 @@
 //! row's update: then the message is sent again with the same `Message-ID`,
 //! which lets mail clients fold the two. Losing a message would be worse.
 
+use std::time::Duration;
+
 use lettre::{
     Message,
     message::{Mailbox, MultiPart, header::HeaderName, header::HeaderValue},
@@ -121,14 +123,37 @@ pub async fn deliver(db: &DatabaseConnection, mailer: &Mailer, m: Outgoing) -> R
         .send(message, &m.key)
         .await
         .map_err(|e| Error::backend("mail server", e))?;
-    mail_delivery::Entity::update_many()
-        .col_expr(mail_delivery::Column::Status, Expr::value(SENT))
-        .col_expr(
-            mail_delivery::Column::SentAt,
-            Expr::value(Some(OffsetDateTime::now_utc())),
-        )
-        .filter(mail_delivery::Column::Key.eq(m.key))
-        .exec(db)
-        .await?;
+    record_sent(db, &m.key).await?;
     Ok(Outcome::Sent)
+}
+
+/// The longest a sent message waits for the database to record it.
+const RECORD_PATIENCE: Duration = Duration::from_secs(60);
+
+/// Records that the server accepted the message. A database that is
+/// briefly unavailable (restarting) is waited for: failing here would fail
+/// the job, and its next run would send the message again.
+async fn record_sent(db: &DatabaseConnection, key: &str) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(200);
+    loop {
+        let recorded = mail_delivery::Entity::update_many()
+            .col_expr(mail_delivery::Column::Status, Expr::value(SENT))
+            .col_expr(
+                mail_delivery::Column::SentAt,
+                Expr::value(Some(OffsetDateTime::now_utc())),
+            )
+            .filter(mail_delivery::Column::Key.eq(key))
+            .exec(db)
+            .await;
+        match recorded {
+            Ok(_) => return Ok(()),
+            Err(e) if crate::db::is_unavailable(&e) && started.elapsed() < RECORD_PATIENCE => {
+                tracing::warn!(key, error = %e, "sent, but the database cannot record it yet");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }

@@ -40,9 +40,12 @@ impl StoragePort for Folder {
                 tokio::fs::write(&tmp, bytes).await?;
                 tokio::fs::rename(&tmp, &path).await
             };
-            write
-                .await
-                .map_err(|e| Error::backend("storage", format!("{}: {e}", path.display())))
+            let written = write.await;
+            if written.is_err() {
+                // A disk that filled up mid-write keeps no half file.
+                let _ = tokio::fs::remove_file(&tmp).await;
+            }
+            written.map_err(|e| Error::backend("storage", format!("{}: {e}", path.display())))
         })
     }
 

@@ -1,4 +1,5 @@
 mod accounts;
+mod api_contract;
 mod authoring;
 mod backups;
 mod browser;

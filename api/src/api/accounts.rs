@@ -20,6 +20,7 @@ enum ApiTags {
 pub struct AccountsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct RegisterRequest {
     #[oai(validator(max_length = 320))]
     email: String,

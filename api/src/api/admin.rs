@@ -32,6 +32,7 @@ struct JobCounts {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct JobInfo {
     id: Uuid,
     kind: String,

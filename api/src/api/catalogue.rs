@@ -60,6 +60,7 @@ impl From<&[String]> for Themes {
 
 /// A course as the catalogue lists it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CourseSummary {
     slug: String,
     /// The locale of `title` and `summary`.

@@ -1,5 +1,6 @@
 //! Enrolment, lessons, quizzes and progress for the signed-in learner.
 
+use crate::api::download::{Download, LessonResource};
 use std::collections::BTreeMap;
 
 use agora_core::learning;
@@ -7,7 +8,7 @@ use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
     param::{Header, Path, Query},
-    payload::{Binary, Json},
+    payload::Json,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -30,6 +31,7 @@ pub struct LearningApi;
 // straight to bytes (see `me::tests`).
 /// Where a learner stands in a course.
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Progress {
     enrolment_id: Uuid,
     /// active, or left (re-enrolling resumes)
@@ -91,6 +93,7 @@ struct QuizQuestion {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Quiz {
     passing_score: u32,
     max_attempts: Option<u32>,
@@ -101,6 +104,7 @@ struct Quiz {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Lesson {
     id: Uuid,
     key: String,
@@ -173,16 +177,6 @@ enum EnrolResponse {
 enum NoContent {
     #[oai(status = 204)]
     Done,
-}
-
-#[derive(ApiResponse)]
-enum Download {
-    #[oai(status = 200)]
-    File(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-    ),
 }
 
 fn check_slug(slug: &str) -> Result<(), ApiError> {
@@ -351,7 +345,7 @@ impl LearningApi {
         lesson: Path<String>,
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
-    ) -> Result<Download, ApiError> {
+    ) -> Result<Download<LessonResource>, ApiError> {
         check_slug(&slug)?;
         check_lesson(&lesson)?;
         let p = auth.principal();
@@ -360,10 +354,11 @@ impl LearningApi {
             .learning
             .resource(p.user_id, &slug, &lesson, &preferred)
             .await?;
-        Ok(Download::File(
-            Binary(file.data),
+        Ok(Download::new(
+            file.data,
             file.content_type,
             format!("attachment; filename=\"{}\"", file.file_name),
+            None,
         ))
     }
 

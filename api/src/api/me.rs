@@ -25,6 +25,7 @@ enum ApiTags {
 pub struct MeApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Profile {
     id: Uuid,
     email: String,
@@ -55,6 +56,7 @@ impl From<agora_core::accounts::Account> for Profile {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProfileChange {
     #[oai(validator(max_length = 200))]
     display_name: Option<String>,
@@ -66,6 +68,7 @@ struct ProfileChange {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TokenInfo {
     id: Uuid,
     /// session or api
@@ -78,6 +81,7 @@ struct TokenInfo {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NewTokenRequest {
     #[oai(validator(max_length = 200))]
     name: String,
@@ -100,6 +104,7 @@ struct DeleteRequest {
 }
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 struct MyCourse {
     slug: String,
     title: String,

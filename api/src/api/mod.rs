@@ -10,6 +10,8 @@ pub mod certificates;
 pub mod cohorts;
 pub mod course_editor;
 pub mod credentials;
+mod download;
+pub mod explorer;
 pub mod learning;
 pub mod me;
 pub mod media;

@@ -39,6 +39,7 @@ struct SearchThemes {
 /// Matches in `<mark>`; the text around them is HTML-escaped, so each field
 /// may be inserted into a page as it is.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 struct SearchHighlight {
     /// The title with matching words marked.
     title: String,
@@ -85,6 +86,7 @@ struct FacetCount {
 /// Counts for the courses matching the query and filters; only the facets
 /// asked for (all by default), only values with at least one course.
 #[derive(Debug, Object, Default, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 struct SearchFacets {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]

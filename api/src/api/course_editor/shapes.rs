@@ -36,6 +36,7 @@ pub(super) struct StructureQuestion {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct StructureLesson {
     pub(super) key: String,
     /// `text`, `video`, `resource` or `quiz`.
@@ -109,6 +110,7 @@ pub(super) struct CourseTextBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct OptionBody {
     /// Leave out for a new option.
     pub(super) key: Option<String>,
@@ -121,6 +123,7 @@ pub(super) struct OptionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct QuestionBody {
     /// Leave out for a new question.
     pub(super) key: Option<String>,
@@ -133,6 +136,7 @@ pub(super) struct QuestionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct NewLessonBody {
     /// Leave out to make it from the title.
     #[oai(default)]
@@ -193,6 +197,7 @@ pub(super) struct OutlineBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct LessonBody {
     pub(super) revision: i64,
     /// The locale of `title` and `body`.
@@ -209,6 +214,7 @@ pub(super) struct LessonBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct QuizBody {
     pub(super) revision: i64,
     /// The locale of the words. Questions, options and answers change only

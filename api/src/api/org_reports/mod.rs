@@ -96,6 +96,7 @@ struct OrgReportExport {
 /// How an organisation's staff learn. Only active members who did not hide
 /// their progress are counted or listed.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OrganisationReportBody {
     organisation_slug: String,
     organisation_name: String,

@@ -21,6 +21,7 @@ pub struct OrgMembersApi;
 
 /// The caller's organisation, or the ones their verified address offers.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MyOrganisation {
     /// The organisation the caller belongs to or asked to join.
     organisation: Option<Organisation>,
@@ -57,6 +58,7 @@ struct AcceptBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Member {
     user_id: Uuid,
     display_name: String,
@@ -99,6 +101,7 @@ struct RoleBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct InvitationBody {
     /// Mail a single-use invitation to this address; without it, a
     /// reusable link is made.
@@ -117,6 +120,7 @@ fn default_role() -> String {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Invitation {
     id: Uuid,
     /// The address it was mailed to; absent for a link.

@@ -53,6 +53,7 @@ enum NoContent {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Network {
     slug: String,
     /// The name in the default locale (English).
@@ -75,6 +76,7 @@ impl From<&NetworkView> for Network {
 
 /// An organisation's profile. Its staff list is never part of it.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Organisation {
     slug: String,
     /// The name in the default locale (English).

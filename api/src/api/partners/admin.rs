@@ -54,6 +54,7 @@ impl From<&partners::Partner> for PartnerInfo {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NewKeyBody {
     /// What the key is for, e.g. "WordPress site".
     name: String,
@@ -64,6 +65,7 @@ struct NewKeyBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct KeyInfo {
     id: Uuid,
     name: String,
@@ -113,6 +115,7 @@ struct Rule {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CollectionBody {
     title: String,
     /// Chosen courses, in order. Give either `courses` or `rule`.
@@ -122,6 +125,7 @@ struct CollectionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CollectionInfo {
     slug: String,
     title: String,

@@ -51,6 +51,7 @@ pub struct Labels {
 
 /// A partner's collection, ready for its site.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CollectionListing {
     partner: NameRef,
     collection: NameRef,

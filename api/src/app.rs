@@ -14,8 +14,8 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
     let spec = service.spec();
     crate::http::metrics::name_api_routes("/api/v1", &spec);
     crate::http::allow::learn("/api/v1", &spec);
-    let document = service.spec_endpoint();
-    let explorer = api::explorer::endpoint(&service);
+    let document = api::document::complete(&spec);
+    let explorer = api::explorer::endpoint(&document, &service);
     web::routes(Route::new())
         .at(
             "/api/v1/partners/:partner/collections/:collection",
@@ -24,7 +24,7 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         .at("/.well-known/did.json", get(api::credentials::did_document))
         .at("/credentials/badge.svg", get(api::credentials::badge_image))
         .nest("/api/v1", service)
-        .at("/api/openapi.json", document)
+        .at("/api/openapi.json", api::document::endpoint(document))
         .nest("/api/docs", explorer)
         .at("/health", get(health))
         .at("/ready", get(ready))

@@ -5,6 +5,14 @@
 //! failure: every answer is declared by the document, in its schema, with
 //! its content type and headers, and every request the document forbids is
 //! refused.
+//!
+//! `tests/schemathesis.toml` names the operations whose rules go beyond
+//! what JSON Schema can state (a strong password, a zip that reads), where a
+//! 422 is a valid answer to a request that matches the document. What the
+//! run still finds and has not been fixed yet is recorded, one entry per
+//! failure, in `tests/schemathesis-baseline.json`: any failure not in it
+//! fails the test, so the list can only shrink (rerun with
+//! `--baseline-prune` as the README says to drop what got fixed).
 
 use std::{
     path::PathBuf,
@@ -12,7 +20,7 @@ use std::{
     time::Instant,
 };
 
-use agora_tests::{TempDir, TestServer, home};
+use agora_tests::{TempDir, TestServer, home, root};
 
 /// Fixed, so a failure found in CI is found again on a laptop.
 const SEED: &str = "20261204";
@@ -49,14 +57,21 @@ enum Operations {
 /// it found.
 fn run(server: &TestServer, who: &str, token: &str, operations: Operations) -> Output {
     let reports = TempDir::new();
+    let baseline = root().join("tests/schemathesis-baseline.json");
+    // schemathesis writes a missing baseline from the run: it must exist.
+    assert!(baseline.is_file(), "{} is missing", baseline.display());
     let mut cmd = Command::new(schemathesis());
-    cmd.arg("run")
+    cmd.arg("--config-file")
+        .arg(root().join("tests/schemathesis.toml"))
+        .arg("run")
         .arg(server.url("/api/openapi.json"))
         .args(["--checks", "all"])
         .args(["--phases", "examples,coverage,fuzzing,stateful"])
         .args(["--max-examples", EXAMPLES, "--seed", SEED])
         .args(["--generation-database", "none"])
-        .args(["--workers", "2"])
+        .args(["--workers", "1"])
+        .arg("--baseline")
+        .arg(&baseline)
         .args(["--no-color", "--output-truncate", "false"])
         .arg("--header")
         .arg(format!("Authorization: Bearer {token}"))
@@ -100,19 +115,28 @@ async fn the_api_holds_to_its_openapi_document_for_an_administrator_and_a_learne
     let learner = server.learner("contract-learner@agora.example").await;
     let leaving = server.learner("contract-leaving@agora.example").await;
 
-    let admin_run = run(
-        &server,
-        "an administrator",
-        &admin.token,
-        Operations::AllBut(&SESSION_ENDING),
-    );
+    // The two runs at once: each is one Python process, mostly waiting on
+    // the other core's server.
+    let (admin_run, learner_run) = std::thread::scope(|s| {
+        let admin = s.spawn(|| {
+            run(
+                &server,
+                "an administrator",
+                &admin.token,
+                Operations::AllBut(&SESSION_ENDING),
+            )
+        });
+        let learner = s.spawn(|| {
+            run(
+                &server,
+                "a learner",
+                &learner.token,
+                Operations::AllBut(&SESSION_ENDING),
+            )
+        });
+        (admin.join().unwrap(), learner.join().unwrap())
+    });
     assert_clean("an administrator", &admin_run);
-    let learner_run = run(
-        &server,
-        "a learner",
-        &learner.token,
-        Operations::AllBut(&SESSION_ENDING),
-    );
     assert_clean("a learner", &learner_run);
     let leaving_run = run(
         &server,

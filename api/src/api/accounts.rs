@@ -29,6 +29,7 @@ struct RegisterRequest {
     #[oai(validator(max_length = 200))]
     display_name: String,
     /// Preferred locale: en, fr or es (default en).
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: Option<String>,
 }
 

@@ -32,6 +32,7 @@ struct PublicCertificate {
     course_title: String,
     course_slug: String,
     /// The locale the certificate was issued in.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     completed_at: OffsetDateTime,
     issued_at: OffsetDateTime,
@@ -61,7 +62,7 @@ struct MyCertificate {
 #[derive(Object)]
 struct Revocation {
     /// Why the certificate no longer stands (kept for the record; shown to the holder and admins).
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(min_length = 1, max_length = 1000, pattern = r"\S"))]
     reason: String,
 }
 

@@ -16,8 +16,8 @@ use poem_openapi::OpenApiService;
 use super::Apis;
 
 /// The explorer's page, built once at start-up from the OpenAPI document.
-pub fn endpoint(service: &OpenApiService<Apis, ()>) -> impl Endpoint + 'static {
-    let html = page(&service.spec(), &service.openapi_explorer_html());
+pub fn endpoint(document: &str, service: &OpenApiService<Apis, ()>) -> impl Endpoint + 'static {
+    let html = page(document, &service.openapi_explorer_html());
     Route::new().at("/", make_sync(move |_| Html(html.clone())))
 }
 

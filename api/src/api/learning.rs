@@ -39,15 +39,21 @@ pub struct Progress {
     completed_lessons: u32,
     total_lessons: u32,
     percent: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
     last_lesson_id: Option<Uuid>,
     /// The first lesson not yet completed: where to continue.
+    #[serde(skip_serializing_if = "Option::is_none")]
     resume_lesson_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     resume_lesson_key: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     enrolled_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     last_activity_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     completed_at: Option<OffsetDateTime>,
 }
 
@@ -111,6 +117,7 @@ struct Lesson {
     /// text, video, resource or quiz
     kind: String,
     /// The locale of the content (the course default when yours is missing).
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     title: String,
     /// Sanitised HTML of the lesson; for a video, its full transcript.
@@ -274,6 +281,7 @@ impl LearningApi {
         auth: Auth,
         slug: Path<String>,
         lesson: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<Lesson>, ApiError> {
@@ -343,6 +351,7 @@ impl LearningApi {
         auth: Auth,
         slug: Path<String>,
         lesson: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Download<LessonResource>, ApiError> {
@@ -380,6 +389,9 @@ impl LearningApi {
         slug: Path<String>,
         lesson: Path<String>,
         /// A UUID chosen by the client for this event; a repeat is the same event.
+        #[oai(validator(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
         client_event_id: Query<Option<String>>,
     ) -> Result<Json<Progress>, ApiError> {
         check_slug(&slug)?;
@@ -411,9 +423,13 @@ impl LearningApi {
         auth: Auth,
         slug: Path<String>,
         lesson: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
         /// A UUID chosen by the client for this event; a repeat is the same event.
+        #[oai(validator(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
         client_event_id: Query<Option<String>>,
         body: Json<Attempt>,
     ) -> Result<Json<AttemptResult>, ApiError> {

@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod cohorts;
 pub mod course_editor;
 pub mod credentials;
+pub mod document;
 mod download;
 pub mod explorer;
 pub mod learning;

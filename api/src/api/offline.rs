@@ -35,6 +35,7 @@ struct OfflineItem {
 /// Everything saving a course for offline downloads.
 #[derive(Object)]
 struct OfflineCourse {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     title: String,
     /// The content version: a saved copy older than this is saved again.
@@ -83,6 +84,7 @@ impl OfflineApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<OfflineCourse>, ApiError> {
@@ -128,6 +130,7 @@ impl OfflineApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Archive, ApiError> {

@@ -58,9 +58,12 @@ struct SearchHighlight {
 /// A course found.
 #[derive(Debug, Object, Serialize)]
 struct SearchItem {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The locale of `title` and `summary`: the reader's, else the course's default.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     default_locale: String,
     available_locales: Vec<String>,
     title: String,
@@ -168,8 +171,10 @@ impl SearchApi {
         /// What to look for, up to 512 characters; the first 10 words count.
         q: Query<Option<String>>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
         page: Query<Option<u64>>,
         /// Results per page, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
         /// Sustainable Development Goal, 1–17 (repeatable).
         sdg: Query<Vec<String>>,
@@ -184,6 +189,7 @@ impl SearchApi {
         /// Facets to count, comma-separated: sdg, sendai, language, level, duration (default: all).
         facets: Query<Option<String>>,
         /// Preferred content locale, e.g. `es`.
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<SearchResponse, ApiError> {

@@ -28,6 +28,7 @@ pub(super) struct StructureOption {
 pub(super) struct StructureQuestion {
     pub(super) key: String,
     /// `single`, `multiple` or `true_false`.
+    #[oai(validator(pattern = "^(single|multiple|true_false)$"))]
     pub(super) kind: String,
     pub(super) prompt: String,
     pub(super) options: Vec<StructureOption>,
@@ -40,6 +41,7 @@ pub(super) struct StructureQuestion {
 pub(super) struct StructureLesson {
     pub(super) key: String,
     /// `text`, `video`, `resource` or `quiz`.
+    #[oai(validator(pattern = "^(text|video|resource|quiz)$"))]
     pub(super) kind: String,
     pub(super) duration_minutes: u32,
     /// Empty when this locale has no text yet (learners see the default locale's).
@@ -90,6 +92,7 @@ pub(super) struct CourseStructure {
 pub(super) struct DetailsBody {
     pub(super) revision: i64,
     /// `beginner`, `intermediate` or `advanced`.
+    #[oai(validator(pattern = "^(beginner|intermediate|advanced)$"))]
     pub(super) level: String,
     pub(super) duration_minutes: u32,
     #[oai(validator(max_items = 40))]
@@ -128,6 +131,7 @@ pub(super) struct QuestionBody {
     /// Leave out for a new question.
     pub(super) key: Option<String>,
     /// `single`, `multiple` or `true_false` (two options: true, then false).
+    #[oai(validator(pattern = "^(single|multiple|true_false)$"))]
     pub(super) kind: String,
     #[oai(validator(max_length = 1000))]
     pub(super) prompt: String,
@@ -142,6 +146,7 @@ pub(super) struct NewLessonBody {
     #[oai(default)]
     pub(super) key: String,
     /// `text`, `video`, `resource` or `quiz`.
+    #[oai(validator(pattern = "^(text|video|resource|quiz)$"))]
     pub(super) kind: String,
     #[oai(validator(max_length = 200))]
     pub(super) title: String,

@@ -212,6 +212,7 @@ impl OrganisationReportsApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<OrganisationReportBody>, ApiError> {
@@ -235,6 +236,7 @@ impl OrganisationReportsApi {
         slug: Path<String>,
         /// courses.csv, departments.csv, completions.csv or not-started.csv
         file: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<CsvFile, ApiError> {

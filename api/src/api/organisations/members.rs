@@ -34,9 +34,17 @@ struct MyOrganisation {
 
 #[derive(Object)]
 struct MyMembershipBody {
-    #[oai(default)]
+    /// Up to 200 characters, without control characters.
+    #[oai(
+        default,
+        validator(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")
+    )]
     job_title: String,
-    #[oai(default)]
+    /// Up to 200 characters, without control characters.
+    #[oai(
+        default,
+        validator(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")
+    )]
     department: String,
     /// Hide your progress from the organisation without leaving it.
     #[oai(default)]
@@ -112,6 +120,7 @@ struct InvitationBody {
     /// Days until it expires, 1 to 90 (14 by default).
     days: Option<u32>,
     /// The mail's language when the address has no account (the inviter's by default).
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: Option<String>,
 }
 

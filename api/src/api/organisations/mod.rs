@@ -55,6 +55,7 @@ enum NoContent {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct Network {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The name in the default locale (English).
     name: String,
@@ -78,6 +79,7 @@ impl From<&NetworkView> for Network {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct Organisation {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The name in the default locale (English).
     name: String,
@@ -157,7 +159,8 @@ fn shared() -> Vec<String> {
         .collect()
 }
 
-fn uuid_of(s: &str, field: &str) -> Result<Uuid, ApiError> {
+fn uuid_of(s: &str, what: &'static str) -> Result<Uuid, ApiError> {
+    // An id that cannot exist names nothing: not found, like any other.
     s.parse()
-        .map_err(|_| ApiError::bad_param(field, format!("`{field}` is not an id")))
+        .map_err(|_| agora_core::Error::NotFound { what }.into())
 }

@@ -22,6 +22,7 @@ pub struct PartnerAdminApi;
 
 #[derive(Object)]
 struct PartnerBody {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     name: String,
     /// Exact origins (`https://www.example.org`) whose pages may read the API from a browser.
@@ -36,6 +37,7 @@ struct PartnerUpdate {
 
 #[derive(Object)]
 struct PartnerInfo {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     name: String,
     allowed_origins: Vec<String>,
@@ -127,6 +129,7 @@ struct CollectionBody {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct CollectionInfo {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     title: String,
     courses: Option<Vec<String>>,

@@ -16,6 +16,7 @@ pub const LISTING_CACHE: &str = "public, max-age=60";
 
 #[derive(Object)]
 pub struct NameRef {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     name: String,
 }
@@ -23,10 +24,12 @@ pub struct NameRef {
 /// A course card for partner sites.
 #[derive(Object)]
 pub struct PartnerCourse {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     title: String,
     summary: String,
     /// The locale of `title` and `summary`.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     available_locales: Vec<String>,
     level: String,

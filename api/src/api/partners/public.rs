@@ -29,6 +29,7 @@ pub struct PartnersApi;
 
 #[derive(Object)]
 struct CourseCounts {
+    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     visits: u64,
     enrolments: u64,
@@ -192,6 +193,7 @@ impl PartnersApi {
         partner: Path<String>,
         collection: Path<String>,
         /// Language of the cards: en, fr or es (each course falls back to its own default).
+        #[oai(validator(pattern = "^(en|fr|es)$"))]
         lang: Query<Option<String>>,
         /// Only courses with this theme, e.g. `sdg:11`.
         theme: Query<Option<String>>,

@@ -94,6 +94,7 @@ pub(super) struct DetailsBody {
     /// `beginner`, `intermediate` or `advanced`.
     #[oai(validator(pattern = "^(beginner|intermediate|advanced)$"))]
     pub(super) level: String,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     #[oai(validator(max_items = 40))]
     pub(super) themes: Vec<String>,
@@ -150,6 +151,7 @@ pub(super) struct NewLessonBody {
     pub(super) kind: String,
     #[oai(validator(max_length = 200))]
     pub(super) title: String,
+    #[oai(validator(maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     /// For a resource lesson: a file already in the default locale's resources.
     pub(super) file: Option<String>,
@@ -206,11 +208,13 @@ pub(super) struct OutlineBody {
 pub(super) struct LessonBody {
     pub(super) revision: i64,
     /// The locale of `title` and `body`.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     pub(super) locale: String,
     #[oai(validator(max_length = 200))]
     pub(super) title: String,
     #[oai(default, validator(max_length = 200000))]
     pub(super) body: String,
+    #[oai(validator(maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     /// Video lessons: an https address.
     pub(super) video_url: Option<String>,
@@ -224,11 +228,13 @@ pub(super) struct QuizBody {
     pub(super) revision: i64,
     /// The locale of the words. Questions, options and answers change only
     /// in the default locale.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     pub(super) locale: String,
     #[oai(validator(max_length = 200))]
     pub(super) title: String,
     #[oai(default, validator(max_length = 200000))]
     pub(super) intro: String,
+    #[oai(validator(maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     pub(super) passing_score: u32,
     pub(super) max_attempts: Option<u32>,

@@ -24,14 +24,26 @@ pub struct PartnerAdminApi;
 struct PartnerBody {
     #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
+    /// 1–200 characters, without control characters.
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: String,
     /// Exact origins (`https://www.example.org`) whose pages may read the API from a browser.
+    #[oai(validator(max_items = 20))]
     allowed_origins: Vec<String>,
 }
 
 #[derive(Object)]
 struct PartnerUpdate {
+    /// 1–200 characters, without control characters.
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: String,
+    #[oai(validator(max_items = 20))]
     allowed_origins: Vec<String>,
 }
 
@@ -58,7 +70,11 @@ impl From<&partners::Partner> for PartnerInfo {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct NewKeyBody {
-    /// What the key is for, e.g. "WordPress site".
+    /// What the key is for, e.g. "WordPress site": 1–100 characters, without control characters.
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: String,
     /// `catalogue:read`, `stats:read`.
     scopes: Vec<String>,

@@ -190,6 +190,21 @@ fn error_body(e: poem::Error) -> Response {
         );
     }
     if let Some(p) = e.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
+        // A field outside a constraint the document states (a pattern, a
+        // length, a range) is invalid content, named, as core's checks say.
+        if let Some(field) = failed_field(&p.reason) {
+            return json_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorBody::new(
+                    "invalid",
+                    format!(
+                        "`{field}` is outside what the API document allows: {}",
+                        p.reason
+                    ),
+                    Some(field.to_owned()),
+                ),
+            );
+        }
         return json_error(
             StatusCode::BAD_REQUEST,
             ErrorBody::new(
@@ -218,6 +233,13 @@ fn error_body(e: poem::Error) -> Response {
         tracing::error!(error = %cause, "unhandled error");
     }
     fallback_error(status)
+}
+
+/// The field poem-openapi names when one of its validators refused it.
+fn failed_field(reason: &str) -> Option<&str> {
+    let (_, rest) = reason.split_once("field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    rest.starts_with(" verification failed").then_some(field)
 }
 
 fn fallback_error(status: StatusCode) -> Response {

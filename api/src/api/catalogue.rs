@@ -62,7 +62,6 @@ impl From<&[String]> for Themes {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 struct CourseSummary {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The locale of `title` and `summary`.
     #[oai(validator(pattern = "^(en|fr|es)$"))]

@@ -110,7 +110,6 @@ struct DeleteRequest {
 #[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 struct MyCourse {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     title: String,
     #[oai(validator(pattern = "^(en|fr|es)$"))]

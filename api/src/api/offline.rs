@@ -35,7 +35,6 @@ struct OfflineItem {
 /// Everything saving a course for offline downloads.
 #[derive(Object)]
 struct OfflineCourse {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     title: String,
     /// The content version: a saved copy older than this is saved again.

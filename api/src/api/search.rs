@@ -58,7 +58,6 @@ struct SearchHighlight {
 /// A course found.
 #[derive(Debug, Object, Serialize)]
 struct SearchItem {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The locale of `title` and `summary`: the reader's, else the course's default.
     #[oai(validator(pattern = "^(en|fr|es)$"))]

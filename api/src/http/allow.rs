@@ -13,9 +13,24 @@ pub fn learn(prefix: &str, spec: &str) {
     let _ = ALLOWED.set(allowed_by_pattern(prefix, spec));
 }
 
-/// The `Allow` value for the route poem matched, when it is the API's.
+/// The `Allow` value for the route poem matched, when it is the API's
+/// (also a route outside the OpenAPI service that serves a documented
+/// path, whose parameters have names of their own).
 pub fn allowed(pattern: &str) -> Option<&'static str> {
-    ALLOWED.get()?.get(pattern).map(String::as_str)
+    let mut n = 0;
+    let numbered = pattern
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with(':') {
+                n += 1;
+                format!(":param{}", n - 1)
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    ALLOWED.get()?.get(&numbered).map(String::as_str)
 }
 
 fn allowed_by_pattern(prefix: &str, spec: &str) -> HashMap<String, String> {

@@ -81,7 +81,6 @@ struct Member {
 #[derive(Object)]
 #[oai(rename = "CohortDashboardOrganisation")]
 struct Organisation {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     name: String,
     members: u32,

@@ -36,7 +36,6 @@ impl From<&PersonView> for Person {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub(super) struct Cohort {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The course's slug.
     course: String,
@@ -175,7 +174,6 @@ impl From<CohortView> for Cohort {
 struct CohortBody {
     /// The published course's slug.
     course: String,
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// Titles by locale (at least one of `locales`).
     titles: BTreeMap<String, String>,

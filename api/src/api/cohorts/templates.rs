@@ -20,7 +20,6 @@ struct FromTemplateBody {
     /// The published course whose `cohort-template.yaml` to use.
     course: String,
     /// The new cohort's id.
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// Day 0 of the template's calendar; the end follows from its length.
     starts_on: Date,

@@ -55,7 +55,6 @@ enum NoContent {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct Network {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The name in the default locale (English).
     name: String,
@@ -79,7 +78,6 @@ impl From<&NetworkView> for Network {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct Organisation {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The name in the default locale (English).
     name: String,

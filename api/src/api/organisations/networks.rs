@@ -21,7 +21,6 @@ pub struct NetworksApi;
 #[oai(skip_serializing_if_is_none)]
 struct NetworkBody {
     /// Lowercase letters, digits and hyphens; fixed once created.
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// The name in the default locale (English).
     name: String,

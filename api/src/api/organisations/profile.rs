@@ -58,7 +58,6 @@ impl ProfileBody {
 #[derive(Object)]
 struct NewOrganisationBody {
     /// Lowercase letters, digits and hyphens; fixed once created.
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     #[oai(flatten)]
     profile: ProfileBody,

@@ -22,7 +22,6 @@ pub struct PartnerAdminApi;
 
 #[derive(Object)]
 struct PartnerBody {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     /// 1–200 characters, without control characters.
     #[oai(validator(
@@ -49,7 +48,6 @@ struct PartnerUpdate {
 
 #[derive(Object)]
 struct PartnerInfo {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     name: String,
     allowed_origins: Vec<String>,
@@ -145,7 +143,6 @@ struct CollectionBody {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct CollectionInfo {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     title: String,
     courses: Option<Vec<String>>,

@@ -16,7 +16,6 @@ pub const LISTING_CACHE: &str = "public, max-age=60";
 
 #[derive(Object)]
 pub struct NameRef {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     name: String,
 }
@@ -24,7 +23,6 @@ pub struct NameRef {
 /// A course card for partner sites.
 #[derive(Object)]
 pub struct PartnerCourse {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     title: String,
     summary: String,

@@ -29,7 +29,6 @@ pub struct PartnersApi;
 
 #[derive(Object)]
 struct CourseCounts {
-    #[oai(validator(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80))]
     slug: String,
     visits: u64,
     enrolments: u64,

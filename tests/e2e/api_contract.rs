@@ -89,6 +89,8 @@ fn run(server: &TestServer, who: &str, token: &str, operations: Operations) -> O
             }
         }
     }
+    // Its caches (crash reproductions) go to the temporary folder, not the clone.
+    cmd.current_dir(reports.path());
     let started = Instant::now();
     let out = cmd.output().expect("run schemathesis");
     eprintln!(

@@ -11,9 +11,11 @@ use crate::{api, middleware, state::AppState, web};
 
 pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = api::service(env!("CARGO_PKG_VERSION"));
-    crate::http::metrics::name_api_routes("/api/v1", &service.spec());
-    let spec = service.spec_endpoint();
-    let explorer = service.swagger_ui();
+    let spec = service.spec();
+    crate::http::metrics::name_api_routes("/api/v1", &spec);
+    crate::http::allow::learn("/api/v1", &spec);
+    let document = api::document::complete(&spec);
+    let explorer = api::explorer::endpoint(&document, &service);
     web::routes(Route::new())
         .at(
             "/api/v1/partners/:partner/collections/:collection",
@@ -22,7 +24,7 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
         .at("/.well-known/did.json", get(api::credentials::did_document))
         .at("/credentials/badge.svg", get(api::credentials::badge_image))
         .nest("/api/v1", service)
-        .at("/api/openapi.json", spec)
+        .at("/api/openapi.json", api::document::endpoint(document))
         .nest("/api/docs", explorer)
         .at("/health", get(health))
         .at("/ready", get(ready))

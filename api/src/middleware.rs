@@ -8,12 +8,14 @@ use poem::{
     Endpoint, IntoResponse, Request, Response, Result,
     http::{HeaderValue, Method, StatusCode, header},
 };
+use poem_openapi::payload::Json;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use crate::{
     http::{
-        error::{ErrorBody, json_error, wants_html},
+        allow,
+        error::{ApiError, ErrorBody, json_error, wants_html},
         locale::page_locale,
         metrics,
         page::error_page,
@@ -165,6 +167,13 @@ fn error_response(e: poem::Error) -> Response {
     let route = e.data::<poem::PathPattern>().cloned();
     let mut resp = error_body(e);
     if let Some(route) = route {
+        // A 405 names the methods the path does allow.
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+            && let Some(methods) = allow::allowed(&route.0)
+        {
+            resp.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(methods));
+        }
         resp.set_data(route);
     }
     resp
@@ -188,6 +197,21 @@ fn error_body(e: poem::Error) -> Response {
         );
     }
     if let Some(p) = e.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
+        // A field outside a constraint the document states (a pattern, a
+        // length, a range) is invalid content, named, as core's checks say.
+        if let Some(field) = failed_field(&p.reason) {
+            return json_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorBody::new(
+                    "invalid",
+                    format!(
+                        "`{field}` is outside what the API document allows: {}",
+                        p.reason
+                    ),
+                    Some(field.to_owned()),
+                ),
+            );
+        }
         return json_error(
             StatusCode::BAD_REQUEST,
             ErrorBody::new(
@@ -198,14 +222,12 @@ fn error_body(e: poem::Error) -> Response {
         );
     }
     if e.is::<poem_openapi::error::ContentTypeError>() {
-        return json_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorBody::new(
-                "unsupported_media_type",
-                "send the body as application/json",
-                None,
-            ),
-        );
+        return ApiError::UnsupportedMediaType(Json(ErrorBody::new(
+            "unsupported_media_type",
+            "send the body in the content type the operation declares (see /api/openapi.json)",
+            None,
+        )))
+        .into_response();
     }
     // The API's own errors (`ApiError`, including its 503s) already carry
     // the JSON body, written never to leak a cause; keep it.
@@ -218,6 +240,13 @@ fn error_body(e: poem::Error) -> Response {
         tracing::error!(error = %cause, "unhandled error");
     }
     fallback_error(status)
+}
+
+/// The field poem-openapi names when one of its validators refused it.
+fn failed_field(reason: &str) -> Option<&str> {
+    let (_, rest) = reason.split_once("field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    rest.starts_with(" verification failed").then_some(field)
 }
 
 fn fallback_error(status: StatusCode) -> Response {
@@ -313,14 +342,12 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
         .header(header::CONTENT_LENGTH)
         .and_then(|v| v.parse::<usize>().ok());
     let too_large = || {
-        json_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorBody::new(
-                "payload_too_large",
-                format!("the body is over {} KiB", limit / 1024),
-                None,
-            ),
-        )
+        ApiError::PayloadTooLarge(Json(ErrorBody::new(
+            "payload_too_large",
+            format!("the body is over {} KiB", limit / 1024),
+            None,
+        )))
+        .into_response()
     };
     match declared {
         Some(n) if n > limit => return Ok(too_large()),

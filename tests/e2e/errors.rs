@@ -71,6 +71,7 @@ async fn unknown_things_are_404_in_the_same_shape() {
         .await
         .unwrap();
     assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET, HEAD", "RFC 9110 asks for Allow");
     assert_error_shape(&r.json().await.unwrap(), "method_not_allowed");
     // No 500 anywhere in this run.
     assert!(!server.logs().contains("status=500"), "{}", server.logs());

@@ -1,4 +1,6 @@
 mod accounts;
+mod api_contract;
+mod api_explorer;
 mod authoring;
 mod backups;
 mod browser;

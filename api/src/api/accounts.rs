@@ -20,6 +20,7 @@ enum ApiTags {
 pub struct AccountsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct RegisterRequest {
     #[oai(validator(max_length = 320))]
     email: String,
@@ -28,6 +29,7 @@ struct RegisterRequest {
     #[oai(validator(max_length = 200))]
     display_name: String,
     /// Preferred locale: en, fr or es (default en).
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: Option<String>,
 }
 

@@ -32,6 +32,7 @@ struct JobCounts {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct JobInfo {
     id: Uuid,
     kind: String,
@@ -82,6 +83,7 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: Auth,
         /// queued, running, dead or done
+        #[oai(validator(pattern = "^(queued|running|dead|done)$"))]
         status: Query<Option<String>>,
         /// 1–500, default 50
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]

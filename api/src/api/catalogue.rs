@@ -60,10 +60,13 @@ impl From<&[String]> for Themes {
 
 /// A course as the catalogue lists it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CourseSummary {
     slug: String,
     /// The locale of `title` and `summary`.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     default_locale: String,
     /// Every locale the course is available in.
     available_locales: Vec<String>,
@@ -279,8 +282,10 @@ impl CatalogueApi {
         &self,
         state: Data<&AppState>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
         page: Query<Option<u64>>,
         /// Courses per page, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
         /// Theme filter, repeatable: `sdg:1`–`sdg:17`, `sendai:1`–`sendai:4`, `tag:<name>`.
         theme: Query<Vec<String>>,
@@ -291,6 +296,7 @@ impl CatalogueApi {
         /// popular (default), title, newest, duration or -duration.
         sort: Query<Option<String>>,
         /// Preferred content locale, e.g. `fr`.
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
@@ -382,6 +388,7 @@ impl CatalogueApi {
         /// The course's URL name.
         slug: Path<String>,
         /// Preferred content locale, e.g. `fr`.
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,

@@ -1,13 +1,10 @@
 //! Certificates: public verification, the holder's list and download, and
 //! revocation by admins.
 
+use crate::api::download::{Download, Pdf};
 use agora_core::certificates;
 use poem::web::Data;
-use poem_openapi::{
-    ApiResponse, Object, OpenApi, Tags,
-    param::Path,
-    payload::{Binary, Json},
-};
+use poem_openapi::{Object, OpenApi, Tags, param::Path, payload::Json};
 use time::OffsetDateTime;
 
 use super::{
@@ -26,6 +23,7 @@ pub struct CertificatesApi;
 
 /// What anyone may learn from a verification code.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PublicCertificate {
     code: String,
     /// `valid` or `revoked`.
@@ -34,6 +32,7 @@ struct PublicCertificate {
     course_title: String,
     course_slug: String,
     /// The locale the certificate was issued in.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     completed_at: OffsetDateTime,
     issued_at: OffsetDateTime,
@@ -49,6 +48,7 @@ struct PublicCertificate {
 
 /// A certificate as its holder sees it.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MyCertificate {
     #[oai(flatten)]
     public: PublicCertificate,
@@ -62,20 +62,8 @@ struct MyCertificate {
 #[derive(Object)]
 struct Revocation {
     /// Why the certificate no longer stands (kept for the record; shown to the holder and admins).
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(min_length = 1, max_length = 1000, pattern = r"\S"))]
     reason: String,
-}
-
-#[derive(ApiResponse)]
-enum Pdf {
-    /// The certificate as a PDF.
-    #[oai(status = 200)]
-    File(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-        #[oai(header = "Cache-Control")] String,
-    ),
 }
 
 fn public(state: &AppState, v: &certificates::Verification) -> PublicCertificate {
@@ -159,15 +147,15 @@ impl CertificatesApi {
         state: Data<&AppState>,
         auth: Auth,
         code: Path<String>,
-    ) -> Result<Pdf, ApiError> {
+    ) -> Result<Download<Pdf>, ApiError> {
         let p = auth.principal();
         let (name, bytes) =
             certificates::pdf(&state.db, &state.storage, p.user_id, p.role, &code).await?;
-        Ok(Pdf::File(
-            Binary(bytes),
-            "application/pdf".into(),
+        Ok(Download::new(
+            bytes,
+            "application/pdf",
             format!("attachment; filename=\"{name}\""),
-            "private, no-store".into(),
+            Some("private, no-store"),
         ))
     }
 

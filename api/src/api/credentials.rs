@@ -1,13 +1,10 @@
 //! Open Badges 3.0 credentials: the holder's, one by certificate code, the
 //! revocation status list, and a check of any posted credential.
 
+use crate::api::download::{BadgeImage, Download};
 use agora_core::credentials::{IssuedCredential, Verdict, bake};
 use poem::web::Data;
-use poem_openapi::{
-    ApiResponse, Object, OpenApi, Tags,
-    param::Path,
-    payload::{Binary, Json},
-};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -50,6 +47,7 @@ fn mine(c: IssuedCredential) -> MyCredential {
 
 /// Agora's verdict on a credential.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CredentialCheck {
     /// `valid`, `revoked` or `invalid`.
     status: String,
@@ -73,18 +71,6 @@ enum StatusList {
     /// The signed `BitstringStatusListCredential`; cache it for `max-age`.
     #[oai(status = 200)]
     Ok(Json<Value>, #[oai(header = "Cache-Control")] String),
-}
-
-#[derive(ApiResponse)]
-enum BakedBadge {
-    /// The badge image with the credential baked in.
-    #[oai(status = 200)]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-        #[oai(header = "Cache-Control")] String,
-    ),
 }
 
 /// `png` or `svg`.
@@ -155,7 +141,7 @@ impl CredentialsApi {
         auth: Auth,
         code: Path<String>,
         format: Path<ImageFormat>,
-    ) -> Result<BakedBadge, ApiError> {
+    ) -> Result<Download<BadgeImage>, ApiError> {
         let p = auth.principal();
         let c = state.credentials.by_code(p.user_id, p.role, &code).await?;
         let json = c.document.to_string();
@@ -163,11 +149,11 @@ impl CredentialsApi {
             ImageFormat::Png => (bake::png(&json), "image/png", "png"),
             ImageFormat::Svg => (bake::svg(&json).into_bytes(), "image/svg+xml", "svg"),
         };
-        Ok(BakedBadge::Ok(
-            Binary(bytes),
-            mime.into(),
+        Ok(Download::new(
+            bytes,
+            mime,
             format!("attachment; filename=\"agora-badge-{}.{ext}\"", c.code),
-            "private, no-store".into(),
+            Some("private, no-store"),
         ))
     }
 

@@ -1,5 +1,6 @@
 //! Enrolment, lessons, quizzes and progress for the signed-in learner.
 
+use crate::api::download::{Download, LessonResource};
 use std::collections::BTreeMap;
 
 use agora_core::learning;
@@ -7,7 +8,7 @@ use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
     param::{Header, Path, Query},
-    payload::{Binary, Json},
+    payload::Json,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -30,6 +31,7 @@ pub struct LearningApi;
 // straight to bytes (see `me::tests`).
 /// Where a learner stands in a course.
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Progress {
     enrolment_id: Uuid,
     /// active, or left (re-enrolling resumes)
@@ -37,15 +39,21 @@ pub struct Progress {
     completed_lessons: u32,
     total_lessons: u32,
     percent: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
     last_lesson_id: Option<Uuid>,
     /// The first lesson not yet completed: where to continue.
+    #[serde(skip_serializing_if = "Option::is_none")]
     resume_lesson_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     resume_lesson_key: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     enrolled_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     last_activity_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     completed_at: Option<OffsetDateTime>,
 }
 
@@ -91,6 +99,7 @@ struct QuizQuestion {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Quiz {
     passing_score: u32,
     max_attempts: Option<u32>,
@@ -101,12 +110,14 @@ struct Quiz {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Lesson {
     id: Uuid,
     key: String,
     /// text, video, resource or quiz
     kind: String,
     /// The locale of the content (the course default when yours is missing).
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     title: String,
     /// Sanitised HTML of the lesson; for a video, its full transcript.
@@ -173,16 +184,6 @@ enum EnrolResponse {
 enum NoContent {
     #[oai(status = 204)]
     Done,
-}
-
-#[derive(ApiResponse)]
-enum Download {
-    #[oai(status = 200)]
-    File(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-    ),
 }
 
 fn check_slug(slug: &str) -> Result<(), ApiError> {
@@ -280,6 +281,7 @@ impl LearningApi {
         auth: Auth,
         slug: Path<String>,
         lesson: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<Lesson>, ApiError> {
@@ -349,9 +351,10 @@ impl LearningApi {
         auth: Auth,
         slug: Path<String>,
         lesson: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
-    ) -> Result<Download, ApiError> {
+    ) -> Result<Download<LessonResource>, ApiError> {
         check_slug(&slug)?;
         check_lesson(&lesson)?;
         let p = auth.principal();
@@ -360,10 +363,11 @@ impl LearningApi {
             .learning
             .resource(p.user_id, &slug, &lesson, &preferred)
             .await?;
-        Ok(Download::File(
-            Binary(file.data),
+        Ok(Download::new(
+            file.data,
             file.content_type,
             format!("attachment; filename=\"{}\"", file.file_name),
+            None,
         ))
     }
 
@@ -385,6 +389,9 @@ impl LearningApi {
         slug: Path<String>,
         lesson: Path<String>,
         /// A UUID chosen by the client for this event; a repeat is the same event.
+        #[oai(validator(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
         client_event_id: Query<Option<String>>,
     ) -> Result<Json<Progress>, ApiError> {
         check_slug(&slug)?;
@@ -416,9 +423,13 @@ impl LearningApi {
         auth: Auth,
         slug: Path<String>,
         lesson: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
         /// A UUID chosen by the client for this event; a repeat is the same event.
+        #[oai(validator(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
         client_event_id: Query<Option<String>>,
         body: Json<Attempt>,
     ) -> Result<Json<AttemptResult>, ApiError> {

@@ -25,11 +25,13 @@ enum ApiTags {
 pub struct MeApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Profile {
     id: Uuid,
     email: String,
     email_verified: bool,
     display_name: String,
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     role: String,
     reminders_opt_out: bool,
@@ -55,9 +57,11 @@ impl From<agora_core::accounts::Account> for Profile {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProfileChange {
     #[oai(validator(max_length = 200))]
     display_name: Option<String>,
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: Option<String>,
     /// Stop reminder emails about inactive courses.
     reminders_opt_out: Option<bool>,
@@ -66,6 +70,7 @@ struct ProfileChange {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TokenInfo {
     id: Uuid,
     /// session or api
@@ -78,10 +83,13 @@ struct TokenInfo {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NewTokenRequest {
-    #[oai(validator(max_length = 200))]
+    /// 1–100 characters, not all spaces.
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     name: String,
     /// 1–365, default 90.
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
     expires_in_days: Option<u32>,
 }
 
@@ -100,12 +108,15 @@ struct DeleteRequest {
 }
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 struct MyCourse {
     slug: String,
     title: String,
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     progress: Progress,
     /// API path of the lesson to continue with.
+    #[serde(skip_serializing_if = "Option::is_none")]
     continue_path: Option<String>,
 }
 
@@ -267,6 +278,7 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<CachedJson<Vec<MyCourse>>, ApiError> {

@@ -27,6 +27,7 @@ enum ApiTags {
 pub struct MediaApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MediaItem {
     /// The file name in the course's `media/` folder.
     name: String,
@@ -43,6 +44,7 @@ struct MediaItem {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct DraftMediaList {
     /// The draft revision: send it back with the next change.
     revision: i64,
@@ -62,6 +64,7 @@ struct MediaSaved {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CoverChange {
     /// The draft revision this change starts from.
     revision: i64,

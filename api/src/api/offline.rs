@@ -83,6 +83,7 @@ impl OfflineApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<OfflineCourse>, ApiError> {
@@ -128,6 +129,7 @@ impl OfflineApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Archive, ApiError> {

@@ -81,6 +81,7 @@ struct QuestionStat {
 #[derive(Object)]
 struct LocaleShare {
     /// The locale of the learners' accounts.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     learners: u64,
     /// learners ÷ enrolled, in whole percent.
@@ -147,6 +148,7 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<CourseReport>, ApiError> {
@@ -238,6 +240,7 @@ impl ReportsApi {
         slug: Path<String>,
         /// enrolments.csv, funnel.csv, questions.csv or locales.csv
         file: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<CsvFile, ApiError> {

@@ -39,6 +39,7 @@ struct SearchThemes {
 /// Matches in `<mark>`; the text around them is HTML-escaped, so each field
 /// may be inserted into a page as it is.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 struct SearchHighlight {
     /// The title with matching words marked.
     title: String,
@@ -59,7 +60,9 @@ struct SearchHighlight {
 struct SearchItem {
     slug: String,
     /// The locale of `title` and `summary`: the reader's, else the course's default.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     default_locale: String,
     available_locales: Vec<String>,
     title: String,
@@ -85,6 +88,7 @@ struct FacetCount {
 /// Counts for the courses matching the query and filters; only the facets
 /// asked for (all by default), only values with at least one course.
 #[derive(Debug, Object, Default, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 struct SearchFacets {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,8 +170,10 @@ impl SearchApi {
         /// What to look for, up to 512 characters; the first 10 words count.
         q: Query<Option<String>>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
         page: Query<Option<u64>>,
         /// Results per page, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
         /// Sustainable Development Goal, 1–17 (repeatable).
         sdg: Query<Vec<String>>,
@@ -182,6 +188,7 @@ impl SearchApi {
         /// Facets to count, comma-separated: sdg, sendai, language, level, duration (default: all).
         facets: Query<Option<String>>,
         /// Preferred content locale, e.g. `es`.
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<SearchResponse, ApiError> {

@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, payload::Json};
 /// Every error the API answers: a stable machine `code`, a human `message`,
 /// and the `field` at fault where there is one.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`, `invalid_parameter`.
     pub code: String,
@@ -49,6 +50,12 @@ pub enum ApiError {
     /// The request is well-formed but its content is invalid.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// The body is larger than this operation accepts.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The body is not in the content type this operation declares.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Too many attempts; wait `Retry-After` seconds.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
@@ -147,8 +154,11 @@ fn internal() -> ApiError {
 
 /// `body` as a JSON answer with `status`, outside the OpenAPI types.
 pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
-    let json =
-        serde_json::json!({ "code": body.code, "message": body.message, "field": body.field });
+    // As the API's own answers: `field` is there only when there is one.
+    let mut json = serde_json::json!({ "code": body.code, "message": body.message });
+    if let Some(field) = body.field {
+        json["field"] = field.into();
+    }
     Response::builder()
         .status(status)
         .content_type("application/json; charset=utf-8")

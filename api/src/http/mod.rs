@@ -4,6 +4,7 @@
 //! static assets. Nothing here serves a resource of its own except the
 //! assets; neither `api` nor `web` is imported from here.
 
+pub mod allow;
 pub mod assets;
 pub mod caller;
 pub mod cookies;

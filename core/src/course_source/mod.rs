@@ -29,6 +29,7 @@ pub use model::{
     QuestionSource, QuestionText, Resource, Source,
 };
 pub use reader::read_course;
+pub use sniff::{RESOURCE_TYPES, WORK_TYPES};
 pub use sources::source_problems;
 pub use writer::{render_files, write_course};
 

@@ -25,6 +25,31 @@ fn sniff(data: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Every content type [`resource_type`] answers: the API document lists
+/// them for the download of a lesson's resource.
+pub const RESOURCE_TYPES: [&str; 8] = [
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "text/vtt; charset=utf-8",
+    "text/markdown; charset=utf-8",
+    "text/csv; charset=utf-8",
+    "text/plain; charset=utf-8",
+];
+
+/// Every content type [`work_type`] answers: the API document lists them
+/// for the download of work handed in.
+pub const WORK_TYPES: [&str; 7] = [
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+];
+
 /// The content type of a downloadable file: sniffed from its bytes, and the
 /// name's extension must agree (a program renamed `.pdf` is refused).
 pub(crate) fn resource_type(file_name: &str, data: &[u8]) -> Result<&'static str, String> {

@@ -6,6 +6,7 @@ mod shapes;
 
 use self::shapes::*;
 pub(crate) use self::shapes::{Draft, draft};
+use crate::api::download::{Download, DraftFile, Zip};
 use agora_core::{
     authoring::{self, Authoring},
     domain::{CourseStatus, Locale},
@@ -119,14 +120,14 @@ impl AuthoringApi {
         auth: Auth,
         slug: Path<String>,
         path: Query<String>,
-    ) -> Result<FileBytes, ApiError> {
+    ) -> Result<Download<DraftFile>, ApiError> {
         let bytes = service(&state).file(auth.principal(), &slug, &path).await?;
         let name = path.rsplit('/').next().unwrap_or("file").to_owned();
-        Ok(FileBytes::Ok(
-            Binary(bytes),
-            content_type(&path).into(),
+        Ok(Download::new(
+            bytes,
+            content_type(&path),
             format!("attachment; filename=\"{name}\""),
-            "private, no-store".into(),
+            Some("private, no-store"),
         ))
     }
 
@@ -208,7 +209,7 @@ impl AuthoringApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
-    ) -> Result<FileBytes, ApiError> {
+    ) -> Result<Download<Zip>, ApiError> {
         let bytes = service(&state).download(auth.principal(), &slug).await?;
         Ok(zip_response(&slug, bytes))
     }
@@ -291,7 +292,7 @@ impl AuthoringApi {
         auth: Auth,
         slug: Path<String>,
         number: Path<i32>,
-    ) -> Result<FileBytes, ApiError> {
+    ) -> Result<Download<Zip>, ApiError> {
         let bytes = service(&state)
             .version_archive(auth.principal(), &slug, number.0)
             .await?;

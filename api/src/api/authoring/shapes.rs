@@ -1,10 +1,8 @@
 //! What the authoring API reads and answers, and how core's drafts map onto it.
 
+use crate::api::download::{Download, Zip};
 use agora_core::authoring::{self, Access};
-use poem_openapi::{
-    ApiResponse, Enum, Object,
-    payload::{Binary, Json},
-};
+use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -29,6 +27,7 @@ pub(super) struct DraftFile {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct SourceProblem {
     pub(super) file: String,
     pub(super) line: Option<u32>,
@@ -45,6 +44,7 @@ pub(super) struct Author {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(crate) struct Draft {
     pub(super) slug: String,
     pub(super) title: String,
@@ -75,6 +75,7 @@ pub(super) struct NewCourse {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct Version {
     pub(super) number: i32,
     pub(super) digest: String,
@@ -84,6 +85,7 @@ pub(super) struct Version {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct AuditRecord {
     pub(super) at: OffsetDateTime,
     pub(super) actor: Option<String>,
@@ -157,17 +159,6 @@ pub(super) enum NoContent {
     Done,
 }
 
-#[derive(ApiResponse)]
-pub(super) enum FileBytes {
-    #[oai(status = 200)]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-        #[oai(header = "Cache-Control")] String,
-    ),
-}
-
 pub(super) fn access_name(a: Access) -> String {
     a.as_str().into()
 }
@@ -214,12 +205,12 @@ pub(crate) fn draft(d: authoring::DraftInfo) -> Draft {
     }
 }
 
-pub(super) fn zip_response(name: &str, bytes: Vec<u8>) -> FileBytes {
-    FileBytes::Ok(
-        Binary(bytes),
-        "application/zip".into(),
+pub(super) fn zip_response(name: &str, bytes: Vec<u8>) -> Download<Zip> {
+    Download::new(
+        bytes,
+        "application/zip",
         format!("attachment; filename=\"{name}.zip\""),
-        "private, no-store".into(),
+        Some("private, no-store"),
     )
 }
 

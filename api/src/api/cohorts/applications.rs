@@ -23,6 +23,7 @@ struct QuestionAnswer {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortApplication")]
 struct Application {
     id: Uuid,
@@ -69,6 +70,7 @@ struct ApplyBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortInvitationBody")]
 struct InvitationBody {
     /// The slug of the organisation to invite.
@@ -78,6 +80,7 @@ struct InvitationBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortDecisionBody")]
 struct DecisionBody {
     /// `accepted`, `waitlisted` or `declined`.

@@ -70,6 +70,7 @@ impl From<RubricCriterion> for Criterion {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortAssignment")]
 pub(super) struct Assignment {
     id: Uuid,
@@ -111,6 +112,7 @@ impl From<AssignmentView> for Assignment {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortAssignmentBody")]
 struct AssignmentBody {
     /// A stable id, unique in the cohort.

@@ -61,6 +61,7 @@ fn state(a: agora_core::cohorts::AssignmentState) -> AssignmentState {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortDashboardMember")]
 struct Member {
     user_id: Uuid,

@@ -14,6 +14,7 @@ use crate::{
 pub struct CohortFollowUpApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortAttendance")]
 struct Attendance {
     user_id: Uuid,
@@ -42,6 +43,7 @@ struct AttendanceBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortSessionNotesBody")]
 struct NotesBody {
     /// Markdown; empty unpublishes.

@@ -34,6 +34,7 @@ impl From<&PersonView> for Person {
 
 /// A cohort: a facilitated run of a published course.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct Cohort {
     slug: String,
     /// The course's slug.
@@ -104,6 +105,7 @@ struct RequiredWork {
 
 /// Where you stand against the cohort's completion rule.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortCompletion")]
 struct CompletionStatus {
     rule: CompletionRule,
@@ -168,6 +170,7 @@ impl From<CohortView> for Cohort {
 
 /// A cohort as written. On edit, `course` and `slug` are ignored.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CohortBody {
     /// The published course's slug.
     course: String,

@@ -21,6 +21,7 @@ pub struct CohortReviewsApi;
 
 /// A peer review to give: the work (its author unnamed) and the rubric.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "PeerReviewTask")]
 struct ReviewTask {
     id: Uuid,

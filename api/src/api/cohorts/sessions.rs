@@ -19,6 +19,7 @@ use crate::{
 pub struct CohortSessionsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortSession")]
 pub(super) struct Session {
     id: Uuid,
@@ -65,6 +66,7 @@ impl From<SessionView> for Session {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortSessionBody")]
 struct SessionBody {
     title: String,

@@ -1,15 +1,13 @@
 //! Work handed in for assignments, its files, and facilitator feedback.
 
+use crate::api::download::{Download, HandedIn};
 use agora_core::cohorts::{
     Assessment, FeedbackView, FileInput, PeerReviewView, Score, SubmissionFileView,
     SubmissionInput, SubmissionView,
 };
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Multipart, Object, OpenApi,
-    param::Path,
-    payload::{Binary, Json},
-    types::multipart::Upload,
+    Multipart, Object, OpenApi, param::Path, payload::Json, types::multipart::Upload,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -98,6 +96,7 @@ impl From<SubmissionFileView> for SubmissionFile {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "SubmissionFeedback")]
 struct Feedback {
     #[oai(flatten)]
@@ -107,6 +106,7 @@ struct Feedback {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "PeerReview")]
 struct PeerReview {
     id: Uuid,
@@ -118,6 +118,7 @@ struct PeerReview {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "Submission")]
 struct Submission {
     id: Uuid,
@@ -192,18 +193,6 @@ struct FeedbackBody {
     status: String,
     #[oai(flatten)]
     assessment: RubricAssessment,
-}
-
-#[derive(ApiResponse)]
-enum FileBytes {
-    /// The file, for download.
-    #[oai(status = 200)]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-        #[oai(header = "Cache-Control")] String,
-    ),
 }
 
 /// `attachment` with an ASCII fallback name and the exact one (RFC 6266).
@@ -326,18 +315,18 @@ impl CohortSubmissionsApi {
         cohort: Path<String>,
         submission: Path<String>,
         file: Path<String>,
-    ) -> Result<FileBytes, ApiError> {
+    ) -> Result<Download<HandedIn>, ApiError> {
         let sid = uuid_of(&submission, "file")?;
         let fid = uuid_of(&file, "file")?;
         let (name, content_type, bytes) = state
             .cohorts
             .submission_file(Some(auth.principal()), &cohort, sid, fid)
             .await?;
-        Ok(FileBytes::Ok(
-            Binary(bytes),
+        Ok(Download::new(
+            bytes,
             content_type,
             disposition(&name),
-            "private, no-store".into(),
+            Some("private, no-store"),
         ))
     }
 

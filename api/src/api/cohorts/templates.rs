@@ -14,6 +14,7 @@ use crate::{
 pub struct CohortTemplatesApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "CohortFromTemplateBody")]
 struct FromTemplateBody {
     /// The published course whose `cohort-template.yaml` to use.

@@ -46,7 +46,7 @@ impl CourseEditorApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
-        locale: Query<Option<String>>,
+        #[oai(validator(pattern = "^(en|fr|es)$"))] locale: Query<Option<String>>,
     ) -> Result<Json<CourseStructure>, ApiError> {
         let (source, revision) = service(&state).structure(auth.principal(), &slug).await?;
         let locale = match locale.0.as_deref() {
@@ -90,7 +90,7 @@ impl CourseEditorApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
-        locale: Path<String>,
+        #[oai(validator(pattern = "^(en|fr|es)$"))] locale: Path<String>,
         body: Json<CourseTextBody>,
     ) -> Result<Json<Draft>, ApiError> {
         let body = body.0;
@@ -139,7 +139,7 @@ impl CourseEditorApi {
         auth: Auth,
         slug: Path<String>,
         module: Path<String>,
-        locale: Path<String>,
+        #[oai(validator(pattern = "^(en|fr|es)$"))] locale: Path<String>,
         body: Json<ModuleTextBody>,
     ) -> Result<Json<Draft>, ApiError> {
         let body = body.0;

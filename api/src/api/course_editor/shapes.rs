@@ -28,6 +28,7 @@ pub(super) struct StructureOption {
 pub(super) struct StructureQuestion {
     pub(super) key: String,
     /// `single`, `multiple` or `true_false`.
+    #[oai(validator(pattern = "^(single|multiple|true_false)$"))]
     pub(super) kind: String,
     pub(super) prompt: String,
     pub(super) options: Vec<StructureOption>,
@@ -36,9 +37,11 @@ pub(super) struct StructureQuestion {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct StructureLesson {
     pub(super) key: String,
     /// `text`, `video`, `resource` or `quiz`.
+    #[oai(validator(pattern = "^(text|video|resource|quiz)$"))]
     pub(super) kind: String,
     pub(super) duration_minutes: u32,
     /// Empty when this locale has no text yet (learners see the default locale's).
@@ -89,7 +92,9 @@ pub(super) struct CourseStructure {
 pub(super) struct DetailsBody {
     pub(super) revision: i64,
     /// `beginner`, `intermediate` or `advanced`.
+    #[oai(validator(pattern = "^(beginner|intermediate|advanced)$"))]
     pub(super) level: String,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     #[oai(validator(max_items = 40))]
     pub(super) themes: Vec<String>,
@@ -109,6 +114,7 @@ pub(super) struct CourseTextBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct OptionBody {
     /// Leave out for a new option.
     pub(super) key: Option<String>,
@@ -121,10 +127,12 @@ pub(super) struct OptionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct QuestionBody {
     /// Leave out for a new question.
     pub(super) key: Option<String>,
     /// `single`, `multiple` or `true_false` (two options: true, then false).
+    #[oai(validator(pattern = "^(single|multiple|true_false)$"))]
     pub(super) kind: String,
     #[oai(validator(max_length = 1000))]
     pub(super) prompt: String,
@@ -133,14 +141,17 @@ pub(super) struct QuestionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct NewLessonBody {
     /// Leave out to make it from the title.
     #[oai(default)]
     pub(super) key: String,
     /// `text`, `video`, `resource` or `quiz`.
+    #[oai(validator(pattern = "^(text|video|resource|quiz)$"))]
     pub(super) kind: String,
     #[oai(validator(max_length = 200))]
     pub(super) title: String,
+    #[oai(validator(maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     /// For a resource lesson: a file already in the default locale's resources.
     pub(super) file: Option<String>,
@@ -193,14 +204,17 @@ pub(super) struct OutlineBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct LessonBody {
     pub(super) revision: i64,
     /// The locale of `title` and `body`.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     pub(super) locale: String,
     #[oai(validator(max_length = 200))]
     pub(super) title: String,
     #[oai(default, validator(max_length = 200000))]
     pub(super) body: String,
+    #[oai(validator(maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     /// Video lessons: an https address.
     pub(super) video_url: Option<String>,
@@ -209,15 +223,18 @@ pub(super) struct LessonBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct QuizBody {
     pub(super) revision: i64,
     /// The locale of the words. Questions, options and answers change only
     /// in the default locale.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     pub(super) locale: String,
     #[oai(validator(max_length = 200))]
     pub(super) title: String,
     #[oai(default, validator(max_length = 200000))]
     pub(super) intro: String,
+    #[oai(validator(maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
     pub(super) passing_score: u32,
     pub(super) max_attempts: Option<u32>,

@@ -96,6 +96,7 @@ struct OrgReportExport {
 /// How an organisation's staff learn. Only active members who did not hide
 /// their progress are counted or listed.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OrganisationReportBody {
     organisation_slug: String,
     organisation_name: String,
@@ -211,6 +212,7 @@ impl OrganisationReportsApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<OrganisationReportBody>, ApiError> {
@@ -234,6 +236,7 @@ impl OrganisationReportsApi {
         slug: Path<String>,
         /// courses.csv, departments.csv, completions.csv or not-started.csv
         file: Path<String>,
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<CsvFile, ApiError> {

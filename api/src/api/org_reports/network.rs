@@ -10,6 +10,7 @@ use super::{OrgMonthlyCount, OrgReportExport};
 /// (k-anonymity): `value` is null and `suppressed` is true, read "fewer
 /// than 5". Zero and 5 or more are exact.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PeopleCount {
     value: Option<u64>,
     suppressed: bool,

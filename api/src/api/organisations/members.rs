@@ -21,6 +21,7 @@ pub struct OrgMembersApi;
 
 /// The caller's organisation, or the ones their verified address offers.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MyOrganisation {
     /// The organisation the caller belongs to or asked to join.
     organisation: Option<Organisation>,
@@ -33,9 +34,17 @@ struct MyOrganisation {
 
 #[derive(Object)]
 struct MyMembershipBody {
-    #[oai(default)]
+    /// Up to 200 characters, without control characters.
+    #[oai(
+        default,
+        validator(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")
+    )]
     job_title: String,
-    #[oai(default)]
+    /// Up to 200 characters, without control characters.
+    #[oai(
+        default,
+        validator(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")
+    )]
     department: String,
     /// Hide your progress from the organisation without leaving it.
     #[oai(default)]
@@ -57,6 +66,7 @@ struct AcceptBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Member {
     user_id: Uuid,
     display_name: String,
@@ -99,6 +109,7 @@ struct RoleBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct InvitationBody {
     /// Mail a single-use invitation to this address; without it, a
     /// reusable link is made.
@@ -109,6 +120,7 @@ struct InvitationBody {
     /// Days until it expires, 1 to 90 (14 by default).
     days: Option<u32>,
     /// The mail's language when the address has no account (the inviter's by default).
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: Option<String>,
 }
 
@@ -117,6 +129,7 @@ fn default_role() -> String {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Invitation {
     id: Uuid,
     /// The address it was mailed to; absent for a link.

@@ -53,6 +53,7 @@ enum NoContent {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Network {
     slug: String,
     /// The name in the default locale (English).
@@ -75,6 +76,7 @@ impl From<&NetworkView> for Network {
 
 /// An organisation's profile. Its staff list is never part of it.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Organisation {
     slug: String,
     /// The name in the default locale (English).
@@ -155,7 +157,8 @@ fn shared() -> Vec<String> {
         .collect()
 }
 
-fn uuid_of(s: &str, field: &str) -> Result<Uuid, ApiError> {
+fn uuid_of(s: &str, what: &'static str) -> Result<Uuid, ApiError> {
+    // An id that cannot exist names nothing: not found, like any other.
     s.parse()
-        .map_err(|_| ApiError::bad_param(field, format!("`{field}` is not an id")))
+        .map_err(|_| agora_core::Error::NotFound { what }.into())
 }

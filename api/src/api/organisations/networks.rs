@@ -18,6 +18,7 @@ use crate::{
 pub struct NetworksApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NetworkBody {
     /// Lowercase letters, digits and hyphens; fixed once created.
     slug: String,
@@ -31,6 +32,7 @@ struct NetworkBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NetworkUpdate {
     name: String,
     #[oai(default)]

@@ -17,6 +17,7 @@ use crate::{
 pub struct OrganisationsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProfileBody {
     /// The name in the default locale (English).
     name: String,

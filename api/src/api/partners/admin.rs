@@ -23,14 +23,26 @@ pub struct PartnerAdminApi;
 #[derive(Object)]
 struct PartnerBody {
     slug: String,
+    /// 1–200 characters, without control characters.
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: String,
     /// Exact origins (`https://www.example.org`) whose pages may read the API from a browser.
+    #[oai(validator(max_items = 20))]
     allowed_origins: Vec<String>,
 }
 
 #[derive(Object)]
 struct PartnerUpdate {
+    /// 1–200 characters, without control characters.
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: String,
+    #[oai(validator(max_items = 20))]
     allowed_origins: Vec<String>,
 }
 
@@ -54,8 +66,13 @@ impl From<&partners::Partner> for PartnerInfo {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NewKeyBody {
-    /// What the key is for, e.g. "WordPress site".
+    /// What the key is for, e.g. "WordPress site": 1–100 characters, without control characters.
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: String,
     /// `catalogue:read`, `stats:read`.
     scopes: Vec<String>,
@@ -64,6 +81,7 @@ struct NewKeyBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct KeyInfo {
     id: Uuid,
     name: String,
@@ -113,6 +131,7 @@ struct Rule {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CollectionBody {
     title: String,
     /// Chosen courses, in order. Give either `courses` or `rule`.
@@ -122,6 +141,7 @@ struct CollectionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CollectionInfo {
     slug: String,
     title: String,

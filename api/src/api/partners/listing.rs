@@ -27,6 +27,7 @@ pub struct PartnerCourse {
     title: String,
     summary: String,
     /// The locale of `title` and `summary`.
+    #[oai(validator(pattern = "^(en|fr|es)$"))]
     locale: String,
     available_locales: Vec<String>,
     level: String,
@@ -51,6 +52,7 @@ pub struct Labels {
 
 /// A partner's collection, ready for its site.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CollectionListing {
     partner: NameRef,
     collection: NameRef,

@@ -192,10 +192,16 @@ impl PartnersApi {
         partner: Path<String>,
         collection: Path<String>,
         /// Language of the cards: en, fr or es (each course falls back to its own default).
+        #[oai(validator(pattern = "^(en|fr|es)$"))]
         lang: Query<Option<String>>,
         /// Only courses with this theme, e.g. `sdg:11`.
+        #[oai(validator(
+            pattern = "^(sdg:([1-9]|1[0-7])|sendai:[1-4]|tag:[a-z0-9]+(-[a-z0-9]+)*)$",
+            max_length = 84
+        ))]
         theme: Query<Option<String>>,
         /// How many courses, 1–100 (default 12).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<ListingResponse, ApiError> {

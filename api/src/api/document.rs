@@ -1,0 +1,79 @@
+//! The OpenAPI document as served at `/api/openapi.json`: poem-openapi's,
+//! with what its own format names leave implicit spelled out in standard
+//! JSON Schema, so that generic tools and generated clients know it too.
+//! poem-openapi writes `format: uint32` or `naive-date`, which no validator
+//! or generator knows: a client would send `-1` or `2026-1-1` and be refused.
+
+use poem::{Endpoint, IntoResponse, endpoint::make_sync};
+use serde_json::{Value, json};
+
+/// `GET /api/openapi.json`.
+pub fn endpoint(document: String) -> impl Endpoint + 'static {
+    make_sync(move |_| {
+        document
+            .clone()
+            .with_content_type("application/json")
+            .into_response()
+    })
+}
+
+/// The served document, from poem-openapi's.
+pub fn complete(spec: &str) -> String {
+    let mut doc: Value = serde_json::from_str(spec).expect("poem-openapi writes valid JSON");
+    spell_out(&mut doc);
+    serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
+}
+
+fn spell_out(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let format = map.get("format").and_then(Value::as_str).map(str::to_owned);
+            let is_integer = map.get("type").and_then(Value::as_str) == Some("integer");
+            if let Some(format) = format {
+                if is_integer && let Some((min, max)) = integer_range(&format) {
+                    map.entry("minimum").or_insert(min);
+                    map.entry("maximum").or_insert(max);
+                }
+                if format == "naive-date" {
+                    map.insert("format".into(), "date".into());
+                }
+            }
+            map.values_mut().for_each(spell_out);
+        }
+        Value::Array(items) => items.iter_mut().for_each(spell_out),
+        _ => {}
+    }
+}
+
+/// The range of each integer format poem-openapi writes.
+fn integer_range(format: &str) -> Option<(Value, Value)> {
+    Some(match format {
+        "uint8" => (json!(0), json!(u8::MAX)),
+        "uint16" => (json!(0), json!(u16::MAX)),
+        "uint32" => (json!(0), json!(u32::MAX)),
+        "uint64" => (json!(0), json!(u64::MAX)),
+        "int8" => (json!(i8::MIN), json!(i8::MAX)),
+        "int16" => (json!(i16::MIN), json!(i16::MAX)),
+        "int32" => (json!(i32::MIN), json!(i32::MAX)),
+        "int64" => (json!(i64::MIN), json!(i64::MAX)),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_formats_get_their_ranges_and_keep_narrower_ones() {
+        let spec = r#"{"a": {"type": "integer", "format": "uint32"},
+                       "b": {"type": "integer", "format": "uint64", "minimum": 1, "maximum": 500},
+                       "c": [{"type": "string", "format": "naive-date"}]}"#;
+        let doc: Value = serde_json::from_str(&complete(spec)).unwrap();
+        assert_eq!(doc["a"]["minimum"], 0);
+        assert_eq!(doc["a"]["maximum"], u32::MAX);
+        assert_eq!(doc["b"]["minimum"], 1);
+        assert_eq!(doc["b"]["maximum"], 500);
+        assert_eq!(doc["c"][0]["format"], "date");
+    }
+}

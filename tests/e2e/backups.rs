@@ -258,10 +258,27 @@ async fn assert_same_rows(backup: &DatabaseConnection, restored: &DatabaseConnec
     );
     for (table, rows) in &expected {
         assert_eq!(rows.len(), got[table].len(), "rows of {table}");
-        if let Some((a, b)) = rows.iter().zip(&got[table]).find(|(a, b)| a != b) {
+        if let Some((a, b)) = rows
+            .iter()
+            .zip(&got[table])
+            .find(|(a, b)| a != b && !settled_by_the_rebuild(table, a, b))
+        {
             panic!("{table} differs:\n backup:   {a}\n restored: {b}");
         }
     }
+}
+
+/// `agora restore` rebuilds the search index from the restored database,
+/// which covers the index jobs queued in it: the rebuild settles them
+/// (`search::reindex`). Such a job is the same row, now done, never tried.
+fn settled_by_the_rebuild(table: &str, backup: &str, restored: &str) -> bool {
+    let id = |row: &str| row.split('|').next().map(str::to_owned);
+    table == "jobs"
+        && id(backup) == id(restored)
+        && backup.contains("|'search.index_course'|")
+        && backup.contains("|'queued'|")
+        && restored.contains("|'done'|")
+        && restored.split('|').nth(6) == Some("0")
 }
 
 /// Restored files are the live ones, byte for byte; and, as files are

@@ -17,19 +17,7 @@ pub fn learn(prefix: &str, spec: &str) {
 /// (also a route outside the OpenAPI service that serves a documented
 /// path, whose parameters have names of their own).
 pub fn allowed(pattern: &str) -> Option<&'static str> {
-    let mut n = 0;
-    let numbered = pattern
-        .split('/')
-        .map(|segment| {
-            if segment.starts_with(':') {
-                n += 1;
-                format!(":param{}", n - 1)
-            } else {
-                segment.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/");
+    let numbered = numbered(pattern, |segment| segment.starts_with(':'));
     ALLOWED.get()?.get(&numbered).map(String::as_str)
 }
 
@@ -60,18 +48,24 @@ fn allowed_by_pattern(prefix: &str, spec: &str) -> HashMap<String, String> {
 /// `/courses/{slug}/lessons/{lesson}` as poem-openapi registers it with
 /// poem's router: `/courses/:param0/lessons/:param1`.
 fn poem_pattern(path: &str) -> String {
+    numbered(path, |segment| {
+        segment.starts_with('{') && segment.ends_with('}')
+    })
+}
+
+/// `path` with each parameter segment (as `is_param` tells) renamed
+/// `:param0`, `:param1` … in order: the one spelling both sides compare in.
+fn numbered(path: &str, is_param: impl Fn(&str) -> bool) -> String {
     let mut n = 0;
     path.split('/')
-        .map(
-            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(_) => {
-                    let named = format!(":param{n}");
-                    n += 1;
-                    named
-                }
-                None => segment.to_owned(),
-            },
-        )
+        .map(|segment| {
+            if is_param(segment) {
+                n += 1;
+                format!(":param{}", n - 1)
+            } else {
+                segment.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }

@@ -36,7 +36,7 @@ impl LtiWorld {
         form.push(("csrf", admin.csrf.clone()));
         let r = browser()
             .post(s.url("/admin/lti"))
-            .header("cookie", &admin.cookie)
+            .header("cookie", cookie_of(&admin))
             .form(&form)
             .send()
             .await
@@ -75,7 +75,10 @@ impl LtiWorld {
         let auth = Hop::of(b.get(login.location.clone().unwrap()).send().await.unwrap()).await;
         assert_eq!(auth.status, 200, "authorization: {}", auth.body);
         let form = vec![
-            ("id_token".to_owned(), form_value(&auth.body, "id_token").unwrap()),
+            (
+                "id_token".to_owned(),
+                form_value(&auth.body, "id_token").unwrap(),
+            ),
             ("state".to_owned(), form_value(&auth.body, "state").unwrap()),
         ];
         let action = form_action(&auth.body).unwrap();
@@ -124,6 +127,11 @@ impl Launch {
     }
 }
 
+/// The session cookie pair of a signed-in account.
+pub fn cookie_of(l: &Learner) -> &str {
+    l.cookie.split(';').next().unwrap_or("")
+}
+
 pub async fn post_launch(action: &str, form: &[(String, String)], cookie: &str) -> Hop {
     let mut req = browser().post(action).form(form);
     if !cookie.is_empty() {
@@ -148,9 +156,14 @@ pub async fn get_with(s: &TestServer, path: &str, cookie: &str) -> Hop {
 async fn a_learner_launch_lands_signed_in_on_the_lesson_and_matches_by_subject() {
     let w = LtiWorld::new().await;
     // The admin page shows what to enter in the LMS.
-    let page = get_with(&w.s, "/admin/lti", &w.admin.cookie).await;
+    let page = get_with(&w.s, "/admin/lti", cookie_of(&w.admin)).await;
     assert_eq!(page.status, 200);
-    for id in ["lti-login-url", "lti-launch-url", "lti-jwks-url", "lti-deep-linking-url"] {
+    for id in [
+        "lti-login-url",
+        "lti-launch-url",
+        "lti-jwks-url",
+        "lti-deep-linking-url",
+    ] {
         assert!(page.body.contains(id), "{id}");
     }
     assert!(page.body.contains(&w.s.url("/lti/login")));
@@ -206,7 +219,11 @@ async fn an_instructor_launch_lands_on_the_course_report() {
     let w = LtiWorld::new().await;
     let target = w.target(&format!("/courses/{SLUG}"));
     let l = w
-        .launch(&[("target", &target), ("user", "teacher-1"), ("role", "instructor")])
+        .launch(&[
+            ("target", &target),
+            ("user", "teacher-1"),
+            ("role", "instructor"),
+        ])
         .await;
     assert_eq!(l.result.status, 303, "{}", l.result.body);
     let to = format!("/courses/{SLUG}/report");
@@ -215,7 +232,11 @@ async fn an_instructor_launch_lands_on_the_course_report() {
     assert_eq!(report.status, 200, "the facilitator view");
     // A learner of the same LMS may not read it.
     let learner = w
-        .launch(&[("target", &target), ("user", "pupil-1"), ("role", "learner")])
+        .launch(&[
+            ("target", &target),
+            ("user", "pupil-1"),
+            ("role", "learner"),
+        ])
         .await;
     let refused = get_with(&w.s, &to, &learner.session().unwrap()).await;
     assert_eq!(refused.status, 403);
@@ -245,19 +266,25 @@ async fn lti_admin_pages_answer_each_role_as_the_matrix_says() {
         (format!("/admin/lti/{id}"), false, [303, 403, 200]),
         ("/admin/lti".to_owned(), true, [303, 403, 422]),
         (format!("/admin/lti/{id}"), true, [303, 403, 422]),
-        (format!("/admin/lti/{}/deletion", uuid::Uuid::nil()), true, [303, 403, 404]),
+        (
+            format!("/admin/lti/{}/deletion", uuid::Uuid::nil()),
+            true,
+            [303, 403, 404],
+        ),
         ("/lti/deep-link?token=x".to_owned(), false, [400, 400, 400]),
     ];
     for (path, post, expected) in cases {
         let who: [Option<(&str, &str)>; 3] = [
             None,
-            Some((&learner.cookie, &learner.csrf)),
-            Some((&w.admin.cookie, &w.admin.csrf)),
+            Some((cookie_of(&learner), &learner.csrf)),
+            Some((cookie_of(&w.admin), &w.admin.csrf)),
         ];
         for (i, caller) in who.iter().enumerate() {
             let mut req = if post {
                 let csrf = caller.map(|c| c.1).unwrap_or("");
-                browser().post(w.s.url(&path)).form(&[("csrf", csrf), ("name", "")])
+                browser()
+                    .post(w.s.url(&path))
+                    .form(&[("csrf", csrf), ("name", "")])
             } else {
                 browser().get(w.s.url(&path))
             };
@@ -268,4 +295,62 @@ async fn lti_admin_pages_answer_each_role_as_the_matrix_says() {
             assert_eq!(status, expected[i], "{path} post={post} as caller {i}");
         }
     }
+    // The JSON API: 401 signed out, 403 for anyone but an admin.
+    let api = format!("/api/v1/admin/lti/platforms/{id}");
+    for (path, expected) in [
+        ("/api/v1/admin/lti/platforms", [401, 403, 200]),
+        (api.as_str(), [401, 403, 200]),
+    ] {
+        for (i, who) in [None, Some(&learner), Some(&w.admin)].iter().enumerate() {
+            let mut req = browser().get(w.s.url(path));
+            if let Some(l) = who {
+                req = req.bearer_auth(&l.token);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            assert_eq!(status, expected[i], "{path} as caller {i}");
+        }
+    }
+    let (status, one) = w.s.call(&w.admin, reqwest::Method::GET, &api, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["client_id"], "agora-client");
+    assert_eq!(one["tool"]["launch_url"], w.s.url("/lti/launch"));
+    let mut body = serde_json::json!({
+        "name": "Second LMS", "issuer": "https://moodle.example", "client_id": "c2",
+        "deployment_ids": ["1"], "auth_endpoint": "https://moodle.example/mod/lti/auth.php",
+        "jwks_url": "https://moodle.example/mod/lti/certs.php",
+        "token_endpoint": "https://moodle.example/mod/lti/token.php",
+    });
+    let created =
+        w.s.call(
+            &w.admin,
+            reqwest::Method::POST,
+            "/api/v1/admin/lti/platforms",
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(created.0, 201, "{}", created.1);
+    let again =
+        w.s.call(
+            &w.admin,
+            reqwest::Method::POST,
+            "/api/v1/admin/lti/platforms",
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(again.0, 409, "the same issuer and client id: {}", again.1);
+    body["jwks_url"] = "not a url".into();
+    let bad =
+        w.s.call(
+            &w.admin,
+            reqwest::Method::POST,
+            "/api/v1/admin/lti/platforms",
+            Some(body),
+        )
+        .await;
+    assert_eq!(
+        (bad.0, bad.1["field"].as_str()),
+        (422, Some("jwks_url")),
+        "{}",
+        bad.1
+    );
 }

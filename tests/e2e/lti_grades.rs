@@ -23,18 +23,29 @@ async fn a_deep_linking_round_trip_is_verified_by_the_platform() {
     assert!(pupil.session().is_none());
 
     let l = w
-        .launch(&[("kind", "deep"), ("user", "teacher"), ("role", "instructor")])
+        .launch(&[
+            ("kind", "deep"),
+            ("user", "teacher"),
+            ("role", "instructor"),
+        ])
         .await;
     assert_eq!(l.result.status, 303, "{}", l.result.body);
     let picker_path = l.result.location.clone().unwrap();
-    assert!(picker_path.starts_with("/lti/deep-link?token="), "{picker_path}");
+    assert!(
+        picker_path.starts_with("/lti/deep-link?token="),
+        "{picker_path}"
+    );
     let session = l.session().unwrap();
     let picker = get_with(&w.s, &picker_path, &session).await;
     assert_eq!(picker.status, 200, "{}", picker.body);
     let choice = format!("lesson:{SLUG}:check");
     assert!(picker.body.contains(&format!("value=\"{choice}\"")));
     assert!(picker.body.contains(&format!("value=\"course:{SLUG}\"")));
-    assert!(picker.body.contains(&format!("value=\"module:{SLUG}:first\"")));
+    assert!(
+        picker
+            .body
+            .contains(&format!("value=\"module:{SLUG}:first\""))
+    );
 
     let token = form_value(&picker.body, "token").unwrap();
     let answer = Hop::of(
@@ -49,7 +60,10 @@ async fn a_deep_linking_round_trip_is_verified_by_the_platform() {
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let return_url = form_action(&answer.body).unwrap();
-    assert_eq!(return_url, format!("{}/deep-link-return", w.platform.base(&w.s)));
+    assert_eq!(
+        return_url,
+        format!("{}/deep-link-return", w.platform.base(&w.s))
+    );
     assert!(answer.body.contains("data-auto-submit"));
     // The page may post to the platform, and nowhere else.
     let jwt = form_value(&answer.body, "JWT").unwrap();
@@ -67,7 +81,10 @@ async fn a_deep_linking_round_trip_is_verified_by_the_platform() {
     let item = &body["content_items"][0];
     assert_eq!(item["type"], "ltiResourceLink");
     assert_eq!(item["title"], "Check");
-    assert_eq!(item["url"], w.target(&format!("/courses/{SLUG}/lessons/check")));
+    assert_eq!(
+        item["url"],
+        w.target(&format!("/courses/{SLUG}/lessons/check"))
+    );
     assert_eq!(item["lineItem"]["scoreMaximum"], 1);
     let got = w.platform.received(&w.s).await;
     let claims = &got["deep_links"][0]["claims"];
@@ -75,7 +92,10 @@ async fn a_deep_linking_round_trip_is_verified_by_the_platform() {
         claims["https://purl.imsglobal.org/spec/lti/claim/message_type"],
         "LtiDeepLinkingResponse"
     );
-    assert_eq!(claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"], "opaque-42");
+    assert_eq!(
+        claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"],
+        "opaque-42"
+    );
     assert_eq!(claims["aud"], w.platform.base(&w.s));
 
     // The request is used once.
@@ -104,9 +124,8 @@ async fn a_quiz_result_reaches_the_line_item_exactly_once() {
     let session = l.session().unwrap();
     let token = session.trim_start_matches("agora_session=");
     let attempt = |answer: &'static str| {
-        let url = w
-            .s
-            .url(&format!("/api/v1/courses/{SLUG}/lessons/check/attempts"));
+        let url =
+            w.s.url(&format!("/api/v1/courses/{SLUG}/lessons/check/attempts"));
         async move {
             browser()
                 .post(url)

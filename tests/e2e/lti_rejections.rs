@@ -14,7 +14,9 @@ fn assert_refused(what: &str, hop: &agora_tests::lti_platform::Hop, code: &str) 
     );
     assert!(hop.body.contains("<h1>"), "{what}: a readable page");
     assert!(
-        !hop.cookies.iter().any(|c| c.starts_with("agora_session=") && c.len() > 14),
+        !hop.cookies
+            .iter()
+            .any(|c| c.starts_with("agora_session=") && c.len() > 14),
         "{what}: no session"
     );
 }
@@ -46,7 +48,9 @@ async fn forged_launches_are_refused_with_a_page_and_no_session() {
         assert_refused(scenario, &l.result, code);
     }
     // A launch posted from another browser (without the state cookie).
-    let l = w.launch(&[("target", target.as_str()), ("user", "eve")]).await;
+    let l = w
+        .launch(&[("target", target.as_str()), ("user", "eve")])
+        .await;
     let stolen = post_launch(&l.action, &l.form, "").await;
     assert_refused("no state cookie", &stolen, "state-mismatch");
     assert_eq!(w.count("auth_tokens").await, sessions, "no session created");
@@ -54,17 +58,27 @@ async fn forged_launches_are_refused_with_a_page_and_no_session() {
 
     // A good launch signs in once; the same id_token and state again are a
     // replayed nonce.
-    let l = w.launch(&[("target", target.as_str()), ("user", "ada")]).await;
+    let l = w
+        .launch(&[("target", target.as_str()), ("user", "ada")])
+        .await;
     assert_eq!(l.result.status, 303, "{}", l.result.body);
     let after = w.count("auth_tokens").await;
     assert_eq!(after, sessions + 1);
     let replay = post_launch(&l.action, &l.form, &l.state_cookie).await;
     assert_refused("replay", &replay, "replayed-nonce");
-    assert_eq!(w.count("auth_tokens").await, after, "the replay signs nobody in");
+    assert_eq!(
+        w.count("auth_tokens").await,
+        after,
+        "the replay signs nobody in"
+    );
 
     // The page is in the reader's language.
     let l = w
-        .launch(&[("target", target.as_str()), ("user", "x"), ("scenario", "expired")])
+        .launch(&[
+            ("target", target.as_str()),
+            ("user", "x"),
+            ("scenario", "expired"),
+        ])
         .await;
     let fr = agora_tests::lti_platform::browser()
         .post(&l.action)

@@ -1215,6 +1215,14 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
             [303, 404, 404, 403, 404, 403, 404, 200],
         ),
         ("/admin/partners", [303, 403, 403, 403, 403, 403, 403, 200]),
+        ("/admin/lti", [303, 403, 403, 403, 403, 403, 403, 200]),
+        (
+            "/admin/lti/00000000-0000-0000-0000-000000000000",
+            [303, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        // LTI: the keys are public; the picker needs a deep linking launch.
+        ("/lti/jwks", [200; 8]),
+        ("/lti/deep-link", [400; 8]),
         (
             "/organisations/lyon/manage",
             [303, 403, 403, 403, 200, 403, 403, 200],

@@ -87,7 +87,9 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
         certificates::issue(&c.outbound, &c.learning.cache, j.enrolment_id).await?;
         c.credentials.issue(j.enrolment_id).await
     });
-    add(&mut r, &ctx, |c, j: LtiScore| async move { c.lti.send_score(&j).await });
+    add(&mut r, &ctx, |c, j: LtiScore| async move {
+        c.lti.send_score(&j).await
+    });
     add(&mut r, &ctx, |c, _: ReminderScan| async move {
         let n = notifications::scan_reminders(&c.outbound.db, c.reminder_days).await?;
         if n > 0 {

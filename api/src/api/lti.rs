@@ -21,17 +21,25 @@ enum ApiTags {
 
 pub struct LtiApi;
 
-
 #[derive(Object)]
 struct PlatformBody {
     /// A name for the LMS, 1–200 characters.
-    #[oai(validator(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: String,
     /// The platform's issuer (`iss`), as the LMS shows it.
-    #[oai(validator(max_length = 1000, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"))]
+    #[oai(validator(
+        max_length = 1000,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     issuer: String,
     /// The client id the LMS gave Agora.
-    #[oai(validator(max_length = 255, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"))]
+    #[oai(validator(
+        max_length = 255,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     client_id: String,
     /// The deployment ids Agora accepts launches from (1 to 100).
     #[oai(validator(min_items = 1, max_items = 100))]
@@ -127,15 +135,27 @@ enum NoContent {
 #[OpenApi(tag = "ApiTags::Lti")]
 impl LtiApi {
     /// List the registered LMSs
-    #[oai(path = "/admin/lti/platforms", method = "get", operation_id = "list_lti_platforms")]
-    async fn list(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Vec<PlatformInfo>>, ApiError> {
+    #[oai(
+        path = "/admin/lti/platforms",
+        method = "get",
+        operation_id = "list_lti_platforms"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<Vec<PlatformInfo>>, ApiError> {
         require_admin(&auth)?;
         let all = state.lti.platforms().await?;
         Ok(Json(all.into_iter().map(|p| info(&state, p)).collect()))
     }
 
     /// Register an LMS
-    #[oai(path = "/admin/lti/platforms", method = "post", operation_id = "register_lti_platform")]
+    #[oai(
+        path = "/admin/lti/platforms",
+        method = "post",
+        operation_id = "register_lti_platform"
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,
@@ -148,15 +168,28 @@ impl LtiApi {
     }
 
     /// One registered LMS, with what to enter in it
-    #[oai(path = "/admin/lti/platforms/:id", method = "get", operation_id = "get_lti_platform")]
-    async fn show(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> Result<Json<PlatformInfo>, ApiError> {
+    #[oai(
+        path = "/admin/lti/platforms/:id",
+        method = "get",
+        operation_id = "get_lti_platform"
+    )]
+    async fn show(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<Json<PlatformInfo>, ApiError> {
         require_admin(&auth)?;
         let p = state.lti.platform(id.0).await?;
         Ok(Json(info(&state, p)))
     }
 
     /// Change an LMS's registration
-    #[oai(path = "/admin/lti/platforms/:id", method = "put", operation_id = "update_lti_platform")]
+    #[oai(
+        path = "/admin/lti/platforms/:id",
+        method = "put",
+        operation_id = "update_lti_platform"
+    )]
     async fn update(
         &self,
         state: Data<&AppState>,
@@ -170,8 +203,17 @@ impl LtiApi {
     }
 
     /// Remove an LMS
-    #[oai(path = "/admin/lti/platforms/:id", method = "delete", operation_id = "remove_lti_platform")]
-    async fn remove(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> Result<NoContent, ApiError> {
+    #[oai(
+        path = "/admin/lti/platforms/:id",
+        method = "delete",
+        operation_id = "remove_lti_platform"
+    )]
+    async fn remove(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
         require_admin(&auth)?;
         state.lti.remove_platform(id.0).await?;
         Ok(NoContent::Done)

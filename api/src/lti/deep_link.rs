@@ -30,7 +30,11 @@ pub async fn picker(req: &Request, body: Body, state: Data<&AppState>) -> Respon
     let (Some(user), Some(token)) = (user, field(&f, "token")) else {
         return rejected(locale, Rejection::StateMismatch);
     };
-    match state.lti.deep_link_picker(token, user.user_id, locale).await {
+    match state
+        .lti
+        .deep_link_picker(token, user.user_id, locale)
+        .await
+    {
         Ok(p) => page(
             locale,
             StatusCode::OK,
@@ -79,9 +83,13 @@ pub async fn respond(req: &Request, body: Body, state: Data<&AppState>) -> Respo
             let origin = url::Url::parse(&form.return_url)
                 .map(|u| u.origin().ascii_serialization())
                 .unwrap_or_default();
-            let csp = CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"));
+            let csp = CSP.replace(
+                "form-action 'self'",
+                &format!("form-action 'self' {origin}"),
+            );
             if let Ok(v) = HeaderValue::from_str(&csp) {
-                resp.headers_mut().insert("content-security-policy", v);
+                resp.headers_mut()
+                    .insert(poem::http::header::CONTENT_SECURITY_POLICY, v);
             }
             resp
         }

@@ -8,7 +8,7 @@ use poem::{
 };
 use time::OffsetDateTime;
 
-use super::page::{cookie, field, fields, rejected, failure, set_cookie};
+use super::page::{cookie, failure, field, fields, rejected, set_cookie};
 use crate::{
     http::{
         cookies::{self, CSRF_COOKIE, SESSION_COOKIE},
@@ -87,8 +87,22 @@ pub async fn launch(req: &Request, body: Body, state: Data<&AppState>) -> Respon
             }
             let secure = https(&state);
             for c in [
-                cookie(secure, SESSION_COOKIE, &landing.session.token, "/", max_age, false),
-                cookie(secure, CSRF_COOKIE, &landing.session.csrf_token, "/", max_age, false),
+                cookie(
+                    secure,
+                    SESSION_COOKIE,
+                    &landing.session.token,
+                    "/",
+                    max_age,
+                    false,
+                ),
+                cookie(
+                    secure,
+                    CSRF_COOKIE,
+                    &landing.session.csrf_token,
+                    "/",
+                    max_age,
+                    false,
+                ),
                 cookie(secure, &name, "", "/lti", 0, true),
             ] {
                 set_cookie(&mut resp, &c);

@@ -123,7 +123,14 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> 
 /// A cookie for this site: `Secure` when the public address is https;
 /// `SameSite=None` too when it must come back on the platform's
 /// cross-site form post (the login state).
-pub fn cookie(https: bool, name: &str, value: &str, path: &str, max_age: i64, cross_site: bool) -> String {
+pub fn cookie(
+    https: bool,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: i64,
+    cross_site: bool,
+) -> String {
     let same_site = match (cross_site, https) {
         (true, true) => "; SameSite=None; Secure",
         // Without https, SameSite=None is refused: browsers then treat a

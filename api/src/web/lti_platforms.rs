@@ -143,7 +143,14 @@ pub async fn create(ctx: Ctx, body: Body) -> Response {
         ),
         Err(e) => match refused(&e) {
             Some(msg) => {
-                render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, None, Some(row_of(&input)), Some(msg)).await
+                render(
+                    &ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                    Some(row_of(&input)),
+                    Some(msg),
+                )
+                .await
             }
             None => ctx.fail(e),
         },
@@ -188,8 +195,14 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, body: Body) -> Response {
         Err(agora_core::Error::NotFound { .. }) => ctx.error(StatusCode::NOT_FOUND),
         Err(e) => match refused(&e) {
             Some(msg) => {
-                render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(id), Some(row_of(&input)), Some(msg))
-                    .await
+                render(
+                    &ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(id),
+                    Some(row_of(&input)),
+                    Some(msg),
+                )
+                .await
             }
             None => ctx.fail(e),
         },

@@ -151,7 +151,10 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/embed/courses/:slug", get(embed::course))
         .at("/oembed", get(embed::oembed))
-        .at("/admin/lti", get(lti_platforms::list).post(lti_platforms::create))
+        .at(
+            "/admin/lti",
+            get(lti_platforms::list).post(lti_platforms::create),
+        )
         .at(
             "/admin/lti/:id",
             get(lti_platforms::show).post(lti_platforms::update),

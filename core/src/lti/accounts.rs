@@ -2,9 +2,7 @@
 //! email alone; made on their first launch with the name and email the
 //! platform sends, and the resource links they came from kept.
 
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait, sea_query::OnConflict,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -30,9 +28,8 @@ fn locale_of(v: &Verified) -> &'static str {
 impl Lti {
     /// The Agora account of the launch's user, made on their first launch.
     pub(super) async fn account_for(&self, v: &Verified) -> Result<Uuid> {
-        let find = || {
-            lti_account::Entity::find_by_id((v.platform_id, v.subject.clone())).one(&self.db)
-        };
+        let find =
+            || lti_account::Entity::find_by_id((v.platform_id, v.subject.clone())).one(&self.db);
         if let Some(a) = find().await? {
             return Ok(a.user_id);
         }
@@ -90,9 +87,12 @@ impl Lti {
             created_at: Set(now),
         })
         .on_conflict(
-            OnConflict::columns([lti_account::Column::PlatformId, lti_account::Column::Subject])
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([
+                lti_account::Column::PlatformId,
+                lti_account::Column::Subject,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .exec_without_returning(&txn)
         .await?;

@@ -16,8 +16,13 @@ pub(super) const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/sc
 /// The message a launch carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
-    ResourceLink { resource_link_id: String },
-    DeepLinking { return_url: String, data: Option<String> },
+    ResourceLink {
+        resource_link_id: String,
+    },
+    DeepLinking {
+        return_url: String,
+        data: Option<String>,
+    },
 }
 
 /// A launch whose every check passed.

@@ -58,8 +58,14 @@ impl DeepLinkChoice {
         let (kind, slug, key) = (p.next()?, p.next()?.to_owned(), p.next());
         match (kind, key) {
             ("course", None) => Some(Self::Course { slug }),
-            ("module", Some(k)) => Some(Self::Module { slug, key: k.into() }),
-            ("lesson", Some(k)) => Some(Self::Lesson { slug, key: k.into() }),
+            ("module", Some(k)) => Some(Self::Module {
+                slug,
+                key: k.into(),
+            }),
+            ("lesson", Some(k)) => Some(Self::Lesson {
+                slug,
+                key: k.into(),
+            }),
             _ => None,
         }
     }
@@ -96,7 +102,11 @@ impl Lti {
         Ok(token)
     }
 
-    async fn open_request(&self, token: &str, user_id: Uuid) -> Result<lti_deep_link::Model, LaunchError> {
+    async fn open_request(
+        &self,
+        token: &str,
+        user_id: Uuid,
+    ) -> Result<lti_deep_link::Model, LaunchError> {
         let row = lti_deep_link::Entity::find_by_id(token_hash(token))
             .one(&self.db)
             .await?
@@ -188,7 +198,11 @@ impl Lti {
                     .find(|m| &m.key == key)
                     .ok_or(Rejection::WrongTargetLink)?;
                 let first = m.lessons.first().ok_or(Rejection::WrongTargetLink)?;
-                (m.title.clone(), crate::links::lesson(slug, &first.key), first.kind == LessonKind::Quiz)
+                (
+                    m.title.clone(),
+                    crate::links::lesson(slug, &first.key),
+                    first.kind == LessonKind::Quiz,
+                )
             }
             DeepLinkChoice::Lesson { slug, key } => {
                 let l = outline
@@ -197,11 +211,18 @@ impl Lti {
                     .flat_map(|m| &m.lessons)
                     .find(|l| &l.key == key)
                     .ok_or(Rejection::WrongTargetLink)?;
-                (l.title.clone(), crate::links::lesson(slug, key), l.kind == LessonKind::Quiz)
+                (
+                    l.title.clone(),
+                    crate::links::lesson(slug, key),
+                    l.kind == LessonKind::Quiz,
+                )
             }
         };
         let used = lti_deep_link::Entity::update_many()
-            .col_expr(lti_deep_link::Column::UsedAt, Expr::value(Some(OffsetDateTime::now_utc())))
+            .col_expr(
+                lti_deep_link::Column::UsedAt,
+                Expr::value(Some(OffsetDateTime::now_utc())),
+            )
             .filter(lti_deep_link::Column::TokenHash.eq(row.token_hash.clone()))
             .filter(lti_deep_link::Column::UsedAt.is_null())
             .exec(&self.db)
@@ -257,7 +278,9 @@ mod tests {
         );
         assert_eq!(
             DeepLinkChoice::parse("course:sdgs"),
-            Some(DeepLinkChoice::Course { slug: "sdgs".into() })
+            Some(DeepLinkChoice::Course {
+                slug: "sdgs".into()
+            })
         );
         assert_eq!(DeepLinkChoice::parse("course:sdgs:x"), None);
         assert_eq!(DeepLinkChoice::parse("video:x:y"), None);

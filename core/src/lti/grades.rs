@@ -115,7 +115,11 @@ pub async fn course_completed(txn: &impl ConnectionTrait, enrolment_id: Uuid) ->
 
 /// Whether the user was launched into the course as its instructor: they
 /// then see its report, as a facilitator does.
-pub async fn is_instructor(db: &impl ConnectionTrait, user_id: Uuid, course_id: Uuid) -> Result<bool> {
+pub async fn is_instructor(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    course_id: Uuid,
+) -> Result<bool> {
     Ok(lti_link::Entity::find()
         .filter(lti_link::Column::UserId.eq(user_id))
         .filter(lti_link::Column::CourseId.eq(course_id))
@@ -187,7 +191,10 @@ impl Lti {
     /// Posts one score (the job's work). A link or platform removed since
     /// leaves nothing to do.
     pub async fn send_score(&self, job: &LtiScore) -> Result<()> {
-        let Some(link) = lti_link::Entity::find_by_id(job.link_id).one(&self.db).await? else {
+        let Some(link) = lti_link::Entity::find_by_id(job.link_id)
+            .one(&self.db)
+            .await?
+        else {
             return Ok(());
         };
         let (Some(lineitem), Some(platform)) = (
@@ -223,7 +230,10 @@ impl Lti {
             self.tokens.invalidate(&platform.id).await;
         }
         if !status.is_success() {
-            return Err(Error::backend("LTI line item", format!("answered {status}")));
+            return Err(Error::backend(
+                "LTI line item",
+                format!("answered {status}"),
+            ));
         }
         Ok(())
     }
@@ -236,7 +246,9 @@ mod tests {
     #[test]
     fn scores_go_after_the_line_item_path() {
         assert_eq!(
-            scores_url("https://lms.example/li/7?type=x").unwrap().as_str(),
+            scores_url("https://lms.example/li/7?type=x")
+                .unwrap()
+                .as_str(),
             "https://lms.example/li/7/scores?type=x"
         );
     }

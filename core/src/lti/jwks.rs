@@ -24,7 +24,8 @@ pub(super) const LEEWAY: u64 = 60;
 /// with a `kid` goes on (so `alg: none` and HMAC tricks stop here).
 pub(super) fn rs256_kid(token: &str) -> Result<String, Rejection> {
     let mut parts = token.split('.');
-    let (Some(head), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(head), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(Rejection::MalformedToken);
     };
@@ -97,7 +98,11 @@ impl Lti {
     /// The claims of `token` once its RS256 signature by the platform's key
     /// `kid` checks and it has not expired. Issuer, audience and the LTI
     /// claims are checked by the caller, each with its own answer.
-    pub(super) async fn verified_claims(&self, jwks_url: &str, token: &str) -> Result<Value, Rejection> {
+    pub(super) async fn verified_claims(
+        &self,
+        jwks_url: &str,
+        token: &str,
+    ) -> Result<Value, Rejection> {
         let kid = rs256_kid(token)?;
         let key = self.platform_key(jwks_url, &kid).await?;
         let mut v = Validation::new(Algorithm::RS256);
@@ -127,7 +132,10 @@ mod tests {
     #[test]
     fn only_rs256_with_a_kid_passes_the_header() {
         let t = |h: &str| format!("{}.{}.sig", b64(h), b64("{}"));
-        assert_eq!(rs256_kid(&t(r#"{"alg":"RS256","kid":"k1"}"#)), Ok("k1".into()));
+        assert_eq!(
+            rs256_kid(&t(r#"{"alg":"RS256","kid":"k1"}"#)),
+            Ok("k1".into())
+        );
         assert_eq!(
             rs256_kid(&t(r#"{"alg":"none"}"#)),
             Err(Rejection::AlgorithmNotAllowed)
@@ -136,7 +144,10 @@ mod tests {
             rs256_kid(&t(r#"{"alg":"HS256","kid":"k1"}"#)),
             Err(Rejection::AlgorithmNotAllowed)
         );
-        assert_eq!(rs256_kid(&t(r#"{"alg":"RS256"}"#)), Err(Rejection::UnknownKey));
+        assert_eq!(
+            rs256_kid(&t(r#"{"alg":"RS256"}"#)),
+            Err(Rejection::UnknownKey)
+        );
         assert_eq!(rs256_kid("a.b"), Err(Rejection::MalformedToken));
     }
 }

@@ -99,7 +99,11 @@ impl Lti {
             created_at: Set(OffsetDateTime::now_utc()),
             retired_at: Set(None),
         })
-        .on_conflict(OnConflict::column(lti_key::Column::Kid).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(lti_key::Column::Kid)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(&self.db)
         .await?;
         Ok(kid)

@@ -35,8 +35,7 @@ pub struct LoginRedirect {
     pub cookie_name: String,
 }
 
-/// A launch that signed its user in.
-#[derive(Debug)]
+/// A launch that signed its user in. (No `Debug`: it holds a session.)
 pub struct Landing {
     pub session: NewSession,
     /// The page to go to: the lesson, the course, the course report, or
@@ -105,7 +104,9 @@ impl Lti {
             return Err(Rejection::WrongTargetLink.into());
         }
         if let Some(d) = req.lti_deployment_id.as_deref().filter(|d| !d.is_empty())
-            && !super::platforms::split_ids(&platform.deployment_ids).iter().any(|x| x == d)
+            && !super::platforms::split_ids(&platform.deployment_ids)
+                .iter()
+                .any(|x| x == d)
         {
             return Err(Rejection::UnknownDeployment.into());
         }
@@ -126,8 +127,9 @@ impl Lti {
         })
         .exec_without_returning(&self.db)
         .await?;
-        let mut location = Url::parse(&platform.auth_endpoint)
-            .map_err(|_| crate::Error::Internal("a platform's auth endpoint is not a URL".into()))?;
+        let mut location = Url::parse(&platform.auth_endpoint).map_err(|_| {
+            crate::Error::Internal("a platform's auth endpoint is not a URL".into())
+        })?;
         {
             let mut q = location.query_pairs_mut();
             q.append_pair("scope", "openid")

@@ -41,7 +41,7 @@ impl LtiWorld {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 303, "the platform is registered");
+        assert_eq!(r.status(), 303, "the platform is registered: {}", s.logs());
         LtiWorld {
             s,
             admin,
@@ -96,7 +96,7 @@ impl LtiWorld {
     pub async fn count(&self, table: &str) -> i64 {
         let db = self.s.conn().await;
         let row = db
-            .query_one(Statement::from_string(
+            .query_one_raw(Statement::from_string(
                 db.get_database_backend(),
                 format!("SELECT COUNT(*) AS n FROM {table}"),
             ))
@@ -251,7 +251,7 @@ async fn lti_admin_pages_answer_each_role_as_the_matrix_says() {
     let id = {
         let db = w.s.conn().await;
         let row = db
-            .query_one(Statement::from_string(
+            .query_one_raw(Statement::from_string(
                 db.get_database_backend(),
                 "SELECT id FROM lti_platforms".to_owned(),
             ))

@@ -16,11 +16,13 @@ use sea_orm::{ConnectionTrait, Database};
 
 pub mod browser;
 mod job_guard;
+pub mod lti_platform;
 mod otlp_receiver;
 mod relays;
 mod replica;
 mod servers;
 
+pub use lti_platform::LtiPlatform;
 pub use otlp_receiver::{OtlpReceiver, ReceivedSpan};
 pub use relays::{DelayRelay, SmtpGate};
 pub use replica::Replica;

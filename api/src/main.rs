@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod cli;
 mod http;
+mod lti;
 mod middleware;
 mod search_setup;
 mod state;
@@ -128,6 +129,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             storage.clone(),
         ),
         credentials: agora_core::credentials::Credentials::new(conn.clone(), &config),
+        lti: agora_core::lti::Lti::new(conn.clone(), config.public_url()),
         storage,
         pages: Default::default(),
         db: conn,

@@ -44,4 +44,6 @@ pub struct AppState {
     pub cohorts: Cohorts,
     /// Open Badges credentials: issuing keys, status lists, verification.
     pub credentials: Credentials,
+    /// LTI 1.3: platforms, launches, deep linking, grades.
+    pub lti: agora_core::lti::Lti,
 }

@@ -21,6 +21,7 @@ pub mod import;
 pub mod jobs;
 pub mod learning;
 pub mod links;
+pub mod lti;
 pub mod mail;
 pub mod markdown;
 pub mod media;

@@ -1180,7 +1180,7 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
     let (_, html) = page_as(s, None, "/organisations/lyon?lang=fr").await;
     assert!(html.contains("Europe occidentale"), "{html}");
     // Pages answer each role as the API does.
-    let rows: [(&str, [u16; 8]); 14] = [
+    let rows: [(&str, [u16; 8]); 18] = [
         // Open Badges (issue 20): anyone checks a credential; only its
         // holder (or an admin) downloads it, and no one an unknown one.
         ("/credentials/verify", [200; 8]),
@@ -1215,6 +1215,14 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
             [303, 404, 404, 403, 404, 403, 404, 200],
         ),
         ("/admin/partners", [303, 403, 403, 403, 403, 403, 403, 200]),
+        ("/admin/lti", [303, 403, 403, 403, 403, 403, 403, 200]),
+        (
+            "/admin/lti/00000000-0000-0000-0000-000000000000",
+            [303, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        // LTI: the keys are public; the picker needs a deep linking launch.
+        ("/lti/jwks", [200; 8]),
+        ("/lti/deep-link", [400; 8]),
         (
             "/organisations/lyon/manage",
             [303, 403, 403, 403, 200, 403, 403, 200],

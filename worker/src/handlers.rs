@@ -13,6 +13,7 @@ use agora_core::{
     credentials::Credentials,
     jobs::{self, Job},
     learning::{CourseCompleted, EnrolledMail, Learning},
+    lti::{self, Lti, LtiScore},
     notifications::{self, ReminderMail, ReminderScan},
     organisations::{self, InvitationMail},
     outbound::Outbound,
@@ -32,6 +33,7 @@ fn failure(e: Error) -> String {
 }
 
 struct Context {
+    lti: Lti,
     outbound: Outbound,
     learning: Learning,
     credentials: Credentials,
@@ -57,6 +59,7 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
     certificates::warn_missing_fonts();
     let ctx = Arc::new(Context {
         reminder_days: outbound.reminder_days,
+        lti: Lti::new(outbound.db.clone(), outbound.public_url.clone()),
         outbound,
         learning,
         credentials,
@@ -79,8 +82,13 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
         // certificate it stands for; each step is done once, whatever the retries.
         // Completing the course may complete the learner's cohorts of it.
         cohorts::after_course_completed(&c.outbound.db, j.enrolment_id).await?;
+        // The completion goes to the gradebook of an LMS that launched the course.
+        lti::course_completed(&c.outbound.db, j.enrolment_id).await?;
         certificates::issue(&c.outbound, &c.learning.cache, j.enrolment_id).await?;
         c.credentials.issue(j.enrolment_id).await
+    });
+    add(&mut r, &ctx, |c, j: LtiScore| async move {
+        c.lti.send_score(&j).await
     });
     add(&mut r, &ctx, |c, _: ReminderScan| async move {
         let n = notifications::scan_reminders(&c.outbound.db, c.reminder_days).await?;

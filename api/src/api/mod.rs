@@ -15,6 +15,7 @@ pub mod document;
 mod download;
 pub mod explorer;
 pub mod learning;
+pub mod lti;
 pub mod me;
 pub mod media;
 pub mod offline;
@@ -46,7 +47,7 @@ pub type Apis = (
     reports::ReportsApi,
     org_reports::OrganisationReportsApi,
     partners::PartnersApi,
-    partners::PartnerAdminApi,
+    (partners::PartnerAdminApi, lti::LtiApi),
     // poem-openapi implements `OpenApi` for tuples of at most 16: the
     // organisations' resources are grouped.
     (
@@ -84,7 +85,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             reports::ReportsApi,
             org_reports::OrganisationReportsApi,
             partners::PartnersApi,
-            partners::PartnerAdminApi,
+            (partners::PartnerAdminApi, lti::LtiApi),
             (
                 organisations::OrganisationsApi,
                 organisations::OrgMembersApi,

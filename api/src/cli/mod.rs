@@ -138,6 +138,18 @@ enum Command {
         #[command(subcommand)]
         command: CredentialsCommand,
     },
+    /// LTI 1.3: Agora's signing key.
+    Lti {
+        #[command(subcommand)]
+        command: LtiCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LtiCommand {
+    /// Make a new LTI signing key and retire the others; they stay
+    /// published at /lti/jwks, so what they signed still verifies.
+    RotateKey,
 }
 
 #[derive(Subcommand)]
@@ -428,6 +440,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let conn = connect(&config).await?;
             ops::check_activity(conn, &network).await
+        }
+        Command::Lti {
+            command: LtiCommand::RotateKey,
+        } => {
+            let conn = connect(&config).await?;
+            let kid = agora_core::lti::Lti::new(conn, config.public_url())
+                .rotate_key()
+                .await?;
+            println!("LTI messages are now signed with key {kid}; earlier keys stay published");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Credentials {
             command: CredentialsCommand::RotateKey,

@@ -4,6 +4,8 @@ use poem::{Request, http::header};
 
 /// The web session; the API accepts it too (with a CSRF header for writes).
 pub const SESSION_COOKIE: &str = "agora_session";
+/// The CSRF token forms carry: the session's own once signed in.
+pub const CSRF_COOKIE: &str = "agora_csrf";
 /// The partner whose embed brought the reader, for attributing an enrolment.
 pub const VIA_COOKIE: &str = "agora_via";
 /// The language the reader chose with the switcher.

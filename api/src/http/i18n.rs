@@ -175,8 +175,14 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 47] = [
+    const CODE: [(&str, &str); 50] = [
         ("web/account.rs", include_str!("../web/account.rs")),
+        (
+            "web/lti_platforms.rs",
+            include_str!("../web/lti_platforms.rs"),
+        ),
+        ("lti/page.rs", include_str!("../lti/page.rs")),
+        ("lti/deep_link.rs", include_str!("../lti/deep_link.rs")),
         ("web/admin.rs", include_str!("../web/admin.rs")),
         ("web/auth.rs", include_str!("../web/auth.rs")),
         (
@@ -387,6 +393,9 @@ mod completeness {
         }
         for r in ["002", "019", "142", "150", "009"] {
             out.push(format!("m49-{r}"));
+        }
+        for r in agora_core::lti::Rejection::ALL {
+            out.push(format!("lti-rejected-{}", r.code()));
         }
         for e in ["400", "403", "404", "429", "500", "503"] {
             out.push(format!("error-{e}-title"));

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 62] = pages![
+pub const PAGES: [(&str, &str); 66] = pages![
     "layout",
     "error",
     "message",
@@ -74,6 +74,10 @@ pub const PAGES: [(&str, &str); 62] = pages![
     "cohort_submissions",
     "offline",
     "offline_saved",
+    "admin_lti",
+    "lti_rejected",
+    "lti_picker",
+    "lti_return",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -26,7 +26,7 @@ use crate::{
     state::AppState,
 };
 
-pub const CSRF_COOKIE: &str = "agora_csrf";
+pub use crate::http::cookies::CSRF_COOKIE;
 pub const FLASH_COOKIE: &str = "agora_flash";
 /// The data saver setting (issue 23): `on` or `off`.
 pub const DATA_SAVER_COOKIE: &str = "agora_data_saver";

@@ -19,6 +19,7 @@ mod ctx;
 mod embed;
 mod form;
 mod learning;
+mod lti_platforms;
 mod offline;
 mod org_reports;
 mod organisations;
@@ -150,6 +151,15 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/embed/courses/:slug", get(embed::course))
         .at("/oembed", get(embed::oembed))
+        .at(
+            "/admin/lti",
+            get(lti_platforms::list).post(lti_platforms::create),
+        )
+        .at(
+            "/admin/lti/:id",
+            get(lti_platforms::show).post(lti_platforms::update),
+        )
+        .at("/admin/lti/:id/deletion", post(lti_platforms::delete))
         .at(
             "/admin/partners",
             get(admin::partners).post(admin::create_partner),

@@ -34,7 +34,7 @@ pub use profile::{
 };
 pub use secrets::{TokenKind, new_token, token_hash};
 pub use sessions::{
-    NewSession, Principal, authenticate, forget_sign_ins, require_signed_in, sign_in,
+    NewSession, Principal, authenticate, forget_sign_ins, open_session, require_signed_in, sign_in,
 };
 pub use tokens::{NewApiToken, TokenSummary, create_api_token, list_tokens, revoke_token};
 pub use verification::{Registration, register, verify_email};

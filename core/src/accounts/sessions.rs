@@ -68,12 +68,18 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, password: &str) -> Re
         (Some(u), true) => u,
         _ => return Err(wrong()),
     };
+    open_session(db, user.id).await
+}
+
+/// Opens a web session for a user whose identity was checked elsewhere
+/// (a password above, or a verified LTI launch).
+pub async fn open_session(db: &DatabaseConnection, user_id: Uuid) -> Result<NewSession> {
     let token = new_token("ags_");
     let csrf_token = new_token("");
     let expires_at = now() + SESSION_LIFETIME;
     auth_token::ActiveModel {
         id: Set(Uuid::new_v4()),
-        user_id: Set(user.id),
+        user_id: Set(user_id),
         kind: Set(TokenKind::Session.as_str().into()),
         name: Set("web session".into()),
         token_hash: Set(token_hash(&token)),

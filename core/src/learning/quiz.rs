@@ -149,6 +149,8 @@ impl Learning {
         }
         .insert(&txn)
         .await?;
+        // A learner launched here from an LMS: the result goes to its gradebook.
+        crate::lti::quiz_scored(&txn, user_id, course.id, &l.key, attempt_id, score).await?;
         if passed {
             locked = record_completion(&txn, e.id, &lessons, l.id).await?;
         }

@@ -8,6 +8,7 @@ use agora_core::{
     cohorts::Cohorts,
     config::Config,
     credentials::Credentials,
+    discussions::Discussions,
     learning::Learning,
     organisations::Organisations,
     partners::Partners,
@@ -44,4 +45,6 @@ pub struct AppState {
     pub cohorts: Cohorts,
     /// Open Badges credentials: issuing keys, status lists, verification.
     pub credentials: Credentials,
+    /// Discussion spaces, threads, posts and notifications.
+    pub discussions: Discussions,
 }

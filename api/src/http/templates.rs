@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 62] = pages![
+pub const PAGES: [(&str, &str); 69] = pages![
     "layout",
     "error",
     "message",
@@ -74,6 +74,13 @@ pub const PAGES: [(&str, &str); 62] = pages![
     "cohort_submissions",
     "offline",
     "offline_saved",
+    "discussion_spaces",
+    "discussion_space",
+    "discussion_thread",
+    "discussion_post",
+    "discussion_ask",
+    "lesson_discussion",
+    "notifications",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -9,7 +9,10 @@ use agora_tests::{Learner, TestServer};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::cohorts::{field_of, ok};
+use super::{
+    cohorts::{field_of, ok},
+    cohorts_pages::form,
+};
 
 pub const COURSE: &str = "voluntary-local-review";
 pub const SPACE: &str = "course-voluntary-local-review";
@@ -121,19 +124,28 @@ async fn people_discuss_a_course_with_replies_answers_history_and_limits() {
     assert_eq!(t["following"], true, "the asker follows");
 
     // Bad input names the field; outsiders cannot post; locked threads refuse.
-    for (body, field) in [
-        (json!({ "title": "", "body": "x" }), "title"),
-        (json!({ "title": "x".repeat(201), "body": "x" }), "title"),
-        (json!({ "title": "T", "body": "  " }), "body"),
-        (json!({ "title": "T", "body": "x".repeat(20_001) }), "body"),
-        (json!({ "title": "T", "body": "x", "lesson": "no-such-lesson" }), "lesson"),
-        (json!({ "title": "T", "body": "Ask @OutSider" }), "body"),
+    // (Lengths the document states are refused before: 400.)
+    for (body, want) in [
+        (json!({ "title": " ", "body": "x" }), (422, "title")),
+        (json!({ "title": "x".repeat(201), "body": "x" }), (400, "")),
+        (json!({ "title": "T", "body": "  " }), (422, "body")),
+        (json!({ "title": "T", "body": "x".repeat(20_001) }), (400, "")),
+        (json!({ "title": "T", "body": "x", "lesson": "no-such-lesson" }), (422, "lesson")),
+        (json!({ "title": "T", "body": "Ask @OutSider" }), (422, "body")),
     ] {
         let (st, b) = s
             .call(&li, Method::POST, &format!("/api/v1/discussions/spaces/{SPACE}/threads"), Some(body))
             .await;
-        assert_eq!((st, field_of(&b)), (422, field), "{b}");
+        assert_eq!((st, field_of(&b)), want, "{b}");
     }
+    // On the pages, the message stands next to the field, in the reader's language.
+    let long = "x".repeat(20_001);
+    let (st, _, html) = form(&s, Some(&li), &format!("/discussions/{SPACE}/threads"), &[("title", "T"), ("body", &long)]).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("id=\"body-error\">Write a message of 1 to 20,000 characters."), "the message by the field");
+    let (st, _, html) = form(&s, Some(&li), &format!("/discussions/{SPACE}/threads"), &[("title", "T"), ("body", "Hi @OutSider")]).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("@OutSider is not someone who can read this space"), "the mention refused by the field");
     let (st, _) = s
         .call(&outsider, Method::GET, &format!("/api/v1/discussions/threads/{tid}"), None)
         .await;
@@ -198,6 +210,9 @@ async fn people_discuss_a_course_with_replies_answers_history_and_limits() {
         .call(&li, Method::POST, &format!("/api/v1/discussions/threads/{tid}/posts"), Some(json!({ "body": "late" })))
         .await;
     assert_eq!((st, field_of(&b)), (409, "body"), "{b}");
+    let (st, _, html) = form(&s, Some(&li), &format!("/discussions/{SPACE}/threads/{tid}/posts"), &[("body", "late")]).await;
+    assert_eq!(st, 409);
+    assert!(html.contains("This thread is locked: no one can post in it."));
     ok(&s, &admin, Method::PUT, &lock, Some(json!({ "locked": false })), 204).await;
     use agora_core::entities::audit_event;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -3,8 +3,8 @@
 //! someone who can read the space; a body naming anyone else is refused.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::{Expr, Func, SimpleExpr},
+    ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -64,14 +64,15 @@ pub(super) async fn resolve(
     let mut out = Vec::new();
     for name in names {
         // The same lowering on both sides, in the database's own terms.
-        let squeezed: SimpleExpr = Func::lower(Func::cust("REPLACE").args([
+        let args: [SimpleExpr; 3] = [
             Expr::col(user::Column::DisplayName).into(),
             Expr::val(" ").into(),
             Expr::val("").into(),
-        ]))
-        .into();
+        ];
+        let squeezed: SimpleExpr =
+            Func::lower(Func::cust(Alias::new("REPLACE")).args(args)).into();
         let people = user::Entity::find()
-            .filter(Expr::expr(squeezed).eq(Func::lower(Expr::val(name.clone()))))
+            .filter(squeezed.eq(Func::lower(Expr::val(name.clone()))))
             .all(db)
             .await?;
         let mut found = false;

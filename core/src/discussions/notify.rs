@@ -61,7 +61,7 @@ pub(super) async fn follow_in(
         .do_nothing()
         .to_owned(),
     )
-    .do_nothing()
+    .try_insert()
     .exec(db)
     .await?;
     Ok(())

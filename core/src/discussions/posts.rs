@@ -3,7 +3,8 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, sea_query::Expr,
+    QueryFilter, QueryOrder, Set,
+    sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 

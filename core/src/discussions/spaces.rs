@@ -114,7 +114,7 @@ async fn insert_space(
             .do_nothing()
             .to_owned(),
     )
-    .do_nothing()
+    .try_insert()
     .exec(db)
     .await?;
     discussion_space::Entity::find()

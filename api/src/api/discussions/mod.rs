@@ -41,6 +41,7 @@ fn uuid_of(s: &str, what: &'static str) -> Result<Uuid, ApiError> {
 
 /// A discussion space.
 #[derive(Object)]
+#[oai(rename = "DiscussionSpace")]
 #[oai(skip_serializing_if_is_none)]
 struct Space {
     /// `course-<course>`, `cohort-<cohort>`, or a community space's slug.
@@ -73,6 +74,7 @@ impl From<SpaceView> for Space {
 
 /// A post as the reader sees it.
 #[derive(Object)]
+#[oai(rename = "DiscussionPost")]
 #[oai(skip_serializing_if_is_none)]
 struct Post {
     id: Uuid,
@@ -122,6 +124,7 @@ impl From<PostView> for Post {
 
 /// A thread with its posts.
 #[derive(Object)]
+#[oai(rename = "DiscussionThread")]
 #[oai(skip_serializing_if_is_none)]
 struct Thread {
     id: Uuid,
@@ -161,6 +164,7 @@ impl From<ThreadView> for Thread {
 
 /// Turn something on or off.
 #[derive(Object)]
+#[oai(rename = "FollowSwitch")]
 struct Switch {
     on: bool,
 }

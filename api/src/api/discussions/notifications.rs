@@ -16,6 +16,7 @@ use crate::{
 pub struct NotificationsApi;
 
 #[derive(Object)]
+#[oai(rename = "Notification")]
 #[oai(skip_serializing_if_is_none)]
 struct Notification {
     id: Uuid,
@@ -56,17 +57,21 @@ impl From<NotificationView> for Notification {
 }
 
 #[derive(Object)]
+#[oai(rename = "UnreadNotifications")]
 struct Unread {
     unread: u64,
 }
 
 #[derive(Object)]
+#[oai(rename = "MarkNotificationsRead")]
 struct MarkRead {
     /// The notifications to mark read; all of yours when absent.
+    #[oai(validator(max_items = 200))]
     ids: Option<Vec<Uuid>>,
 }
 
 #[derive(Object)]
+#[oai(rename = "NotificationsMarked")]
 struct Marked {
     marked: u64,
 }

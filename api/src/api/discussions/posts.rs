@@ -15,12 +15,15 @@ use crate::{
 pub struct DiscussionPostsApi;
 
 #[derive(Object)]
+#[oai(rename = "DiscussionPostEdit")]
 struct PostEdit {
     /// Markdown.
+    #[oai(validator(max_length = 20000))]
     body: String,
 }
 
 #[derive(Object)]
+#[oai(rename = "DiscussionHelpful")]
 struct Helpful {
     /// Whether you now find it helpful.
     helpful: bool,
@@ -28,11 +31,13 @@ struct Helpful {
 }
 
 #[derive(Object)]
+#[oai(rename = "DiscussionPostVisibility")]
 struct Visibility {
     hidden: bool,
 }
 
 #[derive(Object)]
+#[oai(rename = "DiscussionPostRevision")]
 struct Revision {
     /// The body before the edit (Markdown).
     body: String,

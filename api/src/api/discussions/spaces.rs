@@ -22,14 +22,17 @@ use crate::{
 pub struct DiscussionSpacesApi;
 
 #[derive(Object)]
+#[oai(rename = "NewDiscussionSpace")]
 struct NewSpace {
     /// Lower-case letters, digits and dashes.
+    #[oai(validator(min_length = 1, max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"))]
     slug: String,
     /// `{locale: title}` in en, fr or es.
     titles: BTreeMap<String, String>,
 }
 
 #[derive(Object)]
+#[oai(rename = "DiscussionThreadItem")]
 #[oai(skip_serializing_if_is_none)]
 struct ThreadItem {
     id: Uuid,
@@ -63,6 +66,7 @@ impl From<ThreadSummary> for ThreadItem {
 
 /// One page of a space's threads.
 #[derive(Object)]
+#[oai(rename = "DiscussionThreadPage")]
 struct ThreadPage {
     space: Space,
     /// `latest`, `unanswered` or `helpful`.
@@ -87,14 +91,18 @@ impl From<ThreadList> for ThreadPage {
 }
 
 #[derive(Object)]
+#[oai(rename = "NewDiscussionThread")]
 struct NewThread {
+    #[oai(validator(max_length = 200))]
     title: String,
     /// Markdown; `@name` mentions people who can read the space.
+    #[oai(validator(max_length = 20000))]
     body: String,
     /// A question, whose asker marks the answer.
     #[oai(default)]
     question: bool,
     /// In a course's space, the key of the lesson it is about.
+    #[oai(validator(max_length = 80))]
     lesson: Option<String>,
 }
 

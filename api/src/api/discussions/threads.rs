@@ -14,20 +14,24 @@ use crate::{
 pub struct DiscussionThreadsApi;
 
 #[derive(Object)]
+#[oai(rename = "NewDiscussionReply")]
 struct NewReply {
     /// Markdown; `@name` mentions people who can read the space.
+    #[oai(validator(max_length = 20000))]
     body: String,
     /// The post it answers; a reply to a reply joins its parent's replies.
     parent_id: Option<Uuid>,
 }
 
 #[derive(Object)]
+#[oai(rename = "DiscussionAnswer")]
 struct Answer {
     /// The reply that answers the question; none to unmark.
     post_id: Option<Uuid>,
 }
 
 #[derive(Object)]
+#[oai(rename = "DiscussionLock")]
 struct Lock {
     locked: bool,
 }

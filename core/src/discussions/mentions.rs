@@ -37,8 +37,7 @@ pub fn mention_names(body: &str) -> Vec<String> {
             .take_while(|c| c.is_alphanumeric() || "._-".contains(*c))
             .collect();
         let name = name.trim_end_matches(['.', '-', '_']).to_owned();
-        if name.chars().count() >= 2
-            && name.chars().count() <= 64
+        if (2..=64).contains(&name.chars().count())
             && !out.iter().any(|n| n.to_lowercase() == name.to_lowercase())
         {
             out.push(name);

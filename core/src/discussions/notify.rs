@@ -207,33 +207,42 @@ impl Discussions {
             .await?;
         let mut out = Vec::new();
         for n in rows {
-            if !spaces.contains_key(&n.space_id) {
-                let s = discussion_space::Entity::find_by_id(n.space_id)
-                    .one(&self.db)
-                    .await?;
-                let readable = match &s {
-                    Some(s) => access_of(&self.db, s, who.user_id, who.role).await?.read,
-                    None => false,
-                };
-                spaces.insert(n.space_id, s.filter(|_| readable));
-            }
-            let Some(Some(space)) = spaces.get(&n.space_id) else {
+            let space = match spaces.get(&n.space_id) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = discussion_space::Entity::find_by_id(n.space_id)
+                        .one(&self.db)
+                        .await?;
+                    let readable = match &s {
+                        Some(s) => access_of(&self.db, s, who.user_id, who.role).await?.read,
+                        None => false,
+                    };
+                    let s = s.filter(|_| readable);
+                    spaces.insert(n.space_id, s.clone());
+                    s
+                }
+            };
+            let Some(space) = space else {
                 continue;
             };
-            if !threads.contains_key(&n.thread_id) {
-                let title = discussion_thread::Entity::find_by_id(n.thread_id)
-                    .one(&self.db)
-                    .await?
-                    .map(|t| t.title)
-                    .unwrap_or_default();
-                threads.insert(n.thread_id, title);
-            }
+            let title = match threads.get(&n.thread_id) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = discussion_thread::Entity::find_by_id(n.thread_id)
+                        .one(&self.db)
+                        .await?
+                        .map(|t| t.title)
+                        .unwrap_or_default();
+                    threads.insert(n.thread_id, t.clone());
+                    t
+                }
+            };
             out.push(NotificationView {
                 id: n.id,
                 kind: n.kind,
                 space: space.slug.clone(),
                 thread_id: n.thread_id,
-                thread_title: threads.get(&n.thread_id).cloned().unwrap_or_default(),
+                thread_title: title,
                 post_id: n.post_id,
                 actor_name: n
                     .actor_id

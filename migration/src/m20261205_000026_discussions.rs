@@ -164,7 +164,10 @@ impl MigrationTrait for Migration {
         for (name, cols) in [
             (
                 "idx_discussion_threads_latest",
-                vec![DiscussionThreads::SpaceId, DiscussionThreads::LastActivityAt],
+                vec![
+                    DiscussionThreads::SpaceId,
+                    DiscussionThreads::LastActivityAt,
+                ],
             ),
             (
                 "idx_discussion_threads_lesson",
@@ -220,7 +223,10 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(DiscussionPostRevisions::EditedBy))
                     .col(timestamp_with_time_zone(DiscussionPostRevisions::CreatedAt))
                     .foreign_key(&mut cascade(
-                        (DiscussionPostRevisions::Table, DiscussionPostRevisions::PostId),
+                        (
+                            DiscussionPostRevisions::Table,
+                            DiscussionPostRevisions::PostId,
+                        ),
                         (DiscussionPosts::Table, DiscussionPosts::Id),
                     ))
                     .to_owned(),

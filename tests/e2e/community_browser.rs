@@ -33,17 +33,27 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
     // Amina asks under the lesson and mentions Li.
     run.sign_in(&amina.email).await;
     run.visit(&lesson, "discussion-lesson").await;
-    run.b.type_into("#ask-title", "Which census should we use?").await;
     run.b
-        .type_into("#ask-body", "Our data is from 2011. @LiWei, what did Nairobi use?")
+        .type_into("#ask-title", "Which census should we use?")
         .await;
     run.b
-        .submit(&format!("form[action='/discussions/{SPACE}/threads'] button"))
+        .type_into(
+            "#ask-body",
+            "Our data is from 2011. @LiWei, what did Nairobi use?",
+        )
+        .await;
+    run.b
+        .submit(&format!(
+            "form[action='/discussions/{SPACE}/threads'] button"
+        ))
         .await;
     run.check("discussion-asked").await;
     assert!(run.flash().await.contains("Posted."));
     let thread = run.path().await;
-    assert!(thread.starts_with(&format!("/discussions/{SPACE}/threads/")), "{thread}");
+    assert!(
+        thread.starts_with(&format!("/discussions/{SPACE}/threads/")),
+        "{thread}"
+    );
     assert!(run.b.text("h1").await.contains("Which census"));
     run.sign_out().await;
 
@@ -51,7 +61,8 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
     run.sign_in(&li.email).await;
     run.visit("/discussions", "discussion-spaces").await;
     assert!(run.b.text("header").await.contains("Notifications (1)"));
-    run.visit("/notifications", "discussion-notifications").await;
+    run.visit("/notifications", "discussion-notifications")
+        .await;
     let note = run.b.text(".notification-list").await;
     assert!(note.contains("Amina Diallo mentioned you"), "{note}");
     let link = run.b.find(".notification-list a").await;
@@ -59,17 +70,32 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
     assert_eq!(run.path().await, thread);
     run.check("discussion-thread-peer").await;
     run.b
-        .type_into("#reply-body", "We used the **2019 census**; table 4 has the wards.")
+        .type_into(
+            "#reply-body",
+            "We used the **2019 census**; table 4 has the wards.",
+        )
         .await;
-    run.b.submit("section.card form[action$='/posts'] button").await;
+    run.b
+        .submit("section.card form[action$='/posts'] button")
+        .await;
     run.check("discussion-replied").await;
-    assert!(run.b.text("#replies-heading + article").await.contains("2019 census"));
+    assert!(
+        run.b
+            .text("#replies-heading + article")
+            .await
+            .contains("2019 census")
+    );
     run.sign_out().await;
 
     // Amina is notified, marks the answer, and the lesson shows it answered.
     run.sign_in(&amina.email).await;
     run.visit("/notifications", "discussion-notified").await;
-    assert!(run.b.text(".notification-list").await.contains("Li Wei replied"));
+    assert!(
+        run.b
+            .text(".notification-list")
+            .await
+            .contains("Li Wei replied")
+    );
     run.visit(&thread, "discussion-thread-asker").await;
     run.b.submit("form[action$='/answer'] button").await;
     run.check("discussion-answered").await;
@@ -77,5 +103,8 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
     assert!(run.b.text("article.answer").await.contains("2019 census"));
     run.visit(&lesson, "discussion-lesson-answered").await;
     let under = run.b.text(".discussion").await;
-    assert!(under.contains("Which census should we use?") && under.contains("Answered"), "{under}");
+    assert!(
+        under.contains("Which census should we use?") && under.contains("Answered"),
+        "{under}"
+    );
 }

@@ -27,6 +27,7 @@ mod cohorts_work;
 mod cohorts_worker;
 mod community;
 mod community_browser;
+mod community_listing;
 mod community_matrix;
 mod community_notify;
 mod compose;

@@ -355,6 +355,10 @@ mod completeness {
             "web/discussions/spaces.rs",
             include_str!("../web/discussions/spaces.rs"),
         ),
+        (
+            "web/discussions/history.rs",
+            include_str!("../web/discussions/history.rs"),
+        ),
         ("i18n.rs", ""),
     ];
 

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 69] = pages![
+pub const PAGES: [(&str, &str); 70] = pages![
     "layout",
     "error",
     "message",
@@ -81,6 +81,7 @@ pub const PAGES: [(&str, &str); 69] = pages![
     "discussion_ask",
     "lesson_discussion",
     "notifications",
+    "discussion_history",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -186,7 +186,10 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/discussions", get(discussions::spaces::list))
         .at("/discussions/:space", get(discussions::space::show))
-        .at("/discussions/:space/threads", post(discussions::space::start))
+        .at(
+            "/discussions/:space/threads",
+            post(discussions::space::start),
+        )
         .at(
             "/discussions/:space/following",
             post(discussions::space::follow),
@@ -223,8 +226,19 @@ pub fn routes(route: Route) -> Route {
             "/discussions/:space/threads/:id/visibility",
             post(discussions::actions::visibility),
         )
+        .at(
+            "/discussions/:space/threads/:id/edit",
+            post(discussions::actions::edit),
+        )
+        .at(
+            "/discussions/:space/threads/:id/posts/:post/history",
+            get(discussions::history::history),
+        )
         .at("/notifications", get(discussions::notifications::list))
-        .at("/notifications/read", post(discussions::notifications::read))
+        .at(
+            "/notifications/read",
+            post(discussions::notifications::read),
+        )
         .at("/cohorts", get(cohorts::list::list))
         .at(
             "/cohorts/new",

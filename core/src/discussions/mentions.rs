@@ -68,8 +68,7 @@ pub(super) async fn resolve(
             Expr::val(" ").into(),
             Expr::val("").into(),
         ];
-        let squeezed: SimpleExpr =
-            Func::lower(Func::cust(Alias::new("REPLACE")).args(args)).into();
+        let squeezed: SimpleExpr = Func::lower(Func::cust(Alias::new("REPLACE")).args(args)).into();
         let people = user::Entity::find()
             .filter(squeezed.eq(Func::lower(Expr::val(name.clone()))))
             .all(db)

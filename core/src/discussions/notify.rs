@@ -18,8 +18,7 @@ use crate::{
     Result,
     accounts::{Principal, Role, require_signed_in},
     entities::{
-        discussion_follow, discussion_post, discussion_space, discussion_thread, notification,
-        user,
+        discussion_follow, discussion_post, discussion_space, discussion_thread, notification, user,
     },
 };
 
@@ -272,4 +271,3 @@ impl Discussions {
         Ok(q.exec(&self.db).await?.rows_affected)
     }
 }
-

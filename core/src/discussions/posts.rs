@@ -216,7 +216,9 @@ impl Discussions {
                 -p.helpful_count,
             )
             .await?;
-            discussion_post::Entity::delete_by_id(p.id).exec(&txn).await?;
+            discussion_post::Entity::delete_by_id(p.id)
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(())
@@ -228,7 +230,10 @@ impl Discussions {
         let (p, t, _, _) = self.readable_post(who, id).await?;
         let who = require_signed_in(who)?;
         if p.author_id == Some(who.user_id) {
-            return Err(Error::invalid("post", "you cannot find your own post helpful"));
+            return Err(Error::invalid(
+                "post",
+                "you cannot find your own post helpful",
+            ));
         }
         if p.deleted || p.hidden {
             return Err(not_found("post"));

@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -339,4 +338,3 @@ fn pick(titles: &BTreeMap<String, String>, locale: Locale, fallback: &str) -> St
         .cloned()
         .unwrap_or_else(|| fallback.to_owned())
 }
-

@@ -180,7 +180,10 @@ impl Discussions {
                     .await?
                     > 0;
                 if !exists {
-                    return Err(Error::invalid("lesson", "no lesson of this course has this key"));
+                    return Err(Error::invalid(
+                        "lesson",
+                        "no lesson of this course has this key",
+                    ));
                 }
                 Some(k.to_owned())
             }

@@ -84,8 +84,9 @@ impl LinkTarget for NoLinks {
 
 /// The post's sanitised HTML; `course` names the course space's course.
 pub(super) fn render(body: &str, course: Option<&str>, author: Option<&user::Model>) -> String {
-    let new_account = author
-        .is_none_or(|u| OffsetDateTime::now_utc() - u.created_at < Duration::days(NEW_ACCOUNT_DAYS));
+    let new_account = author.is_none_or(|u| {
+        OffsetDateTime::now_utc() - u.created_at < Duration::days(NEW_ACCOUNT_DAYS)
+    });
     match course {
         Some(slug) => markdown::render_post(body, &CourseLinks { slug }, new_account),
         None => markdown::render_post(body, &NoLinks, new_account),
@@ -176,8 +177,7 @@ impl Discussions {
         Ok(ThreadView {
             id: t.id,
             following: self.follows(who.user_id, t.id).await?,
-            can_mark_answer: t.question
-                && (access.moderate || t.author_id == Some(who.user_id)),
+            can_mark_answer: t.question && (access.moderate || t.author_id == Some(who.user_id)),
             space: space_view,
             title: t.title,
             lesson_key: t.lesson_key,

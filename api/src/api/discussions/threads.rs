@@ -58,10 +58,7 @@ impl DiscussionThreadsApi {
         thread: Path<String>,
     ) -> Result<Json<Thread>, ApiError> {
         let id = uuid_of(&thread, "thread")?;
-        let t = state
-            .discussions
-            .thread(Some(auth.principal()), id)
-            .await?;
+        let t = state.discussions.thread(Some(auth.principal()), id).await?;
         Ok(Json(t.into()))
     }
 

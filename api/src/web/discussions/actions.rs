@@ -6,8 +6,9 @@ use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use uuid::Uuid;
 
 use super::{
-    checked, form_error, thread_href,
+    checked, form_error,
     thread::{Refused, thread_page},
+    thread_href,
 };
 use crate::web::{Ctx, Flash, FormData};
 
@@ -78,6 +79,7 @@ pub async fn reply(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Bo
             Some((status, _, message)) => {
                 let refused = Refused {
                     parent,
+                    edit: None,
                     message,
                     draft: text.to_owned(),
                 };
@@ -91,37 +93,51 @@ pub async fn reply(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Bo
 /// POST `…/helpful`: `post`.
 #[handler]
 pub async fn helpful(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Body) -> Response {
-    act(ctx, space, id, body, "flash-discussion-saved", |ctx, _, f| async move {
-        let r = match post_id(&f) {
-            Ok(p) => ctx
-                .state
-                .discussions
-                .toggle_helpful(ctx.user.as_ref(), p)
-                .await
-                .map(drop),
-            Err(e) => Err(e),
-        };
-        (ctx, r)
-    })
+    act(
+        ctx,
+        space,
+        id,
+        body,
+        "flash-discussion-saved",
+        |ctx, _, f| async move {
+            let r = match post_id(&f) {
+                Ok(p) => ctx
+                    .state
+                    .discussions
+                    .toggle_helpful(ctx.user.as_ref(), p)
+                    .await
+                    .map(drop),
+                Err(e) => Err(e),
+            };
+            (ctx, r)
+        },
+    )
     .await
 }
 
 /// POST `…/answer`: `post` (empty to unmark).
 #[handler]
 pub async fn answer(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Body) -> Response {
-    act(ctx, space, id, body, "flash-discussion-answer", |ctx, id, f| async move {
-        let post = f.get("post").filter(|p| !p.is_empty());
-        let r = match post.map(str::parse::<Uuid>).transpose() {
-            Ok(p) => {
-                ctx.state
-                    .discussions
-                    .mark_answer(ctx.user.as_ref(), id, p)
-                    .await
-            }
-            Err(_) => Err(agora_core::Error::NotFound { what: "post" }),
-        };
-        (ctx, r)
-    })
+    act(
+        ctx,
+        space,
+        id,
+        body,
+        "flash-discussion-answer",
+        |ctx, id, f| async move {
+            let post = f.get("post").filter(|p| !p.is_empty());
+            let r = match post.map(str::parse::<Uuid>).transpose() {
+                Ok(p) => {
+                    ctx.state
+                        .discussions
+                        .mark_answer(ctx.user.as_ref(), id, p)
+                        .await
+                }
+                Err(_) => Err(agora_core::Error::NotFound { what: "post" }),
+            };
+            (ctx, r)
+        },
+    )
     .await
 }
 
@@ -159,30 +175,44 @@ pub async fn delete(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: B
 /// POST `…/following`: `on` (`1` or `0`).
 #[handler]
 pub async fn follow(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Body) -> Response {
-    act(ctx, space, id, body, "flash-discussion-saved", |ctx, id, f| async move {
-        let on = f.get("on") == Some("1");
-        let r = ctx
-            .state
-            .discussions
-            .follow_thread(ctx.user.as_ref(), id, on)
-            .await;
-        (ctx, r)
-    })
+    act(
+        ctx,
+        space,
+        id,
+        body,
+        "flash-discussion-saved",
+        |ctx, id, f| async move {
+            let on = f.get("on") == Some("1");
+            let r = ctx
+                .state
+                .discussions
+                .follow_thread(ctx.user.as_ref(), id, on)
+                .await;
+            (ctx, r)
+        },
+    )
     .await
 }
 
 /// POST `…/lock`: `locked` (`1` or `0`), moderators.
 #[handler]
 pub async fn lock(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Body) -> Response {
-    act(ctx, space, id, body, "flash-discussion-saved", |ctx, id, f| async move {
-        let locked = f.get("locked") == Some("1");
-        let r = ctx
-            .state
-            .discussions
-            .lock_thread(ctx.user.as_ref(), id, locked)
-            .await;
-        (ctx, r)
-    })
+    act(
+        ctx,
+        space,
+        id,
+        body,
+        "flash-discussion-saved",
+        |ctx, id, f| async move {
+            let locked = f.get("locked") == Some("1");
+            let r = ctx
+                .state
+                .discussions
+                .lock_thread(ctx.user.as_ref(), id, locked)
+                .await;
+            (ctx, r)
+        },
+    )
     .await
 }
 
@@ -193,18 +223,71 @@ pub async fn visibility(
     Path((space, id)): Path<(String, String)>,
     body: Body,
 ) -> Response {
-    act(ctx, space, id, body, "flash-discussion-saved", |ctx, _, f| async move {
-        let hidden = f.get("hidden") == Some("1");
-        let r = match post_id(&f) {
-            Ok(p) => {
-                ctx.state
-                    .discussions
-                    .hide_post(ctx.user.as_ref(), p, hidden)
-                    .await
-            }
-            Err(e) => Err(e),
-        };
-        (ctx, r)
-    })
+    act(
+        ctx,
+        space,
+        id,
+        body,
+        "flash-discussion-saved",
+        |ctx, _, f| async move {
+            let hidden = f.get("hidden") == Some("1");
+            let r = match post_id(&f) {
+                Ok(p) => {
+                    ctx.state
+                        .discussions
+                        .hide_post(ctx.user.as_ref(), p, hidden)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            (ctx, r)
+        },
+    )
     .await
+}
+
+/// POST `…/edit`: `post` (one's own) and its new `body`. A refusal shows
+/// the edit form again with the message.
+#[handler]
+pub async fn edit(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Body) -> Response {
+    let form = FormData::read(body).await;
+    if let Err(r) = checked(&ctx, &form) {
+        return r;
+    }
+    let (Ok(id), Ok(post)) = (id.parse::<Uuid>(), post_id(&form)) else {
+        return ctx.error(StatusCode::NOT_FOUND);
+    };
+    match ctx.state.discussions.thread(ctx.user.as_ref(), id).await {
+        Ok(t) if t.space.slug == space => {}
+        Ok(_) => return ctx.error(StatusCode::NOT_FOUND),
+        Err(e) => return ctx.fail(e),
+    }
+    if !matches!(ctx.state.discussions.thread_of_post(ctx.user.as_ref(), post).await, Ok(t) if t == id)
+    {
+        return ctx.error(StatusCode::NOT_FOUND);
+    }
+    let text = form.get("body").unwrap_or_default();
+    match ctx
+        .state
+        .discussions
+        .edit_post(ctx.user.as_ref(), post, text)
+        .await
+    {
+        Ok(()) => ctx.redirect(
+            &format!("{}#post-{post}", thread_href(&space, id)),
+            Some(Flash::Ok("flash-discussion-edited")),
+        ),
+        Err(e) => match form_error(&ctx, &e) {
+            Some((status, _, message)) => {
+                let refused = Refused {
+                    parent: None,
+                    edit: Some(post),
+                    message,
+                    draft: text.to_owned(),
+                };
+                thread_page(&ctx, &space, id, status, Some(refused)).await
+            }
+            None => ctx.fail(e),
+        },
+    }
 }

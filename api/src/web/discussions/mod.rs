@@ -1,11 +1,13 @@
 //! Discussion pages: the spaces (`spaces`), a space's threads and the form
 //! to start one (`space`), a thread with its replies and the forms on it
-//! (`thread`, `actions`), the notifications (`notifications`) and the
+//! (`thread`, `actions`), a post's history for
+//! moderators (`history`), the notifications (`notifications`) and the
 //! discussion shown under a lesson (`lesson`). Every rule is the core
 //! service's, as for the JSON API; a refusal becomes the matching error
 //! page, or the form again with the message next to the field.
 
 pub mod actions;
+pub mod history;
 pub mod lesson;
 pub mod notifications;
 pub mod space;

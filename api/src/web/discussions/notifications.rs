@@ -28,12 +28,7 @@ pub async fn list(ctx: Ctx) -> Response {
     if let Err(r) = ctx.require_user() {
         return r;
     }
-    let all = match ctx
-        .state
-        .discussions
-        .notifications(ctx.user.as_ref())
-        .await
-    {
+    let all = match ctx.state.discussions.notifications(ctx.user.as_ref()).await {
         Ok(l) => l,
         Err(e) => return ctx.fail(e),
     };

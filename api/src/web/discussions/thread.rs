@@ -33,6 +33,10 @@ struct PostItem {
     /// The message next to this post's reply form.
     error: Option<String>,
     draft: String,
+    /// Its author may edit it: the Markdown to edit, and a refusal.
+    can_edit: bool,
+    edit_draft: String,
+    edit_error: Option<String>,
     replies: Vec<PostItem>,
 }
 
@@ -56,10 +60,11 @@ struct ThreadPage {
     draft: String,
 }
 
-/// A refused reply: which post's form (`None`: the thread's), the message
-/// and what was written.
+/// A refused reply or edit: which post's reply form (`None`: the
+/// thread's), or which post's edit form, the message and what was written.
 pub struct Refused {
     pub parent: Option<Uuid>,
+    pub edit: Option<Uuid>,
     pub message: String,
     pub draft: String,
 }
@@ -74,8 +79,14 @@ fn item(
 ) -> PostItem {
     let can_reply = top && !p.opening && t.space.access.post && !t.locked;
     let (error, draft) = match refused {
-        Some(r) if r.parent == Some(p.id) => (Some(r.message.clone()), r.draft.clone()),
+        Some(r) if r.edit.is_none() && r.parent == Some(p.id) => {
+            (Some(r.message.clone()), r.draft.clone())
+        }
         _ => (None, String::new()),
+    };
+    let (edit_error, edit_draft) = match refused {
+        Some(r) if r.edit == Some(p.id) => (Some(r.message.clone()), r.draft.clone()),
+        _ => (None, p.body.clone()),
     };
     PostItem {
         id: p.id,
@@ -103,6 +114,9 @@ fn item(
         can_reply,
         error,
         draft,
+        can_edit: p.mine && !p.deleted && !t.locked,
+        edit_draft,
+        edit_error,
         replies: p
             .replies
             .into_iter()
@@ -127,7 +141,9 @@ pub async fn thread_page(
     let zone = reader_zone(ctx).await;
     let mut posts = t.posts.clone();
     let opening = (!posts.is_empty() && posts[0].opening).then(|| posts.remove(0));
-    let main_error = refused.as_ref().filter(|r| r.parent.is_none());
+    let main_error = refused
+        .as_ref()
+        .filter(|r| r.parent.is_none() && r.edit.is_none());
     let data = ThreadPage {
         action: super::thread_href(space, t.id),
         space: space.to_owned(),
@@ -144,7 +160,7 @@ pub async fn thread_page(
         following: t.following,
         can_moderate: t.space.access.moderate,
         can_reply: t.space.access.post && !t.locked,
-        opening: opening.map(|p| item(ctx, &zone, &t, p, true, None)),
+        opening: opening.map(|p| item(ctx, &zone, &t, p, true, refused.as_ref())),
         replies: posts
             .into_iter()
             .map(|p| item(ctx, &zone, &t, p, true, refused.as_ref()))

@@ -67,6 +67,8 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             );
         }
     }
+    // The network-wide discussion spaces every Agora starts with.
+    agora_core::discussions::seed_community_spaces(&conn).await?;
     let acceptor = TcpListener::bind(config.bind)
         .into_acceptor()
         .await
@@ -120,7 +122,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
                 config.partner_anonymous_per_minute,
                 config.partner_key_per_minute,
             )
-            .with_shared(shared_limits),
+            .with_shared(shared_limits.clone()),
         ),
         organisations: agora_core::organisations::Organisations::new(conn.clone()),
         cohorts: agora_core::cohorts::Cohorts::new(
@@ -130,6 +132,12 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         ),
         credentials: agora_core::credentials::Credentials::new(conn.clone(), &config),
         lti: agora_core::lti::Lti::new(conn.clone(), config.public_url()),
+        discussions: agora_core::discussions::Discussions::new(
+            conn.clone(),
+            Arc::new(agora_core::rate_limit::PostLimits::new(
+                shared_limits.clone(),
+            )),
+        ),
         storage,
         pages: Default::default(),
         db: conn,

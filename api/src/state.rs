@@ -8,6 +8,7 @@ use agora_core::{
     cohorts::Cohorts,
     config::Config,
     credentials::Credentials,
+    discussions::Discussions,
     learning::Learning,
     organisations::Organisations,
     partners::Partners,
@@ -46,4 +47,6 @@ pub struct AppState {
     pub credentials: Credentials,
     /// LTI 1.3: platforms, launches, deep linking, grades.
     pub lti: agora_core::lti::Lti,
+    /// Discussion spaces, threads, posts and notifications.
+    pub discussions: Discussions,
 }

@@ -13,6 +13,7 @@ pub mod course_edit;
 pub mod course_source;
 pub mod credentials;
 pub mod db;
+pub mod discussions;
 pub mod domain;
 pub mod embed;
 pub mod entities;

@@ -26,7 +26,15 @@ pub struct MediaRef {
 /// or the whole screen when narrower.
 pub const IMAGE_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";
 
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static SANITIZER: LazyLock<ammonia::Builder<'static>> =
+    LazyLock::new(|| sanitizer("noopener noreferrer"));
+
+/// The same rules for people's posts; links of new accounts are not
+/// endorsed (`rel="nofollow ugc"`).
+static UGC_SANITIZER: LazyLock<ammonia::Builder<'static>> =
+    LazyLock::new(|| sanitizer("noopener noreferrer nofollow ugc"));
+
+fn sanitizer(rel: &'static str) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.add_tags(["figure", "figcaption", "iframe"])
         .add_tag_attributes("img", ["loading", "srcset", "sizes"])
@@ -65,10 +73,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             ("img", "sizes") => (value == IMAGE_SIZES).then_some(value.into()),
             _ => Some(value.into()),
         })
-        .link_rel(Some("noopener noreferrer"))
+        .link_rel(Some(rel))
         .url_schemes(["http", "https", "mailto"].into());
     b
-});
+}
 
 /// Removes every iframe the sanitiser left without a `src` (its address was
 /// not an allowed player), and gives the others a title when the author
@@ -140,6 +148,25 @@ fn escape_attr(s: &str) -> String {
 /// the sanitiser: scripts and event handlers never survive, and an iframe
 /// only when it is an allow-listed video player.
 pub fn render(markdown: &str, links: &dyn LinkTarget) -> String {
+    render_with(markdown, links, &SANITIZER)
+}
+
+/// Renders a person's post exactly as a lesson, except that the links of a
+/// new account carry `rel="nofollow ugc"` when `new_account` is set.
+pub fn render_post(markdown: &str, links: &dyn LinkTarget, new_account: bool) -> String {
+    let sanitizer = if new_account {
+        &UGC_SANITIZER
+    } else {
+        &SANITIZER
+    };
+    render_with(markdown, links, sanitizer)
+}
+
+fn render_with(
+    markdown: &str,
+    links: &dyn LinkTarget,
+    sanitizer: &ammonia::Builder<'static>,
+) -> String {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
@@ -203,7 +230,7 @@ pub fn render(markdown: &str, links: &dyn LinkTarget) -> String {
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    drop_unsourced_iframes(SANITIZER.clean(&html).to_string())
+    drop_unsourced_iframes(sanitizer.clean(&html).to_string())
 }
 
 fn resolve<'a>(dest: CowStr<'a>, links: &dyn LinkTarget) -> CowStr<'a> {

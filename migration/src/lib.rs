@@ -26,6 +26,7 @@ mod m20261203_000022_credential_keys;
 mod m20261204_000023_cohort_completion;
 mod m20261204_000024_client_events;
 mod m20261204_000025_job_origin;
+mod m20261205_000026_discussions;
 mod m20261205_000030_lti;
 
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000023_cohort_completion::Migration),
             Box::new(m20261204_000024_client_events::Migration),
             Box::new(m20261204_000025_job_origin::Migration),
+            Box::new(m20261205_000026_discussions::Migration),
             Box::new(m20261205_000030_lti::Migration),
         ]
     }

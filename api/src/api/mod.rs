@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod cohorts;
 pub mod course_editor;
 pub mod credentials;
+pub mod discussions;
 pub mod document;
 mod download;
 pub mod explorer;
@@ -40,7 +41,13 @@ pub type Apis = (
     (learning::LearningApi, offline::OfflineApi),
     (certificates::CertificatesApi, credentials::CredentialsApi),
     admin::AdminApi,
-    search::SearchApi,
+    (
+        search::SearchApi,
+        discussions::DiscussionSpacesApi,
+        discussions::DiscussionThreadsApi,
+        discussions::DiscussionPostsApi,
+        discussions::NotificationsApi,
+    ),
     authoring::AuthoringApi,
     media::MediaApi,
     course_editor::CourseEditorApi,
@@ -78,7 +85,13 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             (learning::LearningApi, offline::OfflineApi),
             (certificates::CertificatesApi, credentials::CredentialsApi),
             admin::AdminApi,
-            search::SearchApi,
+            (
+                search::SearchApi,
+                discussions::DiscussionSpacesApi,
+                discussions::DiscussionThreadsApi,
+                discussions::DiscussionPostsApi,
+                discussions::NotificationsApi,
+            ),
             authoring::AuthoringApi,
             media::MediaApi,
             course_editor::CourseEditorApi,

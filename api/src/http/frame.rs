@@ -32,16 +32,18 @@ enum Slot {
     Here,
     Oembed,
     FlashText,
+    Unread,
 }
 
 impl Slot {
-    const ALL: [Slot; 6] = [
+    const ALL: [Slot; 7] = [
         Slot::Title,
         Slot::Body,
         Slot::Csrf,
         Slot::Here,
         Slot::Oembed,
         Slot::FlashText,
+        Slot::Unread,
     ];
 
     /// Its marker: a control character handlebars leaves as it is, which
@@ -54,6 +56,7 @@ impl Slot {
             Slot::Here => "\u{1}here\u{1}",
             Slot::Oembed => "\u{1}oembed\u{1}",
             Slot::FlashText => "\u{1}flash\u{1}",
+            Slot::Unread => "\u{1}unread\u{1}",
         }
     }
 }
@@ -78,6 +81,8 @@ pub struct Frame<'a> {
     pub section: &'a str,
     pub flash: Option<FlashView>,
     pub oembed: Option<&'a str>,
+    /// Unread notifications as the header shows them (` (3)`), or empty.
+    pub unread: &'a str,
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -124,6 +129,7 @@ fn pieces(shape: Shape) -> Option<Arc<Vec<Piece>>> {
                 }),
                 languages: languages(shape.locale),
                 oembed: shape.oembed.then(|| Slot::Oembed.marker()),
+                unread: Slot::Unread.marker(),
             },
         )
         .map_err(|e| tracing::error!(error = %e, "the layout did not render"))
@@ -215,6 +221,7 @@ pub fn render(f: &Frame) -> Option<String> {
             Piece::Slot(Slot::FlashText) => {
                 push_escaped(&mut out, f.flash.as_ref().map_or("", |x| &x.text))
             }
+            Piece::Slot(Slot::Unread) => push_escaped(&mut out, f.unread),
         }
     }
     Some(out)
@@ -262,6 +269,7 @@ mod tests {
                                     }),
                                     languages: languages(locale),
                                     oembed,
+                                    unread: " (3)",
                                 },
                             )
                             .unwrap();
@@ -280,6 +288,7 @@ mod tests {
                                 text: text.into(),
                             }),
                             oembed,
+                            unread: " (3)",
                         })
                         .unwrap();
                         assert_eq!(got, want);

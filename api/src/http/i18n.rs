@@ -333,6 +333,38 @@ mod completeness {
             include_str!("../web/cohorts/followup.rs"),
         ),
         ("http/page.rs", include_str!("../http/page.rs")),
+        (
+            "web/discussions/mod.rs",
+            include_str!("../web/discussions/mod.rs"),
+        ),
+        (
+            "web/discussions/space.rs",
+            include_str!("../web/discussions/space.rs"),
+        ),
+        (
+            "web/discussions/thread.rs",
+            include_str!("../web/discussions/thread.rs"),
+        ),
+        (
+            "web/discussions/actions.rs",
+            include_str!("../web/discussions/actions.rs"),
+        ),
+        (
+            "web/discussions/notifications.rs",
+            include_str!("../web/discussions/notifications.rs"),
+        ),
+        (
+            "web/discussions/lesson.rs",
+            include_str!("../web/discussions/lesson.rs"),
+        ),
+        (
+            "web/discussions/spaces.rs",
+            include_str!("../web/discussions/spaces.rs"),
+        ),
+        (
+            "web/discussions/history.rs",
+            include_str!("../web/discussions/history.rs"),
+        ),
         ("i18n.rs", ""),
     ];
 
@@ -390,6 +422,18 @@ mod completeness {
         }
         for d in ["pending", "accepted", "waitlisted", "declined"] {
             out.push(format!("cohort-application-{d}"));
+        }
+        for k in ["course", "cohort", "community"] {
+            out.push(format!("discussion-kind-{k}"));
+        }
+        for k in ["latest", "unanswered", "helpful"] {
+            out.push(format!("discussion-sort-{k}"));
+        }
+        for k in ["title", "lesson", "body"] {
+            out.push(format!("discussion-error-{k}"));
+        }
+        for k in ["reply", "mention", "answer", "thread"] {
+            out.push(format!("notification-{k}"));
         }
         for r in ["002", "019", "142", "150", "009"] {
             out.push(format!("m49-{r}"));
@@ -541,6 +585,8 @@ mod completeness {
                         ("required", 2.0.into()),
                         ("detail", "a detail".into()),
                         ("terms", "a, b".into()),
+                        ("page", 1.0.into()),
+                        ("thread", "A thread".into()),
                     ],
                 );
                 assert!(!text.is_empty() && text != key, "{lang}: {key}");

@@ -43,6 +43,9 @@ pub struct Layout<'a> {
     pub languages: Vec<Language>,
     /// oEmbed discovery for pages a partner's CMS can embed.
     pub oembed: Option<&'a str>,
+    /// The signed-in reader's unread notifications, as the header shows
+    /// them (` (3)`), or nothing.
+    pub unread: &'a str,
 }
 
 /// The language switcher's entries.
@@ -119,6 +122,7 @@ pub fn error_page(req_locale: Locale, status: StatusCode) -> Response {
                 flash: None,
                 languages: languages(req_locale),
                 oembed: None,
+                unread: "",
             },
         )
         .unwrap_or_default();

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 66] = pages![
+pub const PAGES: [(&str, &str); 74] = pages![
     "layout",
     "error",
     "message",
@@ -78,6 +78,14 @@ pub const PAGES: [(&str, &str); 66] = pages![
     "lti_rejected",
     "lti_picker",
     "lti_return",
+    "discussion_spaces",
+    "discussion_space",
+    "discussion_thread",
+    "discussion_post",
+    "discussion_ask",
+    "lesson_discussion",
+    "notifications",
+    "discussion_history",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

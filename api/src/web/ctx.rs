@@ -76,6 +76,8 @@ pub struct Ctx {
     pub zone_hint: Option<&'static str>,
     /// Data saver: the reader's setting, or their browser's `Save-Data: on`.
     pub data_saver: bool,
+    /// The signed-in reader's unread notifications.
+    pub unread: u64,
     secure: bool,
 }
 
@@ -86,6 +88,14 @@ impl<'a> FromRequest<'a> for Ctx {
             .cloned()
             .ok_or_else(|| poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))?;
         let user = caller::session_user(&state, req).await;
+        let unread = match &user {
+            Some(u) => state
+                .discussions
+                .unread_count(u.user_id)
+                .await
+                .unwrap_or_default(),
+            None => 0,
+        };
         let locale = page_locale(req, user.as_ref().map(|u| u.locale));
         let (csrf, new_csrf) = match cookie(req, CSRF_COOKIE) {
             Some(c) if c.len() <= 100 => (c.to_owned(), false),
@@ -118,6 +128,7 @@ impl<'a> FromRequest<'a> for Ctx {
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.trim().eq_ignore_ascii_case("on")),
             here,
+            unread,
             zone_hint: req
                 .headers()
                 .get(header::ACCEPT_LANGUAGE)
@@ -266,6 +277,10 @@ impl Ctx {
             kind,
             text: self.t(key),
         });
+        let unread = match self.unread {
+            0 => String::new(),
+            n => format!(" ({n})"),
+        };
         let html = frame::render(&Frame {
             locale: self.locale,
             title,
@@ -284,6 +299,7 @@ impl Ctx {
             section,
             flash,
             oembed,
+            unread: &unread,
         })
         .unwrap_or_else(|| {
             "<!DOCTYPE html><title>Agora</title><p>Something went wrong on our side.</p>".into()

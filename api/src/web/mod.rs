@@ -16,6 +16,7 @@ mod credential_check;
 pub use credential_check::MAX_INPUT as MAX_CREDENTIAL_INPUT;
 pub(crate) mod cohorts;
 mod ctx;
+mod discussions;
 mod embed;
 mod form;
 mod learning;
@@ -192,6 +193,61 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/admin/organisations",
             get(organisations::placement::new_organisation).post(organisations::placement::create),
+        )
+        .at("/discussions", get(discussions::spaces::list))
+        .at("/discussions/:space", get(discussions::space::show))
+        .at(
+            "/discussions/:space/threads",
+            post(discussions::space::start),
+        )
+        .at(
+            "/discussions/:space/following",
+            post(discussions::space::follow),
+        )
+        .at(
+            "/discussions/:space/threads/:id",
+            get(discussions::thread::show),
+        )
+        .at(
+            "/discussions/:space/threads/:id/posts",
+            post(discussions::actions::reply),
+        )
+        .at(
+            "/discussions/:space/threads/:id/helpful",
+            post(discussions::actions::helpful),
+        )
+        .at(
+            "/discussions/:space/threads/:id/answer",
+            post(discussions::actions::answer),
+        )
+        .at(
+            "/discussions/:space/threads/:id/deletion",
+            post(discussions::actions::delete),
+        )
+        .at(
+            "/discussions/:space/threads/:id/following",
+            post(discussions::actions::follow),
+        )
+        .at(
+            "/discussions/:space/threads/:id/lock",
+            post(discussions::actions::lock),
+        )
+        .at(
+            "/discussions/:space/threads/:id/visibility",
+            post(discussions::actions::visibility),
+        )
+        .at(
+            "/discussions/:space/threads/:id/edit",
+            post(discussions::actions::edit),
+        )
+        .at(
+            "/discussions/:space/threads/:id/posts/:post/history",
+            get(discussions::history::history),
+        )
+        .at("/notifications", get(discussions::notifications::list))
+        .at(
+            "/notifications/read",
+            post(discussions::notifications::read),
         )
         .at("/cohorts", get(cohorts::list::list))
         .at(

@@ -227,6 +227,39 @@ impl PartnerLimits {
     }
 }
 
+/// Posting in discussions, per person: ten posts at once, then one every
+/// twenty seconds (enough for a conversation, not for a flood).
+pub struct PostLimits {
+    per_person: Limit,
+    shared: Option<Arc<SharedLimits>>,
+    checks: AtomicU64,
+}
+
+impl Default for PostLimits {
+    /// In process only.
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
+impl PostLimits {
+    /// Shared through Redis when `shared` is given.
+    pub fn new(shared: Option<Arc<SharedLimits>>) -> Self {
+        Self {
+            per_person: Limit::new("discussion_post", 10, Duration::from_secs(20)),
+            shared,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    pub async fn post(&self, user_id: uuid::Uuid) -> Result<()> {
+        forget_quiet(&self.checks, 1024, &[&self.per_person]);
+        self.per_person
+            .check(self.shared.as_deref(), &user_id.to_string())
+            .await
+    }
+}
+
 /// The shared store when Redis is configured, else `None` (in process only).
 pub fn shared_from_config(redis_url: Option<&str>) -> Result<Option<Arc<SharedLimits>>, String> {
     redis_url

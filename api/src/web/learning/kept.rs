@@ -26,7 +26,8 @@ const CSRF: usize = 0;
 const PROGRESS: usize = 1;
 const HTML: usize = 2;
 const EVENT: usize = 3;
-const FIRST_ITEM: usize = 4;
+const DISCUSSION: usize = 4;
+const FIRST_ITEM: usize = 5;
 
 fn markers(items: usize) -> Vec<String> {
     let mut m = vec![
@@ -34,6 +35,7 @@ fn markers(items: usize) -> Vec<String> {
         "\u{1}progress\u{1}".to_owned(),
         crate::web::SPLICE.to_owned(),
         "\u{1}event\u{1}".to_owned(),
+        "\u{1}discussion\u{1}".to_owned(),
     ];
     m.extend((0..items).map(|i| format!("\u{1}li{i}\u{1}")));
     m
@@ -66,6 +68,7 @@ fn render(ctx: &Ctx, generation: i64, mut page: LessonPage) -> Option<KeptLesson
     page.html = crate::web::SPLICE.into();
     page.progress_html = markers[PROGRESS].clone();
     page.event_id = markers[EVENT].clone();
+    page.discussion_html = markers[DISCUSSION].clone();
     page.outline_html = super::player::outline_html(ctx, &page.outline)?;
     let mut bodies = Vec::with_capacity(2);
     for completed in [false, true] {
@@ -112,6 +115,7 @@ pub(super) async fn page(
         return ctx.error(StatusCode::INTERNAL_SERVER_ERROR);
     };
     let event = uuid::Uuid::new_v4().to_string();
+    let discussion = crate::web::discussions::lesson::fragment(ctx, slug, key).await;
     let done = &v.progress.completed_lesson_ids;
     let body = &kept.bodies[usize::from(v.completed)];
     let mut parts: Vec<&str> = Vec::with_capacity(body.len());
@@ -122,6 +126,7 @@ pub(super) async fn page(
             Part::Slot(PROGRESS) => &progress,
             Part::Slot(HTML) => &v.html,
             Part::Slot(EVENT) => &event,
+            Part::Slot(DISCUSSION) => &discussion,
             Part::Slot(n) => match kept.items.get(n - FIRST_ITEM) {
                 Some((id, variants)) => &variants[usize::from(done.contains(id))],
                 None => "",

@@ -120,6 +120,7 @@ pub async fn lesson(
     let title = v.outline.card.title.clone();
     let mut page = lesson_page(&ctx, &slug, title, v, None, BTreeMap::new());
     page.data_saver = data_saver && page.is_video;
+    page.discussion_html = super::discussions::lesson::fragment(&ctx, &slug, &key).await;
     let html = std::mem::replace(&mut page.html, splice_marker());
     let html: std::borrow::Cow<str> = if data_saver {
         html.replace("<img ", "<img loading=\"lazy\" ").into()
@@ -274,7 +275,7 @@ pub async fn submit_quiz(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = lesson_page(
+    let mut page = lesson_page(
         &ctx,
         &slug,
         title,
@@ -282,6 +283,7 @@ pub async fn submit_quiz(
         result.as_ref().map(|r| (r, &answers)),
         errors,
     );
+    page.discussion_html = super::discussions::lesson::fragment(&ctx, &slug, &key).await;
     let t = page.title.clone();
     let mut resp = ctx.page(status, "lesson", &t, &page);
     crate::http::security::allow_video_frames(&mut resp);

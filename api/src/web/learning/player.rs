@@ -114,6 +114,9 @@ pub(super) struct LessonPage {
     pub(super) outline: Vec<OutlineModule>,
     /// `outline` rendered (the `lesson_outline` template).
     pub(super) outline_html: String,
+    /// The discussion under the lesson, rendered per request (see
+    /// `web::discussions::lesson`); empty in a preview.
+    pub(super) discussion_html: String,
 }
 
 #[derive(Serialize)]
@@ -272,6 +275,7 @@ pub(super) fn lesson_page(
     let outline = outline_view(&v, |k| lesson_href(slug, k));
     let progress = progress_view(ctx, &v.progress);
     LessonPage {
+        discussion_html: String::new(),
         outline_html: outline_html(ctx, &outline).unwrap_or_default(),
         progress_html: ctx
             .body_with_token("progress", &progress, "")

@@ -1,0 +1,96 @@
+//! The discussion under a lesson: the threads about it and the form to
+//! ask about it, rendered per request into the lesson page (kept or not).
+
+use poem::{Response, http::StatusCode};
+use serde::Serialize;
+
+use super::{space::Draft, thread_href};
+use crate::web::{Ctx, FieldErrors};
+
+#[derive(Serialize)]
+struct LessonThread {
+    href: String,
+    title: String,
+    question: bool,
+    answered: bool,
+    replies: String,
+}
+
+#[derive(Serialize)]
+struct Fragment<'a> {
+    space: String,
+    lesson: &'a str,
+    space_href: String,
+    threads: Vec<LessonThread>,
+    more: bool,
+    draft: Draft,
+    errors: FieldErrors,
+}
+
+/// The threads about the lesson (the newest 10) and the form to ask; empty
+/// when the reader cannot see the course's space.
+pub async fn fragment(ctx: &Ctx, course: &str, key: &str) -> String {
+    render(ctx, course, key, Draft::default(), FieldErrors::default())
+        .await
+        .unwrap_or_default()
+}
+
+async fn render(
+    ctx: &Ctx,
+    course: &str,
+    key: &str,
+    draft: Draft,
+    errors: FieldErrors,
+) -> Option<String> {
+    let space = format!("course-{course}");
+    let (threads, more) = ctx
+        .state
+        .discussions
+        .lesson_threads(ctx.user.as_ref(), course, key, 10)
+        .await
+        .ok()?;
+    let data = Fragment {
+        space_href: format!("/discussions/{space}"),
+        threads: threads
+            .iter()
+            .map(|t| LessonThread {
+                href: thread_href(&space, t.id),
+                title: t.title.clone(),
+                question: t.question,
+                answered: t.answered,
+                replies: crate::http::i18n::t_args(
+                    ctx.locale,
+                    "discussion-replies",
+                    &[("count", t.reply_count.into())],
+                ),
+            })
+            .collect(),
+        more,
+        space,
+        lesson: key,
+        draft,
+        errors,
+    };
+    ctx.body_with_token("lesson_discussion", &data, &ctx.csrf)
+}
+
+/// The form again, with the message next to the field, when a question
+/// asked under a lesson is refused.
+pub async fn refused(
+    ctx: &Ctx,
+    course: &str,
+    key: &str,
+    status: StatusCode,
+    draft: Draft,
+    errors: FieldErrors,
+) -> Response {
+    match render(ctx, course, key, draft, errors).await {
+        Some(html) => ctx.page(
+            status,
+            "discussion_ask",
+            &ctx.t("discussion-ask-title"),
+            &serde_json::json!({ "fragment": html }),
+        ),
+        None => ctx.error(StatusCode::NOT_FOUND),
+    }
+}

@@ -1,0 +1,79 @@
+//! Discussion pages: the spaces (`spaces`), a space's threads and the form
+//! to start one (`space`), a thread with its replies and the forms on it
+//! (`thread`, `actions`), a post's history for
+//! moderators (`history`), the notifications (`notifications`) and the
+//! discussion shown under a lesson (`lesson`). Every rule is the core
+//! service's, as for the JSON API; a refusal becomes the matching error
+//! page, or the form again with the message next to the field.
+
+pub mod actions;
+pub mod history;
+pub mod lesson;
+pub mod notifications;
+pub mod space;
+pub mod spaces;
+pub mod thread;
+
+use poem::http::StatusCode;
+
+use super::{Ctx, FormData};
+use crate::http::i18n::t_args;
+
+/// The message for a refused form, and the field it goes next to.
+pub fn form_error(ctx: &Ctx, e: &agora_core::Error) -> Option<(StatusCode, &'static str, String)> {
+    use agora_core::Error as E;
+    Some(match e {
+        E::Invalid { field, reason } if field == "body" && reason.starts_with('@') => {
+            let name = reason.split_whitespace().next().unwrap_or_default();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "body",
+                t_args(
+                    ctx.locale,
+                    "discussion-error-mention",
+                    &[("name", name.to_owned().into())],
+                ),
+            )
+        }
+        E::Invalid { field, .. } => {
+            let field: &'static str = match field.as_str() {
+                "title" => "title",
+                "lesson" => "lesson",
+                _ => "body",
+            };
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                field,
+                ctx.t(&format!("discussion-error-{field}")),
+            )
+        }
+        E::Conflict { .. } => (
+            StatusCode::CONFLICT,
+            "body",
+            ctx.t("discussion-error-locked"),
+        ),
+        E::RateLimited { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "body",
+            ctx.t("discussion-error-rate"),
+        ),
+        _ => return None,
+    })
+}
+
+/// Checks the reader and CSRF: nothing, or the page to answer.
+#[allow(clippy::result_large_err)]
+pub fn checked(ctx: &Ctx, form: &FormData) -> Result<(), poem::Response> {
+    ctx.require_user().map(drop)?;
+    ctx.check_csrf(form)
+}
+
+/// A thread's page.
+pub fn thread_href(space: &str, id: uuid::Uuid) -> String {
+    format!("/discussions/{space}/threads/{id}")
+}
+
+/// The date and time shown next to a post, in the reader's zone.
+pub fn when(zone: &super::cohorts::ReaderZone, t: time::OffsetDateTime) -> String {
+    zone.show(t)
+}

@@ -1,0 +1,104 @@
+//! Discussions (issue 19): spaces, threads, posts, follows and in-app
+//! notifications.
+//!
+//! Who may do what in a space, decided here and nowhere else:
+//! - a course's space (`course-<slug>`, made on demand for a published
+//!   course): read and written by its enrolled learners, its authors, the
+//!   facilitators of its cohorts and admins; moderated by admins and its
+//!   authors. Anyone else signed in is refused (the course is public).
+//! - a cohort's space (`cohort-<slug>`, made on demand): its members, its
+//!   facilitators and admins only; moderated by admins and facilitators.
+//!   To anyone else it does not exist ("not found"), in every answer and
+//!   every notification.
+//! - a community space (created by admins): every signed-in person;
+//!   moderated by admins.
+//!
+//! - `spaces`: finding, making and listing spaces;
+//! - `threads`: starting threads and reading them, sorted and paged;
+//! - `posts`: replies, edits with history, deletion, "helpful", answers;
+//! - `mentions`: `@name` in a body, and who it names;
+//! - `notify`: follows and notifications, written in the posting transaction;
+//! - `moderation`: locking threads, hiding posts, each in the audit log.
+
+mod access;
+mod mentions;
+mod moderation;
+mod notify;
+mod posts;
+mod spaces;
+mod threads;
+mod views;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use time::OffsetDateTime;
+
+pub use self::{
+    access::Access,
+    mentions::mention_names,
+    notify::NotificationView,
+    spaces::{SEEDED_SPACES, SpaceView, seed_community_spaces},
+    threads::{Sort, ThreadList, ThreadSummary},
+    views::{PostView, RevisionView, ThreadView},
+};
+use crate::{Error, rate_limit::PostLimits};
+
+/// The longest title, in characters.
+pub const MAX_TITLE: usize = 200;
+/// The longest body, in characters.
+pub const MAX_BODY: usize = 20_000;
+/// Threads per page of a space.
+pub const PAGE_SIZE: u64 = 20;
+/// An account younger than this is new: its links get `rel="nofollow ugc"`.
+pub const NEW_ACCOUNT_DAYS: i64 = 7;
+
+/// The discussions service, built once at start-up.
+#[derive(Clone)]
+pub struct Discussions {
+    db: DatabaseConnection,
+    limits: Arc<PostLimits>,
+}
+
+impl Discussions {
+    pub fn new(db: DatabaseConnection, limits: Arc<PostLimits>) -> Self {
+        Discussions { db, limits }
+    }
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+fn not_found(what: &'static str) -> Error {
+    Error::NotFound { what }
+}
+
+fn check_title(title: &str) -> crate::Result<String> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        return Err(Error::invalid(
+            "title",
+            format!("give a title of 1 to {MAX_TITLE} characters"),
+        ));
+    }
+    Ok(title.to_owned())
+}
+
+fn check_body(body: &str) -> crate::Result<String> {
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > MAX_BODY {
+        return Err(Error::invalid(
+            "body",
+            format!("write a message of 1 to {MAX_BODY} characters"),
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+fn locked() -> Error {
+    Error::Conflict {
+        field: "body".into(),
+        reason: "this thread is locked: no one can post in it".into(),
+    }
+}

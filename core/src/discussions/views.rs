@@ -1,0 +1,192 @@
+//! What a reader sees of a thread: its posts in order, replies under the
+//! post they answer, deleted and hidden posts kept in place without their
+//! words (moderators see hidden ones).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{Access, Discussions, NEW_ACCOUNT_DAYS, SpaceView};
+use crate::{
+    Result,
+    accounts::Principal,
+    entities::{discussion_post, discussion_reaction, discussion_space, discussion_thread, user},
+    markdown::{self, LinkTarget},
+    media::CourseLinks,
+};
+
+/// One post as the reader sees it.
+#[derive(Clone, Debug)]
+pub struct PostView {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub opening: bool,
+    pub author_id: Option<Uuid>,
+    /// Empty for a deleted account.
+    pub author_name: String,
+    /// Markdown; empty when deleted, or hidden from this reader.
+    pub body: String,
+    /// Sanitised HTML of `body`.
+    pub body_html: String,
+    pub deleted: bool,
+    pub hidden: bool,
+    pub edited: bool,
+    pub helpful_count: i32,
+    pub helpful_by_me: bool,
+    pub is_answer: bool,
+    pub created_at: OffsetDateTime,
+    /// The reader wrote it (and may edit or delete it).
+    pub mine: bool,
+    /// Replies to this post (top-level posts only).
+    pub replies: Vec<PostView>,
+}
+
+/// A thread with its posts.
+#[derive(Clone, Debug)]
+pub struct ThreadView {
+    pub id: Uuid,
+    pub space: SpaceView,
+    pub title: String,
+    pub lesson_key: Option<String>,
+    pub question: bool,
+    pub answer_post_id: Option<Uuid>,
+    pub locked: bool,
+    pub reply_count: i32,
+    pub created_at: OffsetDateTime,
+    pub following: bool,
+    /// The reader may mark the answer (a question's asker or a moderator).
+    pub can_mark_answer: bool,
+    /// The opening post, then the top-level replies, oldest first.
+    pub posts: Vec<PostView>,
+}
+
+/// One former body of a post (moderators).
+#[derive(Clone, Debug)]
+pub struct RevisionView {
+    pub body: String,
+    pub editor_name: String,
+    /// When this body was replaced.
+    pub replaced_at: OffsetDateTime,
+}
+
+/// No lessons to link to outside a course.
+struct NoLinks;
+impl LinkTarget for NoLinks {
+    fn lesson(&self, _: &str) -> String {
+        String::new()
+    }
+    fn resource(&self, _: &str) -> String {
+        String::new()
+    }
+}
+
+/// The post's sanitised HTML; `course` names the course space's course.
+pub(super) fn render(body: &str, course: Option<&str>, author: Option<&user::Model>) -> String {
+    let new_account = author.is_none_or(|u| {
+        OffsetDateTime::now_utc() - u.created_at < Duration::days(NEW_ACCOUNT_DAYS)
+    });
+    match course {
+        Some(slug) => markdown::render_post(body, &CourseLinks { slug }, new_account),
+        None => markdown::render_post(body, &NoLinks, new_account),
+    }
+}
+
+impl Discussions {
+    pub(super) async fn users(&self, ids: BTreeSet<Uuid>) -> Result<BTreeMap<Uuid, user::Model>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect())
+    }
+
+    pub(super) async fn thread_view(
+        &self,
+        who: &Principal,
+        t: discussion_thread::Model,
+        space: &discussion_space::Model,
+        access: Access,
+    ) -> Result<ThreadView> {
+        let space_view = self
+            .space_view(space, access, who.user_id, who.locale)
+            .await?;
+        let posts = discussion_post::Entity::find()
+            .filter(discussion_post::Column::ThreadId.eq(t.id))
+            .order_by_asc(discussion_post::Column::CreatedAt)
+            .order_by_asc(discussion_post::Column::Id)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<Uuid> = posts.iter().map(|p| p.id).collect();
+        let mine: BTreeSet<Uuid> = discussion_reaction::Entity::find()
+            .filter(discussion_reaction::Column::UserId.eq(who.user_id))
+            .filter(discussion_reaction::Column::PostId.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| r.post_id)
+            .collect();
+        let users = self
+            .users(posts.iter().filter_map(|p| p.author_id).collect())
+            .await?;
+        let course = space_view.course.clone();
+        let view = |p: discussion_post::Model| {
+            let author = p.author_id.and_then(|a| users.get(&a));
+            let shown = !p.deleted && (!p.hidden || access.moderate);
+            let body = if shown { p.body } else { String::new() };
+            PostView {
+                id: p.id,
+                parent_id: p.parent_id,
+                opening: p.opening,
+                author_id: p.author_id,
+                author_name: author.map(|u| u.display_name.clone()).unwrap_or_default(),
+                body_html: if shown {
+                    render(&body, course.as_deref(), author)
+                } else {
+                    String::new()
+                },
+                body,
+                deleted: p.deleted,
+                hidden: p.hidden,
+                edited: p.edited_at.is_some(),
+                helpful_count: p.helpful_count,
+                helpful_by_me: mine.contains(&p.id),
+                is_answer: t.answer_post_id == Some(p.id),
+                created_at: p.created_at,
+                mine: p.author_id == Some(who.user_id),
+                replies: Vec::new(),
+            }
+        };
+        let mut top: Vec<PostView> = Vec::new();
+        let mut replies: Vec<PostView> = Vec::new();
+        for p in posts {
+            if p.parent_id.is_some() {
+                replies.push(view(p));
+            } else {
+                top.push(view(p));
+            }
+        }
+        for r in replies {
+            if let Some(parent) = top.iter_mut().find(|p| Some(p.id) == r.parent_id) {
+                parent.replies.push(r);
+            }
+        }
+        Ok(ThreadView {
+            id: t.id,
+            following: self.follows(who.user_id, t.id).await?,
+            can_mark_answer: t.question && (access.moderate || t.author_id == Some(who.user_id)),
+            space: space_view,
+            title: t.title,
+            lesson_key: t.lesson_key,
+            question: t.question,
+            answer_post_id: t.answer_post_id,
+            locked: t.locked,
+            reply_count: t.reply_count,
+            created_at: t.created_at,
+            posts: top,
+        })
+    }
+}

@@ -1,0 +1,110 @@
+//! A question under a lesson, through the pages in headless Chromium with
+//! axe-core on every page: a learner asks under the lesson and mentions a
+//! peer, the peer sees the count in the header, follows the notification
+//! and answers, and the asker, notified in turn, marks the answer, which
+//! the lesson then shows.
+
+use agora_tests::{
+    TestServer,
+    browser::{Browser, axe_source},
+};
+
+use super::{
+    cohorts_browser::{EN, Run},
+    community::{COURSE, LESSON, SPACE, enrol, named},
+};
+
+#[tokio::test]
+async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked() {
+    let s = TestServer::start().await;
+    let amina = named(&s, "amina@lyon.example", "Amina Diallo").await;
+    let li = named(&s, "li@nairobi.example", "Li Wei").await;
+    for who in [&amina, &li] {
+        enrol(&s, who, COURSE).await;
+    }
+    let run = Run {
+        b: Browser::start(true, "en").await,
+        axe: axe_source(),
+        s,
+        w: &EN,
+    };
+    let lesson = format!("/courses/{COURSE}/lessons/{LESSON}");
+
+    // Amina asks under the lesson and mentions Li.
+    run.sign_in(&amina.email).await;
+    run.visit(&lesson, "discussion-lesson").await;
+    run.b
+        .type_into("#ask-title", "Which census should we use?")
+        .await;
+    run.b
+        .type_into(
+            "#ask-body",
+            "Our data is from 2011. @LiWei, what did Nairobi use?",
+        )
+        .await;
+    run.b
+        .submit(&format!(
+            "form[action='/discussions/{SPACE}/threads'] button"
+        ))
+        .await;
+    run.check("discussion-asked").await;
+    assert!(run.flash().await.contains("Posted."));
+    let thread = run.path().await;
+    assert!(
+        thread.starts_with(&format!("/discussions/{SPACE}/threads/")),
+        "{thread}"
+    );
+    assert!(run.b.text("h1").await.contains("Which census"));
+    run.sign_out().await;
+
+    // Li sees the count, follows the notification and answers.
+    run.sign_in(&li.email).await;
+    run.visit("/discussions", "discussion-spaces").await;
+    assert!(run.b.text("header").await.contains("Notifications (1)"));
+    run.visit("/notifications", "discussion-notifications")
+        .await;
+    let note = run.b.text(".notification-list").await;
+    assert!(note.contains("Amina Diallo mentioned you"), "{note}");
+    let link = run.b.find(".notification-list a").await;
+    run.b.click(&link).await;
+    assert_eq!(run.path().await, thread);
+    run.check("discussion-thread-peer").await;
+    run.b
+        .type_into(
+            "#reply-body",
+            "We used the **2019 census**; table 4 has the wards.",
+        )
+        .await;
+    run.b
+        .submit("section.card form[action$='/posts'] button")
+        .await;
+    run.check("discussion-replied").await;
+    assert!(
+        run.b
+            .text("#replies-heading + article")
+            .await
+            .contains("2019 census")
+    );
+    run.sign_out().await;
+
+    // Amina is notified, marks the answer, and the lesson shows it answered.
+    run.sign_in(&amina.email).await;
+    run.visit("/notifications", "discussion-notified").await;
+    assert!(
+        run.b
+            .text(".notification-list")
+            .await
+            .contains("Li Wei replied")
+    );
+    run.visit(&thread, "discussion-thread-asker").await;
+    run.b.submit("form[action$='/answer'] button").await;
+    run.check("discussion-answered").await;
+    assert!(run.flash().await.contains("The answer is marked."));
+    assert!(run.b.text("article.answer").await.contains("2019 census"));
+    run.visit(&lesson, "discussion-lesson-answered").await;
+    let under = run.b.text(".discussion").await;
+    assert!(
+        under.contains("Which census should we use?") && under.contains("Answered"),
+        "{under}"
+    );
+}

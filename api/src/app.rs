@@ -7,7 +7,7 @@ use poem::{
 };
 use serde_json::json;
 
-use crate::{api, middleware, state::AppState, web};
+use crate::{api, middleware, state::AppState, web, xapi};
 
 pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = api::service(env!("CARGO_PKG_VERSION"));
@@ -16,7 +16,7 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
     crate::http::allow::learn("/api/v1", &spec);
     let document = api::document::complete(&spec);
     let explorer = api::explorer::endpoint(&document, &service);
-    web::routes(Route::new())
+    xapi::routes(web::routes(Route::new()))
         .at(
             "/api/v1/partners/:partner/collections/:collection",
             get(api::partners::listing_route),

@@ -44,4 +44,6 @@ pub struct AppState {
     pub cohorts: Cohorts,
     /// Open Badges credentials: issuing keys, status lists, verification.
     pub credentials: Credentials,
+    /// The xAPI learning record store and its client credentials.
+    pub xapi: agora_core::xapi::Lrs,
 }

@@ -26,6 +26,7 @@ mod m20261203_000022_credential_keys;
 mod m20261204_000023_cohort_completion;
 mod m20261204_000024_client_events;
 mod m20261204_000025_job_origin;
+mod m20261205_000034_xapi;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000023_cohort_completion::Migration),
             Box::new(m20261204_000024_client_events::Migration),
             Box::new(m20261204_000025_job_origin::Migration),
+            Box::new(m20261205_000034_xapi::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod xapi_clients;
 pub mod auth;
 pub mod authoring;
 pub mod cached_json;
@@ -36,7 +37,7 @@ pub type Apis = (
     me::MeApi,
     (learning::LearningApi, offline::OfflineApi),
     (certificates::CertificatesApi, credentials::CredentialsApi),
-    admin::AdminApi,
+    (admin::AdminApi, xapi_clients::XapiClientsApi),
     search::SearchApi,
     authoring::AuthoringApi,
     media::MediaApi,
@@ -74,7 +75,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             me::MeApi,
             (learning::LearningApi, offline::OfflineApi),
             (certificates::CertificatesApi, credentials::CredentialsApi),
-            admin::AdminApi,
+            (admin::AdminApi, xapi_clients::XapiClientsApi),
             search::SearchApi,
             authoring::AuthoringApi,
             media::MediaApi,

@@ -1216,6 +1216,10 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
         ),
         ("/admin/partners", [303, 403, 403, 403, 403, 403, 403, 200]),
         (
+            "/admin/xapi-clients",
+            [303, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
             "/organisations/lyon/manage",
             [303, 403, 403, 403, 200, 403, 403, 200],
         ),

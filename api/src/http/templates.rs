@@ -47,6 +47,7 @@ pub const PAGES: [(&str, &str); 62] = pages![
     "org_report",
     "embed",
     "admin_partners",
+    "admin_xapi_clients",
     "partner_stats",
     "org_mine",
     "org_list",

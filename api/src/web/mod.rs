@@ -7,6 +7,7 @@
 
 mod account;
 mod admin;
+mod xapi_clients;
 mod auth;
 mod author;
 mod catalogue;
@@ -155,6 +156,14 @@ pub fn routes(route: Route) -> Route {
             get(admin::partners).post(admin::create_partner),
         )
         .at("/admin/partners/:partner/keys", post(admin::create_key))
+        .at(
+            "/admin/xapi-clients",
+            get(xapi_clients::clients).post(xapi_clients::create_client),
+        )
+        .at(
+            "/admin/xapi-clients/:id/revocation",
+            post(xapi_clients::revoke_client),
+        )
         .at(
             "/partners/:partner/stats",
             get(admin::partner_stats).post(admin::partner_stats_with_key),

@@ -45,15 +45,19 @@ pub(crate) fn error(e: XapiError) -> Response {
         XapiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         XapiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         XapiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-        XapiError::PreconditionFailed(_) => (StatusCode::PRECONDITION_FAILED, "precondition_failed"),
-        XapiError::Core(agora_core::Error::Invalid { .. } | agora_core::Error::BadParameter { .. }) => {
-            (StatusCode::BAD_REQUEST, "bad_request")
+        XapiError::PreconditionFailed(_) => {
+            (StatusCode::PRECONDITION_FAILED, "precondition_failed")
         }
-        XapiError::Core(_) => {
-            let XapiError::Core(core) = e else { unreachable!() };
-            return ApiError::from(core).into_response();
-        }
+        XapiError::Core(
+            agora_core::Error::Invalid { .. } | agora_core::Error::BadParameter { .. },
+        ) => (StatusCode::BAD_REQUEST, "bad_request"),
+        XapiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     };
+    if status == StatusCode::INTERNAL_SERVER_ERROR
+        && let XapiError::Core(core) = e
+    {
+        return ApiError::from(core).into_response();
+    }
     json_error(status, ErrorBody::new(code, e.to_string(), None))
 }
 

@@ -31,6 +31,7 @@ use super::{
 };
 use crate::{
     Error, Result,
+    xapi::emit,
     domain::LessonKind,
     entities::enrolment,
     jobs::{self, Job},
@@ -207,14 +208,15 @@ pub(super) async fn complete_in_one_statement(
     // The xAPI statements of the completion, in the same statement: the
     // lesson's when it was recorded now, the course's when it completed now.
     let mut xapi = String::new();
-    let key = lessons.iter().find(|l| l.id == lesson_id).map(|l| l.key.as_str());
-    use crate::xapi::emit;
-    if let (Some(done), Some(course), Some(key)) = (
-        emit::lesson_completed(subject, key.unwrap_or_default()),
+    let key = lessons
+        .iter()
+        .find(|l| l.id == lesson_id)
+        .map(|l| l.key.as_str())
+        .unwrap_or_default();
+    if let (Some(done), Some(course)) = (
+        emit::lesson_completed(subject, key),
         emit::course_completed(subject),
-        key,
     ) {
-        let _ = key;
         for (name, st, from) in [
             ("xapi_lesson", done, "ins"),
             ("xapi_course", course, "upd WHERE upd.completed_at = $3"),

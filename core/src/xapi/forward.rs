@@ -156,11 +156,15 @@ pub async fn clock(db: DatabaseConnection, mut stop: watch::Receiver<bool>) {
 }
 
 async fn tick(db: &DatabaseConnection) -> Result<()> {
-    let pending = xapi_statement::Entity::find()
+    let pending: Option<i32> = xapi_statement::Entity::find()
+        .select_only()
+        .column(xapi_statement::Column::Seq)
         .filter(xapi_statement::Column::ForwardPending.eq(true))
-        .count(db)
+        .limit(1)
+        .into_tuple()
+        .one(db)
         .await?;
-    if pending == 0 {
+    if pending.is_none() {
         return Ok(());
     }
     let waiting = job::Entity::find()

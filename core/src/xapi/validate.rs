@@ -148,10 +148,7 @@ pub fn agent(v: &Value, at: &str) -> XResult<()> {
     match o.get("objectType").and_then(Value::as_str) {
         Some("Group") => return group(v, at),
         None | Some("Agent") => {}
-        Some(_) if o.get("objectType").is_some() => {
-            return Err(bad(format!("{at}.objectType must be Agent or Group")));
-        }
-        _ => {}
+        Some(_) => return Err(bad(format!("{at}.objectType must be Agent or Group"))),
     }
     if o.get("objectType").is_some_and(|t| !t.is_string()) {
         return Err(bad(format!("{at}.objectType must be a string")));

@@ -1009,3 +1009,19 @@ cohort-submissions-none = Nothing handed in yet.
 flash-cohort-handed-in = Your work was handed in.
 flash-cohort-reviewed = Your review was saved.
 flash-cohort-feedback-given = The feedback was saved.
+
+## xAPI clients (admin)
+xapi-title = xAPI clients
+xapi-intro = Learning record store clients use Basic authentication with the credentials issued here. The store's address:
+xapi-new-credentials = New credentials
+xapi-secret-once = Copy the secret now: it is shown once and cannot be seen again.
+xapi-key = User name
+xapi-secret = Secret
+xapi-clients = Clients
+xapi-new-client = Issue credentials
+xapi-client-name = Client name
+xapi-scope-read = read every statement and document
+xapi-scope-write = store statements and documents
+xapi-scope-own = read only its own statements
+xapi-create = Issue credentials
+flash-xapi-client-revoked = The credentials are revoked.

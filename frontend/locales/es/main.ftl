@@ -1008,3 +1008,19 @@ cohort-submissions-none = Todavía no se ha entregado nada.
 flash-cohort-handed-in = Su trabajo fue entregado.
 flash-cohort-reviewed = Su revisión se guardó.
 flash-cohort-feedback-given = Los comentarios se guardaron.
+
+## xAPI clients (admin)
+xapi-title = Clientes xAPI
+xapi-intro = Los clientes del almacén de registros de aprendizaje se autentican (Basic) con las credenciales emitidas aquí. Dirección del almacén:
+xapi-new-credentials = Nuevas credenciales
+xapi-secret-once = Copie el secreto ahora: solo se muestra una vez.
+xapi-key = Nombre de usuario
+xapi-secret = Secreto
+xapi-clients = Clientes
+xapi-new-client = Emitir credenciales
+xapi-client-name = Nombre del cliente
+xapi-scope-read = leer todas las declaraciones y documentos
+xapi-scope-write = guardar declaraciones y documentos
+xapi-scope-own = leer solo sus propias declaraciones
+xapi-create = Emitir credenciales
+flash-xapi-client-revoked = Las credenciales están revocadas.

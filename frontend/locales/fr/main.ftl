@@ -1008,3 +1008,19 @@ cohort-submissions-none = Rien n’a encore été rendu.
 flash-cohort-handed-in = Votre travail est rendu.
 flash-cohort-reviewed = Votre évaluation est enregistrée.
 flash-cohort-feedback-given = Le retour est enregistré.
+
+## xAPI clients (admin)
+xapi-title = Clients xAPI
+xapi-intro = Les clients de l'entrepôt d'apprentissage s'authentifient (Basic) avec les identifiants émis ici. Adresse de l'entrepôt :
+xapi-new-credentials = Nouveaux identifiants
+xapi-secret-once = Copiez le secret maintenant : il n'est affiché qu'une fois.
+xapi-key = Nom d'utilisateur
+xapi-secret = Secret
+xapi-clients = Clients
+xapi-new-client = Émettre des identifiants
+xapi-client-name = Nom du client
+xapi-scope-read = lire toutes les déclarations et tous les documents
+xapi-scope-write = enregistrer des déclarations et des documents
+xapi-scope-own = ne lire que ses propres déclarations
+xapi-create = Émettre les identifiants
+flash-xapi-client-revoked = Les identifiants sont révoqués.

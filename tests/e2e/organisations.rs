@@ -1180,7 +1180,7 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
     let (_, html) = page_as(s, None, "/organisations/lyon?lang=fr").await;
     assert!(html.contains("Europe occidentale"), "{html}");
     // Pages answer each role as the API does.
-    let rows: [(&str, [u16; 8]); 14] = [
+    let rows: [(&str, [u16; 8]); 15] = [
         // Open Badges (issue 20): anyone checks a credential; only its
         // holder (or an admin) downloads it, and no one an unknown one.
         ("/credentials/verify", [200; 8]),

@@ -158,7 +158,7 @@ pub fn routes(route: Route) -> Route {
         .at("/admin/partners/:partner/keys", post(admin::create_key))
         .at(
             "/admin/xapi-clients",
-            get(xapi_clients::clients).post(xapi_clients::create_client),
+            get(xapi_clients::list_clients).post(xapi_clients::create_client),
         )
         .at(
             "/admin/xapi-clients/:id/revocation",

@@ -78,7 +78,7 @@ async fn render(
 
 /// GET `/admin/xapi-clients`
 #[handler]
-pub async fn clients(ctx: Ctx) -> Response {
+pub async fn list_clients(ctx: Ctx) -> Response {
     if let Err(r) = require_admin(&ctx) {
         return r;
     }

@@ -137,11 +137,14 @@ impl Row {
 
 /// What decides whether two statements are "the same": everything but the
 /// properties the LRS sets.
-fn essence(s: &Value) -> Value {
+fn essence(s: &Value, with_timestamp: bool) -> Value {
     let mut s = s.clone();
     if let Some(o) = s.as_object_mut() {
         for k in ["id", "stored", "authority", "version"] {
             o.remove(k);
+        }
+        if !with_timestamp {
+            o.remove("timestamp");
         }
         // Timestamps name one instant however they are written.
         if let Some(t) = o.get("timestamp").and_then(Value::as_str)
@@ -171,6 +174,7 @@ impl Lrs {
         let now = super::now_ms();
         let stored_at = rfc3339_ms(now);
         let mut prepared = Vec::with_capacity(statements.len());
+        let mut timed = Vec::with_capacity(statements.len());
         let mut ids = Vec::with_capacity(statements.len());
         let mut seen = BTreeSet::new();
         for mut s in statements {
@@ -186,6 +190,7 @@ impl Lrs {
             if !seen.insert(sid) {
                 return Err(bad(format!("statement {sid} is in the batch twice")));
             }
+            timed.push(s.get("timestamp").is_some());
             let o = s.as_object_mut().expect("validated as an object");
             o.insert("id".into(), json!(sid.to_string()));
             o.insert("stored".into(), json!(stored_at));
@@ -205,10 +210,10 @@ impl Lrs {
             .collect();
         let mut rows = Vec::new();
         let mut voids = Vec::new();
-        for (sid, s) in ids.iter().zip(prepared) {
+        for ((sid, s), with_timestamp) in ids.iter().zip(prepared).zip(timed) {
             if let Some(old) = existing.get(sid) {
                 let old: Value = serde_json::from_str(&old.body).unwrap_or(Value::Null);
-                if essence(&old) != essence(&s) {
+                if essence(&old, with_timestamp) != essence(&s, with_timestamp) {
                     return Err(XapiError::Conflict(format!(
                         "a different statement is stored under {sid}"
                     )));

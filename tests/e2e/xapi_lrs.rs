@@ -150,7 +150,10 @@ async fn documents_keep_their_etags_and_credentials_are_an_admins_to_issue() {
     assert_eq!(r.json::<Value>().await.unwrap(), json!({ "page": 1, "done": false }));
 
     let profile = format!("agents/profile?agent={agent}&profileId=prefs");
-    assert_eq!(status(lrs(&server, &w, Method::PUT, &profile).json(&json!({ "a": 1 }))).await, 204);
+    let create = lrs(&server, &w, Method::PUT, &profile).json(&json!({ "a": 1 }));
+    assert_eq!(status(create).await, 400, "a profile is created with If-None-Match: *");
+    let create = lrs(&server, &w, Method::PUT, &profile).header("If-None-Match", "*").json(&json!({ "a": 1 }));
+    assert_eq!(status(create).await, 204);
     // An existing profile is replaced only by a conditional write.
     assert_eq!(status(lrs(&server, &w, Method::PUT, &profile).json(&json!({ "a": 2 }))).await, 409);
     let r = lrs(&server, &w, Method::PUT, &profile).header("If-Match", "\"stale\"").json(&json!({ "a": 2 }));

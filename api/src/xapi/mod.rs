@@ -122,7 +122,16 @@ async fn endpoint(req: &Request, body: Body, state: Data<&crate::state::AppState
         Ok(b) => b,
         Err(_) => return bad("the body could not be read"),
     };
+    let statements_get = req.uri().path().trim_end_matches('/').ends_with("/statements")
+        && (req.method() == Method::GET
+            || req.method() == Method::HEAD
+            || req.uri().query().is_some_and(|q| q.contains("method=GET")));
     let mut resp = answer(req, body, &state.xapi).await;
+    if statements_get && !resp.headers().contains_key("X-Experience-API-Consistent-Through") {
+        if let Ok(v) = HeaderValue::from_str(&state.xapi.consistent_through()) {
+            resp.headers_mut().insert("X-Experience-API-Consistent-Through", v);
+        }
+    }
     resp.headers_mut().insert(
         "X-Experience-API-Version",
         HeaderValue::from_static(VERSION),

@@ -113,6 +113,13 @@ async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
         return Err(bad(format!("unknown parameter `{k}`")));
     }
     let with_attachments = flag(r, "attachments")?;
+    let languages: Vec<String> = r
+        .header("accept-language")
+        .unwrap_or("")
+        .split(',')
+        .map(|l| l.split(';').next().unwrap_or("").trim().to_owned())
+        .filter(|l| !l.is_empty() && l != "*")
+        .collect();
     let format = r.param("format");
     let own = c.own_only().then_some(c.id);
     let single = match (r.param("statementId"), r.param("voidedStatementId")) {
@@ -129,7 +136,7 @@ async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
         {
             return Err(bad("with a statement id, only format and attachments may be given"));
         }
-        let st = lrs.statement(id, voided, format, own).await.map_err(error)?;
+        let st = lrs.statement(id, voided, format, own, &languages).await.map_err(error)?;
         (st, lrs.consistent_through())
     } else {
         let limit = match r.param("limit") {
@@ -153,6 +160,7 @@ async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
             format: format.map(str::to_owned),
             ascending: flag(r, "ascending")?,
             after,
+            languages,
         };
         let consistent = lrs.consistent_through();
         let page = lrs.statements(&f, own).await.map_err(error)?;

@@ -29,6 +29,8 @@ pub struct Filters {
     pub ascending: bool,
     /// The `more` cursor: the last `seq` of the previous page.
     pub after: Option<i32>,
+    /// `Accept-Language`, best first, for `format=canonical`.
+    pub languages: Vec<String>,
 }
 
 /// One page of statements and the cursor to the next, if any.
@@ -44,6 +46,45 @@ fn time_ms(v: &str, name: &str) -> XResult<i64> {
         .ok_or_else(|| bad(format!("{name} must be an ISO 8601 time with a time zone")))
 }
 
+/// Language maps reduced to the reader's language (`format=canonical`).
+fn canonical(v: &mut Value, languages: &[String]) {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o.iter_mut() {
+                let is_map = matches!(k.as_str(), "display" | "name" | "description")
+                    && child.as_object().is_some_and(|m| m.values().all(Value::is_string));
+                if is_map && let Some(m) = child.as_object_mut() {
+                    let pick = languages
+                        .iter()
+                        .find_map(|l| {
+                            m.keys().find(|k| {
+                                k.eq_ignore_ascii_case(l)
+                                    || k.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(l))
+                            })
+                        })
+                        .or_else(|| m.keys().next())
+                        .cloned();
+                    m.retain(|k, _| Some(k) == pick.as_ref());
+                } else {
+                    canonical(child, languages);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|c| canonical(c, languages)),
+        _ => {}
+    }
+}
+
+/// The statement as `format` asks: `ids` keeps only identifiers,
+/// `canonical` one language per language map (`languages`, best first).
+pub fn formatted_for(mut s: Value, format: &str, languages: &[String]) -> Value {
+    if format == "canonical" {
+        canonical(&mut s, languages);
+        return s;
+    }
+    formatted(s, format)
+}
+
 /// The statement as `format` asks: `ids` keeps only identifiers.
 pub fn formatted(mut s: Value, format: &str) -> Value {
     if format != "ids" {
@@ -52,6 +93,9 @@ pub fn formatted(mut s: Value, format: &str) -> Value {
     fn agent_ids(a: &mut Value) {
         if let Some(o) = a.as_object_mut() {
             o.remove("name");
+            if o.get("objectType").and_then(Value::as_str) == Some("Agent") {
+                o.remove("objectType");
+            }
             if let Some(Value::Array(m)) = o.get_mut("member") {
                 m.iter_mut().for_each(agent_ids);
             }
@@ -119,6 +163,7 @@ impl Lrs {
         voided: bool,
         format: Option<&str>,
         own_only: Option<Uuid>,
+        languages: &[String],
     ) -> XResult<Value> {
         let format = check_format(format)?;
         let id = Uuid::parse_str(id).map_err(|_| bad("the statement id must be a UUID"))?;
@@ -132,7 +177,7 @@ impl Lrs {
             return Err(XapiError::Forbidden("these credentials read their own statements only"));
         }
         let s: Value = serde_json::from_str(&row.body).map_err(|e| crate::Error::Internal(e.to_string()))?;
-        Ok(formatted(s, format))
+        Ok(formatted_for(s, format, languages))
     }
 
     /// A page of statements. With `own_only`, only those the client stored.
@@ -212,7 +257,7 @@ impl Lrs {
             .into_iter()
             .take(limit as usize)
             .filter_map(|(_, b)| serde_json::from_str(&b).ok())
-            .map(|s| formatted(s, format))
+            .map(|s| formatted_for(s, format, &f.languages))
             .collect();
         Ok(Page { statements, more })
     }
@@ -227,18 +272,40 @@ impl Lrs {
         if !validate::is_iri(id) {
             return Err(bad("activityId must be an IRI"));
         }
-        let body: Option<String> = xapi_statement::Entity::find()
+        // The latest definition, with the languages of earlier ones.
+        let bodies: Vec<String> = xapi_statement::Entity::find()
             .select_only()
             .column(xapi_statement::Column::Body)
             .filter(xapi_statement::Column::ActivityId.eq(id))
-            .order_by_desc(xapi_statement::Column::Seq)
-            .limit(1)
+            .order_by_asc(xapi_statement::Column::Seq)
+            .limit(200)
             .into_tuple()
-            .one(&self.db)
+            .all(&self.db)
             .await?;
-        let definition = body
-            .and_then(|b| serde_json::from_str::<Value>(&b).ok())
-            .and_then(|s| s["object"].get("definition").cloned());
+        let mut definition: Option<Value> = None;
+        for b in bodies {
+            let Some(d) = serde_json::from_str::<Value>(&b)
+                .ok()
+                .and_then(|s| s["object"].get("definition").cloned())
+            else {
+                continue;
+            };
+            let mut merged = d.clone();
+            if let (Some(old), Some(new)) = (definition.take(), merged.as_object_mut()) {
+                for k in ["name", "description"] {
+                    if let (Some(o), Some(n)) = (old.get(k).and_then(Value::as_object), new.get(k).and_then(Value::as_object)) {
+                        let mut m = o.clone();
+                        m.extend(n.clone());
+                        new.insert(k.into(), Value::Object(m));
+                    } else if let Some(o) = old.get(k)
+                        && !new.contains_key(k)
+                    {
+                        new.insert(k.into(), o.clone());
+                    }
+                }
+            }
+            definition = Some(merged);
+        }
         let mut a = json!({ "objectType": "Activity", "id": id });
         if let Some(d) = definition {
             a["definition"] = d;

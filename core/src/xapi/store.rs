@@ -135,10 +135,31 @@ impl Row {
     }
 }
 
+/// Context activities are stored as arrays, even when sent as one object.
+fn normalise(s: &mut Value) {
+    if let Some(ca) = s
+        .get_mut("context")
+        .and_then(|c| c.get_mut("contextActivities"))
+        .and_then(Value::as_object_mut)
+    {
+        for v in ca.values_mut() {
+            if v.is_object() {
+                *v = Value::Array(vec![v.take()]);
+            }
+        }
+    }
+    if let Some(o) = s.get_mut("object")
+        && o.get("objectType").and_then(Value::as_str) == Some("SubStatement")
+    {
+        normalise(o);
+    }
+}
+
 /// What decides whether two statements are "the same": everything but the
 /// properties the LRS sets.
 fn essence(s: &Value, with_timestamp: bool) -> Value {
     let mut s = s.clone();
+    normalise(&mut s);
     if let Some(o) = s.as_object_mut() {
         for k in ["id", "stored", "authority", "version"] {
             o.remove(k);
@@ -191,6 +212,7 @@ impl Lrs {
                 return Err(bad(format!("statement {sid} is in the batch twice")));
             }
             timed.push(s.get("timestamp").is_some());
+            normalise(&mut s);
             let o = s.as_object_mut().expect("validated as an object");
             o.insert("id".into(), json!(sid.to_string()));
             o.insert("stored".into(), json!(stored_at));

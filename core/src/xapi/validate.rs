@@ -92,12 +92,12 @@ fn extensions(v: &Value, at: &str) -> XResult<()> {
 /// ISO 8601 with a time zone (RFC 3339 or its basic variants).
 pub fn parse_timestamp(s: &str) -> Option<time::OffsetDateTime> {
     use time::format_description::well_known::{Iso8601, Rfc3339};
-    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
-        return Some(t);
-    }
     // `-00:00` means an unknown offset (RFC 3339) and ISO 8601 forbids it.
     if s.ends_with("-00:00") || s.ends_with("-0000") || s.ends_with("-00") {
         return None;
+    }
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(t);
     }
     time::OffsetDateTime::parse(s, &Iso8601::DEFAULT).ok()
 }
@@ -114,6 +114,10 @@ pub fn is_duration(s: &str) -> bool {
         return false;
     };
     if rest.is_empty() {
+        return false;
+    }
+    // Weeks stand alone (`P2W`), never with other units.
+    if rest.contains('W') && !(rest.ends_with('W') && rest[..rest.len() - 1].chars().all(|c| c.is_ascii_digit() || c == '.')) {
         return false;
     }
     let (date, time) = match rest.split_once('T') {
@@ -649,6 +653,14 @@ pub fn statement(v: &Value) -> XResult<()> {
     }
     if let Some(a) = o.get("authority") {
         agent(a, "authority")?;
+        // A group as authority is the OAuth pair: anonymous, two agents.
+        if a.get("objectType").and_then(Value::as_str) == Some("Group") {
+            let ao = obj(a, "authority")?;
+            let members = ao.get("member").and_then(Value::as_array).map_or(0, Vec::len);
+            if ifi_count(ao, "authority")? > 0 || members != 2 {
+                return Err(bad("a group authority is anonymous and has exactly two members"));
+            }
+        }
     }
     if o.values().any(Value::is_null) {
         return Err(bad("a statement's properties cannot be null"));

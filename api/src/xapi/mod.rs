@@ -3,6 +3,9 @@
 //! with the credentials an admin issues (see `web::admin` and the API);
 //! every answer carries `X-Experience-API-Version`. Stands on `http/` only.
 
+// A refusal is the finished answer (`Err(Response)`), as in `web`.
+#![allow(clippy::result_large_err)]
+
 mod attachments;
 mod documents;
 mod request;

@@ -93,9 +93,6 @@ pub fn formatted(mut s: Value, format: &str) -> Value {
     fn agent_ids(a: &mut Value) {
         if let Some(o) = a.as_object_mut() {
             o.remove("name");
-            if o.get("objectType").and_then(Value::as_str) == Some("Agent") {
-                o.remove("objectType");
-            }
             if let Some(Value::Array(m)) = o.get_mut("member") {
                 m.iter_mut().for_each(agent_ids);
             }
@@ -104,6 +101,7 @@ pub fn formatted(mut s: Value, format: &str) -> Value {
     fn activity_ids(a: &mut Value) {
         if let Some(o) = a.as_object_mut() {
             o.remove("definition");
+            o.remove("objectType");
         }
     }
     fn walk(s: &mut Value) {

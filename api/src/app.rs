@@ -7,7 +7,7 @@ use poem::{
 };
 use serde_json::json;
 
-use crate::{api, lti, middleware, state::AppState, web};
+use crate::{api, lti, middleware, state::AppState, web, xapi};
 
 pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = api::service(env!("CARGO_PKG_VERSION"));
@@ -20,7 +20,7 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
     let service = service
         .into_endpoint()
         .around(move |next, req| api::body_types::hold(body_types.clone(), next, req));
-    lti::routes(web::routes(Route::new()))
+    xapi::routes(lti::routes(web::routes(Route::new())))
         .at(
             "/api/v1/partners/:partner/collections/:collection",
             get(api::partners::listing_route),

@@ -9,6 +9,7 @@ mod middleware;
 mod search_setup;
 mod state;
 mod web;
+mod xapi;
 
 use std::{process::ExitCode, sync::Arc, time::Duration};
 
@@ -88,6 +89,8 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     agora_core::metrics::sample_pool(conn.clone(), Duration::from_secs(5));
     let search = search_setup::open(&config, &conn).await?;
     let storage = agora_core::storage::Storage::from_config(&config)?;
+    // Agora's xAPI statements name this site; forwarded when an LRS is set.
+    agora_core::xapi::configure(config.public_url(), config.xapi_forward_url.is_some());
     let learning = agora_core::learning::Learning::new(conn.clone(), cache.clone())
         .with_visit_flush(Duration::from_millis(config.resume_flush_ms));
     let visits = learning.clone();
@@ -138,6 +141,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
                 shared_limits.clone(),
             )),
         ),
+        xapi: agora_core::xapi::Lrs::new(conn.clone(), config.public_url()),
         storage,
         pages: Default::default(),
         db: conn,

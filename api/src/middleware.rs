@@ -329,6 +329,9 @@ pub async fn conditional_get<E: Endpoint>(next: E, req: Request) -> Result<Respo
     Ok(resp)
 }
 
+/// Largest body the learning record store accepts (statements and attachments).
+pub const XAPI_MAX_BODY: usize = 16 * 1024 * 1024;
+
 /// Largest request body the JSON API accepts; uploads get their own limits.
 pub const MAX_BODY: usize = 256 * 1024;
 
@@ -344,6 +347,9 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
         // Work handed in: the cohorts service names the file over its own
         // limits; this bounds the whole form.
         agora_core::cohorts::MAX_SUBMISSION_BYTES + 256 * 1024
+    } else if path.starts_with("/xapi/") {
+        // Statements with their attachments.
+        XAPI_MAX_BODY
     } else if path == "/credentials/verify" {
         // A pasted credential or a baked badge: the page names anything
         // over its own limit; this bounds the whole form.

@@ -49,4 +49,6 @@ pub struct AppState {
     pub lti: agora_core::lti::Lti,
     /// Discussion spaces, threads, posts and notifications.
     pub discussions: Discussions,
+    /// The xAPI learning record store and its client credentials.
+    pub xapi: agora_core::xapi::Lrs,
 }

@@ -43,5 +43,6 @@ pub mod seed_organisations;
 pub mod storage;
 pub mod telemetry;
 pub mod time_zones;
+pub mod xapi;
 
 pub use error::{Error, Result};

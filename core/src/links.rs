@@ -98,6 +98,16 @@ pub fn cohort(slug: &str) -> String {
     format!("/cohorts/{slug}")
 }
 
+/// One live session of a cohort, as an xAPI activity.
+pub fn cohort_session(slug: &str, session_id: uuid::Uuid) -> String {
+    format!("/cohorts/{slug}/sessions/{session_id}")
+}
+
+/// One question of a quiz, as an xAPI activity.
+pub fn quiz_question(slug: &str, key: &str, question: &str) -> String {
+    format!("/courses/{slug}/lessons/{key}#{question}")
+}
+
 /// A member's private calendar feed of a cohort.
 pub fn calendar_feed(token: &str) -> String {
     format!("/api/v1/calendar-feeds/{token}")

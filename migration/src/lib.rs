@@ -28,6 +28,7 @@ mod m20261204_000024_client_events;
 mod m20261204_000025_job_origin;
 mod m20261205_000026_discussions;
 mod m20261205_000030_lti;
+mod m20261205_000034_xapi;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000025_job_origin::Migration),
             Box::new(m20261205_000026_discussions::Migration),
             Box::new(m20261205_000030_lti::Migration),
+            Box::new(m20261205_000034_xapi::Migration),
         ]
     }
 }

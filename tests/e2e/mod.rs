@@ -74,3 +74,6 @@ mod traces;
 mod web;
 mod worker;
 mod worker_batch;
+mod xapi;
+mod xapi_forward;
+mod xapi_lrs;

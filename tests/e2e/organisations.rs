@@ -1180,7 +1180,7 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
     let (_, html) = page_as(s, None, "/organisations/lyon?lang=fr").await;
     assert!(html.contains("Europe occidentale"), "{html}");
     // Pages answer each role as the API does.
-    let rows: [(&str, [u16; 8]); 18] = [
+    let rows: [(&str, [u16; 8]); 19] = [
         // Open Badges (issue 20): anyone checks a credential; only its
         // holder (or an admin) downloads it, and no one an unknown one.
         ("/credentials/verify", [200; 8]),
@@ -1223,6 +1223,10 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
         // LTI: the keys are public; the picker needs a deep linking launch.
         ("/lti/jwks", [200; 8]),
         ("/lti/deep-link", [400; 8]),
+        (
+            "/admin/xapi-clients",
+            [303, 403, 403, 403, 403, 403, 403, 200],
+        ),
         (
             "/organisations/lyon/manage",
             [303, 403, 403, 403, 200, 403, 403, 200],

@@ -151,6 +151,8 @@ pub async fn spawn(
     search: SearchIndex,
     stop: watch::Receiver<bool>,
 ) -> agora_core::Result<JoinHandle<()>> {
+    // Agora's xAPI statements name this site; forwarded when an LRS is set.
+    agora_core::xapi::configure(config.public_url(), config.xapi_forward_url.is_some());
     let outbound = Outbound::from_config(db.clone(), config)?;
     let storage = outbound.storage.clone();
     tokio::spawn(async move {
@@ -173,6 +175,7 @@ pub async fn spawn(
     credentials.ensure_key().await?;
     let mut handlers = registry(outbound, learning, credentials);
     crate::search::register(&mut handlers, db.clone(), search);
+    let forward_clock = crate::xapi::register(&mut handlers, db.clone(), config, stop.clone())?;
     let worker = Worker::new(db.clone(), handlers, options);
     let clock = tokio::spawn(reminder_clock(
         db,
@@ -182,5 +185,8 @@ pub async fn spawn(
     Ok(tokio::spawn(async move {
         worker.run(stop).await;
         let _ = clock.await;
+        if let Some(c) = forward_clock {
+            let _ = c.await;
+        }
     }))
 }

@@ -7,6 +7,7 @@ mod handlers;
 pub use handlers::{registry, reminder_clock, spawn};
 pub mod metrics_server;
 pub mod search;
+pub mod xapi;
 
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 

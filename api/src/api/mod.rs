@@ -27,6 +27,7 @@ mod report_files;
 pub mod reports;
 pub mod search;
 mod theme_param;
+pub mod xapi_clients;
 
 use poem_openapi::OpenApiService;
 
@@ -40,7 +41,7 @@ pub type Apis = (
     me::MeApi,
     (learning::LearningApi, offline::OfflineApi),
     (certificates::CertificatesApi, credentials::CredentialsApi),
-    admin::AdminApi,
+    (admin::AdminApi, xapi_clients::XapiClientsApi),
     (
         search::SearchApi,
         discussions::DiscussionSpacesApi,
@@ -84,7 +85,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             me::MeApi,
             (learning::LearningApi, offline::OfflineApi),
             (certificates::CertificatesApi, credentials::CredentialsApi),
-            admin::AdminApi,
+            (admin::AdminApi, xapi_clients::XapiClientsApi),
             (
                 search::SearchApi,
                 discussions::DiscussionSpacesApi,

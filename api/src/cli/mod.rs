@@ -143,6 +143,11 @@ enum Command {
         #[command(subcommand)]
         command: LtiCommand,
     },
+    /// The xAPI learning record store.
+    Xapi {
+        #[command(subcommand)]
+        command: XapiCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -150,6 +155,20 @@ enum LtiCommand {
     /// Make a new LTI signing key and retire the others; they stay
     /// published at /lti/jwks, so what they signed still verifies.
     RotateKey,
+}
+
+#[derive(Subcommand)]
+enum XapiCommand {
+    /// Issue Basic credentials for an LRS client; prints the key and the
+    /// secret (shown once).
+    CreateClient {
+        /// A name for the client (shown to admins and as the statements' authority).
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: read, write, own (reads limited to its own statements).
+        #[arg(long, default_value = "read,write")]
+        scopes: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -303,6 +322,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Xapi {
+            command: XapiCommand::CreateClient { name, scopes },
+        } => {
+            let conn = connect(&config).await?;
+            let mut parsed = Vec::new();
+            for s in scopes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                match agora_core::xapi::Scope::parse(s) {
+                    Some(scope) => parsed.push(scope),
+                    None => {
+                        eprintln!("error: scopes: `{s}` is not read, write or own");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
+            let lrs = agora_core::xapi::Lrs::new(conn, config.public_url());
+            match lrs.create_client(&name, &parsed).await {
+                Ok(created) => {
+                    println!("key    {}", created.client.key);
+                    println!("secret {}", created.secret);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(agora_core::Error::Invalid { field, reason }) => {
+                    eprintln!("error: {field}: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Seed {
             learners,

@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 50] = [
+    const CODE: [(&str, &str); 58] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         (
             "web/lti_platforms.rs",

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 74] = pages![
+pub const PAGES: [(&str, &str); 75] = pages![
     "layout",
     "error",
     "message",
@@ -47,6 +47,7 @@ pub const PAGES: [(&str, &str); 74] = pages![
     "org_report",
     "embed",
     "admin_partners",
+    "admin_xapi_clients",
     "partner_stats",
     "org_mine",
     "org_list",

@@ -43,6 +43,7 @@ pub fn page<T: Serialize>(
                 flash: None,
                 languages: languages(locale),
                 oembed: None,
+                unread: "",
             },
         )
         .unwrap_or_default();

@@ -13,6 +13,7 @@ mod catalogue;
 mod certificates;
 mod charts;
 mod credential_check;
+mod xapi_clients;
 pub use credential_check::MAX_INPUT as MAX_CREDENTIAL_INPUT;
 pub(crate) mod cohorts;
 mod ctx;
@@ -166,6 +167,14 @@ pub fn routes(route: Route) -> Route {
             get(admin::partners).post(admin::create_partner),
         )
         .at("/admin/partners/:partner/keys", post(admin::create_key))
+        .at(
+            "/admin/xapi-clients",
+            get(xapi_clients::list_clients).post(xapi_clients::create_client),
+        )
+        .at(
+            "/admin/xapi-clients/:id/revocation",
+            post(xapi_clients::revoke_client),
+        )
         .at(
             "/partners/:partner/stats",
             get(admin::partner_stats).post(admin::partner_stats_with_key),

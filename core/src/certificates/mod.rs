@@ -303,6 +303,7 @@ pub async fn issue(o: &Outbound, cache: &crate::cache::Cache, enrolment_id: Uuid
 
     let organisation = crate::reports::organisation_named(db, u.id, locale).await?;
     let code = new_code();
+    let txn = crate::db::begin_write(db).await?;
     let inserted = certificate::Entity::insert(certificate::ActiveModel {
         id: Set(Uuid::new_v4()),
         code: Set(code.clone()),
@@ -326,8 +327,19 @@ pub async fn issue(o: &Outbound, cache: &crate::cache::Cache, enrolment_id: Uuid
             .do_nothing()
             .to_owned(),
     )
-    .exec_without_returning(db)
+    .exec_without_returning(&txn)
     .await?;
+    if inserted > 0 {
+        // The statement is written with the certificate: once.
+        let subject = crate::xapi::emit::Subject::of(&e, &c);
+        crate::xapi::emit::record(
+            &txn,
+            u.id,
+            [crate::xapi::emit::certificate_earned(&subject, &code)],
+        )
+        .await?;
+    }
+    txn.commit().await?;
     if inserted > 0 {
         count_issued("course");
     }

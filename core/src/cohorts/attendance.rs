@@ -103,6 +103,20 @@ impl Cohorts {
         }
         let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
+        let before: BTreeSet<Uuid> = cohort_attendance::Entity::find()
+            .filter(cohort_attendance::Column::SessionId.eq(s.id))
+            .filter(cohort_attendance::Column::Present.eq(true))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|a| a.user_id)
+            .collect();
+        let newly: Vec<Uuid> = present
+            .iter()
+            .filter(|p| !before.contains(p))
+            .copied()
+            .collect();
+        crate::xapi::emit::attendance(&txn, &c, s.id, &newly).await?;
         cohort_attendance::Entity::delete_many()
             .filter(cohort_attendance::Column::SessionId.eq(s.id))
             .exec(&txn)

@@ -185,6 +185,19 @@ pub struct Config {
     )]
     pub reminder_scan_seconds: u64,
 
+    /// An external learning record store to forward Agora's xAPI statements
+    /// to: its xAPI base address, e.g. https://lrs.example/xapi/ (unset: none).
+    #[arg(long, env = "AGORA_XAPI_FORWARD_URL", value_parser = parse_http_url, global = true)]
+    pub xapi_forward_url: Option<Url>,
+
+    /// Basic user name for the external LRS.
+    #[arg(long, env = "AGORA_XAPI_FORWARD_USERNAME", global = true)]
+    pub xapi_forward_username: Option<String>,
+
+    /// Basic password for the external LRS (never logged).
+    #[arg(long, env = "AGORA_XAPI_FORWARD_PASSWORD", global = true)]
+    pub xapi_forward_password: Option<Secret>,
+
     /// Seconds before the first retry of a failed job; each retry waits twice as long.
     #[arg(
         long,
@@ -389,6 +402,14 @@ impl Config {
             return Err(format!(
                 "AGORA_SMTP_URL `{url}` names no server: use smtp://host:port or smtps://host"
             ));
+        }
+        if self.xapi_forward_username.is_some() != self.xapi_forward_password.is_some() {
+            return Err(
+                "AGORA_XAPI_FORWARD_USERNAME and AGORA_XAPI_FORWARD_PASSWORD go together".into(),
+            );
+        }
+        if self.xapi_forward_username.is_some() && self.xapi_forward_url.is_none() {
+            return Err("AGORA_XAPI_FORWARD_USERNAME needs AGORA_XAPI_FORWARD_URL".into());
         }
         if self.smtp_username.is_some() != self.smtp_password.is_some() {
             return Err(

@@ -69,3 +69,7 @@ pub mod question_translation;
 pub mod quiz_attempt;
 pub mod quiz_question;
 pub mod user;
+pub mod xapi_attachment;
+pub mod xapi_client;
+pub mod xapi_document;
+pub mod xapi_statement;

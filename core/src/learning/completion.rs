@@ -34,6 +34,7 @@ use crate::{
     domain::LessonKind,
     entities::enrolment,
     jobs::{self, Job},
+    xapi::emit,
 };
 
 /// The statement; `$13` is the month of `$3`, for the organisation roll-up
@@ -73,7 +74,7 @@ WITH ins AS (
     SELECT $6, $7, $8, $9, $10, $11, 0, $12, $11, $11, $14, $15
     FROM upd WHERE upd.completed_at = $3
     ON CONFLICT (dedup_key) DO NOTHING
-)
+){{xapi}}
 SELECT upd.*,
     (SELECT string_agg(p.lesson_id::text, ',') FROM lesson_progress p
      WHERE p.enrolment_id = $1) AS done
@@ -122,7 +123,8 @@ impl Learning {
         // An event from a device is recorded with its effect, in one
         // transaction (see `events`).
         if event.is_none() && self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            let r = complete_in_one_statement(&self.db, e.id, &lessons, l.id).await?;
+            let subject = crate::xapi::emit::Subject::of(&e, &course);
+            let r = complete_in_one_statement(&self.db, e.id, &lessons, l.id, &subject).await?;
             let progress = if r.done_is_complete {
                 let s = summary_of(r.enrolment, &r.done, &lessons);
                 self.store_summary(&s).await;
@@ -170,6 +172,7 @@ pub(super) async fn complete_in_one_statement(
     enrolment_id: Uuid,
     lessons: &[OrderedLesson],
     lesson_id: Uuid,
+    subject: &crate::xapi::emit::Subject,
 ) -> Result<Recorded> {
     debug_assert_eq!(db.get_database_backend(), DatabaseBackend::Postgres);
     let at = now();
@@ -185,7 +188,7 @@ pub(super) async fn complete_in_one_statement(
             .join(",")
     );
     let now_ms = jobs::now_ms();
-    let values: Vec<Value> = vec![
+    let mut values: Vec<Value> = vec![
         enrolment_id.into(),
         lesson_id.into(),
         at.into(),
@@ -202,10 +205,33 @@ pub(super) async fn complete_in_one_statement(
         crate::telemetry::origin::request_id().into(),
         crate::telemetry::origin::traceparent().into(),
     ];
+    // The xAPI statements of the completion, in the same statement: the
+    // lesson's when it was recorded now, the course's when it completed now.
+    let mut xapi = String::new();
+    let key = lessons
+        .iter()
+        .find(|l| l.id == lesson_id)
+        .map(|l| l.key.as_str())
+        .unwrap_or_default();
+    if let (Some(done), Some(course)) = (
+        emit::lesson_completed(subject, key),
+        emit::course_completed(subject),
+    ) {
+        for (name, st, from) in [
+            ("xapi_lesson", done, "ins"),
+            ("xapi_course", course, "upd WHERE upd.completed_at = $3"),
+        ] {
+            let (sql, v) = emit::cte(name, subject.user_id, st, values.len() + 1, from);
+            xapi.push_str(",\n");
+            xapi.push_str(&sql);
+            values.extend(v);
+        }
+    }
+    let sql = COMPLETE.replace("{xapi}", &xapi);
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
-            COMPLETE.as_str(),
+            sql,
             values,
         ))
         .await?

@@ -111,6 +111,9 @@ impl Learning {
             crate::search::enqueue_popularity_refresh(&txn, course.id).await?;
             crate::organisations::note_first_enrolment(&txn, user_id, at).await?;
             crate::org_activity::enrolled(&txn, e.id).await?;
+            let subject = crate::xapi::emit::Subject::of(&e, &course);
+            crate::xapi::emit::record(&txn, user_id, [crate::xapi::emit::enrolled(&subject)])
+                .await?;
             if let Some(partner) = via {
                 partners::attribute_enrolment(&txn, partner, e.id, course.id).await?;
             }

@@ -172,6 +172,15 @@ pub(super) async fn record_completion(
     if inserted == 0 {
         return Ok(e);
     }
+    let subject = crate::xapi::emit::Subject::load(db, enrolment_id).await?;
+    if let (Some(s), Some(l)) = (&subject, lessons.iter().find(|l| l.id == lesson_id)) {
+        crate::xapi::emit::record(
+            db,
+            s.user_id,
+            [crate::xapi::emit::lesson_completed(s, &l.key)],
+        )
+        .await?;
+    }
     use sea_orm::sea_query::ExprTrait;
     enrolment::Entity::update_many()
         .col_expr(
@@ -204,6 +213,10 @@ pub(super) async fn record_completion(
             e.completed_at = Some(at);
             crate::org_activity::completed(db, enrolment_id, at).await?;
             jobs::enqueue(db, &CourseCompleted { enrolment_id }).await?;
+            if let Some(s) = &subject {
+                crate::xapi::emit::record(db, s.user_id, [crate::xapi::emit::course_completed(s)])
+                    .await?;
+            }
         }
     }
     Ok(e)

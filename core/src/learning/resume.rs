@@ -46,6 +46,10 @@ use crate::Result;
 /// How often noted visits are written by default.
 pub const DEFAULT_FLUSH: Duration = Duration::from_secs(1);
 
+/// Lessons opened kept for their statements between two flushes; past
+/// this (a flush failing for long), further openings go unrecorded.
+const MAX_LAUNCHES: usize = 100_000;
+
 /// Rows per statement: three parameters each, well under SQLite's limit.
 const ROWS_PER_STATEMENT: usize = 500;
 
@@ -59,6 +63,9 @@ pub(super) struct Visit {
 /// The visits not yet written, coalesced per enrolment.
 pub(super) struct ResumeTracker {
     pending: Mutex<HashMap<Uuid, Visit>>,
+    /// Every lesson opened since the last flush (enrolment, lesson, time),
+    /// for the xAPI `experienced` statements the flush writes; bounded.
+    launched: Mutex<Vec<(Uuid, Uuid, OffsetDateTime)>>,
     /// Held while writing, so a final flush waits for one in flight.
     flushing: tokio::sync::Mutex<()>,
     flusher_started: AtomicBool,
@@ -69,6 +76,7 @@ impl ResumeTracker {
     pub(super) fn new(interval: Duration) -> Self {
         Self {
             pending: Mutex::default(),
+            launched: Mutex::default(),
             flushing: tokio::sync::Mutex::new(()),
             flusher_started: AtomicBool::new(false),
             interval: interval.max(Duration::from_millis(10)),
@@ -78,6 +86,12 @@ impl ResumeTracker {
     /// Notes a visit, keeping the latest per enrolment, and starts the
     /// background writer on the first one.
     fn note(self: &Arc<Self>, db: &DatabaseConnection, enrolment_id: Uuid, visit: Visit) {
+        {
+            let mut launched = self.launched.lock().expect("not poisoned");
+            if launched.len() < MAX_LAUNCHES {
+                launched.push((enrolment_id, visit.lesson_id, visit.at));
+            }
+        }
         merge(
             &mut self.pending.lock().expect("not poisoned"),
             enrolment_id,
@@ -128,6 +142,13 @@ impl ResumeTracker {
                 return Err(e);
             }
             written += chunk.len();
+        }
+        let launched = std::mem::take(&mut *self.launched.lock().expect("not poisoned"));
+        if let Err(e) = crate::xapi::emit::launches(db, &launched).await {
+            let mut again = self.launched.lock().expect("not poisoned");
+            let room = MAX_LAUNCHES.saturating_sub(again.len());
+            again.extend(launched.into_iter().take(room));
+            return Err(e);
         }
         Ok(written)
     }

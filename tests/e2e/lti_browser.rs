@@ -5,7 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use agora_tests::browser::{Browser, axe_source, look};
+use agora_tests::{
+    PASSWORD,
+    browser::{Browser, axe_source, look},
+};
 
 use super::lti::{LtiWorld, SLUG};
 
@@ -38,7 +41,10 @@ async fn launches_in_chromium_land_signed_in_and_deep_linking_answers_the_platfo
         .finish();
     b.goto(&start(&q)).await;
     wait_for_url(&b, &format!("/courses/{SLUG}/lessons/intro")).await;
-    assert!(b.try_find("form[action='/sign-out']").await.is_some(), "signed in");
+    assert!(
+        b.try_find("form[action='/sign-out']").await.is_some(),
+        "signed in"
+    );
     look(&b, &axe, "lti-learner-lesson").await;
 
     let q = url::form_urlencoded::Serializer::new(String::new())
@@ -51,17 +57,31 @@ async fn launches_in_chromium_land_signed_in_and_deep_linking_answers_the_platfo
     assert!(b.try_find("[data-code='bad-signature']").await.is_some());
     look(&b, &axe, "lti-rejected").await;
 
-    b.goto(&start("kind=deep&user=browser-teacher&role=instructor")).await;
+    b.goto(&start("kind=deep&user=browser-teacher&role=instructor"))
+        .await;
     wait_for_url(&b, "/lti/deep-link?token=").await;
     look(&b, &axe, "lti-picker").await;
-    let choice = b
-        .find(&format!("input[value='lesson:{SLUG}:check']"))
-        .await;
+    let choice = b.find(&format!("input[value='lesson:{SLUG}:check']")).await;
     b.click(&choice).await;
-    b.click_and_wait("form[action='/lti/deep-link'] button").await;
+    b.click_and_wait("form[action='/lti/deep-link'] button")
+        .await;
     // app.js posts the signed answer to the platform, which accepts it.
     wait_for_url(&b, "/deep-link-return").await;
-    assert!(b.source().await.contains("ltiResourceLink"), "{}", b.source().await);
+    assert!(
+        b.source().await.contains("ltiResourceLink"),
+        "{}",
+        b.source().await
+    );
     let got = w.platform.received(&w.s).await;
     assert_eq!(got["deep_links"].as_array().map(Vec::len), Some(1));
+
+    // The admin's registration page, signed in with a password.
+    let b = Browser::start(true, "en").await;
+    b.goto(&w.s.url("/sign-in")).await;
+    b.type_into("#email", &w.admin.email).await;
+    b.type_into("#password", PASSWORD).await;
+    b.submit("main form button").await;
+    b.goto(&w.s.url("/admin/lti")).await;
+    assert!(b.try_find("#lti-login-url").await.is_some());
+    look(&b, &axe, "lti-admin").await;
 }

@@ -16,6 +16,10 @@ pub fn build(state: AppState) -> impl poem::Endpoint {
     crate::http::allow::learn("/api/v1", &spec);
     let document = api::document::complete(&spec);
     let explorer = api::explorer::endpoint(&document, &service);
+    let body_types = std::sync::Arc::new(api::body_types::BodyTypes::from_document(&document));
+    let service = service
+        .into_endpoint()
+        .around(move |next, req| api::body_types::hold(body_types.clone(), next, req));
     lti::routes(web::routes(Route::new()))
         .at(
             "/api/v1/partners/:partner/collections/:collection",

@@ -191,7 +191,7 @@ fn error_body(e: poem::Error) -> Response {
             StatusCode::BAD_REQUEST,
             ErrorBody::new(
                 "invalid_parameter",
-                format!("parameter `{field}` is invalid: {}", p.reason),
+                format!("parameter `{field}` is invalid: {}", plain(&p.reason)),
                 Some(field),
             ),
         );
@@ -243,6 +243,19 @@ fn error_body(e: poem::Error) -> Response {
 }
 
 /// The field poem-openapi names when one of its validators refused it.
+/// A parse failure's own words, without poem-openapi's wrapping
+/// (`failed to parse "string(theme)": … (occurred while parsing …)`).
+fn plain(reason: &str) -> &str {
+    let inner = match reason.split_once("\": ") {
+        Some((head, rest)) if head.starts_with("failed to parse \"") => rest,
+        _ => reason,
+    };
+    inner
+        .split(" (occurred while parsing")
+        .next()
+        .unwrap_or(inner)
+}
+
 fn failed_field(reason: &str) -> Option<&str> {
     let (_, rest) = reason.split_once("field `")?;
     let (field, rest) = rest.split_once('`')?;
@@ -361,4 +374,19 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
         None => {}
     }
     next.call(req).await.map(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn parse_failures_keep_their_own_words() {
+        let wrapped = "failed to parse \"string(theme)\": write it `sdg:1` (occurred while parsing \"list_string(theme)\")";
+        assert_eq!(plain(wrapped), "write it `sdg:1`");
+        assert_eq!(
+            plain("verification failed. maximum(100)"),
+            "verification failed. maximum(100)"
+        );
+    }
 }

@@ -76,3 +76,55 @@ async fn unknown_things_are_404_in_the_same_shape() {
     // No 500 anywhere in this run.
     assert!(!server.logs().contains("status=500"), "{}", server.logs());
 }
+
+#[tokio::test]
+async fn a_body_value_of_another_type_than_the_document_states_is_400_and_changes_nothing() {
+    let server = TestServer::start().await;
+    let ana = server.learner("types@agora.example").await;
+    let patch = reqwest::Method::PATCH;
+    for (body, field) in [
+        (serde_json::json!({"display_name": false}), "display_name"),
+        (serde_json::json!({"display_name": 42}), "display_name"),
+        (
+            serde_json::json!({"reminders_opt_out": "yes"}),
+            "reminders_opt_out",
+        ),
+    ] {
+        let (status, answer) = server
+            .call(&ana, patch.clone(), "/api/v1/me", Some(body.clone()))
+            .await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_error_shape(&answer, "invalid_body");
+        assert_eq!(answer["field"], field, "{answer}");
+    }
+    // Nested values are held too: a token's name must be a string.
+    let (status, answer) = server
+        .call(
+            &ana,
+            reqwest::Method::POST,
+            "/api/v1/me/tokens",
+            Some(serde_json::json!({"name": ["x"]})),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (400, Some("name")),
+        "{answer}"
+    );
+    // `null` is how a client says "not given": the profile keeps its name.
+    let (status, me) = server
+        .call(
+            &ana,
+            patch,
+            "/api/v1/me",
+            Some(serde_json::json!({"display_name": null, "locale": "fr"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{me}");
+    assert_ne!(me["display_name"], "false");
+    assert!(
+        !me["display_name"].as_str().unwrap_or_default().is_empty(),
+        "{me}"
+    );
+    assert_eq!(me["locale"], "fr");
+}

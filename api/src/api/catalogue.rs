@@ -11,7 +11,7 @@ use poem_openapi::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{cached_json::CachedJson, error::ApiError};
+use super::{cached_json::CachedJson, error::ApiError, theme_param::ThemeParam};
 use crate::http::{
     locale::{self, LocaleSource},
     version_tag,
@@ -287,13 +287,18 @@ impl CatalogueApi {
         /// Courses per page, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
-        /// Theme filter, repeatable: `sdg:1`–`sdg:17`, `sendai:1`–`sendai:4`, `tag:<name>`.
-        theme: Query<Vec<String>>,
+        /// Theme filter, repeatable up to 10 times: `sdg:1`–`sdg:17`,
+        /// `sendai:1`–`sendai:4`, `tag:<name>`.
+        #[oai(validator(max_items = 10))]
+        theme: Query<Vec<ThemeParam>>,
         /// Only courses available in this language: en, fr or es.
+        #[oai(validator(pattern = "^(en|fr|es)$"))]
         language: Query<Option<String>>,
         /// beginner, intermediate or advanced.
+        #[oai(validator(pattern = "^(beginner|intermediate|advanced)$"))]
         level: Query<Option<String>>,
         /// popular (default), title, newest, duration or -duration.
+        #[oai(validator(pattern = "^(popular|title|newest|duration|-duration)$"))]
         sort: Query<Option<String>>,
         /// Preferred content locale, e.g. `fr`.
         #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
@@ -321,11 +326,7 @@ impl CatalogueApi {
         let query = CourseQuery {
             page,
             per_page,
-            themes: theme
-                .0
-                .iter()
-                .map(|t| parse_param("theme", t))
-                .collect::<Result<_, _>>()?,
+            themes: theme.0.into_iter().map(|t| t.0).collect(),
             language: language
                 .0
                 .as_deref()

@@ -3,6 +3,9 @@
 //! JSON Schema, so that generic tools and generated clients know it too.
 //! poem-openapi writes `format: uint32` or `naive-date`, which no validator
 //! or generator knows: a client would send `-1` or `2026-1-1` and be refused.
+//! It also leaves unsaid two things the API does:
+//! - an optional field may be sent as `null`, which means absent;
+//! - a repeatable query parameter (`theme`) may be left out.
 
 use poem::{Endpoint, IntoResponse, endpoint::make_sync};
 use serde_json::{Value, json};
@@ -38,10 +41,48 @@ fn spell_out(node: &mut Value) {
                     map.insert("format".into(), "date".into());
                 }
             }
+            optional_fields_are_nullable(map);
+            if map.get("in").and_then(Value::as_str) == Some("query")
+                && map["schema"]["type"] == "array"
+                && map["schema"].get("minItems").is_none()
+            {
+                map.insert("required".into(), false.into());
+            }
             map.values_mut().for_each(spell_out);
         }
         Value::Array(items) => items.iter_mut().for_each(spell_out),
         _ => {}
+    }
+}
+
+/// Each property an object schema does not require gets `nullable`; a bare
+/// reference is wrapped, as OpenAPI 3.0 ignores siblings of `$ref`.
+fn optional_fields_are_nullable(map: &mut serde_json::Map<String, Value>) {
+    let required: Vec<String> = map
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(Value::Object(properties)) = map.get_mut("properties") else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        if required.contains(name) {
+            continue;
+        }
+        let Value::Object(fields) = property else {
+            continue;
+        };
+        if fields.contains_key("$ref") {
+            *property = json!({ "allOf": [property.clone()], "nullable": true });
+        } else {
+            fields.insert("nullable".into(), true.into());
+        }
     }
 }
 
@@ -75,5 +116,23 @@ mod tests {
         assert_eq!(doc["b"]["minimum"], 1);
         assert_eq!(doc["b"]["maximum"], 500);
         assert_eq!(doc["c"][0]["format"], "date");
+    }
+
+    #[test]
+    fn optional_fields_are_nullable_and_repeatable_parameters_optional() {
+        let spec = r##"{"o": {"type": "object", "required": ["a"],
+                         "properties": {"a": {"type": "string"}, "b": {"type": "string"},
+                                        "c": {"$ref": "#/components/schemas/C"}}},
+                        "p": {"in": "query", "name": "theme", "required": true,
+                              "schema": {"type": "array", "items": {"type": "string"}}}}"##;
+        let doc: Value = serde_json::from_str(&complete(spec)).unwrap();
+        assert!(doc["o"]["properties"]["a"].get("nullable").is_none());
+        assert_eq!(doc["o"]["properties"]["b"]["nullable"], true);
+        assert_eq!(doc["o"]["properties"]["c"]["nullable"], true);
+        assert_eq!(
+            doc["o"]["properties"]["c"]["allOf"][0]["$ref"],
+            "#/components/schemas/C"
+        );
+        assert_eq!(doc["p"]["required"], false);
     }
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod authoring;
+pub mod body_types;
 pub mod cached_json;
 pub mod catalogue;
 pub mod certificates;
@@ -24,6 +25,7 @@ pub mod partners;
 mod report_files;
 pub mod reports;
 pub mod search;
+mod theme_param;
 
 use poem_openapi::OpenApiService;
 

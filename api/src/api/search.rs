@@ -169,8 +169,8 @@ impl SearchApi {
         req: &Request,
         /// What to look for, up to 512 characters; the first 10 words count.
         q: Query<Option<String>>,
-        /// Page number, from 1.
-        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
+        /// Page number, 1–10000.
+        #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
         page: Query<Option<u64>>,
         /// Results per page, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]

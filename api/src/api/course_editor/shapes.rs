@@ -96,7 +96,12 @@ pub(super) struct DetailsBody {
     pub(super) level: String,
     #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub(super) duration_minutes: u32,
-    #[oai(validator(max_items = 40))]
+    /// `sdg:11`, `sendai:2`, `tag:climate`.
+    #[oai(validator(
+        max_items = 40,
+        max_length = 84,
+        pattern = "^(sdg:([1-9]|1[0-7])|sendai:[1-4]|tag:[a-z0-9]+(-[a-z0-9]+)*)$"
+    ))]
     pub(super) themes: Vec<String>,
 }
 

@@ -74,7 +74,12 @@ struct NewKeyBody {
         pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
     ))]
     name: String,
-    /// `catalogue:read`, `stats:read`.
+    /// `catalogue:read`, `stats:read`: one or both.
+    #[oai(validator(
+        min_items = 1,
+        max_items = 10,
+        pattern = "^(catalogue:read|stats:read)$"
+    ))]
     scopes: Vec<String>,
     /// When the key stops working; never when absent.
     expires_at: Option<OffsetDateTime>,
@@ -120,7 +125,14 @@ struct NewKey {
 #[derive(Object)]
 struct Rule {
     /// Any of these themes (`sdg:11`, `sendai:2`, `tag:climate`); any theme when empty.
-    #[oai(default)]
+    #[oai(
+        default,
+        validator(
+            max_items = 40,
+            max_length = 84,
+            pattern = "^(sdg:([1-9]|1[0-7])|sendai:[1-4]|tag:[a-z0-9]+(-[a-z0-9]+)*)$"
+        )
+    )]
     themes: Vec<String>,
     /// Available in any of these languages; any when empty.
     #[oai(default)]

@@ -121,8 +121,28 @@ async fn a_quiz_result_reaches_the_line_item_exactly_once() {
         ])
         .await;
     assert_eq!(l.result.status, 303, "{}", l.result.body);
+    // The same learner also has the whole course in another column.
+    let course = w.target(&format!("/courses/{SLUG}"));
+    let c = w
+        .launch(&[
+            ("target", course.as_str()),
+            ("user", "lms-learner-7"),
+            ("link", "link-course"),
+            ("lineitem", "course-7"),
+        ])
+        .await;
+    assert_eq!(c.result.status, 303, "{}", c.result.body);
     let session = l.session().unwrap();
     let token = session.trim_start_matches("agora_session=");
+    for key in ["intro", "sheet"] {
+        let r = browser()
+            .post(w.s.url(&format!("/api/v1/courses/{SLUG}/lessons/{key}/completion")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{key}");
+    }
     let attempt = |answer: &'static str| {
         let url =
             w.s.url(&format!("/api/v1/courses/{SLUG}/lessons/check/attempts"));
@@ -139,20 +159,24 @@ async fn a_quiz_result_reaches_the_line_item_exactly_once() {
         }
     };
     assert_eq!(attempt("a").await, 200, "a failed attempt: 50");
-    assert_eq!(attempt("b").await, 200, "a passed attempt: 100");
+    assert_eq!(
+        attempt("b").await,
+        200,
+        "a passed attempt: 100, the course done"
+    );
     let platform = w.platform;
     let s = &w.s;
-    wait_until("the platform received both scores", || async {
+    wait_until("the platform received the three scores", || async {
         platform.received(s).await["scores"]
             .as_array()
-            .is_some_and(|a| a.len() >= 2)
+            .is_some_and(|a| a.len() >= 3)
     })
     .await;
     wait_until("no score job is left", || async {
         agora_core::jobs::count_kind(&s.conn().await, "lti_score")
             .await
             .unwrap()
-            == 2
+            == 3
             && agora_core::jobs::queued_ids(&s.conn().await, "lti_score")
                 .await
                 .unwrap()
@@ -161,19 +185,27 @@ async fn a_quiz_result_reaches_the_line_item_exactly_once() {
     .await;
     let got = platform.received(s).await;
     let scores = got["scores"].as_array().unwrap();
-    assert_eq!(scores.len(), 2, "one post per attempt: {got}");
-    let mut given: Vec<f64> = scores
-        .iter()
-        .map(|s| s["scoreGiven"].as_f64().unwrap())
-        .collect();
-    given.sort_by(f64::total_cmp);
-    assert_eq!(given, [0.5, 1.0]);
+    assert_eq!(
+        scores.len(),
+        3,
+        "one post per attempt and completion: {got}"
+    );
+    let given = |lineitem: &str| {
+        let mut v: Vec<f64> = scores
+            .iter()
+            .filter(|s| s["lineitem"] == lineitem)
+            .map(|s| s["scoreGiven"].as_f64().unwrap())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    assert_eq!(given("quiz-7"), [0.5, 1.0], "the quiz's results");
+    assert_eq!(given("course-7"), [1.0], "the course's completion");
     for s in scores {
         assert_eq!(s["userId"], "lms-learner-7");
         assert_eq!(s["scoreMaximum"], 1.0);
         assert_eq!(s["activityProgress"], "Completed");
         assert_eq!(s["gradingProgress"], "FullyGraded");
-        assert_eq!(s["lineitem"], "quiz-7");
         assert_eq!(s["content_type"], "application/vnd.ims.lis.v1.score+json");
         assert!(s["timestamp"].as_str().is_some_and(|t| t.contains('T')));
     }

@@ -42,6 +42,7 @@ mod jobs;
 mod learning;
 mod learning_resume;
 mod lti;
+mod lti_browser;
 mod lti_grades;
 mod lti_rejections;
 mod media;

@@ -185,6 +185,7 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
         return (
             f'<!DOCTYPE html><form id="launch" method="post" action="{html.escape(launch_data["launch_url"])}">'
             f"{fields}</form>"
+            '<script>document.getElementById("launch").submit()</script>'
         )
 
 

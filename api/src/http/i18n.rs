@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 47] = [
+    const CODE: [(&str, &str); 55] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         ("web/admin.rs", include_str!("../web/admin.rs")),
         ("web/auth.rs", include_str!("../web/auth.rs")),

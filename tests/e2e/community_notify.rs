@@ -195,7 +195,7 @@ async fn a_cohort_space_notifies_its_people_and_no_one_else() {
         facilitator,
         Method::POST,
         "/api/v1/me/notifications/read",
-        Some(json!({})),
+        Some(json!({ "all": true })),
         200,
     )
     .await;

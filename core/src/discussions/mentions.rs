@@ -24,8 +24,7 @@ pub const MAX_MENTIONS: usize = 10;
 pub fn mention_names(body: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut prev: Option<char> = None;
-    let mut chars = body.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in body.char_indices() {
         let starts = c == '@' && !prev.is_some_and(|p| p.is_alphanumeric() || "._-@`".contains(p));
         prev = Some(c);
         if !starts {
@@ -64,9 +63,9 @@ pub(super) async fn resolve(
     for name in names {
         // The same lowering on both sides, in the database's own terms.
         let args: [SimpleExpr; 3] = [
-            Expr::col(user::Column::DisplayName).into(),
-            Expr::val(" ").into(),
-            Expr::val("").into(),
+            Expr::col(user::Column::DisplayName),
+            Expr::val(" "),
+            Expr::val(""),
         ];
         let squeezed: SimpleExpr = Func::lower(Func::cust(Alias::new("REPLACE")).args(args)).into();
         let people = user::Entity::find()

@@ -65,9 +65,12 @@ struct Unread {
 #[derive(Object)]
 #[oai(rename = "MarkNotificationsRead")]
 struct MarkRead {
-    /// The notifications to mark read; all of yours when absent.
-    #[oai(validator(max_items = 200))]
-    ids: Option<Vec<Uuid>>,
+    /// The notifications to mark read.
+    #[oai(default, validator(max_items = 200))]
+    ids: Vec<Uuid>,
+    /// Mark all of yours read instead.
+    #[oai(default)]
+    all: bool,
 }
 
 #[derive(Object)]
@@ -124,7 +127,10 @@ impl NotificationsApi {
     ) -> Result<Json<Marked>, ApiError> {
         let marked = state
             .discussions
-            .mark_read(Some(auth.principal()), body.ids.as_deref())
+            .mark_read(
+                Some(auth.principal()),
+                (!body.all).then_some(body.ids.as_slice()),
+            )
             .await?;
         Ok(Json(Marked { marked }))
     }

@@ -181,6 +181,7 @@ impl DiscussionSpacesApi {
         /// `latest` (the default), `unanswered` or `helpful`.
         sort: Query<Option<String>>,
         /// From 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
         page: Query<Option<u64>>,
         /// Only the threads about this lesson (a course's space).
         lesson: Query<Option<String>>,

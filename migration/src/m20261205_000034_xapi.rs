@@ -210,7 +210,9 @@ impl MigrationTrait for Migration {
             XapiClients::Table.into_iden(),
             XapiAttachments::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(t).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -25,10 +25,21 @@ pub(super) fn create_client(server: &TestServer, scopes: &str) -> Creds {
     let out = run_agora(
         &server.db,
         server.data.path(),
-        &["xapi", "create-client", "--name", "Analytics", "--scopes", scopes],
+        &[
+            "xapi",
+            "create-client",
+            "--name",
+            "Analytics",
+            "--scopes",
+            scopes,
+        ],
     );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let field = |name: &str| {
         text.lines()
             .find_map(|l| l.strip_prefix(name))
@@ -43,7 +54,12 @@ pub(super) fn create_client(server: &TestServer, scopes: &str) -> Creds {
 }
 
 /// A request to the LRS with credentials and the version header.
-pub(super) fn lrs(server: &TestServer, c: &Creds, method: Method, path: &str) -> reqwest::RequestBuilder {
+pub(super) fn lrs(
+    server: &TestServer,
+    c: &Creds,
+    method: Method,
+    path: &str,
+) -> reqwest::RequestBuilder {
     server
         .http
         .request(method, server.url(&format!("/xapi/{path}")))
@@ -59,7 +75,10 @@ pub(super) async fn all_statements(server: &TestServer, c: &Creds) -> Vec<Value>
         let r = lrs(server, c, Method::GET, &next).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["x-experience-api-version"], "1.0.3");
-        assert!(r.headers().contains_key("x-experience-api-consistent-through"));
+        assert!(
+            r.headers()
+                .contains_key("x-experience-api-consistent-through")
+        );
         let page: Value = r.json().await.unwrap();
         out.extend(page["statements"].as_array().unwrap().iter().cloned());
         match page["more"].as_str() {
@@ -91,7 +110,11 @@ pub(super) fn npm_validate(statements: &[Value]) -> Vec<Value> {
         .arg(&input)
         .output()
         .expect("node (installed by scripts/test)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice::<Vec<Value>>(&out.stdout).expect("one JSON line")
 }
 
@@ -121,8 +144,18 @@ pub(super) async fn journey(server: &TestServer, email: &str) -> Learner {
     };
     call(Method::POST, format!("{FIXTURE}/enrolment"), None).await;
     call(Method::GET, format!("{FIXTURE}/lessons/intro"), None).await;
-    call(Method::POST, format!("{FIXTURE}/lessons/intro/completion"), None).await;
-    call(Method::POST, format!("{FIXTURE}/lessons/sheet/completion"), None).await;
+    call(
+        Method::POST,
+        format!("{FIXTURE}/lessons/intro/completion"),
+        None,
+    )
+    .await;
+    call(
+        Method::POST,
+        format!("{FIXTURE}/lessons/sheet/completion"),
+        None,
+    )
+    .await;
     let attempts = format!("{FIXTURE}/lessons/check/attempts");
     let wrong = json!({ "answers": { "q1": ["a"], "q2": ["false"] } });
     let right = json!({ "answers": { "q1": ["b"], "q2": ["false"] } });
@@ -192,7 +225,10 @@ async fn each_learning_event_is_one_valid_statement_in_the_lrs() {
         assert_eq!(s["authority"]["account"]["name"], "agora");
         let verb = s["verb"]["id"].as_str().unwrap();
         let course_level = s["object"]["id"] == json!(server.url("/courses/fixture-course"))
-            || s["object"]["definition"]["type"].as_str().unwrap().ends_with("/application");
+            || s["object"]["definition"]["type"]
+                .as_str()
+                .unwrap()
+                .ends_with("/application");
         if s["object"]["id"] == json!(home) {
             continue; // the account: no enrolment yet
         }
@@ -206,26 +242,48 @@ async fn each_learning_event_is_one_valid_statement_in_the_lrs() {
             );
         }
     }
-    let passed = statements.iter().find(|s| s["verb"]["id"] == json!(format!("{V}passed"))).unwrap();
+    let passed = statements
+        .iter()
+        .find(|s| s["verb"]["id"] == json!(format!("{V}passed")))
+        .unwrap();
     assert_eq!(passed["result"]["score"]["scaled"], json!(1.0));
     assert_eq!(passed["result"]["success"], json!(true));
-    let response: Value = serde_json::from_str(passed["result"]["response"].as_str().unwrap()).unwrap();
+    let response: Value =
+        serde_json::from_str(passed["result"]["response"].as_str().unwrap()).unwrap();
     assert_eq!(response, json!({ "q1": ["b"], "q2": ["false"] }));
-    let failed = statements.iter().find(|s| s["verb"]["id"] == json!(format!("{V}failed"))).unwrap();
+    let failed = statements
+        .iter()
+        .find(|s| s["verb"]["id"] == json!(format!("{V}failed")))
+        .unwrap();
     assert_eq!(failed["result"]["score"]["raw"], json!(50));
 
     // The learner's own filter finds them all; one registration too.
-    let agent = json!({ "account": { "homePage": home, "name": e.user_id.to_string() } }).to_string();
+    let agent =
+        json!({ "account": { "homePage": home, "name": e.user_id.to_string() } }).to_string();
     let q = format!(
         "statements?agent={}&registration={}",
         urlencode(&agent),
         e.id
     );
-    let page: Value = lrs(&server, &reader, Method::GET, &q).send().await.unwrap().json().await.unwrap();
-    assert_eq!(page["statements"].as_array().unwrap().len(), statements.len() - 1);
+    let page: Value = lrs(&server, &reader, Method::GET, &q)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["statements"].as_array().unwrap().len(),
+        statements.len() - 1
+    );
     // Completing a lesson again changes nothing, and writes nothing.
     let (status, _) = server
-        .call(&ana, Method::POST, &format!("{FIXTURE}/lessons/intro/completion"), None)
+        .call(
+            &ana,
+            Method::POST,
+            &format!("{FIXTURE}/lessons/intro/completion"),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     let again = all_statements(&server, &reader).await;

@@ -4,7 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use agora_tests::{ServerOptions, TempDir, TestDb, TestServer, free_port, run_agora, write_fixture_course};
+use agora_tests::{
+    ServerOptions, TempDir, TestDb, TestServer, free_port, run_agora, write_fixture_course,
+};
 use serde_json::Value;
 
 use super::xapi::{Creds, all_statements, create_client, fixture_server, journey};
@@ -17,15 +19,38 @@ async fn statements_reach_a_second_agora_once_and_in_order_after_it_comes_up() {
     let out = run_agora(
         &db_b,
         data_b.path(),
-        &["xapi", "create-client", "--name", "Agora A", "--scopes", "read,write"],
+        &[
+            "xapi",
+            "create-client",
+            "--name",
+            "Agora A",
+            "--scopes",
+            "read,write",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let field = |n: &str| text.lines().find_map(|l| l.strip_prefix(n)).unwrap().trim().to_owned();
-    let to_b = Creds { key: field("key"), secret: field("secret") };
+    let field = |n: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(n))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let to_b = Creds {
+        key: field("key"),
+        secret: field("secret"),
+    };
 
     let (a, _dir) = fixture_server(vec![
-        ("AGORA_XAPI_FORWARD_URL".into(), format!("http://127.0.0.1:{port}/xapi/")),
+        (
+            "AGORA_XAPI_FORWARD_URL".into(),
+            format!("http://127.0.0.1:{port}/xapi/"),
+        ),
         ("AGORA_XAPI_FORWARD_USERNAME".into(), to_b.key.clone()),
         ("AGORA_XAPI_FORWARD_PASSWORD".into(), to_b.secret.clone()),
         ("AGORA_JOB_RETRY_SECONDS".into(), "1".into()),
@@ -52,14 +77,25 @@ async fn statements_reach_a_second_agora_once_and_in_order_after_it_comes_up() {
     let (sent, received) = loop {
         let sent = all_statements(&a, &reader_a).await;
         let received = all_statements(&b, &reader_b).await;
-        let done = sent.iter().any(|s| s["verb"]["id"].as_str().unwrap().ends_with("/earned"));
+        let done = sent
+            .iter()
+            .any(|s| s["verb"]["id"].as_str().unwrap().ends_with("/earned"));
         if done && received.len() == sent.len() {
             break (sent, received);
         }
-        assert!(Instant::now() < deadline, "forwarded {} of {}", received.len(), sent.len());
+        assert!(
+            Instant::now() < deadline,
+            "forwarded {} of {}",
+            received.len(),
+            sent.len()
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
-    let ids = |l: &[Value]| l.iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let ids = |l: &[Value]| {
+        l.iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
     // The same statements, each once, in the order Agora wrote them.
     assert_eq!(ids(&sent), ids(&received));
     for (s, r) in sent.iter().zip(&received) {

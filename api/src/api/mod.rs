@@ -2,7 +2,6 @@
 
 pub mod accounts;
 pub mod admin;
-pub mod xapi_clients;
 pub mod auth;
 pub mod authoring;
 pub mod cached_json;
@@ -24,6 +23,7 @@ pub mod partners;
 mod report_files;
 pub mod reports;
 pub mod search;
+pub mod xapi_clients;
 
 use poem_openapi::OpenApiService;
 

@@ -108,15 +108,27 @@ enum Revoked {
 #[OpenApi(tag = "ApiTags::Admin")]
 impl XapiClientsApi {
     /// List the xAPI clients
-    #[oai(path = "/admin/xapi-clients", method = "get", operation_id = "list_xapi_clients")]
-    async fn list(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Vec<XapiClient>>, ApiError> {
+    #[oai(
+        path = "/admin/xapi-clients",
+        method = "get",
+        operation_id = "list_xapi_clients"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<Vec<XapiClient>>, ApiError> {
         require_admin(&auth)?;
         let list = state.xapi.clients().await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
 
     /// Issue credentials for an xAPI client
-    #[oai(path = "/admin/xapi-clients", method = "post", operation_id = "create_xapi_client")]
+    #[oai(
+        path = "/admin/xapi-clients",
+        method = "post",
+        operation_id = "create_xapi_client"
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,
@@ -133,8 +145,17 @@ impl XapiClientsApi {
     }
 
     /// Revoke an xAPI client's credentials
-    #[oai(path = "/admin/xapi-clients/:id", method = "delete", operation_id = "revoke_xapi_client")]
-    async fn revoke(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> Result<Revoked, ApiError> {
+    #[oai(
+        path = "/admin/xapi-clients/:id",
+        method = "delete",
+        operation_id = "revoke_xapi_client"
+    )]
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<Revoked, ApiError> {
         require_admin(&auth)?;
         state.xapi.revoke_client(id.0).await?;
         Ok(Revoked::NoContent)

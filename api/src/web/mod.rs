@@ -7,13 +7,13 @@
 
 mod account;
 mod admin;
-mod xapi_clients;
 mod auth;
 mod author;
 mod catalogue;
 mod certificates;
 mod charts;
 mod credential_check;
+mod xapi_clients;
 pub use credential_check::MAX_INPUT as MAX_CREDENTIAL_INPUT;
 pub(crate) mod cohorts;
 mod ctx;

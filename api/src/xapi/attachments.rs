@@ -30,7 +30,12 @@ pub(super) fn split(content_type: &str, body: &[u8]) -> Result<(Vec<u8>, Vec<Par
         if body[pos..].starts_with(b"--") {
             break;
         }
-        let start = pos + if body[pos..].starts_with(b"\r\n") { 2 } else { 0 };
+        let start = pos
+            + if body[pos..].starts_with(b"\r\n") {
+                2
+            } else {
+                0
+            };
         let head_end = find(body, b"\r\n\r\n", start).ok_or("a part has no headers")?;
         let headers = String::from_utf8_lossy(&body[start..head_end])
             .split("\r\n")
@@ -49,20 +54,23 @@ pub(super) fn split(content_type: &str, body: &[u8]) -> Result<(Vec<u8>, Vec<Par
     }
     let mut iter = parts.into_iter();
     let (first_headers, json) = iter.next().ok_or("no statements part")?;
-    let header = |h: &[(String, String)], k: &str| {
-        h.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-    };
+    let header =
+        |h: &[(String, String)], k: &str| h.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     if !header(&first_headers, "content-type").is_some_and(|c| c.starts_with("application/json")) {
         return Err("the first part must be the statements, in application/json".into());
     }
     let mut out = Vec::new();
     for (h, content) in iter {
-        let sha2 = header(&h, "x-experience-api-hash").ok_or("a part has no X-Experience-API-Hash")?;
-        if !header(&h, "content-transfer-encoding").is_some_and(|e| e.eq_ignore_ascii_case("binary")) {
+        let sha2 =
+            header(&h, "x-experience-api-hash").ok_or("a part has no X-Experience-API-Hash")?;
+        if !header(&h, "content-transfer-encoding")
+            .is_some_and(|e| e.eq_ignore_ascii_case("binary"))
+        {
             return Err("attachment parts need Content-Transfer-Encoding: binary".into());
         }
         out.push(Part {
-            content_type: header(&h, "content-type").unwrap_or_else(|| "application/octet-stream".into()),
+            content_type: header(&h, "content-type")
+                .unwrap_or_else(|| "application/octet-stream".into()),
             sha2,
             content,
         });

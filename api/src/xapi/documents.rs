@@ -60,7 +60,9 @@ pub(super) async fn handle(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply,
                         body: d.content,
                         etag: Some(d.etag),
                     }),
-                    None => Err(error(agora_core::xapi::XapiError::NotFound("no such document"))),
+                    None => Err(error(agora_core::xapi::XapiError::NotFound(
+                        "no such document",
+                    ))),
                 }
             } else {
                 let ids = lrs
@@ -116,7 +118,9 @@ pub(super) async fn lookup(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply,
     }
     lookup_params(r)?;
     if r.resource == "activities" {
-        let id = r.param("activityId").ok_or_else(|| bad("activityId is required"))?;
+        let id = r
+            .param("activityId")
+            .ok_or_else(|| bad("activityId is required"))?;
         Ok(Reply::Json(lrs.activity(id).await.map_err(error)?))
     } else {
         let agent = r.param("agent").ok_or_else(|| bad("agent is required"))?;

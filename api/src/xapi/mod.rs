@@ -71,7 +71,11 @@ fn bad(msg: impl Into<String>) -> Response {
 fn unauthorized() -> Response {
     let mut r = json_error(
         StatusCode::UNAUTHORIZED,
-        ErrorBody::new("unauthorized", "send the Basic credentials an admin issued", None),
+        ErrorBody::new(
+            "unauthorized",
+            "send the Basic credentials an admin issued",
+            None,
+        ),
     );
     r.headers_mut().insert(
         header::WWW_AUTHENTICATE,
@@ -125,14 +129,23 @@ async fn endpoint(req: &Request, body: Body, state: Data<&crate::state::AppState
         Ok(b) => b,
         Err(_) => return bad("the body could not be read"),
     };
-    let statements_get = req.uri().path().trim_end_matches('/').ends_with("/statements")
+    let statements_get = req
+        .uri()
+        .path()
+        .trim_end_matches('/')
+        .ends_with("/statements")
         && (req.method() == Method::GET
             || req.method() == Method::HEAD
             || req.uri().query().is_some_and(|q| q.contains("method=GET")));
     let mut resp = answer(req, body, &state.xapi).await;
-    if statements_get && !resp.headers().contains_key("X-Experience-API-Consistent-Through") {
+    if statements_get
+        && !resp
+            .headers()
+            .contains_key("X-Experience-API-Consistent-Through")
+    {
         if let Ok(v) = HeaderValue::from_str(&state.xapi.consistent_through()) {
-            resp.headers_mut().insert("X-Experience-API-Consistent-Through", v);
+            resp.headers_mut()
+                .insert("X-Experience-API-Consistent-Through", v);
         }
     }
     resp.headers_mut().insert(
@@ -151,7 +164,12 @@ async fn answer(req: &Request, body: Vec<u8>, lrs: &Lrs) -> Response {
         if r.method != Method::GET && r.method != Method::HEAD {
             return StatusCode::METHOD_NOT_ALLOWED.into_response();
         }
-        return finish(Reply::Json(json!({ "version": ["1.0.3", "1.0.2", "1.0.1", "1.0.0"], "extensions": {} })), &r);
+        return finish(
+            Reply::Json(
+                json!({ "version": ["1.0.3", "1.0.2", "1.0.1", "1.0.0"], "extensions": {} }),
+            ),
+            &r,
+        );
     }
     match r.header("x-experience-api-version") {
         Some(v) if v.starts_with("1.0") => {}

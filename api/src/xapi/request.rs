@@ -36,7 +36,8 @@ impl XRequest {
     }
 
     pub fn content_type(&self) -> &str {
-        self.header("content-type").unwrap_or("application/octet-stream")
+        self.header("content-type")
+            .unwrap_or("application/octet-stream")
     }
 }
 
@@ -60,7 +61,10 @@ pub fn parse(req: &Request, body: Vec<u8>) -> Result<XRequest, String> {
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_owned())))
         .collect();
-    let alternate = query.iter().find(|(k, _)| k == "method").map(|(_, v)| v.clone());
+    let alternate = query
+        .iter()
+        .find(|(k, _)| k == "method")
+        .map(|(_, v)| v.clone());
     let Some(method) = alternate else {
         let mut params = BTreeMap::new();
         for (k, v) in query {

@@ -55,7 +55,9 @@ async fn statements_of(lrs: &Lrs, r: &XRequest) -> Result<Vec<Value>, Response> 
     } else if ct.starts_with("application/json") {
         (r.body.clone(), Vec::new())
     } else {
-        return Err(bad("send statements as application/json or multipart/mixed"));
+        return Err(bad(
+            "send statements as application/json or multipart/mixed",
+        ));
     };
     let v: Value = serde_json::from_slice(&json).map_err(|_| bad("the statements are not JSON"))?;
     let list = match v {
@@ -109,7 +111,11 @@ async fn post(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
 
 async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
     allowed(c, false)?;
-    if let Some(k) = r.params.keys().find(|k| !QUERY_PARAMS.contains(&k.as_str())) {
+    if let Some(k) = r
+        .params
+        .keys()
+        .find(|k| !QUERY_PARAMS.contains(&k.as_str()))
+    {
         return Err(bad(format!("unknown parameter `{k}`")));
     }
     let with_attachments = flag(r, "attachments")?;
@@ -129,23 +135,35 @@ async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
         (None, None) => None,
     };
     let (body, consistent) = if let Some((id, voided)) = single {
-        if r
-            .params
-            .keys()
-            .any(|k| !matches!(k.as_str(), "statementId" | "voidedStatementId" | "format" | "attachments"))
-        {
-            return Err(bad("with a statement id, only format and attachments may be given"));
+        if r.params.keys().any(|k| {
+            !matches!(
+                k.as_str(),
+                "statementId" | "voidedStatementId" | "format" | "attachments"
+            )
+        }) {
+            return Err(bad(
+                "with a statement id, only format and attachments may be given",
+            ));
         }
-        let st = lrs.statement(id, voided, format, own, &languages).await.map_err(error)?;
+        let st = lrs
+            .statement(id, voided, format, own, &languages)
+            .await
+            .map_err(error)?;
         (st, lrs.consistent_through())
     } else {
         let limit = match r.param("limit") {
             None => None,
-            Some(l) => Some(l.parse::<u64>().map_err(|_| bad("limit must be a whole number"))?),
+            Some(l) => Some(
+                l.parse::<u64>()
+                    .map_err(|_| bad("limit must be a whole number"))?,
+            ),
         };
         let after = match r.param("cursor") {
             None => None,
-            Some(s) => Some(s.parse::<i32>().map_err(|_| bad("cursor is not one of ours"))?),
+            Some(s) => Some(
+                s.parse::<i32>()
+                    .map_err(|_| bad("cursor is not one of ours"))?,
+            ),
         };
         let f = Filters {
             agent: r.param("agent").map(str::to_owned),
@@ -185,8 +203,8 @@ async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
             .body(body.to_string())
     };
     if let Ok(v) = HeaderValue::from_str(&consistent) {
-        resp.headers_mut().insert("X-Experience-API-Consistent-Through", v);
+        resp.headers_mut()
+            .insert("X-Experience-API-Consistent-Through", v);
     }
     Ok(Reply::Raw(resp))
 }
-

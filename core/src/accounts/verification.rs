@@ -74,12 +74,7 @@ pub async fn register(db: &DatabaseConnection, r: Registration<'_>) -> Result<()
     let token = issue_one_time(&txn, id, Purpose::VerifyEmail).await?;
     jobs::enqueue(&txn, &VerifyEmailMail { user_id: id, token }).await?;
     let locale = r.locale.to_string();
-    crate::xapi::emit::record(
-        &txn,
-        id,
-        [crate::xapi::emit::account_created(id, &locale)],
-    )
-    .await?;
+    crate::xapi::emit::record(&txn, id, [crate::xapi::emit::account_created(id, &locale)]).await?;
     txn.commit().await?;
     Ok(())
 }

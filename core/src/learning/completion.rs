@@ -31,10 +31,10 @@ use super::{
 };
 use crate::{
     Error, Result,
-    xapi::emit,
     domain::LessonKind,
     entities::enrolment,
     jobs::{self, Job},
+    xapi::emit,
 };
 
 /// The statement; `$13` is the month of `$3`, for the organisation roll-up

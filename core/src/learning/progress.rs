@@ -174,8 +174,12 @@ pub(super) async fn record_completion(
     }
     let subject = crate::xapi::emit::Subject::load(db, enrolment_id).await?;
     if let (Some(s), Some(l)) = (&subject, lessons.iter().find(|l| l.id == lesson_id)) {
-        crate::xapi::emit::record(db, s.user_id, [crate::xapi::emit::lesson_completed(s, &l.key)])
-            .await?;
+        crate::xapi::emit::record(
+            db,
+            s.user_id,
+            [crate::xapi::emit::lesson_completed(s, &l.key)],
+        )
+        .await?;
     }
     use sea_orm::sea_query::ExprTrait;
     enrolment::Entity::update_many()

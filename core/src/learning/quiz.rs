@@ -142,9 +142,10 @@ impl Learning {
             use crate::xapi::emit;
             let subject = emit::Subject::of(&e, &course);
             let response = serde_json::json!(answers).to_string();
-            let answered = questions.iter().zip(&graded).map(|(q, g)| {
-                emit::answered(&subject, &l.key, &q.key, &g.chosen, g.correct)
-            });
+            let answered = questions
+                .iter()
+                .zip(&graded)
+                .map(|(q, g)| emit::answered(&subject, &l.key, &q.key, &g.chosen, g.correct));
             let result = emit::quiz_result(&subject, &l.key, score, passed, &response);
             emit::record(&txn, user_id, answered.chain([result]).collect::<Vec<_>>()).await?;
         }

@@ -54,7 +54,12 @@ const SIGNATURE: &str = "http://adlnet.gov/expapi/attachments/signature";
 fn signature(s: &Value, parts: &[Part]) -> XResult<()> {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    for a in s.get("attachments").and_then(Value::as_array).into_iter().flatten() {
+    for a in s
+        .get("attachments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if a.get("usageType").and_then(Value::as_str) != Some(SIGNATURE) {
             continue;
         }
@@ -62,13 +67,17 @@ fn signature(s: &Value, parts: &[Part]) -> XResult<()> {
         let Some(part) = parts.iter().find(|p| p.sha2.eq_ignore_ascii_case(sha)) else {
             return Err(bad("a signed statement's signature was not sent"));
         };
-        let declared = a.get("contentType").and_then(Value::as_str).unwrap_or_default();
+        let declared = a
+            .get("contentType")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !declared.starts_with("application/octet-stream")
             || !part.content_type.starts_with("application/octet-stream")
         {
             return Err(bad("a signature is sent as application/octet-stream"));
         }
-        let jws = std::str::from_utf8(&part.content).map_err(|_| bad("the signature is not a JWS"))?;
+        let jws =
+            std::str::from_utf8(&part.content).map_err(|_| bad("the signature is not a JWS"))?;
         let pieces: Vec<&str> = jws.trim().split('.').collect();
         let decode = |p: &str| -> Option<Value> {
             serde_json::from_slice(&b64.decode(p.trim_end_matches('=')).ok()?).ok()
@@ -82,7 +91,10 @@ fn signature(s: &Value, parts: &[Part]) -> XResult<()> {
         if pieces.len() != 3 {
             return Err(bad("the signature is not a JWS"));
         }
-        if !matches!(header.get("alg").and_then(Value::as_str), Some("RS256" | "RS384" | "RS512")) {
+        if !matches!(
+            header.get("alg").and_then(Value::as_str),
+            Some("RS256" | "RS384" | "RS512")
+        ) {
             return Err(bad("a signature uses RS256, RS384 or RS512"));
         }
         let same = ["actor", "verb", "object"]
@@ -109,7 +121,9 @@ impl Lrs {
         for p in &parts {
             let actual = hex::encode(Sha256::digest(&p.content));
             if !actual.eq_ignore_ascii_case(&p.sha2) {
-                return Err(bad("an attachment's X-Experience-API-Hash is not its SHA-256"));
+                return Err(bad(
+                    "an attachment's X-Experience-API-Hash is not its SHA-256",
+                ));
             }
             if !all.contains(&p.sha2) {
                 return Err(bad("an attachment part matches no statement's attachment"));

@@ -171,7 +171,12 @@ impl Lrs {
     /// The client whose Basic credentials these are, if they are valid.
     pub async fn authenticate(&self, key: &str, secret: &str) -> Result<Option<Client>> {
         let fingerprint = hex::encode(Sha256::digest(format!("{key}:{secret}").as_bytes()));
-        if let Some((at, c)) = self.auth_cache.0.lock().expect("not poisoned").get(&fingerprint)
+        if let Some((at, c)) = self
+            .auth_cache
+            .0
+            .lock()
+            .expect("not poisoned")
+            .get(&fingerprint)
             && at.elapsed() < REMEMBER
         {
             return Ok(Some(c.clone()));
@@ -187,7 +192,11 @@ impl Lrs {
         let (hash, given) = (m.secret_hash.clone(), secret.to_owned());
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|h| Argon2::default().verify_password(given.as_bytes(), &h).is_ok())
+                .map(|h| {
+                    Argon2::default()
+                        .verify_password(given.as_bytes(), &h)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await

@@ -4,8 +4,8 @@
 //! profile that exists is replaced only by a conditional write.
 
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionTrait,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -107,7 +107,10 @@ fn etag_of(content: &[u8]) -> String {
 }
 
 fn tag_matches(header: &str, etag: &str) -> bool {
-    header.split(',').map(str::trim).any(|t| t == "*" || t == etag)
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t == etag)
 }
 
 fn cond(p: &Parsed) -> Condition {
@@ -127,7 +130,10 @@ impl Lrs {
     /// One document, or `None`.
     pub async fn document(&self, key: &DocKey) -> XResult<Option<Document>> {
         let p = key.parse()?;
-        let id = key.doc_id.clone().ok_or_else(|| bad("the document id is required"))?;
+        let id = key
+            .doc_id
+            .clone()
+            .ok_or_else(|| bad("the document id is required"))?;
         Ok(xapi_document::Entity::find()
             .filter(cond(&p))
             .filter(xapi_document::Column::DocId.eq(id))
@@ -148,7 +154,9 @@ impl Lrs {
         if let Some(s) = since {
             let t = validate::parse_timestamp(s)
                 .ok_or_else(|| bad("since must be an ISO 8601 time with a time zone"))?;
-            q = q.filter(xapi_document::Column::Updated.gt((t.unix_timestamp_nanos() / 1_000_000) as i64));
+            q = q.filter(
+                xapi_document::Column::Updated.gt((t.unix_timestamp_nanos() / 1_000_000) as i64),
+            );
         }
         Ok(q.select_only()
             .column(xapi_document::Column::DocId)
@@ -169,7 +177,10 @@ impl Lrs {
         pre: &Preconditions,
     ) -> XResult<String> {
         let p = key.parse()?;
-        let id = key.doc_id.clone().ok_or_else(|| bad("the document id is required"))?;
+        let id = key
+            .doc_id
+            .clone()
+            .ok_or_else(|| bad("the document id is required"))?;
         let txn = self.db.begin().await?;
         let existing = xapi_document::Entity::find()
             .filter(cond(&p))

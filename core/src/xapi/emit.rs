@@ -89,7 +89,10 @@ pub fn agora() -> Option<Value> {
 }
 
 fn iri(path: &str) -> String {
-    let base = home().map(|u| u.as_str()).unwrap_or("").trim_end_matches('/');
+    let base = home()
+        .map(|u| u.as_str())
+        .unwrap_or("")
+        .trim_end_matches('/');
     format!("{base}{path}")
 }
 
@@ -143,13 +146,23 @@ pub fn account_created(user_id: Uuid, language: &str) -> Option<Value> {
 
 /// Enrolled: the learner registered for the course.
 pub fn enrolled(s: &Subject) -> Option<Value> {
-    Some(statement(actor(s.user_id)?, REGISTERED, course_activity(s), context(s, false)))
+    Some(statement(
+        actor(s.user_id)?,
+        REGISTERED,
+        course_activity(s),
+        context(s, false),
+    ))
 }
 
 /// Opened a lesson.
 pub fn experienced(s: &Subject, lesson_key: &str) -> Option<Value> {
     let object = activity(&links::lesson(&s.course_slug, lesson_key), LESSON);
-    Some(statement(actor(s.user_id)?, EXPERIENCED, object, context(s, true)))
+    Some(statement(
+        actor(s.user_id)?,
+        EXPERIENCED,
+        object,
+        context(s, true),
+    ))
 }
 
 /// Completed a lesson.
@@ -162,7 +175,12 @@ pub fn lesson_completed(s: &Subject, lesson_key: &str) -> Option<Value> {
 
 /// Completed the course.
 pub fn course_completed(s: &Subject) -> Option<Value> {
-    let mut st = statement(actor(s.user_id)?, COMPLETED, course_activity(s), context(s, false));
+    let mut st = statement(
+        actor(s.user_id)?,
+        COMPLETED,
+        course_activity(s),
+        context(s, false),
+    );
     st["result"] = json!({ "completion": true });
     Some(st)
 }
@@ -181,8 +199,10 @@ pub fn answered(
     );
     object["definition"]["interactionType"] = json!("choice");
     let mut ctx = context(s, true);
-    ctx["contextActivities"]["grouping"] =
-        json!([activity(&links::lesson(&s.course_slug, quiz_key), ASSESSMENT)]);
+    ctx["contextActivities"]["grouping"] = json!([activity(
+        &links::lesson(&s.course_slug, quiz_key),
+        ASSESSMENT
+    )]);
     let mut st = statement(actor(s.user_id)?, ANSWERED, object, ctx);
     st["result"] = json!({ "response": chosen.join("[,]"), "success": correct });
     Some(st)
@@ -211,7 +231,12 @@ pub fn quiz_result(
 /// Earned the course's certificate.
 pub fn certificate_earned(s: &Subject, code: &str) -> Option<Value> {
     let object = activity(&links::certificate(code), CERTIFICATE);
-    Some(statement(actor(s.user_id)?, EARNED, object, context(s, true)))
+    Some(statement(
+        actor(s.user_id)?,
+        EARNED,
+        object,
+        context(s, true),
+    ))
 }
 
 /// Attended a cohort's live session. The registration is the learner's
@@ -290,7 +315,10 @@ pub async fn attendance(
     if home().is_none() || members.is_empty() {
         return Ok(());
     }
-    let Some(c) = course::Entity::find_by_id(cohort.course_id).one(conn).await? else {
+    let Some(c) = course::Entity::find_by_id(cohort.course_id)
+        .one(conn)
+        .await?
+    else {
         return Ok(());
     };
     let enrolments: std::collections::HashMap<Uuid, enrolment::Model> = enrolment::Entity::find()
@@ -303,7 +331,13 @@ pub async fn attendance(
         .collect();
     for m in members {
         let subject = enrolments.get(m).map(|e| Subject::of(e, &c));
-        let st = attended(*m, &cohort.slug, session_id, subject.as_ref(), &c.default_locale);
+        let st = attended(
+            *m,
+            &cohort.slug,
+            session_id,
+            subject.as_ref(),
+            &c.default_locale,
+        );
         record(conn, *m, [st]).await?;
     }
     Ok(())
@@ -399,7 +433,9 @@ pub(crate) fn cte(
     .into_iter()
     .map(|v| v.expect("every column is set"))
     .collect();
-    let params: Vec<String> = (first..first + values.len()).map(|n| format!("${n}")).collect();
+    let params: Vec<String> = (first..first + values.len())
+        .map(|n| format!("${n}"))
+        .collect();
     let sql = format!(
         "{name} AS (INSERT INTO xapi_statements (id, user_id, actor_key, verb_id, activity_id, \
          registration, related_activities, related_agents, stored, forward_pending, body) \

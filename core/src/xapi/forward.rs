@@ -173,7 +173,13 @@ async fn tick(db: &DatabaseConnection) -> Result<()> {
         .count(db)
         .await?;
     if waiting == 0 {
-        jobs::enqueue(db, &XapiForward { period: jobs::now_ms() / 1000 }).await?;
+        jobs::enqueue(
+            db,
+            &XapiForward {
+                period: jobs::now_ms() / 1000,
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -52,14 +52,18 @@ fn canonical(v: &mut Value, languages: &[String]) {
         Value::Object(o) => {
             for (k, child) in o.iter_mut() {
                 let is_map = matches!(k.as_str(), "display" | "name" | "description")
-                    && child.as_object().is_some_and(|m| m.values().all(Value::is_string));
+                    && child
+                        .as_object()
+                        .is_some_and(|m| m.values().all(Value::is_string));
                 if is_map && let Some(m) = child.as_object_mut() {
                     let pick = languages
                         .iter()
                         .find_map(|l| {
                             m.keys().find(|k| {
                                 k.eq_ignore_ascii_case(l)
-                                    || k.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(l))
+                                    || k.split('-')
+                                        .next()
+                                        .is_some_and(|p| p.eq_ignore_ascii_case(l))
                             })
                         })
                         .or_else(|| m.keys().next())
@@ -149,7 +153,9 @@ pub fn formatted(mut s: Value, format: &str) -> Value {
 fn check_format(f: Option<&str>) -> XResult<&str> {
     match f.unwrap_or("exact") {
         f @ ("exact" | "ids" | "canonical") => Ok(f),
-        other => Err(bad(format!("format `{other}` is not exact, ids or canonical"))),
+        other => Err(bad(format!(
+            "format `{other}` is not exact, ids or canonical"
+        ))),
     }
 }
 
@@ -172,9 +178,12 @@ impl Lrs {
             .filter(|r| r.voided == voided)
             .ok_or(XapiError::NotFound("no such statement"))?;
         if own_only.is_some() && row.client_id != own_only {
-            return Err(XapiError::Forbidden("these credentials read their own statements only"));
+            return Err(XapiError::Forbidden(
+                "these credentials read their own statements only",
+            ));
         }
-        let s: Value = serde_json::from_str(&row.body).map_err(|e| crate::Error::Internal(e.to_string()))?;
+        let s: Value =
+            serde_json::from_str(&row.body).map_err(|e| crate::Error::Internal(e.to_string()))?;
         Ok(formatted_for(s, format, languages))
     }
 
@@ -291,7 +300,10 @@ impl Lrs {
             let mut merged = d.clone();
             if let (Some(old), Some(new)) = (definition.take(), merged.as_object_mut()) {
                 for k in ["name", "description"] {
-                    if let (Some(o), Some(n)) = (old.get(k).and_then(Value::as_object), new.get(k).and_then(Value::as_object)) {
+                    if let (Some(o), Some(n)) = (
+                        old.get(k).and_then(Value::as_object),
+                        new.get(k).and_then(Value::as_object),
+                    ) {
                         let mut m = o.clone();
                         m.extend(n.clone());
                         new.insert(k.into(), Value::Object(m));
@@ -324,4 +336,3 @@ impl Lrs {
         Ok(p)
     }
 }
-

@@ -171,7 +171,10 @@ fn essence(s: &Value, with_timestamp: bool) -> Value {
         if let Some(t) = o.get("timestamp").and_then(Value::as_str)
             && let Some(t) = validate::parse_timestamp(t)
         {
-            o.insert("timestamp".into(), json!(t.unix_timestamp_nanos() / 1_000_000));
+            o.insert(
+                "timestamp".into(),
+                json!(t.unix_timestamp_nanos() / 1_000_000),
+            );
         }
     }
     s
@@ -243,7 +246,9 @@ impl Lrs {
                 continue;
             }
             if s["verb"]["id"].as_str() == Some(VOIDED)
-                && let Some(target) = s["object"]["id"].as_str().and_then(|t| Uuid::parse_str(t).ok())
+                && let Some(target) = s["object"]["id"]
+                    .as_str()
+                    .and_then(|t| Uuid::parse_str(t).ok())
             {
                 voids.push(target);
             }

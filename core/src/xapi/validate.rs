@@ -117,7 +117,12 @@ pub fn is_duration(s: &str) -> bool {
         return false;
     }
     // Weeks stand alone (`P2W`), never with other units.
-    if rest.contains('W') && !(rest.ends_with('W') && rest[..rest.len() - 1].chars().all(|c| c.is_ascii_digit() || c == '.')) {
+    if rest.contains('W')
+        && !(rest.ends_with('W')
+            && rest[..rest.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.'))
+    {
         return false;
     }
     let (date, time) = match rest.split_once('T') {
@@ -159,7 +164,14 @@ pub fn agent(v: &Value, at: &str) -> XResult<()> {
     }
     only(
         o,
-        &["objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"],
+        &[
+            "objectType",
+            "name",
+            "mbox",
+            "mbox_sha1sum",
+            "openid",
+            "account",
+        ],
         at,
     )?;
     if ifi_count(o, at)? != 1 {
@@ -215,7 +227,15 @@ fn group(v: &Value, at: &str) -> XResult<()> {
     let o = obj(v, at)?;
     only(
         o,
-        &["objectType", "name", "mbox", "mbox_sha1sum", "openid", "account", "member"],
+        &[
+            "objectType",
+            "name",
+            "mbox",
+            "mbox_sha1sum",
+            "openid",
+            "account",
+            "member",
+        ],
         at,
     )?;
     let ifis = ifi_count(o, at)?;
@@ -337,7 +357,9 @@ fn definition(v: &Value, at: &str) -> XResult<()> {
     };
     if let Some(p) = o.get("correctResponsesPattern") {
         let Value::Array(items) = p else {
-            return Err(bad(format!("{at}.correctResponsesPattern must be an array")));
+            return Err(bad(format!(
+                "{at}.correctResponsesPattern must be an array"
+            )));
         };
         for i in items {
             string(i, &format!("{at}.correctResponsesPattern"))?;
@@ -359,7 +381,9 @@ fn definition(v: &Value, at: &str) -> XResult<()> {
         }
     }
     if kind.is_none() && o.contains_key("correctResponsesPattern") {
-        return Err(bad(format!("{at}.correctResponsesPattern needs an interactionType")));
+        return Err(bad(format!(
+            "{at}.correctResponsesPattern needs an interactionType"
+        )));
     }
     Ok(())
 }
@@ -411,7 +435,16 @@ fn object(v: &Value, sub: bool) -> XResult<()> {
 fn substatement(o: &Obj) -> XResult<()> {
     only(
         o,
-        &["objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"],
+        &[
+            "objectType",
+            "actor",
+            "verb",
+            "object",
+            "result",
+            "context",
+            "timestamp",
+            "attachments",
+        ],
         "object",
     )?;
     parts(o, true)
@@ -449,7 +482,14 @@ fn result(v: &Value) -> XResult<()> {
     let o = obj(v, "result")?;
     only(
         o,
-        &["score", "success", "completion", "response", "duration", "extensions"],
+        &[
+            "score",
+            "success",
+            "completion",
+            "response",
+            "duration",
+            "extensions",
+        ],
         "result",
     )?;
     if let Some(s) = o.get("score") {
@@ -505,7 +545,11 @@ fn context(v: &Value, object_is_activity: bool) -> XResult<()> {
     }
     if let Some(ca) = o.get("contextActivities") {
         let co = obj(ca, "context.contextActivities")?;
-        only(co, &["parent", "grouping", "category", "other"], "context.contextActivities")?;
+        only(
+            co,
+            &["parent", "grouping", "category", "other"],
+            "context.contextActivities",
+        )?;
         for (k, val) in co {
             let at = format!("context.contextActivities.{k}");
             match val {
@@ -552,7 +596,15 @@ fn attachments(v: &Value) -> XResult<()> {
         let o = obj(a, &at)?;
         only(
             o,
-            &["usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"],
+            &[
+                "usageType",
+                "display",
+                "description",
+                "contentType",
+                "length",
+                "sha2",
+                "fileUrl",
+            ],
             &at,
         )?;
         iri(
@@ -590,7 +642,10 @@ fn attachments(v: &Value) -> XResult<()> {
 
 /// Actor, verb, object, result, context, timestamp and attachments.
 fn parts(o: &Obj, sub: bool) -> XResult<()> {
-    agent(o.get("actor").ok_or_else(|| bad("actor is required"))?, "actor")?;
+    agent(
+        o.get("actor").ok_or_else(|| bad("actor is required"))?,
+        "actor",
+    )?;
     verb(o.get("verb").ok_or_else(|| bad("verb is required"))?)?;
     let obj_v = o.get("object").ok_or_else(|| bad("object is required"))?;
     object(obj_v, sub)?;
@@ -656,9 +711,14 @@ pub fn statement(v: &Value) -> XResult<()> {
         // A group as authority is the OAuth pair: anonymous, two agents.
         if a.get("objectType").and_then(Value::as_str) == Some("Group") {
             let ao = obj(a, "authority")?;
-            let members = ao.get("member").and_then(Value::as_array).map_or(0, Vec::len);
+            let members = ao
+                .get("member")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             if ifi_count(ao, "authority")? > 0 || members != 2 {
-                return Err(bad("a group authority is anonymous and has exactly two members"));
+                return Err(bad(
+                    "a group authority is anonymous and has exactly two members",
+                ));
             }
         }
     }

@@ -102,7 +102,7 @@ pub async fn create_client(ctx: Ctx, body: Body) -> Response {
         .filter_map(|(_, v)| Scope::parse(v))
         .collect();
     let name = form.get("name").unwrap_or_default();
-    match ctx.state.xapi.create_client(&name, &scopes).await {
+    match ctx.state.xapi.create_client(name, &scopes).await {
         Ok(c) => {
             let created = NewClient {
                 key: c.client.key,

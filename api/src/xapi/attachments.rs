@@ -5,6 +5,9 @@ use agora_core::xapi::{Lrs, XapiError, attachments::Part};
 use poem::Response;
 use serde_json::Value;
 
+/// A part's headers, names in lower case.
+type Headers = Vec<(String, String)>;
+
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
@@ -25,7 +28,7 @@ pub(super) fn split(content_type: &str, body: &[u8]) -> Result<(Vec<u8>, Vec<Par
     let b = boundary(content_type).ok_or("multipart/mixed needs a boundary")?;
     let delim = format!("--{b}");
     let mut pos = find(body, delim.as_bytes(), 0).ok_or("no part in the body")? + delim.len();
-    let mut parts: Vec<(Vec<(String, String)>, Vec<u8>)> = Vec::new();
+    let mut parts: Vec<(Headers, Vec<u8>)> = Vec::new();
     loop {
         if body[pos..].starts_with(b"--") {
             break;

@@ -142,11 +142,10 @@ async fn endpoint(req: &Request, body: Body, state: Data<&crate::state::AppState
         && !resp
             .headers()
             .contains_key("X-Experience-API-Consistent-Through")
+        && let Ok(v) = HeaderValue::from_str(&state.xapi.consistent_through())
     {
-        if let Ok(v) = HeaderValue::from_str(&state.xapi.consistent_through()) {
-            resp.headers_mut()
-                .insert("X-Experience-API-Consistent-Through", v);
-        }
+        resp.headers_mut()
+            .insert("X-Experience-API-Consistent-Through", v);
     }
     resp.headers_mut().insert(
         "X-Experience-API-Version",

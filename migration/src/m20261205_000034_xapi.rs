@@ -117,6 +117,10 @@ impl MigrationTrait for Migration {
                 vec![XapiStatements::Registration],
             ),
             ("idx_xapi_statements_ref", vec![XapiStatements::RefId]),
+            (
+                "idx_xapi_statements_object_agent",
+                vec![XapiStatements::ObjectAgentKey],
+            ),
             ("idx_xapi_statements_stored", vec![XapiStatements::Stored]),
         ] {
             let mut idx = Index::create();

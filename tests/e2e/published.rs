@@ -283,7 +283,7 @@ async fn the_lesson_player_shows_the_outline_with_the_learners_ticks() {
     .await;
     assert_eq!(status, 200, "{html}");
     let outline = html
-        .split("<details class=\"lesson-outline\">")
+        .split("<details class=\"lesson-outline\"")
         .nth(1)
         .and_then(|s| s.split("</details>").next())
         .expect("the outline beside the lesson");

@@ -125,14 +125,7 @@ struct NewKey {
 #[derive(Object)]
 struct Rule {
     /// Any of these themes (`sdg:11`, `sendai:2`, `tag:climate`); any theme when empty.
-    #[oai(
-        default,
-        validator(
-            max_items = 40,
-            max_length = 84,
-            pattern = "^(sdg:([1-9]|1[0-7])|sendai:[1-4]|tag:[a-z0-9]+(-[a-z0-9]+)*)$"
-        )
-    )]
+    #[oai(default)]
     themes: Vec<String>,
     /// Available in any of these languages; any when empty.
     #[oai(default)]

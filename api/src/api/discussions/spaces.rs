@@ -179,6 +179,7 @@ impl DiscussionSpacesApi {
         auth: Auth,
         space: Path<String>,
         /// `latest` (the default), `unanswered` or `helpful`.
+        #[oai(validator(pattern = "^(latest|unanswered|helpful)$"))]
         sort: Query<Option<String>>,
         /// From 1.
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]

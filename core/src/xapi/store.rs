@@ -11,10 +11,11 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Lrs, XResult, XapiError, agent_key, bad, rfc3339_ms, validate};
+use super::{
+    Lrs, XResult, XapiError, agent_key, bad, rfc3339_ms,
+    validate::{self, VOIDED},
+};
 use crate::entities::xapi_statement;
-
-pub const VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
 
 /// A statement ready to insert, with the columns it is found by.
 pub(crate) struct Row {

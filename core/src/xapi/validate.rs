@@ -1,6 +1,9 @@
 //! The xAPI 1.0.3 rules a statement must follow before the LRS stores it.
 //! Every refusal names the property at fault.
 
+/// The verb that voids a statement.
+pub const VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -665,7 +668,7 @@ fn parts(o: &Obj, sub: bool) -> XResult<()> {
         attachments(a)?;
     }
     let verb_id = o["verb"].get("id").and_then(Value::as_str);
-    if verb_id == Some(super::store::VOIDED) && !sub {
+    if verb_id == Some(VOIDED) && !sub {
         let t = obj_v.get("objectType").and_then(Value::as_str);
         if t != Some("StatementRef") {
             return Err(bad("a voiding statement's object must be a StatementRef"));

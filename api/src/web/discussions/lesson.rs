@@ -4,7 +4,7 @@
 use poem::{Response, http::StatusCode};
 use serde::Serialize;
 
-use super::{space::Draft, thread_href};
+use super::{Draft, thread_href};
 use crate::web::{Ctx, FieldErrors};
 
 #[derive(Serialize)]

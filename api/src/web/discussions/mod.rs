@@ -77,3 +77,11 @@ pub fn thread_href(space: &str, id: uuid::Uuid) -> String {
 pub fn when(zone: &super::cohorts::ReaderZone, t: time::OffsetDateTime) -> String {
     zone.show(t)
 }
+
+/// A refused question's fields, to refill its form.
+#[derive(serde::Serialize, Default)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+    pub question: bool,
+}

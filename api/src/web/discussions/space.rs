@@ -9,7 +9,7 @@ use poem::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{checked, form_error, thread_href, when};
+use super::{Draft, checked, form_error, thread_href, when};
 use crate::web::{Ctx, FieldErrors, Flash, FormData, cohorts::reader_zone};
 
 #[derive(Deserialize)]
@@ -36,13 +36,6 @@ struct SortLink {
     label: String,
     href: String,
     current: bool,
-}
-
-#[derive(Serialize, Default)]
-pub struct Draft {
-    pub title: String,
-    pub body: String,
-    pub question: bool,
 }
 
 #[derive(Serialize)]

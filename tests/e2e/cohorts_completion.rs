@@ -24,7 +24,17 @@ use super::{
     cohorts_pages::{form, page},
     cohorts_sessions::two_cohorts,
     cohorts_work::{assignment_body, create_assignment, download, scores, submit},
+    xapi::{Creds, all_statements, create_client, npm_validate},
 };
+
+/// The `attended` statements in the LRS.
+async fn attended(s: &TestServer, reader: &Creds) -> Vec<Value> {
+    all_statements(s, reader)
+        .await
+        .into_iter()
+        .filter(|st| st["verb"]["id"] == "http://adlnet.gov/expapi/verbs/attended")
+        .collect()
+}
 
 /// Enrols and completes the course the way the last lesson does:
 /// `completed_at` and the `course_completed` job together.
@@ -253,6 +263,16 @@ async fn a_member_who_meets_the_rule_gets_a_certificate_naming_the_cohort_once()
     let att = format!("/api/v1/cohorts/vlr-a/sessions/{sid}/attendance");
     ok(s, &c.facilitator, Method::PUT, &att, attend.clone(), 200).await;
     assert_eq!(cohort_jobs(s).await, 0, "work is not accepted yet");
+    // Being present is one xAPI `attended` statement in the LRS.
+    let reader = create_client(s, "read");
+    let present = attended(s, &reader).await;
+    assert_eq!(present.len(), 1, "{present:#?}");
+    let st = &present[0];
+    assert_eq!(st["actor"]["account"]["name"], uid, "{st}");
+    assert!(st["object"]["id"].as_str().unwrap().contains(&sid), "{st}");
+    assert!(st["context"]["registration"].is_string(), "{st}");
+    let errors = npm_validate(&present);
+    assert!(errors.is_empty(), "xapi-validation: {errors:#?}");
     let status = completion(s, member).await;
     assert_eq!(status["course_completed"], true, "{status}");
     assert_eq!(status["sessions_attended"], 1, "{status}");
@@ -320,6 +340,11 @@ async fn a_member_who_meets_the_rule_gets_a_certificate_naming_the_cohort_once()
     ok(s, &c.facilitator, Method::PUT, &fb, Some(accept), 200).await;
     ok(s, &c.author, Method::PUT, path, Some(edit(rule)), 200).await;
     assert_eq!(cohort_jobs(s).await, 1);
+    assert_eq!(
+        attended(s, &reader).await.len(),
+        1,
+        "attendance counted once"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(my_certificates(s, member).await.len(), 2);
     let n = cohort_certificate::Entity::find()

@@ -78,3 +78,4 @@ mod worker_batch;
 mod xapi;
 mod xapi_forward;
 mod xapi_lrs;
+mod xapi_signed;

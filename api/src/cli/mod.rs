@@ -470,10 +470,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Organisations {
             command: OrganisationsCommand::RebuildActivity,
         } => {
-            use sea_orm::TransactionTrait;
             let conn = connect(&config).await?;
             let started = std::time::Instant::now();
-            let txn = conn.begin().await?;
+            let txn = agora_core::db::begin_write(&conn).await?;
             agora_core::org_activity::rebuild(&txn).await?;
             txn.commit().await?;
             println!(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -347,7 +347,7 @@ impl Organisations {
                 "you may only add or remove networks you coordinate",
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let at = now();
         for n in current.iter().filter(|n| !wanted.contains(n)) {
             organisation_network::Entity::delete_by_id((org.id, *n))

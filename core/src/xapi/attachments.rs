@@ -46,67 +46,6 @@ fn declared(statements: &[Value]) -> (BTreeSet<String>, BTreeSet<String>) {
     (inline, all)
 }
 
-const SIGNATURE: &str = "http://adlnet.gov/expapi/attachments/signature";
-
-/// A signed statement's signature: a JWS (compact) sent as
-/// `application/octet-stream`, with an RS256/384/512 header and the
-/// statement as its payload. The signature itself is not verified.
-fn signature(s: &Value, parts: &[Part]) -> XResult<()> {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    for a in s
-        .get("attachments")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if a.get("usageType").and_then(Value::as_str) != Some(SIGNATURE) {
-            continue;
-        }
-        let sha = a.get("sha2").and_then(Value::as_str).unwrap_or_default();
-        let Some(part) = parts.iter().find(|p| p.sha2.eq_ignore_ascii_case(sha)) else {
-            return Err(bad("a signed statement's signature was not sent"));
-        };
-        let declared = a
-            .get("contentType")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !declared.starts_with("application/octet-stream")
-            || !part.content_type.starts_with("application/octet-stream")
-        {
-            return Err(bad("a signature is sent as application/octet-stream"));
-        }
-        let jws =
-            std::str::from_utf8(&part.content).map_err(|_| bad("the signature is not a JWS"))?;
-        let pieces: Vec<&str> = jws.trim().split('.').collect();
-        let decode = |p: &str| -> Option<Value> {
-            serde_json::from_slice(&b64.decode(p.trim_end_matches('=')).ok()?).ok()
-        };
-        let (Some(header), Some(payload)) = (
-            pieces.first().and_then(|p| decode(p)),
-            pieces.get(1).and_then(|p| decode(p)),
-        ) else {
-            return Err(bad("the signature is not a JWS"));
-        };
-        if pieces.len() != 3 {
-            return Err(bad("the signature is not a JWS"));
-        }
-        if !matches!(
-            header.get("alg").and_then(Value::as_str),
-            Some("RS256" | "RS384" | "RS512")
-        ) {
-            return Err(bad("a signature uses RS256, RS384 or RS512"));
-        }
-        let same = ["actor", "verb", "object"]
-            .iter()
-            .all(|k| payload.get(*k) == s.get(*k));
-        if !same {
-            return Err(bad("the signature's payload is not this statement"));
-        }
-    }
-    Ok(())
-}
-
 impl Lrs {
     /// Checks the parts against the statements' attachments and keeps
     /// them: each part's hash must be its content's and must be declared;
@@ -134,7 +73,7 @@ impl Lrs {
             return Err(bad(format!("the attachment {missing} was not sent")));
         }
         for s in statements {
-            signature(s, &parts)?;
+            super::signature::check(s, &parts)?;
         }
         for p in parts {
             xapi_attachment::Entity::insert(xapi_attachment::ActiveModel {

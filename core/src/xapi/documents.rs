@@ -5,7 +5,7 @@
 
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    Set,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -181,7 +181,7 @@ impl Lrs {
             .doc_id
             .clone()
             .ok_or_else(|| bad("the document id is required"))?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let existing = xapi_document::Entity::find()
             .filter(cond(&p))
             .filter(xapi_document::Column::DocId.eq(id.clone()))

@@ -349,7 +349,7 @@ pub async fn launches(
     db: &sea_orm::DatabaseConnection,
     opened: &[(Uuid, Uuid, time::OffsetDateTime)],
 ) -> Result<()> {
-    use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+    use sea_orm::{ColumnTrait, QueryFilter};
     if home().is_none() || opened.is_empty() {
         return Ok(());
     }
@@ -395,7 +395,7 @@ pub async fn launches(
     if rows.is_empty() {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     for chunk in rows.chunks(200) {
         xapi_statement::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&txn)

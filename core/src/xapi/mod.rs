@@ -16,6 +16,7 @@ pub mod documents;
 pub mod emit;
 pub mod forward;
 pub mod query;
+pub mod signature;
 pub mod store;
 pub mod validate;
 

@@ -2,7 +2,12 @@
 //! matching the filters, newest first unless `ascending`, with a `more`
 //! cursor. Voided statements are found only by `voidedStatementId`.
 
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashSet;
+
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Alias, Expr, Query},
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -11,6 +16,11 @@ use crate::entities::xapi_statement;
 
 /// Most statements one page holds.
 pub const MAX_LIMIT: u64 = 500;
+
+/// Most statements a query lets in because they target a matching one
+/// (see [`Lrs::targeting`]), and how deep a chain of references is followed.
+const MAX_TARGETING: u64 = 10_000;
+const MAX_REF_DEPTH: usize = 16;
 
 /// The query parameters, as the client sent them.
 #[derive(Clone, Debug, Default)]
@@ -191,11 +201,15 @@ impl Lrs {
     pub async fn statements(&self, f: &Filters, own_only: Option<Uuid>) -> XResult<Page> {
         let format = check_format(f.format.as_deref())?;
         use xapi_statement::Column as C;
-        let mut cond = Condition::all().add(C::Voided.eq(false));
+        // The filters that are not about time or order: a statement that
+        // targets a matching one matches too.
+        let mut cond = Condition::all();
+        let mut filtered = false;
         if let Some(a) = &f.agent {
             let v: Value = serde_json::from_str(a).map_err(|_| bad("agent must be JSON"))?;
             validate::agent(&v, "agent")?;
             let key = agent_key(&v).ok_or_else(|| bad("agent must have an identifier"))?;
+            filtered = true;
             cond = cond.add(if f.related_agents {
                 Condition::all().add(C::RelatedAgents.like(related_pattern(&key)))
             } else {
@@ -208,12 +222,14 @@ impl Lrs {
             if !validate::is_iri(v) {
                 return Err(bad("verb must be an IRI"));
             }
+            filtered = true;
             cond = cond.add(C::VerbId.eq(v.clone()));
         }
         if let Some(a) = &f.activity {
             if !validate::is_iri(a) {
                 return Err(bad("activity must be an IRI"));
             }
+            filtered = true;
             cond = cond.add(if f.related_activities {
                 C::RelatedActivities.like(related_pattern(a))
             } else {
@@ -222,8 +238,17 @@ impl Lrs {
         }
         if let Some(r) = &f.registration {
             let r = Uuid::parse_str(r).map_err(|_| bad("registration must be a UUID"))?;
+            filtered = true;
             cond = cond.add(C::Registration.eq(r));
         }
+        if filtered {
+            let targeting = self.targeting(cond.clone()).await?;
+            if !targeting.is_empty() {
+                cond = Condition::any().add(cond).add(C::Id.is_in(targeting));
+            }
+        }
+        // Time, order and ownership apply to the statement returned itself.
+        cond = Condition::all().add(cond).add(C::Voided.eq(false));
         if let Some(s) = &f.since {
             cond = cond.add(C::Stored.gt(time_ms(s, "since")?));
         }
@@ -267,6 +292,57 @@ impl Lrs {
             .map(|s| formatted_for(s, format, &f.languages))
             .collect();
         Ok(Page { statements, more })
+    }
+
+    /// The statements that target, through a chain of `StatementRef`
+    /// objects, a statement matching `filters` (xAPI 1.0.3, "Filter
+    /// Conditions for StatementRefs"): they match the query too, so the
+    /// voiding statement of a matching statement is returned although the
+    /// voided one is not. A targeted statement counts even when voided.
+    ///
+    /// The first step looks only at matching statements that something
+    /// targets (one index probe each on `ref_id`), so a query over
+    /// statements that nothing references costs one cheap extra query.
+    /// At most [`MAX_TARGETING`] statements and [`MAX_REF_DEPTH`] links.
+    async fn targeting(&self, filters: Condition) -> XResult<Vec<Uuid>> {
+        use xapi_statement::Column as C;
+        let r = Alias::new("targeting");
+        let targeted = Query::select()
+            .expr(Expr::val(1))
+            .from_as(xapi_statement::Entity, r.clone())
+            .and_where(sea_orm::ExprTrait::equals(
+                Expr::col((r.clone(), C::RefId)),
+                (xapi_statement::Entity, C::Id),
+            ))
+            .to_owned();
+        let mut frontier: Vec<Uuid> = xapi_statement::Entity::find()
+            .select_only()
+            .column(C::Id)
+            .filter(filters)
+            .filter(Expr::exists(targeted))
+            .limit(MAX_TARGETING)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut seen: HashSet<Uuid> = frontier.iter().copied().collect();
+        let mut found = Vec::new();
+        for _ in 0..MAX_REF_DEPTH {
+            if frontier.is_empty() || found.len() as u64 >= MAX_TARGETING {
+                break;
+            }
+            let next: Vec<Uuid> = xapi_statement::Entity::find()
+                .select_only()
+                .column(C::Id)
+                .filter(C::RefId.is_in(std::mem::take(&mut frontier)))
+                .limit(MAX_TARGETING)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            frontier = next.into_iter().filter(|id| seen.insert(*id)).collect();
+            found.extend(frontier.iter().copied());
+        }
+        found.truncate(MAX_TARGETING as usize);
+        Ok(found)
     }
 
     /// The `stored` time up to which every statement is visible: now.

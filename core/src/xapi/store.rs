@@ -4,10 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -226,7 +223,7 @@ impl Lrs {
             ids.push(sid);
             prepared.push(s);
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let existing: BTreeMap<Uuid, xapi_statement::Model> = xapi_statement::Entity::find()
             .filter(xapi_statement::Column::Id.is_in(ids.clone()))
             .all(&txn)

@@ -5,6 +5,8 @@
 //! space answers "not found" to everyone outside it; a course's space
 //! asks those not enrolled to enrol (403).
 
+mod moderation;
+
 use agora_tests::Learner;
 use reqwest::Method;
 use serde_json::{Value, json};

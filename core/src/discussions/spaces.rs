@@ -159,26 +159,13 @@ impl Discussions {
         Err(not_found("discussion space"))
     }
 
-    pub(super) async fn space_view(
+    /// A space's title in `locale`, and its course's or cohort's slug.
+    pub(super) async fn titled(
         &self,
         s: &discussion_space::Model,
-        access: Access,
-        user_id: Uuid,
         locale: Locale,
-    ) -> Result<SpaceView> {
-        let descriptions: BTreeMap<String, String> = s
-            .descriptions
-            .clone()
-            .and_then(|d| serde_json::from_value(d).ok())
-            .unwrap_or_default();
-        let suspension = if access.read {
-            super::suspensions::active(&self.db, user_id, s.id)
-                .await?
-                .map(|x| (x.until, x.reason))
-        } else {
-            None
-        };
-        let (title, course_slug, cohort_slug) = match s.kind.as_str() {
+    ) -> Result<(String, Option<String>, Option<String>)> {
+        Ok(match s.kind.as_str() {
             COURSE => {
                 let c = course::Entity::find_by_id(s.course_id.unwrap_or_default())
                     .one(&self.db)
@@ -201,7 +188,29 @@ impl Discussions {
                     serde_json::from_value(s.titles.clone()).unwrap_or_default();
                 (pick(&titles, locale, &s.slug), None, None)
             }
+        })
+    }
+
+    pub(super) async fn space_view(
+        &self,
+        s: &discussion_space::Model,
+        access: Access,
+        user_id: Uuid,
+        locale: Locale,
+    ) -> Result<SpaceView> {
+        let descriptions: BTreeMap<String, String> = s
+            .descriptions
+            .clone()
+            .and_then(|d| serde_json::from_value(d).ok())
+            .unwrap_or_default();
+        let suspension = if access.read {
+            super::suspensions::active(&self.db, user_id, s.id)
+                .await?
+                .map(|x| (x.until, x.reason))
+        } else {
+            None
         };
+        let (title, course_slug, cohort_slug) = self.titled(s, locale).await?;
         Ok(SpaceView {
             slug: s.slug.clone(),
             kind: s.kind.clone(),

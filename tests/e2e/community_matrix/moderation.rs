@@ -3,9 +3,9 @@
 //! for "disaster-risk-reduction"), the moderator (the cohort's facilitator,
 //! named for "learning-cities" too), the author of the posts, and an admin.
 
-use agora_tests::{Learner, TestServer};
+use agora_tests::Learner;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::super::{
     cohorts::{cohorts_world, ok},
@@ -14,6 +14,7 @@ use super::super::{
     community::{COURSE, enrol, id, last_post, reply, start},
     community_moderation::{established, name_moderator},
 };
+use super::{Row, answers};
 
 const ROLES: [&str; 7] = [
     "anonymous",
@@ -24,26 +25,6 @@ const ROLES: [&str; 7] = [
     "author",
     "admin",
 ];
-
-type Row = (Method, String, Option<Value>, [u16; 7]);
-
-async fn answers(s: &TestServer, people: &[Option<&Learner>; 7], rows: &[Row]) {
-    for (method, path, body, want) in rows {
-        for (n, who) in people.iter().enumerate() {
-            let status = match who {
-                Some(who) => s.call(who, method.clone(), path, body.clone()).await.0,
-                None => {
-                    let mut req = s.http.request(method.clone(), s.url(path));
-                    if let Some(b) = body {
-                        req = req.json(b);
-                    }
-                    req.send().await.unwrap().status().as_u16()
-                }
-            };
-            assert_eq!(status, want[n], "{method} {path} as {}", ROLES[n]);
-        }
-    }
-}
 
 #[tokio::test]
 async fn every_moderation_endpoint_and_page_answers_each_role_as_the_matrix_says() {
@@ -215,7 +196,7 @@ async fn every_moderation_endpoint_and_page_answers_each_role_as_the_matrix_says
             admins(422),
         ),
     ];
-    answers(s, &people, &rows).await;
+    answers(s, &people, &ROLES, &rows).await;
 
     // The pages, and their forms (with the reader's CSRF token).
     let lthread = format!("/discussions/learning-cities/threads/{ltid}");

@@ -29,8 +29,12 @@ pub const IMAGE_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";
 static SANITIZER: LazyLock<ammonia::Builder<'static>> =
     LazyLock::new(|| sanitizer("noopener noreferrer"));
 
-/// The same rules for people's posts; links of new accounts are not
-/// endorsed (`rel="nofollow ugc"`).
+/// The same rules for people's posts: their links are marked as theirs
+/// (`ugc`)...
+static POST_SANITIZER: LazyLock<ammonia::Builder<'static>> =
+    LazyLock::new(|| sanitizer("noopener noreferrer ugc"));
+
+/// ...and those of new accounts are not endorsed (`rel="nofollow ugc"`).
 static UGC_SANITIZER: LazyLock<ammonia::Builder<'static>> =
     LazyLock::new(|| sanitizer("noopener noreferrer nofollow ugc"));
 
@@ -151,13 +155,13 @@ pub fn render(markdown: &str, links: &dyn LinkTarget) -> String {
     render_with(markdown, links, &SANITIZER)
 }
 
-/// Renders a person's post exactly as a lesson, except that the links of a
-/// new account carry `rel="nofollow ugc"` when `new_account` is set.
+/// Renders a person's post exactly as a lesson, except that its links
+/// carry `rel="ugc"`, and `rel="nofollow ugc"` when `new_account` is set.
 pub fn render_post(markdown: &str, links: &dyn LinkTarget, new_account: bool) -> String {
     let sanitizer = if new_account {
         &UGC_SANITIZER
     } else {
-        &SANITIZER
+        &POST_SANITIZER
     };
     render_with(markdown, links, sanitizer)
 }

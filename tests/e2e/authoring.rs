@@ -862,7 +862,7 @@ async fn translations_show_what_is_missing_or_older_than_its_source() {
 }
 
 /// Script payloads, each of which would set `window.__xss` if it ran.
-const XSS: [&str; 10] = [
+pub const XSS: [&str; 10] = [
     "<script>window.__xss=1</script>",
     "<img src=x onerror=\"window.__xss=2\">",
     "<svg onload=\"window.__xss=3\"></svg>",
@@ -925,7 +925,7 @@ fn hostile_course(files: &mut BTreeMap<String, Vec<u8>>) {
 /// survived: none may exist in `scope` (escaped text is harmless).
 const DANGEROUS: &str = "script:not([src]), iframe, object, embed, svg[onload], [onerror], [onload], [ontoggle], [onclick], a[href^='javascript'], [src^='javascript']";
 
-async fn assert_inert(browser: &agora_tests::browser::Browser, scope: &str, page: &str) {
+pub async fn assert_inert(browser: &agora_tests::browser::Browser, scope: &str, page: &str) {
     let found = browser
         .script(
             "return Array.from(document.querySelectorAll(arguments[0] + ' :is(' + arguments[1] + ')')).map(e => e.outerHTML);",

@@ -305,7 +305,7 @@ async fn people_discuss_a_course_with_replies_answers_history_and_limits() {
     let actions: Vec<&str> = audited.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(actions.len(), 2, "{actions:?}");
 
-    // An established account's links are followed.
+    // An established account's links are followed, marked as theirs.
     let old = time::OffsetDateTime::now_utc() - time::Duration::days(30);
     user::Entity::update_many()
         .col_expr(user::Column::CreatedAt, Expr::value(old))
@@ -322,7 +322,7 @@ async fn people_discuss_a_course_with_replies_answers_history_and_limits() {
     .await;
     let html = last_post(&t)["body_html"].as_str().unwrap().to_owned();
     assert!(
-        html.contains("rel=\"noopener noreferrer\"") && !html.contains("nofollow"),
+        html.contains("rel=\"noopener noreferrer ugc\"") && !html.contains("nofollow"),
         "{html}"
     );
 }

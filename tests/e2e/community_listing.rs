@@ -12,6 +12,8 @@ async fn threads_sort_page_and_posting_is_rate_limited() {
     let s = TestServer::start().await;
     let amina = named(&s, "amina@lyon.example", "Amina Diallo").await;
     let li = named(&s, "li@nairobi.example", "Li Wei").await;
+    // Established accounts: a new one's first posts would wait for approval.
+    super::community_moderation::established(&s, &[&amina, &li]).await;
     let space = "learning-cities";
     let mut ids = Vec::new();
     for n in 0..10 {

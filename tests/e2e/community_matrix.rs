@@ -5,7 +5,9 @@
 //! space answers "not found" to everyone outside it; a course's space
 //! asks those not enrolled to enrol (403).
 
-use agora_tests::Learner;
+mod moderation;
+
+use agora_tests::{Learner, TestServer};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -25,6 +27,37 @@ pub const ROLES: [&str; 7] = [
     "facilitator",
     "admin",
 ];
+
+/// One API call, its method, path, body and the status for each role (0:
+/// not asked).
+pub type Row = (Method, String, Option<Value>, [u16; 7]);
+
+/// Asks every row as each of `people` (`None`: signed out).
+pub async fn answers(
+    s: &TestServer,
+    people: &[Option<&Learner>; 7],
+    roles: &[&str; 7],
+    rows: &[Row],
+) {
+    for (method, path, body, want) in rows {
+        for (n, who) in people.iter().enumerate() {
+            if want[n] == 0 {
+                continue;
+            }
+            let status = match who {
+                Some(who) => s.call(who, method.clone(), path, body.clone()).await.0,
+                None => {
+                    let mut req = s.http.request(method.clone(), s.url(path));
+                    if let Some(b) = body {
+                        req = req.json(b);
+                    }
+                    req.send().await.unwrap().status().as_u16()
+                }
+            };
+            assert_eq!(status, want[n], "{method} {path} as {}", roles[n]);
+        }
+    }
+}
 
 #[tokio::test]
 async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says() {
@@ -69,7 +102,6 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
     let th = format!("/api/v1/discussions/threads/{tid}");
     let po = format!("/api/v1/discussions/posts/{opening}");
     let sp = format!("/api/v1/discussions/spaces/{space}");
-    type Row = (Method, String, Option<Value>, [u16; 7]);
     let inside = |ok: u16| [401, 404, 404, ok, ok, ok, ok];
     let rows: Vec<Row> = vec![
         (
@@ -195,24 +227,7 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
             [401, 200, 200, 200, 200, 200, 200],
         ),
     ];
-    for (method, path, body, want) in &rows {
-        for (n, who) in people.iter().enumerate() {
-            if want[n] == 0 {
-                continue;
-            }
-            let status = match who {
-                Some(who) => s.call(who, method.clone(), path, body.clone()).await.0,
-                None => {
-                    let mut req = s.http.request(method.clone(), s.url(path));
-                    if let Some(b) = body {
-                        req = req.json(b);
-                    }
-                    req.send().await.unwrap().status().as_u16()
-                }
-            };
-            assert_eq!(status, want[n], "{method} {path} as {}", ROLES[n]);
-        }
-    }
+    answers(s, &people, &ROLES, &rows).await;
     // The author alone deletes their post.
     ok(
         s,

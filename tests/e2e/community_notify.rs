@@ -219,6 +219,8 @@ async fn a_cohort_space_notifies_its_people_and_no_one_else() {
         .await;
     assert_eq!(st, 404);
 
+    // (An established account: a new one's first post would wait.)
+    super::community_moderation::established(s, &[member]).await;
     // A member who follows the community's space hears of a new thread there;
     // a notification of a space one can no longer read is never listed.
     ok(

@@ -29,6 +29,8 @@ mod community;
 mod community_browser;
 mod community_listing;
 mod community_matrix;
+mod community_moderation;
+mod community_moderation_browser;
 mod community_notify;
 mod compose;
 mod course_editor;

@@ -587,6 +587,9 @@ mod completeness {
                         ("terms", "a, b".into()),
                         ("page", 1.0.into()),
                         ("thread", "A thread".into()),
+                        ("from", "learning-cities".into()),
+                        ("to", "disaster-risk-reduction".into()),
+                        ("space", "Learning cities".into()),
                     ],
                 );
                 assert!(!text.is_empty() && text != key, "{lang}: {key}");

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 75] = pages![
+pub const PAGES: [(&str, &str); 78] = pages![
     "layout",
     "error",
     "message",
@@ -87,6 +87,9 @@ pub const PAGES: [(&str, &str); 75] = pages![
     "lesson_discussion",
     "notifications",
     "discussion_history",
+    "discussion_queue",
+    "discussion_space_moderation",
+    "discussion_space_form",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -253,6 +253,44 @@ pub fn routes(route: Route) -> Route {
             "/discussions/:space/threads/:id/posts/:post/history",
             get(discussions::history::history),
         )
+        .at(
+            "/discussions/:space/threads/:id/reports",
+            post(discussions::reports::report),
+        )
+        .at(
+            "/discussions/:space/threads/:id/move",
+            post(discussions::reports::move_thread),
+        )
+        .at(
+            "/discussions/:space/moderation",
+            get(discussions::space_moderation::show),
+        )
+        .at(
+            "/discussions/:space/moderation/lift",
+            post(discussions::space_moderation::lift),
+        )
+        .at(
+            "/discussions/:space/moderators",
+            post(discussions::space_moderation::name_moderator),
+        )
+        .at("/moderation", get(discussions::moderation::show))
+        .at("/moderation/actions", post(discussions::moderation::act))
+        .at(
+            "/moderation/suspensions",
+            post(discussions::moderation::suspend),
+        )
+        .at(
+            "/admin/discussions/spaces/new",
+            get(discussions::space_form::new_form),
+        )
+        .at(
+            "/admin/discussions/spaces",
+            post(discussions::space_form::create),
+        )
+        .at(
+            "/admin/discussions/spaces/:slug",
+            get(discussions::space_form::edit_form).post(discussions::space_form::update),
+        )
         .at("/notifications", get(discussions::notifications::list))
         .at(
             "/notifications/read",

@@ -8,8 +8,8 @@ use crate::{
     Error, Result,
     accounts::{Principal, Role, require_signed_in},
     entities::{
-        cohort, cohort_facilitator, cohort_member, course_author, discussion_space,
-        discussion_thread, enrolment,
+        cohort, cohort_facilitator, cohort_member, course_author, discussion_moderator,
+        discussion_space, discussion_thread, enrolment,
     },
 };
 
@@ -38,7 +38,7 @@ pub(super) async fn access_of(
         COMMUNITY => Access {
             read: true,
             post: true,
-            moderate: admin,
+            moderate: admin || named_moderator(db, space.id, user_id).await?,
         },
         COURSE => {
             let Some(course_id) = space.course_id else {
@@ -48,8 +48,10 @@ pub(super) async fn access_of(
                 .one(db)
                 .await?
                 .is_some();
+            let named = !admin && !author && named_moderator(db, space.id, user_id).await?;
             let inside = admin
                 || author
+                || named
                 || enrolment::Entity::find()
                     .filter(enrolment::Column::CourseId.eq(course_id))
                     .filter(enrolment::Column::UserId.eq(user_id))
@@ -60,7 +62,7 @@ pub(super) async fn access_of(
             Access {
                 read: inside,
                 post: inside,
-                moderate: admin || author,
+                moderate: admin || author || named,
             }
         }
         COHORT => {
@@ -84,6 +86,21 @@ pub(super) async fn access_of(
         }
         _ => Access::default(),
     })
+}
+
+/// Whether an admin named `user_id` moderator of the space (community and
+/// course spaces only: a cohort's moderators are its facilitators).
+pub(super) async fn named_moderator(
+    db: &impl ConnectionTrait,
+    space_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool> {
+    Ok(
+        discussion_moderator::Entity::find_by_id((space_id, user_id))
+            .one(db)
+            .await?
+            .is_some(),
+    )
 }
 
 async fn facilitates_course(
@@ -152,6 +169,10 @@ impl Discussions {
             Error::Forbidden { .. } => not_found("thread"),
             e => e,
         })?;
+        let user = require_signed_in(who)?.user_id;
+        if self.thread_held_from(&t, user, a).await? {
+            return Err(not_found("thread"));
+        }
         Ok((t, space, a))
     }
 }

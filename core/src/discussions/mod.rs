@@ -18,14 +18,29 @@
 //! - `posts`: replies, edits with history, deletion, "helpful", answers;
 //! - `mentions`: `@name` in a body, and who it names;
 //! - `notify`: follows and notifications, written in the posting transaction;
-//! - `moderation`: locking threads, hiding posts, each in the audit log.
+//! - `moderation`: locking threads, hiding posts, each in the audit log;
+//! - `reports`, `queue`, `approvals`, `suspensions`, `moderators`,
+//!   `moving`: reports and the moderators' queue, new accounts' posts
+//!   awaiting approval, suspensions, named moderators, moving threads;
+//! - `space_admin`: the admins' form for community spaces.
+//!
+//! Moderation: admins everywhere; a course's authors in its space; a
+//! cohort's facilitators in its space; people an admin names in a
+//! community or course space (`moderators`).
 
 mod access;
+mod approvals;
 mod mentions;
 mod moderation;
+mod moderators;
+mod moving;
 mod notify;
 mod posts;
+mod queue;
+mod reports;
+mod space_admin;
 mod spaces;
+mod suspensions;
 mod threads;
 mod views;
 
@@ -36,9 +51,16 @@ use time::OffsetDateTime;
 
 pub use self::{
     access::Access,
+    approvals::APPROVED_POSTS,
     mentions::mention_names,
+    moderators::ModeratorView,
+    moving::widens,
     notify::NotificationView,
+    queue::{LogEntry, QueueItem, ReportNote},
+    reports::{MAX_NOTE, REPORT_REASONS},
+    space_admin::{MAX_DESCRIPTION, SpaceInput},
     spaces::{SEEDED_SPACES, SpaceView, seed_community_spaces},
+    suspensions::{MAX_REASON, SuspensionView},
     threads::{Sort, ThreadList, ThreadSummary},
     views::{PostView, RevisionView, ThreadView},
 };
@@ -50,7 +72,9 @@ pub const MAX_TITLE: usize = 200;
 pub const MAX_BODY: usize = 20_000;
 /// Threads per page of a space.
 pub const PAGE_SIZE: u64 = 20;
-/// An account younger than this is new: its links get `rel="nofollow ugc"`.
+/// An account younger than this, with fewer than `APPROVED_POSTS` posts
+/// others can see, is new: its first posts in community spaces wait for a
+/// moderator, and its links get `rel="nofollow ugc"`.
 pub const NEW_ACCOUNT_DAYS: i64 = 7;
 
 /// The discussions service, built once at start-up.

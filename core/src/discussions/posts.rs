@@ -56,6 +56,10 @@ impl Discussions {
                 Error::NotFound { .. } => not_found("post"),
                 e => e,
             })?;
+        let user = require_signed_in(who)?.user_id;
+        if !self.approval_visible(&p, user, a).await? {
+            return Err(not_found("post"));
+        }
         Ok((p, t, s, a))
     }
 
@@ -95,7 +99,9 @@ impl Discussions {
             }
         };
         let mentioned = mentions::resolve(&self.db, &space, &body).await?;
+        super::suspensions::ensure_may_post(&self.db, who.user_id, space.id).await?;
         self.limits.post(who.user_id).await?;
+        let wait = super::approvals::must_wait(&self.db, &space, who, access).await?;
         let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
         let post = discussion_post::ActiveModel {
@@ -113,16 +119,21 @@ impl Discussions {
         }
         .insert(&txn)
         .await?;
-        discussion_thread::Entity::update_many()
-            .col_expr(
-                discussion_thread::Column::ReplyCount,
-                Expr::col(discussion_thread::Column::ReplyCount).add(1),
-            )
-            .col_expr(discussion_thread::Column::LastActivityAt, Expr::value(at))
-            .filter(discussion_thread::Column::Id.eq(t.id))
-            .exec(&txn)
-            .await?;
-        super::notify::after_post(&txn, &space, &t, &post, &mentioned, false).await?;
+        if wait {
+            // Counted, and its notifications sent, when it is approved.
+            super::approvals::hold(&txn, &post, space.id).await?;
+        } else {
+            discussion_thread::Entity::update_many()
+                .col_expr(
+                    discussion_thread::Column::ReplyCount,
+                    Expr::col(discussion_thread::Column::ReplyCount).add(1),
+                )
+                .col_expr(discussion_thread::Column::LastActivityAt, Expr::value(at))
+                .filter(discussion_thread::Column::Id.eq(t.id))
+                .exec(&txn)
+                .await?;
+            super::notify::after_post(&txn, &space, &t, &post, &mentioned, false).await?;
+        }
         super::notify::follow_in(&txn, who.user_id, t.id, "thread").await?;
         txn.commit().await?;
         self.thread(Some(who), t.id).await
@@ -142,6 +153,7 @@ impl Discussions {
         }
         let body = check_body(body)?;
         mentions::resolve(&self.db, &space, &body).await?;
+        super::suspensions::ensure_may_post(&self.db, who.user_id, space.id).await?;
         self.limits.post(who.user_id).await?;
         let txn = crate::db::begin_write(&self.db).await?;
         discussion_post_revision::ActiveModel {
@@ -187,6 +199,9 @@ impl Discussions {
                 .count(&self.db)
                 .await?
         };
+        let held = !super::approvals::held(&self.db, vec![p.id])
+            .await?
+            .is_empty();
         let txn = crate::db::begin_write(&self.db).await?;
         if t.answer_post_id == Some(p.id) {
             let mut row = t.clone().into_active_model();
@@ -205,6 +220,11 @@ impl Discussions {
             row.update(&txn).await?;
         } else if p.opening {
             discussion_thread::Entity::delete_by_id(t.id)
+                .exec(&txn)
+                .await?;
+        } else if held {
+            // A waiting reply was never counted.
+            discussion_post::Entity::delete_by_id(p.id)
                 .exec(&txn)
                 .await?;
         } else {

@@ -15,10 +15,10 @@ use super::{
     not_found, now,
 };
 use crate::{
-    Error, Result,
-    accounts::{Principal, Role, require_signed_in},
+    Result,
+    accounts::{Principal, require_signed_in},
     addressee::course_title,
-    domain::{Locale, Slug},
+    domain::Locale,
     entities::{cohort, cohort_facilitator, cohort_member, course, discussion_space, enrolment},
 };
 
@@ -71,6 +71,10 @@ pub struct SpaceView {
     pub cohort: Option<String>,
     pub access: Access,
     pub following: bool,
+    /// A community space's description in the reader's language, or empty.
+    pub description: String,
+    /// Why and until when the reader may not post here, if suspended.
+    pub suspension: Option<(time::OffsetDateTime, String)>,
 }
 
 fn titles_json(titles: &BTreeMap<String, String>) -> serde_json::Value {
@@ -106,6 +110,7 @@ async fn insert_space(
         course_id: Set(course_id),
         cohort_id: Set(cohort_id),
         titles: Set(titles_json(titles)),
+        descriptions: Set(None),
         created_at: Set(now()),
     })
     .on_conflict(
@@ -154,14 +159,13 @@ impl Discussions {
         Err(not_found("discussion space"))
     }
 
-    pub(super) async fn space_view(
+    /// A space's title in `locale`, and its course's or cohort's slug.
+    pub(super) async fn titled(
         &self,
         s: &discussion_space::Model,
-        access: Access,
-        user_id: Uuid,
         locale: Locale,
-    ) -> Result<SpaceView> {
-        let (title, course_slug, cohort_slug) = match s.kind.as_str() {
+    ) -> Result<(String, Option<String>, Option<String>)> {
+        Ok(match s.kind.as_str() {
             COURSE => {
                 let c = course::Entity::find_by_id(s.course_id.unwrap_or_default())
                     .one(&self.db)
@@ -184,7 +188,29 @@ impl Discussions {
                     serde_json::from_value(s.titles.clone()).unwrap_or_default();
                 (pick(&titles, locale, &s.slug), None, None)
             }
+        })
+    }
+
+    pub(super) async fn space_view(
+        &self,
+        s: &discussion_space::Model,
+        access: Access,
+        user_id: Uuid,
+        locale: Locale,
+    ) -> Result<SpaceView> {
+        let descriptions: BTreeMap<String, String> = s
+            .descriptions
+            .clone()
+            .and_then(|d| serde_json::from_value(d).ok())
+            .unwrap_or_default();
+        let suspension = if access.read {
+            super::suspensions::active(&self.db, user_id, s.id)
+                .await?
+                .map(|x| (x.until, x.reason))
+        } else {
+            None
         };
+        let (title, course_slug, cohort_slug) = self.titled(s, locale).await?;
         Ok(SpaceView {
             slug: s.slug.clone(),
             kind: s.kind.clone(),
@@ -193,6 +219,8 @@ impl Discussions {
             cohort: cohort_slug,
             access,
             following: self.follows(user_id, s.id).await?,
+            description: pick(&descriptions, locale, ""),
+            suspension,
         })
     }
 
@@ -284,49 +312,12 @@ impl Discussions {
         titles: &BTreeMap<String, String>,
         locale: Locale,
     ) -> Result<SpaceView> {
-        let who = require_signed_in(who)?;
-        if who.role != Role::Admin {
-            return Err(Error::Forbidden {
-                reason: "only admins create community spaces",
-            });
-        }
-        if Slug::parse(slug).is_err() || slug.starts_with("course-") || slug.starts_with("cohort-")
-        {
-            return Err(Error::invalid(
-                "slug",
-                "lower-case letters, digits and dashes, not starting with course- or cohort-",
-            ));
-        }
-        if titles.is_empty()
-            || titles.iter().any(|(l, t)| {
-                l.parse::<Locale>().is_err()
-                    || t.trim().is_empty()
-                    || t.chars().count() > super::MAX_TITLE
-            })
-        {
-            return Err(Error::invalid(
-                "titles",
-                "give a title of 1 to 200 characters in en, fr or es",
-            ));
-        }
-        if discussion_space::Entity::find()
-            .filter(discussion_space::Column::Slug.eq(slug))
-            .one(&self.db)
-            .await?
-            .is_some()
-        {
-            return Err(Error::Conflict {
-                field: "slug".into(),
-                reason: "a space has this slug".into(),
-            });
-        }
-        let titles: BTreeMap<String, String> = titles
-            .iter()
-            .map(|(l, t)| (l.clone(), t.trim().to_owned()))
-            .collect();
-        let s = insert_space(&self.db, slug, COMMUNITY, None, None, &titles).await?;
-        let a = access_of(&self.db, &s, who.user_id, who.role).await?;
-        self.space_view(&s, a, who.user_id, locale).await
+        let input = super::SpaceInput {
+            slug: slug.to_owned(),
+            titles: titles.clone(),
+            descriptions: BTreeMap::new(),
+        };
+        self.save_community_space(who, None, &input, locale).await
     }
 }
 

@@ -97,6 +97,13 @@ impl Discussions {
         if let Some(l) = lesson {
             q = q.filter(discussion_thread::Column::LessonKey.eq(l));
         }
+        if !access.moderate {
+            // Threads waiting for approval show to their authors only.
+            q = q.filter(
+                discussion_thread::Column::Id
+                    .not_in_subquery(super::approvals::hidden_threads(who.user_id)),
+            );
+        }
         q = match sort {
             Sort::Latest => q.order_by_desc(discussion_thread::Column::LastActivityAt),
             Sort::Unanswered => q
@@ -195,7 +202,9 @@ impl Discussions {
             }
         };
         let mentioned = mentions::resolve(&self.db, &space, &body).await?;
+        super::suspensions::ensure_may_post(&self.db, who.user_id, space.id).await?;
         self.limits.post(who.user_id).await?;
+        let wait = super::approvals::must_wait(&self.db, &space, who, access).await?;
         let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
         let t = discussion_thread::ActiveModel {
@@ -230,7 +239,12 @@ impl Discussions {
         .insert(&txn)
         .await?;
         super::notify::follow_in(&txn, who.user_id, t.id, "thread").await?;
-        super::notify::after_post(&txn, &space, &t, &post, &mentioned, true).await?;
+        if wait {
+            // Its notifications go out when a moderator approves it.
+            super::approvals::hold(&txn, &post, space.id).await?;
+        } else {
+            super::notify::after_post(&txn, &space, &t, &post, &mentioned, true).await?;
+        }
         txn.commit().await?;
         self.thread_view(who, t, &space, access).await
     }

@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Access, Discussions, NEW_ACCOUNT_DAYS, SpaceView};
+use super::{Access, Discussions, SpaceView};
 use crate::{
     Result,
     accounts::Principal,
@@ -39,6 +39,11 @@ pub struct PostView {
     pub created_at: OffsetDateTime,
     /// The reader wrote it (and may edit or delete it).
     pub mine: bool,
+    /// A new account's post waiting for a moderator (shown to its author
+    /// and moderators only).
+    pub awaiting_approval: bool,
+    /// Rejected by a moderator (shown to its author and moderators only).
+    pub rejected: bool,
     /// Replies to this post (top-level posts only).
     pub replies: Vec<PostView>,
 }
@@ -82,11 +87,9 @@ impl LinkTarget for NoLinks {
     }
 }
 
-/// The post's sanitised HTML; `course` names the course space's course.
-pub(super) fn render(body: &str, course: Option<&str>, author: Option<&user::Model>) -> String {
-    let new_account = author.is_none_or(|u| {
-        OffsetDateTime::now_utc() - u.created_at < Duration::days(NEW_ACCOUNT_DAYS)
-    });
+/// The post's sanitised HTML; `course` names the course space's course;
+/// a new account's links are not endorsed (see `approvals`).
+pub(super) fn render(body: &str, course: Option<&str>, new_account: bool) -> String {
     match course {
         Some(slug) => markdown::render_post(body, &CourseLinks { slug }, new_account),
         None => markdown::render_post(body, &NoLinks, new_account),
@@ -132,9 +135,20 @@ impl Discussions {
         let users = self
             .users(posts.iter().filter_map(|p| p.author_id).collect())
             .await?;
+        let new_accounts = super::approvals::newcomers(&self.db, &users).await?;
+        let held = super::approvals::held(&self.db, posts.iter().map(|p| p.id).collect()).await?;
+        // A waiting (or rejected) post shows to its author and moderators.
+        let posts: Vec<discussion_post::Model> = posts
+            .into_iter()
+            .filter(|p| {
+                access.moderate || p.author_id == Some(who.user_id) || !held.contains_key(&p.id)
+            })
+            .collect();
         let course = space_view.course.clone();
         let view = |p: discussion_post::Model| {
             let author = p.author_id.and_then(|a| users.get(&a));
+            let new_account = p.author_id.is_none_or(|a| new_accounts.contains(&a));
+            let approval = held.get(&p.id).map(String::as_str);
             let shown = !p.deleted && (!p.hidden || access.moderate);
             let body = if shown { p.body } else { String::new() };
             PostView {
@@ -144,7 +158,7 @@ impl Discussions {
                 author_id: p.author_id,
                 author_name: author.map(|u| u.display_name.clone()).unwrap_or_default(),
                 body_html: if shown {
-                    render(&body, course.as_deref(), author)
+                    render(&body, course.as_deref(), new_account)
                 } else {
                     String::new()
                 },
@@ -157,6 +171,8 @@ impl Discussions {
                 is_answer: t.answer_post_id == Some(p.id),
                 created_at: p.created_at,
                 mine: p.author_id == Some(who.user_id),
+                awaiting_approval: approval == Some(super::approvals::PENDING),
+                rejected: approval == Some(super::approvals::REJECTED),
                 replies: Vec::new(),
             }
         };

@@ -14,6 +14,8 @@ pub struct Model {
     pub cohort_id: Option<Uuid>,
     /// `{locale: title}` (community spaces).
     pub titles: Json,
+    /// `{locale: description}` (community spaces).
+    pub descriptions: Option<Json>,
     pub created_at: TimeDateTimeWithTimeZone,
 }
 

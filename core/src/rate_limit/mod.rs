@@ -231,6 +231,8 @@ impl PartnerLimits {
 /// twenty seconds (enough for a conversation, not for a flood).
 pub struct PostLimits {
     per_person: Limit,
+    /// Reports of posts: five at once, then one a minute.
+    reports: Limit,
     shared: Option<Arc<SharedLimits>>,
     checks: AtomicU64,
 }
@@ -247,14 +249,22 @@ impl PostLimits {
     pub fn new(shared: Option<Arc<SharedLimits>>) -> Self {
         Self {
             per_person: Limit::new("discussion_post", 10, Duration::from_secs(20)),
+            reports: Limit::new("discussion_report", 5, Duration::from_secs(60)),
             shared,
             checks: AtomicU64::new(0),
         }
     }
 
     pub async fn post(&self, user_id: uuid::Uuid) -> Result<()> {
-        forget_quiet(&self.checks, 1024, &[&self.per_person]);
+        forget_quiet(&self.checks, 1024, &[&self.per_person, &self.reports]);
         self.per_person
+            .check(self.shared.as_deref(), &user_id.to_string())
+            .await
+    }
+
+    pub async fn report(&self, user_id: uuid::Uuid) -> Result<()> {
+        forget_quiet(&self.checks, 1024, &[&self.per_person, &self.reports]);
+        self.reports
             .check(self.shared.as_deref(), &user_id.to_string())
             .await
     }

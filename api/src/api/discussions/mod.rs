@@ -2,9 +2,11 @@
 //! rule (who may read, post or moderate where) is the core service's;
 //! these handlers parse, call it and map the answer.
 
+mod moderation;
 mod notifications;
 mod posts;
 mod spaces;
+mod stewards;
 mod threads;
 
 use agora_core::discussions::{PostView, SpaceView, ThreadView};
@@ -13,7 +15,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use self::{
-    notifications::NotificationsApi, posts::DiscussionPostsApi, spaces::DiscussionSpacesApi,
+    moderation::DiscussionModerationApi, notifications::NotificationsApi,
+    posts::DiscussionPostsApi, spaces::DiscussionSpacesApi, stewards::DiscussionStewardsApi,
     threads::DiscussionThreadsApi,
 };
 use crate::http::error::ApiError;
@@ -55,6 +58,12 @@ struct Space {
     can_post: bool,
     can_moderate: bool,
     following: bool,
+    /// A community space's description, in the reader's language.
+    description: String,
+    /// You may not post here until then (suspended).
+    suspended_until: Option<OffsetDateTime>,
+    /// Why you are suspended.
+    suspension_reason: Option<String>,
 }
 
 impl From<SpaceView> for Space {
@@ -68,6 +77,9 @@ impl From<SpaceView> for Space {
             can_post: s.access.post,
             can_moderate: s.access.moderate,
             following: s.following,
+            description: s.description,
+            suspended_until: s.suspension.as_ref().map(|x| x.0),
+            suspension_reason: s.suspension.map(|x| x.1),
         }
     }
 }
@@ -95,6 +107,11 @@ struct Post {
     is_answer: bool,
     /// The reader wrote it.
     mine: bool,
+    /// A new account's post waiting for a moderator (its author and
+    /// moderators see it).
+    awaiting_approval: bool,
+    /// Rejected by a moderator (its author and moderators see it).
+    rejected: bool,
     created_at: OffsetDateTime,
     /// Replies to this post, oldest first (one level deep).
     replies: Vec<Post>,
@@ -116,6 +133,8 @@ impl From<PostView> for Post {
             helpful_by_me: p.helpful_by_me,
             is_answer: p.is_answer,
             mine: p.mine,
+            awaiting_approval: p.awaiting_approval,
+            rejected: p.rejected,
             created_at: p.created_at,
             replies: p.replies.into_iter().map(Post::from).collect(),
         }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use agora_core::discussions::{Sort, ThreadList, ThreadSummary};
+use agora_core::discussions::{Sort, SpaceInput, ThreadList, ThreadSummary};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -29,6 +29,9 @@ struct NewSpace {
     slug: String,
     /// `{locale: title}` in en, fr or es.
     titles: BTreeMap<String, String>,
+    /// `{locale: description}` in en, fr or es.
+    #[oai(default)]
+    descriptions: BTreeMap<String, String>,
 }
 
 #[derive(Object)]
@@ -160,9 +163,14 @@ impl DiscussionSpacesApi {
         body: Json<NewSpace>,
     ) -> Result<Created, ApiError> {
         let p = auth.principal();
+        let input = SpaceInput {
+            slug: body.0.slug,
+            titles: body.0.titles,
+            descriptions: body.0.descriptions,
+        };
         let s = state
             .discussions
-            .create_space(Some(p), &body.slug, &body.titles, p.locale)
+            .save_community_space(Some(p), None, &input, p.locale)
             .await?;
         Ok(Created::Space(Json(s.into())))
     }

@@ -2,15 +2,23 @@
 //! to start one (`space`), a thread with its replies and the forms on it
 //! (`thread`, `actions`), a post's history for
 //! moderators (`history`), the notifications (`notifications`) and the
-//! discussion shown under a lesson (`lesson`). Every rule is the core
+//! discussion shown under a lesson (`lesson`); reporting and moving from a
+//! thread's page (`reports`), the moderators' queue (`moderation`), a
+//! space's moderation page with its log, suspensions and named moderators
+//! (`space_moderation`), and the admins' community space form
+//! (`space_form`). Every rule is the core
 //! service's, as for the JSON API; a refusal becomes the matching error
 //! page, or the form again with the message next to the field.
 
 pub mod actions;
 pub mod history;
 pub mod lesson;
+pub mod moderation;
 pub mod notifications;
+pub mod reports;
 pub mod space;
+pub mod space_form;
+pub mod space_moderation;
 pub mod spaces;
 pub mod thread;
 
@@ -57,6 +65,11 @@ pub fn form_error(ctx: &Ctx, e: &agora_core::Error) -> Option<(StatusCode, &'sta
             "body",
             ctx.t("discussion-error-rate"),
         ),
+        E::Forbidden { reason } if reason.contains("suspended") => (
+            StatusCode::FORBIDDEN,
+            "body",
+            ctx.t("discussion-error-suspended"),
+        ),
         _ => return None,
     })
 }
@@ -66,6 +79,23 @@ pub fn form_error(ctx: &Ctx, e: &agora_core::Error) -> Option<(StatusCode, &'sta
 pub fn checked(ctx: &Ctx, form: &FormData) -> Result<(), poem::Response> {
     ctx.require_user().map(drop)?;
     ctx.check_csrf(form)
+}
+
+/// "You may not post here until …: reason", next to the field.
+pub fn suspended_notice(
+    ctx: &Ctx,
+    zone: &super::cohorts::ReaderZone,
+    until: time::OffsetDateTime,
+    reason: &str,
+) -> String {
+    t_args(
+        ctx.locale,
+        "discussion-suspended-until",
+        &[
+            ("date", when(zone, until).into()),
+            ("reason", reason.to_owned().into()),
+        ],
+    )
 }
 
 /// A thread's page.

@@ -10,12 +10,17 @@ struct SpaceItem {
     slug: String,
     title: String,
     kind: String,
+    description: String,
 }
 
 #[derive(Serialize)]
 struct SpacesPage {
     community: Vec<SpaceItem>,
     mine: Vec<SpaceItem>,
+    /// Admins create community spaces.
+    admin: bool,
+    /// The reader moderates a space: a link to the queue.
+    moderates: bool,
 }
 
 /// GET `/discussions`
@@ -33,10 +38,16 @@ pub async fn list(ctx: Ctx) -> Response {
         Ok(l) => l,
         Err(e) => return ctx.fail(e),
     };
+    let moderates = all.iter().any(|s| s.access.moderate);
+    let admin = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role == agora_core::accounts::Role::Admin);
     let item = |s: agora_core::discussions::SpaceView| SpaceItem {
         kind: ctx.t(&format!("discussion-kind-{}", s.kind)),
         slug: s.slug,
         title: s.title,
+        description: s.description,
     };
     let (community, mine): (Vec<_>, Vec<_>) = all.into_iter().partition(|s| s.kind == "community");
     let community = community.into_iter().map(item).collect();
@@ -45,6 +56,11 @@ pub async fn list(ctx: Ctx) -> Response {
         StatusCode::OK,
         "discussion_spaces",
         &ctx.t("discussions-title"),
-        &SpacesPage { community, mine },
+        &SpacesPage {
+            community,
+            mine,
+            admin,
+            moderates,
+        },
     )
 }

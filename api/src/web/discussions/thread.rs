@@ -6,7 +6,7 @@ use poem::{Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::when;
+use super::{moderation::Choice, when};
 use crate::web::{
     Ctx,
     cohorts::{ReaderZone, reader_zone},
@@ -37,6 +37,13 @@ struct PostItem {
     can_edit: bool,
     edit_draft: String,
     edit_error: Option<String>,
+    /// A new account's post waiting for a moderator, or rejected.
+    awaiting_approval: bool,
+    rejected: bool,
+    /// The reader may report it (not theirs, shown to everyone).
+    can_report: bool,
+    /// A refused report of this post: the message next to its reason.
+    report_error: Option<String>,
     replies: Vec<PostItem>,
 }
 
@@ -58,6 +65,21 @@ struct ThreadPage {
     replies: Vec<PostItem>,
     error: Option<String>,
     draft: String,
+    /// Why and until when the reader may not post here.
+    suspended: Option<String>,
+    /// The reasons one may report a post for.
+    report_reasons: Vec<Choice>,
+    /// The spaces a moderator may move the thread to.
+    move_spaces: Vec<Choice>,
+    move_error: Option<String>,
+    moderation_href: String,
+}
+
+/// A refused report (its post and message) or move (its message).
+#[derive(Default)]
+pub struct RefusedModeration {
+    pub report: Option<(Uuid, String)>,
+    pub moved: Option<String>,
 }
 
 /// A refused reply or edit: which post's reply form (`None`: the
@@ -76,6 +98,7 @@ fn item(
     p: PostView,
     top: bool,
     refused: Option<&Refused>,
+    moderation: &RefusedModeration,
 ) -> PostItem {
     let can_reply = top && !p.opening && t.space.access.post && !t.locked;
     let (error, draft) = match refused {
@@ -117,10 +140,18 @@ fn item(
         can_edit: p.mine && !p.deleted && !t.locked,
         edit_draft,
         edit_error,
+        awaiting_approval: p.awaiting_approval,
+        rejected: p.rejected,
+        can_report: !p.mine && !p.deleted && !p.hidden && !p.awaiting_approval && !p.rejected,
+        report_error: moderation
+            .report
+            .as_ref()
+            .filter(|(id, _)| *id == p.id)
+            .map(|(_, m)| m.clone()),
         replies: p
             .replies
             .into_iter()
-            .map(|r| item(ctx, zone, t, r, false, refused))
+            .map(|r| item(ctx, zone, t, r, false, refused, moderation))
             .collect(),
     }
 }
@@ -133,6 +164,26 @@ pub async fn thread_page(
     status: StatusCode,
     refused: Option<Refused>,
 ) -> Response {
+    moderated_thread_page(
+        ctx,
+        space,
+        id,
+        status,
+        refused,
+        RefusedModeration::default(),
+    )
+    .await
+}
+
+/// The thread's page with a refused report or move in its form.
+pub async fn moderated_thread_page(
+    ctx: &Ctx,
+    space: &str,
+    id: Uuid,
+    status: StatusCode,
+    refused: Option<Refused>,
+    moderation: RefusedModeration,
+) -> Response {
     let t = match ctx.state.discussions.thread(ctx.user.as_ref(), id).await {
         Ok(t) if t.space.slug == space => t,
         Ok(_) => return ctx.error(StatusCode::NOT_FOUND),
@@ -144,6 +195,28 @@ pub async fn thread_page(
     let main_error = refused
         .as_ref()
         .filter(|r| r.parent.is_none() && r.edit.is_none());
+    let suspended = t
+        .space
+        .suspension
+        .as_ref()
+        .map(|(until, reason)| super::suspended_notice(ctx, &zone, *until, reason));
+    let move_spaces = if t.space.access.moderate {
+        match ctx
+            .state
+            .discussions
+            .spaces_moderated(ctx.user.as_ref(), ctx.locale)
+            .await
+        {
+            Ok(list) => list
+                .into_iter()
+                .filter(|(slug, _)| slug != space)
+                .map(|(value, label)| Choice { value, label })
+                .collect(),
+            Err(e) => return ctx.fail(e),
+        }
+    } else {
+        Vec::new()
+    };
     let data = ThreadPage {
         action: super::thread_href(space, t.id),
         space: space.to_owned(),
@@ -160,13 +233,20 @@ pub async fn thread_page(
         following: t.following,
         can_moderate: t.space.access.moderate,
         can_reply: t.space.access.post && !t.locked,
-        opening: opening.map(|p| item(ctx, &zone, &t, p, true, refused.as_ref())),
+        opening: opening.map(|p| item(ctx, &zone, &t, p, true, refused.as_ref(), &moderation)),
         replies: posts
             .into_iter()
-            .map(|p| item(ctx, &zone, &t, p, true, refused.as_ref()))
+            .map(|p| item(ctx, &zone, &t, p, true, refused.as_ref(), &moderation))
             .collect(),
-        error: main_error.map(|r| r.message.clone()),
+        error: main_error
+            .map(|r| r.message.clone())
+            .or_else(|| suspended.clone()),
         draft: main_error.map(|r| r.draft.clone()).unwrap_or_default(),
+        suspended,
+        report_reasons: super::moderation::report_reasons(ctx),
+        move_spaces,
+        move_error: moderation.moved,
+        moderation_href: format!("/discussions/{space}/moderation"),
     };
     ctx.page(status, "discussion_thread", &t.title, &data)
 }

@@ -862,7 +862,7 @@ async fn translations_show_what_is_missing_or_older_than_its_source() {
 }
 
 /// Script payloads, each of which would set `window.__xss` if it ran.
-const XSS: [&str; 10] = [
+pub const XSS: [&str; 10] = [
     "<script>window.__xss=1</script>",
     "<img src=x onerror=\"window.__xss=2\">",
     "<svg onload=\"window.__xss=3\"></svg>",

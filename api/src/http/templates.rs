@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 75] = pages![
+pub const PAGES: [(&str, &str); 80] = pages![
     "layout",
     "error",
     "message",
@@ -87,6 +87,11 @@ pub const PAGES: [(&str, &str); 75] = pages![
     "lesson_discussion",
     "notifications",
     "discussion_history",
+    "practice_library",
+    "practice_page",
+    "practice_form",
+    "practice_submissions",
+    "practice_confirm",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

@@ -363,6 +363,10 @@ pub(crate) fn spawn_serve(
         .env("AGORA_DATABASE_URL", &db.url)
         .env("AGORA_DATA_DIR", data)
         .env("AGORA_COURSES_DIR", courses)
+        // The shipped practice library only where a test asks for it
+        // (`AGORA_PRACTICES_DIR` in its options): its organisations would
+        // change the counts other tests check.
+        .env("AGORA_PRACTICES_DIR", data.join("no-practices"))
         .env("AGORA_LOG", "info")
         .current_dir(root())
         .stdout(Stdio::piped())

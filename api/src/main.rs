@@ -70,6 +70,20 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     }
     // The network-wide discussion spaces every Agora starts with.
     agora_core::discussions::seed_community_spaces(&conn).await?;
+    // The practices shipped with Agora: a broken file stops the start;
+    // another replica adding the same practice at once does not.
+    if config.practices_dir.is_dir() {
+        match agora_core::practices::load_shipped(&conn, &config.practices_dir).await {
+            Ok(r) => tracing::info!(
+                added = r.added,
+                updated = r.updated,
+                skipped = ?r.skipped,
+                "shipped practices loaded"
+            ),
+            Err(e @ agora_core::Error::Invalid { .. }) => anyhow::bail!("{e}"),
+            Err(e) => tracing::warn!(error = %e, "shipped practices not loaded"),
+        }
+    }
     let acceptor = TcpListener::bind(config.bind)
         .into_acceptor()
         .await
@@ -142,6 +156,12 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             )),
         ),
         xapi: agora_core::xapi::Lrs::new(conn.clone(), config.public_url()),
+        practices: agora_core::practices::Practices::new(
+            conn.clone(),
+            Arc::new(agora_core::rate_limit::ContactLimits::new(
+                shared_limits.clone(),
+            )),
+        ),
         storage,
         pages: Default::default(),
         db: conn,

@@ -51,4 +51,6 @@ pub struct AppState {
     pub discussions: Discussions,
     /// The xAPI learning record store and its client credentials.
     pub xapi: agora_core::xapi::Lrs,
+    /// The practice library: submissions, reviews, facets, "Contact this city".
+    pub practices: agora_core::practices::Practices,
 }

@@ -32,6 +32,7 @@ pub mod org_activity;
 pub mod organisations;
 pub mod outbound;
 pub mod partners;
+pub mod practices;
 pub mod published;
 pub mod rate_limit;
 pub mod readiness;

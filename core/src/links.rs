@@ -117,6 +117,21 @@ pub fn unsubscribe(token: &str) -> String {
     format!("/unsubscribe?token={}", query_value(token))
 }
 
+/// A practice of the library.
+pub fn practice(slug: &str) -> String {
+    format!("/practices/{slug}")
+}
+
+/// Refusing further "Contact this city" messages from a sender.
+pub fn practice_refusal(token: &str) -> String {
+    format!("/practice-messages/refusal?token={}", query_value(token))
+}
+
+/// Sharing one's address with the sender of a message.
+pub fn practice_reveal(token: &str) -> String {
+    format!("/practice-messages/reveal?token={}", query_value(token))
+}
+
 /// A lesson of a draft, as its authors preview it.
 pub fn draft_lesson_preview(slug: &str, key: &str, locale: Locale) -> String {
     format!("/author/{slug}/preview/{key}?locale={locale}")

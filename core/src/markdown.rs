@@ -244,6 +244,12 @@ fn resolve<'a>(dest: CowStr<'a>, links: &dyn LinkTarget) -> CowStr<'a> {
         links.resource(file).into()
     } else if let Some(file) = dest.strip_prefix("media:") {
         links.media(file).map(|r| r.url).unwrap_or_default().into()
+    } else if let Some(slug) = dest.strip_prefix("practice:") {
+        // A practice of the library; a malformed name leads nowhere.
+        crate::domain::Slug::parse(slug)
+            .map(|s| crate::links::practice(s.as_str()))
+            .unwrap_or_default()
+            .into()
     } else {
         dest
     }
@@ -294,13 +300,15 @@ pub fn media_uses(markdown: &str) -> Vec<MediaUse> {
     out
 }
 
-/// Every `lesson:` and `resource:` link target in a Markdown text.
+/// Every `lesson:`, `resource:` and `practice:` link target in a Markdown text.
 pub fn internal_links(markdown: &str) -> Vec<(&'static str, String)> {
     Parser::new(markdown)
         .filter_map(|event| match event {
             Event::Start(Tag::Link { dest_url, .. }) => {
                 if let Some(k) = dest_url.strip_prefix("lesson:") {
                     Some(("lesson", k.to_owned()))
+                } else if let Some(s) = dest_url.strip_prefix("practice:") {
+                    Some(("practice", s.to_owned()))
                 } else {
                     dest_url
                         .strip_prefix("resource:")

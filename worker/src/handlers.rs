@@ -17,6 +17,7 @@ use agora_core::{
     notifications::{self, ReminderMail, ReminderScan},
     organisations::{self, InvitationMail},
     outbound::Outbound,
+    practices,
     search::SearchIndex,
 };
 use sea_orm::DatabaseConnection;
@@ -99,6 +100,12 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
     });
     add(&mut r, &ctx, |c, j: ReminderMail| async move {
         notifications::reminder(&c.outbound, &c.learning, j).await
+    });
+    add(&mut r, &ctx, |c, j: practices::ContactMail| async move {
+        practices::send_contact(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: practices::RevealMail| async move {
+        practices::send_reveal(&c.outbound, j).await
     });
     add(&mut r, &ctx, |c, j: InvitationMail| async move {
         organisations::send_invitation(&c.outbound, j).await

@@ -23,6 +23,7 @@ pub mod offline;
 pub mod org_reports;
 pub mod organisations;
 pub mod partners;
+pub mod practices;
 mod report_files;
 pub mod reports;
 pub mod search;
@@ -41,7 +42,12 @@ pub type Apis = (
     me::MeApi,
     (learning::LearningApi, offline::OfflineApi),
     (certificates::CertificatesApi, credentials::CredentialsApi),
-    (admin::AdminApi, xapi_clients::XapiClientsApi),
+    (
+        admin::AdminApi,
+        xapi_clients::XapiClientsApi,
+        practices::PracticesApi,
+        practices::PracticeSubmissionsApi,
+    ),
     (
         search::SearchApi,
         discussions::DiscussionSpacesApi,
@@ -87,7 +93,12 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             me::MeApi,
             (learning::LearningApi, offline::OfflineApi),
             (certificates::CertificatesApi, credentials::CredentialsApi),
-            (admin::AdminApi, xapi_clients::XapiClientsApi),
+            (
+                admin::AdminApi,
+                xapi_clients::XapiClientsApi,
+                practices::PracticesApi,
+                practices::PracticeSubmissionsApi,
+            ),
             (
                 search::SearchApi,
                 discussions::DiscussionSpacesApi,

@@ -275,7 +275,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore { file, force } => backup::restore(&config, &file, force).await,
         Command::Courses {
             command: CoursesCommand::Lint { dir },
-        } => Ok(lint(&dir)),
+        } => Ok(lint(&dir, &config.practices_dir)),
         Command::Admin {
             command: AdminCommand::Create { email, role, name },
         } => {

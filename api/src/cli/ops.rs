@@ -156,7 +156,7 @@ pub async fn jobs_command(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn lint(dir: &std::path::Path) -> ExitCode {
+pub fn lint(dir: &std::path::Path, practices_dir: &std::path::Path) -> ExitCode {
     let (courses, warnings) = match course_source::read_all(dir) {
         Ok(r) => r,
         Err(errors) => {
@@ -165,6 +165,18 @@ pub fn lint(dir: &std::path::Path) -> ExitCode {
         }
     };
     let mut problems: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    // `practice:` links must name a practice of the shipped library.
+    let practices: std::collections::BTreeSet<String> =
+        match agora_core::practices::read_shipped(practices_dir) {
+            Ok(files) => files
+                .into_iter()
+                .map(|(_, f)| f.practice.slug.trim().to_owned())
+                .collect(),
+            Err(e) => {
+                problems.push(e.to_string());
+                Default::default()
+            }
+        };
     let glossary = match course_source::Glossary::find(dir) {
         Ok(g) => g,
         Err(p) => {
@@ -186,6 +198,11 @@ pub fn lint(dir: &std::path::Path) -> ExitCode {
             })
             .unwrap_or_else(|| dir.join(c.slug.as_str()));
         problems.extend(course_source::lint(c, &cdir).iter().map(|p| p.to_string()));
+        problems.extend(
+            course_source::practice_links(c, &cdir, &practices)
+                .iter()
+                .map(|p| p.to_string()),
+        );
         if let Some(g) = &glossary {
             problems.extend(g.check(c, &cdir).iter().map(|p| p.to_string()));
         }

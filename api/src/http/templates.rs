@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 78] = pages![
+pub const PAGES: [(&str, &str); 81] = pages![
     "layout",
     "error",
     "message",
@@ -90,6 +90,11 @@ pub const PAGES: [(&str, &str); 78] = pages![
     "discussion_queue",
     "discussion_space_moderation",
     "discussion_space_form",
+    "practice_library",
+    "practice_page",
+    "practice_form",
+    "practice_submissions",
+    "practice_confirm",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

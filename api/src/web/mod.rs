@@ -25,12 +25,14 @@ mod lti_platforms;
 mod offline;
 mod org_reports;
 mod organisations;
+mod practices;
 mod reports;
 mod versioned;
 mod zones;
 
 use poem::{Request, Response, Route, get, http::StatusCode, post};
 
+use self::auth::message as auth_message;
 pub(crate) use self::ctx::NO_TOKEN;
 pub use self::{
     ctx::{CSRF_COOKIE, Ctx, Flash, SPLICE},
@@ -290,6 +292,31 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/admin/discussions/spaces/:slug",
             get(discussions::space_form::edit_form).post(discussions::space_form::update),
+        )
+        .at(
+            "/practices",
+            get(practices::library::list).post(practices::edit::create),
+        )
+        .at("/practices/new", get(practices::edit::new_form))
+        .at("/practices/:slug", get(practices::library::show))
+        .at(
+            "/practices/:slug/edit",
+            get(practices::edit::edit_form).post(practices::edit::save),
+        )
+        .at("/practices/:slug/submission", post(practices::edit::submit))
+        .at("/practices/:slug/review", post(practices::edit::review))
+        .at(
+            "/practices/:slug/messages",
+            post(practices::library::contact),
+        )
+        .at("/practice-submissions", get(practices::edit::submissions))
+        .at(
+            "/practice-messages/refusal",
+            get(practices::messages::refusal_form).post(practices::messages::refuse),
+        )
+        .at(
+            "/practice-messages/reveal",
+            get(practices::messages::reveal_form).post(practices::messages::reveal),
         )
         .at("/notifications", get(discussions::notifications::list))
         .at(

@@ -55,6 +55,15 @@ pub struct Config {
     )]
     pub courses_dir: PathBuf,
 
+    /// Folder of the shipped practices (one YAML file each), loaded at start-up.
+    #[arg(
+        long,
+        env = "AGORA_PRACTICES_DIR",
+        default_value = "practices",
+        global = true
+    )]
+    pub practices_dir: PathBuf,
+
     /// Redis URL for the progress cache; an in-process cache when unset.
     #[arg(long, env = "AGORA_REDIS_URL", value_parser = parse_redis_url, global = true)]
     pub redis_url: Option<SecretUrl>,

@@ -59,6 +59,7 @@ pub(super) fn refuse_if_linked(course: &CourseSource, keys: &[String], field: &s
                 .iter()
                 .any(|(kind, target)| match *kind {
                     "lesson" => going(target),
+                    "practice" => false,
                     _ => files.contains(&target),
                 });
             if hit {

@@ -106,6 +106,9 @@ pub(super) fn check_completeness(dir: &Path, course: &CourseSource, report: &mut
             for (kind, target) in markdown::internal_links(body) {
                 let ok = match kind {
                     "lesson" => course.lessons().any(|l| l.key.as_str() == target),
+                    // Whether the practice exists is the linter's question
+                    // (`practice_links`): here, only its name's form.
+                    "practice" => crate::domain::Slug::parse(&target).is_ok(),
                     _ => course
                         .lessons()
                         .any(|l| l.file.as_deref() == Some(target.as_str())),
@@ -207,4 +210,37 @@ pub fn word_counts(course: &CourseSource) -> BTreeMap<Locale, usize> {
             (*locale, n)
         })
         .collect()
+}
+
+/// `practice:` links of a course that name no practice in `known` (the
+/// linter passes the shipped library's names).
+pub fn practice_links(
+    course: &CourseSource,
+    dir: &Path,
+    known: &std::collections::BTreeSet<String>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (locale, text) in &course.texts {
+        let ldir = dir.join(locale.as_str());
+        let mut bodies = vec![(ldir.join("meta.yaml"), text.description.as_str())];
+        for l in course.lessons() {
+            if let Some(lt) = text.lessons.get(l.key.as_str()) {
+                bodies.push((ldir.join(format!("{}.md", l.key)), lt.body.as_str()));
+            }
+        }
+        for (file, body) in bodies {
+            for (kind, target) in markdown::internal_links(body) {
+                if kind == "practice" && !known.contains(&target) {
+                    problems.push(Problem {
+                        file: file.clone(),
+                        line: None,
+                        message: format!(
+                            "broken link `practice:{target}`: no such practice in the library"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    problems
 }

@@ -22,7 +22,7 @@ mod sources;
 mod text;
 mod writer;
 
-pub use checks::{lint, word_counts};
+pub use checks::{lint, practice_links, word_counts};
 pub use glossary::Glossary;
 pub use model::{
     CourseSource, LessonSource, LessonText, LocaleText, ModuleSource, ModuleText, OptionText,

@@ -168,6 +168,37 @@ impl Email for CohortCertificateEmail {
     const NAME: &'static str = "cohort_certificate";
 }
 
+/// A "Contact this city" message, to the practice's contact.
+#[derive(Serialize)]
+pub struct PracticeContact {
+    pub name: String,
+    pub sender: String,
+    /// The sender's organisation; empty when they have none.
+    pub organisation: String,
+    pub practice: String,
+    pub practice_link: String,
+    /// Plain text as written (escaped in the HTML part).
+    pub body: String,
+    pub reveal_link: String,
+    pub refuse_link: String,
+}
+impl Email for PracticeContact {
+    const NAME: &'static str = "practice_contact";
+}
+
+/// The address a practice's contact chose to share with a sender.
+#[derive(Serialize)]
+pub struct PracticeReveal {
+    pub name: String,
+    pub recipient: String,
+    pub address: String,
+    pub practice: String,
+    pub practice_link: String,
+}
+impl Email for PracticeReveal {
+    const NAME: &'static str = "practice_reveal";
+}
+
 /// A message ready to send.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -195,6 +226,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "en" / "cohort_session_reminder",
     "en" / "cohort_announcement",
     "en" / "cohort_certificate",
+    "en" / "practice_contact",
+    "en" / "practice_reveal",
     "fr" / "verify_email",
     "fr" / "account_exists",
     "fr" / "password_reset",
@@ -206,6 +239,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "fr" / "cohort_session_reminder",
     "fr" / "cohort_announcement",
     "fr" / "cohort_certificate",
+    "fr" / "practice_contact",
+    "fr" / "practice_reveal",
     "es" / "verify_email",
     "es" / "account_exists",
     "es" / "password_reset",
@@ -217,6 +252,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "es" / "cohort_session_reminder",
     "es" / "cohort_announcement",
     "es" / "cohort_certificate",
+    "es" / "practice_contact",
+    "es" / "practice_reveal",
 ];
 
 const LAYOUT: &str = include_str!("../../../frontend/templates/email/layout.html.hbs");

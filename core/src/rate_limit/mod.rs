@@ -271,6 +271,39 @@ impl PostLimits {
 }
 
 /// The shared store when Redis is configured, else `None` (in process only).
+/// "Contact this city", per sender: three messages at once, then one every
+/// twenty minutes (enough to reach a few cities, not to spam them).
+pub struct ContactLimits {
+    per_sender: Limit,
+    shared: Option<Arc<SharedLimits>>,
+    checks: AtomicU64,
+}
+
+impl Default for ContactLimits {
+    /// In process only.
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
+impl ContactLimits {
+    /// Shared through Redis when `shared` is given.
+    pub fn new(shared: Option<Arc<SharedLimits>>) -> Self {
+        Self {
+            per_sender: Limit::new("practice_contact", 3, Duration::from_secs(20 * 60)),
+            shared,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    pub async fn message(&self, sender: uuid::Uuid) -> Result<()> {
+        forget_quiet(&self.checks, 1024, &[&self.per_sender]);
+        self.per_sender
+            .check(self.shared.as_deref(), &sender.to_string())
+            .await
+    }
+}
+
 pub fn shared_from_config(redis_url: Option<&str>) -> Result<Option<Arc<SharedLimits>>, String> {
     redis_url
         .map(|url| SharedLimits::new(url).map(Arc::new))

@@ -117,6 +117,8 @@ fn every_template_has_the_three_parts() {
         SessionReminderEmail::NAME,
         CohortAnnouncement::NAME,
         CohortCertificateEmail::NAME,
+        PracticeContact::NAME,
+        PracticeReveal::NAME,
     ]
     .into();
     assert_eq!(names("en"), sent);

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 81] = pages![
+pub const PAGES: [(&str, &str); 83] = pages![
     "layout",
     "error",
     "message",

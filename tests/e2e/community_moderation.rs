@@ -333,6 +333,12 @@ async fn reports_reach_the_queue_and_moderators_hide_dismiss_move_and_suspend() 
         html.contains("You are suspended from posting here until"),
         "the message next to the field"
     );
+    let (_, html) = page(&s, Some(&amina), &format!("/discussions/{LC}")).await;
+    assert!(
+        html.contains("You are suspended from posting here until")
+            && html.contains("aria-invalid=\"true\""),
+        "the new thread form says so too"
+    );
     assert!(
         !html.contains("<script>window.__xss"),
         "the reason is escaped"

@@ -73,6 +73,11 @@ async fn space_page(
         Err(e) => return ctx.fail(e),
     };
     let zone = reader_zone(ctx).await;
+    // A suspended reader is told why, next to the field, before writing.
+    let mut errors = errors;
+    if let Some((until, reason)) = &list.space.suspension {
+        errors.add("body", super::suspended_notice(ctx, &zone, *until, reason));
+    }
     let href = |s: Sort, p: u64| format!("/discussions/{slug}?sort={}&page={p}", s.as_str());
     let data = SpacePage {
         slug: slug.to_owned(),

@@ -30,6 +30,7 @@ mod m20261205_000026_discussions;
 mod m20261205_000030_lti;
 mod m20261205_000034_xapi;
 mod m20261205_000040_practices;
+mod m20261205_000041_practice_files;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000030_lti::Migration),
             Box::new(m20261205_000034_xapi::Migration),
             Box::new(m20261205_000040_practices::Migration),
+            Box::new(m20261205_000041_practice_files::Migration),
         ]
     }
 }

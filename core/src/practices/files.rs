@@ -57,7 +57,13 @@ fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let kept: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(100)
         .collect();
     if kept.trim_matches(['-', '.']).is_empty() {
@@ -91,7 +97,10 @@ impl Practices {
         }
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".vtt") {
-            return Err(Error::invalid("file", "attach a PDF document or an image (.png, .jpg, .webp)"));
+            return Err(Error::invalid(
+                "file",
+                "attach a PDF document or an image (.png, .jpg, .webp)",
+            ));
         }
         let checked = media::check(&lower, data).map_err(|e| Error::invalid("file", e))?;
         let alt = alt.trim();
@@ -101,7 +110,12 @@ impl Practices {
                 "image/png" => "png",
                 "image/jpeg" => "jpg",
                 "image/webp" => "webp",
-                _ => return Err(Error::invalid("file", "attach a PDF document or an image (.png, .jpg, .webp)")),
+                _ => {
+                    return Err(Error::invalid(
+                        "file",
+                        "attach a PDF document or an image (.png, .jpg, .webp)",
+                    ));
+                }
             }
             .to_owned(),
             sha256: checked.sha256.clone(),
@@ -126,7 +140,10 @@ impl Practices {
             });
         }
         if files.len() >= MAX_FILES {
-            return Err(Error::invalid("file", format!("a practice carries at most {MAX_FILES} files")));
+            return Err(Error::invalid(
+                "file",
+                format!("a practice carries at most {MAX_FILES} files"),
+            ));
         }
         self.storage
             .put(&file.storage_key(), checked.data, &file.content_type)

@@ -176,6 +176,7 @@ impl Practices {
             status: p.status.clone(),
             review_note: p.review_note.clone(),
             input: input_of(&p, &org),
+            files: super::files::files_of(&p),
             can_edit: rights.edit,
             can_submit: rights.edit,
             can_review: rights.review,

@@ -220,6 +220,14 @@ struct LocaleLink {
 }
 
 #[derive(Serialize)]
+struct ImageItem {
+    src: String,
+    alt: String,
+    width: Option<u32>,
+    height: Option<u32>,
+}
+
+#[derive(Serialize)]
 struct PracticePage {
     slug: String,
     title: String,
@@ -233,6 +241,8 @@ struct PracticePage {
     partners: String,
     indicators: Vec<(String, String)>,
     sources: Vec<(String, String)>,
+    images: Vec<ImageItem>,
+    attachments: Vec<(String, String)>,
     other_locales: Vec<LocaleLink>,
     content_lang: &'static str,
     status: String,
@@ -313,6 +323,26 @@ pub(super) fn practice_page(
             .sources
             .iter()
             .map(|s| (s.url.clone(), s.title.clone()))
+            .collect(),
+        images: v
+            .images
+            .iter()
+            .map(|f| ImageItem {
+                src: format!("{}/files/{}", practice_href(&v.slug), f.public_name()),
+                alt: f.alt.clone(),
+                width: f.width,
+                height: f.height,
+            })
+            .collect(),
+        attachments: v
+            .attachments
+            .iter()
+            .map(|f| {
+                (
+                    format!("{}/files/{}", practice_href(&v.slug), f.public_name()),
+                    f.name.clone(),
+                )
+            })
             .collect(),
         other_locales: v
             .locales

@@ -153,7 +153,7 @@ async fn every_practice_endpoint_and_page_answers_each_role_as_the_matrix_says()
             Method::DELETE,
             format!("{}/files/{}", api(pending), "0".repeat(64)),
             None,
-            [401, 404, 404, 403, 403, 403],
+            [401, 404, 404, 409, 409, 409],
         ),
     ];
     for (method, path, body, want) in &rows {
@@ -204,7 +204,7 @@ async fn every_practice_endpoint_and_page_answers_each_role_as_the_matrix_says()
         PDF.to_vec(),
     )
     .await;
-    assert_eq!(added.0, 403, "no file is added once published");
+    assert_eq!(added.0, 409, "no file is added once published");
 
     // The pages, and their forms (with the reader's CSRF token).
     let web = |p: &str| format!("/practices/{p}");

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{PracticeRecord, Practices, not_found, now};
 use crate::{
     Error, Result,
-    accounts::{Principal, require_signed_in},
+    accounts::Principal,
     entities::practice,
     media::{self, MAX_ALT_CHARS, MEDIA_DIR},
 };
@@ -84,17 +84,7 @@ impl Practices {
         data: Vec<u8>,
         alt: &str,
     ) -> Result<PracticeRecord> {
-        let who = require_signed_in(who)?;
-        let (p, _) = self.find(slug).await?;
-        let rights = self.rights(Some(who), &p).await?;
-        if !rights.read {
-            return Err(not_found());
-        }
-        if !rights.edit {
-            return Err(Error::Forbidden {
-                reason: "only the practice's author and its organisation's administrators may add files, before it is published",
-            });
-        }
+        let (who, p) = self.editable(who, slug).await?;
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".vtt") {
             return Err(Error::invalid(
@@ -164,17 +154,7 @@ impl Practices {
         slug: &str,
         sha256: &str,
     ) -> Result<PracticeRecord> {
-        let who = require_signed_in(who)?;
-        let (p, _) = self.find(slug).await?;
-        let rights = self.rights(Some(who), &p).await?;
-        if !rights.read {
-            return Err(not_found());
-        }
-        if !rights.edit {
-            return Err(Error::Forbidden {
-                reason: "only the practice's author and its organisation's administrators may remove files, before it is published",
-            });
-        }
+        let (who, p) = self.editable(who, slug).await?;
         let mut files = files_of(&p);
         let before = files.len();
         files.retain(|f| f.sha256 != sha256);

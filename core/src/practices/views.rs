@@ -228,18 +228,7 @@ fn without_images(html: String) -> String {
     while let Some(at) = rest.find("<img") {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        let mut quoted = false;
-        let end = tail
-            .char_indices()
-            .find(|&(_, c)| {
-                if c == '"' {
-                    quoted = !quoted;
-                }
-                c == '>' && !quoted
-            })
-            .map(|(i, _)| i + 1)
-            .unwrap_or(tail.len());
-        rest = &tail[end..];
+        rest = &tail[markdown::tag_len(tail)..];
     }
     out.push_str(rest);
     out

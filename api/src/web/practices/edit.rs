@@ -406,22 +406,7 @@ pub async fn review(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response 
             &practice_href(&slug),
             Some(Flash::Ok("flash-practice-reviewed")),
         ),
-        Err(e) => match form_error(&ctx, &e) {
-            Some((status, field, msg)) => {
-                let mut errors = FieldErrors::default();
-                errors.add(field, msg);
-                match ctx
-                    .state
-                    .practices
-                    .practice(ctx.user.as_ref(), &slug, &ctx.preferred())
-                    .await
-                {
-                    Ok(v) => super::library::practice_page(&ctx, v, status, String::new(), errors),
-                    Err(e) => ctx.fail(e),
-                }
-            }
-            None => ctx.fail(e),
-        },
+        Err(e) => super::library::refused(&ctx, &slug, e, String::new()).await,
     }
 }
 

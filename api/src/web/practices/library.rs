@@ -421,21 +421,30 @@ pub async fn contact(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response
             &practice_href(&slug),
             Some(Flash::Ok("flash-practice-sent")),
         ),
-        Err(e) => match form_error(&ctx, &e) {
-            Some((status, field, msg)) => {
-                let mut errors = FieldErrors::default();
-                errors.add(field, msg);
-                match ctx
-                    .state
-                    .practices
-                    .practice(ctx.user.as_ref(), &slug, &ctx.preferred())
-                    .await
-                {
-                    Ok(v) => practice_page(&ctx, v, status, message, errors),
-                    Err(e) => ctx.fail(e),
-                }
-            }
-            None => ctx.fail(e),
-        },
+        Err(e) => refused(&ctx, &slug, e, message).await,
+    }
+}
+
+/// The practice's page again, with a refused form's message next to its
+/// field (and the message written, for the contact form).
+pub(super) async fn refused(
+    ctx: &Ctx,
+    slug: &str,
+    e: agora_core::Error,
+    message: String,
+) -> Response {
+    let Some((status, field, msg)) = form_error(ctx, &e) else {
+        return ctx.fail(e);
+    };
+    let mut errors = FieldErrors::default();
+    errors.add(field, msg);
+    match ctx
+        .state
+        .practices
+        .practice(ctx.user.as_ref(), slug, &ctx.preferred())
+        .await
+    {
+        Ok(v) => practice_page(ctx, v, status, message, errors),
+        Err(e) => ctx.fail(e),
     }
 }

@@ -161,6 +161,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             Arc::new(agora_core::rate_limit::ContactLimits::new(
                 shared_limits.clone(),
             )),
+            storage.clone(),
         ),
         storage,
         pages: Default::default(),

@@ -87,6 +87,21 @@ fn sanitizer(rel: &'static str) -> ammonia::Builder<'static> {
 /// gave none. Works on the sanitiser's own serialisation: a `<` there
 /// starts a tag unless it sits in a (always double-quoted) attribute value
 /// or in an iframe's raw content, which is dropped.
+/// The length of the tag `tail` starts with, in the sanitiser's output:
+/// up to the first `>` outside a (double-quoted) attribute value.
+pub(crate) fn tag_len(tail: &str) -> usize {
+    let mut quoted = false;
+    tail.char_indices()
+        .find(|&(_, c)| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            c == '>' && !quoted
+        })
+        .map(|(i, _)| i + 1)
+        .unwrap_or(tail.len())
+}
+
 fn drop_unsourced_iframes(html: String) -> String {
     if !html.contains("<iframe") {
         return html;
@@ -96,18 +111,7 @@ fn drop_unsourced_iframes(html: String) -> String {
     while let Some(lt) = rest.find('<') {
         out.push_str(&rest[..lt]);
         let tail = &rest[lt..];
-        // The end of this tag: the first `>` outside quotes.
-        let mut quoted = false;
-        let end = tail
-            .char_indices()
-            .find(|&(_, c)| {
-                if c == '"' {
-                    quoted = !quoted;
-                }
-                c == '>' && !quoted
-            })
-            .map(|(i, _)| i + 1)
-            .unwrap_or(tail.len());
+        let end = tag_len(tail);
         let tag = &tail[..end];
         let is_iframe = tag
             .strip_prefix("<iframe")

@@ -31,6 +31,7 @@ mod m20261205_000030_lti;
 mod m20261205_000034_xapi;
 mod m20261205_000038_discussion_moderation;
 mod m20261205_000040_practices;
+mod m20261205_000041_practice_files;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000034_xapi::Migration),
             Box::new(m20261205_000038_discussion_moderation::Migration),
             Box::new(m20261205_000040_practices::Migration),
+            Box::new(m20261205_000041_practice_files::Migration),
         ]
     }
 }

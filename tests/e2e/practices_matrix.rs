@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use super::{
     cohorts::ok,
     cohorts_pages::{form, page},
-    practices::{practice_body, practices_world},
+    cohorts_work::PDF,
+    practices::{practice_body, practices_world, upload},
 };
 
 pub const ROLES: [&str; 6] = [
@@ -142,6 +143,18 @@ async fn every_practice_endpoint_and_page_answers_each_role_as_the_matrix_says()
             None,
             [401, 200, 200, 200, 200, 200],
         ),
+        (
+            Method::DELETE,
+            format!("{}/files/{}", api(draft), "0".repeat(64)),
+            None,
+            [401, 404, 404, 404, 404, 403],
+        ),
+        (
+            Method::DELETE,
+            format!("{}/files/{}", api(pending), "0".repeat(64)),
+            None,
+            [401, 404, 404, 409, 409, 409],
+        ),
     ];
     for (method, path, body, want) in &rows {
         for (n, who) in people.iter().enumerate() {
@@ -159,10 +172,52 @@ async fn every_practice_endpoint_and_page_answers_each_role_as_the_matrix_says()
         }
     }
 
+    // Uploads: the practice's authors only, while it is not published.
+    let files = format!("{}/files", api(draft));
+    for (n, who) in people.iter().enumerate() {
+        let want = [401, 404, 404, 422, 422, 403][n];
+        let status = match who {
+            Some(w) => {
+                upload(s, w, &files, "x.txt", None, b"plain".to_vec())
+                    .await
+                    .0
+            }
+            None => s
+                .http
+                .post(s.url(&files))
+                .query(&[("name", "x.pdf")])
+                .body("x")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        };
+        assert_eq!(status, want, "POST {files} as {}", ROLES[n]);
+    }
+    let added = upload(
+        s,
+        author,
+        &format!("{}/files", api(pubd)),
+        "plan.pdf",
+        None,
+        PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(added.0, 409, "no file is added once published");
+
     // The pages, and their forms (with the reader's CSRF token).
     let web = |p: &str| format!("/practices/{p}");
     let signed = |ok: u16| [303, ok, ok, ok, ok, ok];
     let pages: Vec<(String, [u16; 6])> = vec![
+        (
+            format!("{}/files/{}.pdf", web(pubd), "0".repeat(64)),
+            [404; 6],
+        ),
+        (
+            format!("{}/files/{}.pdf", web(pending), "0".repeat(64)),
+            [404; 6],
+        ),
         ("/practices".into(), [200; 6]),
         ("/practices?country=FR&sdg=11".into(), [200; 6]),
         ("/practices?sdg=99".into(), [400; 6]),
@@ -189,6 +244,11 @@ async fn every_practice_endpoint_and_page_answers_each_role_as_the_matrix_says()
     }
     type Post<'a> = (String, Vec<(&'a str, &'a str)>, [u16; 6]);
     let forms: Vec<Post> = vec![
+        (
+            format!("{}/files/deletion", web(draft)),
+            vec![("sha256", "0000")],
+            [303, 404, 404, 404, 404, 403],
+        ),
         (
             "/practices".into(),
             vec![("city", "")],

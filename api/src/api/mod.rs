@@ -47,6 +47,7 @@ pub type Apis = (
         xapi_clients::XapiClientsApi,
         practices::PracticesApi,
         practices::PracticeSubmissionsApi,
+        practices::PracticeFilesApi,
     ),
     (
         search::SearchApi,
@@ -98,6 +99,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
                 xapi_clients::XapiClientsApi,
                 practices::PracticesApi,
                 practices::PracticeSubmissionsApi,
+                practices::PracticeFilesApi,
             ),
             (
                 search::SearchApi,

@@ -305,6 +305,12 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/practices/:slug/submission", post(practices::edit::submit))
         .at("/practices/:slug/review", post(practices::edit::review))
+        .at("/practices/:slug/files", post(practices::files::upload))
+        .at(
+            "/practices/:slug/files/deletion",
+            post(practices::files::delete),
+        )
+        .at("/practices/:slug/files/:name", get(practices::files::serve))
         .at(
             "/practices/:slug/messages",
             post(practices::library::contact),

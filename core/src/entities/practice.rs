@@ -29,6 +29,8 @@ pub struct Model {
     pub sources: Json,
     pub contact_user_id: Option<Uuid>,
     pub review_note: Option<String>,
+    /// `[{sha256, ext, name, content_type, size, alt, width, height}]`.
+    pub files: Json,
     pub shipped: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,

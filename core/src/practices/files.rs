@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{PracticeRecord, Practices, not_found, now};
 use crate::{
     Error, Result,
-    accounts::{Principal, require_signed_in},
+    accounts::Principal,
     entities::practice,
     media::{self, MAX_ALT_CHARS, MEDIA_DIR},
 };
@@ -57,7 +57,13 @@ fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let kept: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(100)
         .collect();
     if kept.trim_matches(['-', '.']).is_empty() {
@@ -78,20 +84,13 @@ impl Practices {
         data: Vec<u8>,
         alt: &str,
     ) -> Result<PracticeRecord> {
-        let who = require_signed_in(who)?;
-        let (p, _) = self.find(slug).await?;
-        let rights = self.rights(Some(who), &p).await?;
-        if !rights.read {
-            return Err(not_found());
-        }
-        if !rights.edit {
-            return Err(Error::Forbidden {
-                reason: "only the practice's author and its organisation's administrators may add files, before it is published",
-            });
-        }
+        let (who, p) = self.editable(who, slug).await?;
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".vtt") {
-            return Err(Error::invalid("file", "attach a PDF document or an image (.png, .jpg, .webp)"));
+            return Err(Error::invalid(
+                "file",
+                "attach a PDF document or an image (.png, .jpg, .webp)",
+            ));
         }
         let checked = media::check(&lower, data).map_err(|e| Error::invalid("file", e))?;
         let alt = alt.trim();
@@ -101,7 +100,12 @@ impl Practices {
                 "image/png" => "png",
                 "image/jpeg" => "jpg",
                 "image/webp" => "webp",
-                _ => return Err(Error::invalid("file", "attach a PDF document or an image (.png, .jpg, .webp)")),
+                _ => {
+                    return Err(Error::invalid(
+                        "file",
+                        "attach a PDF document or an image (.png, .jpg, .webp)",
+                    ));
+                }
             }
             .to_owned(),
             sha256: checked.sha256.clone(),
@@ -126,7 +130,10 @@ impl Practices {
             });
         }
         if files.len() >= MAX_FILES {
-            return Err(Error::invalid("file", format!("a practice carries at most {MAX_FILES} files")));
+            return Err(Error::invalid(
+                "file",
+                format!("a practice carries at most {MAX_FILES} files"),
+            ));
         }
         self.storage
             .put(&file.storage_key(), checked.data, &file.content_type)
@@ -147,17 +154,7 @@ impl Practices {
         slug: &str,
         sha256: &str,
     ) -> Result<PracticeRecord> {
-        let who = require_signed_in(who)?;
-        let (p, _) = self.find(slug).await?;
-        let rights = self.rights(Some(who), &p).await?;
-        if !rights.read {
-            return Err(not_found());
-        }
-        if !rights.edit {
-            return Err(Error::Forbidden {
-                reason: "only the practice's author and its organisation's administrators may remove files, before it is published",
-            });
-        }
+        let (who, p) = self.editable(who, slug).await?;
         let mut files = files_of(&p);
         let before = files.len();
         files.retain(|f| f.sha256 != sha256);

@@ -17,10 +17,12 @@
 //! - `library`: the published library, filtered, with counts per facet;
 //! - `views`: a practice as its reader sees it, in their language;
 //! - `contact`: "Contact this city", refusals and shared addresses;
+//! - `files`: PDF attachments and images with their text alternative;
 //! - `shipped`: the practices of the repository's `practices/` folder.
 
 mod codes;
 mod contact;
+mod files;
 mod input;
 mod library;
 mod shipped;
@@ -35,6 +37,7 @@ use time::OffsetDateTime;
 pub use self::{
     codes::Code,
     contact::{ContactMail, MAX_MESSAGE, RevealMail, send_contact, send_reveal},
+    files::{MAX_FILES, PracticeFile},
     input::{BudgetRange, Indicator, PracticeInput, PracticeText, Source},
     library::{Facet, FacetValue, Library, LibraryQuery, PAGE_SIZE, PracticeSummary},
     shipped::{ShippedReport, load_shipped, read_dir as read_shipped},
@@ -45,6 +48,7 @@ use crate::{
     Error,
     accounts::{Principal, Role},
     rate_limit::ContactLimits,
+    storage::Storage,
 };
 
 /// Written by a member, not yet sent to review.
@@ -69,11 +73,16 @@ pub fn can_review_practices(who: &Principal) -> bool {
 pub struct Practices {
     db: DatabaseConnection,
     limits: Arc<ContactLimits>,
+    storage: Storage,
 }
 
 impl Practices {
-    pub fn new(db: DatabaseConnection, limits: Arc<ContactLimits>) -> Self {
-        Practices { db, limits }
+    pub fn new(db: DatabaseConnection, limits: Arc<ContactLimits>, storage: Storage) -> Self {
+        Practices {
+            db,
+            limits,
+            storage,
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use super::{Code, PracticeInput, PracticeText, Source, can_review_practices};
+use super::{
+    Code, PracticeFile, PracticeInput, PracticeText, Source, can_review_practices, files::files_of,
+};
 use crate::{
     accounts::Principal,
     domain::Locale,
@@ -63,6 +65,9 @@ pub struct PracticeView {
     pub results_html: String,
     pub lessons_html: String,
     pub sources: Vec<SourceView>,
+    /// Images, each with its text alternative, and PDF attachments.
+    pub images: Vec<PracticeFile>,
+    pub attachments: Vec<PracticeFile>,
     /// Someone receives "Contact this city" messages.
     pub contact_open: bool,
     /// For its authors and reviewers only.
@@ -80,6 +85,7 @@ pub struct PracticeRecord {
     pub status: String,
     pub review_note: Option<String>,
     pub input: PracticeInput,
+    pub files: Vec<PracticeFile>,
     pub can_edit: bool,
     pub can_submit: bool,
     pub can_review: bool,
@@ -156,6 +162,7 @@ pub(super) fn view(
     let render = |md: &str| without_images(markdown::render(md, &PracticeLinks));
     let c = country(&p.country);
     let contact_open = p.contact_user_id.is_some() && p.status == super::PUBLISHED;
+    let (images, attachments) = files_of(p).into_iter().partition(PracticeFile::is_image);
     PracticeView {
         id: p.id,
         slug: p.slug.clone(),
@@ -192,6 +199,8 @@ pub(super) fn view(
                 title: s.title,
             })
             .collect(),
+        images,
+        attachments,
         contact_open,
         review_note: (rights.edit || rights.review)
             .then(|| p.review_note.clone())
@@ -219,18 +228,7 @@ fn without_images(html: String) -> String {
     while let Some(at) = rest.find("<img") {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        let mut quoted = false;
-        let end = tail
-            .char_indices()
-            .find(|&(_, c)| {
-                if c == '"' {
-                    quoted = !quoted;
-                }
-                c == '>' && !quoted
-            })
-            .map(|(i, _)| i + 1)
-            .unwrap_or(tail.len());
-        rest = &tail[end..];
+        rest = &tail[markdown::tag_len(tail)..];
     }
     out.push_str(rest);
     out

@@ -133,6 +133,25 @@ impl Practices {
         })
     }
 
+    /// A practice its reader may edit: not found when they may not read
+    /// it, refused when they may read but not edit it.
+    pub(super) async fn editable<'a>(
+        &self,
+        who: Option<&'a Principal>,
+        slug: &str,
+    ) -> Result<(&'a Principal, practice::Model)> {
+        let who = require_signed_in(who)?;
+        let (p, _) = self.find(slug).await?;
+        let rights = self.rights(Some(who), &p).await?;
+        if !rights.read {
+            return Err(not_found());
+        }
+        if !rights.edit {
+            return Err(refused_edit(&p));
+        }
+        Ok((who, p))
+    }
+
     /// A practice for its reader; not found when they may not read it.
     pub async fn practice(
         &self,
@@ -176,6 +195,7 @@ impl Practices {
             status: p.status.clone(),
             review_note: p.review_note.clone(),
             input: input_of(&p, &org),
+            files: super::files::files_of(&p),
             can_edit: rights.edit,
             can_submit: rights.edit,
             can_review: rights.review,
@@ -275,15 +295,7 @@ impl Practices {
         slug: &str,
         input: &PracticeInput,
     ) -> Result<PracticeRecord> {
-        let who = require_signed_in(who)?;
-        let (p, _) = self.find(slug).await?;
-        let rights = self.rights(Some(who), &p).await?;
-        if !rights.read {
-            return Err(not_found());
-        }
-        if !rights.edit {
-            return Err(refused_edit(&p));
-        }
+        let (who, p) = self.editable(who, slug).await?;
         let c = input.check()?;
         if c.slug.as_ref().is_some_and(|s| s.as_str() != p.slug) {
             return Err(Error::invalid(
@@ -318,15 +330,7 @@ impl Practices {
 
     /// Sends a practice to review.
     pub async fn submit(&self, who: Option<&Principal>, slug: &str) -> Result<PracticeRecord> {
-        let who = require_signed_in(who)?;
-        let (p, _) = self.find(slug).await?;
-        let rights = self.rights(Some(who), &p).await?;
-        if !rights.read {
-            return Err(not_found());
-        }
-        if !rights.edit {
-            return Err(refused_edit(&p));
-        }
+        let (who, p) = self.editable(who, slug).await?;
         let txn = crate::db::begin_write(&self.db).await?;
         let mut row = p.clone().into_active_model();
         row.status = Set(SUBMITTED.into());

@@ -2,18 +2,19 @@
 //! submitting practices (members of an organisation), reviewing them
 //! (reviewers), and "Contact this city". Every rule is the core service's.
 
+mod files;
 mod library;
 mod workflow;
 
 use std::collections::BTreeMap;
 
 use agora_core::practices::{
-    Indicator as CoreIndicator, PracticeInput, PracticeRecord, PracticeText, PracticeView,
-    Source as CoreSource,
+    Indicator as CoreIndicator, PracticeFile, PracticeInput, PracticeRecord, PracticeText,
+    PracticeView, Source as CoreSource,
 };
 use poem_openapi::{Object, Tags};
 
-pub use self::{library::PracticesApi, workflow::PracticeSubmissionsApi};
+pub use self::{files::PracticeFilesApi, library::PracticesApi, workflow::PracticeSubmissionsApi};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -189,6 +190,42 @@ impl From<PracticeInput> for Input {
     }
 }
 
+/// A file of a practice: a PDF attachment or an image.
+#[derive(Object)]
+#[oai(rename = "PracticeFile")]
+#[oai(skip_serializing_if_is_none)]
+struct File {
+    sha256: String,
+    /// Where it is served: `/practices/{slug}/files/{sha256}.{ext}`.
+    url: String,
+    /// The name it was uploaded under.
+    name: String,
+    /// Sniffed from the content.
+    content_type: String,
+    size: u64,
+    /// Images: what the image shows.
+    alt: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+}
+
+fn file_of(slug: &str, f: PracticeFile) -> File {
+    File {
+        url: format!(
+            "{}/files/{}",
+            agora_core::links::practice(slug),
+            f.public_name()
+        ),
+        alt: f.is_image().then(|| f.alt.clone()),
+        sha256: f.sha256,
+        name: f.name,
+        content_type: f.content_type,
+        size: f.size,
+        width: f.width,
+        height: f.height,
+    }
+}
+
 /// A practice as its authors and reviewers see it, with its review state.
 #[derive(Object)]
 #[oai(rename = "PracticeRecord")]
@@ -200,6 +237,7 @@ struct Record {
     /// The reviewer's note, when they asked for changes.
     review_note: Option<String>,
     practice: Input,
+    files: Vec<File>,
     can_edit: bool,
     can_submit: bool,
     can_review: bool,
@@ -207,10 +245,12 @@ struct Record {
 
 impl From<PracticeRecord> for Record {
     fn from(r: PracticeRecord) -> Self {
+        let slug = r.slug;
         Record {
-            slug: r.slug,
+            slug: slug.clone(),
             status: r.status,
             review_note: r.review_note,
+            files: r.files.into_iter().map(|f| file_of(&slug, f)).collect(),
             practice: r.input.into(),
             can_edit: r.can_edit,
             can_submit: r.can_submit,
@@ -250,15 +290,20 @@ struct Practice {
     results_html: String,
     lessons_html: String,
     sources: Vec<Source>,
+    /// Images, each with its text alternative.
+    images: Vec<File>,
+    /// PDF documents.
+    attachments: Vec<File>,
     /// "Contact this city" is open.
     contact_open: bool,
 }
 
 impl From<PracticeView> for Practice {
     fn from(v: PracticeView) -> Self {
+        let slug = v.slug.clone();
         Practice {
             url: agora_core::links::practice(&v.slug),
-            slug: v.slug,
+            slug: slug.clone(),
             organisation: v.organisation_slug,
             organisation_name: v.organisation_name,
             organisation_kind: v.organisation_kind,
@@ -286,6 +331,12 @@ impl From<PracticeView> for Practice {
                     url: s.url,
                     title: s.title,
                 })
+                .collect(),
+            images: v.images.into_iter().map(|f| file_of(&slug, f)).collect(),
+            attachments: v
+                .attachments
+                .into_iter()
+                .map(|f| file_of(&slug, f))
                 .collect(),
             contact_open: v.contact_open,
         }

@@ -4,7 +4,9 @@
 use agora_core::{
     domain::Locale,
     organisations::PopulationBand,
-    practices::{BudgetRange, Decision, Indicator, PracticeInput, PracticeText, Source},
+    practices::{
+        BudgetRange, Decision, Indicator, PracticeFile, PracticeInput, PracticeText, Source,
+    },
 };
 use poem::{Body, Request, Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
@@ -42,6 +44,14 @@ struct Fields {
 }
 
 #[derive(Serialize)]
+struct FileItem {
+    href: String,
+    name: String,
+    alt: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
 struct FormPage {
     /// Empty for a new practice.
     slug: String,
@@ -52,6 +62,7 @@ struct FormPage {
     bands: Vec<Choice>,
     budgets: Vec<Choice>,
     fields: Fields,
+    files: Vec<FileItem>,
     errors: FieldErrors,
 }
 
@@ -86,9 +97,11 @@ fn fields_of(i: &PracticeInput, locale: Locale) -> Fields {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn form_page(
     ctx: &Ctx,
     slug: Option<&str>,
+    files: &[PracticeFile],
     input: &PracticeInput,
     locale: Locale,
     status: StatusCode,
@@ -127,6 +140,19 @@ fn form_page(
             })
             .collect(),
         fields: fields_of(input, locale),
+        files: files
+            .iter()
+            .map(|f| FileItem {
+                href: format!(
+                    "{}/files/{}",
+                    practice_href(slug.unwrap_or_default()),
+                    f.public_name()
+                ),
+                name: f.name.clone(),
+                alt: f.alt.clone(),
+                sha256: f.sha256.clone(),
+            })
+            .collect(),
         errors,
     };
     let title = match slug {
@@ -212,6 +238,7 @@ fn merge(form: &FormData, input: &mut PracticeInput) -> Locale {
 fn refused(
     ctx: &Ctx,
     slug: Option<&str>,
+    files: &[PracticeFile],
     input: &PracticeInput,
     locale: Locale,
     e: agora_core::Error,
@@ -220,9 +247,35 @@ fn refused(
         Some((status, field, msg)) => {
             let mut errors = FieldErrors::default();
             errors.add(field, msg);
-            form_page(ctx, slug, input, locale, status, errors)
+            form_page(ctx, slug, files, input, locale, status, errors)
         }
         None => ctx.fail(e),
+    }
+}
+
+/// The edit page again, with a refused file's message next to `field`
+/// (`file` or `alt`).
+pub(super) async fn refused_file(
+    ctx: &Ctx,
+    slug: &str,
+    field: &'static str,
+    status: StatusCode,
+) -> Response {
+    match ctx.state.practices.record(ctx.user.as_ref(), slug).await {
+        Ok(r) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, ctx.t(&format!("practice-error-{field}")));
+            form_page(
+                ctx,
+                Some(slug),
+                &r.files,
+                &r.input,
+                ctx.locale,
+                status,
+                errors,
+            )
+        }
+        Err(e) => ctx.fail(e),
     }
 }
 
@@ -240,6 +293,7 @@ pub async fn new_form(ctx: Ctx, req: &Request) -> Response {
     form_page(
         &ctx,
         None,
+        &[],
         &input,
         locale,
         StatusCode::OK,
@@ -261,7 +315,7 @@ pub async fn create(ctx: Ctx, body: Body) -> Response {
             &practice_href(&r.slug),
             Some(Flash::Ok("flash-practice-saved")),
         ),
-        Err(e) => refused(&ctx, None, &input, locale, e),
+        Err(e) => refused(&ctx, None, &[], &input, locale, e),
     }
 }
 
@@ -277,6 +331,7 @@ pub async fn edit_form(ctx: Ctx, req: &Request, Path(slug): Path<String>) -> Res
             form_page(
                 &ctx,
                 Some(&slug),
+                &r.files,
                 &r.input,
                 locale,
                 StatusCode::OK,
@@ -295,8 +350,8 @@ pub async fn save(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
     if let Err(r) = super::checked(&ctx, &form) {
         return r;
     }
-    let mut input = match ctx.state.practices.record(ctx.user.as_ref(), &slug).await {
-        Ok(r) => r.input,
+    let (mut input, files) = match ctx.state.practices.record(ctx.user.as_ref(), &slug).await {
+        Ok(r) => (r.input, r.files),
         Err(e) => return ctx.fail(e),
     };
     let locale = merge(&form, &mut input);
@@ -310,7 +365,7 @@ pub async fn save(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
             &practice_href(&slug),
             Some(Flash::Ok("flash-practice-saved")),
         ),
-        Err(e) => refused(&ctx, Some(&slug), &input, locale, e),
+        Err(e) => refused(&ctx, Some(&slug), &files, &input, locale, e),
     }
 }
 
@@ -351,22 +406,7 @@ pub async fn review(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response 
             &practice_href(&slug),
             Some(Flash::Ok("flash-practice-reviewed")),
         ),
-        Err(e) => match form_error(&ctx, &e) {
-            Some((status, field, msg)) => {
-                let mut errors = FieldErrors::default();
-                errors.add(field, msg);
-                match ctx
-                    .state
-                    .practices
-                    .practice(ctx.user.as_ref(), &slug, &ctx.preferred())
-                    .await
-                {
-                    Ok(v) => super::library::practice_page(&ctx, v, status, String::new(), errors),
-                    Err(e) => ctx.fail(e),
-                }
-            }
-            None => ctx.fail(e),
-        },
+        Err(e) => super::library::refused(&ctx, &slug, e, String::new()).await,
     }
 }
 

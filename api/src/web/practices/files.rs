@@ -15,7 +15,12 @@ use crate::web::{Ctx, Flash, FormData, author::multipart};
 /// show. Never sniffed by the browser; private until the practice is public.
 #[handler]
 pub async fn serve(ctx: Ctx, Path((slug, name)): Path<(String, String)>) -> Response {
-    match ctx.state.practices.file(ctx.user.as_ref(), &slug, &name).await {
+    match ctx
+        .state
+        .practices
+        .file(ctx.user.as_ref(), &slug, &name)
+        .await
+    {
         Ok((file, bytes)) => {
             let disposition = if file.is_image() {
                 "inline".to_owned()
@@ -46,7 +51,8 @@ pub async fn upload(ctx: Ctx, Path(slug): Path<String>, form: Multipart) -> Resp
         return r;
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return super::edit::refused_file(&ctx, &slug, "file", StatusCode::UNPROCESSABLE_ENTITY).await;
+        return super::edit::refused_file(&ctx, &slug, "file", StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     };
     let alt = fields.get("alt").unwrap_or_default().to_owned();
     match ctx
@@ -55,7 +61,10 @@ pub async fn upload(ctx: Ctx, Path(slug): Path<String>, form: Multipart) -> Resp
         .add_file(ctx.user.as_ref(), &slug, &name, bytes, &alt)
         .await
     {
-        Ok(_) => ctx.redirect(&edit_href(&slug), Some(Flash::Ok("flash-practice-file-added"))),
+        Ok(_) => ctx.redirect(
+            &edit_href(&slug),
+            Some(Flash::Ok("flash-practice-file-added")),
+        ),
         Err(agora_core::Error::Invalid { field, .. }) => {
             let field = if field == "alt" { "alt" } else { "file" };
             super::edit::refused_file(&ctx, &slug, field, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -81,7 +90,10 @@ pub async fn delete(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response 
         .remove_file(ctx.user.as_ref(), &slug, &sha)
         .await
     {
-        Ok(_) => ctx.redirect(&edit_href(&slug), Some(Flash::Ok("flash-practice-file-removed"))),
+        Ok(_) => ctx.redirect(
+            &edit_href(&slug),
+            Some(Flash::Ok("flash-practice-file-removed")),
+        ),
         Err(e) => ctx.fail(e),
     }
 }

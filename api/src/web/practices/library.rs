@@ -220,6 +220,14 @@ struct LocaleLink {
 }
 
 #[derive(Serialize)]
+struct ImageItem {
+    src: String,
+    alt: String,
+    width: Option<u32>,
+    height: Option<u32>,
+}
+
+#[derive(Serialize)]
 struct PracticePage {
     slug: String,
     title: String,
@@ -233,6 +241,8 @@ struct PracticePage {
     partners: String,
     indicators: Vec<(String, String)>,
     sources: Vec<(String, String)>,
+    images: Vec<ImageItem>,
+    attachments: Vec<(String, String)>,
     other_locales: Vec<LocaleLink>,
     content_lang: &'static str,
     status: String,
@@ -314,6 +324,26 @@ pub(super) fn practice_page(
             .iter()
             .map(|s| (s.url.clone(), s.title.clone()))
             .collect(),
+        images: v
+            .images
+            .iter()
+            .map(|f| ImageItem {
+                src: format!("{}/files/{}", practice_href(&v.slug), f.public_name()),
+                alt: f.alt.clone(),
+                width: f.width,
+                height: f.height,
+            })
+            .collect(),
+        attachments: v
+            .attachments
+            .iter()
+            .map(|f| {
+                (
+                    format!("{}/files/{}", practice_href(&v.slug), f.public_name()),
+                    f.name.clone(),
+                )
+            })
+            .collect(),
         other_locales: v
             .locales
             .iter()
@@ -391,21 +421,30 @@ pub async fn contact(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response
             &practice_href(&slug),
             Some(Flash::Ok("flash-practice-sent")),
         ),
-        Err(e) => match form_error(&ctx, &e) {
-            Some((status, field, msg)) => {
-                let mut errors = FieldErrors::default();
-                errors.add(field, msg);
-                match ctx
-                    .state
-                    .practices
-                    .practice(ctx.user.as_ref(), &slug, &ctx.preferred())
-                    .await
-                {
-                    Ok(v) => practice_page(&ctx, v, status, message, errors),
-                    Err(e) => ctx.fail(e),
-                }
-            }
-            None => ctx.fail(e),
-        },
+        Err(e) => refused(&ctx, &slug, e, message).await,
+    }
+}
+
+/// The practice's page again, with a refused form's message next to its
+/// field (and the message written, for the contact form).
+pub(super) async fn refused(
+    ctx: &Ctx,
+    slug: &str,
+    e: agora_core::Error,
+    message: String,
+) -> Response {
+    let Some((status, field, msg)) = form_error(ctx, &e) else {
+        return ctx.fail(e);
+    };
+    let mut errors = FieldErrors::default();
+    errors.add(field, msg);
+    match ctx
+        .state
+        .practices
+        .practice(ctx.user.as_ref(), slug, &ctx.preferred())
+        .await
+    {
+        Ok(v) => practice_page(ctx, v, status, message, errors),
+        Err(e) => ctx.fail(e),
     }
 }

@@ -6,6 +6,7 @@
 //! message next to the field.
 
 pub mod edit;
+pub mod files;
 pub mod library;
 pub mod messages;
 

@@ -29,6 +29,7 @@ mod m20261204_000025_job_origin;
 mod m20261205_000026_discussions;
 mod m20261205_000030_lti;
 mod m20261205_000034_xapi;
+mod m20261205_000042_discussion_mail;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000026_discussions::Migration),
             Box::new(m20261205_000030_lti::Migration),
             Box::new(m20261205_000034_xapi::Migration),
+            Box::new(m20261205_000042_discussion_mail::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 75] = pages![
+pub const PAGES: [(&str, &str); 79] = pages![
     "layout",
     "error",
     "message",
@@ -87,6 +87,10 @@ pub const PAGES: [(&str, &str); 75] = pages![
     "lesson_discussion",
     "notifications",
     "discussion_history",
+    "discussion_mail",
+    "discussion_unsubscribe",
+    "discussion_search_box",
+    "discussion_search",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

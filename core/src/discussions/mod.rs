@@ -18,13 +18,21 @@
 //! - `posts`: replies, edits with history, deletion, "helpful", answers;
 //! - `mentions`: `@name` in a body, and who it names;
 //! - `notify`: follows and notifications, written in the posting transaction;
-//! - `moderation`: locking threads, hiding posts, each in the audit log.
+//! - `moderation`: locking threads, hiding posts, each in the audit log;
+//! - `prefs`: who gets which mail (immediate, daily, weekly, none);
+//! - `mail`: a mail at once about one notification, through the job outbox;
+//! - `digest`: daily and weekly digests, sent once per person and period;
+//! - `search`: discussion search through the search port.
 
 mod access;
+mod digest;
+mod mail;
 mod mentions;
 mod moderation;
 mod notify;
 mod posts;
+mod prefs;
+mod search;
 mod spaces;
 mod threads;
 mod views;
@@ -36,8 +44,15 @@ use time::OffsetDateTime;
 
 pub use self::{
     access::Access,
+    digest::{Cadence, DigestMail, DigestScan, enqueue_scans, grace_ms, scan_digests, send_digest},
+    mail::{DiscussionMail, send_activity},
     mentions::mention_names,
     notify::NotificationView,
+    prefs::{
+        DEFAULT_DIRECT, DEFAULT_MODE, MailMode, MailPrefs, SpaceMail, Unsubscribed, holder,
+        unsubscribe,
+    },
+    search::{SEARCH_PAGE, SearchHitView, SearchResultsView},
     spaces::{SEEDED_SPACES, SpaceView, seed_community_spaces},
     threads::{Sort, ThreadList, ThreadSummary},
     views::{PostView, RevisionView, ThreadView},
@@ -58,11 +73,17 @@ pub const NEW_ACCOUNT_DAYS: i64 = 7;
 pub struct Discussions {
     db: DatabaseConnection,
     limits: Arc<PostLimits>,
+    /// Posts' sanitised HTML, per post and version (see `views`).
+    rendered: views::RenderedPosts,
 }
 
 impl Discussions {
     pub fn new(db: DatabaseConnection, limits: Arc<PostLimits>) -> Self {
-        Discussions { db, limits }
+        Discussions {
+            db,
+            limits,
+            rendered: views::rendered_posts(),
+        }
     }
 }
 

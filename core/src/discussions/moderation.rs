@@ -78,6 +78,7 @@ impl Discussions {
         let mut row = p.into_active_model();
         row.hidden = Set(hidden);
         row.update(&txn).await?;
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         audit(
             &txn,
             who.user_id,

@@ -71,6 +71,8 @@ pub struct SpaceView {
     pub cohort: Option<String>,
     pub access: Access,
     pub following: bool,
+    /// The reader's mail choice for this space (`None`: their default).
+    pub mail: Option<super::MailMode>,
 }
 
 fn titles_json(titles: &BTreeMap<String, String>) -> serde_json::Value {
@@ -161,30 +163,7 @@ impl Discussions {
         user_id: Uuid,
         locale: Locale,
     ) -> Result<SpaceView> {
-        let (title, course_slug, cohort_slug) = match s.kind.as_str() {
-            COURSE => {
-                let c = course::Entity::find_by_id(s.course_id.unwrap_or_default())
-                    .one(&self.db)
-                    .await?
-                    .ok_or_else(|| not_found("discussion space"))?;
-                let (_, title) = course_title(&self.db, &c, locale).await?;
-                (title, Some(c.slug), None)
-            }
-            COHORT => {
-                let c = cohort::Entity::find_by_id(s.cohort_id.unwrap_or_default())
-                    .one(&self.db)
-                    .await?
-                    .ok_or_else(|| not_found("discussion space"))?;
-                let titles: BTreeMap<String, String> =
-                    serde_json::from_value(c.titles.clone()).unwrap_or_default();
-                (pick(&titles, locale, &c.slug), None, Some(c.slug))
-            }
-            _ => {
-                let titles: BTreeMap<String, String> =
-                    serde_json::from_value(s.titles.clone()).unwrap_or_default();
-                (pick(&titles, locale, &s.slug), None, None)
-            }
-        };
+        let (title, course_slug, cohort_slug) = space_title(&self.db, s, locale).await?;
         Ok(SpaceView {
             slug: s.slug.clone(),
             kind: s.kind.clone(),
@@ -193,6 +172,7 @@ impl Discussions {
             cohort: cohort_slug,
             access,
             following: self.follows(user_id, s.id).await?,
+            mail: self.space_mail(user_id, s.id).await?,
         })
     }
 
@@ -290,7 +270,11 @@ impl Discussions {
                 reason: "only admins create community spaces",
             });
         }
-        if Slug::parse(slug).is_err() || slug.starts_with("course-") || slug.starts_with("cohort-")
+        // `search` is the discussions' search page.
+        if Slug::parse(slug).is_err()
+            || slug.starts_with("course-")
+            || slug.starts_with("cohort-")
+            || slug == "search"
         {
             return Err(Error::invalid(
                 "slug",
@@ -328,6 +312,38 @@ impl Discussions {
         let a = access_of(&self.db, &s, who.user_id, who.role).await?;
         self.space_view(&s, a, who.user_id, locale).await
     }
+}
+
+/// A space's title in `locale`, and the slug of its course or cohort.
+pub(super) async fn space_title(
+    db: &impl ConnectionTrait,
+    s: &discussion_space::Model,
+    locale: Locale,
+) -> Result<(String, Option<String>, Option<String>)> {
+    Ok(match s.kind.as_str() {
+        COURSE => {
+            let c = course::Entity::find_by_id(s.course_id.unwrap_or_default())
+                .one(db)
+                .await?
+                .ok_or_else(|| not_found("discussion space"))?;
+            let (_, title) = course_title(db, &c, locale).await?;
+            (title, Some(c.slug), None)
+        }
+        COHORT => {
+            let c = cohort::Entity::find_by_id(s.cohort_id.unwrap_or_default())
+                .one(db)
+                .await?
+                .ok_or_else(|| not_found("discussion space"))?;
+            let titles: BTreeMap<String, String> =
+                serde_json::from_value(c.titles.clone()).unwrap_or_default();
+            (pick(&titles, locale, &c.slug), None, Some(c.slug))
+        }
+        _ => {
+            let titles: BTreeMap<String, String> =
+                serde_json::from_value(s.titles.clone()).unwrap_or_default();
+            (pick(&titles, locale, &s.slug), None, None)
+        }
+    })
 }
 
 fn pick(titles: &BTreeMap<String, String>, locale: Locale, fallback: &str) -> String {

@@ -231,6 +231,7 @@ impl Discussions {
         .await?;
         super::notify::follow_in(&txn, who.user_id, t.id, "thread").await?;
         super::notify::after_post(&txn, &space, &t, &post, &mentioned, true).await?;
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
         self.thread_view(who, t, &space, access).await
     }

@@ -2,8 +2,10 @@
 //! rule (who may read, post or moderate where) is the core service's;
 //! these handlers parse, call it and map the answer.
 
+mod mail;
 mod notifications;
 mod posts;
+mod search;
 mod spaces;
 mod threads;
 
@@ -13,8 +15,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use self::{
-    notifications::NotificationsApi, posts::DiscussionPostsApi, spaces::DiscussionSpacesApi,
-    threads::DiscussionThreadsApi,
+    mail::DiscussionMailApi, notifications::NotificationsApi, posts::DiscussionPostsApi,
+    search::DiscussionSearchApi, spaces::DiscussionSpacesApi, threads::DiscussionThreadsApi,
 };
 use crate::http::error::ApiError;
 

@@ -9,7 +9,9 @@
 pub mod actions;
 pub mod history;
 pub mod lesson;
+pub mod mail;
 pub mod notifications;
+pub mod search;
 pub mod space;
 pub mod spaces;
 pub mod thread;

@@ -32,6 +32,14 @@ pub async fn open(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Se
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "could not count the search index"),
     }
+    // The discussions' index likewise, when it is empty.
+    if let Ok(0) = index.count_posts().await {
+        match agora_core::search::reindex_discussions(db, &index).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(posts = n, "the discussion index was empty: rebuilt it"),
+            Err(e) => tracing::warn!(error = %e, "could not build the discussion index"),
+        }
+    }
     Ok(index)
 }
 
@@ -51,10 +59,16 @@ pub async fn reindex(config: &Config, db: &DatabaseConnection) -> anyhow::Result
     })
     .await;
     bar.finish_and_clear();
+    let indexed = match indexed {
+        Ok(n) => agora_core::search::reindex_discussions(db, &index)
+            .await
+            .map(|posts| (n, posts)),
+        Err(e) => Err(e),
+    };
     match indexed {
-        Ok(n) => {
+        Ok((n, posts)) => {
             println!(
-                "indexed {n} published course(s) in {:.2} s ({})",
+                "indexed {n} published course(s) and {posts} discussion post(s) in {:.2} s ({})",
                 started.elapsed().as_secs_f64(),
                 index.engine_name()
             );

@@ -40,6 +40,7 @@ pub(crate) mod redis_link;
 pub mod reports;
 pub mod search;
 pub mod seed;
+pub mod seed_discussions;
 pub mod seed_organisations;
 pub mod storage;
 pub mod telemetry;

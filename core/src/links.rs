@@ -132,6 +132,32 @@ pub fn practice_reveal(token: &str) -> String {
     format!("/practice-messages/reveal?token={}", query_value(token))
 }
 
+/// A discussion thread's page; with `post`, at that post.
+pub fn discussion_thread(space: &str, id: uuid::Uuid, post: Option<uuid::Uuid>) -> String {
+    match post {
+        Some(p) => format!("/discussions/{space}/threads/{id}#post-{p}"),
+        None => format!("/discussions/{space}/threads/{id}"),
+    }
+}
+
+/// Where a person chooses which discussion mail they get.
+pub fn discussion_mail_settings() -> String {
+    "/account/discussion-mail".into()
+}
+
+/// One-click unsubscribe from discussion mail: from one space's mail, or
+/// (without `space`) from all of it.
+pub fn discussion_unsubscribe(token: &str, space: Option<&str>) -> String {
+    match space {
+        Some(s) => format!(
+            "/unsubscribe/discussions?token={}&space={}",
+            query_value(token),
+            query_value(s)
+        ),
+        None => format!("/unsubscribe/discussions?token={}", query_value(token)),
+    }
+}
+
 /// A lesson of a draft, as its authors preview it.
 pub fn draft_lesson_preview(slug: &str, key: &str, locale: Locale) -> String {
     format!("/author/{slug}/preview/{key}?locale={locale}")

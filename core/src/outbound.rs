@@ -25,6 +25,8 @@ pub struct Outbound {
     pub issuer: String,
     /// Days without activity before a learner is reminded.
     pub reminder_days: u32,
+    /// The length of a digest "day", in milliseconds.
+    pub digest_day_ms: i64,
     /// Published course outlines by slug and locale.
     pub outlines: moka::future::Cache<(String, Locale), Arc<CourseOutline>>,
 }
@@ -38,6 +40,7 @@ impl Outbound {
             public_url: config.public_url(),
             issuer: config.certificate_issuer.clone(),
             reminder_days: config.reminder_days,
+            digest_day_ms: (config.digest_day_seconds as i64) * 1000,
             outlines: moka::future::Cache::builder()
                 .max_capacity(1_000)
                 .time_to_live(OUTLINE_TTL)

@@ -32,6 +32,7 @@ mod m20261205_000034_xapi;
 mod m20261205_000038_discussion_moderation;
 mod m20261205_000040_practices;
 mod m20261205_000041_practice_files;
+mod m20261205_000042_discussion_mail;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000038_discussion_moderation::Migration),
             Box::new(m20261205_000040_practices::Migration),
             Box::new(m20261205_000041_practice_files::Migration),
+            Box::new(m20261205_000042_discussion_mail::Migration),
         ]
     }
 }

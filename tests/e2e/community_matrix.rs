@@ -226,8 +226,86 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
             Some(json!({})),
             [401, 200, 200, 200, 200, 200, 200],
         ),
+        (
+            Method::GET,
+            "/api/v1/me/discussion-mail".into(),
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/me/discussion-mail".into(),
+            Some(json!({ "mode": "daily", "direct": true })),
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{sp}/mail"),
+            Some(json!({ "mode": "default" })),
+            inside(200),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/discussions/spaces/{SPACE}/mail"),
+            Some(json!({ "mode": "weekly" })),
+            [401, 200, 403, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/discussions/search?q=census".into(),
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/discussions/search?q=census&space={space}"),
+            None,
+            inside(200),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/discussions/search?q=census&space={SPACE}"),
+            None,
+            [401, 200, 403, 403, 403, 200, 200],
+        ),
     ];
     answers(s, &people, &ROLES, &rows).await;
+    // Search: the cohort's thread is found by its people only, and a post
+    // hidden by a moderator at once by no one (before it is re-indexed).
+    let search = "/api/v1/discussions/search?q=census";
+    agora_tests::wait_until("the cohort's thread is indexed", || async {
+        s.call(member, Method::GET, search, None).await.1["total"] == json!(1)
+    })
+    .await;
+    for outsider in [&w.nairobi_admin, &w.learner] {
+        let (_, found) = s.call(outsider, Method::GET, search, None).await;
+        assert_eq!(found["total"], 0, "{found}");
+    }
+    let (_, found) = s.call(member, Method::GET, search, None).await;
+    assert_eq!(found["hits"][0]["post_id"], json!(opening), "{found}");
+    let hide = json!({ "hidden": true });
+    ok(
+        s,
+        &c.facilitator,
+        Method::PUT,
+        &format!("{po}/visibility"),
+        Some(hide),
+        204,
+    )
+    .await;
+    let (_, found) = s.call(member, Method::GET, search, None).await;
+    assert_eq!(found["hits"], json!([]), "{found}");
+    let show = json!({ "hidden": false });
+    ok(
+        s,
+        &c.facilitator,
+        Method::PUT,
+        &format!("{po}/visibility"),
+        Some(show),
+        204,
+    )
+    .await;
+
     // The author alone deletes their post.
     ok(
         s,
@@ -268,6 +346,16 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
         (
             format!("/courses/{COURSE}/lessons/what-is-a-vlr"),
             [303, 200, 303, 303, 303, 303, 303],
+        ),
+        ("/account/discussion-mail".into(), signed(200)),
+        ("/discussions/search?q=census".into(), signed(200)),
+        (
+            format!("/discussions/search?q=census&space={space}"),
+            [303, 404, 404, 200, 200, 200, 200],
+        ),
+        (
+            "/unsubscribe/discussions?token=unsub-nope".into(),
+            [404, 404, 404, 404, 404, 404, 404],
         ),
     ];
     for (path, want) in &pages {
@@ -336,6 +424,16 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
             [303, 404, 404, 403, 422, 403, 403],
         ),
         ("/notifications/read".into(), vec![], signed(303)),
+        (
+            "/account/discussion-mail".into(),
+            vec![("mode", "daily"), ("direct", "on")],
+            signed(303),
+        ),
+        (
+            format!("{base}/mail"),
+            vec![("mode", "default")],
+            [303, 404, 404, 303, 303, 303, 303],
+        ),
     ];
     for (path, fields, want) in &forms {
         for (n, who) in people.iter().enumerate() {

@@ -366,6 +366,7 @@ async fn the_embedded_engine_keeps_the_search_contract() {
     let index = SearchIndex::from_config(&config).unwrap();
     assert_eq!(index.engine_name(), "embedded");
     keeps_the_contract(&index, &conn).await;
+    super::search_discussions::keeps_the_discussion_contract(&index).await;
 
     // Deleting the index folder and rebuilding loses nothing.
     drop(index);
@@ -397,7 +398,9 @@ async fn meilisearch_keeps_the_search_contract() {
     assert_eq!(index.engine_name(), "Meilisearch");
     let (_db, conn) = catalogue().await;
     keeps_the_contract(&index, &conn).await;
+    super::search_discussions::keeps_the_discussion_contract(&index).await;
     drop_meili_index(&url, key.as_deref(), &uid).await;
+    drop_meili_index(&url, key.as_deref(), &format!("{uid}-discussions")).await;
 }
 
 /// Deletes the suite's own index through Meilisearch's HTTP API: the port

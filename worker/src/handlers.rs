@@ -11,6 +11,7 @@ use agora_core::{
     cohorts::{self, AnnouncementMail, CohortCompleted, DecisionMail, SessionReminder},
     config::Config,
     credentials::Credentials,
+    discussions::{self, DigestMail, DigestScan, DiscussionMail},
     jobs::{self, Job},
     learning::{CourseCompleted, EnrolledMail, Learning},
     lti::{self, Lti, LtiScore},
@@ -107,6 +108,19 @@ pub fn registry(outbound: Outbound, learning: Learning, credentials: Credentials
     add(&mut r, &ctx, |c, j: practices::RevealMail| async move {
         practices::send_reveal(&c.outbound, j).await
     });
+    add(&mut r, &ctx, |c, j: DiscussionMail| async move {
+        discussions::send_activity(&c.outbound, j).await
+    });
+    add(&mut r, &ctx, |c, j: DigestScan| async move {
+        let n = discussions::scan_digests(&c.outbound.db, c.outbound.digest_day_ms, j).await?;
+        if n > 0 {
+            tracing::info!(digests = n, "digests queued");
+        }
+        Ok(())
+    });
+    add(&mut r, &ctx, |c, j: DigestMail| async move {
+        discussions::send_digest(&c.outbound, c.outbound.digest_day_ms, j).await
+    });
     add(&mut r, &ctx, |c, j: InvitationMail| async move {
         organisations::send_invitation(&c.outbound, j).await
     });
@@ -149,6 +163,29 @@ pub async fn reminder_clock(
     }
 }
 
+/// Enqueues the scans of the digest periods that have closed, at start
+/// and at every period's start. The scans' dedup keys are their periods,
+/// so any number of workers (and restarts) scan each period once.
+pub async fn digest_clock(db: DatabaseConnection, day_ms: i64, mut stop: watch::Receiver<bool>) {
+    let day_ms = day_ms.max(1);
+    loop {
+        if let Err(e) = discussions::enqueue_scans(&db, day_ms).await {
+            tracing::warn!(error = %e, "could not queue the digest scans; will try next period");
+        }
+        // The next period's start, plus the grace the scans wait.
+        let grace = discussions::grace_ms(day_ms);
+        let now = jobs::now_ms();
+        let next = ((now - grace) / day_ms + 1) * day_ms + grace - now;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(next.max(10) as u64)) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
 /// Starts a worker with every handler, and its clock, from the configuration.
 /// Both stop when `stop` turns true; the handle ends when the worker has.
 pub async fn spawn(
@@ -161,6 +198,7 @@ pub async fn spawn(
     // Agora's xAPI statements name this site; forwarded when an LRS is set.
     agora_core::xapi::configure(config.public_url(), config.xapi_forward_url.is_some());
     let outbound = Outbound::from_config(db.clone(), config)?;
+    let digest_day_ms = outbound.digest_day_ms;
     let storage = outbound.storage.clone();
     tokio::spawn(async move {
         if let Err(e) = storage.ensure_bucket().await {
@@ -185,13 +223,15 @@ pub async fn spawn(
     let forward_clock = crate::xapi::register(&mut handlers, db.clone(), config, stop.clone())?;
     let worker = Worker::new(db.clone(), handlers, options);
     let clock = tokio::spawn(reminder_clock(
-        db,
+        db.clone(),
         Duration::from_secs(config.reminder_scan_seconds),
         stop.clone(),
     ));
+    let digests = tokio::spawn(digest_clock(db.clone(), digest_day_ms, stop.clone()));
     Ok(tokio::spawn(async move {
         worker.run(stop).await;
         let _ = clock.await;
+        let _ = digests.await;
         if let Some(c) = forward_clock {
             let _ = c.await;
         }

@@ -86,6 +86,22 @@ enum Command {
         #[arg(long)]
         course: Option<String>,
     },
+    /// Generate discussion threads and posts in a course's space (for
+    /// benchmarks and demos; run `seed --course` first for its learners).
+    #[command(hide = true)]
+    SeedDiscussions {
+        /// The course whose space gets them.
+        #[arg(long)]
+        course: String,
+        #[arg(long, default_value_t = 1000)]
+        threads: u64,
+        /// Posts in all, opening posts included.
+        #[arg(long, default_value_t = 50_000)]
+        posts: u64,
+        /// Posts of the first thread.
+        #[arg(long, default_value_t = 100)]
+        long_thread: u64,
+    },
     /// A bare poem handler answering a fixed body: the baseline of the benchmarks.
     #[command(hide = true)]
     BenchBaseline {
@@ -406,6 +422,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     o.organisations, o.networks, o.members
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SeedDiscussions {
+            course,
+            threads,
+            posts,
+            long_thread,
+        } => {
+            let conn = connect(&config).await?;
+            let seed = agora_core::seed_discussions::DiscussionSeed {
+                course,
+                threads,
+                posts,
+                long_thread,
+            };
+            let done = agora_core::seed_discussions::seed_discussions(&conn, &seed).await?;
+            println!(
+                "seeded {} threads and {} posts in {}",
+                done.threads, done.posts, done.space
+            );
+            println!(
+                "long thread: /discussions/{}/threads/{}",
+                done.space, done.long_thread
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchBaseline { bytes } => {

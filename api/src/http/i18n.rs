@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 58] = [
+    const CODE: [(&str, &str); 60] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         (
             "web/lti_platforms.rs",
@@ -354,6 +354,14 @@ mod completeness {
             include_str!("../web/discussions/notifications.rs"),
         ),
         (
+            "web/discussions/mail.rs",
+            include_str!("../web/discussions/mail.rs"),
+        ),
+        (
+            "web/discussions/search.rs",
+            include_str!("../web/discussions/search.rs"),
+        ),
+        (
             "web/discussions/lesson.rs",
             include_str!("../web/discussions/lesson.rs"),
         ),
@@ -380,6 +388,16 @@ mod completeness {
         let mut out = vec![];
         for l in ["beginner", "intermediate", "advanced"] {
             out.push(format!("level-{l}"));
+        }
+        for m in agora_core::discussions::MailMode::ALL {
+            out.push(format!("discussion-mail-{}", m.as_str()));
+        }
+        for k in [
+            "discussion-unsubscribed-space",
+            "discussion-unsubscribed-all",
+        ] {
+            out.push(format!("{k}-title"));
+            out.push(format!("{k}-text"));
         }
         for k in ["text", "video", "resource", "quiz"] {
             out.push(format!("kind-{k}"));

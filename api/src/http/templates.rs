@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 83] = pages![
+pub const PAGES: [(&str, &str); 87] = pages![
     "layout",
     "error",
     "message",
@@ -95,6 +95,10 @@ pub const PAGES: [(&str, &str); 83] = pages![
     "practice_form",
     "practice_submissions",
     "practice_confirm",
+    "discussion_mail",
+    "discussion_unsubscribe",
+    "discussion_search_box",
+    "discussion_search",
 ];
 
 pub fn registry() -> &'static Handlebars<'static> {

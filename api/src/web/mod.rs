@@ -101,6 +101,14 @@ pub fn routes(route: Route) -> Route {
             "/unsubscribe",
             get(certificates::unsubscribe).post(certificates::unsubscribe),
         )
+        .at(
+            "/unsubscribe/discussions",
+            get(discussions::mail::unsubscribe_page).post(discussions::mail::unsubscribe),
+        )
+        .at(
+            "/account/discussion-mail",
+            get(discussions::mail::settings).post(discussions::mail::save),
+        )
         .at("/author", get(author::courses::list))
         .at("/author/courses", post(author::courses::create))
         .at("/author/archives", post(author::courses::upload))
@@ -211,6 +219,8 @@ pub fn routes(route: Route) -> Route {
             "/discussions/:space/threads",
             post(discussions::space::start),
         )
+        .at("/discussions/search", get(discussions::search::search))
+        .at("/discussions/:space/mail", post(discussions::mail::space))
         .at(
             "/discussions/:space/following",
             post(discussions::space::follow),

@@ -194,6 +194,17 @@ pub struct Config {
     )]
     pub reminder_scan_seconds: u64,
 
+    /// The length of a "day" for discussion digests, in seconds: daily
+    /// digests close every day at midnight UTC, weekly ones on Mondays.
+    /// Only tests and demos shorten it.
+    #[arg(
+        long,
+        env = "AGORA_DIGEST_DAY_SECONDS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub digest_day_seconds: u64,
+
     /// An external learning record store to forward Agora's xAPI statements
     /// to: its xAPI base address, e.g. https://lrs.example/xapi/ (unset: none).
     #[arg(long, env = "AGORA_XAPI_FORWARD_URL", value_parser = parse_http_url, global = true)]
@@ -445,6 +456,9 @@ impl Config {
         }
         if self.reminder_days == 0 || self.reminder_days > 365 {
             return Err("AGORA_REMINDER_DAYS must be between 1 and 365".into());
+        }
+        if self.digest_day_seconds == 0 || self.digest_day_seconds > 86_400 {
+            return Err("AGORA_DIGEST_DAY_SECONDS must be between 1 and 86400".into());
         }
         if self.reminder_scan_seconds == 0 {
             return Err("AGORA_REMINDER_SCAN_SECONDS must be at least 1".into());

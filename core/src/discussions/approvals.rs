@@ -223,6 +223,8 @@ impl Discussions {
                     .await?;
             }
             super::notify::after_post(&txn, &space, &t, &p, &mentioned, p.opening).await?;
+            // Approved, the post can be found.
+            crate::search::enqueue_thread_index(&txn, t.id).await?;
         } else {
             let mut row = held.into_active_model();
             row.status = Set(REJECTED.into());

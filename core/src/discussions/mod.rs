@@ -22,7 +22,11 @@
 //! - `reports`, `queue`, `approvals`, `suspensions`, `moderators`,
 //!   `moving`: reports and the moderators' queue, new accounts' posts
 //!   awaiting approval, suspensions, named moderators, moving threads;
-//! - `space_admin`: the admins' form for community spaces.
+//! - `space_admin`: the admins' form for community spaces;
+//! - `prefs`: who gets which mail (immediate, daily, weekly, none);
+//! - `mail`: a mail at once about one notification, through the job outbox;
+//! - `digest`: daily and weekly digests, sent once per person and period;
+//! - `search`: discussion search through the search port.
 //!
 //! Moderation: admins everywhere; a course's authors in its space; a
 //! cohort's facilitators in its space; people an admin names in a
@@ -30,14 +34,18 @@
 
 mod access;
 mod approvals;
+mod digest;
+mod mail;
 mod mentions;
 mod moderation;
 mod moderators;
 mod moving;
 mod notify;
 mod posts;
+mod prefs;
 mod queue;
 mod reports;
+mod search;
 mod space_admin;
 mod spaces;
 mod suspensions;
@@ -52,12 +60,19 @@ use time::OffsetDateTime;
 pub use self::{
     access::Access,
     approvals::APPROVED_POSTS,
+    digest::{Cadence, DigestMail, DigestScan, enqueue_scans, grace_ms, scan_digests, send_digest},
+    mail::{DiscussionMail, send_activity},
     mentions::mention_names,
     moderators::ModeratorView,
     moving::widens,
     notify::NotificationView,
+    prefs::{
+        DEFAULT_DIRECT, DEFAULT_MODE, MailMode, MailPrefs, SpaceMail, Unsubscribed, holder,
+        unsubscribe,
+    },
     queue::{LogEntry, QueueItem, ReportNote},
     reports::{MAX_NOTE, REPORT_REASONS},
+    search::{SEARCH_PAGE, SearchHitView, SearchResultsView},
     space_admin::{MAX_DESCRIPTION, SpaceInput},
     spaces::{SEEDED_SPACES, SpaceView, seed_community_spaces},
     suspensions::{MAX_REASON, SuspensionView},
@@ -82,11 +97,17 @@ pub const NEW_ACCOUNT_DAYS: i64 = 7;
 pub struct Discussions {
     db: DatabaseConnection,
     limits: Arc<PostLimits>,
+    /// Posts' sanitised HTML, per post and version (see `views`).
+    rendered: views::RenderedPosts,
 }
 
 impl Discussions {
     pub fn new(db: DatabaseConnection, limits: Arc<PostLimits>) -> Self {
-        Discussions { db, limits }
+        Discussions {
+            db,
+            limits,
+            rendered: views::rendered_posts(),
+        }
     }
 }
 

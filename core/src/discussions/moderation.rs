@@ -160,6 +160,7 @@ impl Discussions {
         row.hidden = Set(hidden);
         row.update(&txn).await?;
         let reports = close_reports(&txn, post_id, who.user_id, "resolved").await?;
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         audit(
             &txn,
             who.user_id,

@@ -153,6 +153,8 @@ impl Discussions {
         )
         .await?;
         also_in(&txn, event, &dest).await?;
+        // Its posts are found in the space it is in now.
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
         self.thread(Some(who), t.id).await
     }

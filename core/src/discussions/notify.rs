@@ -1,7 +1,8 @@
 //! Follows and in-app notifications. A post's notifications are rows
 //! written in the posting transaction, one per person who can read the
 //! space: a cohort's private space never reaches anyone outside it, then
-//! or later (the list checks again).
+//! or later (the list checks again). Those who hear of it by mail at once
+//! get a mail job in the same transaction (see `mail`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -119,6 +120,7 @@ pub(super) async fn notify(
         .map(|u| (u.id, u))
         .collect();
     let mut rows = Vec::new();
+    let mut mail = Vec::new();
     for (uid, kind) in to {
         if Some(uid) == actor || !seen.insert(uid) {
             continue;
@@ -128,8 +130,10 @@ pub(super) async fn notify(
         if !access_of(db, space, uid, role).await?.read {
             continue;
         }
+        let id = Uuid::new_v4();
+        mail.push((id, u, kind.to_owned()));
         rows.push(notification::ActiveModel {
-            id: Set(Uuid::new_v4()),
+            id: Set(id),
             user_id: Set(uid),
             kind: Set(kind.to_owned()),
             space_id: Set(space.id),
@@ -142,6 +146,7 @@ pub(super) async fn notify(
     }
     if !rows.is_empty() {
         notification::Entity::insert_many(rows).exec(db).await?;
+        super::mail::enqueue_immediate(db, space, t, &mail).await?;
     }
     Ok(())
 }

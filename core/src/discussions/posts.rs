@@ -135,6 +135,7 @@ impl Discussions {
             super::notify::after_post(&txn, &space, &t, &post, &mentioned, false).await?;
         }
         super::notify::follow_in(&txn, who.user_id, t.id, "thread").await?;
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
         self.thread(Some(who), t.id).await
     }
@@ -169,6 +170,7 @@ impl Discussions {
         row.body = Set(body);
         row.edited_at = Set(Some(now()));
         row.update(&txn).await?;
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -240,6 +242,7 @@ impl Discussions {
                 .exec(&txn)
                 .await?;
         }
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -122,7 +122,7 @@ impl Discussions {
         }
         let mut out = Vec::new();
         for s in q.limit(QUEUE_LIMIT).all(&self.db).await? {
-            let (title, _, _) = self.titled(&s, locale).await?;
+            let (title, _, _) = super::spaces::space_title(&self.db, &s, locale).await?;
             out.push((s.slug, title));
         }
         Ok(out)

@@ -41,10 +41,15 @@ fn admins_only() -> Error {
 /// The input, trimmed and checked: blank entries dropped.
 fn checked(input: &SpaceInput) -> Result<SpaceInput> {
     let slug = input.slug.trim();
-    if Slug::parse(slug).is_err() || slug.starts_with("course-") || slug.starts_with("cohort-") {
+    // `search` is the discussions' search page (`/discussions/search`).
+    if Slug::parse(slug).is_err()
+        || slug.starts_with("course-")
+        || slug.starts_with("cohort-")
+        || slug == "search"
+    {
         return Err(Error::invalid(
             "slug",
-            "lower-case letters, digits and dashes, not starting with course- or cohort-",
+            "lower-case letters, digits and dashes, not starting with course- or cohort-, and not search",
         ));
     }
     let clean = |m: &BTreeMap<String, String>, field: &str, max: usize| {

@@ -75,6 +75,8 @@ pub struct SpaceView {
     pub description: String,
     /// Why and until when the reader may not post here, if suspended.
     pub suspension: Option<(time::OffsetDateTime, String)>,
+    /// The reader's mail choice for this space (`None`: their default).
+    pub mail: Option<super::MailMode>,
 }
 
 fn titles_json(titles: &BTreeMap<String, String>) -> serde_json::Value {
@@ -159,38 +161,6 @@ impl Discussions {
         Err(not_found("discussion space"))
     }
 
-    /// A space's title in `locale`, and its course's or cohort's slug.
-    pub(super) async fn titled(
-        &self,
-        s: &discussion_space::Model,
-        locale: Locale,
-    ) -> Result<(String, Option<String>, Option<String>)> {
-        Ok(match s.kind.as_str() {
-            COURSE => {
-                let c = course::Entity::find_by_id(s.course_id.unwrap_or_default())
-                    .one(&self.db)
-                    .await?
-                    .ok_or_else(|| not_found("discussion space"))?;
-                let (_, title) = course_title(&self.db, &c, locale).await?;
-                (title, Some(c.slug), None)
-            }
-            COHORT => {
-                let c = cohort::Entity::find_by_id(s.cohort_id.unwrap_or_default())
-                    .one(&self.db)
-                    .await?
-                    .ok_or_else(|| not_found("discussion space"))?;
-                let titles: BTreeMap<String, String> =
-                    serde_json::from_value(c.titles.clone()).unwrap_or_default();
-                (pick(&titles, locale, &c.slug), None, Some(c.slug))
-            }
-            _ => {
-                let titles: BTreeMap<String, String> =
-                    serde_json::from_value(s.titles.clone()).unwrap_or_default();
-                (pick(&titles, locale, &s.slug), None, None)
-            }
-        })
-    }
-
     pub(super) async fn space_view(
         &self,
         s: &discussion_space::Model,
@@ -210,7 +180,7 @@ impl Discussions {
         } else {
             None
         };
-        let (title, course_slug, cohort_slug) = self.titled(s, locale).await?;
+        let (title, course_slug, cohort_slug) = space_title(&self.db, s, locale).await?;
         Ok(SpaceView {
             slug: s.slug.clone(),
             kind: s.kind.clone(),
@@ -221,6 +191,7 @@ impl Discussions {
             following: self.follows(user_id, s.id).await?,
             description: pick(&descriptions, locale, ""),
             suspension,
+            mail: self.space_mail(user_id, s.id).await?,
         })
     }
 
@@ -319,6 +290,38 @@ impl Discussions {
         };
         self.save_community_space(who, None, &input, locale).await
     }
+}
+
+/// A space's title in `locale`, and the slug of its course or cohort.
+pub(super) async fn space_title(
+    db: &impl ConnectionTrait,
+    s: &discussion_space::Model,
+    locale: Locale,
+) -> Result<(String, Option<String>, Option<String>)> {
+    Ok(match s.kind.as_str() {
+        COURSE => {
+            let c = course::Entity::find_by_id(s.course_id.unwrap_or_default())
+                .one(db)
+                .await?
+                .ok_or_else(|| not_found("discussion space"))?;
+            let (_, title) = course_title(db, &c, locale).await?;
+            (title, Some(c.slug), None)
+        }
+        COHORT => {
+            let c = cohort::Entity::find_by_id(s.cohort_id.unwrap_or_default())
+                .one(db)
+                .await?
+                .ok_or_else(|| not_found("discussion space"))?;
+            let titles: BTreeMap<String, String> =
+                serde_json::from_value(c.titles.clone()).unwrap_or_default();
+            (pick(&titles, locale, &c.slug), None, Some(c.slug))
+        }
+        _ => {
+            let titles: BTreeMap<String, String> =
+                serde_json::from_value(s.titles.clone()).unwrap_or_default();
+            (pick(&titles, locale, &s.slug), None, None)
+        }
+    })
 }
 
 fn pick(titles: &BTreeMap<String, String>, locale: Locale, fallback: &str) -> String {

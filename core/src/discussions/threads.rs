@@ -245,6 +245,7 @@ impl Discussions {
         } else {
             super::notify::after_post(&txn, &space, &t, &post, &mentioned, true).await?;
         }
+        crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
         self.thread_view(who, t, &space, access).await
     }

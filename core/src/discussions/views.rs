@@ -2,7 +2,10 @@
 //! post they answer, deleted and hidden posts kept in place without their
 //! words (moderators see hidden ones).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::OffsetDateTime;
@@ -87,6 +90,30 @@ impl LinkTarget for NoLinks {
     }
 }
 
+/// What a post's HTML depends on: the post, the version of its body (when
+/// it was last written), whether its author's account was new (links get
+/// `rel="nofollow ugc"`) and the course its space belongs to (lesson links).
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub(super) struct RenderKey {
+    post: Uuid,
+    written_ms: i64,
+    new_account: bool,
+    course: Option<String>,
+}
+
+/// Posts' sanitised HTML, kept in the process: a post's body changes only
+/// when it is edited (its key changes then), so rendering and sanitising a
+/// thread's Markdown happens once per post version, not once per reader.
+pub(super) type RenderedPosts = moka::future::Cache<RenderKey, Arc<str>>;
+
+pub(super) fn rendered_posts() -> RenderedPosts {
+    moka::future::Cache::builder()
+        .weigher(|_: &RenderKey, html: &Arc<str>| html.len().try_into().unwrap_or(u32::MAX))
+        // 32 MB of HTML.
+        .max_capacity(32 * 1024 * 1024)
+        .build()
+}
+
 /// The post's sanitised HTML; `course` names the course space's course;
 /// a new account's links are not endorsed (see `approvals`).
 pub(super) fn render(body: &str, course: Option<&str>, new_account: bool) -> String {
@@ -145,9 +172,29 @@ impl Discussions {
             })
             .collect();
         let course = space_view.course.clone();
+        let mut html: BTreeMap<Uuid, Arc<str>> = BTreeMap::new();
+        for p in &posts {
+            if p.deleted || (p.hidden && !access.moderate) {
+                continue;
+            }
+            let new_account = p.author_id.is_none_or(|a| new_accounts.contains(&a));
+            let key = RenderKey {
+                post: p.id,
+                written_ms: (p.edited_at.unwrap_or(p.created_at).unix_timestamp_nanos() / 1_000_000)
+                    as i64,
+                new_account,
+                course: course.clone(),
+            };
+            let rendered = self
+                .rendered
+                .get_with(key, async {
+                    Arc::from(render(&p.body, course.as_deref(), new_account))
+                })
+                .await;
+            html.insert(p.id, rendered);
+        }
         let view = |p: discussion_post::Model| {
             let author = p.author_id.and_then(|a| users.get(&a));
-            let new_account = p.author_id.is_none_or(|a| new_accounts.contains(&a));
             let approval = held.get(&p.id).map(String::as_str);
             let shown = !p.deleted && (!p.hidden || access.moderate);
             let body = if shown { p.body } else { String::new() };
@@ -158,7 +205,7 @@ impl Discussions {
                 author_id: p.author_id,
                 author_name: author.map(|u| u.display_name.clone()).unwrap_or_default(),
                 body_html: if shown {
-                    render(&body, course.as_deref(), new_account)
+                    html.get(&p.id).map(|h| h.to_string()).unwrap_or_default()
                 } else {
                     String::new()
                 },

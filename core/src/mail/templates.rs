@@ -199,6 +199,63 @@ impl Email for PracticeReveal {
     const NAME: &'static str = "practice_reveal";
 }
 
+/// Someone posted in a discussion the reader hears of at once.
+#[derive(Serialize)]
+pub struct DiscussionActivity {
+    pub name: String,
+    pub actor: String,
+    pub space: String,
+    pub thread_title: String,
+    /// One of these four is true.
+    pub mention: bool,
+    pub reply: bool,
+    pub answer: bool,
+    pub thread: bool,
+    /// The post's words (Markdown as written, cut), for both parts.
+    pub excerpt: String,
+    pub link: String,
+    pub settings_link: String,
+    pub unsubscribe_link: String,
+}
+impl Email for DiscussionActivity {
+    const NAME: &'static str = "discussion_activity";
+}
+
+/// What happened in a person's discussions over a day or a week.
+#[derive(Serialize)]
+pub struct DiscussionDigest {
+    pub name: String,
+    pub daily: bool,
+    /// How many threads it lists.
+    pub count: usize,
+    pub spaces: Vec<DigestSpace>,
+    pub settings_link: String,
+    pub unsubscribe_link: String,
+}
+impl Email for DiscussionDigest {
+    const NAME: &'static str = "discussion_digest";
+}
+
+/// One space of a digest.
+#[derive(Serialize)]
+pub struct DigestSpace {
+    pub title: String,
+    pub threads: Vec<DigestThread>,
+}
+
+/// One thread of a digest, and what happened in it.
+#[derive(Serialize)]
+pub struct DigestThread {
+    pub title: String,
+    pub link: String,
+    /// It was started in the period.
+    pub new: bool,
+    /// Replies in the period (0 when none).
+    pub replies: usize,
+    pub mentioned: bool,
+    pub answered: bool,
+}
+
 /// A message ready to send.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -228,6 +285,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "en" / "cohort_certificate",
     "en" / "practice_contact",
     "en" / "practice_reveal",
+    "en" / "discussion_activity",
+    "en" / "discussion_digest",
     "fr" / "verify_email",
     "fr" / "account_exists",
     "fr" / "password_reset",
@@ -241,6 +300,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "fr" / "cohort_certificate",
     "fr" / "practice_contact",
     "fr" / "practice_reveal",
+    "fr" / "discussion_activity",
+    "fr" / "discussion_digest",
     "es" / "verify_email",
     "es" / "account_exists",
     "es" / "password_reset",
@@ -254,6 +315,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "es" / "cohort_certificate",
     "es" / "practice_contact",
     "es" / "practice_reveal",
+    "es" / "discussion_activity",
+    "es" / "discussion_digest",
 ];
 
 const LAYOUT: &str = include_str!("../../../frontend/templates/email/layout.html.hbs");

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{
     BoxFuture, CourseDocument, EngineQuery, EngineResults, Facet, FacetCounts, Filters, LocaleText,
-    SearchPort, query::SYNONYMS,
+    PostDocument, PostQuery, PostResults, SearchPort, query::SYNONYMS,
 };
 use crate::{Error, Result, config::Secret, domain::Locale};
 
@@ -44,6 +44,8 @@ struct Inner {
     client: Client,
     uid: String,
     prepared: tokio::sync::OnceCell<()>,
+    /// The discussion index (`<uid>-discussions`, see `meili_posts`).
+    posts_prepared: tokio::sync::OnceCell<()>,
 }
 
 /// The Meilisearch engine. Cloning is cheap.
@@ -59,7 +61,7 @@ fn unavailable(action: &str) -> impl Fn(MeiliError) -> Error + '_ {
     }
 }
 
-async fn bounded<T>(
+pub(super) async fn bounded<T>(
     action: &str,
     call: impl std::future::Future<Output = Result<T, MeiliError>>,
 ) -> Result<T> {
@@ -287,10 +289,51 @@ impl MeiliIndex {
             client,
             uid: uid.to_owned(),
             prepared: tokio::sync::OnceCell::new(),
+            posts_prepared: tokio::sync::OnceCell::new(),
         })))
     }
 
-    async fn wait(&self, action: &str, task: TaskInfo) -> Result<()> {
+    pub(super) fn client(&self) -> &Client {
+        &self.0.client
+    }
+
+    pub(super) fn uid(&self) -> &str {
+        &self.0.uid
+    }
+
+    pub(super) fn posts_prepared(&self) -> &tokio::sync::OnceCell<()> {
+        &self.0.posts_prepared
+    }
+
+    /// Creates the index `uid` unless it exists.
+    pub(super) async fn ensure_index(&self, uid: &str) -> Result<()> {
+        let created = bounded(
+            "create the index",
+            self.0.client.create_index(uid, Some("id")),
+        )
+        .await?;
+        match created
+            .wait_for_completion(
+                &self.0.client,
+                Some(Duration::from_millis(25)),
+                Some(TASK_TIMEOUT),
+            )
+            .await
+        {
+            Ok(t) if t.is_failure() => {
+                let e = t.unwrap_failure();
+                if e.error_code != ErrorCode::IndexAlreadyExists {
+                    tracing::warn!(code = ?e.error_code, error = %e.error_message, "cannot create a Meilisearch index");
+                    return Err(Error::Unavailable { what: "search" });
+                }
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(unavailable("create the index")(e)),
+        }
+    }
+
+    pub(super) async fn wait(&self, action: &str, task: TaskInfo) -> Result<()> {
         let task = task
             .wait_for_completion(
                 &self.0.client,
@@ -313,25 +356,7 @@ impl MeiliIndex {
         self.0
             .prepared
             .get_or_try_init(|| async {
-                let created = bounded(
-                    "create the index",
-                    self.0.client.create_index(&self.0.uid, Some("id")),
-                )
-                .await?;
-                match created
-                    .wait_for_completion(&self.0.client, Some(Duration::from_millis(25)), Some(TASK_TIMEOUT))
-                    .await
-                {
-                    Ok(t) if t.is_failure() => {
-                        let e = t.unwrap_failure();
-                        if e.error_code != ErrorCode::IndexAlreadyExists {
-                            tracing::warn!(code = ?e.error_code, error = %e.error_message, "cannot create the Meilisearch index");
-                            return Err(Error::Unavailable { what: "search" });
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => return Err(unavailable("create the index")(e)),
-                }
+                self.ensure_index(&self.0.uid).await?;
                 let index = self.0.client.index(&self.0.uid);
                 let task = bounded("apply settings", index.set_settings(&settings())).await?;
                 self.wait("apply settings", task).await
@@ -504,6 +529,22 @@ impl SearchPort for MeiliIndex {
     /// answers are reused for a short window at most.
     fn epoch(&self) -> u64 {
         (crate::jobs::now_ms() / 1000).max(0) as u64 / CACHE_SECS
+    }
+
+    fn index_thread(&self, thread: Uuid, docs: Vec<PostDocument>) -> BoxFuture<'_, ()> {
+        Box::pin(MeiliIndex::index_thread(self, thread, docs))
+    }
+
+    fn replace_all_posts(&self, docs: Vec<PostDocument>) -> BoxFuture<'_, ()> {
+        Box::pin(MeiliIndex::replace_all_posts(self, docs))
+    }
+
+    fn count_posts(&self) -> BoxFuture<'_, u64> {
+        Box::pin(MeiliIndex::count_posts(self))
+    }
+
+    fn search_posts<'a>(&'a self, q: PostQuery<'a>) -> BoxFuture<'a, PostResults> {
+        Box::pin(MeiliIndex::search_posts(self, q))
     }
 }
 

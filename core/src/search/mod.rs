@@ -2,9 +2,11 @@
 //! default, Meilisearch in production), the documents they index, and the
 //! search service the API calls. Nothing outside this module names an engine.
 
+mod discussions;
 mod documents;
 mod embedded;
 mod meili;
+mod meili_posts;
 pub mod query;
 pub mod text;
 
@@ -13,6 +15,9 @@ use std::{collections::BTreeMap, future::Future, pin::Pin, sync::Arc, time::Inst
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use discussions::{
+    IndexThread, enqueue_thread_index, index_thread, load_thread_posts, reindex_discussions,
+};
 pub use documents::{
     IndexCourse, enqueue_index, enqueue_popularity_refresh, index_course, load_documents, reindex,
 };
@@ -79,6 +84,37 @@ pub struct EngineResults {
     pub facets: FacetCounts,
 }
 
+/// One visible discussion post as the engines index it, with its
+/// thread's title (which counts for the thread's opening post only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostDocument {
+    pub id: Uuid,
+    pub thread_id: Uuid,
+    pub space_id: Uuid,
+    pub title: String,
+    /// The body without Markdown.
+    pub body: String,
+    pub opening: bool,
+    pub created_ms: i64,
+}
+
+/// A discussion search: every word must match, in these spaces only.
+#[derive(Clone, Copy, Debug)]
+pub struct PostQuery<'a> {
+    pub query: &'a QueryText,
+    /// The spaces the reader can read; none finds nothing.
+    pub spaces: &'a [Uuid],
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// Posts found, best first, and how many match in all.
+#[derive(Clone, Debug, Default)]
+pub struct PostResults {
+    pub total: u64,
+    pub hits: Vec<Uuid>,
+}
+
 /// What an engine's calls return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
@@ -105,6 +141,13 @@ pub trait SearchPort: Send + Sync {
     /// What cached answers are valid for: changes at least whenever the
     /// contents may have changed.
     fn epoch(&self) -> u64;
+    /// Replaces a discussion thread's posts with `docs` (none when it is gone).
+    fn index_thread(&self, thread: Uuid, docs: Vec<PostDocument>) -> BoxFuture<'_, ()>;
+    /// Replaces every discussion post.
+    fn replace_all_posts(&self, docs: Vec<PostDocument>) -> BoxFuture<'_, ()>;
+    /// Discussion posts in the index.
+    fn count_posts(&self) -> BoxFuture<'_, u64>;
+    fn search_posts<'a>(&'a self, q: PostQuery<'a>) -> BoxFuture<'a, PostResults>;
 }
 
 /// The search port's handle. Cloning is cheap; clones share the engine and
@@ -207,6 +250,26 @@ impl SearchIndex {
 
     pub async fn run(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
         self.engine.search(q).await
+    }
+
+    /// Replaces a discussion thread's posts (none when it is gone).
+    pub async fn index_thread(&self, thread: Uuid, docs: Vec<PostDocument>) -> Result<()> {
+        self.engine.index_thread(thread, docs).await
+    }
+
+    /// Replaces every discussion post.
+    pub async fn replace_all_posts(&self, docs: Vec<PostDocument>) -> Result<()> {
+        self.engine.replace_all_posts(docs).await
+    }
+
+    /// Discussion posts in the index.
+    pub async fn count_posts(&self) -> Result<u64> {
+        self.engine.count_posts().await
+    }
+
+    /// Discussion posts matching a query, in the given spaces only.
+    pub async fn search_posts(&self, q: PostQuery<'_>) -> Result<PostResults> {
+        self.engine.search_posts(q).await
     }
 
     /// What the cached pages are valid for.

@@ -1421,3 +1421,40 @@ practice-error-file = Choose a PDF document or an image (PNG, JPEG, WebP) within
 practice-error-alt = Say what the image shows, in 1 to 300 characters.
 flash-practice-file-added = The file is added.
 flash-practice-file-removed = The file is removed.
+## Discussion mail
+account-discussion-mail-link = Choose which discussion mail you get
+discussion-mail-title = Discussion mail
+discussion-mail-intro = Choose how you hear of new threads and replies in the discussions you follow: a mail for each, a daily or a weekly digest, or no mail. Notifications in Agora stay as they are.
+discussion-mail-default-heading = For every space
+discussion-mail-mode-legend = New threads and replies in the spaces and threads you follow
+discussion-mail-immediate = A mail for each
+discussion-mail-daily = A daily digest
+discussion-mail-weekly = A weekly digest (Mondays)
+discussion-mail-none = No mail
+discussion-mail-default = As for every space
+discussion-mail-direct = Mail me at once when someone mentions me, replies in my thread or marks my answer
+discussion-mail-spaces-heading = Space by space
+discussion-mail-save = Save my choices
+discussion-mail-error-mode = Choose one of the four.
+discussion-mail-error-space = Choose one of the listed options for each space.
+discussion-mail-space-label = Mail from this space
+discussion-mail-space-save = Save
+flash-discussion-mail-saved = Your mail choices are saved.
+discussion-unsubscribe-title = Stop discussion mail
+discussion-unsubscribe-space = Stop all mail about this space's discussions? You keep its notifications in Agora.
+discussion-unsubscribe-all = Stop all discussion mail, digests included? You keep your notifications in Agora.
+discussion-unsubscribe-button = Unsubscribe
+discussion-unsubscribed-space-title = You are unsubscribed
+discussion-unsubscribed-space-text = You will no longer receive mail about this space's discussions. You can change this in your discussion mail settings.
+discussion-unsubscribed-all-title = You are unsubscribed
+discussion-unsubscribed-all-text = You will no longer receive discussion mail or digests. You can change this in your discussion mail settings.
+discussion-search-title = Search the discussions
+discussion-search-label = Search the discussions
+discussion-search-space-label = Search this space
+discussion-search-button = Search
+discussion-search-back = Back to the space
+discussion-search-none = Nothing matches these words in the discussions you can read.
+discussion-search-count = { $count ->
+    [one] 1 post found
+   *[other] { $count } posts found
+}

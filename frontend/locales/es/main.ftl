@@ -1420,3 +1420,40 @@ practice-error-file = Elija un documento PDF o una imagen (PNG, JPEG, WebP) dent
 practice-error-alt = Diga lo que muestra la imagen, con 1 a 300 caracteres.
 flash-practice-file-added = El archivo está añadido.
 flash-practice-file-removed = El archivo está quitado.
+## Discussion mail
+account-discussion-mail-link = Elegir qué mensajes de los debates recibe
+discussion-mail-title = Mensajes de los debates
+discussion-mail-intro = Elija cómo se entera de las nuevos hilos y las respuestas de los debates que sigue: un mensaje por cada una, un resumen diario o semanal, o ningún mensaje. Las notificaciones en Agora no cambian.
+discussion-mail-default-heading = Para todos los espacios
+discussion-mail-mode-legend = Nuevos hilos y respuestas en los espacios e hilos que sigue
+discussion-mail-immediate = Un mensaje por cada uno
+discussion-mail-daily = Un resumen diario
+discussion-mail-weekly = Un resumen semanal (los lunes)
+discussion-mail-none = Ningún mensaje
+discussion-mail-default = Como para todos los espacios
+discussion-mail-direct = Escribirme enseguida cuando alguien me mencione, responda en mi hilo o elija mi respuesta
+discussion-mail-spaces-heading = Espacio por espacio
+discussion-mail-save = Guardar mis elecciones
+discussion-mail-error-mode = Elija una de las cuatro opciones.
+discussion-mail-error-space = Elija una de las opciones propuestas para cada espacio.
+discussion-mail-space-label = Mensajes de este espacio
+discussion-mail-space-save = Guardar
+flash-discussion-mail-saved = Sus elecciones de mensajes están guardadas.
+discussion-unsubscribe-title = Dejar de recibir mensajes de los debates
+discussion-unsubscribe-space = ¿Dejar de recibir mensajes sobre los debates de este espacio? Conserva sus notificaciones en Agora.
+discussion-unsubscribe-all = ¿Dejar de recibir todos los mensajes de los debates, resúmenes incluidos? Conserva sus notificaciones en Agora.
+discussion-unsubscribe-button = Darme de baja
+discussion-unsubscribed-space-title = Se ha dado de baja
+discussion-unsubscribed-space-text = Ya no recibirá mensajes sobre los debates de este espacio. Puede cambiarlo en sus ajustes de mensajes de los debates.
+discussion-unsubscribed-all-title = Se ha dado de baja
+discussion-unsubscribed-all-text = Ya no recibirá mensajes ni resúmenes de los debates. Puede cambiarlo en sus ajustes de mensajes de los debates.
+discussion-search-title = Buscar en los debates
+discussion-search-label = Buscar en los debates
+discussion-search-space-label = Buscar en este espacio
+discussion-search-button = Buscar
+discussion-search-back = Volver al espacio
+discussion-search-none = Nada coincide con estas palabras en los debates que puede leer.
+discussion-search-count = { $count ->
+    [one] 1 mensaje encontrado
+   *[other] { $count } mensajes encontrados
+}

@@ -1420,3 +1420,40 @@ practice-error-file = Choisissez un document PDF ou une image (PNG, JPEG, WebP) 
 practice-error-alt = Dites ce que montre l’image, en 1 à 300 caractères.
 flash-practice-file-added = Le fichier est ajouté.
 flash-practice-file-removed = Le fichier est retiré.
+## Discussion mail
+account-discussion-mail-link = Choisir les messages des discussions que vous recevez
+discussion-mail-title = Messages des discussions
+discussion-mail-intro = Choisissez comment vous apprenez les nouveaux fils et les réponses des discussions que vous suivez : un message pour chacun, un résumé quotidien ou hebdomadaire, ou aucun message. Les notifications dans Agora restent les mêmes.
+discussion-mail-default-heading = Pour tous les espaces
+discussion-mail-mode-legend = Nouveaux fils et réponses dans les espaces et fils que vous suivez
+discussion-mail-immediate = Un message pour chacun
+discussion-mail-daily = Un résumé quotidien
+discussion-mail-weekly = Un résumé hebdomadaire (le lundi)
+discussion-mail-none = Aucun message
+discussion-mail-default = Comme pour tous les espaces
+discussion-mail-direct = M’écrire aussitôt quand on me mentionne, qu’on répond dans mon fil ou qu’on retient ma réponse
+discussion-mail-spaces-heading = Espace par espace
+discussion-mail-save = Enregistrer mes choix
+discussion-mail-error-mode = Choisissez l’une des quatre options.
+discussion-mail-error-space = Choisissez l’une des options proposées pour chaque espace.
+discussion-mail-space-label = Messages de cet espace
+discussion-mail-space-save = Enregistrer
+flash-discussion-mail-saved = Vos choix de messages sont enregistrés.
+discussion-unsubscribe-title = Arrêter les messages des discussions
+discussion-unsubscribe-space = Ne plus recevoir aucun message sur les discussions de cet espace ? Vous gardez ses notifications dans Agora.
+discussion-unsubscribe-all = Ne plus recevoir aucun message des discussions, résumés compris ? Vous gardez vos notifications dans Agora.
+discussion-unsubscribe-button = Me désabonner
+discussion-unsubscribed-space-title = Vous êtes désabonné
+discussion-unsubscribed-space-text = Vous ne recevrez plus de messages sur les discussions de cet espace. Vous pouvez changer cela dans vos réglages des messages des discussions.
+discussion-unsubscribed-all-title = Vous êtes désabonné
+discussion-unsubscribed-all-text = Vous ne recevrez plus de messages ni de résumés des discussions. Vous pouvez changer cela dans vos réglages des messages des discussions.
+discussion-search-title = Chercher dans les discussions
+discussion-search-label = Chercher dans les discussions
+discussion-search-space-label = Chercher dans cet espace
+discussion-search-button = Chercher
+discussion-search-back = Retour à l’espace
+discussion-search-none = Rien ne correspond à ces mots dans les discussions que vous pouvez lire.
+discussion-search-count = { $count ->
+    [one] 1 message trouvé
+   *[other] { $count } messages trouvés
+}

@@ -2,9 +2,11 @@
 //! rule (who may read, post or moderate where) is the core service's;
 //! these handlers parse, call it and map the answer.
 
+mod mail;
 mod moderation;
 mod notifications;
 mod posts;
+mod search;
 mod spaces;
 mod stewards;
 mod threads;
@@ -15,9 +17,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use self::{
-    moderation::DiscussionModerationApi, notifications::NotificationsApi,
-    posts::DiscussionPostsApi, spaces::DiscussionSpacesApi, stewards::DiscussionStewardsApi,
-    threads::DiscussionThreadsApi,
+    mail::DiscussionMailApi, moderation::DiscussionModerationApi, notifications::NotificationsApi,
+    posts::DiscussionPostsApi, search::DiscussionSearchApi, spaces::DiscussionSpacesApi,
+    stewards::DiscussionStewardsApi, threads::DiscussionThreadsApi,
 };
 use crate::http::error::ApiError;
 

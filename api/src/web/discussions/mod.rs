@@ -13,9 +13,11 @@
 pub mod actions;
 pub mod history;
 pub mod lesson;
+pub mod mail;
 pub mod moderation;
 pub mod notifications;
 pub mod reports;
+pub mod search;
 pub mod space;
 pub mod space_form;
 pub mod space_moderation;

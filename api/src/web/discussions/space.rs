@@ -44,6 +44,7 @@ struct SpacePage {
     title: String,
     following: bool,
     can_post: bool,
+    mail_choices: Vec<super::mail::Choice>,
     sorts: Vec<SortLink>,
     threads: Vec<ThreadItem>,
     previous_href: Option<String>,
@@ -84,6 +85,7 @@ async fn space_page(
         title: list.space.title.clone(),
         following: list.space.following,
         can_post: list.space.access.post,
+        mail_choices: super::mail::space_choices(ctx, list.space.mail),
         sorts: [Sort::Latest, Sort::Unanswered, Sort::Helpful]
             .into_iter()
             .map(|s| SortLink {

@@ -119,6 +119,8 @@ fn every_template_has_the_three_parts() {
         CohortCertificateEmail::NAME,
         PracticeContact::NAME,
         PracticeReveal::NAME,
+        DiscussionActivity::NAME,
+        DiscussionDigest::NAME,
     ]
     .into();
     assert_eq!(names("en"), sent);
@@ -159,4 +161,84 @@ fn the_cohort_certificate_mail_names_the_cohort_in_every_locale() {
     }
     assert!(render(Locale::Es, &m).unwrap().subject.contains("cohorte"));
     assert!(render(Locale::Fr, &m).unwrap().subject.contains("cohorte"));
+}
+
+#[test]
+fn discussion_mail_renders_in_every_locale() {
+    for (locale, thread, digest) in [
+        (
+            Locale::En,
+            "New thread in",
+            "Your daily discussion digest: 2 threads",
+        ),
+        (
+            Locale::Fr,
+            "Nouveau fil dans",
+            "Votre résumé quotidien des discussions : 2 fils",
+        ),
+        (
+            Locale::Es,
+            "Nuevo hilo en",
+            "Su resumen diario de los debates: 2 hilos",
+        ),
+    ] {
+        let r = render(
+            locale,
+            &DiscussionActivity {
+                name: "Ana".into(),
+                actor: "Li <b>".into(),
+                space: "Learning cities".into(),
+                thread_title: "Census".into(),
+                mention: false,
+                reply: false,
+                answer: false,
+                thread: true,
+                excerpt: "Which <census>?".into(),
+                link: "https://a.example/discussions/x/threads/1".into(),
+                settings_link: "https://a.example/account/discussion-mail".into(),
+                unsubscribe_link: "https://a.example/unsubscribe/discussions?token=u".into(),
+            },
+        )
+        .unwrap();
+        assert!(r.subject.starts_with(thread), "{}", r.subject);
+        assert!(r.text.contains("Which <census>?"), "{}", r.text);
+        assert!(r.html.contains("Which &lt;census&gt;?"), "{}", r.html);
+        assert!(r.html.contains("Li &lt;b&gt;"), "{}", r.html);
+        let d = render(
+            locale,
+            &DiscussionDigest {
+                name: "Ana".into(),
+                daily: true,
+                count: 2,
+                spaces: vec![DigestSpace {
+                    title: "Learning cities".into(),
+                    threads: vec![
+                        DigestThread {
+                            title: "Census".into(),
+                            link: "https://a.example/t/1".into(),
+                            new: true,
+                            replies: 3,
+                            mentioned: false,
+                            answered: false,
+                        },
+                        DigestThread {
+                            title: "Budget".into(),
+                            link: "https://a.example/t/2".into(),
+                            new: false,
+                            replies: 1,
+                            mentioned: true,
+                            answered: true,
+                        },
+                    ],
+                }],
+                settings_link: "https://a.example/account/discussion-mail".into(),
+                unsubscribe_link: "https://a.example/unsubscribe/discussions?token=u".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(d.subject, digest);
+        for part in ["Census", "https://a.example/t/2", "token=u", "3"] {
+            assert!(d.text.contains(part), "{locale:?}: {part} in {}", d.text);
+        }
+    }
 }

@@ -25,11 +25,15 @@ use tantivy::{
 use uuid::Uuid;
 
 mod collect;
+mod posts;
 mod queries;
 
 use collect::{FilterCodes, Matches, SlugRanks, facet_names, slug_ranks};
 
-use super::{BoxFuture, CourseDocument, EngineQuery, EngineResults, SearchPort, text};
+use super::{
+    BoxFuture, CourseDocument, EngineQuery, EngineResults, PostDocument, PostQuery, PostResults,
+    SearchPort, text,
+};
 use crate::{
     Error, Result,
     domain::{Level, Locale},
@@ -152,7 +156,57 @@ impl DocCache {
 
 /// The embedded engine. Cloning is cheap; clones share the index.
 #[derive(Clone)]
-pub(super) struct EmbeddedIndex(Arc<Inner>);
+pub(super) struct EmbeddedIndex(Arc<Inner>, posts::PostIndex);
+
+/// Opens the index in `dir`, creating it when missing. An index written
+/// with another schema (an older Agora) is replaced by an empty one: the
+/// index is always rebuilt from the database.
+fn open_or_create(dir: &Path, schema: Schema) -> Result<Index> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::Internal(format!(
+            "cannot create the search folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let create = |dir: &Path, schema: Schema| {
+        Index::create_in_dir(dir, schema.clone())
+            .or_else(|e| match e {
+                // Another process created it at the same moment.
+                TantivyError::IndexAlreadyExists => Index::open_in_dir(dir),
+                e => Err(e),
+            })
+            .map_err(internal("create"))
+    };
+    if !dir.join("meta.json").exists() {
+        return create(dir, schema);
+    }
+    match Index::open_in_dir(dir) {
+        Ok(index) if index.schema() == schema => Ok(index),
+        other => {
+            if let Err(e) = other {
+                tracing::warn!(dir = %dir.display(), error = %e, "the search index cannot be read: starting an empty one");
+            } else {
+                tracing::warn!(dir = %dir.display(), "the search index has an old layout: starting an empty one");
+            }
+            std::fs::remove_dir_all(dir)
+                .and_then(|()| std::fs::create_dir_all(dir))
+                .map_err(|e| Error::Internal(format!("cannot reset {}: {e}", dir.display())))?;
+            create(dir, schema)
+        }
+    }
+}
+
+/// The analysers the fields name: folded words, and a stemmer per locale.
+fn register_tokenizers(index: &Index) {
+    index
+        .tokenizers()
+        .register(text::PLAIN, text::plain_analyzer());
+    for l in Locale::ALL {
+        index
+            .tokenizers()
+            .register(text::stemmed_name(l), text::stemming_analyzer(l));
+    }
+}
 
 impl EmbeddedIndex {
     /// Opens the index in `dir`, creating it when missing. An index written
@@ -160,60 +214,26 @@ impl EmbeddedIndex {
     /// index is always rebuilt from the database.
     pub(super) fn open(dir: &Path) -> Result<EmbeddedIndex> {
         let (schema, fields) = schema();
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Internal(format!(
-                "cannot create the search folder {}: {e}",
-                dir.display()
-            ))
-        })?;
-        let create = |dir: &Path, schema: Schema| {
-            Index::create_in_dir(dir, schema.clone())
-                .or_else(|e| match e {
-                    // Another process created it at the same moment.
-                    TantivyError::IndexAlreadyExists => Index::open_in_dir(dir),
-                    e => Err(e),
-                })
-                .map_err(internal("create"))
-        };
-        let index = if !dir.join("meta.json").exists() {
-            create(dir, schema)?
-        } else {
-            match Index::open_in_dir(dir) {
-                Ok(index) if index.schema() == schema => index,
-                other => {
-                    if let Err(e) = other {
-                        tracing::warn!(dir = %dir.display(), error = %e, "the search index cannot be read: starting an empty one");
-                    } else {
-                        tracing::warn!(dir = %dir.display(), "the search index has an old layout: starting an empty one");
-                    }
-                    std::fs::remove_dir_all(dir)
-                        .and_then(|()| std::fs::create_dir_all(dir))
-                        .map_err(|e| {
-                            Error::Internal(format!("cannot reset {}: {e}", dir.display()))
-                        })?;
-                    create(dir, schema)?
-                }
-            }
-        };
-        index
-            .tokenizers()
-            .register(text::PLAIN, text::plain_analyzer());
-        for l in Locale::ALL {
-            index
-                .tokenizers()
-                .register(text::stemmed_name(l), text::stemming_analyzer(l));
-        }
+        let index = open_or_create(dir, schema)?;
+        register_tokenizers(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(internal("open a reader"))?;
-        Ok(EmbeddedIndex(Arc::new(Inner {
-            index,
-            reader,
-            fields,
-            cache: RwLock::default(),
-        })))
+        // The discussions have an index of their own, next to this one.
+        let mut posts_dir = dir.as_os_str().to_owned();
+        posts_dir.push("-discussions");
+        let posts = posts::PostIndex::open(Path::new(&posts_dir))?;
+        Ok(EmbeddedIndex(
+            Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                cache: RwLock::default(),
+            }),
+            posts,
+        ))
     }
 
     async fn upsert(&self, docs: Vec<CourseDocument>) -> Result<()> {
@@ -337,6 +357,24 @@ impl SearchPort for EmbeddedIndex {
     /// process (`agora search reindex`) wrote them.
     fn epoch(&self) -> u64 {
         self.0.reader.searcher().generation().generation_id()
+    }
+
+    fn index_thread(&self, thread: Uuid, docs: Vec<PostDocument>) -> BoxFuture<'_, ()> {
+        Box::pin(self.1.index_thread(thread, docs))
+    }
+
+    fn replace_all_posts(&self, docs: Vec<PostDocument>) -> BoxFuture<'_, ()> {
+        Box::pin(self.1.replace_all(docs))
+    }
+
+    fn count_posts(&self) -> BoxFuture<'_, u64> {
+        let count = self.1.count();
+        Box::pin(async move { Ok(count) })
+    }
+
+    fn search_posts<'a>(&'a self, q: PostQuery<'a>) -> BoxFuture<'a, PostResults> {
+        let results = self.1.search(q);
+        Box::pin(async move { results })
     }
 }
 

@@ -98,6 +98,7 @@ pub async fn seed_discussions(
         course_id: Set(Some(c.id)),
         cohort_id: Set(None),
         titles: Set(serde_json::json!({})),
+        descriptions: Set(None),
         created_at: Set(OffsetDateTime::now_utc()),
     })
     .on_conflict(

@@ -146,6 +146,7 @@ impl PracticesApi {
         /// From 1; 20 practices a page.
         page: Query<Option<u64>>,
         /// The reader's language (`en`, `fr`, `es`), before `Accept-Language`.
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<Library>, ApiError> {
@@ -178,6 +179,8 @@ impl PracticesApi {
         &self,
         state: Data<&AppState>,
         slug: Path<String>,
+        /// The reader's language (`en`, `fr`, `es`), before `Accept-Language`.
+        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<Practice>, ApiError> {

@@ -30,6 +30,7 @@ struct Submission {
 #[oai(rename = "PracticeReview")]
 struct Review {
     /// `request_changes` (a note is required), `publish` or `unpublish`.
+    #[oai(validator(pattern = "^(request_changes|publish|unpublish)$"))]
     decision: String,
     /// Shown to the practice's authors.
     note: Option<String>,

@@ -301,6 +301,10 @@ async fn serve_runs_the_worker_in_process_and_jobs_reports_counts() {
         "reminders.scan",
         "the server stops before its worker runs the first reminder scan",
     );
+    server.expect_jobs_left(
+        "digests.scan",
+        "the server stops before its worker runs the digest scans queued at start",
+    );
     assert!(
         server.logs().contains("worker       in process"),
         "{}",

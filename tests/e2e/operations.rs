@@ -121,6 +121,10 @@ async fn sigterm_stops_the_server_cleanly() {
         "reminders.scan",
         "the server stops before its worker runs the first reminder scan",
     );
+    server.expect_jobs_left(
+        "digests.scan",
+        "the server stops before its worker runs the digest scans queued at start",
+    );
     assert_eq!(server.get("/health").await.status(), 200);
     let status = server.terminate();
     assert!(

@@ -344,6 +344,10 @@ async fn reindex_rebuilds_a_deleted_index_with_a_progress_bar() {
         "reminders.scan",
         "the server stops before its worker runs the first reminder scan",
     );
+    server.expect_jobs_left(
+        "digests.scan",
+        "the server stops before its worker runs the digest scans queued at start",
+    );
     assert_eq!(
         slugs(&search(&server, "q=VLR").await)[0],
         "voluntary-local-review"

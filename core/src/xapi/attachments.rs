@@ -73,7 +73,12 @@ impl Lrs {
             return Err(bad(format!("the attachment {missing} was not sent")));
         }
         for s in statements {
-            super::signature::check(s, &parts)?;
+            super::signature::check(s, |sha| {
+                parts
+                    .iter()
+                    .find(|p| p.sha2.eq_ignore_ascii_case(sha))
+                    .map(|p| (p.content_type.as_str(), p.content.as_slice()))
+            })?;
         }
         for p in parts {
             xapi_attachment::Entity::insert(xapi_attachment::ActiveModel {

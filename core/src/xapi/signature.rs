@@ -15,14 +15,15 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
 use x509_cert::{Certificate, der::Decode};
 
-use super::{XResult, attachments::Part, bad};
+use super::{XResult, bad};
 
 const SIGNATURE: &str = "http://adlnet.gov/expapi/attachments/signature";
 /// rsaEncryption (PKCS #1).
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 
-/// Checks every signature attachment of `s` against the sent `parts`.
-pub fn check(s: &Value, parts: &[Part]) -> XResult<()> {
+/// Checks every signature attachment of `s`; `sent` finds a sent part by
+/// its SHA-256 (hex), as its content type and content.
+pub fn check<'a>(s: &Value, sent: impl Fn(&str) -> Option<(&'a str, &'a [u8])>) -> XResult<()> {
     for a in s
         .get("attachments")
         .and_then(Value::as_array)
@@ -33,7 +34,7 @@ pub fn check(s: &Value, parts: &[Part]) -> XResult<()> {
             continue;
         }
         let sha = a.get("sha2").and_then(Value::as_str).unwrap_or_default();
-        let Some(part) = parts.iter().find(|p| p.sha2.eq_ignore_ascii_case(sha)) else {
+        let Some((content_type, content)) = sent(sha) else {
             return Err(bad("a signed statement's signature was not sent"));
         };
         let declared = a
@@ -41,12 +42,11 @@ pub fn check(s: &Value, parts: &[Part]) -> XResult<()> {
             .and_then(Value::as_str)
             .unwrap_or_default();
         if !declared.starts_with("application/octet-stream")
-            || !part.content_type.starts_with("application/octet-stream")
+            || !content_type.starts_with("application/octet-stream")
         {
             return Err(bad("a signature is sent as application/octet-stream"));
         }
-        let jws =
-            std::str::from_utf8(&part.content).map_err(|_| bad("the signature is not a JWS"))?;
+        let jws = std::str::from_utf8(content).map_err(|_| bad("the signature is not a JWS"))?;
         verify(s, jws.trim())?;
     }
     Ok(())

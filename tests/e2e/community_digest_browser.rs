@@ -16,6 +16,7 @@ use super::{
     cohorts::ok,
     cohorts_browser::{EN, Run, Words},
     community::named,
+    community_moderation::established,
 };
 
 const FR: Words = Words {
@@ -41,6 +42,9 @@ async fn journey(run: &Run, sink: &SmtpSink, who: &Learner, title: &str, e: &Exp
         .s
         .learner(&format!("peer-{}@porto.example", run.w.lang))
         .await;
+    // An established account: a new one's first posts in a community
+    // space wait for a moderator, and notify no one until approved.
+    established(&run.s, &[&peer]).await;
     run.sign_in(&who.email).await;
 
     // The person chooses the daily digest for every space, and follows one.

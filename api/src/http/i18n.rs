@@ -470,6 +470,8 @@ mod completeness {
             "certificate-unknown",
             "unsubscribed",
             "unsubscribe-failed",
+            "discussion-unsubscribed-space",
+            "discussion-unsubscribed-all",
         ] {
             out.push(format!("{m}-title"));
             out.push(format!("{m}-text"));
@@ -521,6 +523,8 @@ mod completeness {
             "reset-failed",
             "certificate-unknown",
             "unsubscribe-failed",
+            "discussion-unsubscribed-space",
+            "discussion-unsubscribed-all",
         ];
         src.split('"')
             .skip(1)

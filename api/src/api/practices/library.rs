@@ -1,4 +1,7 @@
-//! Reading the library (anyone) and writing to a practice's contact.
+//! Reading the library (anyone), starting a practice, and writing to a
+//! practice's contact. Both operations of `/practices` live here: the
+//! OpenAPI document keeps one path item per path and API, so splitting a
+//! path's methods across two APIs would drop one of them from the document.
 
 use agora_core::practices::{Facet as CoreFacet, Library as CoreLibrary, LibraryQuery};
 use poem::web::Data;
@@ -8,7 +11,7 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{ApiTags, Practice};
+use super::{ApiTags, Input, Practice, Record};
 use crate::{
     api::{auth::Auth, catalogue::preferred_locales, error::ApiError},
     state::AppState,
@@ -122,8 +125,30 @@ enum Sent {
     Accepted,
 }
 
+#[derive(ApiResponse)]
+enum Created {
+    /// The draft, for its authors.
+    #[oai(status = 201)]
+    Record(Json<Record>),
+}
+
 #[OpenApi(tag = "ApiTags::Practices")]
 impl PracticesApi {
+    /// Start a practice of your organisation, as a draft
+    #[oai(path = "/practices", method = "post", operation_id = "create_practice")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<Input>,
+    ) -> Result<Created, ApiError> {
+        let r = state
+            .practices
+            .create(Some(auth.principal()), &body.0.into())
+            .await?;
+        Ok(Created::Record(Json(r.into())))
+    }
+
     /// The published library, filtered by facets and words, with counts per facet value
     #[oai(path = "/practices", method = "get", operation_id = "list_practices")]
     #[allow(clippy::too_many_arguments)]

@@ -36,30 +36,8 @@ struct Review {
     note: Option<String>,
 }
 
-#[derive(ApiResponse)]
-enum Created {
-    /// The draft, for its authors.
-    #[oai(status = 201)]
-    Record(Json<Record>),
-}
-
 #[OpenApi(tag = "ApiTags::Practices")]
 impl PracticeSubmissionsApi {
-    /// Start a practice of your organisation, as a draft
-    #[oai(path = "/practices", method = "post", operation_id = "create_practice")]
-    async fn create(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        body: Json<Input>,
-    ) -> Result<Created, ApiError> {
-        let r = state
-            .practices
-            .create(Some(auth.principal()), &body.0.into())
-            .await?;
-        Ok(Created::Record(Json(r.into())))
-    }
-
     /// Your organisation's practices and, for reviewers, every one submitted
     #[oai(
         path = "/practice-submissions",

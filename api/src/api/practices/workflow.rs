@@ -2,7 +2,7 @@
 
 use agora_core::practices::Decision;
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use time::OffsetDateTime;
 
 use super::{ApiTags, Input, Record};

@@ -361,12 +361,17 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
         .header(header::CONTENT_LENGTH)
         .and_then(|v| v.parse::<usize>().ok());
     let too_large = || {
-        ApiError::PayloadTooLarge(Json(ErrorBody::new(
+        let mut r = ApiError::PayloadTooLarge(Json(ErrorBody::new(
             "payload_too_large",
             format!("the body is over {} KiB", limit / 1024),
             None,
         )))
-        .into_response()
+        .into_response();
+        // The body is left unread, so the connection cannot carry another
+        // request: say so, and the client opens a new one.
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r
     };
     match declared {
         Some(n) if n > limit => return Ok(too_large()),

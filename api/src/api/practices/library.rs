@@ -169,6 +169,7 @@ impl PracticesApi {
         sendai: Query<Vec<String>>,
         population_band: Query<Vec<String>>,
         /// From 1; 20 practices a page.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// The reader's language (`en`, `fr`, `es`), before `Accept-Language`.
         #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]

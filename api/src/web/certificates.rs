@@ -230,11 +230,7 @@ pub async fn unsubscribe(
 ) -> Response {
     match notifications::unsubscribe(&ctx.state.db, q.token.as_deref().unwrap_or("")).await {
         Ok(user_locale) => {
-            // The page speaks the language of the mail it came from, unless
-            // the reader asked for another.
-            if ctx.user.is_none() && !req.uri().query().unwrap_or("").contains("lang=") {
-                ctx.locale = user_locale;
-            }
+            ctx.speak_mail_locale(req, user_locale);
             message(
                 &ctx,
                 StatusCode::OK,

@@ -148,6 +148,15 @@ struct PageData<'a, T: Serialize> {
 }
 
 impl Ctx {
+    /// A page reached from a mail's link speaks the language of that mail
+    /// (`mail_locale`), unless the reader is signed in or asked for another
+    /// with `?lang=`.
+    pub fn speak_mail_locale(&mut self, req: &poem::Request, mail_locale: Locale) {
+        if self.user.is_none() && !req.uri().query().unwrap_or("").contains("lang=") {
+            self.locale = mail_locale;
+        }
+    }
+
     pub fn t(&self, key: &str) -> String {
         i18n::t(self.locale, key)
     }

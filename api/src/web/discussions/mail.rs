@@ -187,14 +187,6 @@ struct UnsubscribePage {
     text: String,
 }
 
-/// The page speaks the language of the mail it came from, unless the
-/// reader is signed in or asked for another.
-fn speak(ctx: &mut Ctx, req: &poem::Request, locale: agora_core::domain::Locale) {
-    if ctx.user.is_none() && !req.uri().query().unwrap_or("").contains("lang=") {
-        ctx.locale = locale;
-    }
-}
-
 fn failed(ctx: &Ctx) -> Response {
     crate::web::auth::message(
         ctx,
@@ -217,8 +209,7 @@ pub async fn unsubscribe_page(
     let token = q.token.unwrap_or_default();
     match discussions::holder(&ctx.state.db, &token).await {
         Ok(u) => {
-            speak(
-                &mut ctx,
+            ctx.speak_mail_locale(
                 req,
                 u.locale.parse().unwrap_or(agora_core::domain::Locale::En),
             );
@@ -255,7 +246,7 @@ pub async fn unsubscribe(
     let token = q.token.unwrap_or_default();
     match discussions::unsubscribe(&ctx.state.db, &token, q.space.as_deref()).await {
         Ok(done) => {
-            speak(&mut ctx, req, done.locale);
+            ctx.speak_mail_locale(req, done.locale);
             let key = if done.space.is_some() {
                 "discussion-unsubscribed-space"
             } else {

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use super::lti::{Launch, LtiWorld, SLUG, cookie_of, get_with};
 
-const ROSTER_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
+const ROSTER_SCOPE: &str =
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
 
 /// Four members, two a page: the instructor, a learner who will start, one
 /// who never launches, and one the LMS marks inactive.
@@ -63,7 +64,12 @@ async fn instructor(w: &LtiWorld, base: &str, context: &str, nrps: &str) -> (Lau
         l.result.location.as_deref(),
         Some(format!("/courses/{SLUG}/report").as_str())
     );
-    let report = get_with(&w.s, &format!("/courses/{SLUG}/report"), &l.session().unwrap()).await;
+    let report = get_with(
+        &w.s,
+        &format!("/courses/{SLUG}/report"),
+        &l.session().unwrap(),
+    )
+    .await;
     assert_eq!(report.status, 200);
     // The report links to the roster of each context the reader teaches;
     // the newest first.
@@ -74,13 +80,19 @@ async fn instructor(w: &LtiWorld, base: &str, context: &str, nrps: &str) -> (Lau
         .and_then(|r| r.split('"').next())
         .expect("a roster link on the course report")
         .to_owned();
-    assert!(report.body.contains(&format!("href=\"/lti/contexts/{id}/roster\"")));
+    assert!(
+        report
+            .body
+            .contains(&format!("href=\"/lti/contexts/{id}/roster\""))
+    );
     (l, id)
 }
 
 /// The row of `name` in the roster page.
 fn row<'a>(page: &'a str, name: &str) -> &'a str {
-    let at = page.find(&format!(">{name}</th>")).unwrap_or_else(|| panic!("{name} in {page}"));
+    let at = page
+        .find(&format!(">{name}</th>"))
+        .unwrap_or_else(|| panic!("{name} in {page}"));
     let start = page[..at].rfind("<tr").unwrap();
     let end = at + page[at..].find("</tr>").unwrap();
     &page[start..end]
@@ -123,7 +135,10 @@ async fn the_instructor_sees_who_of_the_lms_roster_has_started() {
     assert!(bob.contains("data-standing=\"not_launched\""), "{bob}");
     assert!(bob.contains("Not yet launched"), "{bob}");
     let cy = row(&page.body, "Cy Gone");
-    assert!(cy.contains("Inactive") && cy.contains("Not yet launched"), "{cy}");
+    assert!(
+        cy.contains("Inactive") && cy.contains("Not yet launched"),
+        "{cy}"
+    );
     let grace = row(&page.body, "Grace Teacher");
     assert!(grace.contains("data-standing=\"launched\""), "{grace}");
     assert!(grace.contains("Instructor"), "{grace}");
@@ -146,7 +161,13 @@ async fn the_instructor_sees_who_of_the_lms_roster_has_started() {
     assert_eq!(body["courses"][0]["slug"], SLUG);
     let members = body["members"].as_array().unwrap();
     assert_eq!(members.len(), 4, "{body}");
-    let of = |id: &str| members.iter().find(|m| m["lms_user_id"] == id).unwrap().clone();
+    let of = |id: &str| {
+        members
+            .iter()
+            .find(|m| m["lms_user_id"] == id)
+            .unwrap()
+            .clone()
+    };
     let ada = of("lms-learner-1");
     assert_eq!(ada["standing"], "started");
     assert_eq!(ada["roles"], json!(["Learner"]));
@@ -172,12 +193,19 @@ async fn the_instructor_sees_who_of_the_lms_roster_has_started() {
     let refused = get_with(&w.s, &path, &learner.session().unwrap()).await;
     assert_eq!(refused.status, 403);
     let (status, err) = api(&w, Some(&token_of(&learner)), &format!("/api/v1{path}")).await;
-    assert_eq!((status, err["code"].as_str()), (403, Some("forbidden")), "{err}");
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (403, Some("forbidden")),
+        "{err}"
+    );
     // An admin may.
     let admin = get_with(&w.s, &path, cookie_of(&w.admin)).await;
     assert_eq!(admin.status, 200);
     assert!(admin.body.contains("Ada Starter"));
-    assert!(!w.s.logs().contains(&token_of(&teacher)), "no session in the logs");
+    assert!(
+        !w.s.logs().contains(&token_of(&teacher)),
+        "no session in the logs"
+    );
 }
 
 #[tokio::test]
@@ -187,9 +215,30 @@ async fn a_platform_down_or_refusing_is_a_clear_answer_never_a_500() {
     let base = w.platform.base(&w.s);
     // (context, the launch's nrps hint, page status, failure, API status, API code)
     let cases = [
-        ("context-down", "down", 503, "unreachable", 503, "lms_unreachable"),
-        ("context-refused", "refused", 503, "refused", 503, "lms_refused"),
-        ("context-off", "off", 200, "not-offered", 409, "roster_not_offered"),
+        (
+            "context-down",
+            "down",
+            503,
+            "unreachable",
+            503,
+            "lms_unreachable",
+        ),
+        (
+            "context-refused",
+            "refused",
+            503,
+            "refused",
+            503,
+            "lms_refused",
+        ),
+        (
+            "context-off",
+            "off",
+            200,
+            "not-offered",
+            409,
+            "roster_not_offered",
+        ),
     ];
     for (context, nrps, page_status, failure, api_status, code) in cases {
         let (teacher, id) = instructor(&w, &base, context, nrps).await;
@@ -205,7 +254,10 @@ async fn a_platform_down_or_refusing_is_a_clear_answer_never_a_500() {
         let (status, err) = api(&w, Some(&token_of(&teacher)), &format!("/api/v1{path}")).await;
         assert_eq!(status, api_status, "{context}: {err}");
         assert_eq!(err["code"], code, "{err}");
-        assert!(err["message"].as_str().is_some_and(|m| m.contains("LMS")), "{err}");
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains("LMS")),
+            "{err}"
+        );
     }
     // Nothing of the roster's addresses' tokens reached the logs.
     assert!(!w.s.logs().contains("Bearer "));
@@ -259,8 +311,16 @@ async fn the_roster_answers_each_caller_as_the_matrix_says() {
         Some(w.admin.token.clone()),
     ];
     let rows: [(&str, [u16; 6], [u16; 6]); 3] = [
-        (&path, [303, 403, 403, 403, 200, 200], [401, 403, 403, 403, 200, 200]),
-        (&nobody, [303, 404, 404, 404, 404, 404], [401, 404, 404, 404, 404, 404]),
+        (
+            &path,
+            [303, 403, 403, 403, 200, 200],
+            [401, 403, 403, 403, 200, 200],
+        ),
+        (
+            &nobody,
+            [303, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404],
+        ),
         (
             "/lti/contexts/not-a-uuid/roster",
             [303, 404, 404, 404, 404, 404],
@@ -278,11 +338,19 @@ async fn the_roster_answers_each_caller_as_the_matrix_says() {
             let (status, body) = api(&w, tokens[i].as_deref(), &format!("/api/v1{p}")).await;
             assert_eq!(status, apis[i], "API {p} as caller {i}: {body}");
             if status != 200 {
-                assert!(body["code"].is_string() && body["message"].is_string(), "{body}");
+                assert!(
+                    body["code"].is_string() && body["message"].is_string(),
+                    "{body}"
+                );
             }
         }
     }
     // The other LMS's instructor reads their own context's roster.
-    let own = get_with(&w.s, &format!("/lti/contexts/{other_id}/roster"), &other.session().unwrap()).await;
+    let own = get_with(
+        &w.s,
+        &format!("/lti/contexts/{other_id}/roster"),
+        &other.session().unwrap(),
+    )
+    .await;
     assert_eq!(own.status, 200, "{}", own.body);
 }

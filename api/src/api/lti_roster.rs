@@ -135,7 +135,9 @@ fn course(c: CourseProgress) -> CourseProgressInfo {
 
 /// The platform gave no roster: the one error shape, with a code saying why.
 fn failed(f: RosterFailure) -> ApiError {
-    let body = |code: &str, message: &str| poem_openapi::payload::Json(ErrorBody::new(code, message, None));
+    let body = |code: &str, message: &str| {
+        poem_openapi::payload::Json(ErrorBody::new(code, message, None))
+    };
     match f {
         RosterFailure::NotOffered => ApiError::Conflict(body(
             "roster_not_offered",

@@ -86,7 +86,10 @@ fn row(ctx: &Ctx, m: RosterMember) -> MemberRow {
                     l,
                     "lti-roster-started",
                     &[
-                        ("score", format_percent(l, u32::from(c.progress_percent)).into()),
+                        (
+                            "score",
+                            format_percent(l, u32::from(c.progress_percent)).into(),
+                        ),
                         ("date", last.into()),
                     ],
                 )

@@ -76,7 +76,8 @@ pub(super) fn service_url_ok(u: &str) -> bool {
 fn context_of(claims: &Value) -> Option<LaunchContext> {
     let c = lti(claims, "context")?;
     let id = text(c.get("id")).filter(|id| id.chars().count() <= 255)?;
-    let title = text(c.get("title")).map(|t| t.chars().filter(|c| !c.is_control()).take(500).collect());
+    let title =
+        text(c.get("title")).map(|t| t.chars().filter(|c| !c.is_control()).take(500).collect());
     let nrps = claims.get(NRPS);
     let v2 = nrps
         .and_then(|n| n.get("service_versions"))

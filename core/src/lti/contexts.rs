@@ -61,9 +61,7 @@ impl Lti {
             .update_columns([lti_context::Column::Title, lti_context::Column::UpdatedAt])
             .value(
                 lti_context::Column::MembershipsUrl,
-                Expr::cust(
-                    "COALESCE(excluded.memberships_url, lti_contexts.memberships_url)",
-                ),
+                Expr::cust("COALESCE(excluded.memberships_url, lti_contexts.memberships_url)"),
             )
             .to_owned(),
         )
@@ -135,7 +133,11 @@ impl Lti {
 
     /// The contexts launched into `course_id` whose roster `caller` may
     /// read (every one for an admin), newest first.
-    pub async fn roster_links(&self, caller: &Principal, course_id: Uuid) -> Result<Vec<ContextLink>> {
+    pub async fn roster_links(
+        &self,
+        caller: &Principal,
+        course_id: Uuid,
+    ) -> Result<Vec<ContextLink>> {
         let mut q = lti_context_launch::Entity::find()
             .filter(lti_context_launch::Column::CourseId.eq(course_id));
         if caller.role != Role::Admin {
@@ -143,7 +145,12 @@ impl Lti {
                 .filter(lti_context_launch::Column::UserId.eq(caller.user_id))
                 .filter(lti_context_launch::Column::Instructor.eq(true));
         }
-        let mut ids: Vec<Uuid> = q.all(&self.db).await?.into_iter().map(|l| l.context_ref).collect();
+        let mut ids: Vec<Uuid> = q
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|l| l.context_ref)
+            .collect();
         ids.sort();
         ids.dedup();
         if ids.is_empty() {

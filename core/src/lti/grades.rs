@@ -178,9 +178,7 @@ impl Lti {
             .map_err(|e| Error::backend("LTI line item", e))?;
         let status = resp.status();
         if status.as_u16() == 401 || status.as_u16() == 403 {
-            self.tokens
-                .invalidate(&(platform.id, SCORE_SCOPE))
-                .await;
+            self.tokens.invalidate(&(platform.id, SCORE_SCOPE)).await;
         }
         if !status.is_success() {
             return Err(Error::backend(

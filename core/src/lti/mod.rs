@@ -33,7 +33,8 @@ pub use launch::{Landing, LoginRedirect, LoginRequest, state_cookie_name};
 pub use platforms::{Platform, PlatformInput, ToolUrls};
 pub use rejection::{LaunchError, Rejection};
 pub use roster::{
-    CourseProgress, MemberStatus, Roster, RosterContext, RosterFailure, RosterMember, RosterStanding,
+    CourseProgress, MemberStatus, Roster, RosterContext, RosterFailure, RosterMember,
+    RosterStanding,
 };
 
 /// How long a login in flight (its state and nonce) may take.

@@ -124,9 +124,20 @@ impl LtiPlatform {
         format!("http://127.0.0.1:{}/t/{tenant}", self.port)
     }
 
+    /// The base address of a second platform (its own issuer) that
+    /// launches the same Agora.
+    pub fn second_base(&self, agora: &TestServer) -> String {
+        format!("{}b", self.base(agora))
+    }
+
     /// The registration an admin enters in Agora for this platform.
     pub fn registration(&self, agora: &TestServer) -> Vec<(&'static str, String)> {
-        let b = self.base(agora);
+        self.registration_at(&self.base(agora))
+    }
+
+    /// The registration of the platform at `b` (`base` or `second_base`).
+    pub fn registration_at(&self, b: &str) -> Vec<(&'static str, String)> {
+        let b = b.to_owned();
         vec![
             ("name", "Test LMS".into()),
             ("issuer", b.clone()),
@@ -138,7 +149,20 @@ impl LtiPlatform {
         ]
     }
 
-    /// What the platform's endpoints received: `scores` and `deep_links`.
+    /// Sets the roster the platform serves for every context of `agora`:
+    /// `{"page_size": n, "members": [{user_id, name, role, status}]}`.
+    pub async fn set_roster(&self, agora: &TestServer, roster: &Value) {
+        let r = reqwest::Client::new()
+            .post(format!("{}/roster", self.base(agora)))
+            .json(roster)
+            .send()
+            .await
+            .expect("the platform answers");
+        assert_eq!(r.status(), 200);
+    }
+
+    /// What the platform's endpoints received: `scores`, `deep_links`,
+    /// `roster_pages` and `tokens`.
     pub async fn received(&self, agora: &TestServer) -> Value {
         reqwest::get(format!("{}/received", self.base(agora)))
             .await

@@ -60,9 +60,14 @@ impl LtiWorld {
     /// authorization endpoint (the launch form), then the form posted to
     /// Agora. `query` is the platform's start query (user, role, scenario…).
     pub async fn launch(&self, query: &[(&str, &str)]) -> Launch {
+        self.launch_from(&self.platform.base(&self.s), query).await
+    }
+
+    /// A launch from the platform at `base` (see `LtiPlatform::second_base`).
+    pub async fn launch_from(&self, base: &str, query: &[(&str, &str)]) -> Launch {
         let b = browser();
         let start = Hop::of(
-            b.get(format!("{}/start", self.platform.base(&self.s)))
+            b.get(format!("{base}/start"))
                 .query(query)
                 .send()
                 .await

@@ -75,6 +75,30 @@ async fn launches_in_chromium_land_signed_in_and_deep_linking_answers_the_platfo
     let got = w.platform.received(&w.s).await;
     assert_eq!(got["deep_links"].as_array().map(Vec::len), Some(1));
 
+    // An instructor's launch lands on the report, which links to the LMS
+    // roster (fetched from the platform, no script needed).
+    w.platform
+        .set_roster(
+            &w.s,
+            &serde_json::json!({"page_size": 1, "members": [
+                {"user_id": "browser-teacher", "name": "Tess Teacher", "role": "Instructor"},
+                {"user_id": "browser-learner", "name": "Ada Lovelace", "role": "Learner"},
+            ]}),
+        )
+        .await;
+    let course = w.target(&format!("/courses/{SLUG}"));
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("target", &course)
+        .append_pair("user", "browser-teacher")
+        .append_pair("role", "instructor")
+        .finish();
+    b.goto(&start(&q)).await;
+    wait_for_url(&b, &format!("/courses/{SLUG}/report")).await;
+    b.click_and_wait("a[data-roster]").await;
+    wait_for_url(&b, "/roster").await;
+    assert!(b.try_find("tr[data-standing='launched']").await.is_some());
+    look(&b, &axe, "lti-roster").await;
+
     // The admin's registration page, signed in with a password.
     let b = Browser::start(true, "en").await;
     b.goto(&w.s.url("/sign-in")).await;

@@ -49,6 +49,7 @@ mod lti;
 mod lti_browser;
 mod lti_grades;
 mod lti_rejections;
+mod lti_roster;
 mod media;
 mod media_variants;
 mod metrics;

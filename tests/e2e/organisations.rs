@@ -914,6 +914,13 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
             None,
             [401, 404, 404, 404, 404, 404, 404, 404],
         ),
+        // An LMS roster (issue 21, NRPS): no such context here.
+        (
+            Method::GET,
+            format!("/api/v1/lti/contexts/{nobody}/roster"),
+            None,
+            [401, 404, 404, 404, 404, 404, 404, 404],
+        ),
         // Open Badges credentials (issue 20): the holder's own, anyone's check.
         (
             Method::GET,
@@ -1180,7 +1187,7 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
     let (_, html) = page_as(s, None, "/organisations/lyon?lang=fr").await;
     assert!(html.contains("Europe occidentale"), "{html}");
     // Pages answer each role as the API does.
-    let rows: [(&str, [u16; 8]); 19] = [
+    let rows: [(&str, [u16; 8]); 20] = [
         // Open Badges (issue 20): anyone checks a credential; only its
         // holder (or an admin) downloads it, and no one an unknown one.
         ("/credentials/verify", [200; 8]),
@@ -1223,6 +1230,11 @@ async fn pages_show_the_public_profile_never_the_staff_and_manage_only_for_admin
         // LTI: the keys are public; the picker needs a deep linking launch.
         ("/lti/jwks", [200; 8]),
         ("/lti/deep-link", [400; 8]),
+        // An LMS roster (NRPS): its instructors' and admins'; no such context here.
+        (
+            "/lti/contexts/00000000-0000-0000-0000-000000000000/roster",
+            [303, 404, 404, 404, 404, 404, 404, 404],
+        ),
         (
             "/admin/xapi-clients",
             [303, 403, 403, 403, 403, 403, 403, 200],

@@ -18,7 +18,19 @@ standard input closes (the test process ended).
 - POST /t/<p>/token  client_credentials with a JWT assertion -> access token
 - POST /t/<p>/lineitems/<id>/scores  records a score (bearer token checked)
 - POST /t/<p>/deep-link-return  validates the LtiDeepLinkingResponse
-- GET  /t/<p>/received  what was recorded: {"scores": [...], "deep_links": [...]}
+- GET  /t/<p>/memberships/<context>[?page=N]  the context's roster (Names and
+       Role Provisioning Services 2.0): bearer token checked for the roster
+       scope, `Accept` checked, paged with `Link: <...>; rel="next"`
+- GET  /t/<p>/memberships/<context>/refused  answers 403, as a platform that
+       withholds its roster
+- POST /t/<p>/roster  the test sets the roster: {"page_size": n, "members": [...]}
+- GET  /t/<p>/received  what was recorded: {"scores": [...], "deep_links": [...],
+       "roster_pages": [...], "tokens": [...]}
+
+A tenant `<port>b` is a second platform (its own issuer) for the same Agora.
+The launch's `nrps` hint: `on` (default) sends the roster claim with the
+harness's address, `down` an address where nothing listens, `refused` the
+refusing address, `off` no claim.
 """
 
 import base64
@@ -36,6 +48,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.membership import Context, ContextMembership, Status
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
@@ -45,8 +58,12 @@ PORT = int(sys.argv[1])
 CLIENT_ID = "agora-client"
 DEPLOYMENT_ID = "deployment-1"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+ROSTER_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+ROSTER_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 LOCK = threading.Lock()
 RECEIVED = {}
+ROSTERS = {}
+CONTEXT_TITLE = "Civic course"
 
 
 def pem_pair():
@@ -72,7 +89,7 @@ def base(tenant):
 
 
 def tool(tenant):
-    return f"http://127.0.0.1:{tenant}"
+    return f"http://127.0.0.1:{tenant.rstrip('b')}"
 
 
 class Platform(LTI1P3PlatformConfAbstract):
@@ -136,7 +153,15 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
             full_name=h.get("name", "Ada Lovelace"),
             email_address=h.get("email"),
         )
-        self.set_launch_context_claim("context-1", context_title="Civic course")
+        context = h.get("context", "context-1")
+        self.set_launch_context_claim(context, context_title=CONTEXT_TITLE)
+        nrps = h.get("nrps", "on")
+        if nrps == "on":
+            self.set_nrps(base(self.tenant) + "/memberships/" + context)
+        elif nrps == "refused":
+            self.set_nrps(base(self.tenant) + "/memberships/" + context + "/refused")
+        elif nrps == "down":
+            self.set_nrps("http://127.0.0.1:9/memberships/" + context)
         if h.get("kind") == "deep":
             self.set_dl(base(self.tenant) + "/deep-link-return", extra_data="opaque-42")
         else:
@@ -189,9 +214,46 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
         )
 
 
+def empty():
+    return {"scores": [], "deep_links": [], "roster_pages": [], "tokens": []}
+
+
 def record(tenant, kind, value):
     with LOCK:
-        RECEIVED.setdefault(tenant, {"scores": [], "deep_links": []})[kind].append(value)
+        RECEIVED.setdefault(tenant, empty())[kind].append(value)
+
+
+ROLE_URI = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+
+
+def membership_page(tenant, context, page):
+    """One page of the context's membership container, and the next page's
+    address if there is one. Members as the test set them: user_id, name,
+    role (learner|instructor|...), status (Active|Inactive|Deleted)."""
+    with LOCK:
+        roster = ROSTERS.get(tenant, {"page_size": 10, "members": []})
+    size = max(1, int(roster.get("page_size", 10)))
+    members = roster["members"]
+    url = base(tenant) + "/memberships/" + context
+    ctx = ContextMembership(
+        id=url, context=Context(id=context, label=context, title=CONTEXT_TITLE)
+    )
+    chunk = members[(page - 1) * size : page * size]
+    body = {
+        "id": ctx.id,
+        "context": {"id": ctx.context.id, "label": ctx.context.label, "title": ctx.context.title},
+        "members": [
+            {
+                "status": Status(m.get("status", "Active")).value,
+                "name": m["name"],
+                "user_id": m["user_id"],
+                "roles": [ROLE_URI + m.get("role", "Learner")],
+            }
+            for m in chunk
+        ],
+    }
+    more = page * size < len(members)
+    return body, (f"{url}?page={page + 1}" if more else None)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -210,7 +272,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def route(self):
         url = urlparse(self.path)
-        m = re.fullmatch(r"/t/(\d+)(/.*)", url.path)
+        m = re.fullmatch(r"/t/(\d+b?)(/.*)", url.path)
         if not m:
             return None, None, None
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -243,18 +305,45 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, page, "text/html; charset=utf-8")
         if path == "/received":
             with LOCK:
-                got = RECEIVED.get(tenant, {"scores": [], "deep_links": []})
+                got = RECEIVED.get(tenant, empty())
                 return self.answer(200, json.dumps(got))
+        m = re.fullmatch(r"/memberships/([^/]+)(/refused)?", path or "")
+        if m:
+            if m.group(2):
+                return self.answer(403, '{"error": "the roster is not shared"}')
+            auth = self.headers.get("authorization", "")
+            platform = Platform(tenant=tenant)
+            platform.get_registration()
+            try:
+                ok = platform.validate_token(auth.removeprefix("Bearer "), allowed_scopes=[ROSTER_SCOPE])
+            except Exception:
+                ok = False
+            if not ok:
+                return self.answer(401, '{"error": "token"}')
+            if self.headers.get("accept") != ROSTER_TYPE:
+                return self.answer(406, '{"error": "accept"}')
+            page = int(q.get("page", "1"))
+            record(tenant, "roster_pages", {"context": m.group(1), "page": page})
+            body, next_url = membership_page(tenant, m.group(1), page)
+            headers = [("link", f'<{next_url}>; rel="next"')] if next_url else []
+            return self.answer(200, json.dumps(body), ROSTER_TYPE, headers)
         self.answer(404, "{}")
 
     def do_POST(self):
         tenant, path, _ = self.route()
         form = None
+        if path == "/roster":
+            n = int(self.headers.get("content-length") or 0)
+            with LOCK:
+                ROSTERS[tenant] = json.loads(self.rfile.read(n))
+            return self.answer(200, "{}")
         if path == "/token":
             platform = Platform(tenant=tenant)
             platform.get_registration()
+            form = self.form()
+            record(tenant, "tokens", {"scope": form.get("scope")})
             try:
-                return self.answer(200, json.dumps(platform.get_access_token(self.form())))
+                return self.answer(200, json.dumps(platform.get_access_token(form)))
             except Exception as e:  # the library raises on any bad request
                 return self.answer(400, json.dumps({"error": str(e)}))
         m = re.fullmatch(r"/lineitems/([^/]+)/scores", path or "")

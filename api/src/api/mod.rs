@@ -17,6 +17,7 @@ mod download;
 pub mod explorer;
 pub mod learning;
 pub mod lti;
+pub mod lti_roster;
 pub mod me;
 pub mod media;
 pub mod offline;
@@ -66,7 +67,11 @@ pub type Apis = (
     reports::ReportsApi,
     org_reports::OrganisationReportsApi,
     partners::PartnersApi,
-    (partners::PartnerAdminApi, lti::LtiApi),
+    (
+        partners::PartnerAdminApi,
+        lti::LtiApi,
+        lti_roster::LtiRosterApi,
+    ),
     // poem-openapi implements `OpenApi` for tuples of at most 16: the
     // organisations' resources are grouped.
     (
@@ -120,7 +125,11 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             reports::ReportsApi,
             org_reports::OrganisationReportsApi,
             partners::PartnersApi,
-            (partners::PartnerAdminApi, lti::LtiApi),
+            (
+        partners::PartnerAdminApi,
+        lti::LtiApi,
+        lti_roster::LtiRosterApi,
+    ),
             (
                 organisations::OrganisationsApi,
                 organisations::OrgMembersApi,

@@ -175,7 +175,7 @@ mod completeness {
         ("es", include_str!("../../../frontend/locales/es/main.ftl")),
     ];
 
-    const CODE: [(&str, &str); 60] = [
+    const CODE: [(&str, &str); 61] = [
         ("web/account.rs", include_str!("../web/account.rs")),
         (
             "web/lti_platforms.rs",
@@ -183,6 +183,7 @@ mod completeness {
         ),
         ("lti/page.rs", include_str!("../lti/page.rs")),
         ("lti/deep_link.rs", include_str!("../lti/deep_link.rs")),
+        ("web/lti_roster.rs", include_str!("../web/lti_roster.rs")),
         ("web/admin.rs", include_str!("../web/admin.rs")),
         ("web/auth.rs", include_str!("../web/auth.rs")),
         (

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 87] = pages![
+pub const PAGES: [(&str, &str); 88] = pages![
     "layout",
     "error",
     "message",
@@ -79,6 +79,7 @@ pub const PAGES: [(&str, &str); 87] = pages![
     "lti_rejected",
     "lti_picker",
     "lti_return",
+    "lti_roster",
     "discussion_spaces",
     "discussion_space",
     "discussion_thread",

@@ -22,6 +22,7 @@ mod embed;
 mod form;
 mod learning;
 mod lti_platforms;
+mod lti_roster;
 mod offline;
 mod org_reports;
 mod organisations;
@@ -68,6 +69,7 @@ pub fn routes(route: Route) -> Route {
             get(learning::resource_file),
         )
         .at("/courses/:slug/report", get(reports::report))
+        .at("/lti/contexts/:id/roster", get(lti_roster::roster))
         .at(
             "/organisations/:slug/report",
             get(org_reports::organisation_report),

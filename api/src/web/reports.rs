@@ -78,6 +78,8 @@ struct ReportPage {
     locales_chart: String,
     locales: Vec<LocaleRow>,
     csv: CsvLinks,
+    /// The LMS courses (LTI contexts) whose roster the reader may open.
+    rosters: Vec<agora_core::lti::ContextLink>,
 }
 
 /// GET `/courses/{slug}/report`, for whoever `Reports::readable` lets in.
@@ -103,7 +105,15 @@ pub async fn report(ctx: Ctx, Path(slug): Path<String>) -> Response {
         Ok(r) => r,
         Err(e) => return ctx.fail(e),
     };
-    let page = page(&ctx, report);
+    let rosters = match ctx.user.as_ref() {
+        Some(u) => match ctx.state.lti.roster_links(u, course.id()).await {
+            Ok(r) => r,
+            Err(e) => return ctx.fail(e),
+        },
+        None => vec![],
+    };
+    let mut page = page(&ctx, report);
+    page.rosters = rosters;
     let title = t_args(
         ctx.locale,
         "report-title",
@@ -279,6 +289,7 @@ fn page(ctx: &Ctx, r: CourseReport) -> ReportPage {
             questions: csv(ReportTable::Questions),
             locales: csv(ReportTable::Locales),
         },
+        rosters: vec![],
         stats,
         period_heading: t(match r.granularity {
             Granularity::Day => "report-day",

@@ -52,6 +52,8 @@ pub mod lesson_progress;
 pub mod lesson_resource;
 pub mod lesson_translation;
 pub mod lti_account;
+pub mod lti_context;
+pub mod lti_context_launch;
 pub mod lti_deep_link;
 pub mod lti_key;
 pub mod lti_link;

@@ -12,6 +12,18 @@ const DEEP_LINKING_SETTINGS: &str =
     "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings";
 const AGS_ENDPOINT: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
 pub(super) const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice";
+pub(super) const ROSTER_SCOPE: &str =
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
+
+/// The LMS context (its course) a launch came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaunchContext {
+    pub id: String,
+    pub title: Option<String>,
+    /// Its roster address (NRPS 2.0), when the platform offers one.
+    pub memberships_url: Option<String>,
+}
 
 /// The message a launch carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +51,45 @@ pub struct Verified {
     pub instructor: bool,
     /// The line item scores go to, when the platform grants the score scope.
     pub lineitem: Option<String>,
+    /// The context claim, with the roster service when there is one.
+    pub context: Option<LaunchContext>,
+}
+
+/// Whether a service address the platform sent may be called: https, or
+/// plain http to this machine only (a platform on the same host, as in
+/// development and the tests).
+pub(super) fn service_url_ok(u: &str) -> bool {
+    let Ok(url) = url::Url::parse(u) else {
+        return false;
+    };
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
+        _ => false,
+    }
+}
+
+/// The context claim and, when its version is 2.0 and its address may be
+/// called, the roster service claim.
+fn context_of(claims: &Value) -> Option<LaunchContext> {
+    let c = lti(claims, "context")?;
+    let id = text(c.get("id")).filter(|id| id.chars().count() <= 255)?;
+    let title =
+        text(c.get("title")).map(|t| t.chars().filter(|c| !c.is_control()).take(500).collect());
+    let nrps = claims.get(NRPS);
+    let v2 = nrps
+        .and_then(|n| n.get("service_versions"))
+        .and_then(Value::as_array)
+        .is_some_and(|v| v.iter().any(|v| v.as_str() == Some("2.0")));
+    let memberships_url = text(nrps.and_then(|n| n.get("context_memberships_url")))
+        .filter(|u| v2 && u.len() <= 1000 && service_url_ok(u));
+    Some(LaunchContext {
+        id,
+        title,
+        memberships_url,
+    })
 }
 
 fn lti<'a>(claims: &'a Value, name: &str) -> Option<&'a Value> {
@@ -160,6 +211,7 @@ pub(super) fn check(
         locale: text(lti(claims, "launch_presentation").and_then(|p| p.get("locale"))),
         instructor: is_instructor(lti(claims, "roles")),
         lineitem,
+        context: context_of(claims),
     })
 }
 
@@ -245,6 +297,37 @@ mod tests {
             .unwrap()
             .remove("https://purl.imsglobal.org/spec/lti/claim/resource_link");
         assert_eq!(run(&c).unwrap_err(), Rejection::MissingResourceLink);
+    }
+
+    #[test]
+    fn the_roster_service_is_kept_with_its_context_when_it_may_be_called() {
+        let mut c = good();
+        c["https://purl.imsglobal.org/spec/lti/claim/context"] =
+            json!({"id": "ctx-1", "title": "Civics"});
+        c[NRPS] = json!({
+            "context_memberships_url": "https://lms.example/nrps/ctx-1",
+            "service_versions": ["2.0"],
+        });
+        let ctx = run(&c).unwrap().context.unwrap();
+        assert_eq!(ctx.id, "ctx-1");
+        assert_eq!(ctx.title.as_deref(), Some("Civics"));
+        assert_eq!(
+            ctx.memberships_url.as_deref(),
+            Some("https://lms.example/nrps/ctx-1")
+        );
+        for (url, versions) in [
+            ("http://lms.example/nrps", json!(["2.0"])),
+            ("ftp://lms.example/nrps", json!(["2.0"])),
+            ("https://lms.example/nrps", json!(["1.0"])),
+        ] {
+            c[NRPS] = json!({"context_memberships_url": url, "service_versions": versions});
+            let ctx = run(&c).unwrap().context.unwrap();
+            assert_eq!(ctx.memberships_url, None, "{url}");
+        }
+        assert!(service_url_ok("http://127.0.0.1:8000/nrps"));
+        assert!(service_url_ok("http://[::1]/nrps"));
+        assert!(!service_url_ok("http://10.0.0.1/nrps"));
+        assert!(run(&good()).unwrap().context.is_none());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use uuid::Uuid;
 
@@ -139,55 +139,6 @@ fn scores_url(lineitem: &str) -> Result<url::Url> {
 }
 
 impl Lti {
-    /// An access token for the score scope, by a signed client assertion.
-    async fn access_token(&self, platform: &lti_platform::Model) -> Result<std::sync::Arc<str>> {
-        if let Some(t) = self.tokens.get(&platform.id).await {
-            return Ok(t);
-        }
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        let assertion = self.signing_key().await?.sign(&json!({
-            "iss": platform.client_id,
-            "sub": platform.client_id,
-            "aud": platform.token_endpoint,
-            "iat": now,
-            "exp": now + 300,
-            "jti": Uuid::new_v4().to_string(),
-        }))?;
-        let resp = self
-            .http
-            .post(&platform.token_endpoint)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                (
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                ),
-                ("client_assertion", assertion.as_str()),
-                ("scope", SCORE_SCOPE),
-            ])
-            .send()
-            .await
-            .map_err(|e| Error::backend("LTI token endpoint", e))?;
-        let status = resp.status();
-        if !status.is_success() {
-            return Err(Error::backend(
-                "LTI token endpoint",
-                format!("answered {status}"),
-            ));
-        }
-        let body: Value = resp
-            .json()
-            .await
-            .map_err(|e| Error::backend("LTI token endpoint", e))?;
-        let token: std::sync::Arc<str> = body
-            .get("access_token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::backend("LTI token endpoint", "no access_token in the answer"))?
-            .into();
-        self.tokens.insert(platform.id, token.clone()).await;
-        Ok(token)
-    }
-
     /// Posts one score (the job's work). A link or platform removed since
     /// leaves nothing to do.
     pub async fn send_score(&self, job: &LtiScore) -> Result<()> {
@@ -205,7 +156,7 @@ impl Lti {
         ) else {
             return Ok(());
         };
-        let token = self.access_token(&platform).await?;
+        let token = self.access_token(&platform, SCORE_SCOPE).await?;
         let resp = self
             .http
             .post(scores_url(lineitem)?)
@@ -227,7 +178,7 @@ impl Lti {
             .map_err(|e| Error::backend("LTI line item", e))?;
         let status = resp.status();
         if status.as_u16() == 401 || status.as_u16() == 403 {
-            self.tokens.invalidate(&platform.id).await;
+            self.tokens.invalidate(&(platform.id, SCORE_SCOPE)).await;
         }
         if !status.is_success() {
             return Err(Error::backend(

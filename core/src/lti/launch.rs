@@ -261,6 +261,7 @@ impl Lti {
                 let user_id = self.account_for(v).await?;
                 self.keep_link(v, user_id, resource_link_id, course.id, key.as_deref())
                     .await?;
+                self.keep_context(v, user_id, course.id).await?;
                 let location = if v.instructor {
                     format!("/courses/{slug}/report")
                 } else {

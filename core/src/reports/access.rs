@@ -22,6 +22,10 @@ impl ReadableCourse {
     pub fn slug(&self) -> &str {
         &self.course.slug
     }
+
+    pub fn id(&self) -> uuid::Uuid {
+        self.course.id
+    }
 }
 
 /// Whether a caller with `role`, who is (or is not) an author of the

@@ -33,6 +33,7 @@ mod m20261205_000038_discussion_moderation;
 mod m20261205_000040_practices;
 mod m20261205_000041_practice_files;
 mod m20261205_000042_discussion_mail;
+mod m20261205_000044_discussion_post_images;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000040_practices::Migration),
             Box::new(m20261205_000041_practice_files::Migration),
             Box::new(m20261205_000042_discussion_mail::Migration),
+            Box::new(m20261205_000044_discussion_post_images::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 87] = pages![
+pub const PAGES: [(&str, &str); 88] = pages![
     "layout",
     "error",
     "message",
@@ -83,6 +83,7 @@ pub const PAGES: [(&str, &str); 87] = pages![
     "discussion_space",
     "discussion_thread",
     "discussion_post",
+    "discussion_image_fields",
     "discussion_ask",
     "lesson_discussion",
     "notifications",

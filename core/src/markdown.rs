@@ -286,9 +286,9 @@ fn render_with(
     for event in parser {
         match event {
             Event::Start(Tag::Image { dest_url, .. }) if image.is_none() && post.is_some() => {
-                let own = dest_url.strip_prefix("upload:").and_then(|name| {
-                    post.unwrap_or_default().iter().find(|u| u.name == name)
-                });
+                let own = dest_url
+                    .strip_prefix("upload:")
+                    .and_then(|name| post.unwrap_or_default().iter().find(|u| u.name == name));
                 if let Some(u) = own {
                     placed.push(u.name.clone());
                     image = Some((
@@ -720,14 +720,20 @@ mod tests {
             )),
             "{html}"
         );
-        assert!(html.contains("href=\"https://evil.example/p.gif\""), "{html}");
+        assert!(
+            html.contains("href=\"https://evil.example/p.gif\""),
+            "{html}"
+        );
         assert!(html.contains(">pixel</a>"), "{html}");
         assert!(html.contains("theirs"), "{html}");
         assert!(!html.contains("evil.example/t.gif"), "{html}");
         assert!(!html.contains("srcset"), "{html}");
         // Not placed: shown after the text, with its alt text.
         let html = render_post("Hello", &WithMedia, false, std::slice::from_ref(&own));
-        assert!(html.contains("<p class=\"post-images\"><img src="), "{html}");
+        assert!(
+            html.contains("<p class=\"post-images\"><img src="),
+            "{html}"
+        );
         let xss = Upload {
             alt: "\"><script>alert(1)</script>".into(),
             ..own

@@ -137,7 +137,9 @@ async fn a_learner_attaches_an_image_to_a_thread_and_it_shows() {
         .type_into("#thread-alt", "The river over its banks at the old bridge")
         .await;
     run.b
-        .submit(&format!("form[action='/discussions/{SPACE}/threads'] button"))
+        .submit(&format!(
+            "form[action='/discussions/{SPACE}/threads'] button"
+        ))
         .await;
     run.check("discussion-image-posted").await;
     assert!(run.flash().await.contains("Posted."));

@@ -55,7 +55,11 @@ pub async fn attach(
 
 /// An image as a page serves it, with the reader's cookie (or none): the
 /// status, the headers that matter and the bytes.
-pub async fn fetch(s: &TestServer, who: Option<&Learner>, url: &str) -> (u16, [String; 3], Vec<u8>) {
+pub async fn fetch(
+    s: &TestServer,
+    who: Option<&Learner>,
+    url: &str,
+) -> (u16, [String; 3], Vec<u8>) {
     let mut req = client().get(s.url(url));
     if let Some(who) = who {
         req = req.header("cookie", who.cookie.split(';').next().unwrap());
@@ -72,7 +76,11 @@ pub async fn fetch(s: &TestServer, who: Option<&Learner>, url: &str) -> (u16, [S
         h("x-content-type-options"),
         h("cache-control"),
     ];
-    (r.status().as_u16(), headers, r.bytes().await.unwrap().to_vec())
+    (
+        r.status().as_u16(),
+        headers,
+        r.bytes().await.unwrap().to_vec(),
+    )
 }
 
 /// Posts a page form as a browser does with a file input: multipart, the
@@ -154,11 +162,22 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
     .await;
     let tid = id(&t);
     let opening = id(&t["posts"][0]);
-    let (st, img) = attach(s, author, &opening, "Map.PNG", Some("Flood map of the river"), png_of(1)).await;
+    let (st, img) = attach(
+        s,
+        author,
+        &opening,
+        "Map.PNG",
+        Some("Flood map of the river"),
+        png_of(1),
+    )
+    .await;
     assert_eq!(st, 200, "{img}");
     let name = img["name"].as_str().unwrap().to_owned();
     assert!(name.ends_with(".png") && name.len() == 68, "{img}");
-    assert_eq!((img["width"].as_u64(), img["height"].as_u64()), (Some(40), Some(20)));
+    assert_eq!(
+        (img["width"].as_u64(), img["height"].as_u64()),
+        (Some(40), Some(20))
+    );
     let url = format!("/discussions/posts/{opening}/images/{name}");
     assert_eq!(img["url"], json!(url));
     // Stored in the S3 bucket under its content address, not with the
@@ -180,12 +199,23 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
         "{html}"
     );
     assert!(!html.contains("<img src=\"https://evil"), "{html}");
-    assert!(html.contains("href=\"https://evil.example/p.gif\""), "{html}");
+    assert!(
+        html.contains("href=\"https://evil.example/p.gif\""),
+        "{html}"
+    );
     assert_eq!(html.matches("<img").count(), 1, "{html}");
 
     // Placed in the text with `upload:`: once, where the author put it.
     let placed = format!("See ![The river in 2024](upload:{name}) here.");
-    ok(s, author, Method::PUT, &format!("{POSTS}/{opening}"), Some(json!({ "body": placed })), 204).await;
+    ok(
+        s,
+        author,
+        Method::PUT,
+        &format!("{POSTS}/{opening}"),
+        Some(json!({ "body": placed })),
+        204,
+    )
+    .await;
     let html = thread(s, member, &tid).await["posts"][0]["body_html"]
         .as_str()
         .unwrap()
@@ -212,7 +242,10 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
         assert_eq!(st, 200, "{}", who.email);
         assert_eq!(h[0], "image/png");
         assert_eq!(h[1], "nosniff");
-        assert!(h[2].contains("max-age=31536000") && h[2].contains("private"), "{h:?}");
+        assert!(
+            h[2].contains("max-age=31536000") && h[2].contains("private"),
+            "{h:?}"
+        );
         assert_eq!(bytes, png_of(1));
     }
     assert_eq!(fetch(s, None, &url).await.0, 303, "signed out: to sign in");
@@ -220,7 +253,11 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
         assert_eq!(fetch(s, Some(who), &url).await.0, 404, "{}", who.email);
     }
     let api = format!("/api/v1{url}");
-    let r = s.as_learner(member, Method::GET, &api).send().await.unwrap();
+    let r = s
+        .as_learner(member, Method::GET, &api)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
@@ -231,7 +268,11 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
     }
     assert_eq!(s.http.get(s.url(&api)).send().await.unwrap().status(), 401);
     let other = format!("/discussions/posts/{their}/images/{name}");
-    assert_eq!(fetch(s, Some(member), &other).await.0, 404, "not that post's");
+    assert_eq!(
+        fetch(s, Some(member), &other).await.0,
+        404,
+        "not that post's"
+    );
 
     // Refusals, in one JSON shape naming the field.
     let html_png = b"<!doctype html><html><script>alert(1)</script></html>".to_vec();
@@ -243,8 +284,20 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
     };
     for (file, bytes, alt, status, field) in [
         ("page.png", html_png.clone(), Some("A page"), 422, "image"),
-        ("drawing.png", svg_png.clone(), Some("A drawing"), 422, "image"),
-        ("drawing.svg", svg_png.clone(), Some("A drawing"), 422, "image"),
+        (
+            "drawing.png",
+            svg_png.clone(),
+            Some("A drawing"),
+            422,
+            "image",
+        ),
+        (
+            "drawing.svg",
+            svg_png.clone(),
+            Some("A drawing"),
+            422,
+            "image",
+        ),
         ("photo.jpg", png_of(3), Some("A photo"), 422, "image"),
         ("huge.png", big, Some("Huge"), 422, "image"),
         ("map2.png", png_of(4), None, 422, "alt"),
@@ -263,15 +316,39 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
     }
     // At most six.
     for n in 0..5u8 {
-        let (st, b) = attach(s, author, &opening, "more.png", Some("More"), png_of(10 + n)).await;
+        let (st, b) = attach(
+            s,
+            author,
+            &opening,
+            "more.png",
+            Some("More"),
+            png_of(10 + n),
+        )
+        .await;
         assert_eq!(st, 200, "{b}");
     }
-    let (st, b) = attach(s, author, &opening, "seventh.png", Some("One too many"), png_of(20)).await;
+    let (st, b) = attach(
+        s,
+        author,
+        &opening,
+        "seventh.png",
+        Some("One too many"),
+        png_of(20),
+    )
+    .await;
     assert_eq!((st, field_of(&b)), (422, "image"), "{b}");
     assert!(b["message"].as_str().unwrap().contains("at most 6"), "{b}");
 
     // The XSS corpus as text alternatives: kept as words, nothing live.
-    let (st, b) = attach(s, member, &their, "xss.png", Some(&XSS.join(" ")[..290]), png_of(30)).await;
+    let (st, b) = attach(
+        s,
+        member,
+        &their,
+        "xss.png",
+        Some(&XSS.join(" ")[..290]),
+        png_of(30),
+    )
+    .await;
     assert_eq!(st, 200, "{b}");
     let r = reply(s, member, &tid, json!({ "body": "with images" })).await;
     let second = id(last_post(&r));
@@ -286,29 +363,71 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
         let html = p["body_html"].as_str().unwrap();
         // Words inside an attribute are escaped; no tag or handler lives.
         for bad in [
-            "<script", "<svg", "<iframe", "<object", "<details", "onerror=\"", "onload=\"",
-            "ontoggle=\"", "href=\"javascript:", "src=\"javascript:",
+            "<script",
+            "<svg",
+            "<iframe",
+            "<object",
+            "<details",
+            "onerror=\"",
+            "onload=\"",
+            "ontoggle=\"",
+            "href=\"javascript:",
+            "src=\"javascript:",
         ] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
     }
-    assert!(all.contains("window.__xss=1"), "the words are kept, escaped");
-    let (st, html) = page(s, Some(member), &format!("/discussions/{SPACE}/threads/{tid}")).await;
+    assert!(
+        all.contains("window.__xss=1"),
+        "the words are kept, escaped"
+    );
+    let (st, html) = page(
+        s,
+        Some(member),
+        &format!("/discussions/{SPACE}/threads/{tid}"),
+    )
+    .await;
     assert_eq!(st, 200);
-    for bad in ["<script>window", "<svg onload", "<iframe src=\"javascript", "<details open ontoggle"] {
+    for bad in [
+        "<script>window",
+        "<svg onload",
+        "<iframe src=\"javascript",
+        "<details open ontoggle",
+    ] {
         assert!(!html.contains(bad), "{bad} on the page");
     }
 
     // Hidden by a moderator: its images go with its words, except for
     // moderators; restored, they come back.
     let vis = format!("{POSTS}/{opening}/visibility");
-    ok(s, facilitator, Method::PUT, &vis, Some(json!({ "hidden": true })), 204).await;
+    ok(
+        s,
+        facilitator,
+        Method::PUT,
+        &vis,
+        Some(json!({ "hidden": true })),
+        204,
+    )
+    .await;
     assert_eq!(fetch(s, Some(member), &url).await.0, 404);
     assert_eq!(fetch(s, Some(facilitator), &url).await.0, 200);
     let read = thread(s, member, &tid).await;
     assert_eq!(read["posts"][0]["images"], json!([]), "{read}");
-    assert!(!read["posts"][0]["body_html"].as_str().unwrap().contains("<img"));
-    ok(s, facilitator, Method::PUT, &vis, Some(json!({ "hidden": false })), 204).await;
+    assert!(
+        !read["posts"][0]["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<img")
+    );
+    ok(
+        s,
+        facilitator,
+        Method::PUT,
+        &vis,
+        Some(json!({ "hidden": false })),
+        204,
+    )
+    .await;
     assert_eq!(fetch(s, Some(member), &url).await.0, 200);
 
     // Removed by its author: gone for readers, kept for moderators, who
@@ -319,10 +438,31 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
     ok(s, author, Method::DELETE, &del, None, 404).await;
     assert_eq!(fetch(s, Some(member), &url).await.0, 404);
     assert_eq!(fetch(s, Some(facilitator), &url).await.0, 200);
-    let list = ok(s, facilitator, Method::GET, &format!("{POSTS}/{opening}/images"), None, 200).await;
-    let removed: Vec<&Value> = list.as_array().unwrap().iter().filter(|i| i["removed"] == true).collect();
+    let list = ok(
+        s,
+        facilitator,
+        Method::GET,
+        &format!("{POSTS}/{opening}/images"),
+        None,
+        200,
+    )
+    .await;
+    let removed: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["removed"] == true)
+        .collect();
     assert_eq!(removed.len(), 1, "{list}");
-    let list = ok(s, member, Method::GET, &format!("{POSTS}/{opening}/images"), None, 200).await;
+    let list = ok(
+        s,
+        member,
+        Method::GET,
+        &format!("{POSTS}/{opening}/images"),
+        None,
+        200,
+    )
+    .await;
     assert_eq!(list.as_array().unwrap().len(), 5, "{list}");
     let (st, html) = page(
         s,
@@ -331,15 +471,34 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
     )
     .await;
     assert_eq!(st, 200);
-    assert!(html.contains(&url) && html.contains("removed by its author"), "{html}");
+    assert!(
+        html.contains(&url) && html.contains("removed by its author"),
+        "{html}"
+    );
     assert!(html.contains("Flood map of the river"));
 
     // A locked thread and a suspension refuse images too.
     let lock = format!("{THREADS}/{tid}/lock");
-    ok(s, facilitator, Method::PUT, &lock, Some(json!({ "locked": true })), 204).await;
+    ok(
+        s,
+        facilitator,
+        Method::PUT,
+        &lock,
+        Some(json!({ "locked": true })),
+        204,
+    )
+    .await;
     let (st, b) = attach(s, author, &opening, "late.png", Some("Late"), png_of(40)).await;
     assert_eq!((st, b["code"].as_str()), (409, Some("conflict")), "{b}");
-    ok(s, facilitator, Method::PUT, &lock, Some(json!({ "locked": false })), 204).await;
+    ok(
+        s,
+        facilitator,
+        Method::PUT,
+        &lock,
+        Some(json!({ "locked": false })),
+        204,
+    )
+    .await;
     let me = ok(s, author, Method::GET, "/api/v1/me", None, 200).await;
     let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
         .format(&time::format_description::well_known::Rfc3339)
@@ -369,9 +528,27 @@ async fn post_images_are_uploaded_shown_refused_and_kept_inside_their_space() {
         .as_str()
         .unwrap()
         .to_owned();
-    ok(s, member, Method::DELETE, &format!("{POSTS}/{their}"), None, 204).await;
-    assert_eq!(fetch(s, Some(member), &format!("{their_url}{theirs}")).await.0, 404);
-    assert_eq!(fetch(s, Some(facilitator), &format!("{their_url}{theirs}")).await.0, 404);
+    ok(
+        s,
+        member,
+        Method::DELETE,
+        &format!("{POSTS}/{their}"),
+        None,
+        204,
+    )
+    .await;
+    assert_eq!(
+        fetch(s, Some(member), &format!("{their_url}{theirs}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        fetch(s, Some(facilitator), &format!("{their_url}{theirs}"))
+            .await
+            .0,
+        404
+    );
 }
 
 #[tokio::test]
@@ -388,7 +565,11 @@ async fn the_pages_attach_images_without_javascript_and_refuse_them_next_to_the_
         s,
         author,
         &format!("{base}/threads"),
-        &[("title", "Our river"), ("body", "The flood of May."), ("alt", "The river in flood")],
+        &[
+            ("title", "Our river"),
+            ("body", "The flood of May."),
+            ("alt", "The river in flood"),
+        ],
         Some(("river.png", &png_of(50))),
     )
     .await;
@@ -398,19 +579,31 @@ async fn the_pages_attach_images_without_javascript_and_refuse_them_next_to_the_
     let tid = to.rsplit('/').next().unwrap().to_owned();
     let t = thread(s, author, &tid).await;
     let opening = id(&t["posts"][0]);
-    let name = t["posts"][0]["images"][0]["name"].as_str().unwrap().to_owned();
+    let name = t["posts"][0]["images"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let url = format!("/discussions/posts/{opening}/images/{name}");
     assert!(
         html.contains(&format!("<img src=\"{url}\" alt=\"The river in flood\" width=\"40\" height=\"20\" loading=\"lazy\">")),
         "{html}"
     );
     // Its author is shown how to place it, and can remove it.
-    assert!(html.contains(&format!("![The river in flood](upload:{name})")), "{html}");
+    assert!(
+        html.contains(&format!("![The river in flood](upload:{name})")),
+        "{html}"
+    );
     assert!(html.contains("/images/removal"));
 
     // A URL-encoded form (no file input) still posts.
     let thread_page = format!("{base}/threads/{tid}");
-    let (st, _, _) = form(s, Some(author), &format!("{thread_page}/posts"), &[("body", "Plain")]).await;
+    let (st, _, _) = form(
+        s,
+        Some(author),
+        &format!("{thread_page}/posts"),
+        &[("body", "Plain")],
+    )
+    .await;
     assert_eq!(st, 303);
 
     // Refusals come back next to the field, with what was written.
@@ -438,8 +631,14 @@ async fn the_pages_attach_images_without_javascript_and_refuse_them_next_to_the_
             "This file is not a PNG, JPEG or WebP image.",
         ),
     ] {
-        let (st, _, html) =
-            multipart_form(s, author, &format!("{thread_page}/posts"), &fields, Some(file)).await;
+        let (st, _, html) = multipart_form(
+            s,
+            author,
+            &format!("{thread_page}/posts"),
+            &fields,
+            Some(file),
+        )
+        .await;
         assert_eq!(st, status, "{html}");
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
         assert!(html.contains(text), "{text}");
@@ -451,7 +650,11 @@ async fn the_pages_attach_images_without_javascript_and_refuse_them_next_to_the_
         s,
         author,
         &format!("{thread_page}/edit"),
-        &[("post", &opening), ("body", "The flood of May."), ("alt", "The dyke")],
+        &[
+            ("post", &opening),
+            ("body", "The flood of May."),
+            ("alt", "The dyke"),
+        ],
         Some(("dyke.png", &png_of(52))),
     )
     .await;
@@ -463,14 +666,29 @@ async fn the_pages_attach_images_without_javascript_and_refuse_them_next_to_the_
         s,
         author,
         &format!("{thread_page}/edit"),
-        &[("post", &opening), ("body", "The flood of May."), ("alt", "")],
+        &[
+            ("post", &opening),
+            ("body", "The flood of May."),
+            ("alt", ""),
+        ],
         Some(("dyke2.png", &png_of(53))),
     )
     .await;
     assert_eq!(st, 422);
-    assert!(html.contains(&format!("id=\"edit-{opening}-alt-error\"")), "{html}");
+    assert!(
+        html.contains(&format!("id=\"edit-{opening}-alt-error\"")),
+        "{html}"
+    );
     let other = &w.lyon_admin;
-    ok(s, other, Method::POST, "/api/v1/cohorts/vlr-a/join", None, 200).await;
+    ok(
+        s,
+        other,
+        Method::POST,
+        "/api/v1/cohorts/vlr-a/join",
+        None,
+        200,
+    )
+    .await;
     let (st, _, _) = multipart_form(
         s,
         other,

@@ -90,7 +90,15 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
         &reply(s, author, &tid, json!({ "body": "To delete" })).await,
     ));
     reply(s, member, &tid, json!({ "body": "The 2020 one." })).await;
-    let (st, img) = attach(s, author, &opening, "census.png", Some("The census table"), png_of(7)).await;
+    let (st, img) = attach(
+        s,
+        author,
+        &opening,
+        "census.png",
+        Some("The census table"),
+        png_of(7),
+    )
+    .await;
     assert_eq!(st, 200, "{img}");
     let image = img["name"].as_str().unwrap().to_owned();
 
@@ -201,7 +209,12 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
             [401, 404, 404, 403, 403, 204, 204],
         ),
         (Method::GET, format!("{po}/images"), None, inside(200)),
-        (Method::GET, format!("{po}/images/{image}"), None, inside(200)),
+        (
+            Method::GET,
+            format!("{po}/images/{image}"),
+            None,
+            inside(200),
+        ),
         (
             Method::GET,
             format!("{po}/images/{}.png", "0".repeat(64)),

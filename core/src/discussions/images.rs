@@ -308,9 +308,7 @@ impl Discussions {
             .all(&self.db)
             .await?;
         for r in rows {
-            out.entry(r.post_id)
-                .or_default()
-                .push(PostImageView::of(r));
+            out.entry(r.post_id).or_default().push(PostImageView::of(r));
         }
         Ok(out)
     }
@@ -414,14 +412,23 @@ mod tests {
             }
             _ => panic!("a big image passed"),
         }
-        assert_eq!(field(check_all(vec![image("m.png", png(4, 4), " ")], 0)), "alt");
+        assert_eq!(
+            field(check_all(vec![image("m.png", png(4, 4), " ")], 0)),
+            "alt"
+        );
         let long = "x".repeat(MAX_ALT_CHARS + 1);
-        assert_eq!(field(check_all(vec![image("m.png", png(4, 4), &long)], 0)), "alt");
+        assert_eq!(
+            field(check_all(vec![image("m.png", png(4, 4), &long)], 0)),
+            "alt"
+        );
         assert_eq!(
             field(check_all(vec![image("m.png", png(4, 4), "x")], MAX_IMAGES)),
             "image"
         );
-        let twice = vec![image("a.png", png(4, 4), "x"), image("b.png", png(4, 4), "y")];
+        let twice = vec![
+            image("a.png", png(4, 4), "x"),
+            image("b.png", png(4, 4), "y"),
+        ];
         assert_eq!(field(check_all(twice, 0)), "conflict image");
     }
 }

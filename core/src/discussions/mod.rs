@@ -62,8 +62,8 @@ use time::OffsetDateTime;
 pub use self::{
     access::Access,
     approvals::APPROVED_POSTS,
-    images::{MAX_IMAGES, NewImage, PostImageView},
     digest::{Cadence, DigestMail, DigestScan, enqueue_scans, grace_ms, scan_digests, send_digest},
+    images::{MAX_IMAGES, NewImage, PostImageView},
     mail::{DiscussionMail, send_activity},
     mentions::mention_names,
     moderators::ModeratorView,

@@ -15,8 +15,8 @@ use crate::{
     Error, Result,
     accounts::{Principal, require_signed_in},
     entities::{
-        discussion_post, discussion_post_image, discussion_post_revision, discussion_reaction, discussion_space,
-        discussion_thread,
+        discussion_post, discussion_post_image, discussion_post_revision, discussion_reaction,
+        discussion_space, discussion_thread,
     },
 };
 

@@ -18,10 +18,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use self::{
-    images::DiscussionImagesApi,
-    mail::DiscussionMailApi, moderation::DiscussionModerationApi, notifications::NotificationsApi,
-    posts::DiscussionPostsApi, search::DiscussionSearchApi, spaces::DiscussionSpacesApi,
-    stewards::DiscussionStewardsApi, threads::DiscussionThreadsApi,
+    images::DiscussionImagesApi, mail::DiscussionMailApi, moderation::DiscussionModerationApi,
+    notifications::NotificationsApi, posts::DiscussionPostsApi, search::DiscussionSearchApi,
+    spaces::DiscussionSpacesApi, stewards::DiscussionStewardsApi, threads::DiscussionThreadsApi,
 };
 use crate::http::error::ApiError;
 

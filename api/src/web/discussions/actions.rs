@@ -73,7 +73,13 @@ pub async fn reply(
     match ctx
         .state
         .discussions
-        .reply(ctx.user.as_ref(), id, parent, text, image.into_iter().collect())
+        .reply(
+            ctx.user.as_ref(),
+            id,
+            parent,
+            text,
+            image.into_iter().collect(),
+        )
         .await
     {
         Ok(t) if t.space.slug == space => ctx.redirect(
@@ -340,7 +346,12 @@ pub async fn remove_image(
         |ctx, id, f| async move {
             let name = f.get("name").unwrap_or_default().to_owned();
             let r = match post_id(&f) {
-                Ok(p) => match ctx.state.discussions.thread_of_post(ctx.user.as_ref(), p).await {
+                Ok(p) => match ctx
+                    .state
+                    .discussions
+                    .thread_of_post(ctx.user.as_ref(), p)
+                    .await
+                {
                     Ok(t) if t == id => {
                         ctx.state
                             .discussions

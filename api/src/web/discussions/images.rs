@@ -32,7 +32,10 @@ pub async fn serve(ctx: Ctx, Path((post, name)): Path<(String, String)>) -> Resp
             .header(header::CONTENT_DISPOSITION, "inline")
             // Private: whoever may read it changes (a hidden post, a
             // member leaving), so no shared cache keeps it.
-            .header(header::CACHE_CONTROL, "private, max-age=31536000, immutable")
+            .header(
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            )
             .header("x-content-type-options", "nosniff")
             .header("content-security-policy", "default-src 'none'; sandbox")
             .body(bytes),

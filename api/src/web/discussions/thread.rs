@@ -122,7 +122,8 @@ impl Refused {
         e
     }
     fn body_error(this: Option<&Refused>) -> Option<String> {
-        this.filter(|r| r.field == "body").map(|r| r.message.clone())
+        this.filter(|r| r.field == "body")
+            .map(|r| r.message.clone())
     }
 }
 

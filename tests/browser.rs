@@ -272,6 +272,17 @@ impl Browser {
         .await;
     }
 
+    /// Chooses a file on this machine for a file input, as a person would.
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let e = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/value", e.0),
+            Some(json!({ "text": path.to_str().expect("a UTF-8 path") })),
+        )
+        .await;
+    }
+
     pub async fn element_text(&self, e: &Element) -> String {
         self.call(
             reqwest::Method::GET,

@@ -154,6 +154,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             Arc::new(agora_core::rate_limit::PostLimits::new(
                 shared_limits.clone(),
             )),
+            storage.clone(),
         ),
         xapi: agora_core::xapi::Lrs::new(conn.clone(), config.public_url()),
         practices: agora_core::practices::Practices::new(

@@ -335,6 +335,14 @@ pub const XAPI_MAX_BODY: usize = 16 * 1024 * 1024;
 /// Largest request body the JSON API accepts; uploads get their own limits.
 pub const MAX_BODY: usize = 256 * 1024;
 
+/// The addresses that take a discussion post's image: the API's upload,
+/// and the pages' forms that start a thread, reply and edit.
+fn carries_post_image(path: &str) -> bool {
+    (path.starts_with("/api/v1/discussions/posts/") && path.ends_with("/images"))
+        || (path.starts_with("/discussions/")
+            && (path.ends_with("/threads") || path.ends_with("/posts") || path.ends_with("/edit")))
+}
+
 /// Refuses bodies over [`MAX_BODY`] with 413, whether their length is
 /// declared or they arrive in chunks.
 pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
@@ -347,6 +355,11 @@ pub async fn body_limit<E: Endpoint>(next: E, mut req: Request) -> Result<Respon
         // Work handed in: the cohorts service names the file over its own
         // limits; this bounds the whole form.
         agora_core::cohorts::MAX_SUBMISSION_BYTES + 256 * 1024
+    } else if carries_post_image(path) {
+        // A post's image: the discussions service names a file over its
+        // limit next to the field; this bounds the whole form, with room
+        // for a file twice too big to still be told so.
+        2 * agora_core::media::MAX_IMAGE_BYTES + 256 * 1024
     } else if path.starts_with("/xapi/") {
         // Statements with their attachments.
         XAPI_MAX_BODY

@@ -132,6 +132,12 @@ pub fn practice_reveal(token: &str) -> String {
     format!("/practice-messages/reveal?token={}", query_value(token))
 }
 
+/// An image of a discussion post (`<sha256>.<ext>`), served to those who
+/// may read the post.
+pub fn discussion_post_image(post: uuid::Uuid, name: &str) -> String {
+    format!("/discussions/posts/{post}/images/{name}")
+}
+
 /// A discussion thread's page; with `post`, at that post.
 pub fn discussion_thread(space: &str, id: uuid::Uuid, post: Option<uuid::Uuid>) -> String {
     match post {

@@ -33,6 +33,7 @@ mod m20261205_000038_discussion_moderation;
 mod m20261205_000040_practices;
 mod m20261205_000041_practice_files;
 mod m20261205_000042_discussion_mail;
+mod m20261205_000044_discussion_post_images;
 mod m20261205_000047_lti_contexts;
 
 pub struct Migrator;
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000040_practices::Migration),
             Box::new(m20261205_000041_practice_files::Migration),
             Box::new(m20261205_000042_discussion_mail::Migration),
+            Box::new(m20261205_000044_discussion_post_images::Migration),
             Box::new(m20261205_000047_lti_contexts::Migration),
         ]
     }

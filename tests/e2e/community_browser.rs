@@ -2,7 +2,8 @@
 //! axe-core on every page: a learner asks under the lesson and mentions a
 //! peer, the peer sees the count in the header, follows the notification
 //! and answers, and the asker, notified in turn, marks the answer, which
-//! the lesson then shows.
+//! the lesson then shows. A learner attaches an image to a thread, with
+//! its text alternative, and it shows.
 
 use agora_tests::{
     TestServer,
@@ -12,6 +13,7 @@ use agora_tests::{
 use super::{
     cohorts_browser::{EN, Run},
     community::{COURSE, LESSON, SPACE, enrol, named},
+    community_images::png_of,
 };
 
 #[tokio::test]
@@ -107,4 +109,53 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
         under.contains("Which census should we use?") && under.contains("Answered"),
         "{under}"
     );
+}
+
+#[tokio::test]
+async fn a_learner_attaches_an_image_to_a_thread_and_it_shows() {
+    let s = TestServer::start().await;
+    let amina = named(&s, "amina@lyon.example", "Amina Diallo").await;
+    enrol(&s, &amina, COURSE).await;
+    let run = Run {
+        b: Browser::start(true, "en").await,
+        axe: axe_source(),
+        s,
+        w: &EN,
+    };
+    let file = std::env::temp_dir().join(format!("agora-river-{}.png", std::process::id()));
+    std::fs::write(&file, png_of(60)).unwrap();
+
+    run.sign_in(&amina.email).await;
+    run.visit(&format!("/discussions/{SPACE}"), "discussion-space-image")
+        .await;
+    run.b.type_into("#thread-title", "Our river in May").await;
+    run.b
+        .type_into("#thread-body", "The flood reached the **old bridge**.")
+        .await;
+    run.b.choose_file("#thread-image", &file).await;
+    run.b
+        .type_into("#thread-alt", "The river over its banks at the old bridge")
+        .await;
+    run.b
+        .submit(&format!(
+            "form[action='/discussions/{SPACE}/threads'] button"
+        ))
+        .await;
+    run.check("discussion-image-posted").await;
+    assert!(run.flash().await.contains("Posted."));
+    let img = run.b.find("article .post-images img").await;
+    assert_eq!(
+        run.b.attribute(&img, "alt").await.as_deref(),
+        Some("The river over its banks at the old bridge")
+    );
+    // Loaded from Agora itself: the browser decoded it at its size.
+    let width = run
+        .b
+        .script(
+            "return document.querySelector('article .post-images img').naturalWidth",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(width, 40, "the image did not load");
+    std::fs::remove_file(&file).ok();
 }

@@ -16,6 +16,7 @@ use super::{
     cohorts_pages::{form, page},
     cohorts_sessions::two_cohorts,
     community::{COURSE, SPACE, enrol, id, last_post, reply, start},
+    community_images::{attach, png_of},
 };
 
 pub const ROLES: [&str; 7] = [
@@ -89,6 +90,17 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
         &reply(s, author, &tid, json!({ "body": "To delete" })).await,
     ));
     reply(s, member, &tid, json!({ "body": "The 2020 one." })).await;
+    let (st, img) = attach(
+        s,
+        author,
+        &opening,
+        "census.png",
+        Some("The census table"),
+        png_of(7),
+    )
+    .await;
+    assert_eq!(st, 200, "{img}");
+    let image = img["name"].as_str().unwrap().to_owned();
 
     let people: [Option<&Learner>; 7] = [
         None,
@@ -196,6 +208,25 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
             Some(json!({ "hidden": false })),
             [401, 404, 404, 403, 403, 204, 204],
         ),
+        (Method::GET, format!("{po}/images"), None, inside(200)),
+        (
+            Method::GET,
+            format!("{po}/images/{image}"),
+            None,
+            inside(200),
+        ),
+        (
+            Method::GET,
+            format!("{po}/images/{}.png", "0".repeat(64)),
+            None,
+            inside(404),
+        ),
+        (
+            Method::DELETE,
+            format!("{po}/images/nope.png"),
+            None,
+            [401, 404, 404, 403, 404, 403, 403],
+        ),
         (
             Method::DELETE,
             format!("/api/v1/discussions/posts/{doomed}"),
@@ -270,6 +301,27 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
         ),
     ];
     answers(s, &people, &ROLES, &rows).await;
+    // Attaching an image (a file, not JSON): its author alone; without its
+    // text alternative, refused.
+    for (n, who) in people.iter().enumerate() {
+        let want = [401, 404, 404, 403, 422, 403, 403][n];
+        let path = format!("{po}/images");
+        let status = match who {
+            Some(who) => attach(s, who, &opening, "x.png", None, png_of(8)).await.0,
+            None => s
+                .http
+                .post(s.url(&path))
+                .query(&[("name", "x.png")])
+                .header("content-type", "application/octet-stream")
+                .body(png_of(8))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        };
+        assert_eq!(status, want, "POST {path} as {}", ROLES[n]);
+    }
     // Search: the cohort's thread is found by its people only, and a post
     // hidden by a moderator at once by no one (before it is re-indexed).
     let search = "/api/v1/discussions/search?q=census";
@@ -333,6 +385,14 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
         (thread.clone(), [303, 404, 404, 200, 200, 200, 200]),
         (
             format!("/discussions/learning-cities/threads/{tid}"),
+            [303, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/discussions/posts/{opening}/images/{image}"),
+            [303, 404, 404, 200, 200, 200, 200],
+        ),
+        (
+            format!("/discussions/posts/{opening}/images/nope.png"),
             [303, 404, 404, 404, 404, 404, 404],
         ),
         (
@@ -422,6 +482,11 @@ async fn every_discussion_endpoint_and_page_answers_each_role_as_the_matrix_says
             format!("{thread}/edit"),
             vec![("post", &opening), ("body", "")],
             [303, 404, 404, 403, 422, 403, 403],
+        ),
+        (
+            format!("{thread}/images/removal"),
+            vec![("post", &opening), ("name", "nope.png")],
+            [303, 404, 404, 403, 404, 403, 403],
         ),
         ("/notifications/read".into(), vec![], signed(303)),
         (

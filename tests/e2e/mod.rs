@@ -28,6 +28,7 @@ mod cohorts_worker;
 mod community;
 mod community_browser;
 mod community_digest_browser;
+mod community_images;
 mod community_listing;
 mod community_mail;
 mod community_matrix;

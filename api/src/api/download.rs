@@ -158,3 +158,10 @@ impl MediaTypes for BadgeImage {
     const DESCRIPTION: &'static str = "The badge image with the credential baked in.";
     const TYPES: &'static [&'static str] = &["image/png", "image/svg+xml"];
 }
+
+/// An image of a discussion post.
+pub struct PostImage;
+impl MediaTypes for PostImage {
+    const DESCRIPTION: &'static str = "The image, in its own media type (PNG, JPEG or WebP).";
+    const TYPES: &'static [&'static str] = &["image/png", "image/jpeg", "image/webp"];
+}

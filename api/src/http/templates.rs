@@ -84,6 +84,7 @@ pub const PAGES: [(&str, &str); 88] = pages![
     "discussion_space",
     "discussion_thread",
     "discussion_post",
+    "discussion_image_fields",
     "discussion_ask",
     "lesson_discussion",
     "notifications",

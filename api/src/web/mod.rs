@@ -264,6 +264,14 @@ pub fn routes(route: Route) -> Route {
             post(discussions::actions::edit),
         )
         .at(
+            "/discussions/:space/threads/:id/images/removal",
+            post(discussions::actions::remove_image),
+        )
+        .at(
+            "/discussions/posts/:post/images/:name",
+            get(discussions::images::serve),
+        )
+        .at(
             "/discussions/:space/threads/:id/posts/:post/history",
             get(discussions::history::history),
         )

@@ -16,6 +16,7 @@
 //! - `spaces`: finding, making and listing spaces;
 //! - `threads`: starting threads and reading them, sorted and paged;
 //! - `posts`: replies, edits with history, deletion, "helpful", answers;
+//! - `images`: the images people attach to their posts, and who sees them;
 //! - `mentions`: `@name` in a body, and who it names;
 //! - `notify`: follows and notifications, written in the posting transaction;
 //! - `moderation`: locking threads, hiding posts, each in the audit log;
@@ -35,6 +36,7 @@
 mod access;
 mod approvals;
 mod digest;
+mod images;
 mod mail;
 mod mentions;
 mod moderation;
@@ -61,6 +63,7 @@ pub use self::{
     access::Access,
     approvals::APPROVED_POSTS,
     digest::{Cadence, DigestMail, DigestScan, enqueue_scans, grace_ms, scan_digests, send_digest},
+    images::{MAX_IMAGES, NewImage, PostImageView},
     mail::{DiscussionMail, send_activity},
     mentions::mention_names,
     moderators::ModeratorView,
@@ -79,7 +82,7 @@ pub use self::{
     threads::{Sort, ThreadList, ThreadSummary},
     views::{PostView, RevisionView, ThreadView},
 };
-use crate::{Error, rate_limit::PostLimits};
+use crate::{Error, rate_limit::PostLimits, storage::Storage};
 
 /// The longest title, in characters.
 pub const MAX_TITLE: usize = 200;
@@ -97,15 +100,18 @@ pub const NEW_ACCOUNT_DAYS: i64 = 7;
 pub struct Discussions {
     db: DatabaseConnection,
     limits: Arc<PostLimits>,
+    /// Posts' images (`images`).
+    storage: Storage,
     /// Posts' sanitised HTML, per post and version (see `views`).
     rendered: views::RenderedPosts,
 }
 
 impl Discussions {
-    pub fn new(db: DatabaseConnection, limits: Arc<PostLimits>) -> Self {
+    pub fn new(db: DatabaseConnection, limits: Arc<PostLimits>, storage: Storage) -> Self {
         Discussions {
             db,
             limits,
+            storage,
             rendered: views::rendered_posts(),
         }
     }

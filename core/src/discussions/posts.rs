@@ -15,8 +15,8 @@ use crate::{
     Error, Result,
     accounts::{Principal, require_signed_in},
     entities::{
-        discussion_post, discussion_post_revision, discussion_reaction, discussion_space,
-        discussion_thread,
+        discussion_post, discussion_post_image, discussion_post_revision, discussion_reaction,
+        discussion_space, discussion_thread,
     },
 };
 
@@ -71,6 +71,7 @@ impl Discussions {
         thread_id: Uuid,
         parent: Option<Uuid>,
         body: &str,
+        images: Vec<super::NewImage>,
     ) -> Result<ThreadView> {
         let (t, space, access) = self.readable_thread(who, thread_id).await?;
         let who = require_signed_in(who)?;
@@ -83,6 +84,7 @@ impl Discussions {
             return Err(locked());
         }
         let body = check_body(body)?;
+        let images = super::images::check_all(images, 0)?;
         let parent = match parent {
             None => None,
             Some(id) => {
@@ -102,6 +104,7 @@ impl Discussions {
         super::suspensions::ensure_may_post(&self.db, who.user_id, space.id).await?;
         self.limits.post(who.user_id).await?;
         let wait = super::approvals::must_wait(&self.db, &space, who, access).await?;
+        self.store_images(&images).await?;
         let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
         let post = discussion_post::ActiveModel {
@@ -119,6 +122,9 @@ impl Discussions {
         }
         .insert(&txn)
         .await?;
+        for image in images {
+            super::images::insert_image(&txn, post.id, image).await?;
+        }
         if wait {
             // Counted, and its notifications sent, when it is approved.
             super::approvals::hold(&txn, &post, space.id).await?;
@@ -153,6 +159,10 @@ impl Discussions {
             return Err(locked());
         }
         let body = check_body(body)?;
+        if body == p.body {
+            // Nothing to keep: no revision, not "edited".
+            return Ok(());
+        }
         mentions::resolve(&self.db, &space, &body).await?;
         super::suspensions::ensure_may_post(&self.db, who.user_id, space.id).await?;
         self.limits.post(who.user_id).await?;
@@ -211,9 +221,13 @@ impl Discussions {
             row.update(&txn).await?;
         }
         if answers > 0 {
-            // Its history goes with its words.
+            // Its history and its images go with its words.
             discussion_post_revision::Entity::delete_many()
                 .filter(discussion_post_revision::Column::PostId.eq(p.id))
+                .exec(&txn)
+                .await?;
+            discussion_post_image::Entity::delete_many()
+                .filter(discussion_post_image::Column::PostId.eq(p.id))
                 .exec(&txn)
                 .await?;
             let mut row = p.into_active_model();

@@ -208,6 +208,8 @@ impl Discussions {
                 .map(|u| u.display_name.clone())
                 .unwrap_or_default()
         };
+        // Moderators see a post's images with its words.
+        let images = self.images_by_post(posts.keys().copied().collect()).await?;
         let mut items: Vec<QueueItem> = Vec::new();
         let mut item_of = |post: Uuid, since: OffsetDateTime| -> Option<usize> {
             if let Some(i) = items.iter().position(|i| i.post_id == post) {
@@ -226,7 +228,12 @@ impl Discussions {
                 author_name: name(p.author_id),
                 body: p.body.clone(),
                 // Moderators never follow a reported link.
-                body_html: render(&p.body, None, true),
+                body_html: render(
+                    &p.body,
+                    None,
+                    true,
+                    images.get(&p.id).map(Vec::as_slice).unwrap_or_default(),
+                ),
                 hidden: p.hidden,
                 awaiting_approval: false,
                 reasons: Vec::new(),

@@ -166,6 +166,7 @@ impl Discussions {
         body: &str,
         question: bool,
         lesson_key: Option<&str>,
+        images: Vec<super::NewImage>,
     ) -> Result<ThreadView> {
         let who = require_signed_in(who)?;
         let space = self.space(slug).await?;
@@ -177,6 +178,7 @@ impl Discussions {
         }
         let title = check_title(title)?;
         let body = check_body(body)?;
+        let images = super::images::check_all(images, 0)?;
         let lesson_key = match lesson_key.map(str::trim).filter(|k| !k.is_empty()) {
             None => None,
             Some(k) if space.kind == COURSE => {
@@ -205,6 +207,7 @@ impl Discussions {
         super::suspensions::ensure_may_post(&self.db, who.user_id, space.id).await?;
         self.limits.post(who.user_id).await?;
         let wait = super::approvals::must_wait(&self.db, &space, who, access).await?;
+        self.store_images(&images).await?;
         let at = now();
         let txn = crate::db::begin_write(&self.db).await?;
         let t = discussion_thread::ActiveModel {
@@ -238,6 +241,9 @@ impl Discussions {
         }
         .insert(&txn)
         .await?;
+        for image in images {
+            super::images::insert_image(&txn, post.id, image).await?;
+        }
         super::notify::follow_in(&txn, who.user_id, t.id, "thread").await?;
         if wait {
             // Its notifications go out when a moderator approves it.

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Access, Discussions, SpaceView};
+use super::{Access, Discussions, PostImageView, SpaceView};
 use crate::{
     Result,
     accounts::Principal,
@@ -31,8 +31,11 @@ pub struct PostView {
     pub author_name: String,
     /// Markdown; empty when deleted, or hidden from this reader.
     pub body: String,
-    /// Sanitised HTML of `body`.
+    /// Sanitised HTML of `body`, with its images (those it does not place
+    /// show after its text).
     pub body_html: String,
+    /// Its images; none when its words are not shown to this reader.
+    pub images: Vec<PostImageView>,
     pub deleted: bool,
     pub hidden: bool,
     pub edited: bool,
@@ -99,6 +102,8 @@ pub(super) struct RenderKey {
     written_ms: i64,
     new_account: bool,
     course: Option<String>,
+    /// Its images' names.
+    images: Vec<String>,
 }
 
 /// Posts' sanitised HTML, kept in the process: a post's body changes only
@@ -116,10 +121,16 @@ pub(super) fn rendered_posts() -> RenderedPosts {
 
 /// The post's sanitised HTML; `course` names the course space's course;
 /// a new account's links are not endorsed (see `approvals`).
-pub(super) fn render(body: &str, course: Option<&str>, new_account: bool) -> String {
+pub(super) fn render(
+    body: &str,
+    course: Option<&str>,
+    new_account: bool,
+    images: &[PostImageView],
+) -> String {
+    let uploads: Vec<markdown::Upload> = images.iter().map(PostImageView::upload).collect();
     match course {
-        Some(slug) => markdown::render_post(body, &CourseLinks { slug }, new_account),
-        None => markdown::render_post(body, &NoLinks, new_account),
+        Some(slug) => markdown::render_post(body, &CourseLinks { slug }, new_account, &uploads),
+        None => markdown::render_post(body, &NoLinks, new_account, &uploads),
     }
 }
 
@@ -172,13 +183,24 @@ impl Discussions {
             })
             .collect();
         let course = space_view.course.clone();
+        let mut images = self
+            .images_by_post(
+                posts
+                    .iter()
+                    .filter(|p| !p.deleted && (!p.hidden || access.moderate))
+                    .map(|p| p.id)
+                    .collect(),
+            )
+            .await?;
         let mut html: BTreeMap<Uuid, Arc<str>> = BTreeMap::new();
         for p in &posts {
             if p.deleted || (p.hidden && !access.moderate) {
                 continue;
             }
             let new_account = p.author_id.is_none_or(|a| new_accounts.contains(&a));
+            let own = images.get(&p.id).map(Vec::as_slice).unwrap_or_default();
             let key = RenderKey {
+                images: own.iter().map(|i| i.name.clone()).collect(),
                 post: p.id,
                 written_ms: (p.edited_at.unwrap_or(p.created_at).unix_timestamp_nanos() / 1_000_000)
                     as i64,
@@ -188,12 +210,12 @@ impl Discussions {
             let rendered = self
                 .rendered
                 .get_with(key, async {
-                    Arc::from(render(&p.body, course.as_deref(), new_account))
+                    Arc::from(render(&p.body, course.as_deref(), new_account, own))
                 })
                 .await;
             html.insert(p.id, rendered);
         }
-        let view = |p: discussion_post::Model| {
+        let mut view = |p: discussion_post::Model| {
             let author = p.author_id.and_then(|a| users.get(&a));
             let approval = held.get(&p.id).map(String::as_str);
             let shown = !p.deleted && (!p.hidden || access.moderate);
@@ -208,6 +230,11 @@ impl Discussions {
                     html.get(&p.id).map(|h| h.to_string()).unwrap_or_default()
                 } else {
                     String::new()
+                },
+                images: if shown {
+                    images.remove(&p.id).unwrap_or_default()
+                } else {
+                    Vec::new()
                 },
                 body,
                 deleted: p.deleted,

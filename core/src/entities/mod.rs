@@ -37,6 +37,7 @@ pub mod discussion_follow;
 pub mod discussion_mail_setting;
 pub mod discussion_moderator;
 pub mod discussion_post;
+pub mod discussion_post_image;
 pub mod discussion_post_revision;
 pub mod discussion_reaction;
 pub mod discussion_report;

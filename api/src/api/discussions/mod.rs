@@ -2,6 +2,7 @@
 //! rule (who may read, post or moderate where) is the core service's;
 //! these handlers parse, call it and map the answer.
 
+mod images;
 mod mail;
 mod moderation;
 mod notifications;
@@ -17,9 +18,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use self::{
-    mail::DiscussionMailApi, moderation::DiscussionModerationApi, notifications::NotificationsApi,
-    posts::DiscussionPostsApi, search::DiscussionSearchApi, spaces::DiscussionSpacesApi,
-    stewards::DiscussionStewardsApi, threads::DiscussionThreadsApi,
+    images::DiscussionImagesApi, mail::DiscussionMailApi, moderation::DiscussionModerationApi,
+    notifications::NotificationsApi, posts::DiscussionPostsApi, search::DiscussionSearchApi,
+    spaces::DiscussionSpacesApi, stewards::DiscussionStewardsApi, threads::DiscussionThreadsApi,
 };
 use crate::http::error::ApiError;
 
@@ -99,8 +100,11 @@ struct Post {
     author_name: String,
     /// Markdown; empty when deleted, or hidden from this reader.
     body: String,
-    /// The body as sanitised HTML.
+    /// The body as sanitised HTML, with its images (those the text does
+    /// not place show after it).
     body_html: String,
+    /// Its images; none when its words are hidden from you.
+    images: Vec<images::Image>,
     deleted: bool,
     hidden: bool,
     edited: bool,
@@ -128,6 +132,7 @@ impl From<PostView> for Post {
             author_name: p.author_name,
             body: p.body,
             body_html: p.body_html,
+            images: p.images.into_iter().map(images::Image::from).collect(),
             deleted: p.deleted,
             hidden: p.hidden,
             edited: p.edited,

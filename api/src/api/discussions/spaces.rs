@@ -231,6 +231,7 @@ impl DiscussionSpacesApi {
                 &body.body,
                 body.question,
                 body.lesson.as_deref(),
+                Vec::new(),
             )
             .await?;
         Ok(Started::Thread(Json(t.into())))

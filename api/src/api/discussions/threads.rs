@@ -78,7 +78,13 @@ impl DiscussionThreadsApi {
         let id = uuid_of(&thread, "thread")?;
         let t = state
             .discussions
-            .reply(Some(auth.principal()), id, body.parent_id, &body.body)
+            .reply(
+                Some(auth.principal()),
+                id,
+                body.parent_id,
+                &body.body,
+                Vec::new(),
+            )
             .await?;
         Ok(Replied::Thread(Json(t.into())))
     }

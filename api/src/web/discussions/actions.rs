@@ -6,7 +6,7 @@ use poem::{Body, Response, handler, http::StatusCode, web::Path};
 use uuid::Uuid;
 
 use super::{
-    checked, form_error,
+    checked, form_error, post_form,
     thread::{Refused, thread_page},
     thread_href,
 };
@@ -52,10 +52,16 @@ fn post_id(form: &FormData) -> agora_core::Result<Uuid> {
 }
 
 /// POST `/discussions/:space/threads/:id/posts`: `body`, and `parent` for
-/// a reply to a post. A refusal shows the form again with the message.
+/// a reply to a post; multipart, an `image` with its `alt` text. A refusal
+/// shows the form again with the message next to the field.
 #[handler]
-pub async fn reply(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Body) -> Response {
-    let form = FormData::read(body).await;
+pub async fn reply(
+    ctx: Ctx,
+    req: &poem::Request,
+    Path((space, id)): Path<(String, String)>,
+    body: Body,
+) -> Response {
+    let (form, image) = post_form(req, body).await;
     if let Err(r) = checked(&ctx, &form) {
         return r;
     }
@@ -67,7 +73,13 @@ pub async fn reply(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Bo
     match ctx
         .state
         .discussions
-        .reply(ctx.user.as_ref(), id, parent, text)
+        .reply(
+            ctx.user.as_ref(),
+            id,
+            parent,
+            text,
+            image.into_iter().collect(),
+        )
         .await
     {
         Ok(t) if t.space.slug == space => ctx.redirect(
@@ -76,12 +88,14 @@ pub async fn reply(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Bo
         ),
         Ok(_) => ctx.error(StatusCode::NOT_FOUND),
         Err(e) => match form_error(&ctx, &e) {
-            Some((status, _, message)) => {
+            Some((status, field, message)) => {
                 let refused = Refused {
                     parent,
                     edit: None,
+                    field,
                     message,
                     draft: text.to_owned(),
+                    alt: form.get("alt").unwrap_or_default().to_owned(),
                 };
                 thread_page(&ctx, &space, id, status, Some(refused)).await
             }
@@ -246,11 +260,17 @@ pub async fn visibility(
     .await
 }
 
-/// POST `…/edit`: `post` (one's own) and its new `body`. A refusal shows
-/// the edit form again with the message.
+/// POST `…/edit`: `post` (one's own) and its new `body`; multipart, an
+/// `image` to add with its `alt` text. A refusal shows the edit form again
+/// with the message next to the field.
 #[handler]
-pub async fn edit(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Body) -> Response {
-    let form = FormData::read(body).await;
+pub async fn edit(
+    ctx: Ctx,
+    req: &poem::Request,
+    Path((space, id)): Path<(String, String)>,
+    body: Body,
+) -> Response {
+    let (form, image) = post_form(req, body).await;
     if let Err(r) = checked(&ctx, &form) {
         return r;
     }
@@ -267,27 +287,84 @@ pub async fn edit(ctx: Ctx, Path((space, id)): Path<(String, String)>, body: Bod
         return ctx.error(StatusCode::NOT_FOUND);
     }
     let text = form.get("body").unwrap_or_default();
-    match ctx
-        .state
-        .discussions
-        .edit_post(ctx.user.as_ref(), post, text)
-        .await
-    {
+    let d = &ctx.state.discussions;
+    let added = match image {
+        Some(image) => d.add_image(ctx.user.as_ref(), post, image).await.map(drop),
+        None => Ok(()),
+    };
+    if let Err(e) = added {
+        return refused_edit(&ctx, &space, id, post, text, &form, e).await;
+    }
+    match d.edit_post(ctx.user.as_ref(), post, text).await {
         Ok(()) => ctx.redirect(
             &format!("{}#post-{post}", thread_href(&space, id)),
             Some(Flash::Ok("flash-discussion-edited")),
         ),
-        Err(e) => match form_error(&ctx, &e) {
-            Some((status, _, message)) => {
-                let refused = Refused {
-                    parent: None,
-                    edit: Some(post),
-                    message,
-                    draft: text.to_owned(),
-                };
-                thread_page(&ctx, &space, id, status, Some(refused)).await
-            }
-            None => ctx.fail(e),
-        },
+        Err(e) => refused_edit(&ctx, &space, id, post, text, &form, e).await,
     }
+}
+
+/// The edit form again, with the message next to its field.
+async fn refused_edit(
+    ctx: &Ctx,
+    space: &str,
+    id: Uuid,
+    post: Uuid,
+    text: &str,
+    form: &FormData,
+    e: agora_core::Error,
+) -> Response {
+    match form_error(ctx, &e) {
+        Some((status, field, message)) => {
+            let refused = Refused {
+                parent: None,
+                edit: Some(post),
+                field,
+                message,
+                draft: text.to_owned(),
+                alt: form.get("alt").unwrap_or_default().to_owned(),
+            };
+            thread_page(ctx, space, id, status, Some(refused)).await
+        }
+        None => ctx.fail(e),
+    }
+}
+
+/// POST `…/images/removal`: `post` (one's own) and the image's `name`.
+#[handler]
+pub async fn remove_image(
+    ctx: Ctx,
+    Path((space, id)): Path<(String, String)>,
+    body: Body,
+) -> Response {
+    act(
+        ctx,
+        space,
+        id,
+        body,
+        "flash-discussion-image-removed",
+        |ctx, id, f| async move {
+            let name = f.get("name").unwrap_or_default().to_owned();
+            let r = match post_id(&f) {
+                Ok(p) => match ctx
+                    .state
+                    .discussions
+                    .thread_of_post(ctx.user.as_ref(), p)
+                    .await
+                {
+                    Ok(t) if t == id => {
+                        ctx.state
+                            .discussions
+                            .remove_image(ctx.user.as_ref(), p, &name)
+                            .await
+                    }
+                    Ok(_) => Err(agora_core::Error::NotFound { what: "post" }),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            (ctx, r)
+        },
+    )
+    .await
 }

@@ -1,4 +1,5 @@
-//! A post's former bodies, for the space's moderators:
+//! A post's former bodies and every image it carried, for the space's
+//! moderators:
 //! `/discussions/:space/threads/:id/posts/:post/history`.
 
 use poem::{Response, handler, http::StatusCode, web::Path};
@@ -18,10 +19,23 @@ struct Revision {
     replaced: String,
 }
 
+/// An image the post carries or carried.
+#[derive(Serialize)]
+struct Image {
+    url: String,
+    alt: String,
+    added: String,
+    removed: bool,
+    width: u32,
+    height: u32,
+}
+
 #[derive(Serialize)]
 struct HistoryPage {
     back: String,
     revisions: Vec<Revision>,
+    /// Every image the post ever carried, its author's removed ones too.
+    images: Vec<Image>,
 }
 
 /// GET `…/posts/:post/history`
@@ -51,8 +65,23 @@ pub async fn history(
         Ok(l) => l,
         Err(e) => return ctx.fail(e),
     };
+    let images = match d.post_images(ctx.user.as_ref(), post).await {
+        Ok(l) => l,
+        Err(e) => return ctx.fail(e),
+    };
     let zone = reader_zone(&ctx).await;
     let data = HistoryPage {
+        images: images
+            .into_iter()
+            .map(|i| Image {
+                added: when(&zone, i.created_at),
+                url: i.url,
+                alt: i.alt,
+                removed: i.removed,
+                width: i.width,
+                height: i.height,
+            })
+            .collect(),
         back: format!("{}#post-{post}", thread_href(&space, id)),
         revisions: list
             .into_iter()

@@ -25,6 +25,7 @@ struct Fragment<'a> {
     more: bool,
     draft: Draft,
     errors: FieldErrors,
+    image_fields: super::ImageFields,
 }
 
 /// The threads about the lesson (the newest 10) and the form to ask; empty
@@ -68,6 +69,7 @@ async fn render(
         more,
         space,
         lesson: key,
+        image_fields: super::ImageFields::new("ask", &draft.alt, &errors),
         draft,
         errors,
     };

@@ -12,6 +12,7 @@
 
 pub mod actions;
 pub mod history;
+pub mod images;
 pub mod lesson;
 pub mod mail;
 pub mod moderation;
@@ -25,6 +26,8 @@ pub mod spaces;
 pub mod thread;
 
 use poem::http::StatusCode;
+
+use agora_core::discussions::NewImage;
 
 use super::{Ctx, FormData};
 use crate::http::i18n::t_args;
@@ -45,6 +48,27 @@ pub fn form_error(ctx: &Ctx, e: &agora_core::Error) -> Option<(StatusCode, &'sta
                 ),
             )
         }
+        E::Invalid { field, reason } if field == "image" => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image",
+            ctx.t(if reason.contains("at most") && reason.contains("images") {
+                "discussion-error-image-count"
+            } else if reason.contains("MiB") {
+                "discussion-error-image-size"
+            } else {
+                "discussion-error-image"
+            }),
+        ),
+        E::Invalid { field, .. } if field == "alt" => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "alt",
+            ctx.t("discussion-error-alt"),
+        ),
+        E::Conflict { field, .. } if field == "image" => (
+            StatusCode::CONFLICT,
+            "image",
+            ctx.t("discussion-error-image-duplicate"),
+        ),
         E::Invalid { field, .. } => {
             let field: &'static str = match field.as_str() {
                 "title" => "title",
@@ -74,6 +98,31 @@ pub fn form_error(ctx: &Ctx, e: &agora_core::Error) -> Option<(StatusCode, &'sta
         ),
         _ => return None,
     })
+}
+
+/// A post's form: URL-encoded, or multipart with at most one `image` and
+/// its `alt` text (an empty file input attaches nothing).
+pub async fn post_form(req: &poem::Request, body: poem::Body) -> (FormData, Option<NewImage>) {
+    let multipart = req
+        .content_type()
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !multipart {
+        return (FormData::read(body).await, None);
+    }
+    let mut body = poem::RequestBody::new(body);
+    let Ok(form) = <poem::web::Multipart as poem::FromRequest>::from_request(req, &mut body).await
+    else {
+        return (FormData::from_pairs(Vec::new()), None);
+    };
+    let (fields, file) = super::author::multipart(form).await;
+    let image = file
+        .filter(|(_, data)| !data.is_empty())
+        .map(|(name, data)| NewImage {
+            name,
+            data,
+            alt: fields.get("alt").unwrap_or_default().to_owned(),
+        });
+    (fields, image)
 }
 
 /// Checks the reader and CSRF: nothing, or the page to answer.
@@ -116,4 +165,27 @@ pub struct Draft {
     pub title: String,
     pub body: String,
     pub question: bool,
+    /// The text alternative of a refused image.
+    pub alt: String,
+}
+
+/// A post form's image and text alternative fields
+/// (`discussion_image_fields`): ids start with `id`.
+#[derive(serde::Serialize, Default)]
+pub struct ImageFields {
+    pub id: String,
+    pub alt: String,
+    pub image_error: Option<String>,
+    pub alt_error: Option<String>,
+}
+
+impl ImageFields {
+    pub fn new(id: impl Into<String>, alt: &str, errors: &super::FieldErrors) -> Self {
+        ImageFields {
+            id: id.into(),
+            alt: alt.to_owned(),
+            image_error: errors.0.get("image").cloned(),
+            alt_error: errors.0.get("alt").cloned(),
+        }
+    }
 }

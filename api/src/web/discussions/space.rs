@@ -52,6 +52,7 @@ struct SpacePage {
     page_label: String,
     draft: Draft,
     errors: FieldErrors,
+    image_fields: super::ImageFields,
 }
 
 /// The space's page; `draft` and `errors` refill a refused form.
@@ -124,6 +125,7 @@ async fn space_page(
             "discussion-page",
             &[("page", page.into())],
         ),
+        image_fields: super::ImageFields::new("thread", &draft.alt, &errors),
         draft,
         errors,
     };
@@ -157,10 +159,16 @@ pub async fn show(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<ListQuery>
 }
 
 /// POST `/discussions/:space/threads`: title, body, question, and the
-/// lesson when started under one (then back to the lesson on a refusal).
+/// lesson when started under one (then back to the lesson on a refusal);
+/// multipart, it may carry an `image` with its `alt` text.
 #[handler]
-pub async fn start(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
-    let form = FormData::read(body).await;
+pub async fn start(
+    ctx: Ctx,
+    req: &poem::Request,
+    Path(slug): Path<String>,
+    body: Body,
+) -> Response {
+    let (form, image) = super::post_form(req, body).await;
     if let Err(r) = checked(&ctx, &form) {
         return r;
     }
@@ -168,6 +176,7 @@ pub async fn start(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
         title: form.get("title").unwrap_or_default().to_owned(),
         body: form.get("body").unwrap_or_default().to_owned(),
         question: form.get("question").is_some(),
+        alt: form.get("alt").unwrap_or_default().to_owned(),
     };
     let lesson = form.get("lesson").filter(|l| !l.is_empty());
     match ctx
@@ -180,6 +189,7 @@ pub async fn start(ctx: Ctx, Path(slug): Path<String>, body: Body) -> Response {
             &draft.body,
             draft.question,
             lesson,
+            image.into_iter().collect(),
         )
         .await
     {

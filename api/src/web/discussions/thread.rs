@@ -6,9 +6,9 @@ use poem::{Response, handler, http::StatusCode, web::Path};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{moderation::Choice, when};
+use super::{ImageFields, moderation::Choice, when};
 use crate::web::{
-    Ctx,
+    Ctx, FieldErrors,
     cohorts::{ReaderZone, reader_zone},
 };
 
@@ -33,10 +33,14 @@ struct PostItem {
     /// The message next to this post's reply form.
     error: Option<String>,
     draft: String,
+    reply_image: ImageFields,
     /// Its author may edit it: the Markdown to edit, and a refusal.
     can_edit: bool,
     edit_draft: String,
     edit_error: Option<String>,
+    edit_image: ImageFields,
+    /// Its images, for its author to place or remove.
+    images: Vec<ImageItem>,
     /// A new account's post waiting for a moderator, or rejected.
     awaiting_approval: bool,
     rejected: bool,
@@ -45,6 +49,19 @@ struct PostItem {
     /// A refused report of this post: the message next to its reason.
     report_error: Option<String>,
     replies: Vec<PostItem>,
+}
+
+/// One image of the reader's own post, on its edit form.
+#[derive(Serialize)]
+struct ImageItem {
+    post: Uuid,
+    name: String,
+    url: String,
+    alt: String,
+    width: u32,
+    height: u32,
+    /// What places it in the text.
+    snippet: String,
 }
 
 #[derive(Serialize)]
@@ -65,6 +82,7 @@ struct ThreadPage {
     replies: Vec<PostItem>,
     error: Option<String>,
     draft: String,
+    image_fields: ImageFields,
     /// Why and until when the reader may not post here.
     suspended: Option<String>,
     /// The reasons one may report a post for.
@@ -87,8 +105,26 @@ pub struct RefusedModeration {
 pub struct Refused {
     pub parent: Option<Uuid>,
     pub edit: Option<Uuid>,
+    /// `body`, `image` or `alt`: where the message goes.
+    pub field: &'static str,
     pub message: String,
     pub draft: String,
+    /// The text alternative given with a refused image.
+    pub alt: String,
+}
+
+impl Refused {
+    fn errors(this: Option<&Refused>) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        if let Some(r) = this {
+            e.add(r.field, r.message.clone());
+        }
+        e
+    }
+    fn body_error(this: Option<&Refused>) -> Option<String> {
+        this.filter(|r| r.field == "body")
+            .map(|r| r.message.clone())
+    }
 }
 
 fn item(
@@ -101,15 +137,23 @@ fn item(
     moderation: &RefusedModeration,
 ) -> PostItem {
     let can_reply = top && !p.opening && t.space.access.post && !t.locked;
-    let (error, draft) = match refused {
-        Some(r) if r.edit.is_none() && r.parent == Some(p.id) => {
-            (Some(r.message.clone()), r.draft.clone())
-        }
-        _ => (None, String::new()),
-    };
-    let (edit_error, edit_draft) = match refused {
-        Some(r) if r.edit == Some(p.id) => (Some(r.message.clone()), r.draft.clone()),
-        _ => (None, p.body.clone()),
+    let to_reply = refused.filter(|r| r.edit.is_none() && r.parent == Some(p.id));
+    let to_edit = refused.filter(|r| r.edit == Some(p.id));
+    let images = if p.mine && !p.deleted {
+        p.images
+            .iter()
+            .map(|i| ImageItem {
+                post: p.id,
+                name: i.name.clone(),
+                url: i.url.clone(),
+                alt: i.alt.clone(),
+                width: i.width,
+                height: i.height,
+                snippet: format!("![{}](upload:{})", i.alt.replace(['[', ']'], ""), i.name),
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
     PostItem {
         id: p.id,
@@ -135,11 +179,24 @@ fn item(
         can_delete: p.mine && !p.deleted,
         can_moderate: t.space.access.moderate && !p.deleted,
         can_reply,
-        error,
-        draft,
+        error: Refused::body_error(to_reply),
+        draft: to_reply.map(|r| r.draft.clone()).unwrap_or_default(),
+        reply_image: ImageFields::new(
+            format!("reply-{}", p.id),
+            to_reply.map(|r| r.alt.as_str()).unwrap_or_default(),
+            &Refused::errors(to_reply),
+        ),
         can_edit: p.mine && !p.deleted && !t.locked,
-        edit_draft,
-        edit_error,
+        edit_draft: to_edit
+            .map(|r| r.draft.clone())
+            .unwrap_or_else(|| p.body.clone()),
+        edit_error: Refused::body_error(to_edit),
+        edit_image: ImageFields::new(
+            format!("edit-{}", p.id),
+            to_edit.map(|r| r.alt.as_str()).unwrap_or_default(),
+            &Refused::errors(to_edit),
+        ),
+        images,
         awaiting_approval: p.awaiting_approval,
         rejected: p.rejected,
         can_report: !p.mine && !p.deleted && !p.hidden && !p.awaiting_approval && !p.rejected,
@@ -238,10 +295,13 @@ pub async fn moderated_thread_page(
             .into_iter()
             .map(|p| item(ctx, &zone, &t, p, true, refused.as_ref(), &moderation))
             .collect(),
-        error: main_error
-            .map(|r| r.message.clone())
-            .or_else(|| suspended.clone()),
+        error: Refused::body_error(main_error).or_else(|| suspended.clone()),
         draft: main_error.map(|r| r.draft.clone()).unwrap_or_default(),
+        image_fields: ImageFields::new(
+            "reply",
+            main_error.map(|r| r.alt.as_str()).unwrap_or_default(),
+            &Refused::errors(main_error),
+        ),
         suspended,
         report_reasons: super::moderation::report_reasons(ctx),
         move_spaces,

@@ -6,7 +6,8 @@
 //! - an active member of an organisation writes practices for it (draft),
 //!   and submits them for review; its author and the organisation's
 //!   administrators edit a practice while it is not published;
-//! - reviewers (`can_review_practices`) request changes with a note the
+//! - reviewers (`can_review_practices`: admins and the named moderators of
+//!   community spaces) request changes with a note the
 //!   submitter sees, publish and unpublish; each decision is in the audit log;
 //! - a signed-in person writes to a practice's opted-in contact through
 //!   Agora's mail, never seeing the address (see `contact`).
@@ -31,7 +32,10 @@ mod workflow;
 
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    sea_query::Query,
+};
 use time::OffsetDateTime;
 
 pub use self::{
@@ -45,8 +49,9 @@ pub use self::{
     workflow::{Decision, SubmissionItem},
 };
 use crate::{
-    Error,
+    Error, Result,
     accounts::{Principal, Role},
+    entities::{discussion_moderator, discussion_space},
     rate_limit::ContactLimits,
     storage::Storage,
 };
@@ -63,9 +68,30 @@ pub const PUBLISHED: &str = "published";
 pub const UNPUBLISHED: &str = "unpublished";
 
 /// Who reviews practices: the moderators of the network-wide spaces, that
-/// is administrators. The one place that decides it.
-pub fn can_review_practices(who: &Principal) -> bool {
-    who.role == Role::Admin
+/// is administrators and the people an administrator names moderator of a
+/// community space (`discussions::moderators`; a course space's named
+/// moderators do not count: they moderate one course). The one place that
+/// decides it.
+pub async fn can_review_practices(db: &impl ConnectionTrait, who: &Principal) -> Result<bool> {
+    if who.role == Role::Admin {
+        return Ok(true);
+    }
+    Ok(discussion_moderator::Entity::find()
+        .filter(discussion_moderator::Column::UserId.eq(who.user_id))
+        .filter(
+            discussion_moderator::Column::SpaceId.in_subquery(
+                Query::select()
+                    .column(discussion_space::Column::Id)
+                    .from(discussion_space::Entity)
+                    .and_where(
+                        discussion_space::Column::Kind.eq(crate::discussions::COMMUNITY_KIND),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// The practice library, built once at start-up.

@@ -211,8 +211,14 @@ pub(super) fn view(
     }
 }
 
-pub(super) fn reviewer(who: Option<&Principal>) -> bool {
-    who.is_some_and(can_review_practices)
+pub(super) async fn reviewer(
+    db: &impl sea_orm::ConnectionTrait,
+    who: Option<&Principal>,
+) -> crate::Result<bool> {
+    match who {
+        Some(w) => can_review_practices(db, w).await,
+        None => Ok(false),
+    }
 }
 
 /// Drops every `<img>` of a practice's rendered text: its images are its

@@ -117,7 +117,7 @@ impl Practices {
         who: Option<&Principal>,
         p: &practice::Model,
     ) -> Result<Rights> {
-        let review = reviewer(who);
+        let review = reviewer(&self.db, who).await?;
         let (member, org_admin) = match who {
             Some(w) => match active_membership(&self.db, w.user_id).await? {
                 Some(m) if m.organisation_id == p.organisation_id => (true, m.role == "admin"),
@@ -417,7 +417,7 @@ impl Practices {
         if let Some(o) = own {
             any = any.add(practice::Column::OrganisationId.eq(o));
         }
-        if reviewer(Some(who)) {
+        if reviewer(&self.db, Some(who)).await? {
             any = any.add(practice::Column::Status.ne(DRAFT));
         }
         q = q.filter(any);

@@ -1274,6 +1274,7 @@ moderation-suspensions-none = Nobody is suspended.
 moderation-moderators = Named moderators
 moderation-remove = Remove
 moderation-moderators-none = No one is named yet; admins moderate every space.
+moderation-moderators-practices = The moderators named in a community space also review the practice library (request changes, publish, unpublish).
 moderation-moderator-email = Email address of the account
 moderation-name = Name as moderator
 moderation-error-email = Give the email address of an existing account.

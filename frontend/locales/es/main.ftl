@@ -1273,6 +1273,7 @@ moderation-suspensions-none = Nadie está suspendido.
 moderation-moderators = Moderadores designados
 moderation-remove = Retirar
 moderation-moderators-none = Aún no hay nadie designado; los administradores moderan todos los espacios.
+moderation-moderators-practices = Los moderadores designados en un espacio comunitario también revisan la biblioteca de prácticas (pedir cambios, publicar, despublicar).
 moderation-moderator-email = Correo electrónico de la cuenta
 moderation-name = Designar moderador
 moderation-error-email = Indique el correo electrónico de una cuenta existente.

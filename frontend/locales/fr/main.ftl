@@ -1273,6 +1273,7 @@ moderation-suspensions-none = Personne n’est suspendu.
 moderation-moderators = Modérateurs nommés
 moderation-remove = Retirer
 moderation-moderators-none = Personne n’est encore nommé ; les administrateurs modèrent tous les espaces.
+moderation-moderators-practices = Les modérateurs nommés dans un espace communautaire examinent aussi la bibliothèque de pratiques (demander des modifications, publier, dépublier).
 moderation-moderator-email = Adresse e-mail du compte
 moderation-name = Nommer modérateur
 moderation-error-email = Donnez l’adresse e-mail d’un compte existant.

@@ -49,6 +49,9 @@ struct ModerationPage {
     /// Community spaces have an admins' settings form.
     settings_href: Option<String>,
     can_name: bool,
+    /// A community space: its named moderators also review the practice
+    /// library (`agora_core::practices::can_review_practices`).
+    reviews_practices: bool,
     moderators: Vec<Moderator>,
     email_draft: String,
     errors: FieldErrors,
@@ -146,6 +149,7 @@ async fn moderation_page(
         settings_href: (admin && space.kind == "community")
             .then(|| format!("/admin/discussions/spaces/{slug}")),
         can_name,
+        reviews_practices: can_name && space.kind == "community",
         moderators: moderators
             .into_iter()
             .map(|m| Moderator {

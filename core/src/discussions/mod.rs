@@ -50,6 +50,7 @@ mod space_admin;
 mod spaces;
 mod suspensions;
 mod threads;
+mod unread;
 mod views;
 
 use std::sync::Arc;
@@ -99,6 +100,8 @@ pub struct Discussions {
     limits: Arc<PostLimits>,
     /// Posts' sanitised HTML, per post and version (see `views`).
     rendered: views::RenderedPosts,
+    /// Unread notification counts (see `unread`).
+    unread: unread::UnreadCounts,
 }
 
 impl Discussions {
@@ -107,6 +110,7 @@ impl Discussions {
             db,
             limits,
             rendered: views::rendered_posts(),
+            unread: Default::default(),
         }
     }
 }

@@ -517,3 +517,77 @@ async fn a_kept_lesson_page_carries_each_learners_own_state_and_follows_a_public
         assert!(!html.contains("Hello, see"), "{html}");
     }
 }
+
+/// A visitor's new CSRF cookie, from a page's `Set-Cookie`.
+fn csrf_cookie(h: &header::HeaderMap) -> String {
+    h.get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("agora_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("a new visitor gets a CSRF cookie")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_kept_page_gives_each_visitor_a_token_their_own_forms_accept() {
+    let server = TestServer::start().await;
+    let author = server.author("author@city.gov").await;
+    let (_dir, files) = fixture_files(SLUG);
+    let (status, d) = upload(&server, &author, zip_folder(SLUG, &files), None).await;
+    assert_eq!(status, 200, "{d}");
+    publish(&server, &author).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let course = format!("/courses/{SLUG}");
+    for path in ["/", "/courses", course.as_str()] {
+        let url = server.url(path);
+        // The first visitor has the page rendered and kept; the next two
+        // are served the kept page.
+        let _ = get(&http, &url, &[]).await;
+        let mut visitors = Vec::new();
+        for _ in 0..2 {
+            let (status, _, html, h) = get(&http, &url, &[]).await;
+            assert_eq!(status, 200, "{path}: {html}");
+            assert!(html.contains("Fixture course"), "{path}: {html}");
+            visitors.push((csrf_cookie(&h), page_token(&html).to_owned()));
+        }
+        assert_ne!(visitors[0].1, visitors[1].1, "{path}: one token each");
+        let language = |cookie: &str, token: &str| {
+            http.post(server.url("/language"))
+                .header(header::COOKIE, cookie)
+                .form(&[("csrf", token), ("next", path), ("lang", "fr")])
+                .send()
+        };
+        for (cookie, token) in &visitors {
+            assert_eq!(cookie, &format!("agora_csrf={token}"), "{path}");
+            // The page's language form works for its visitor...
+            let r = language(cookie, token).await.unwrap();
+            assert_eq!(r.status().as_u16(), 303, "{path}");
+            assert_eq!(r.headers()[header::LOCATION], path);
+            let set: Vec<_> = r.headers().get_all(header::SET_COOKIE).iter().collect();
+            assert!(
+                set.iter()
+                    .any(|c| c.to_str().unwrap().starts_with("agora_lang=fr;")),
+                "{path}: {set:?}"
+            );
+            // ...and the page comes back in French, with the same token.
+            let (status, _, html, _) = get(
+                &http,
+                &url,
+                &[(header::COOKIE, &format!("{cookie}; agora_lang=fr"))],
+            )
+            .await;
+            assert_eq!(status, 200);
+            assert!(html.contains("<html lang=\"fr\">"), "{path}: {html}");
+            assert_eq!(page_token(&html), token, "{path}");
+        }
+        // The other visitor's token is refused.
+        let r = language(&visitors[0].0, &visitors[1].1).await.unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+        let r = language(&visitors[1].0, &visitors[0].1).await.unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+    }
+}

@@ -14,7 +14,10 @@ use std::{
 use agora_core::{domain::Locale, reports::ColleagueCourse};
 use uuid::Uuid;
 
-use super::parts::Part;
+use super::{
+    page_cache::{parts_bytes, weight},
+    parts::Part,
+};
 
 /// How long courses popular with a learner's colleagues are reused: they
 /// are a report over many learners' enrolments, and membership changes are
@@ -42,12 +45,19 @@ impl Default for LearnerPages {
     fn default() -> Self {
         let idle = Duration::from_secs(600);
         Self {
+            // Bounded by bytes (see `page_cache`): 16 MB each.
             shells: moka::future::Cache::builder()
-                .max_capacity(20_000)
+                .max_capacity(16 << 20)
+                .weigher(|_: &(Uuid, Locale), v: &Arc<KeptShell>| {
+                    weight(v.value.0.len() + parts_bytes(&v.value.1) + 64)
+                })
                 .time_to_idle(idle)
                 .build(),
             cards: moka::future::Cache::builder()
-                .max_capacity(100_000)
+                .max_capacity(16 << 20)
+                .weigher(|_: &(Uuid, Locale), v: &Arc<Stamped<Box<str>>>| {
+                    weight(v.value.len() + 64)
+                })
                 .time_to_idle(idle)
                 .build(),
             colleagues: moka::future::Cache::builder()

@@ -3,23 +3,72 @@
 //!
 //! An anonymous reader's page depends on the content version (content
 //! generation and counts window), the page's address, its language, and
-//! the reader's CSRF token (only in the frame, which `frame` fills in per
-//! request). Its body is rendered once per version, address and language
-//! and kept here; an entry of an older version is never served, so a
-//! publication shows at once on the replica that made it and within a poll
-//! on the others (see `agora_core::published`).
+//! the reader's CSRF token (only in the frame's language form). The whole
+//! page, frame included, is rendered once per version, address and language
+//! and kept here cut at the token; a request puts its reader's token in
+//! between. An entry of an older version is never served, so a publication
+//! shows at once on the replica that made it and within a poll on the
+//! others (see `agora_core::published`).
+//!
+//! Every cache here is bounded by the bytes it holds (moka's weigher), not
+//! by a count of entries: a catalogue page of a large catalogue weighs a
+//! thousand times a course card.
 
 use std::{sync::Arc, time::Duration};
 
 use agora_core::{domain::Locale, published::CatalogueVersion};
 
-/// A page body and its title, as rendered at `version`.
+/// A whole anonymous page as rendered at `version`, cut where the
+/// reader's CSRF token goes (slot 0, the only slot).
 pub struct KeptPage {
     pub version: CatalogueVersion,
-    pub title: String,
-    pub body: String,
-    /// The page's oEmbed discovery link.
-    pub oembed: Option<String>,
+    pub page: Vec<Part>,
+}
+
+impl KeptPage {
+    /// The page with `csrf` (escaped as handlebars escapes) in its slots.
+    pub fn with_token(&self, csrf: &str) -> String {
+        let mut out = String::with_capacity(self.len() + 4 * csrf.len() + 16);
+        for p in &self.page {
+            match p {
+                Part::Text(t) => out.push_str(t),
+                Part::Slot(_) => super::frame::push_escaped(&mut out, csrf),
+            }
+        }
+        out
+    }
+
+    fn len(&self) -> usize {
+        self.page
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.len(),
+                Part::Slot(_) => 0,
+            })
+            .sum()
+    }
+}
+
+/// Bytes each cache may hold (keys and values, roughly; moka evicts the
+/// least used first when over).
+const PAGES_BYTES: u64 = 24 << 20;
+const ANSWERS_BYTES: u64 = 16 << 20;
+const LESSONS_BYTES: u64 = 24 << 20;
+
+/// An entry's weight for moka: its bytes, at least 1, at most `u32::MAX`.
+pub fn weight(bytes: usize) -> u32 {
+    u32::try_from(bytes.max(1)).unwrap_or(u32::MAX)
+}
+
+/// The bytes of kept parts.
+pub fn parts_bytes(parts: &[Part]) -> usize {
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => t.len() + 24,
+            Part::Slot(_) => 24,
+        })
+        .sum()
 }
 
 /// The kept pages, by address (path and query, without `lang`) and language.
@@ -52,16 +101,35 @@ impl Default for PageCache {
         Self {
             // Addresses with filters count too: bounded, least used first out.
             pages: moka::future::Cache::builder()
-                .max_capacity(2_000)
+                .max_capacity(PAGES_BYTES)
+                .weigher(|k: &(String, Locale), v: &Arc<KeptPage>| {
+                    weight(k.0.len() + parts_bytes(&v.page) + 64)
+                })
                 .time_to_live(agora_core::published::COUNTS_WINDOW * 2)
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
             lessons: moka::future::Cache::builder()
-                .max_capacity(20_000)
+                .max_capacity(LESSONS_BYTES)
+                .weigher(|k: &(String, String, Locale), v: &Arc<KeptLesson>| {
+                    let items: usize = v
+                        .items
+                        .iter()
+                        .map(|(_, i)| i[0].len() + i[1].len() + 48)
+                        .sum();
+                    weight(
+                        k.0.len()
+                            + k.1.len()
+                            + v.title.len()
+                            + v.bodies.iter().map(|b| parts_bytes(b)).sum::<usize>()
+                            + items
+                            + 64,
+                    )
+                })
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
             answers: moka::future::Cache::builder()
-                .max_capacity(2_000)
+                .max_capacity(ANSWERS_BYTES)
+                .weigher(|k: &String, v: &bytes::Bytes| weight(k.len() + v.len() + 64))
                 .time_to_live(agora_core::published::COUNTS_WINDOW * 2)
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
@@ -126,5 +194,61 @@ impl PageCache {
             .insert((slug.to_owned(), key.to_owned(), locale), kept.clone())
             .await;
         kept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version() -> CatalogueVersion {
+        CatalogueVersion {
+            generation: 1,
+            window: 1,
+        }
+    }
+
+    /// A kept page takes each reader's token in every slot, escaped as
+    /// handlebars escapes, and nothing else of the page changes.
+    #[test]
+    fn a_kept_page_is_the_page_with_the_readers_token() {
+        let marker = crate::web::NO_TOKEN;
+        let page = format!(
+            "<form><input name=\"csrf\" value=\"{marker}\"></form><p>a &amp; b</p>\
+             <input value=\"{marker}\">"
+        );
+        let kept = KeptPage {
+            version: version(),
+            page: cut(&page, &[marker.to_owned()]),
+        };
+        for token in ["abc", "a\"<b>&c", ""] {
+            let mut escaped = String::new();
+            super::super::frame::push_escaped(&mut escaped, token);
+            assert_eq!(kept.with_token(token), page.replace(marker, &escaped));
+        }
+    }
+
+    /// The caches are bounded by bytes: a large page weighs its size.
+    #[tokio::test]
+    async fn the_page_cache_is_bounded_by_bytes() {
+        let cache = PageCache::default();
+        let big = "x".repeat(1 << 20);
+        for n in 0..64 {
+            cache
+                .keep(
+                    &format!("/courses?page={n}"),
+                    Locale::En,
+                    KeptPage {
+                        version: version(),
+                        page: vec![Part::Text(big.as_str().into())],
+                    },
+                )
+                .await;
+        }
+        cache.pages.run_pending_tasks().await;
+        let held = cache.pages.weighted_size();
+        assert!(held <= PAGES_BYTES, "{held} bytes held");
+        let count = cache.pages.entry_count();
+        assert!(count > 0 && count < 64, "{count} pages held");
     }
 }

@@ -282,6 +282,21 @@ impl Ctx {
         body: &[&str],
         oembed: Option<&str>,
     ) -> Response {
+        let html = self.framed(title, section, body, oembed, &self.csrf);
+        let resp = poem::web::Html(html).with_status(status).into_response();
+        self.finish(resp, None, self.flash.is_some())
+    }
+
+    /// `body` inside the layout, for this reader but with `csrf` as the
+    /// forms' token.
+    pub(super) fn framed(
+        &self,
+        title: &str,
+        section: &str,
+        body: &[&str],
+        oembed: Option<&str>,
+        csrf: &str,
+    ) -> String {
         let flash = self.flash.as_ref().map(|(key, kind)| FlashView {
             kind,
             text: self.t(key),
@@ -290,11 +305,11 @@ impl Ctx {
             0 => String::new(),
             n => format!(" ({n})"),
         };
-        let html = frame::render(&Frame {
+        frame::render(&Frame {
             locale: self.locale,
             title,
             body,
-            csrf: &self.csrf,
+            csrf,
             signed_in: self.user.is_some(),
             author: self
                 .user
@@ -312,9 +327,7 @@ impl Ctx {
         })
         .unwrap_or_else(|| {
             "<!DOCTYPE html><title>Agora</title><p>Something went wrong on our side.</p>".into()
-        });
-        let resp = poem::web::Html(html).with_status(status).into_response();
-        self.finish(resp, None, self.flash.is_some())
+        })
     }
 
     /// 303 See Other to `to`, with a message for the next page.

@@ -2,13 +2,13 @@
 //! readers: a revalidation is answered from memory with a `304`.
 
 use poem::{
-    Request, Response,
+    IntoResponse, Request, Response,
     http::{HeaderValue, StatusCode, header},
 };
 use sha2::{Digest, Sha256};
 
 use super::Ctx;
-use crate::http::version_tag;
+use crate::http::{page_cache::cut, version_tag};
 
 /// Pages with a version tag: kept by the browser only, and revalidated.
 const PAGE_REVALIDATE: &str = "private, no-cache";
@@ -81,25 +81,22 @@ impl Ctx {
         (self.user.is_none() && self.flash.is_none()).then_some(KeepAs { version: v })
     }
 
-    /// The kept page for this reader, framed, if there is one of the version.
-    pub async fn kept(&self, keep: Option<&KeepAs>, section: &str) -> Option<Response> {
+    /// The kept page for this reader, with their CSRF token, if there is
+    /// one of the version.
+    pub async fn kept(&self, keep: Option<&KeepAs>) -> Option<Response> {
         let k = keep?;
         let p = self
             .state
             .pages
             .get(&self.here, self.locale, k.version)
             .await?;
-        Some(self.layout(
-            StatusCode::OK,
-            &p.title,
-            section,
-            &[&p.body],
-            p.oembed.as_deref(),
-        ))
+        let resp = poem::web::Html(p.with_token(&self.csrf)).into_response();
+        // `keep_as` holds: no message to show, nothing to clear.
+        Some(self.finish(resp, None, false))
     }
 
-    /// Renders a page like [`Ctx::page_with_oembed`], and keeps its body
-    /// when `keep` says it may be.
+    /// Renders a page like [`Ctx::page_with_oembed`], and keeps it whole,
+    /// cut at the CSRF token, when `keep` says it may be.
     pub async fn page_kept<T: serde::Serialize>(
         &self,
         keep: Option<KeepAs>,
@@ -114,24 +111,21 @@ impl Ctx {
         let Some(body) = self.body_with_token(template, data, NO_TOKEN) else {
             return self.error(StatusCode::INTERNAL_SERVER_ERROR);
         };
-        if body.contains(NO_TOKEN) {
-            // A form in the body: this page is rendered per reader.
+        // A form in the body, or a title or link that could pass for the
+        // marker: this page is rendered per reader.
+        if body.contains(NO_TOKEN)
+            || title.contains('\u{1}')
+            || oembed.is_some_and(|o| o.contains('\u{1}'))
+        {
             return self.page_with_oembed(StatusCode::OK, template, title, data, oembed);
         }
-        let resp = self.layout(StatusCode::OK, title, template, &[&body], oembed);
-        self.state
-            .pages
-            .keep(
-                &self.here,
-                self.locale,
-                crate::http::page_cache::KeptPage {
-                    version: k.version,
-                    title: title.to_owned(),
-                    body,
-                    oembed: oembed.map(str::to_owned),
-                },
-            )
-            .await;
-        resp
+        let framed = self.framed(title, template, &[&body], oembed, NO_TOKEN);
+        let kept = crate::http::page_cache::KeptPage {
+            version: k.version,
+            page: cut(&framed, &[NO_TOKEN.to_owned()]),
+        };
+        let resp = poem::web::Html(kept.with_token(&self.csrf)).into_response();
+        self.state.pages.keep(&self.here, self.locale, kept).await;
+        self.finish(resp, None, false)
     }
 }

@@ -52,6 +52,7 @@ mod space_admin;
 mod spaces;
 mod suspensions;
 mod threads;
+mod unread;
 mod views;
 
 use std::sync::Arc;
@@ -104,6 +105,8 @@ pub struct Discussions {
     storage: Storage,
     /// Posts' sanitised HTML, per post and version (see `views`).
     rendered: views::RenderedPosts,
+    /// Unread notification counts (see `unread`).
+    unread: unread::UnreadCounts,
 }
 
 impl Discussions {
@@ -113,6 +116,7 @@ impl Discussions {
             limits,
             storage,
             rendered: views::rendered_posts(),
+            unread: Default::default(),
         }
     }
 }

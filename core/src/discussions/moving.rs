@@ -121,6 +121,7 @@ impl Discussions {
             .filter(discussion_follow::Column::UserId.is_in(gone.clone()))
             .exec(&txn)
             .await?;
+        super::unread::changed(gone.iter().copied());
         notification::Entity::delete_many()
             .filter(notification::Column::ThreadId.eq(t.id))
             .filter(notification::Column::UserId.is_in(gone.clone()))
@@ -156,6 +157,7 @@ impl Discussions {
         // Its posts are found in the space it is in now.
         crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
+        super::unread::changed(gone.iter().copied());
         self.thread(Some(who), t.id).await
     }
 }

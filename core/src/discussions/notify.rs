@@ -145,7 +145,9 @@ pub(super) async fn notify(
         });
     }
     if !rows.is_empty() {
+        super::unread::changed(mail.iter().map(|(_, u, _)| u.id));
         notification::Entity::insert_many(rows).exec(db).await?;
+        super::unread::changed(mail.iter().map(|(_, u, _)| u.id));
         super::mail::enqueue_immediate(db, space, t, &mail).await?;
     }
     Ok(())
@@ -188,11 +190,17 @@ impl Discussions {
 
     /// The caller's unread notifications, counted.
     pub async fn unread_count(&self, user_id: Uuid) -> Result<u64> {
-        Ok(notification::Entity::find()
+        if let Some(n) = self.unread.get(user_id) {
+            return Ok(n);
+        }
+        let at = super::unread::epoch(user_id);
+        let n = notification::Entity::find()
             .filter(notification::Column::UserId.eq(user_id))
             .filter(notification::Column::ReadAt.is_null())
             .count(&self.db)
-            .await?)
+            .await?;
+        self.unread.keep(user_id, at, n);
+        Ok(n)
     }
 
     /// The caller's newest notifications, of spaces they can still read.
@@ -273,6 +281,8 @@ impl Discussions {
             }
             q = q.filter(notification::Column::Id.is_in(ids.to_vec()));
         }
-        Ok(q.exec(&self.db).await?.rows_affected)
+        let read = q.exec(&self.db).await?.rows_affected;
+        super::unread::changed([who.user_id]);
+        Ok(read)
     }
 }

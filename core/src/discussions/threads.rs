@@ -299,31 +299,68 @@ impl Discussions {
         {
             return Ok((Vec::new(), false));
         }
-        let mut rows = discussion_thread::Entity::find()
+        let rows = discussion_thread::Entity::find()
             .filter(discussion_thread::Column::SpaceId.eq(space.id))
             .filter(discussion_thread::Column::LessonKey.eq(key))
             .order_by_desc(discussion_thread::Column::LastActivityAt)
             .limit(limit + 1)
             .all(&self.db)
             .await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        Ok((
-            rows.into_iter()
-                .map(|t| ThreadSummary {
-                    author_name: String::new(),
-                    id: t.id,
-                    title: t.title,
-                    lesson_key: t.lesson_key,
-                    question: t.question,
-                    answered: t.answer_post_id.is_some(),
-                    locked: t.locked,
-                    reply_count: t.reply_count,
-                    helpful_count: t.helpful_count,
-                    last_activity_at: t.last_activity_at,
-                })
-                .collect(),
-            more,
-        ))
+        Ok(summaries(rows, limit))
     }
+
+    /// The threads about the lesson that `read` is (newest activity first,
+    /// `limit` of them, and whether there are more), for the learner it
+    /// was read for: `Learning::lesson` answers only an enrolled learner,
+    /// and an enrolled learner reads the course's space, so no access
+    /// check is needed. One query (the lesson player's, on every page)
+    /// where [`Discussions::lesson_threads`] runs the space's, the access
+    /// check's and the threads'.
+    pub async fn lesson_threads_of(
+        &self,
+        read: &crate::learning::LessonView,
+        course: &str,
+        limit: u64,
+    ) -> Result<(Vec<ThreadSummary>, bool)> {
+        use crate::entities::discussion_space as space;
+        use sea_orm::sea_query::Query;
+        let of_course = Query::select()
+            .column(space::Column::Id)
+            .from(space::Entity)
+            .and_where(space::Column::Slug.eq(format!("course-{course}")))
+            .and_where(space::Column::Kind.eq(COURSE))
+            .and_where(space::Column::CourseId.eq(read.progress.course_id))
+            .to_owned();
+        let rows = discussion_thread::Entity::find()
+            .filter(discussion_thread::Column::SpaceId.in_subquery(of_course))
+            .filter(discussion_thread::Column::LessonKey.eq(read.key.as_str()))
+            .order_by_desc(discussion_thread::Column::LastActivityAt)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
+        Ok(summaries(rows, limit))
+    }
+}
+
+/// The first `limit` of `rows` as summaries, and whether there were more.
+fn summaries(mut rows: Vec<discussion_thread::Model>, limit: u64) -> (Vec<ThreadSummary>, bool) {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    (
+        rows.into_iter()
+            .map(|t| ThreadSummary {
+                author_name: String::new(),
+                id: t.id,
+                title: t.title,
+                lesson_key: t.lesson_key,
+                question: t.question,
+                answered: t.answer_post_id.is_some(),
+                locked: t.locked,
+                reply_count: t.reply_count,
+                helpful_count: t.helpful_count,
+                last_activity_at: t.last_activity_at,
+            })
+            .collect(),
+        more,
+    )
 }

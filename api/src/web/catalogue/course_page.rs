@@ -119,7 +119,7 @@ pub async fn course(ctx: Ctx, Path(slug): Path<String>, req: &poem::Request) -> 
     if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
         return r;
     }
-    if let Some(r) = ctx.kept(keep.as_ref(), "course").await {
+    if let Some(r) = ctx.kept(keep.as_ref()).await {
         return ctx.tagged(r, tag);
     }
     let outline = match ctx

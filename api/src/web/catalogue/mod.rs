@@ -227,7 +227,7 @@ pub async fn list(ctx: Ctx, req: &poem::Request) -> Response {
     if let Some(r) = ctx.not_modified(req, tag.as_deref()) {
         return r;
     }
-    if let Some(r) = ctx.kept(keep.as_ref(), "catalogue").await {
+    if let Some(r) = ctx.kept(keep.as_ref()).await {
         return ctx.tagged(r, tag);
     }
     let found = match find_courses(&ctx, &f).await {
@@ -346,7 +346,7 @@ pub async fn home(ctx: Ctx, req: &poem::Request) -> Response {
         return r;
     }
     let keep = ctx.keep_as(version);
-    if let Some(r) = ctx.kept(keep.as_ref(), "home").await {
+    if let Some(r) = ctx.kept(keep.as_ref()).await {
         return ctx.tagged(r, tag);
     }
     let courses = match find_courses(&ctx, &Filters::default()).await {

@@ -1,6 +1,7 @@
 //! The discussion under a lesson: the threads about it and the form to
 //! ask about it, rendered per request into the lesson page (kept or not).
 
+use agora_core::{discussions::ThreadSummary, learning::LessonView};
 use poem::{Response, http::StatusCode};
 use serde::Serialize;
 
@@ -36,6 +37,32 @@ pub async fn fragment(ctx: &Ctx, course: &str, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The same for the learner `read` was read for (the lesson player, after
+/// `Learning::lesson` answered): their enrolment lets them read the
+/// course's space, so the threads take one query and no access check.
+pub async fn fragment_of(ctx: &Ctx, course: &str, read: &LessonView) -> String {
+    let found = ctx
+        .state
+        .discussions
+        .lesson_threads_of(read, course, LISTED)
+        .await;
+    match found {
+        Ok(found) => show(
+            ctx,
+            course,
+            &read.key,
+            found,
+            Draft::default(),
+            FieldErrors::default(),
+        )
+        .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// How many threads the lesson page lists.
+const LISTED: u64 = 10;
+
 async fn render(
     ctx: &Ctx,
     course: &str,
@@ -43,13 +70,24 @@ async fn render(
     draft: Draft,
     errors: FieldErrors,
 ) -> Option<String> {
-    let space = format!("course-{course}");
-    let (threads, more) = ctx
+    let found = ctx
         .state
         .discussions
-        .lesson_threads(ctx.user.as_ref(), course, key, 10)
+        .lesson_threads(ctx.user.as_ref(), course, key, LISTED)
         .await
         .ok()?;
+    show(ctx, course, key, found, draft, errors)
+}
+
+fn show(
+    ctx: &Ctx,
+    course: &str,
+    key: &str,
+    (threads, more): (Vec<ThreadSummary>, bool),
+    draft: Draft,
+    errors: FieldErrors,
+) -> Option<String> {
+    let space = format!("course-{course}");
     let data = Fragment {
         space_href: format!("/discussions/{space}"),
         threads: threads

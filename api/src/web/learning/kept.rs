@@ -115,7 +115,7 @@ pub(super) async fn page(
         return ctx.error(StatusCode::INTERNAL_SERVER_ERROR);
     };
     let event = uuid::Uuid::new_v4().to_string();
-    let discussion = crate::web::discussions::lesson::fragment(ctx, slug, key).await;
+    let discussion = crate::web::discussions::lesson::fragment_of(ctx, slug, &v).await;
     let done = &v.progress.completed_lesson_ids;
     let body = &kept.bodies[usize::from(v.completed)];
     let mut parts: Vec<&str> = Vec::with_capacity(body.len());

@@ -6,7 +6,7 @@ use poem::{
     Response,
     http::{HeaderValue, Method},
 };
-use serde_json::{Value, json};
+use serde_json::{Value, json, value::RawValue};
 use uuid::Uuid;
 
 use super::{Reply, XRequest, allowed, attachments, bad, error};
@@ -35,6 +35,22 @@ fn flag(r: &XRequest, name: &str) -> Result<bool, Response> {
         Some("true") => Ok(true),
         Some(_) => Err(bad(format!("{name} must be true or false"))),
     }
+}
+
+/// A `StatementResult` as written: the statements' JSON goes out as
+/// stored, without being parsed and written again.
+#[derive(serde::Serialize)]
+struct StatementResult<'a> {
+    statements: &'a [Box<RawValue>],
+    more: String,
+}
+
+fn internal(why: String) -> agora_core::xapi::XapiError {
+    agora_core::xapi::XapiError::Core(agora_core::Error::Internal(why))
+}
+
+fn raw<T: serde::Serialize>(v: &T) -> Result<Box<RawValue>, Response> {
+    serde_json::value::to_raw_value(v).map_err(|e| error(internal(e.to_string())))
 }
 
 pub(super) async fn handle(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
@@ -149,7 +165,7 @@ async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
             .statement(id, voided, format, own, &languages)
             .await
             .map_err(error)?;
-        (st, lrs.consistent_through())
+        (raw(&st)?, lrs.consistent_through())
     } else {
         let limit = match r.param("limit") {
             None => None,
@@ -190,17 +206,20 @@ async fn get(lrs: &Lrs, c: &Client, r: &XRequest) -> Result<Reply, Response> {
             q.append_pair("cursor", &seq.to_string());
             format!("/xapi/statements?{}", q.finish())
         });
-        (
-            json!({ "statements": page.statements, "more": more.unwrap_or_default() }),
-            consistent,
-        )
+        let result = StatementResult {
+            statements: &page.statements,
+            more: more.unwrap_or_default(),
+        };
+        (raw(&result)?, consistent)
     };
     let mut resp = if with_attachments {
+        let body: Value =
+            serde_json::from_str(body.get()).map_err(|e| error(internal(e.to_string())))?;
         attachments::multipart(lrs, &body).await.map_err(error)?
     } else {
         Response::builder()
             .content_type("application/json")
-            .body(body.to_string())
+            .body(Box::<str>::from(body).into_string())
     };
     if let Ok(v) = HeaderValue::from_str(&consistent) {
         resp.headers_mut()

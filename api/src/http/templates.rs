@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 88] = pages![
+pub const PAGES: [(&str, &str); 89] = pages![
     "layout",
     "error",
     "message",

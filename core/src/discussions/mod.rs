@@ -96,6 +96,9 @@ pub const PAGE_SIZE: u64 = 20;
 /// moderator, and its links get `rel="nofollow ugc"`.
 pub const NEW_ACCOUNT_DAYS: i64 = 7;
 
+/// The kind of a network-wide community space (`discussion_spaces.kind`).
+pub const COMMUNITY_KIND: &str = access::COMMUNITY;
+
 /// The discussions service, built once at start-up.
 #[derive(Clone)]
 pub struct Discussions {

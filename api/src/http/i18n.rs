@@ -201,9 +201,16 @@ mod completeness {
             walk(&root.join(dir), &root, &mut out);
         }
         for file in ["http/page.rs", "api/partners/listing.rs"] {
-            out.push((file.into(), std::fs::read_to_string(root.join(file)).unwrap()));
+            out.push((
+                file.into(),
+                std::fs::read_to_string(root.join(file)).unwrap(),
+            ));
         }
-        assert!(out.len() > 60, "the page code was not found under {}", root.display());
+        assert!(
+            out.len() > 60,
+            "the page code was not found under {}",
+            root.display()
+        );
         out
     }
 

@@ -150,3 +150,31 @@ pub fn set_cookie(resp: &mut Response, value: &str) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::cookie;
+
+    /// The e2e tests run over http, so the https attributes are checked
+    /// here: behind https, the login state must come back on the platform's
+    /// cross-site form post (`SameSite=None; Secure`), and nothing else is
+    /// sent cross-site.
+    #[test]
+    fn https_cookies_are_secure_and_only_the_login_state_crosses_sites() {
+        let state = cookie(true, "lti_state", "v", "/lti", 600, true);
+        assert!(state.ends_with("; SameSite=None; Secure"), "{state}");
+        assert!(state.contains("HttpOnly"), "{state}");
+        let session = cookie(true, "agora_session", "v", "/", 3600, false);
+        assert!(session.ends_with("; SameSite=Lax; Secure"), "{session}");
+        // Over http, browsers refuse SameSite=None without Secure: the
+        // state cookie carries no SameSite (Lax by default, with the
+        // two-minute allowance for a top-level POST).
+        let plain = cookie(false, "lti_state", "v", "/lti", 600, true);
+        assert!(!plain.contains("SameSite"), "{plain}");
+        assert!(!plain.contains("Secure"), "{plain}");
+        assert_eq!(
+            cookie(false, "agora_session", "v", "/", 60, false),
+            "agora_session=v; Path=/; HttpOnly; Max-Age=60; SameSite=Lax"
+        );
+    }
+}

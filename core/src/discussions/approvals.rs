@@ -45,19 +45,17 @@ pub(super) async fn newcomers(
         .filter(|u| now() - u.created_at < Duration::days(NEW_ACCOUNT_DAYS))
         .map(|u| u.id)
         .collect();
-    let mut out = BTreeSet::new();
-    // Only young accounts are counted: an old one is never new.
-    for id in young {
-        if approved_posts(db, id).await? < APPROVED_POSTS {
-            out.insert(id);
-        }
+    // Only young accounts are counted: an old one is never new. One
+    // grouped query for all of them (a thread page of 100 posts by young
+    // authors made one query per author before).
+    if young.is_empty() {
+        return Ok(BTreeSet::new());
     }
-    Ok(out)
-}
-
-async fn approved_posts(db: &impl ConnectionTrait, author: Uuid) -> Result<u64> {
-    Ok(discussion_post::Entity::find()
-        .filter(discussion_post::Column::AuthorId.eq(author))
+    let counts: Vec<(Option<Uuid>, i64)> = discussion_post::Entity::find()
+        .select_only()
+        .column(discussion_post::Column::AuthorId)
+        .column_as(discussion_post::Column::Id.count(), "n")
+        .filter(discussion_post::Column::AuthorId.is_in(young.clone()))
         .filter(discussion_post::Column::Deleted.eq(false))
         .filter(discussion_post::Column::Hidden.eq(false))
         .filter(
@@ -65,13 +63,25 @@ async fn approved_posts(db: &impl ConnectionTrait, author: Uuid) -> Result<u64> 
                 Query::select()
                     .column(discussion_approval::Column::PostId)
                     .from(discussion_approval::Entity)
-                    .and_where(Expr::col(discussion_approval::Column::AuthorId).eq(author))
+                    .and_where(
+                        Expr::col(discussion_approval::Column::AuthorId).is_in(young.clone()),
+                    )
                     .to_owned(),
             ),
         )
-        .limit(APPROVED_POSTS)
-        .count(db)
-        .await?)
+        .group_by(discussion_post::Column::AuthorId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let established: BTreeSet<Uuid> = counts
+        .into_iter()
+        .filter(|(_, n)| *n as u64 >= APPROVED_POSTS)
+        .filter_map(|(a, _)| a)
+        .collect();
+    Ok(young
+        .into_iter()
+        .filter(|id| !established.contains(id))
+        .collect())
 }
 
 /// Whether a post by `who` in `space` must wait for a moderator.

@@ -14,10 +14,7 @@ use std::{
 use agora_core::{domain::Locale, reports::ColleagueCourse};
 use uuid::Uuid;
 
-use super::{
-    page_cache::{parts_bytes, weight},
-    parts::Part,
-};
+use super::parts::{Part, parts_bytes, weight};
 
 /// How long courses popular with a learner's colleagues are reused: they
 /// are a report over many learners' enrolments, and membership changes are

@@ -55,22 +55,6 @@ const PAGES_BYTES: u64 = 24 << 20;
 const ANSWERS_BYTES: u64 = 16 << 20;
 const LESSONS_BYTES: u64 = 24 << 20;
 
-/// An entry's weight for moka: its bytes, at least 1, at most `u32::MAX`.
-pub fn weight(bytes: usize) -> u32 {
-    u32::try_from(bytes.max(1)).unwrap_or(u32::MAX)
-}
-
-/// The bytes of kept parts.
-pub fn parts_bytes(parts: &[Part]) -> usize {
-    parts
-        .iter()
-        .map(|p| match p {
-            Part::Text(t) => t.len() + 24,
-            Part::Slot(_) => 24,
-        })
-        .sum()
-}
-
 /// The kept pages, by address (path and query, without `lang`) and language.
 #[derive(Clone)]
 pub struct PageCache {
@@ -84,7 +68,7 @@ pub struct PageCache {
     pub mine: super::learner_pages::LearnerPages,
 }
 
-pub use super::parts::{Part, cut};
+pub use super::parts::{Part, cut, parts_bytes, weight};
 
 /// A lesson page's body as rendered for every learner at `generation`:
 /// one for a lesson not yet done, one for a lesson done, and the outline's

@@ -34,3 +34,19 @@ pub fn cut(html: &str, markers: &[String]) -> Vec<Part> {
     }
     out
 }
+
+/// An entry's weight for moka: its bytes, at least 1, at most `u32::MAX`.
+pub fn weight(bytes: usize) -> u32 {
+    u32::try_from(bytes.max(1)).unwrap_or(u32::MAX)
+}
+
+/// The bytes of kept parts.
+pub fn parts_bytes(parts: &[Part]) -> usize {
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => t.len() + 24,
+            Part::Slot(_) => 24,
+        })
+        .sum()
+}

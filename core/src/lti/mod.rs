@@ -30,12 +30,10 @@ pub use deep_linking::{DeepLinkChoice, DeepLinkForm, DeepLinkPicker, PickerCours
 pub use grades::{LtiScore, course_completed, is_instructor, quiz_scored};
 pub use keys::Jwks;
 pub use launch::{Landing, LoginRedirect, LoginRequest, state_cookie_name};
+pub use nrps::{MemberStatus, RosterFailure};
 pub use platforms::{Platform, PlatformInput, ToolUrls};
 pub use rejection::{LaunchError, Rejection};
-pub use roster::{
-    CourseProgress, MemberStatus, Roster, RosterContext, RosterFailure, RosterMember,
-    RosterStanding,
-};
+pub use roster::{CourseProgress, Roster, RosterContext, RosterMember, RosterStanding};
 
 /// How long a login in flight (its state and nonce) may take.
 pub const STATE_LIFETIME_SECONDS: i64 = 600;

@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
 use super::{
     Lti,
     claims::{ROSTER_SCOPE, service_url_ok},
-    roster::{MemberStatus, RosterFailure},
     tokens::TokenError,
 };
 use crate::entities::lti_platform;
@@ -28,6 +28,40 @@ pub(super) const TOTAL_TIMEOUT: Duration = Duration::from_secs(15);
 const MAX_PAGE_BYTES: usize = 4 << 20;
 /// At most this many members are kept.
 const MAX_MEMBERS: usize = 20_000;
+
+/// A member's status in the LMS course.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    Active,
+    Inactive,
+    Deleted,
+}
+
+/// Why the platform gave no roster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RosterFailure {
+    /// The platform sent no roster address for this context.
+    NotOffered,
+    /// It could not be reached, failed, or took too long.
+    Unreachable,
+    /// It answered, and refused (no token for the roster scope, a 4xx).
+    Refused,
+    /// Its answer was not a membership container (or was too large).
+    Malformed,
+}
+
+impl RosterFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            RosterFailure::NotOffered => "not-offered",
+            RosterFailure::Unreachable => "unreachable",
+            RosterFailure::Refused => "refused",
+            RosterFailure::Malformed => "malformed",
+        }
+    }
+}
 
 /// One member as the platform lists them.
 #[derive(Clone, Debug)]

@@ -13,7 +13,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Lti, nrps};
+use super::{
+    Lti,
+    nrps::{self, MemberStatus, RosterFailure},
+};
 use crate::{
     Error, Result,
     accounts::Principal,
@@ -23,15 +26,6 @@ use crate::{
         lti_platform,
     },
 };
-
-/// A member's status in the LMS course.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberStatus {
-    Active,
-    Inactive,
-    Deleted,
-}
 
 /// How far a member is in Agora, across the context's courses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -45,31 +39,6 @@ pub enum RosterStanding {
     Started,
     /// A course completed.
     Completed,
-}
-
-/// Why the platform gave no roster.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RosterFailure {
-    /// The platform sent no roster address for this context.
-    NotOffered,
-    /// It could not be reached, failed, or took too long.
-    Unreachable,
-    /// It answered, and refused (no token for the roster scope, a 4xx).
-    Refused,
-    /// Its answer was not a membership container (or was too large).
-    Malformed,
-}
-
-impl RosterFailure {
-    pub fn code(self) -> &'static str {
-        match self {
-            RosterFailure::NotOffered => "not-offered",
-            RosterFailure::Unreachable => "unreachable",
-            RosterFailure::Refused => "refused",
-            RosterFailure::Malformed => "malformed",
-        }
-    }
 }
 
 /// One of the context's Agora courses, for a member.

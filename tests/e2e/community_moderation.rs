@@ -22,7 +22,7 @@ use super::{
 };
 
 pub const QUEUE: &str = "/api/v1/discussions/moderation/queue";
-const LC: &str = "learning-cities";
+pub const LC: &str = "learning-cities";
 const DRR: &str = "disaster-risk-reduction";
 
 /// Ages accounts past the new-account rule: their posts need no approval.

@@ -35,6 +35,7 @@ mod community_matrix;
 mod community_moderation;
 mod community_moderation_browser;
 mod community_notify;
+mod community_thread_page;
 mod compose;
 mod course_editor;
 mod credentials;

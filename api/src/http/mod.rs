@@ -20,4 +20,5 @@ pub mod parts;
 pub mod security;
 pub mod server_span;
 pub mod templates;
+pub mod thread_pages;
 pub mod version_tag;

@@ -66,6 +66,8 @@ pub struct PageCache {
     lessons: moka::future::Cache<(String, String, Locale), Arc<KeptLesson>>,
     /// Learners' "my learning" pages.
     pub mine: super::learner_pages::LearnerPages,
+    /// Discussion thread pages.
+    pub threads: super::thread_pages::ThreadPages,
 }
 
 pub use super::parts::{Part, cut, parts_bytes, weight};
@@ -118,6 +120,7 @@ impl Default for PageCache {
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
             mine: Default::default(),
+            threads: Default::default(),
         }
     }
 }

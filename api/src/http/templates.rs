@@ -11,7 +11,7 @@ macro_rules! pages {
 }
 
 /// Every page template, by name.
-pub const PAGES: [(&str, &str); 89] = pages![
+pub const PAGES: [(&str, &str); 90] = pages![
     "layout",
     "error",
     "message",
@@ -84,6 +84,7 @@ pub const PAGES: [(&str, &str); 89] = pages![
     "discussion_space",
     "discussion_thread",
     "discussion_post",
+    "discussion_post_alone",
     "discussion_image_fields",
     "discussion_ask",
     "lesson_discussion",

@@ -267,6 +267,7 @@ impl Discussions {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 }

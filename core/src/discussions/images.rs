@@ -213,6 +213,7 @@ impl Discussions {
         let row = insert_image(&txn, p.id, c).await?;
         touch(&txn, p).await?;
         txn.commit().await?;
+        self.changed();
         Ok(PostImageView::of(row))
     }
 
@@ -244,6 +245,7 @@ impl Discussions {
         active.update(&txn).await?;
         touch(&txn, p).await?;
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 

@@ -15,6 +15,7 @@
 //!
 //! - `spaces`: finding, making and listing spaces;
 //! - `threads`: starting threads and reading them, sorted and paged;
+//! - `kept`: what every reader of a thread sees alike, kept in the process;
 //! - `posts`: replies, edits with history, deletion, "helpful", answers;
 //! - `images`: the images people attach to their posts, and who sees them;
 //! - `mentions`: `@name` in a body, and who it names;
@@ -37,6 +38,7 @@ mod access;
 mod approvals;
 mod digest;
 mod images;
+mod kept;
 mod mail;
 mod mentions;
 mod moderation;
@@ -65,6 +67,7 @@ pub use self::{
     approvals::APPROVED_POSTS,
     digest::{Cadence, DigestMail, DigestScan, enqueue_scans, grace_ms, scan_digests, send_digest},
     images::{MAX_IMAGES, NewImage, PostImageView},
+    kept::{FRESH_FOR, KeptThread, ThreadReading},
     mail::{DiscussionMail, send_activity},
     mentions::mention_names,
     moderators::ModeratorView,
@@ -108,6 +111,10 @@ pub struct Discussions {
     storage: Storage,
     /// Posts' sanitised HTML, per post and version (see `views`).
     rendered: views::RenderedPosts,
+    /// Threads as every reader sees them, and the generation of this
+    /// replica's writes that keeps them fresh (see `kept`).
+    kept: kept::KeptThreads,
+    generation: kept::Generation,
     /// Unread notification counts (see `unread`).
     unread: unread::UnreadCounts,
 }
@@ -119,6 +126,8 @@ impl Discussions {
             limits,
             storage,
             rendered: views::rendered_posts(),
+            kept: kept::kept_threads(),
+            generation: Default::default(),
             unread: Default::default(),
         }
     }

@@ -143,6 +143,7 @@ impl Discussions {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 
@@ -174,6 +175,7 @@ impl Discussions {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 }

@@ -126,6 +126,7 @@ impl Discussions {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 }

@@ -157,6 +157,7 @@ impl Discussions {
         // Its posts are found in the space it is in now.
         crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
+        self.changed();
         super::unread::changed(gone.iter().copied());
         self.thread(Some(who), t.id).await
     }

@@ -143,6 +143,7 @@ impl Discussions {
         super::notify::follow_in(&txn, who.user_id, t.id, "thread").await?;
         crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
+        self.changed();
         self.thread(Some(who), t.id).await
     }
 
@@ -182,6 +183,7 @@ impl Discussions {
         row.update(&txn).await?;
         crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 
@@ -258,6 +260,7 @@ impl Discussions {
         }
         crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 
@@ -305,6 +308,7 @@ impl Discussions {
             .await?;
         bump(&txn, t.id, discussion_thread::Column::HelpfulCount, by).await?;
         txn.commit().await?;
+        self.changed();
         Ok((!had, p.helpful_count + by))
     }
 
@@ -355,6 +359,7 @@ impl Discussions {
             .await?;
         }
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 

@@ -104,6 +104,7 @@ impl Discussions {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         Ok(n)
     }
 }

@@ -154,6 +154,7 @@ impl Discussions {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         let a = access_of(&self.db, &s, who.user_id, who.role).await?;
         self.space_view(&s, a, who.user_id, locale).await
     }

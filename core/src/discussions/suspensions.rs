@@ -142,6 +142,7 @@ impl Discussions {
             None => audit_everywhere(&txn, who.user_id, "discussion.suspend", detail).await?,
         }
         txn.commit().await?;
+        self.changed();
         Ok(SuspensionView {
             id: row.id,
             user_id: target.id,
@@ -191,6 +192,7 @@ impl Discussions {
             None => audit_everywhere(&txn, who.user_id, "discussion.lift", detail).await?,
         }
         txn.commit().await?;
+        self.changed();
         Ok(())
     }
 

@@ -8,7 +8,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    Discussions, PAGE_SIZE, SpaceView, ThreadView, access::COURSE, check_body, check_title,
+    Access, Discussions, PAGE_SIZE, SpaceView, ThreadView,
+    access::COURSE,
+    check_body, check_title,
+    kept::{KeptThread, ThreadReading},
     mentions, not_found, now,
 };
 use crate::{
@@ -253,14 +256,58 @@ impl Discussions {
         }
         crate::search::enqueue_thread_index(&txn, t.id).await?;
         txn.commit().await?;
-        self.thread_view(who, t, &space, access).await
+        self.changed();
+        let kept = self.kept(t.id).await?;
+        self.thread_view(who, &kept, access).await
     }
 
     /// One thread with its posts.
     pub async fn thread(&self, who: Option<&Principal>, id: Uuid) -> Result<ThreadView> {
-        let (t, space, access) = self.readable_thread(who, id).await?;
         let who = require_signed_in(who)?;
-        self.thread_view(who, t, &space, access).await
+        let kept = self.kept(id).await?;
+        let access = self.thread_access(who, &kept).await?;
+        self.thread_view(who, &kept, access).await
+    }
+
+    /// What the reader's page of a thread needs besides what every reader
+    /// sees alike (`KeptThread`): their access, suspension, follow and
+    /// "helpful" marks.
+    pub async fn reading(&self, who: Option<&Principal>, id: Uuid) -> Result<ThreadReading> {
+        let who = require_signed_in(who)?;
+        let kept = self.kept(id).await?;
+        let access = self.thread_access(who, &kept).await?;
+        let suspended = super::suspensions::active(&self.db, who.user_id, kept.space.id)
+            .await?
+            .is_some();
+        let following = self.follows(who.user_id, id).await?;
+        let helpful = self.helpful_marks(who.user_id, id).await?;
+        Ok(ThreadReading {
+            can_mark_answer: kept.thread.question
+                && (access.moderate || kept.thread.author_id == Some(who.user_id)),
+            kept,
+            user_id: who.user_id,
+            access,
+            suspended,
+            following,
+            helpful,
+        })
+    }
+
+    /// The reader's access to a kept thread's space; a thread they may not
+    /// read, or one held for approval from them, is not found.
+    async fn thread_access(&self, who: &Principal, kept: &KeptThread) -> Result<Access> {
+        let a = self
+            .reader(Some(who), &kept.space)
+            .await
+            .map_err(|e| match e {
+                // A thread of a space one cannot read names nothing.
+                Error::Forbidden { .. } => not_found("thread"),
+                e => e,
+            })?;
+        if !a.moderate && kept.thread.author_id != Some(who.user_id) && kept.held() {
+            return Err(not_found("thread"));
+        }
+        Ok(a)
     }
 
     /// The thread a post belongs to, for the pages' links.

@@ -7,15 +7,19 @@ use std::{
     sync::Arc,
 };
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Access, Discussions, PostImageView, SpaceView};
+use super::{
+    Access, Discussions, PostImageView, SpaceView,
+    kept::{KeptPost, KeptThread},
+};
 use crate::{
     Result,
     accounts::Principal,
-    entities::{discussion_post, discussion_reaction, discussion_space, discussion_thread, user},
+    domain::Locale,
+    entities::{discussion_post, discussion_reaction, user},
     markdown::{self, LinkTarget},
     media::CourseLinks,
 };
@@ -98,12 +102,12 @@ impl LinkTarget for NoLinks {
 /// `rel="nofollow ugc"`) and the course its space belongs to (lesson links).
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(super) struct RenderKey {
-    post: Uuid,
-    written_ms: i64,
-    new_account: bool,
-    course: Option<String>,
+    pub post: Uuid,
+    pub written_ms: i64,
+    pub new_account: bool,
+    pub course: Option<String>,
     /// Its images' names.
-    images: Vec<String>,
+    pub images: Vec<String>,
 }
 
 /// Posts' sanitised HTML, kept in the process: a post's body changes only
@@ -145,138 +149,135 @@ impl Discussions {
             .collect())
     }
 
+    /// The thread as `who` sees it, with `access` to its space.
     pub(super) async fn thread_view(
         &self,
         who: &Principal,
-        t: discussion_thread::Model,
-        space: &discussion_space::Model,
+        kept: &KeptThread,
         access: Access,
     ) -> Result<ThreadView> {
-        let space_view = self
-            .space_view(space, access, who.user_id, who.locale)
+        let space = self
+            .space_view(&kept.space, access, who.user_id, who.locale)
             .await?;
-        let posts = discussion_post::Entity::find()
-            .filter(discussion_post::Column::ThreadId.eq(t.id))
-            .order_by_asc(discussion_post::Column::CreatedAt)
-            .order_by_asc(discussion_post::Column::Id)
-            .all(&self.db)
-            .await?;
-        let ids: Vec<Uuid> = posts.iter().map(|p| p.id).collect();
-        let mine: BTreeSet<Uuid> = discussion_reaction::Entity::find()
-            .filter(discussion_reaction::Column::UserId.eq(who.user_id))
-            .filter(discussion_reaction::Column::PostId.is_in(ids))
+        let helpful = self.helpful_marks(who.user_id, kept.id()).await?;
+        let following = self.follows(who.user_id, kept.id()).await?;
+        Ok(view(kept, space, Some(who.user_id), &helpful, following))
+    }
+
+    /// The posts of a thread that `user` marked "helpful".
+    pub(super) async fn helpful_marks(&self, user: Uuid, thread: Uuid) -> Result<BTreeSet<Uuid>> {
+        Ok(discussion_reaction::Entity::find()
+            .filter(discussion_reaction::Column::UserId.eq(user))
+            .filter(
+                discussion_reaction::Column::PostId.in_subquery(
+                    Query::select()
+                        .column(discussion_post::Column::Id)
+                        .from(discussion_post::Entity)
+                        .and_where(discussion_post::Column::ThreadId.eq(thread))
+                        .to_owned(),
+                ),
+            )
             .all(&self.db)
             .await?
             .into_iter()
             .map(|r| r.post_id)
-            .collect();
-        let users = self
-            .users(posts.iter().filter_map(|p| p.author_id).collect())
-            .await?;
-        let new_accounts = super::approvals::newcomers(&self.db, &users).await?;
-        let held = super::approvals::held(&self.db, posts.iter().map(|p| p.id).collect()).await?;
-        // A waiting (or rejected) post shows to its author and moderators.
-        let posts: Vec<discussion_post::Model> = posts
-            .into_iter()
-            .filter(|p| {
-                access.moderate || p.author_id == Some(who.user_id) || !held.contains_key(&p.id)
-            })
-            .collect();
-        let course = space_view.course.clone();
-        let mut images = self
-            .images_by_post(
-                posts
-                    .iter()
-                    .filter(|p| !p.deleted && (!p.hidden || access.moderate))
-                    .map(|p| p.id)
-                    .collect(),
-            )
-            .await?;
-        let mut html: BTreeMap<Uuid, Arc<str>> = BTreeMap::new();
-        for p in &posts {
-            if p.deleted || (p.hidden && !access.moderate) {
-                continue;
-            }
-            let new_account = p.author_id.is_none_or(|a| new_accounts.contains(&a));
-            let own = images.get(&p.id).map(Vec::as_slice).unwrap_or_default();
-            let key = RenderKey {
-                images: own.iter().map(|i| i.name.clone()).collect(),
-                post: p.id,
-                written_ms: (p.edited_at.unwrap_or(p.created_at).unix_timestamp_nanos() / 1_000_000)
-                    as i64,
-                new_account,
-                course: course.clone(),
-            };
-            let rendered = self
-                .rendered
-                .get_with(key, async {
-                    Arc::from(render(&p.body, course.as_deref(), new_account, own))
-                })
-                .await;
-            html.insert(p.id, rendered);
-        }
-        let mut view = |p: discussion_post::Model| {
-            let author = p.author_id.and_then(|a| users.get(&a));
-            let approval = held.get(&p.id).map(String::as_str);
-            let shown = !p.deleted && (!p.hidden || access.moderate);
-            let body = if shown { p.body } else { String::new() };
-            PostView {
-                id: p.id,
-                parent_id: p.parent_id,
-                opening: p.opening,
-                author_id: p.author_id,
-                author_name: author.map(|u| u.display_name.clone()).unwrap_or_default(),
-                body_html: if shown {
-                    html.get(&p.id).map(|h| h.to_string()).unwrap_or_default()
-                } else {
-                    String::new()
-                },
-                images: if shown {
-                    images.remove(&p.id).unwrap_or_default()
-                } else {
-                    Vec::new()
-                },
-                body,
-                deleted: p.deleted,
-                hidden: p.hidden,
-                edited: p.edited_at.is_some(),
-                helpful_count: p.helpful_count,
-                helpful_by_me: mine.contains(&p.id),
-                is_answer: t.answer_post_id == Some(p.id),
-                created_at: p.created_at,
-                mine: p.author_id == Some(who.user_id),
-                awaiting_approval: approval == Some(super::approvals::PENDING),
-                rejected: approval == Some(super::approvals::REJECTED),
-                replies: Vec::new(),
-            }
+            .collect())
+    }
+}
+
+impl KeptThread {
+    /// The view every reader with `access` shares, in `locale`: no post is
+    /// the reader's, none is marked "helpful", and posts held for approval
+    /// are kept (flagged) for a page to show to their authors alone.
+    pub fn shared_view(&self, locale: Locale, access: Access) -> ThreadView {
+        let (title, course, cohort) = self.title_in(locale).clone();
+        let space = SpaceView {
+            slug: self.space.slug.clone(),
+            kind: self.space.kind.clone(),
+            title,
+            course,
+            cohort,
+            access,
+            following: false,
+            description: String::new(),
+            suspension: None,
+            mail: None,
         };
-        let mut top: Vec<PostView> = Vec::new();
-        let mut replies: Vec<PostView> = Vec::new();
-        for p in posts {
-            if p.parent_id.is_some() {
-                replies.push(view(p));
+        view(self, space, None, &BTreeSet::new(), false)
+    }
+}
+
+/// The thread for `reader` (`None`: for every reader, see `shared_view`).
+fn view(
+    kept: &KeptThread,
+    space: SpaceView,
+    reader: Option<Uuid>,
+    helpful: &BTreeSet<Uuid>,
+    following: bool,
+) -> ThreadView {
+    let access = space.access;
+    let t = &kept.thread;
+    let view = |k: &KeptPost| {
+        let p = &k.model;
+        let approval = k.approval.as_deref();
+        let shown = !p.deleted && (!p.hidden || access.moderate);
+        PostView {
+            id: p.id,
+            parent_id: p.parent_id,
+            opening: p.opening,
+            author_id: p.author_id,
+            author_name: k.author_name.clone(),
+            body_html: if shown {
+                k.html.to_string()
             } else {
-                top.push(view(p));
-            }
+                String::new()
+            },
+            images: if shown { k.images.clone() } else { Vec::new() },
+            body: if shown { p.body.clone() } else { String::new() },
+            deleted: p.deleted,
+            hidden: p.hidden,
+            edited: p.edited_at.is_some(),
+            helpful_count: p.helpful_count,
+            helpful_by_me: helpful.contains(&p.id),
+            is_answer: t.answer_post_id == Some(p.id),
+            created_at: p.created_at,
+            mine: reader.is_some() && p.author_id == reader,
+            awaiting_approval: approval == Some(super::approvals::PENDING),
+            rejected: approval == Some(super::approvals::REJECTED),
+            replies: Vec::new(),
         }
-        for r in replies {
-            if let Some(parent) = top.iter_mut().find(|p| Some(p.id) == r.parent_id) {
-                parent.replies.push(r);
-            }
+    };
+    // A waiting (or rejected) post shows to its author and moderators.
+    let visible = |k: &&KeptPost| {
+        reader.is_none() || access.moderate || k.model.author_id == reader || k.approval.is_none()
+    };
+    let mut top: Vec<PostView> = Vec::new();
+    let mut replies: Vec<PostView> = Vec::new();
+    for k in kept.posts.iter().filter(visible) {
+        if k.model.parent_id.is_some() {
+            replies.push(view(k));
+        } else {
+            top.push(view(k));
         }
-        Ok(ThreadView {
-            id: t.id,
-            following: self.follows(who.user_id, t.id).await?,
-            can_mark_answer: t.question && (access.moderate || t.author_id == Some(who.user_id)),
-            space: space_view,
-            title: t.title,
-            lesson_key: t.lesson_key,
-            question: t.question,
-            answer_post_id: t.answer_post_id,
-            locked: t.locked,
-            reply_count: t.reply_count,
-            created_at: t.created_at,
-            posts: top,
-        })
+    }
+    for r in replies {
+        if let Some(parent) = top.iter_mut().find(|p| Some(p.id) == r.parent_id) {
+            parent.replies.push(r);
+        }
+    }
+    ThreadView {
+        id: t.id,
+        following,
+        can_mark_answer: t.question
+            && (access.moderate || (reader.is_some() && t.author_id == reader)),
+        space,
+        title: t.title.clone(),
+        lesson_key: t.lesson_key.clone(),
+        question: t.question,
+        answer_post_id: t.answer_post_id,
+        locked: t.locked,
+        reply_count: t.reply_count,
+        created_at: t.created_at,
+        posts: top,
     }
 }

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// One option of a `<select>`.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Choice {
     pub value: String,
     pub label: String,

@@ -12,8 +12,10 @@ use crate::web::{
     cohorts::{ReaderZone, reader_zone},
 };
 
-#[derive(Serialize)]
-struct PostItem {
+#[derive(Serialize, Default)]
+pub(super) struct PostItem {
+    /// Set, the post is only this marker (`thread_kept`, which splices it).
+    pub(super) slot: Option<String>,
     id: Uuid,
     author: String,
     when: String,
@@ -48,7 +50,17 @@ struct PostItem {
     can_report: bool,
     /// A refused report of this post: the message next to its reason.
     report_error: Option<String>,
-    replies: Vec<PostItem>,
+    pub(super) replies: Vec<PostItem>,
+}
+
+impl PostItem {
+    /// A post that is only `marker`, where a kept page splices it.
+    pub(super) fn slot(marker: String) -> Self {
+        PostItem {
+            slot: Some(marker),
+            ..Default::default()
+        }
+    }
 }
 
 /// One image of the reader's own post, on its edit form.
@@ -65,32 +77,32 @@ struct ImageItem {
 }
 
 #[derive(Serialize)]
-struct ThreadPage {
-    action: String,
-    space: String,
-    space_title: String,
-    space_href: String,
-    title: String,
-    lesson_href: Option<String>,
-    question: bool,
-    answered: bool,
-    locked: bool,
-    following: bool,
-    can_moderate: bool,
-    can_reply: bool,
-    opening: Option<PostItem>,
-    replies: Vec<PostItem>,
-    error: Option<String>,
-    draft: String,
-    image_fields: ImageFields,
+pub(super) struct ThreadPage {
+    pub(super) action: String,
+    pub(super) space: String,
+    pub(super) space_title: String,
+    pub(super) space_href: String,
+    pub(super) title: String,
+    pub(super) lesson_href: Option<String>,
+    pub(super) question: bool,
+    pub(super) answered: bool,
+    pub(super) locked: bool,
+    pub(super) following: bool,
+    pub(super) can_moderate: bool,
+    pub(super) can_reply: bool,
+    pub(super) opening: Option<PostItem>,
+    pub(super) replies: Vec<PostItem>,
+    pub(super) error: Option<String>,
+    pub(super) draft: String,
+    pub(super) image_fields: ImageFields,
     /// Why and until when the reader may not post here.
-    suspended: Option<String>,
+    pub(super) suspended: Option<String>,
     /// The reasons one may report a post for.
-    report_reasons: Vec<Choice>,
+    pub(super) report_reasons: Vec<Choice>,
     /// The spaces a moderator may move the thread to.
-    move_spaces: Vec<Choice>,
-    move_error: Option<String>,
-    moderation_href: String,
+    pub(super) move_spaces: Vec<Choice>,
+    pub(super) move_error: Option<String>,
+    pub(super) moderation_href: String,
 }
 
 /// A refused report (its post and message) or move (its message).
@@ -127,7 +139,7 @@ impl Refused {
     }
 }
 
-fn item(
+pub(super) fn item(
     ctx: &Ctx,
     zone: &ReaderZone,
     t: &ThreadView,
@@ -156,6 +168,7 @@ fn item(
         Vec::new()
     };
     PostItem {
+        slot: None,
         id: p.id,
         author: if p.author_name.is_empty() {
             ctx.t("discussion-former-member")
@@ -241,6 +254,20 @@ pub async fn moderated_thread_page(
     refused: Option<Refused>,
     moderation: RefusedModeration,
 ) -> Response {
+    let plain = refused.is_none() && moderation.report.is_none() && moderation.moved.is_none();
+    if plain && status == StatusCode::OK {
+        // Most readers: the page kept rendered for their class of readers.
+        match ctx.state.discussions.reading(ctx.user.as_ref(), id).await {
+            Ok(r) if r.kept.space_slug() != space => return ctx.error(StatusCode::NOT_FOUND),
+            Ok(r) if !r.access.moderate && !r.suspended => {
+                if let Some(page) = super::thread_kept::page(ctx, &r).await {
+                    return page;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => return ctx.fail(e),
+        }
+    }
     let t = match ctx.state.discussions.thread(ctx.user.as_ref(), id).await {
         Ok(t) if t.space.slug == space => t,
         Ok(_) => return ctx.error(StatusCode::NOT_FOUND),

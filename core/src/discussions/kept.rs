@@ -28,7 +28,7 @@ use std::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::{Discussions, PostImageView, not_found, views::RenderKey};
+use super::{Discussions, PostImageView, not_found, rendering::RenderKey};
 use crate::{
     Error, Result,
     domain::Locale,
@@ -203,7 +203,7 @@ impl Discussions {
                 };
                 self.rendered
                     .get_with(key, async {
-                        Arc::from(super::views::render(
+                        Arc::from(super::rendering::render(
                             &p.body,
                             course.as_deref(),
                             new_account,

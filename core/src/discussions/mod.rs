@@ -48,6 +48,7 @@ mod notify;
 mod posts;
 mod prefs;
 mod queue;
+mod rendering;
 mod reports;
 mod search;
 mod space_admin;
@@ -59,8 +60,11 @@ mod views;
 
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 pub use self::{
     access::Access,
@@ -86,7 +90,7 @@ pub use self::{
     threads::{Sort, ThreadList, ThreadSummary},
     views::{PostView, RevisionView, ThreadView},
 };
-use crate::{Error, rate_limit::PostLimits, storage::Storage};
+use crate::{Error, entities::user, rate_limit::PostLimits, storage::Storage};
 
 /// The longest title, in characters.
 pub const MAX_TITLE: usize = 200;
@@ -109,8 +113,8 @@ pub struct Discussions {
     limits: Arc<PostLimits>,
     /// Posts' images (`images`).
     storage: Storage,
-    /// Posts' sanitised HTML, per post and version (see `views`).
-    rendered: views::RenderedPosts,
+    /// Posts' sanitised HTML, per post and version (see `rendering`).
+    rendered: rendering::RenderedPosts,
     /// Threads as every reader sees them, and the generation of this
     /// replica's writes that keeps them fresh (see `kept`).
     kept: kept::KeptThreads,
@@ -125,11 +129,24 @@ impl Discussions {
             db,
             limits,
             storage,
-            rendered: views::rendered_posts(),
+            rendered: rendering::rendered_posts(),
             kept: kept::kept_threads(),
             generation: Default::default(),
             unread: Default::default(),
         }
+    }
+}
+
+impl Discussions {
+    /// The accounts of `ids` (authors, editors, actors), by id.
+    async fn users(&self, ids: BTreeSet<Uuid>) -> crate::Result<BTreeMap<Uuid, user::Model>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect())
     }
 }
 

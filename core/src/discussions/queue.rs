@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Discussions, approvals::PENDING, moderation::refused, views::render};
+use super::{Discussions, approvals::PENDING, moderation::refused, rendering::render};
 use crate::{
     Result,
     accounts::{Principal, Role, require_signed_in},

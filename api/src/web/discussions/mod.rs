@@ -24,6 +24,7 @@ pub mod space_form;
 pub mod space_moderation;
 pub mod spaces;
 pub mod thread;
+mod thread_items;
 mod thread_kept;
 
 use poem::http::StatusCode;

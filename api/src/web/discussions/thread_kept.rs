@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{
     ImageFields,
-    thread::{PostItem, RefusedModeration, ThreadPage, item},
+    thread_items::{PostItem, RefusedModeration, ThreadPage, item},
 };
 use crate::{
     http::{

@@ -36,6 +36,7 @@ pub(super) async fn same_as_from_scratch(f: &Fixture, step: &str) -> NetworkRepo
         csrf_hash: None,
         locale: Locale::En,
         email_verified: true,
+        time_zone: None,
     };
     let network = reports
         .readable_network(Some(&admin), "uclg")

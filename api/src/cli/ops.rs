@@ -265,6 +265,7 @@ pub async fn check_activity(
         csrf_hash: None,
         locale: agora_core::domain::Locale::En,
         email_verified: true,
+        time_zone: None,
     };
     let network = reports.readable_network(Some(&admin), network).await?;
     let started = std::time::Instant::now();

@@ -92,7 +92,7 @@ pub async fn update_profile(
     }
     am.updated_at = Set(now());
     let updated = am.update(db).await?;
-    // Cached sign-ins carry the locale.
+    // Cached sign-ins carry the locale and the time zone.
     forget_sign_ins(db, cache, user_id).await?;
     Ok(updated.into())
 }

@@ -30,6 +30,11 @@ pub struct Principal {
     pub csrf_hash: Option<String>,
     pub locale: Locale,
     pub email_verified: bool,
+    /// The IANA time zone the person chose in their account, if any
+    /// (pages show times in it; cached with the rest, and forgotten with
+    /// it when the account changes).
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// The caller, or "sign in first" for an anonymous request.
@@ -173,6 +178,7 @@ pub async fn authenticate(
         csrf_hash: t.csrf_hash,
         locale: u.locale.parse().unwrap_or(Locale::En),
         email_verified: u.email_verified_at.is_some(),
+        time_zone: u.time_zone.clone(),
     };
     let cached = CachedPrincipal {
         principal: principal.clone(),

@@ -1,6 +1,9 @@
 //! What one person may do in one space.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
+    sea_query::{Alias, Expr, IntoIden, Query, SelectStatement},
+};
 use uuid::Uuid;
 
 use super::{Discussions, not_found};
@@ -8,8 +11,9 @@ use crate::{
     Error, Result,
     accounts::{Principal, Role, require_signed_in},
     entities::{
-        cohort, cohort_facilitator, cohort_member, course_author, discussion_moderator,
-        discussion_space, discussion_thread, enrolment,
+        cohort, cohort_facilitator, cohort_member, course_author, discussion_follow,
+        discussion_moderator, discussion_space, discussion_suspension, discussion_thread,
+        enrolment,
     },
 };
 
@@ -26,6 +30,194 @@ pub(super) const COURSE: &str = "course";
 pub(super) const COHORT: &str = "cohort";
 pub(super) const COMMUNITY: &str = "community";
 
+/// What ties a person to a space (and to one of its threads), read in one
+/// query: a thread page asks on every request.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Ties {
+    /// Named moderator of the space by an admin.
+    named: bool,
+    /// An author of the space's course.
+    author: bool,
+    enrolled: bool,
+    /// Facilitates a cohort of the space's course.
+    facilitates_course: bool,
+    /// Facilitates, or is a member of, the space's cohort.
+    cohort_facilitator: bool,
+    cohort_member: bool,
+    /// Suspended from posting in the space (or everywhere) now.
+    pub suspended: bool,
+    /// Follows the thread asked about.
+    pub following: bool,
+}
+
+/// `1` if `q` finds a row, else `0` (an integer on every database).
+fn found(q: SelectStatement) -> Expr {
+    Expr::case(Expr::exists(q), 1).finally(0).into()
+}
+
+fn one_where(table: impl IntoIden, filters: Vec<Expr>) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr(Expr::val(1)).from(table);
+    for f in filters {
+        q.and_where(f);
+    }
+    q
+}
+
+/// What ties `user_id` to `space`, and whether they follow `thread`.
+pub(super) async fn ties(
+    db: &impl ConnectionTrait,
+    space: &discussion_space::Model,
+    user_id: Uuid,
+    thread: Option<Uuid>,
+) -> Result<Ties> {
+    // A space of no course (or cohort) asks about none: the nil id matches nothing.
+    let course = space.course_id.unwrap_or_else(Uuid::nil);
+    let cohort = space.cohort_id.unwrap_or_else(Uuid::nil);
+    let course_cohorts = Query::select()
+        .column(cohort::Column::Id)
+        .from(cohort::Entity)
+        .and_where(cohort::Column::CourseId.eq(course))
+        .to_owned();
+    let asks = [
+        (
+            "named",
+            one_where(
+                discussion_moderator::Entity,
+                vec![
+                    discussion_moderator::Column::SpaceId.eq(space.id),
+                    discussion_moderator::Column::UserId.eq(user_id),
+                ],
+            ),
+        ),
+        (
+            "author",
+            one_where(
+                course_author::Entity,
+                vec![
+                    course_author::Column::CourseId.eq(course),
+                    course_author::Column::UserId.eq(user_id),
+                ],
+            ),
+        ),
+        (
+            "enrolled",
+            one_where(
+                enrolment::Entity,
+                vec![
+                    enrolment::Column::CourseId.eq(course),
+                    enrolment::Column::UserId.eq(user_id),
+                ],
+            ),
+        ),
+        (
+            "facilitates_course",
+            one_where(
+                cohort_facilitator::Entity,
+                vec![
+                    cohort_facilitator::Column::UserId.eq(user_id),
+                    cohort_facilitator::Column::CohortId.in_subquery(course_cohorts),
+                ],
+            ),
+        ),
+        (
+            "cohort_facilitator",
+            one_where(
+                cohort_facilitator::Entity,
+                vec![
+                    cohort_facilitator::Column::CohortId.eq(cohort),
+                    cohort_facilitator::Column::UserId.eq(user_id),
+                ],
+            ),
+        ),
+        (
+            "cohort_member",
+            one_where(
+                cohort_member::Entity,
+                vec![
+                    cohort_member::Column::CohortId.eq(cohort),
+                    cohort_member::Column::UserId.eq(user_id),
+                ],
+            ),
+        ),
+        (
+            "suspended",
+            one_where(
+                discussion_suspension::Entity,
+                vec![
+                    discussion_suspension::Column::UserId.eq(user_id),
+                    discussion_suspension::Column::LiftedAt.is_null(),
+                    discussion_suspension::Column::Until.gt(super::now()),
+                    discussion_suspension::Column::SpaceId
+                        .eq(space.id)
+                        .or(discussion_suspension::Column::SpaceId.is_null()),
+                ],
+            ),
+        ),
+        (
+            "following",
+            one_where(
+                discussion_follow::Entity,
+                vec![
+                    discussion_follow::Column::UserId.eq(user_id),
+                    discussion_follow::Column::TargetId.eq(thread.unwrap_or_else(Uuid::nil)),
+                ],
+            ),
+        ),
+    ];
+    let mut q = Query::select();
+    for (name, ask) in asks {
+        q.expr_as(found(ask), Alias::new(name));
+    }
+    let row = db
+        .query_one(&q)
+        .await?
+        .ok_or_else(|| Error::Internal("a select of constants gave no row".into()))?;
+    let flag = |name: &str| -> Result<bool> { Ok(row.try_get::<i32>("", name)? != 0) };
+    Ok(Ties {
+        named: flag("named")?,
+        author: flag("author")?,
+        enrolled: flag("enrolled")?,
+        facilitates_course: flag("facilitates_course")?,
+        cohort_facilitator: flag("cohort_facilitator")?,
+        cohort_member: flag("cohort_member")?,
+        suspended: flag("suspended")?,
+        following: flag("following")?,
+    })
+}
+
+impl Ties {
+    /// What they may do in `space`, with `role`.
+    pub(super) fn access(&self, space: &discussion_space::Model, role: Role) -> Access {
+        let admin = role == Role::Admin;
+        match space.kind.as_str() {
+            COMMUNITY => Access {
+                read: true,
+                post: true,
+                moderate: admin || self.named,
+            },
+            COURSE if space.course_id.is_some() => {
+                let inside =
+                    admin || self.author || self.named || self.enrolled || self.facilitates_course;
+                Access {
+                    read: inside,
+                    post: inside,
+                    moderate: admin || self.author || self.named,
+                }
+            }
+            COHORT if space.cohort_id.is_some() => {
+                let inside = admin || self.cohort_facilitator || self.cohort_member;
+                Access {
+                    read: inside,
+                    post: inside,
+                    moderate: admin || self.cohort_facilitator,
+                }
+            }
+            _ => Access::default(),
+        }
+    }
+}
+
 /// What `user_id` (with `role`) may do in `space`.
 pub(super) async fn access_of(
     db: &impl ConnectionTrait,
@@ -33,97 +225,7 @@ pub(super) async fn access_of(
     user_id: Uuid,
     role: Role,
 ) -> Result<Access> {
-    let admin = role == Role::Admin;
-    Ok(match space.kind.as_str() {
-        COMMUNITY => Access {
-            read: true,
-            post: true,
-            moderate: admin || named_moderator(db, space.id, user_id).await?,
-        },
-        COURSE => {
-            let Some(course_id) = space.course_id else {
-                return Ok(Access::default());
-            };
-            let author = course_author::Entity::find_by_id((course_id, user_id))
-                .one(db)
-                .await?
-                .is_some();
-            let named = !admin && !author && named_moderator(db, space.id, user_id).await?;
-            let inside = admin
-                || author
-                || named
-                || enrolment::Entity::find()
-                    .filter(enrolment::Column::CourseId.eq(course_id))
-                    .filter(enrolment::Column::UserId.eq(user_id))
-                    .count(db)
-                    .await?
-                    > 0
-                || facilitates_course(db, course_id, user_id).await?;
-            Access {
-                read: inside,
-                post: inside,
-                moderate: admin || author || named,
-            }
-        }
-        COHORT => {
-            let Some(cohort_id) = space.cohort_id else {
-                return Ok(Access::default());
-            };
-            let facilitator = cohort_facilitator::Entity::find_by_id((cohort_id, user_id))
-                .one(db)
-                .await?
-                .is_some();
-            let member = cohort_member::Entity::find_by_id((cohort_id, user_id))
-                .one(db)
-                .await?
-                .is_some();
-            let inside = admin || facilitator || member;
-            Access {
-                read: inside,
-                post: inside,
-                moderate: admin || facilitator,
-            }
-        }
-        _ => Access::default(),
-    })
-}
-
-/// Whether an admin named `user_id` moderator of the space (community and
-/// course spaces only: a cohort's moderators are its facilitators).
-pub(super) async fn named_moderator(
-    db: &impl ConnectionTrait,
-    space_id: Uuid,
-    user_id: Uuid,
-) -> Result<bool> {
-    Ok(
-        discussion_moderator::Entity::find_by_id((space_id, user_id))
-            .one(db)
-            .await?
-            .is_some(),
-    )
-}
-
-async fn facilitates_course(
-    db: &impl ConnectionTrait,
-    course_id: Uuid,
-    user_id: Uuid,
-) -> Result<bool> {
-    let cohorts: Vec<Uuid> = cohort::Entity::find()
-        .filter(cohort::Column::CourseId.eq(course_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    if cohorts.is_empty() {
-        return Ok(false);
-    }
-    Ok(cohort_facilitator::Entity::find()
-        .filter(cohort_facilitator::Column::CohortId.is_in(cohorts))
-        .filter(cohort_facilitator::Column::UserId.eq(user_id))
-        .count(db)
-        .await?
-        > 0)
+    Ok(ties(db, space, user_id, None).await?.access(space, role))
 }
 
 /// The refusal for someone who may not read a space: a cohort's space does

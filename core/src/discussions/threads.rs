@@ -275,11 +275,9 @@ impl Discussions {
     pub async fn reading(&self, who: Option<&Principal>, id: Uuid) -> Result<ThreadReading> {
         let who = require_signed_in(who)?;
         let kept = self.kept(id).await?;
-        let access = self.thread_access(who, &kept).await?;
-        let suspended = super::suspensions::active(&self.db, who.user_id, kept.space.id)
-            .await?
-            .is_some();
-        let following = self.follows(who.user_id, id).await?;
+        // Access, suspension and follow in one query.
+        let ties = super::access::ties(&self.db, &kept.space, who.user_id, Some(id)).await?;
+        let access = self.thread_access_with(who, &kept, ties.access(&kept.space, who.role))?;
         let helpful = self.helpful_marks(who.user_id, id).await?;
         Ok(ThreadReading {
             can_mark_answer: kept.thread.question
@@ -287,8 +285,8 @@ impl Discussions {
             kept,
             user_id: who.user_id,
             access,
-            suspended,
-            following,
+            suspended: ties.suspended,
+            following: ties.following,
             helpful,
         })
     }
@@ -296,15 +294,13 @@ impl Discussions {
     /// The reader's access to a kept thread's space; a thread they may not
     /// read, or one held for approval from them, is not found.
     async fn thread_access(&self, who: &Principal, kept: &KeptThread) -> Result<Access> {
-        let a = self
-            .reader(Some(who), &kept.space)
-            .await
-            .map_err(|e| match e {
-                // A thread of a space one cannot read names nothing.
-                Error::Forbidden { .. } => not_found("thread"),
-                e => e,
-            })?;
-        if !a.moderate && kept.thread.author_id != Some(who.user_id) && kept.held() {
+        let a = super::access::access_of(&self.db, &kept.space, who.user_id, who.role).await?;
+        self.thread_access_with(who, kept, a)
+    }
+
+    fn thread_access_with(&self, who: &Principal, kept: &KeptThread, a: Access) -> Result<Access> {
+        // A thread of a space one cannot read names nothing.
+        if !a.read || (!a.moderate && kept.thread.author_id != Some(who.user_id) && kept.held()) {
             return Err(not_found("thread"));
         }
         Ok(a)

@@ -57,13 +57,8 @@ impl ReaderZone {
 /// The reader's own zone; else the one their `Accept-Language` region
 /// suggests; else UTC.
 pub async fn reader_zone(ctx: &Ctx) -> ReaderZone {
-    let chosen = match &ctx.user {
-        Some(u) => agora_core::accounts::get_user(&ctx.state.db, u.user_id)
-            .await
-            .ok()
-            .and_then(|a| a.time_zone),
-        None => None,
-    };
+    // The signed-in principal carries the account's choice (no query).
+    let chosen = ctx.user.as_ref().and_then(|u| u.time_zone.clone());
     match chosen {
         Some(z) => ReaderZone {
             tz: time_zones::zone(Some(&z)),

@@ -10,7 +10,10 @@
 //!   and a kept thread of an older generation is loaded again: the replica
 //!   that wrote shows the change to the next request;
 //! - other replicas, and changes made elsewhere (an author renames their
-//!   account), show within [`FRESH_FOR`], when the kept thread expires.
+//!   account), show within [`STALE_AT_MOST`]: a kept thread older than
+//!   [`FRESH_FOR`] is still served while one request reads it again in the
+//!   background (so readers never queue behind that read), and one older
+//!   than `STALE_AT_MOST` is read again before it is served.
 //!
 //! Its `stamp` is a digest of what it shows, so a reload that finds nothing
 //! changed keeps the same stamp, and pages rendered from it stay valid.
@@ -20,9 +23,9 @@ use std::{
     hash::{DefaultHasher, Hash, Hasher},
     sync::{
         Arc,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -37,6 +40,8 @@ use crate::{
 
 /// How long a kept thread is used before it is read again.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
+/// The oldest kept thread ever served.
+pub const STALE_AT_MOST: Duration = Duration::from_secs(2);
 
 /// A thread as every reader sees it, at one generation of this replica's
 /// writes.
@@ -44,6 +49,9 @@ pub struct KeptThread {
     /// A digest of everything below.
     pub stamp: u64,
     generation: u64,
+    loaded: Instant,
+    /// A request is reading it again in the background.
+    refreshing: AtomicBool,
     pub(super) thread: discussion_thread::Model,
     pub(super) space: discussion_space::Model,
     /// The space's title, and its course's and cohort's slugs, in each of
@@ -98,7 +106,7 @@ pub(super) fn kept_threads() -> KeptThreads {
         .weigher(|_: &Uuid, k: &Arc<KeptThread>| u32::try_from(k.bytes).unwrap_or(u32::MAX))
         // 64 MB of threads.
         .max_capacity(64 << 20)
-        .time_to_live(FRESH_FOR)
+        .time_to_live(STALE_AT_MOST)
         .build()
 }
 
@@ -138,7 +146,18 @@ impl Discussions {
     pub(super) async fn kept(&self, id: Uuid) -> Result<Arc<KeptThread>> {
         let generation = self.generation.now();
         if let Some(k) = self.kept.get(&id).await {
-            if k.generation >= generation {
+            let age = k.loaded.elapsed();
+            if k.generation >= generation && age < STALE_AT_MOST {
+                if age >= FRESH_FOR && !k.refreshing.swap(true, Ordering::AcqRel) {
+                    let this = self.clone();
+                    tokio::spawn(async move {
+                        match this.load_kept(id, generation).await {
+                            Ok(fresh) => this.kept.insert(id, fresh).await,
+                            // Gone or failing: the next request reads it itself.
+                            Err(_) => this.kept.invalidate(&id).await,
+                        }
+                    });
+                }
                 return Ok(k);
             }
             self.kept.invalidate(&id).await;
@@ -286,6 +305,8 @@ impl KeptThread {
         KeptThread {
             stamp: h.finish(),
             generation,
+            loaded: Instant::now(),
+            refreshing: AtomicBool::new(false),
             thread,
             space,
             titles,

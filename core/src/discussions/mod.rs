@@ -71,7 +71,7 @@ pub use self::{
     approvals::APPROVED_POSTS,
     digest::{Cadence, DigestMail, DigestScan, enqueue_scans, grace_ms, scan_digests, send_digest},
     images::{MAX_IMAGES, NewImage, PostImageView},
-    kept::{FRESH_FOR, KeptThread, ThreadReading},
+    kept::{FRESH_FOR, KeptThread, STALE_AT_MOST, ThreadReading},
     mail::{DiscussionMail, send_activity},
     mentions::mention_names,
     moderators::ModeratorView,

@@ -2,7 +2,7 @@
 //! axe-core on every page: a learner asks under the lesson and mentions a
 //! peer, the peer sees the count in the header, follows the notification
 //! and answers, and the asker, notified in turn, marks the answer, which
-//! the lesson then shows. A learner attaches an image to a thread, with
+//! the lesson then shows, in English and in French. A learner attaches an image to a thread, with
 //! its text alternative, and it shows.
 
 use agora_tests::{
@@ -11,13 +11,46 @@ use agora_tests::{
 };
 
 use super::{
-    cohorts_browser::{EN, Run},
+    cohorts_browser::{EN, Run, Words},
     community::{COURSE, LESSON, SPACE, enrol, named},
+    community_digest_browser::FR,
     community_images::png_of,
 };
 
+/// What the question journey reads on the pages, in one language.
+struct Said {
+    posted: &'static str,
+    mentioned: &'static str,
+    replied: &'static str,
+    marked: &'static str,
+    answered: &'static str,
+}
+
 #[tokio::test]
 async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked() {
+    let said = Said {
+        posted: "Posted.",
+        mentioned: "Amina Diallo mentioned you",
+        replied: "Li Wei replied",
+        marked: "The answer is marked.",
+        answered: "Answered",
+    };
+    question_journey(&EN, said).await;
+}
+
+#[tokio::test]
+async fn une_apprenante_pose_une_question_sous_une_lecon_et_marque_la_reponse() {
+    let said = Said {
+        posted: "Publié.",
+        mentioned: "Amina Diallo vous a mentionné",
+        replied: "Li Wei a répondu",
+        marked: "La réponse est marquée.",
+        answered: "Résolue",
+    };
+    question_journey(&FR, said).await;
+}
+
+async fn question_journey(w: &'static Words, said: Said) {
     let s = TestServer::start().await;
     let amina = named(&s, "amina@lyon.example", "Amina Diallo").await;
     let li = named(&s, "li@nairobi.example", "Li Wei").await;
@@ -25,10 +58,10 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
         enrol(&s, who, COURSE).await;
     }
     let run = Run {
-        b: Browser::start(true, "en").await,
+        b: Browser::start(true, w.lang).await,
         axe: axe_source(),
         s,
-        w: &EN,
+        w,
     };
     let lesson = format!("/courses/{COURSE}/lessons/{LESSON}");
 
@@ -50,7 +83,7 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
         ))
         .await;
     run.check("discussion-asked").await;
-    assert!(run.flash().await.contains("Posted."));
+    assert!(run.flash().await.contains(said.posted));
     let thread = run.path().await;
     assert!(
         thread.starts_with(&format!("/discussions/{SPACE}/threads/")),
@@ -66,7 +99,7 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
     run.visit("/notifications", "discussion-notifications")
         .await;
     let note = run.b.text(".notification-list").await;
-    assert!(note.contains("Amina Diallo mentioned you"), "{note}");
+    assert!(note.contains(said.mentioned), "{note}");
     let link = run.b.find(".notification-list a").await;
     run.b.click(&link).await;
     assert_eq!(run.path().await, thread);
@@ -96,17 +129,17 @@ async fn a_learner_asks_under_a_lesson_a_peer_answers_and_the_answer_is_marked()
         run.b
             .text(".notification-list")
             .await
-            .contains("Li Wei replied")
+            .contains(said.replied)
     );
     run.visit(&thread, "discussion-thread-asker").await;
     run.b.submit("form[action$='/answer'] button").await;
     run.check("discussion-answered").await;
-    assert!(run.flash().await.contains("The answer is marked."));
+    assert!(run.flash().await.contains(said.marked));
     assert!(run.b.text("article.answer").await.contains("2019 census"));
     run.visit(&lesson, "discussion-lesson-answered").await;
     let under = run.b.text(".discussion").await;
     assert!(
-        under.contains("Which census should we use?") && under.contains("Answered"),
+        under.contains("Which census should we use?") && under.contains(said.answered),
         "{under}"
     );
 }

@@ -19,7 +19,7 @@ use super::{
     community_moderation::established,
 };
 
-const FR: Words = Words {
+pub(super) const FR: Words = Words {
     lang: "fr",
     saved: "Vos choix de messages sont enregistrés.",
     applied: "",

@@ -19,7 +19,7 @@
 //! changed keeps the same stamp, and pages rendered from it stay valid.
 
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::BTreeSet,
     hash::{DefaultHasher, Hash, Hasher},
     sync::{
         Arc,
@@ -328,15 +328,4 @@ pub struct ThreadReading {
     pub helpful: BTreeSet<Uuid>,
     /// The reader may mark the answer (a question's asker or a moderator).
     pub can_mark_answer: bool,
-}
-
-impl ThreadReading {
-    /// The author of each post, by post.
-    pub fn authors(&self) -> BTreeMap<Uuid, Option<Uuid>> {
-        self.kept
-            .posts
-            .iter()
-            .map(|p| (p.model.id, p.model.author_id))
-            .collect()
-    }
 }

@@ -88,21 +88,6 @@ pub async fn moderated_thread_page(
         Vec::new()
     };
     let data = ThreadPage {
-        action: super::thread_href(space, t.id),
-        space: space.to_owned(),
-        space_title: t.space.title.clone(),
-        space_href: format!("/discussions/{space}"),
-        title: t.title.clone(),
-        lesson_href: match (&t.lesson_key, &t.space.course) {
-            (Some(k), Some(c)) => Some(format!("/courses/{c}/lessons/{k}")),
-            _ => None,
-        },
-        question: t.question,
-        answered: t.answer_post_id.is_some(),
-        locked: t.locked,
-        following: t.following,
-        can_moderate: t.space.access.moderate,
-        can_reply: t.space.access.post && !t.locked,
         opening: opening.map(|p| item(ctx, &zone, &t, p, true, refused.as_ref(), &moderation)),
         replies: posts
             .into_iter()
@@ -116,10 +101,9 @@ pub async fn moderated_thread_page(
             &Refused::errors(main_error),
         ),
         suspended,
-        report_reasons: super::moderation::report_reasons(ctx),
         move_spaces,
         move_error: moderation.moved,
-        moderation_href: format!("/discussions/{space}/moderation"),
+        ..ThreadPage::of(&t, space, super::moderation::report_reasons(ctx))
     };
     ctx.page(status, "discussion_thread", &t.title, &data)
 }

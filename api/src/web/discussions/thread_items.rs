@@ -102,6 +102,40 @@ pub(super) struct ThreadPage {
     pub(super) moderation_href: String,
 }
 
+impl ThreadPage {
+    /// The page of `t` in `space` with no post, form message or
+    /// moderation choice yet: what the whole page and the kept one share.
+    pub(super) fn of(t: &ThreadView, space: &str, report_reasons: Vec<Choice>) -> Self {
+        ThreadPage {
+            action: super::thread_href(space, t.id),
+            space: space.to_owned(),
+            space_title: t.space.title.clone(),
+            space_href: format!("/discussions/{space}"),
+            title: t.title.clone(),
+            lesson_href: match (&t.lesson_key, &t.space.course) {
+                (Some(k), Some(c)) => Some(format!("/courses/{c}/lessons/{k}")),
+                _ => None,
+            },
+            question: t.question,
+            answered: t.answer_post_id.is_some(),
+            locked: t.locked,
+            following: t.following,
+            can_moderate: t.space.access.moderate,
+            can_reply: t.space.access.post && !t.locked,
+            opening: None,
+            replies: Vec::new(),
+            error: None,
+            draft: String::new(),
+            image_fields: ImageFields::new("reply", "", &FieldErrors::default()),
+            suspended: None,
+            report_reasons,
+            move_spaces: Vec::new(),
+            move_error: None,
+            moderation_href: format!("/discussions/{space}/moderation"),
+        }
+    }
+}
+
 /// A refused report (its post and message) or move (its message).
 #[derive(Default)]
 pub struct RefusedModeration {

@@ -8,10 +8,7 @@ use agora_core::discussions::{Access, PostView, ThreadReading};
 use poem::{Response, http::StatusCode};
 use serde::Serialize;
 
-use super::{
-    ImageFields,
-    thread_items::{PostItem, RefusedModeration, ThreadPage, item},
-};
+use super::thread_items::{PostItem, RefusedModeration, ThreadPage, item};
 use crate::{
     http::{
         frame::push_escaped,
@@ -147,32 +144,11 @@ fn render(ctx: &Ctx, r: &ThreadReading, zone: &ReaderZone) -> Option<KeptThreadP
     }
     let mut bodies: [Vec<Part>; 2] = Default::default();
     for following in [false, true] {
+        t.following = following;
         let data = ThreadPage {
-            action: action.clone(),
-            space: space.clone(),
-            space_title: t.space.title.clone(),
-            space_href: format!("/discussions/{space}"),
-            title: t.title.clone(),
-            lesson_href: match (&t.lesson_key, &t.space.course) {
-                (Some(k), Some(c)) => Some(format!("/courses/{c}/lessons/{k}")),
-                _ => None,
-            },
-            question: t.question,
-            answered: t.answer_post_id.is_some(),
-            locked: t.locked,
-            following,
-            can_moderate: false,
-            can_reply: access.post && !t.locked,
             opening: opening.map(slot),
             replies: replies.iter().map(|&n| slot(n)).collect(),
-            error: None,
-            draft: String::new(),
-            image_fields: ImageFields::new("reply", "", &Default::default()),
-            suspended: None,
-            report_reasons: reasons.clone(),
-            move_spaces: Vec::new(),
-            move_error: None,
-            moderation_href: format!("/discussions/{space}/moderation"),
+            ..ThreadPage::of(&t, &space, reasons.clone())
         };
         let html = ctx.body_with_token("discussion_thread", &data, NO_TOKEN)?;
         bodies[usize::from(following)] = cut(&html, &markers);

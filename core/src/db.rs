@@ -195,3 +195,46 @@ mod tests {
         assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
     }
 }
+
+/// `items` in chunks of `max` (a power of two), then of decreasing powers
+/// of two: a batch of any length is written with at most a dozen statement
+/// shapes. The drivers keep each distinct statement prepared per
+/// connection, so a batch cut at its exact length left a new prepared
+/// statement of up to `max` rows behind on each connection for every
+/// length seen (hundreds of kilobytes each, growing with every flush).
+pub fn shaped_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    debug_assert!(max.is_power_of_two());
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = if rest.len() >= max {
+            max
+        } else {
+            1 << rest.len().ilog2()
+        };
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::shaped_chunks;
+
+    #[test]
+    fn chunks_come_in_powers_of_two_and_cover_everything_in_order() {
+        for len in [0usize, 1, 2, 3, 7, 200, 511, 512, 513, 1300] {
+            let items: Vec<usize> = (0..len).collect();
+            let chunks: Vec<&[usize]> = shaped_chunks(&items, 512).collect();
+            assert!(
+                chunks
+                    .iter()
+                    .all(|c| c.len().is_power_of_two() && c.len() <= 512)
+            );
+            assert_eq!(chunks.concat(), items, "{len}");
+        }
+    }
+}

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::{
     auth::{Auth, content_locales},
+    cached_json::CachedJson,
     error::ApiError,
 };
 use crate::state::AppState;
@@ -75,21 +76,21 @@ impl From<learning::ProgressSummary> for Progress {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 struct ResourceFile {
     file_name: String,
     content_type: String,
     download_path: String,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 struct QuizOption {
     key: String,
     text: String,
 }
 
 /// A question as served before an attempt: no answers, no explanations.
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 struct QuizQuestion {
     key: String,
     /// single, multiple or true_false
@@ -98,18 +99,23 @@ struct QuizQuestion {
     options: Vec<QuizOption>,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 struct Quiz {
     passing_score: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     max_attempts: Option<u32>,
     attempts_used: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     best_score: Option<u32>,
     passed: bool,
     questions: Vec<QuizQuestion>,
 }
 
-#[derive(Object)]
+// Served as `CachedJson::serialize`: its serde form is the JSON its
+// OpenAPI schema describes (tested below). A plain comment, not a doc
+// comment: that would become the schema's description.
+#[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 struct Lesson {
     id: Uuid,
@@ -123,12 +129,17 @@ struct Lesson {
     /// Sanitised HTML of the lesson; for a video, its full transcript.
     html: String,
     duration_minutes: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     video_url: Option<String>,
     /// True when the video is not recorded yet: read the transcript.
     video_placeholder: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     resource: Option<ResourceFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     quiz: Option<Quiz>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     previous_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     next_key: Option<String>,
     completed: bool,
     progress: Progress,
@@ -284,7 +295,7 @@ impl LearningApi {
         #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
         lang: Query<Option<String>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
-    ) -> Result<Json<Lesson>, ApiError> {
+    ) -> Result<CachedJson<Lesson>, ApiError> {
         check_slug(&slug)?;
         check_lesson(&lesson)?;
         let p = auth.principal();
@@ -293,7 +304,8 @@ impl LearningApi {
             .learning
             .lesson(p.user_id, &slug, &lesson, &preferred)
             .await?;
-        Ok(Json(Lesson {
+        // Straight to bytes, without poem-openapi's `serde_json::Value` tree.
+        Ok(CachedJson::serialize(&Lesson {
             id: v.id,
             key: v.key,
             kind: v.kind.to_string(),
@@ -491,5 +503,75 @@ impl LearningApi {
             .course_progress(auth.principal().user_id, &slug)
             .await?;
         Ok(Json(summary.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    #[test]
+    fn a_lesson_serialises_as_poem_openapi_would() {
+        let at = time::macros::datetime!(2026-12-05 14:05:06.789 UTC);
+        let progress = agora_core::learning::ProgressSummary {
+            enrolment_id: uuid::Uuid::new_v4(),
+            course_id: uuid::Uuid::new_v4(),
+            status: "active".into(),
+            completed_lessons: 2,
+            total_lessons: 7,
+            percent: 28,
+            last_lesson_id: Some(uuid::Uuid::new_v4()),
+            resume_lesson_id: None,
+            resume_lesson_key: Some("intro".into()),
+            enrolled_at: at,
+            last_activity_at: at,
+            completed_at: None,
+            version: 3,
+            completed_lesson_ids: vec![],
+        };
+        let quiz = super::Quiz {
+            passing_score: 70,
+            max_attempts: None,
+            attempts_used: 1,
+            best_score: Some(50),
+            passed: false,
+            questions: vec![super::QuizQuestion {
+                key: "q1".into(),
+                kind: "single".into(),
+                prompt: "Which \"one\" <é>?".into(),
+                options: vec![super::QuizOption {
+                    key: "a".into(),
+                    text: "Ça".into(),
+                }],
+            }],
+        };
+        let lesson = |quiz, resource, video_url: Option<String>| super::Lesson {
+            id: uuid::Uuid::new_v4(),
+            key: "risk-maps".into(),
+            kind: "text".into(),
+            locale: "fr".into(),
+            title: "Cartes \"des\" risques".into(),
+            html: "<p>Texte &amp; <em>carte</em></p>\n".into(),
+            duration_minutes: 12,
+            video_url,
+            video_placeholder: false,
+            resource,
+            quiz,
+            previous_key: None,
+            next_key: Some("next".into()),
+            completed: true,
+            progress: progress.clone().into(),
+        };
+        let resource = super::ResourceFile {
+            file_name: "plan.pdf".into(),
+            content_type: "application/pdf".into(),
+            download_path: "/api/v1/courses/c/lessons/l/resource".into(),
+        };
+        for l in [
+            lesson(Some(quiz), None, None),
+            lesson(None, Some(resource), Some("https://video.example/v".into())),
+        ] {
+            assert_eq!(serde_json::to_value(&l).unwrap(), l.to_json().unwrap());
+        }
     }
 }

@@ -115,7 +115,7 @@ pub(super) fn kept_threads() -> KeptThreads {
 pub(super) struct Generation(Arc<AtomicU64>);
 
 impl Generation {
-    fn now(&self) -> u64 {
+    pub(super) fn now(&self) -> u64 {
         self.0.load(Ordering::Acquire)
     }
     fn next(&self) {
@@ -124,7 +124,7 @@ impl Generation {
 }
 
 /// A shared error from a load other requests waited for, as this request's.
-fn unshare(e: Arc<Error>) -> Error {
+pub(super) fn unshare(e: Arc<Error>) -> Error {
     Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
         Error::NotFound { what } => Error::NotFound { what },
         Error::Backend { what, detail } => Error::Backend {

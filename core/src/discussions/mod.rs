@@ -39,6 +39,7 @@ mod approvals;
 mod digest;
 mod images;
 mod kept;
+mod lesson_lists;
 mod mail;
 mod mentions;
 mod moderation;
@@ -119,6 +120,8 @@ pub struct Discussions {
     /// replica's writes that keeps them fresh (see `kept`).
     kept: kept::KeptThreads,
     generation: kept::Generation,
+    /// The threads under each lesson (see `lesson_lists`).
+    lesson_lists: lesson_lists::LessonLists,
     /// Unread notification counts (see `unread`).
     unread: unread::UnreadCounts,
 }
@@ -132,6 +135,7 @@ impl Discussions {
             rendered: rendering::rendered_posts(),
             kept: kept::kept_threads(),
             generation: Default::default(),
+            lesson_lists: lesson_lists::lesson_lists(),
             unread: Default::default(),
         }
     }

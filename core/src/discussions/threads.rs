@@ -365,6 +365,19 @@ impl Discussions {
         course: &str,
         limit: u64,
     ) -> Result<(Vec<ThreadSummary>, bool)> {
+        self.lesson_list(course, read.progress.course_id, &read.key, limit)
+            .await
+    }
+
+    /// What [`Discussions::lesson_threads_of`] keeps: one query, the
+    /// course's space as a subquery.
+    pub(super) async fn read_lesson_threads(
+        &self,
+        course: &str,
+        course_id: Uuid,
+        key: &str,
+        limit: u64,
+    ) -> Result<(Vec<ThreadSummary>, bool)> {
         use crate::entities::discussion_space as space;
         use sea_orm::sea_query::Query;
         let of_course = Query::select()
@@ -372,11 +385,11 @@ impl Discussions {
             .from(space::Entity)
             .and_where(space::Column::Slug.eq(format!("course-{course}")))
             .and_where(space::Column::Kind.eq(COURSE))
-            .and_where(space::Column::CourseId.eq(read.progress.course_id))
+            .and_where(space::Column::CourseId.eq(course_id))
             .to_owned();
         let rows = discussion_thread::Entity::find()
             .filter(discussion_thread::Column::SpaceId.in_subquery(of_course))
-            .filter(discussion_thread::Column::LessonKey.eq(read.key.as_str()))
+            .filter(discussion_thread::Column::LessonKey.eq(key))
             .order_by_desc(discussion_thread::Column::LastActivityAt)
             .limit(limit + 1)
             .all(&self.db)

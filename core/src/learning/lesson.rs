@@ -97,7 +97,13 @@ impl Learning {
         };
 
         // Remember where the learner is, for "continue where you left off".
-        let summary = self.note_visit(e, l.id, &order).await?;
+        let subject = crate::xapi::emit::Subject {
+            user_id,
+            enrolment_id: e.enrolment_id,
+            course_slug: course.model.slug.clone(),
+            language: course.model.default_locale.clone(),
+        };
+        let summary = self.note_visit(e, (l.id, &l.key), &order, subject).await?;
 
         Ok(LessonView {
             completed: summary.completed_lesson_ids.contains(&l.id),

@@ -41,7 +41,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Learning, OrderedLesson, ProgressSummary, now};
-use crate::Result;
+use crate::{
+    Result,
+    xapi::emit::{Launch, Subject},
+};
 
 /// How often noted visits are written by default.
 pub const DEFAULT_FLUSH: Duration = Duration::from_secs(1);
@@ -50,8 +53,9 @@ pub const DEFAULT_FLUSH: Duration = Duration::from_secs(1);
 /// this (a flush failing for long), further openings go unrecorded.
 const MAX_LAUNCHES: usize = 100_000;
 
-/// Rows per statement: three parameters each, well under SQLite's limit.
-const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per statement at most (a power of two, see `db::shaped_chunks`):
+/// three parameters each, well under SQLite's limit.
+const ROWS_PER_STATEMENT: usize = 512;
 
 /// A learner's latest visit in one course, not yet written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,9 +67,9 @@ pub(super) struct Visit {
 /// The visits not yet written, coalesced per enrolment.
 pub(super) struct ResumeTracker {
     pending: Mutex<HashMap<Uuid, Visit>>,
-    /// Every lesson opened since the last flush (enrolment, lesson, time),
-    /// for the xAPI `experienced` statements the flush writes; bounded.
-    launched: Mutex<Vec<(Uuid, Uuid, OffsetDateTime)>>,
+    /// Every lesson opened since the last flush, for the xAPI
+    /// `experienced` statements the flush writes; bounded.
+    launched: Mutex<Vec<Launch>>,
     /// Held while writing, so a final flush waits for one in flight.
     flushing: tokio::sync::Mutex<()>,
     flusher_started: AtomicBool,
@@ -85,11 +89,17 @@ impl ResumeTracker {
 
     /// Notes a visit, keeping the latest per enrolment, and starts the
     /// background writer on the first one.
-    fn note(self: &Arc<Self>, db: &DatabaseConnection, enrolment_id: Uuid, visit: Visit) {
+    fn note(
+        self: &Arc<Self>,
+        db: &DatabaseConnection,
+        enrolment_id: Uuid,
+        visit: Visit,
+        launch: Launch,
+    ) {
         {
             let mut launched = self.launched.lock().expect("not poisoned");
             if launched.len() < MAX_LAUNCHES {
-                launched.push((enrolment_id, visit.lesson_id, visit.at));
+                launched.push(launch);
             }
         }
         merge(
@@ -133,10 +143,10 @@ impl ResumeTracker {
         // Rows locked in one order: two servers flushing never deadlock.
         batch.sort_by_key(|(id, _)| *id);
         let mut written = 0;
-        for (i, chunk) in batch.chunks(ROWS_PER_STATEMENT).enumerate() {
+        for chunk in crate::db::shaped_chunks(&batch, ROWS_PER_STATEMENT) {
             if let Err(e) = write_visits(db, chunk).await {
                 let mut pending = self.pending.lock().expect("not poisoned");
-                for (id, visit) in &batch[i * ROWS_PER_STATEMENT..] {
+                for (id, visit) in &batch[written..] {
                     merge(&mut pending, *id, *visit);
                 }
                 return Err(e);
@@ -227,14 +237,21 @@ impl Learning {
     pub(super) async fn note_visit(
         &self,
         mut summary: ProgressSummary,
-        lesson_id: Uuid,
+        (lesson_id, lesson_key): (Uuid, &str),
         order: &[OrderedLesson],
+        subject: Subject,
     ) -> Result<ProgressSummary> {
         let visit = Visit {
             lesson_id,
             at: now(),
         };
-        self.visits.note(&self.db, summary.enrolment_id, visit);
+        let launch = Launch {
+            subject,
+            lesson_key: lesson_key.to_owned(),
+            at: visit.at,
+        };
+        self.visits
+            .note(&self.db, summary.enrolment_id, visit, launch);
         if summary.last_activity_at < visit.at {
             apply_visit(&mut summary, order, lesson_id, visit.at);
             self.store_summary(&summary).await;

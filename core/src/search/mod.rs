@@ -423,21 +423,29 @@ fn present(
         snippet_locale: None,
     };
     if !highlighter.is_empty() && !in_title && !in_summary {
-        // The reader's locale first, then the course's default, then the rest.
+        // Titles and summaries first, in every locale (the reader's, then
+        // the course's default, then the rest): they are short, and a
+        // Spanish reader searching in English sees the English title that
+        // matched without the whole Spanish lesson text being scanned first.
+        // Then each locale's longer texts, the reader's first.
         let mut order = vec![locale];
         for l in std::iter::once(doc.default_locale).chain(doc.texts.keys().copied()) {
             if !order.contains(&l) {
                 order.push(l);
             }
         }
-        'found: for l in order {
+        let short: [fn(&LocaleText) -> &str; 2] = [|t| &t.title, |t| &t.summary];
+        let long: [fn(&LocaleText) -> &str; 2] = [|t| &t.about, |t| &t.body];
+        let places = short
+            .iter()
+            .flat_map(|f| order.iter().map(move |l| (*l, f)))
+            .chain(order.iter().flat_map(|l| long.iter().map(move |f| (*l, f))));
+        for (l, field) in places {
             let Some(t) = doc.texts.get(&l) else { continue };
-            for field in [&t.title, &t.summary, &t.about, &t.body] {
-                if let Some(s) = highlighter.snippet(field, l) {
-                    highlight.snippet = Some(s);
-                    highlight.snippet_locale = Some(l);
-                    break 'found;
-                }
+            if let Some(s) = highlighter.snippet(field(t), l) {
+                highlight.snippet = Some(s);
+                highlight.snippet_locale = Some(l);
+                break;
             }
         }
     }

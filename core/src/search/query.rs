@@ -1,7 +1,7 @@
 //! What a search asks for, parsed once at the boundary: the query text with
 //! its synonyms, the filters, the facets wanted and the page.
 
-use std::{fmt, str::FromStr, sync::LazyLock};
+use std::{collections::HashMap, fmt, str::FromStr, sync::LazyLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -220,17 +220,26 @@ impl QueryText {
 
     /// Marks what this query matches.
     pub fn highlighter(&self) -> text::Highlighter {
-        text::Highlighter::new(self.groups.iter().flat_map(|g| {
+        text::Highlighter::with_stems(self.groups.iter().flat_map(|g| {
             g.words
                 .iter()
-                .map(|w| (w.folded.clone(), w.typos, w.prefix))
+                .map(|w| (w.folded.clone(), w.typos, w.prefix, stems_of(&w.folded)))
                 .chain(
                     g.alternatives
                         .iter()
                         .flatten()
-                        .map(|w| (w.clone(), 0, false)),
+                        .map(|w| (w.clone(), 0, false, stems_of(w))),
                 )
         }))
+    }
+}
+
+/// A word's stems for each locale: known ahead for the words of synonyms
+/// (a synonym group brings many words into a query), computed otherwise.
+pub fn stems_of(word: &str) -> [String; 3] {
+    match SYNONYMS.stems.get(word) {
+        Some(stems) => stems.clone(),
+        None => text::stems(word),
     }
 }
 
@@ -239,6 +248,8 @@ pub struct Synonyms {
     pub groups: Vec<Vec<Vec<String>>>,
     /// The phrases as written, per group (for Meilisearch).
     pub written: Vec<Vec<String>>,
+    /// The stems of every word of every phrase.
+    stems: HashMap<String, [String; 3]>,
 }
 
 impl Synonyms {
@@ -259,7 +270,17 @@ impl Synonyms {
             }
             groups.push(phrases);
         }
-        Ok(Synonyms { groups, written })
+        let stems = groups
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|w| (w.clone(), text::stems(w)))
+            .collect();
+        Ok(Synonyms {
+            groups,
+            written,
+            stems,
+        })
     }
 
     /// The longest phrase beginning `words`, as (its length, its group).

@@ -68,6 +68,68 @@ fn locale_index(locale: Locale) -> usize {
     }
 }
 
+/// Calls `each(n, from, to, folded)` for the words of `text` as the plain
+/// analyser sees them (the same words, counted the same way, folded the same
+/// way, too-long words skipped) until it returns `false`. The highlighter
+/// runs this over every text it looks at: a word in ASCII, most of them, is
+/// lowercased in a buffer without going through the analyser's chain of
+/// boxed streams; any other word goes through `plain` on its own.
+fn for_each_word(
+    plain: &mut TextAnalyzer,
+    text: &str,
+    mut each: impl FnMut(usize, usize, usize, &str) -> bool,
+) {
+    let bytes = text.as_bytes();
+    let mut folded = String::new();
+    let (mut n, mut i) = (0, 0);
+    while i < bytes.len() {
+        // The start of the next run of letters and digits.
+        let (c, width) = char_at(text, i);
+        if !c.is_alphanumeric() {
+            i += width;
+            continue;
+        }
+        let from = i;
+        let mut ascii = true;
+        while i < bytes.len() {
+            let (c, width) = char_at(text, i);
+            if !c.is_alphanumeric() {
+                break;
+            }
+            ascii &= width == 1;
+            i += width;
+        }
+        let word = &text[from..i];
+        if word.len() >= MAX_WORD_BYTES {
+            continue;
+        }
+        folded.clear();
+        if ascii {
+            folded.push_str(word);
+            folded.make_ascii_lowercase();
+        } else {
+            let mut stream = plain.token_stream(word);
+            if stream.advance() {
+                folded.push_str(&stream.token().text);
+            }
+        }
+        if !each(n, from, i, &folded) {
+            return;
+        }
+        n += 1;
+    }
+}
+
+/// The character at byte `i` of `text` (a character boundary), and its width.
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    let c = text[i..].chars().next().unwrap_or(' ');
+    (c, c.len_utf8())
+}
+
 /// The folded words of a text, as the index sees them.
 pub fn words(text: &str) -> Vec<String> {
     ANALYZERS.with_borrow_mut(|a| {
@@ -90,6 +152,11 @@ pub fn stem(word: &str, locale: Locale) -> String {
             String::new()
         }
     })
+}
+
+/// One word stemmed for each locale, in the order of [`Locale::ALL`].
+pub fn stems(word: &str) -> [String; 3] {
+    Locale::ALL.map(|l| stem(word, l))
 }
 
 /// Typos forgiven in a query word, as Meilisearch does by default: none
@@ -274,8 +341,16 @@ const SNIPPET_SCAN: usize = 1_500;
 impl Highlighter {
     /// `words`: (folded word, typos allowed, prefix allowed).
     pub fn new(words: impl IntoIterator<Item = (String, u8, bool)>) -> Self {
+        Self::with_stems(words.into_iter().map(|(w, typos, prefix)| {
+            let stems = stems(&w);
+            (w, typos, prefix, stems)
+        }))
+    }
+
+    /// As [`Highlighter::new`], with each word's [`stems`] already known.
+    pub fn with_stems(words: impl IntoIterator<Item = (String, u8, bool, [String; 3])>) -> Self {
         let mut out: Vec<MatchWord> = Vec::new();
-        for (w, typos, prefix) in words {
+        for (w, typos, prefix, stems) in words {
             if w.is_empty() {
                 continue;
             }
@@ -287,7 +362,7 @@ impl Highlighter {
             out.push(MatchWord {
                 folded: w.chars().collect(),
                 letters: letters(w.chars()),
-                stems: Locale::ALL.map(|l| stem(&w, l)),
+                stems,
                 folded_str: w,
                 typos,
                 prefix,
@@ -391,12 +466,12 @@ impl Highlighter {
         ANALYZERS.with_borrow_mut(|a| {
             let Analyzers { plain, stem } = a;
             let stemmer = &mut stem[locale_index(locale)];
-            let mut folded = plain.token_stream(text);
             let mut chars = Vec::new();
-            let mut n = 0;
-            while n < limit && folded.advance() {
-                let t = folded.token();
-                let word = &text[t.offset_from..t.offset_to];
+            for_each_word(plain, text, |n, from, to, folded| {
+                if n >= limit {
+                    return false;
+                }
+                let word = &text[from..to];
                 let stem_of = || {
                     let mut s = stemmer.token_stream(word);
                     if s.advance() {
@@ -405,14 +480,14 @@ impl Highlighter {
                         String::new()
                     }
                 };
-                if self.matches(&t.text, stem_of, locale, &mut chars) {
-                    out.push((n, t.offset_from, t.offset_to));
+                if self.matches(folded, stem_of, locale, &mut chars) {
+                    out.push((n, from, to));
                     if first_only {
-                        break;
+                        return false;
                     }
                 }
-                n += 1;
-            }
+                true
+            });
         });
         out
     }
@@ -433,18 +508,16 @@ impl Highlighter {
         let end_word = start_word + SNIPPET_WORDS;
         let (mut start, mut end) = (None, text.len());
         ANALYZERS.with_borrow_mut(|a| {
-            let mut stream = a.plain.token_stream(text);
-            let mut n = 0;
-            while stream.advance() {
+            for_each_word(&mut a.plain, text, |n, from, _, _| {
                 if n == start_word {
-                    start = Some(stream.token().offset_from);
+                    start = Some(from);
                 }
                 if n == end_word {
-                    end = stream.token().offset_from;
-                    break;
+                    end = from;
+                    return false;
                 }
-                n += 1;
-            }
+                true
+            });
         });
         let start = if start_word == 0 { 0 } else { start? };
         let window = text[start..end].trim_end();
@@ -487,6 +560,38 @@ mod tests {
             stem("Localizing", Locale::En),
             stem("localization", Locale::En)
         );
+    }
+
+    #[test]
+    fn the_word_walk_sees_the_words_the_index_sees() {
+        let texts = [
+            "Réduire les RISQUES de catastrophe: l'Évaluation des données (2024)!",
+            "Gestión del agua — ñandú, ÁRBOL, Straße, İstanbul, ǅemal, ﬁnance",
+            "https://example.org/a-very-long-address-with-no-spaces-at-all-in-it-whatsoever ok",
+            "mixed123 ABCdef 東京 emoji🙂word  tabs\tand\nlines",
+            "",
+            "   …   ",
+            "x",
+        ];
+        for text in texts {
+            let mut walked = Vec::new();
+            ANALYZERS.with_borrow_mut(|a| {
+                for_each_word(&mut a.plain, text, |n, from, to, folded| {
+                    walked.push((n, from, to, folded.to_owned()));
+                    true
+                });
+            });
+            let mut expected = Vec::new();
+            let mut plain = plain_analyzer();
+            let mut stream = plain.token_stream(text);
+            let mut n = 0;
+            while stream.advance() {
+                let t = stream.token();
+                expected.push((n, t.offset_from, t.offset_to, t.text.clone()));
+                n += 1;
+            }
+            assert_eq!(walked, expected, "{text}");
+        }
     }
 
     #[test]

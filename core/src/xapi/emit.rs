@@ -343,60 +343,59 @@ pub async fn attendance(
     Ok(())
 }
 
-/// `experienced` for lessons opened, written by the same background flush
-/// that writes lesson visits (a read never writes in the request).
-pub async fn launches(
-    db: &sea_orm::DatabaseConnection,
-    opened: &[(Uuid, Uuid, time::OffsetDateTime)],
-) -> Result<()> {
-    use sea_orm::{ColumnTrait, QueryFilter};
+/// A lesson opened: what its `experienced` statement names, known when
+/// the lesson was read (no look-up when the statements are written).
+#[derive(Clone, Debug)]
+pub struct Launch {
+    pub subject: Subject,
+    pub lesson_key: String,
+    pub at: time::OffsetDateTime,
+}
+
+/// Writes an `experienced` statement for each lesson opened, in one
+/// transaction, from the background flush that writes lesson visits (a
+/// read never writes in the request). Launches of enrolments gone since (an account deleted in
+/// the meantime) are skipped: one query over the distinct enrolments.
+pub async fn launches(db: &sea_orm::DatabaseConnection, opened: &[Launch]) -> Result<()> {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     if home().is_none() || opened.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Uuid> = opened.iter().map(|o| o.0).collect();
-    let enrolments: std::collections::HashMap<Uuid, enrolment::Model> = enrolment::Entity::find()
-        .filter(enrolment::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let course_ids: Vec<Uuid> = enrolments.values().map(|e| e.course_id).collect();
-    let courses: std::collections::HashMap<Uuid, course::Model> = course::Entity::find()
-        .filter(course::Column::Id.is_in(course_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let lesson_ids: Vec<Uuid> = opened.iter().map(|o| o.1).collect();
-    let lessons: std::collections::HashMap<Uuid, String> = crate::entities::lesson::Entity::find()
-        .filter(crate::entities::lesson::Column::Id.is_in(lesson_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l.key))
-        .collect();
+    let ids: std::collections::BTreeSet<Uuid> =
+        opened.iter().map(|l| l.subject.enrolment_id).collect();
+    let mut live = std::collections::HashSet::with_capacity(ids.len());
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    for chunk in crate::db::shaped_chunks(&ids, 512) {
+        // Padded to the chunk's size with its last id: a few statement
+        // shapes, each prepared once per connection (see `shaped_chunks`).
+        let mut padded = chunk.to_vec();
+        padded.resize(chunk.len().next_power_of_two(), chunk[chunk.len() - 1]);
+        let found: Vec<Uuid> = enrolment::Entity::find()
+            .select_only()
+            .column(enrolment::Column::Id)
+            .filter(enrolment::Column::Id.is_in(padded))
+            .into_tuple()
+            .all(db)
+            .await?;
+        live.extend(found);
+    }
     let now = now_ms();
-    let mut rows = Vec::new();
-    for (enrolment_id, lesson_id, at) in opened {
-        let (Some(e), Some(key)) = (enrolments.get(enrolment_id), lessons.get(lesson_id)) else {
+    let mut rows = Vec::with_capacity(opened.len());
+    for l in opened {
+        if !live.contains(&l.subject.enrolment_id) {
+            continue;
+        }
+        let Some(mut st) = experienced(&l.subject, &l.lesson_key) else {
             continue;
         };
-        let Some(c) = courses.get(&e.course_id) else {
-            continue;
-        };
-        let Some(mut st) = experienced(&Subject::of(e, c), key) else {
-            continue;
-        };
-        st["timestamp"] = json!(rfc3339_ms((at.unix_timestamp_nanos() / 1_000_000) as i64));
-        rows.push(row(e.user_id, st, now).model());
+        st["timestamp"] = json!(rfc3339_ms((l.at.unix_timestamp_nanos() / 1_000_000) as i64));
+        rows.push(row(l.subject.user_id, st, now).model());
     }
     if rows.is_empty() {
         return Ok(());
     }
     let txn = crate::db::begin_write(db).await?;
-    for chunk in rows.chunks(200) {
+    for chunk in crate::db::shaped_chunks(&rows, 256) {
         xapi_statement::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&txn)
             .await?;

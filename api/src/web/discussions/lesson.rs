@@ -1,12 +1,23 @@
 //! The discussion under a lesson: the threads about it and the form to
 //! ask about it, rendered per request into the lesson page (kept or not).
 
+use std::{
+    hash::{DefaultHasher, Hash, Hasher},
+    sync::{Arc, OnceLock},
+};
+
 use agora_core::{discussions::ThreadSummary, learning::LessonView};
 use poem::{Response, http::StatusCode};
 use serde::Serialize;
 
 use super::{Draft, thread_href};
-use crate::web::{Ctx, FieldErrors};
+use crate::{
+    http::{
+        frame::push_escaped,
+        parts::{Part, cut, weight},
+    },
+    web::{Ctx, FieldErrors},
+};
 
 #[derive(Serialize)]
 struct LessonThread {
@@ -46,8 +57,13 @@ pub async fn fragment_of(ctx: &Ctx, course: &str, read: &LessonView) -> String {
         .discussions
         .lesson_threads_of(read, course, LISTED)
         .await;
-    match found {
-        Ok(found) => show(
+    let Ok(found) = found else {
+        return String::new();
+    };
+    // A title carrying a marker's control character is never kept (there
+    // is no such title unless someone forged one): rendered per reader.
+    if found.0.iter().any(|t| t.title.contains('\u{1}')) {
+        return show(
             ctx,
             course,
             &read.key,
@@ -55,9 +71,80 @@ pub async fn fragment_of(ctx: &Ctx, course: &str, read: &LessonView) -> String {
             Draft::default(),
             FieldErrors::default(),
         )
-        .unwrap_or_default(),
-        Err(_) => String::new(),
+        .unwrap_or_default();
     }
+    let id = digest(ctx, course, &read.key, &found);
+    if let Some(kept) = kept_fragments().get(&id) {
+        return with_token(&kept, &ctx.csrf);
+    }
+    let rendered = show_with(
+        ctx,
+        course,
+        &read.key,
+        found,
+        Draft::default(),
+        FieldErrors::default(),
+        crate::web::NO_TOKEN,
+    );
+    let Some(rendered) = rendered else {
+        return String::new();
+    };
+    let parts: Arc<[Part]> = cut(&rendered, &[crate::web::NO_TOKEN.to_owned()]).into();
+    kept_fragments().insert(id, parts.clone());
+    with_token(&parts, &ctx.csrf)
+}
+
+/// The fragment as rendered for everyone who reads the same list in the
+/// same language, cut where the reader's CSRF token goes. Keyed by a digest
+/// of everything it shows, so an entry is never stale: a changed list has
+/// another key, and the old entry ages out.
+fn kept_fragments() -> &'static moka::sync::Cache<u64, Arc<[Part]>> {
+    static KEPT: OnceLock<moka::sync::Cache<u64, Arc<[Part]>>> = OnceLock::new();
+    KEPT.get_or_init(|| {
+        moka::sync::Cache::builder()
+            .weigher(|_: &u64, p: &Arc<[Part]>| {
+                weight(
+                    p.iter()
+                        .map(|p| match p {
+                            Part::Text(t) => t.len(),
+                            Part::Slot(_) => 0,
+                        })
+                        .sum(),
+                )
+            })
+            // 8 MB of fragments.
+            .max_capacity(8 << 20)
+            .time_to_idle(std::time::Duration::from_secs(600))
+            .build()
+    })
+}
+
+fn digest(ctx: &Ctx, course: &str, key: &str, (threads, more): &(Vec<ThreadSummary>, bool)) -> u64 {
+    let mut h = DefaultHasher::new();
+    (course, key, ctx.locale.as_str(), more).hash(&mut h);
+    for t in threads {
+        (t.id, &t.title, t.question, t.answered, t.reply_count).hash(&mut h);
+    }
+    h.finish()
+}
+
+fn with_token(parts: &[Part], csrf: &str) -> String {
+    let mut out = String::with_capacity(
+        parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.len(),
+                Part::Slot(_) => 2 * csrf.len(),
+            })
+            .sum(),
+    );
+    for p in parts {
+        match p {
+            Part::Text(t) => out.push_str(t),
+            Part::Slot(_) => push_escaped(&mut out, csrf),
+        }
+    }
+    out
 }
 
 /// How many threads the lesson page lists.
@@ -83,9 +170,22 @@ fn show(
     ctx: &Ctx,
     course: &str,
     key: &str,
+    found: (Vec<ThreadSummary>, bool),
+    draft: Draft,
+    errors: FieldErrors,
+) -> Option<String> {
+    show_with(ctx, course, key, found, draft, errors, &ctx.csrf)
+}
+
+/// The fragment with `csrf` in its form.
+fn show_with(
+    ctx: &Ctx,
+    course: &str,
+    key: &str,
     (threads, more): (Vec<ThreadSummary>, bool),
     draft: Draft,
     errors: FieldErrors,
+    csrf: &str,
 ) -> Option<String> {
     let space = format!("course-{course}");
     let data = Fragment {
@@ -111,7 +211,7 @@ fn show(
         draft,
         errors,
     };
-    ctx.body_with_token("lesson_discussion", &data, &ctx.csrf)
+    ctx.body_with_token("lesson_discussion", &data, csrf)
 }
 
 /// The form again, with the message next to the field, when a question

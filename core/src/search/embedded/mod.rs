@@ -28,7 +28,7 @@ mod collect;
 mod posts;
 mod queries;
 
-use collect::{FilterCodes, Matches, SlugRanks, facet_names, slug_ranks};
+use collect::{DocFacts, FilterCodes, Matches, doc_facts, facet_names};
 
 use super::{
     BoxFuture, CourseDocument, EngineQuery, EngineResults, PostDocument, PostQuery, PostResults,
@@ -140,7 +140,7 @@ struct Inner {
 struct DocCache {
     generation: u64,
     docs: HashMap<DocAddress, Arc<CourseDocument>>,
-    slug_ranks: Option<SlugRanks>,
+    facts: Option<DocFacts>,
 }
 
 impl DocCache {
@@ -148,7 +148,7 @@ impl DocCache {
     fn follow(&mut self, generation: u64) {
         if self.generation != generation {
             self.docs.clear();
-            self.slug_ranks = None;
+            self.facts = None;
             self.generation = generation;
         }
     }
@@ -451,7 +451,7 @@ impl Inner {
         let generation = searcher.generation().generation_id();
         let collector = Matches {
             filters: FilterCodes::from(q.filters),
-            slug_ranks: self.slug_ranks(&searcher, generation)?,
+            facts: self.facts(&searcher, generation)?,
         };
         let (mut hits, codes) = searcher
             .search(query.as_ref(), &collector)
@@ -494,21 +494,21 @@ impl Inner {
         })
     }
 
-    /// The slug ranks of this searcher's documents, computed once per generation.
-    fn slug_ranks(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<SlugRanks> {
-        if let Some(ranks) = self.cache.read().ok().and_then(|c| {
+    /// What the collector reads of this searcher's documents, computed once per generation.
+    fn facts(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<DocFacts> {
+        if let Some(facts) = self.cache.read().ok().and_then(|c| {
             (c.generation == generation)
-                .then(|| c.slug_ranks.clone())
+                .then(|| c.facts.clone())
                 .flatten()
         }) {
-            return Ok(ranks);
+            return Ok(facts);
         }
-        let ranks = slug_ranks(searcher).map_err(internal("slugs"))?;
+        let facts = doc_facts(searcher).map_err(internal("document facts"))?;
         if let Ok(mut c) = self.cache.write() {
             c.follow(generation);
-            c.slug_ranks = Some(ranks.clone());
+            c.facts = Some(facts.clone());
         }
-        Ok(ranks)
+        Ok(facts)
     }
 
     fn stored(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<CourseDocument> {

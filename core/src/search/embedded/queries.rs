@@ -13,13 +13,7 @@ use tantivy::{
 };
 
 use super::{Inner, PREFIX, STEM, TIERS, TYPO};
-use crate::{
-    domain::Locale,
-    search::{
-        query::{QueryGroup, QueryText, QueryWord},
-        text,
-    },
-};
+use crate::search::query::{QueryGroup, QueryText, QueryWord, stems_of};
 
 impl Inner {
     pub(super) fn text_query(&self, q: &QueryText) -> Box<dyn Query> {
@@ -47,14 +41,10 @@ impl Inner {
         Box::new(DisjunctionMaxQuery::new(options))
     }
 
-    fn stems(word: &str) -> [String; 3] {
-        Locale::ALL.map(|l| text::stem(word, l))
-    }
-
     /// The best match of one word: exact, stemmed, with typos, or as a prefix.
     fn word_query(&self, w: &QueryWord) -> Box<dyn Query> {
         let f = &self.fields;
-        let stems = Self::stems(&w.folded);
+        let stems = stems_of(&w.folded);
         // Each Levenshtein automaton is built once and run on every tier.
         let automaton = |prefix: bool| {
             let term = Term::from_field_text(f.plain[0], &w.folded);
@@ -103,7 +93,7 @@ impl Inner {
     /// A synonym: all its words in the same tier, each exact or stemmed.
     fn phrase_query(&self, words: &[String]) -> Box<dyn Query> {
         let f = &self.fields;
-        let stems: Vec<[String; 3]> = words.iter().map(|w| Self::stems(w)).collect();
+        let stems: Vec<[String; 3]> = words.iter().map(|w| stems_of(w)).collect();
         let mut options: Vec<Box<dyn Query>> = Vec::new();
         for (tier, weight) in TIERS {
             let t = tier as usize;

@@ -314,30 +314,40 @@ impl Browser {
         }
     }
 
-    /// Clicks the element matching `css` and waits until the address changes
-    /// or `settle` passes (a form may answer on the same address).
+    /// Clicks the element matching `css` and waits for the page it leads to.
+    /// With scripts on, the old document is marked and a navigation is
+    /// noticed as it starts, so a form that answers on the same address
+    /// (a redirect back to the page) is waited for however slow the server
+    /// is; a click that navigates nowhere costs a short settle. With
+    /// scripts off, WebDriver's own wait for the navigation it starts is
+    /// what there is, plus a short chance for the address to change.
     pub async fn click_and_wait(&self, css: &str) {
         let before = self.url().await;
         let e = self.find(css).await;
+        if self.javascript {
+            self.script(MARK_DOCUMENT, json!([])).await;
+        }
         self.click(&e).await;
         self.wait_until_loaded(&before).await;
     }
 
     async fn wait_until_loaded(&self, before: &str) {
-        // WebDriver waits for navigations it starts; a click may start one a
-        // moment later, so give the address a short chance to change.
-        let deadline = Instant::now() + Duration::from_millis(1500);
-        while Instant::now() < deadline && self.url().await == before {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let settle = Instant::now() + Duration::from_millis(1500);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if !self.javascript {
-                break;
+        if !self.javascript {
+            while Instant::now() < settle && self.url().await == before {
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            let state = self.script("return document.readyState", json!([])).await;
-            if state == "complete" {
-                break;
+            return;
+        }
+        while Instant::now() < deadline {
+            let state = self.script(DOCUMENT_STATE, json!([])).await;
+            match state.as_str() {
+                Some("complete") => break,
+                // The old document, no navigation started: the click may
+                // start one a moment later, or none at all.
+                Some("same") if Instant::now() >= settle => break,
+                _ => {}
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -462,3 +472,17 @@ impl Drop for Browser {
         }
     }
 }
+
+/// Marks the current document, and notes when a navigation away from it
+/// starts (the Navigation API fires `navigate` for links and forms alike;
+/// a jump within the page or a download leaves the document in place).
+const MARK_DOCUMENT: &str = "window.__agoraOld = true; window.__agoraLeaving = false; \
+if (window.navigation) { navigation.addEventListener('navigate', \
+(e) => { if (!e.destination.sameDocument && !e.downloadRequest) { \
+window.__agoraLeaving = true; } }); } return null;";
+
+/// "complete" once a new document has loaded; "same" while the marked one
+/// shows with no navigation started; anything else while one is under way.
+const DOCUMENT_STATE: &str = "if (window.__agoraOld !== true) { \
+return document.readyState === 'complete' ? 'complete' : 'loading'; } \
+return window.__agoraLeaving ? 'leaving' : 'same';";

@@ -35,6 +35,7 @@ mod m20261205_000041_practice_files;
 mod m20261205_000042_discussion_mail;
 mod m20261205_000044_discussion_post_images;
 mod m20261205_000047_lti_contexts;
+mod m20261205_000048_xapi_lean_indexes;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000042_discussion_mail::Migration),
             Box::new(m20261205_000044_discussion_post_images::Migration),
             Box::new(m20261205_000047_lti_contexts::Migration),
+            Box::new(m20261205_000048_xapi_lean_indexes::Migration),
         ]
     }
 }

@@ -178,7 +178,8 @@ async fn journey(w: &'static Words, subjects: &Subjects) {
             .submit(&format!("{card} button[value=accepted]"))
             .await;
         run.check("accepted").await;
-        assert!(run.flash().await.contains(w.decided));
+        let flash = run.flash().await;
+        assert!(flash.contains(w.decided), "{org}: flash {flash:?}");
     }
     run.sign_out().await;
 

@@ -508,27 +508,12 @@ impl LearningApi {
 
 #[cfg(test)]
 mod tests {
-    use poem_openapi::types::ToJSON;
+    use crate::api::serde_twins::{assert_twins, progress};
 
     #[test]
     fn a_lesson_serialises_as_poem_openapi_would() {
         let at = time::macros::datetime!(2026-12-05 14:05:06.789 UTC);
-        let progress = agora_core::learning::ProgressSummary {
-            enrolment_id: uuid::Uuid::new_v4(),
-            course_id: uuid::Uuid::new_v4(),
-            status: "active".into(),
-            completed_lessons: 2,
-            total_lessons: 7,
-            percent: 28,
-            last_lesson_id: Some(uuid::Uuid::new_v4()),
-            resume_lesson_id: None,
-            resume_lesson_key: Some("intro".into()),
-            enrolled_at: at,
-            last_activity_at: at,
-            completed_at: None,
-            version: 3,
-            completed_lesson_ids: vec![],
-        };
+        let progress = progress(at, None);
         let quiz = super::Quiz {
             passing_score: 70,
             max_attempts: None,
@@ -571,7 +556,7 @@ mod tests {
             lesson(Some(quiz), None, None),
             lesson(None, Some(resource), Some("https://video.example/v".into())),
         ] {
-            assert_eq!(serde_json::to_value(&l).unwrap(), l.to_json().unwrap());
+            assert_twins(&l);
         }
     }
 }

@@ -28,6 +28,8 @@ pub mod practices;
 mod report_files;
 pub mod reports;
 pub mod search;
+#[cfg(test)]
+mod serde_twins;
 mod theme_param;
 pub mod xapi_clients;
 

@@ -142,6 +142,14 @@ pub async fn create_api_token(
             "name the token in 1 to 100 characters",
         ));
     }
+    // PostgreSQL refuses a NUL in text (a 500 before this check, found by
+    // schemathesis); no other control character belongs in a name either.
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "name",
+            "a token's name cannot hold control characters",
+        ));
+    }
     if !(1..=365).contains(&days) {
         return Err(Error::invalid(
             "expires_in_days",

@@ -57,34 +57,38 @@ impl Discussions {
             }
             self.lesson_lists.invalidate(&id).await;
         }
-        let load = async {
-            let (threads, more) = self
-                .read_lesson_threads(course, course_id, key, limit)
-                .await?;
-            Ok::<_, crate::Error>(Arc::new(KeptList {
-                generation,
-                threads,
-                more,
-            }))
-        };
-        let k = self
+        let load = self.read_list(course, course_id, key, limit, generation);
+        let mut k = self
             .lesson_lists
             .try_get_with(id.clone(), load)
             .await
             .map_err(unshare)?;
-        if k.generation >= generation {
-            return Ok((k.threads.clone(), k.more));
+        if k.generation < generation {
+            // It joined a read that began before a write this request must see.
+            k = self
+                .read_list(course, course_id, key, limit, generation)
+                .await?;
+            self.lesson_lists.insert(id, k.clone()).await;
         }
-        // It joined a read that began before a write this request must see.
+        Ok((k.threads.clone(), k.more))
+    }
+
+    /// The list read from the database, as of `generation`.
+    async fn read_list(
+        &self,
+        course: &str,
+        course_id: Uuid,
+        key: &str,
+        limit: u64,
+        generation: u64,
+    ) -> Result<Arc<KeptList>> {
         let (threads, more) = self
             .read_lesson_threads(course, course_id, key, limit)
             .await?;
-        let fresh = Arc::new(KeptList {
+        Ok(Arc::new(KeptList {
             generation,
-            threads: threads.clone(),
+            threads,
             more,
-        });
-        self.lesson_lists.insert(id, fresh).await;
-        Ok((threads, more))
+        }))
     }
 }

@@ -67,9 +67,10 @@ pub(super) struct Visit {
 /// The visits not yet written, coalesced per enrolment.
 pub(super) struct ResumeTracker {
     pending: Mutex<HashMap<Uuid, Visit>>,
-    /// Every lesson opened since the last flush, for the xAPI
-    /// `experienced` statements the flush writes; bounded.
-    launched: Mutex<Vec<Launch>>,
+    /// The lessons opened since the last flush, for the xAPI
+    /// `experienced` statements the flush writes: one per enrolment and
+    /// lesson (see [`note`](Self::note)); bounded.
+    launched: Mutex<HashMap<(Uuid, Uuid), Launch>>,
     /// Held while writing, so a final flush waits for one in flight.
     flushing: tokio::sync::Mutex<()>,
     flusher_started: AtomicBool,
@@ -89,6 +90,12 @@ impl ResumeTracker {
 
     /// Notes a visit, keeping the latest per enrolment, and starts the
     /// background writer on the first one.
+    ///
+    /// The lesson's opening is kept once per enrolment and lesson between
+    /// two flushes, at its first time: a reload, or the lesson opened
+    /// again within the same second, is the same experience, and an LRS
+    /// gains nothing from a statement per reload (a learner coming back to
+    /// it later gets another).
     fn note(
         self: &Arc<Self>,
         db: &DatabaseConnection,
@@ -99,7 +106,7 @@ impl ResumeTracker {
         {
             let mut launched = self.launched.lock().expect("not poisoned");
             if launched.len() < MAX_LAUNCHES {
-                launched.push(launch);
+                keep_first(&mut launched, (enrolment_id, visit.lesson_id), launch);
             }
         }
         merge(
@@ -154,14 +161,30 @@ impl ResumeTracker {
             written += chunk.len();
         }
         let launched = std::mem::take(&mut *self.launched.lock().expect("not poisoned"));
-        if let Err(e) = crate::xapi::emit::launches(db, &launched).await {
+        let mut opened: Vec<&Launch> = launched.values().collect();
+        opened.sort_by_key(|l| l.at);
+        if let Err(e) = crate::xapi::emit::launches(db, &opened).await {
             let mut again = self.launched.lock().expect("not poisoned");
             let room = MAX_LAUNCHES.saturating_sub(again.len());
-            again.extend(launched.into_iter().take(room));
+            for (key, launch) in launched.into_iter().take(room) {
+                keep_first(&mut again, key, launch);
+            }
             return Err(e);
         }
         Ok(written)
     }
+}
+
+/// Keeps the earliest opening of a lesson per (enrolment, lesson).
+fn keep_first(launched: &mut HashMap<(Uuid, Uuid), Launch>, key: (Uuid, Uuid), launch: Launch) {
+    launched
+        .entry(key)
+        .and_modify(|kept| {
+            if launch.at < kept.at {
+                *kept = launch.clone();
+            }
+        })
+        .or_insert(launch);
 }
 
 fn merge(pending: &mut HashMap<Uuid, Visit>, enrolment_id: Uuid, visit: Visit) {
@@ -324,6 +347,34 @@ mod tests {
         let at = s.last_activity_at + time::Duration::seconds(1);
         apply_visit(&mut s, &order, order[1].id, at);
         assert_eq!(s.resume_lesson_key.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn a_lesson_opened_again_before_a_flush_is_one_opening_at_its_first_time() {
+        let t = OffsetDateTime::UNIX_EPOCH;
+        let subject = Subject {
+            user_id: Uuid::new_v4(),
+            enrolment_id: Uuid::new_v4(),
+            course_slug: "c".into(),
+            language: "en".into(),
+        };
+        let opened = |key: &str, secs| Launch {
+            subject: subject.clone(),
+            lesson_key: key.into(),
+            at: t + time::Duration::milliseconds(secs),
+        };
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let e = subject.enrolment_id;
+        let mut launched = HashMap::new();
+        keep_first(&mut launched, (e, a), opened("a", 300));
+        keep_first(&mut launched, (e, a), opened("a", 100));
+        keep_first(&mut launched, (e, a), opened("a", 900));
+        keep_first(&mut launched, (e, b), opened("b", 500));
+        // Another learner's opening of the same lesson is theirs.
+        keep_first(&mut launched, (Uuid::new_v4(), a), opened("a", 200));
+        assert_eq!(launched.len(), 3);
+        assert_eq!(launched[&(e, a)].at, t + time::Duration::milliseconds(100));
+        assert_eq!(launched[&(e, b)].lesson_key, "b");
     }
 
     #[test]

@@ -356,7 +356,7 @@ pub struct Launch {
 /// transaction, from the background flush that writes lesson visits (a
 /// read never writes in the request). Launches of enrolments gone since (an account deleted in
 /// the meantime) are skipped: one query over the distinct enrolments.
-pub async fn launches(db: &sea_orm::DatabaseConnection, opened: &[Launch]) -> Result<()> {
+pub async fn launches(db: &sea_orm::DatabaseConnection, opened: &[&Launch]) -> Result<()> {
     use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     if home().is_none() || opened.is_empty() {
         return Ok(());

@@ -62,33 +62,31 @@ pub async fn fragment_of(ctx: &Ctx, course: &str, read: &LessonView) -> String {
     };
     // A title carrying a marker's control character is never kept (there
     // is no such title unless someone forged one): rendered per reader.
-    if found.0.iter().any(|t| t.title.contains('\u{1}')) {
-        return show(
-            ctx,
-            course,
-            &read.key,
-            found,
-            Draft::default(),
-            FieldErrors::default(),
-        )
-        .unwrap_or_default();
-    }
+    let keep = !found.0.iter().any(|t| t.title.contains('\u{1}'));
     let id = digest(ctx, course, &read.key, &found);
-    if let Some(kept) = kept_fragments().get(&id) {
+    if keep && let Some(kept) = kept_fragments().get(&id) {
         return with_token(&kept, &ctx.csrf);
     }
-    let rendered = show_with(
+    let token = if keep {
+        crate::web::NO_TOKEN
+    } else {
+        ctx.csrf.as_str()
+    };
+    let draft = Draft::default();
+    let Some(rendered) = show_with(
         ctx,
         course,
         &read.key,
         found,
-        Draft::default(),
+        draft,
         FieldErrors::default(),
-        crate::web::NO_TOKEN,
-    );
-    let Some(rendered) = rendered else {
+        token,
+    ) else {
         return String::new();
     };
+    if !keep {
+        return rendered;
+    }
     let parts: Arc<[Part]> = cut(&rendered, &[crate::web::NO_TOKEN.to_owned()]).into();
     kept_fragments().insert(id, parts.clone());
     with_token(&parts, &ctx.csrf)

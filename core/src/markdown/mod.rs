@@ -4,6 +4,11 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
+mod posts;
+mod scan;
+pub use posts::{Upload, render_post};
+pub use scan::{MediaUse, internal_links, media_uses, word_count};
+
 /// Where `lesson:`, `resource:` and `media:` links of a course point.
 pub trait LinkTarget {
     fn lesson(&self, key: &str) -> String;
@@ -28,36 +33,6 @@ pub const IMAGE_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> =
     LazyLock::new(|| sanitizer("noopener noreferrer"));
-
-/// The same rules for people's posts: their links are marked as theirs
-/// (`ugc`)...
-static POST_SANITIZER: LazyLock<ammonia::Builder<'static>> =
-    LazyLock::new(|| post_sanitizer("noopener noreferrer ugc"));
-
-/// ...and those of new accounts are not endorsed (`rel="nofollow ugc"`).
-static UGC_SANITIZER: LazyLock<ammonia::Builder<'static>> =
-    LazyLock::new(|| post_sanitizer("noopener noreferrer nofollow ugc"));
-
-/// A post's images are its own uploads only: no copies of course media.
-fn post_sanitizer(rel: &'static str) -> ammonia::Builder<'static> {
-    let mut b = sanitizer(rel);
-    b.rm_tag_attributes("img", &["srcset", "sizes"]);
-    b
-}
-
-/// One image a post carries (uploaded with it): `![alt](upload:<name>)`
-/// in its Markdown places it; the others show under its text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Upload {
-    /// `<sha256>.<ext>`.
-    pub name: String,
-    /// Where it is served (to those who may read the post).
-    pub url: String,
-    /// Its text alternative, given at upload.
-    pub alt: String,
-    pub width: u32,
-    pub height: u32,
-}
 
 fn sanitizer(rel: &'static str) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
@@ -178,84 +153,6 @@ fn escape_attr(s: &str) -> String {
 /// only when it is an allow-listed video player.
 pub fn render(markdown: &str, links: &dyn LinkTarget) -> String {
     render_with(markdown, links, &SANITIZER, None, &mut Vec::new())
-}
-
-/// Renders a person's post as a lesson, except that its links carry
-/// `rel="ugc"` (`rel="nofollow ugc"` when `new_account` is set), and that
-/// its only images are its own `uploads`: `![alt](upload:<name>)` places
-/// one; any other image (remote, a course's media, another post's upload,
-/// raw `<img>`) becomes a link or its text, so a post never loads an image
-/// from elsewhere (no tracking pixels). The uploads it does not place are
-/// shown after its text.
-pub fn render_post(
-    markdown: &str,
-    links: &dyn LinkTarget,
-    new_account: bool,
-    uploads: &[Upload],
-) -> String {
-    let sanitizer = if new_account {
-        &UGC_SANITIZER
-    } else {
-        &POST_SANITIZER
-    };
-    let mut placed = Vec::new();
-    let html = render_with(markdown, links, sanitizer, Some(uploads), &mut placed);
-    let mut html = keep_own_images(html, uploads);
-    let rest: Vec<&Upload> = uploads
-        .iter()
-        .filter(|u| !placed.contains(&u.name))
-        .collect();
-    if !rest.is_empty() {
-        html.push_str("<p class=\"post-images\">");
-        for u in rest {
-            html.push_str(&upload_tag(u, &u.alt));
-        }
-        html.push_str("</p>");
-    }
-    html
-}
-
-fn upload_tag(u: &Upload, alt: &str) -> String {
-    format!(
-        "<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" loading=\"lazy\">",
-        escape_attr(&u.url),
-        escape_attr(alt),
-        u.width,
-        u.height
-    )
-}
-
-/// Drops every `<img>` of the sanitiser's output whose address is not one
-/// of the post's own uploads (raw HTML images, whatever their form).
-fn keep_own_images(html: String, uploads: &[Upload]) -> String {
-    if !html.contains("<img") {
-        return html;
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html.as_str();
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let tail = &rest[lt..];
-        let end = tag_len(tail);
-        let tag = &tail[..end];
-        let is_img = tag
-            .strip_prefix("<img")
-            .is_some_and(|r| r.starts_with([' ', '>', '/']));
-        let own = || {
-            let Some(at) = tag.find(" src=\"") else {
-                return false;
-            };
-            let value = &tag[at + 6..];
-            let src = &value[..value.find('"').unwrap_or(value.len())];
-            uploads.iter().any(|u| escape_attr(&u.url) == src)
-        };
-        if !is_img || own() {
-            out.push_str(tag);
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// What an image of a post's Markdown became.
@@ -397,81 +294,6 @@ fn resolve<'a>(dest: CowStr<'a>, links: &dyn LinkTarget) -> CowStr<'a> {
     }
 }
 
-/// One use of a `media:` file in a text: an image (with its alt text) or a link.
-#[derive(Debug, PartialEq, Eq)]
-pub struct MediaUse {
-    pub target: String,
-    /// `Some` for an image: the text between its brackets.
-    pub alt: Option<String>,
-}
-
-/// Every `media:` image and link of a Markdown text.
-pub fn media_uses(markdown: &str) -> Vec<MediaUse> {
-    let mut out: Vec<MediaUse> = Vec::new();
-    let mut in_image = false;
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                if let Some(f) = dest_url.strip_prefix("media:")
-                    && !in_image
-                {
-                    in_image = true;
-                    out.push(MediaUse {
-                        target: f.to_owned(),
-                        alt: Some(String::new()),
-                    });
-                }
-            }
-            Event::Text(t) | Event::Code(t) if in_image => {
-                if let Some(MediaUse { alt: Some(alt), .. }) = out.last_mut() {
-                    alt.push_str(&t);
-                }
-            }
-            Event::End(pulldown_cmark::TagEnd::Image) => in_image = false,
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(f) = dest_url.strip_prefix("media:") {
-                    out.push(MediaUse {
-                        target: f.to_owned(),
-                        alt: None,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Every `lesson:`, `resource:` and `practice:` link target in a Markdown text.
-pub fn internal_links(markdown: &str) -> Vec<(&'static str, String)> {
-    Parser::new(markdown)
-        .filter_map(|event| match event {
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(k) = dest_url.strip_prefix("lesson:") {
-                    Some(("lesson", k.to_owned()))
-                } else if let Some(s) = dest_url.strip_prefix("practice:") {
-                    Some(("practice", s.to_owned()))
-                } else {
-                    dest_url
-                        .strip_prefix("resource:")
-                        .map(|f| ("resource", f.to_owned()))
-                }
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// Words in a Markdown text, for length checks and statistics.
-pub fn word_count(markdown: &str) -> usize {
-    Parser::new(markdown)
-        .filter_map(|e| match e {
-            Event::Text(t) | Event::Code(t) => Some(t.split_whitespace().count()),
-            _ => None,
-        })
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,12 +330,7 @@ mod tests {
         );
     }
 
-    #[test]
-    fn counts_words() {
-        assert_eq!(word_count("# Title\n\nOne *two* three."), 4);
-    }
-
-    struct WithMedia;
+    pub(super) struct WithMedia;
     impl LinkTarget for WithMedia {
         fn lesson(&self, key: &str) -> String {
             format!("/l/{key}")
@@ -693,52 +510,5 @@ mod tests {
                 assert!(!lower.contains("javascript:"), "{md:?} gave {html}");
             }
         }
-    }
-
-    #[test]
-    fn posts_show_only_their_own_uploads() {
-        let own = Upload {
-            name: format!("{}.png", "a".repeat(64)),
-            url: format!("/discussions/posts/1/images/{}.png", "a".repeat(64)),
-            alt: "Flood map".into(),
-            width: 640,
-            height: 480,
-        };
-        let other = format!("{}.png", "b".repeat(64));
-        let md = format!(
-            "![](upload:{}) ![pixel](https://evil.example/p.gif) ![theirs](upload:{other}) \
-             <img src=\"https://evil.example/t.gif\"> <img src=\"/discussions/posts/2/images/{other}\"> \
-             ![course](media:map.png)",
-            own.name
-        );
-        let html = render_post(&md, &WithMedia, false, std::slice::from_ref(&own));
-        assert_eq!(html.matches("<img").count(), 1, "{html}");
-        assert!(
-            html.contains(&format!(
-                "<img src=\"{}\" alt=\"Flood map\" width=\"640\" height=\"480\" loading=\"lazy\">",
-                own.url
-            )),
-            "{html}"
-        );
-        assert!(
-            html.contains("href=\"https://evil.example/p.gif\""),
-            "{html}"
-        );
-        assert!(html.contains(">pixel</a>"), "{html}");
-        assert!(html.contains("theirs"), "{html}");
-        assert!(!html.contains("evil.example/t.gif"), "{html}");
-        assert!(!html.contains("srcset"), "{html}");
-        // Not placed: shown after the text, with its alt text.
-        let html = render_post("Hello", &WithMedia, false, std::slice::from_ref(&own));
-        assert!(
-            html.contains("<p class=\"post-images\"><img src="),
-            "{html}"
-        );
-        let xss = Upload {
-            alt: "\"><script>alert(1)</script>".into(),
-            ..own
-        };
-        let html = render_post("x", &WithMedia, false, &[xss]);
-        assert!(!html.contains("<script"), "{html}");
     }
 }

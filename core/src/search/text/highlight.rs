@@ -1,0 +1,295 @@
+//! The `<mark>`ed words and snippets of a search answer, found by the
+//! rules the engines match by, so both engines highlight alike.
+
+use super::{
+    ANALYZERS, Analyzers, escape_html, for_each_word, letters, locale_index, stems,
+    within_distance_chars,
+};
+use crate::domain::Locale;
+
+/// A query word as the highlighter matches it.
+#[derive(Clone, Debug)]
+struct MatchWord {
+    folded: Vec<char>,
+    folded_str: String,
+    /// [`letters`] of the word.
+    letters: u64,
+    stems: [String; 3],
+    typos: u8,
+    prefix: bool,
+}
+
+/// Marks the words of a text that a query matches, by the rules the engines
+/// use: same folded word, same stem, a typo within the budget, or (for the
+/// last word typed) a prefix.
+#[derive(Clone, Debug, Default)]
+pub struct Highlighter {
+    words: Vec<MatchWord>,
+    /// Quick look-ups, checked before the slower typo and prefix rules (a
+    /// query has a few words: a scan beats hashing every word of a text).
+    exact: Vec<String>,
+    /// Per locale: the words' stems, and their first three bytes (a word of
+    /// the text is stemmed only when it begins like one of them).
+    stems: [Vec<String>; 3],
+    stem_starts: [Vec<Vec<u8>>; 3],
+}
+
+fn start(s: &str) -> &[u8] {
+    &s.as_bytes()[..s.len().min(3)]
+}
+
+/// Words of context kept before the first match in a snippet.
+const SNIPPET_BEFORE: usize = 8;
+/// Words in a snippet.
+const SNIPPET_WORDS: usize = 32;
+/// A snippet is looked for in this many words of a text at most.
+const SNIPPET_SCAN: usize = 1_500;
+
+impl Highlighter {
+    /// `words`: (folded word, typos allowed, prefix allowed).
+    pub fn new(words: impl IntoIterator<Item = (String, u8, bool)>) -> Self {
+        Self::with_stems(words.into_iter().map(|(w, typos, prefix)| {
+            let stems = stems(&w);
+            (w, typos, prefix, stems)
+        }))
+    }
+
+    /// As [`Highlighter::new`], with each word's [`stems`] already known.
+    pub fn with_stems(words: impl IntoIterator<Item = (String, u8, bool, [String; 3])>) -> Self {
+        let mut out: Vec<MatchWord> = Vec::new();
+        for (w, typos, prefix, stems) in words {
+            if w.is_empty() {
+                continue;
+            }
+            if let Some(existing) = out.iter_mut().find(|m| m.folded_str == w) {
+                existing.typos = existing.typos.max(typos);
+                existing.prefix |= prefix;
+                continue;
+            }
+            out.push(MatchWord {
+                folded: w.chars().collect(),
+                letters: letters(w.chars()),
+                stems,
+                folded_str: w,
+                typos,
+                prefix,
+            });
+        }
+        let mut h = Highlighter {
+            exact: out.iter().map(|w| w.folded_str.clone()).collect(),
+            ..Default::default()
+        };
+        for w in &out {
+            for (li, stem) in w.stems.iter().enumerate() {
+                if !stem.is_empty() && !h.stems[li].contains(stem) {
+                    h.stems[li].push(stem.clone());
+                }
+                if !stem.is_empty() && !h.stem_starts[li].iter().any(|s| s == start(stem)) {
+                    h.stem_starts[li].push(start(stem).to_vec());
+                }
+            }
+        }
+        // Only the words that need more than a look-up stay in the list.
+        h.words = out
+            .into_iter()
+            .filter(|w| w.typos > 0 || w.prefix)
+            .collect();
+        h
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty()
+    }
+
+    /// Whether a word of a text in `locale` matches; `stem_of` stems it, and
+    /// is called only when a stem could match (stemming costs the most).
+    fn matches(
+        &self,
+        folded: &str,
+        mut stem_of: impl FnMut() -> String,
+        locale: Locale,
+        chars: &mut Vec<char>,
+    ) -> bool {
+        let li = locale_index(locale);
+        if self.exact.iter().any(|w| w == folded) {
+            return true;
+        }
+        if self.stem_starts[li].iter().any(|s| s == start(folded))
+            && self.stems[li].contains(&stem_of())
+        {
+            return true;
+        }
+        let len = folded.chars().count();
+        let mut seen: Option<u64> = None;
+        for w in &self.words {
+            if w.prefix && folded.starts_with(&w.folded_str) {
+                return true;
+            }
+            if w.typos == 0 {
+                continue;
+            }
+            let max = w.typos as usize;
+            let wlen = w.folded.len();
+            let whole = len.abs_diff(wlen) <= max;
+            let prefix = w.prefix && len + max >= wlen;
+            if !whole && !prefix {
+                continue;
+            }
+            let has = *seen.get_or_insert_with(|| {
+                chars.clear();
+                chars.extend(folded.chars());
+                letters(chars.iter().copied())
+            });
+            if (w.letters & !has).count_ones() as usize > max {
+                continue;
+            }
+            let c = &chars[..];
+            if whole && within_distance_chars(c, &w.folded, max) {
+                return true;
+            }
+            if prefix {
+                for n in wlen.saturating_sub(max).max(1)..=(wlen + max).min(c.len()) {
+                    if within_distance_chars(&c[..n], &w.folded, max) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Byte ranges of the matching words of `text`, within its first `limit` words.
+    fn ranges(
+        &self,
+        text: &str,
+        locale: Locale,
+        limit: usize,
+        first_only: bool,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        if self.exact.is_empty() {
+            return out;
+        }
+        ANALYZERS.with_borrow_mut(|a| {
+            let Analyzers { plain, stem } = a;
+            let stemmer = &mut stem[locale_index(locale)];
+            let mut chars = Vec::new();
+            for_each_word(plain, text, |n, from, to, folded| {
+                if n >= limit {
+                    return false;
+                }
+                let word = &text[from..to];
+                let stem_of = || {
+                    let mut s = stemmer.token_stream(word);
+                    if s.advance() {
+                        s.token().text.clone()
+                    } else {
+                        String::new()
+                    }
+                };
+                if self.matches(folded, stem_of, locale, &mut chars) {
+                    out.push((n, from, to));
+                    if first_only {
+                        return false;
+                    }
+                }
+                true
+            });
+        });
+        out
+    }
+
+    /// The whole text, HTML-escaped, with matches in `<mark>`; and whether anything matched.
+    pub fn highlight(&self, text: &str, locale: Locale) -> (String, bool) {
+        let ranges = self.ranges(text, locale, usize::MAX, false);
+        (mark(text, &ranges), !ranges.is_empty())
+    }
+
+    /// A window of the text around its first match, HTML-escaped, with
+    /// matches in `<mark>`; `None` when nothing in it matches.
+    pub fn snippet(&self, text: &str, locale: Locale) -> Option<String> {
+        let first = self.ranges(text, locale, SNIPPET_SCAN, true);
+        let &(index, _, _) = first.first()?;
+        // Word boundaries of the window.
+        let start_word = index.saturating_sub(SNIPPET_BEFORE);
+        let end_word = start_word + SNIPPET_WORDS;
+        let (mut start, mut end) = (None, text.len());
+        ANALYZERS.with_borrow_mut(|a| {
+            for_each_word(&mut a.plain, text, |n, from, _, _| {
+                if n == start_word {
+                    start = Some(from);
+                }
+                if n == end_word {
+                    end = from;
+                    return false;
+                }
+                true
+            });
+        });
+        let start = if start_word == 0 { 0 } else { start? };
+        let window = text[start..end].trim_end();
+        let ranges = self.ranges(window, locale, usize::MAX, false);
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        out.push_str(mark(window, &ranges).trim());
+        if end < text.len() {
+            out.push('…');
+        }
+        Some(out.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+fn mark(text: &str, ranges: &[(usize, usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
+    let mut at = 0;
+    for &(_, from, to) in ranges {
+        escape_html(&text[at..from], &mut out);
+        out.push_str("<mark>");
+        escape_html(&text[from..to], &mut out);
+        out.push_str("</mark>");
+        at = to;
+    }
+    escape_html(&text[at..], &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_are_escaped_and_marked() {
+        let h = Highlighter::new([
+            ("resilence".to_string(), 2, false),
+            ("loca".into(), 0, true),
+        ]);
+        let (html, hit) = h.highlight("<b>Urban</b> resilience & local action", Locale::En);
+        assert!(hit);
+        assert_eq!(
+            html,
+            "&lt;b&gt;Urban&lt;/b&gt; <mark>resilience</mark> &amp; <mark>local</mark> action"
+        );
+        let (_, hit) = h.highlight("nothing here", Locale::En);
+        assert!(!hit);
+    }
+
+    #[test]
+    fn snippets_are_windows_around_the_first_match() {
+        let text = (0..100)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+            + " disaster risk "
+            + &(0..100)
+                .map(|i| format!("v{i}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+        let h = Highlighter::new([("disaster".to_string(), 1, false)]);
+        let s = h.snippet(&text, Locale::En).unwrap();
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("<mark>disaster</mark> risk"), "{s}");
+        assert!(h.snippet("no match", Locale::En).is_none());
+    }
+}

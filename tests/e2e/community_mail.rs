@@ -300,14 +300,22 @@ async fn discussion_mail_comes_at_once_or_in_one_digest_and_stops_in_one_click()
     // Once: a rerun of the digest's job after a worker died between sending
     // and recording it sends nothing, and records it; a second scan of the
     // period is refused by its key.
+    // The worker records the digest after the SMTP server has taken it, so
+    // the record may come a moment after the mail.
     let admin_id = user_id(&conn, "admin@agora.example").await;
-    let row = discussion_digest::Entity::find()
-        .filter(discussion_digest::Column::UserId.eq(admin_id))
-        .filter(discussion_digest::Column::Items.gt(0))
-        .one(&conn)
-        .await
-        .unwrap()
-        .expect("the digest is recorded");
+    let recorded = || async {
+        discussion_digest::Entity::find()
+            .filter(discussion_digest::Column::UserId.eq(admin_id))
+            .filter(discussion_digest::Column::Items.gt(0))
+            .one(&conn)
+            .await
+            .unwrap()
+    };
+    wait_until("the digest is recorded", || async {
+        recorded().await.is_some()
+    })
+    .await;
+    let row = recorded().await.expect("the digest is recorded");
     let key = format!("mail.digest:daily:{admin_id}:{}", row.period);
     discussion_digest::Entity::delete_by_id((admin_id, "daily".to_owned(), row.period))
         .exec(&conn)

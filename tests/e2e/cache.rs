@@ -282,6 +282,20 @@ async fn completed_on(http: &reqwest::Client, base: &str, token: &str) -> (u16, 
     (status, mine[0]["progress"]["completed_lessons"].as_u64())
 }
 
+/// The last lesson the learner's replica shows them in "my learning".
+async fn last_lesson_on(http: &reqwest::Client, base: &str, token: &str) -> serde_json::Value {
+    let mine: serde_json::Value = http
+        .get(format!("{base}/api/v1/me/learning"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .unwrap_or_default();
+    mine[0]["progress"]["last_lesson_id"].clone()
+}
+
 #[tokio::test]
 async fn own_writes_are_seen_at_once_through_the_in_process_copy_and_other_replicas_within_a_second()
  {
@@ -353,6 +367,33 @@ async fn own_writes_are_seen_at_once_through_the_in_process_copy_and_other_repli
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    // A lesson read on A: "continue where you left off" shows it there at
+    // once, and on B once A's flush (every second) has written the summary
+    // to Redis and B's copy has expired: within about two seconds.
+    let (status, read) = a
+        .call(
+            &ana,
+            Method::GET,
+            &format!("{course}/lessons/{}", lessons[5]),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(
+        last_lesson_on(&a.http, &a.base, &ana.token).await,
+        read["id"],
+        "own visit visible at once"
+    );
+    let start = Instant::now();
+    while last_lesson_on(&b.http, &b.base, &ana.token).await != read["id"] {
+        assert!(
+            start.elapsed() < Duration::from_millis(3000),
+            "replica B does not show the lesson read on A after {:?}",
+            start.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
     // A revoked token: refused at once where it was revoked, and within a

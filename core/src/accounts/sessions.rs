@@ -133,15 +133,14 @@ pub async fn authenticate(
     let hash = token_hash(token);
     let key = auth_key(&hash);
     let at = now();
-    if let Some(Some(bytes)) = cache.get_many(std::slice::from_ref(&key)).await.pop()
-        && let Ok(c) = serde_json::from_slice::<CachedPrincipal>(&bytes)
+    if let Some(c) = cache.get_as::<CachedPrincipal>(&key).await
         && c.expires_at > at
         && (at - c.cached_at).whole_seconds() < AUTH_CACHE_SECONDS
     {
         if via_cookie && c.principal.kind != TokenKind::Session {
             return Err(refused());
         }
-        return Ok(c.principal);
+        return Ok(c.principal.clone());
     }
     let Some((t, u)) = auth_token::Entity::find()
         .filter(auth_token::Column::TokenHash.eq(&hash))

@@ -18,6 +18,9 @@ use std::{
     time::Duration,
 };
 
+use near::Entry;
+use serde::de::DeserializeOwned;
+
 /// What an adapter's calls return; the error is a sentence for the log.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, String>> + Send + 'a>>;
 
@@ -39,12 +42,6 @@ pub trait CacheStore: Send + Sync {
 
 /// What the in-process copy of a shared cache may hold.
 const NEAR_BYTES: u64 = 32 << 20;
-
-/// A stored value without its `<version>:` prefix.
-fn payload(stored: &[u8]) -> Option<Vec<u8>> {
-    let start = stored.iter().position(|&b| b == b':')? + 1;
-    Some(stored[start..].to_vec())
-}
 
 /// The version prefix of a stored value.
 fn stored_version(stored: &[u8]) -> Option<u64> {
@@ -102,6 +99,36 @@ impl Cache {
     /// Values for each key; `None` for a miss, a dirty key, or a failure.
     /// Each read counts as a hit or a miss of its kind in `/metrics`.
     pub async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
+        self.read_counted(keys)
+            .await
+            .into_iter()
+            .map(|e| Some(e?.payload()?.to_vec()))
+            .collect()
+    }
+
+    /// Values for each key decoded from JSON; `None` for a miss, a value
+    /// that does not decode as `T`, a dirty key, or a failure. With a
+    /// shared store, a value read lately is decoded once, not on each hit.
+    pub async fn get_many_as<T>(&self, keys: &[String]) -> Vec<Option<Arc<T>>>
+    where
+        T: DeserializeOwned + Send + Sync + 'static,
+    {
+        self.read_counted(keys)
+            .await
+            .into_iter()
+            .map(|e| e?.decoded::<T>())
+            .collect()
+    }
+
+    /// One value decoded from JSON (see [`get_many_as`](Self::get_many_as)).
+    pub async fn get_as<T>(&self, key: &str) -> Option<Arc<T>>
+    where
+        T: DeserializeOwned + Send + Sync + 'static,
+    {
+        self.get_many_as(&[key.to_owned()]).await.pop().flatten()
+    }
+
+    async fn read_counted(&self, keys: &[String]) -> Vec<Option<Arc<Entry>>> {
         let values = self.read_many(keys).await;
         for (k, v) in keys.iter().zip(&values) {
             crate::metrics::cache_read(k, v.is_some());
@@ -109,7 +136,7 @@ impl Cache {
         values
     }
 
-    async fn read_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
+    async fn read_many(&self, keys: &[String]) -> Vec<Option<Arc<Entry>>> {
         heal(self.store.as_ref(), &self.dirty).await;
         let dirty: Option<HashSet<String>> = {
             let d = self.dirty.lock().expect("not poisoned");
@@ -121,7 +148,7 @@ impl Cache {
                 Ok(values) => values
                     .into_iter()
                     .zip(keys)
-                    .map(|(v, k)| payload(&v.filter(|_| !is_dirty(k))?))
+                    .map(|(v, k)| Some(Arc::new(Entry::new(v.filter(|_| !is_dirty(k))?))))
                     .collect(),
                 Err(e) => {
                     tracing::warn!(error = %e, backend = self.store.name(), "cache read failed; reading the database");
@@ -129,11 +156,11 @@ impl Cache {
                 }
             };
         };
-        let mut out: Vec<Option<Vec<u8>>> = Vec::with_capacity(keys.len());
+        let mut out: Vec<Option<Arc<Entry>>> = Vec::with_capacity(keys.len());
         let mut missing = Vec::new();
         for (i, k) in keys.iter().enumerate() {
             match near.get(k) {
-                Some(v) if !is_dirty(k) => out.push(payload(&v)),
+                Some(v) if !is_dirty(k) => out.push(Some(v)),
                 _ => {
                     out.push(None);
                     missing.push(i);
@@ -153,8 +180,9 @@ impl Cache {
                     .zip(missing.into_iter().zip(tickets))
                 {
                     if let Some(v) = v.filter(|_| !is_dirty(k)) {
-                        near.keep(k, t, &v);
-                        out[i] = payload(&v);
+                        let entry = Arc::new(Entry::new(v));
+                        near.keep(k, t, &entry);
+                        out[i] = Some(entry);
                     }
                 }
             }

@@ -4,15 +4,21 @@
 //! summaries over the network. This front keeps each value read for at most
 //! [`NEAR_TTL`]: another replica's change is seen within that bound, and this
 //! replica's own writes and deletions drop the copy at once.
+//!
+//! A copy also keeps what it decodes to, the first time a caller asks for a
+//! type: a hit then costs a reference count, not a JSON decoding.
 
 use std::{
+    any::Any,
     hash::BuildHasher,
     sync::{
-        Arc,
+        Arc, OnceLock,
         atomic::{AtomicU64, Ordering},
     },
     time::Duration,
 };
+
+use serde::de::DeserializeOwned;
 
 /// How stale a value written by another replica may be read here.
 pub(super) const NEAR_TTL: Duration = Duration::from_secs(1);
@@ -21,8 +27,45 @@ pub(super) const NEAR_TTL: Duration = Duration::from_secs(1);
 /// stripe does not keep what it read (it may predate the write).
 const STRIPES: usize = 256;
 
+/// A value as the store answered it, and what it decoded to.
+pub(super) struct Entry {
+    /// `<version>:<payload>`.
+    stored: Box<[u8]>,
+    decoded: OnceLock<Arc<dyn Any + Send + Sync>>,
+}
+
+impl Entry {
+    pub(super) fn new(stored: Vec<u8>) -> Self {
+        Self {
+            stored: stored.into_boxed_slice(),
+            decoded: OnceLock::new(),
+        }
+    }
+
+    /// The stored value without its `<version>:` prefix.
+    pub(super) fn payload(&self) -> Option<&[u8]> {
+        let start = self.stored.iter().position(|&b| b == b':')? + 1;
+        Some(&self.stored[start..])
+    }
+
+    /// The payload decoded as JSON, decoded once per entry and type (a
+    /// second type asking for the same entry is decoded each time).
+    pub(super) fn decoded<T: DeserializeOwned + Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        if let Some(kept) = self.decoded.get()
+            && let Ok(t) = Arc::clone(kept).downcast::<T>()
+        {
+            return Some(t);
+        }
+        let t: Arc<T> = Arc::new(serde_json::from_slice(self.payload()?).ok()?);
+        let _ = self
+            .decoded
+            .set(Arc::clone(&t) as Arc<dyn Any + Send + Sync>);
+        Some(t)
+    }
+}
+
 pub(super) struct Near {
-    values: moka::sync::Cache<String, Arc<[u8]>>,
+    values: moka::sync::Cache<String, Arc<Entry>>,
     epochs: Box<[AtomicU64]>,
     hasher: std::collections::hash_map::RandomState,
 }
@@ -35,7 +78,11 @@ impl Near {
         Self {
             values: moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
-                .weigher(|k: &String, v: &Arc<[u8]>| (k.len() + v.len() + 64) as u32)
+                // The decoded copy is not weighed: it is about the size
+                // of its JSON.
+                .weigher(|k: &String, v: &Arc<Entry>| {
+                    (k.len() + 2 * v.stored.len() + 64).min(u32::MAX as usize) as u32
+                })
                 .time_to_live(NEAR_TTL)
                 .build(),
             epochs: (0..STRIPES).map(|_| AtomicU64::new(0)).collect(),
@@ -47,8 +94,8 @@ impl Near {
         self.hasher.hash_one(key) as usize % STRIPES
     }
 
-    /// The stored value (with its `<version>:` prefix), if read lately.
-    pub(super) fn get(&self, key: &str) -> Option<Arc<[u8]>> {
+    /// The stored value, if read lately.
+    pub(super) fn get(&self, key: &str) -> Option<Arc<Entry>> {
         self.values.get(key)
     }
 
@@ -60,9 +107,9 @@ impl Near {
 
     /// Keeps a value read from the shared store, unless this process wrote
     /// to a key of its stripe since the read began.
-    pub(super) fn keep(&self, key: &str, ticket: Ticket, stored: &[u8]) {
+    pub(super) fn keep(&self, key: &str, ticket: Ticket, entry: &Arc<Entry>) {
         if self.epochs[ticket.0].load(Ordering::Acquire) == ticket.1 {
-            self.values.insert(key.to_owned(), Arc::from(stored));
+            self.values.insert(key.to_owned(), Arc::clone(entry));
         }
     }
 
@@ -82,12 +129,26 @@ mod tests {
         let near = Near::new(1 << 20);
         let before = near.ticket("k");
         near.forget("k");
-        near.keep("k", before, b"1:old");
+        near.keep("k", before, &Arc::new(Entry::new(b"1:old".to_vec())));
         assert!(near.get("k").is_none());
         let after = near.ticket("k");
-        near.keep("k", after, b"2:new");
-        assert_eq!(near.get("k").as_deref(), Some(&b"2:new"[..]));
+        near.keep("k", after, &Arc::new(Entry::new(b"2:new".to_vec())));
+        let kept = near.get("k").expect("kept");
+        assert_eq!(kept.payload(), Some(&b"new"[..]));
         near.forget("k");
         assert!(near.get("k").is_none());
+    }
+
+    #[test]
+    fn a_value_is_decoded_once_per_entry() {
+        let e = Entry::new(b"3:[1,2,3]".to_vec());
+        let a = e.decoded::<Vec<u32>>().expect("decodes");
+        let b = e.decoded::<Vec<u32>>().expect("decodes");
+        assert!(Arc::ptr_eq(&a, &b), "the second read is the first's value");
+        assert_eq!(*a, vec![1, 2, 3]);
+        // Another type still reads the bytes; a wrong one is a miss.
+        assert_eq!(e.decoded::<Vec<u64>>().as_deref(), Some(&vec![1u64, 2, 3]));
+        assert!(e.decoded::<String>().is_none());
+        assert!(Entry::new(b"no prefix".to_vec()).payload().is_none());
     }
 }

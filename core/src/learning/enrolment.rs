@@ -189,10 +189,8 @@ impl Learning {
     /// is versioned by its length: enrolments are only ever added.
     pub(super) async fn enrolment_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
         let key = learner_key(user_id);
-        if let Some(Some(bytes)) = self.cache.get_many(std::slice::from_ref(&key)).await.pop()
-            && let Ok(ids) = serde_json::from_slice::<Vec<Uuid>>(&bytes)
-        {
-            return Ok(ids);
+        if let Some(ids) = self.cache.get_as::<Vec<Uuid>>(&key).await {
+            return Ok(ids.as_ref().clone());
         }
         let ids = enrolment_ids_in(&self.db, user_id).await?;
         self.store_enrolment_ids(user_id, &ids).await;

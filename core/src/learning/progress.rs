@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::{CourseCompleted, Learning, OrderedLesson, now};
 use crate::{
     Error, Result,
+    cache::Cache,
     entities::{enrolment, lesson_progress},
     jobs,
 };
@@ -240,6 +241,18 @@ async fn build_summary(
     Ok(summary_of(e, &done, order))
 }
 
+/// Writes a summary to the cache, unless a later version is there.
+pub(super) async fn store_summary(cache: &Cache, summary: &ProgressSummary) {
+    let json = serde_json::to_vec(summary).expect("summaries serialise");
+    cache
+        .set(
+            &cache_key(summary.enrolment_id),
+            summary.version.max(0) as u64,
+            &json,
+        )
+        .await;
+}
+
 /// The summary of an enrolment whose done lessons are `done`.
 pub(super) fn summary_of(
     e: enrolment::Model,
@@ -299,14 +312,7 @@ impl Learning {
     }
 
     pub(super) async fn store_summary(&self, summary: &ProgressSummary) {
-        let json = serde_json::to_vec(summary).expect("summaries serialise");
-        self.cache
-            .set(
-                &cache_key(summary.enrolment_id),
-                summary.version.max(0) as u64,
-                &json,
-            )
-            .await;
+        store_summary(&self.cache, summary).await;
     }
 
     /// Builds the summary inside the transaction that changed the progress
@@ -323,14 +329,15 @@ impl Learning {
         Ok(summary)
     }
 
-    /// Summaries for these enrolments: from the cache, rebuilt on a miss.
+    /// Summaries for these enrolments: from the cache, rebuilt on a miss,
+    /// with this process's lesson visits not yet written (see `resume`).
     pub async fn summaries(&self, enrolment_ids: &[Uuid]) -> Result<Vec<ProgressSummary>> {
         let keys: Vec<String> = enrolment_ids.iter().map(|id| cache_key(*id)).collect();
-        let cached = self.cache.get_many(&keys).await;
+        let cached = self.cache.get_many_as::<ProgressSummary>(&keys).await;
         let mut out = Vec::with_capacity(enrolment_ids.len());
         for (id, hit) in enrolment_ids.iter().zip(cached) {
-            match hit.and_then(|bytes| serde_json::from_slice::<ProgressSummary>(&bytes).ok()) {
-                Some(s) => out.push(s),
+            match hit {
+                Some(s) => out.push(self.visits.overlay(s)),
                 None => out.push(self.refresh_summary(*id).await?),
             }
         }

@@ -1,13 +1,19 @@
-//! "Continue where you left off": lesson visits reach the cached progress
-//! summary at once and the database behind the request.
+//! "Continue where you left off": lesson visits reach the learner's
+//! progress summary at once and the database behind the request.
 //!
-//! Reading a lesson never writes to the database in the request. The visit
-//! updates the learner's cached [`ProgressSummary`] (last lesson, last
-//! activity) and is noted in memory, one entry per enrolment (a later visit
-//! replaces an earlier one). A background task writes the noted visits in one
-//! batched statement every flush interval (`AGORA_RESUME_FLUSH_MS`, 1 s by
-//! default), and `agora serve` writes the rest after it has drained its
+//! Reading a lesson never writes in the request, to the database or to the
+//! cache. The visit is noted in memory with the learner's
+//! [`ProgressSummary`] after it (last lesson, last activity), one entry per
+//! enrolment (a later visit replaces an earlier one); this process's reads
+//! of the summary see it at once. A background task writes the noted visits
+//! in one batched statement every flush interval (`AGORA_RESUME_FLUSH_MS`,
+//! 1 s by default), then the summaries to the cache, where other replicas
+//! read them; `agora serve` writes the rest after it has drained its
 //! requests on SIGTERM or ctrl-c.
+//!
+//! So another replica shows the new position within a flush interval plus
+//! the second its near copy of the cache may be old: about two seconds with
+//! the defaults, while this one shows it at once.
 //!
 //! **The bound.** A crash (SIGKILL, power loss) loses at most the visits of
 //! the last flush interval, plus those of a flush in flight: the resume
@@ -40,9 +46,10 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, V
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Learning, OrderedLesson, ProgressSummary, now};
+use super::{Learning, OrderedLesson, ProgressSummary, now, progress::store_summary};
 use crate::{
     Result,
+    cache::Cache,
     xapi::emit::{Launch, Subject},
 };
 
@@ -64,9 +71,17 @@ pub(super) struct Visit {
     pub(super) at: OffsetDateTime,
 }
 
+/// A visit not yet written, and the learner's summary after it, not yet
+/// in the cache.
+#[derive(Clone, Debug)]
+pub(super) struct Pending {
+    pub(super) visit: Visit,
+    pub(super) summary: Arc<ProgressSummary>,
+}
+
 /// The visits not yet written, coalesced per enrolment.
 pub(super) struct ResumeTracker {
-    pending: Mutex<HashMap<Uuid, Visit>>,
+    pending: Mutex<HashMap<Uuid, Pending>>,
     /// The lessons opened since the last flush, for the xAPI
     /// `experienced` statements the flush writes: one per enrolment and
     /// lesson (see [`note`](Self::note)); bounded.
@@ -98,31 +113,35 @@ impl ResumeTracker {
     /// it later gets another).
     fn note(
         self: &Arc<Self>,
-        db: &DatabaseConnection,
-        enrolment_id: Uuid,
-        visit: Visit,
+        (db, cache): (&DatabaseConnection, &Cache),
+        pending: Pending,
         launch: Launch,
     ) {
+        let enrolment_id = pending.summary.enrolment_id;
         {
             let mut launched = self.launched.lock().expect("not poisoned");
             if launched.len() < MAX_LAUNCHES {
-                keep_first(&mut launched, (enrolment_id, visit.lesson_id), launch);
+                keep_first(
+                    &mut launched,
+                    (enrolment_id, pending.visit.lesson_id),
+                    launch,
+                );
             }
         }
         merge(
             &mut self.pending.lock().expect("not poisoned"),
             enrolment_id,
-            visit,
+            pending,
         );
         if !self.flusher_started.swap(true, Ordering::AcqRel) {
-            let (tracker, db) = (Arc::clone(self), db.clone());
+            let (tracker, db, cache) = (Arc::clone(self), db.clone(), cache.clone());
             tokio::spawn(async move {
                 let first = tokio::time::Instant::now() + tracker.interval;
                 let mut tick = tokio::time::interval_at(first, tracker.interval);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     tick.tick().await;
-                    if let Err(e) = tracker.flush(&db).await {
+                    if let Err(e) = tracker.flush(&db, &cache).await {
                         tracing::warn!(error = %e, "resume positions not written yet; retrying");
                     }
                 }
@@ -136,29 +155,49 @@ impl ResumeTracker {
             .lock()
             .expect("not poisoned")
             .get(&enrolment_id)
-            .copied()
+            .map(|p| p.visit)
     }
 
-    /// Writes every noted visit; what fails to be written is kept for the
-    /// next flush. Returns how many visits were written.
-    pub(super) async fn flush(&self, db: &DatabaseConnection) -> Result<usize> {
+    /// A summary read from the cache, with this process's visit not yet
+    /// there: the summary noted with the visit, unless the cached one is
+    /// of a later version (a completion came since) or already as recent.
+    pub(super) fn overlay(&self, cached: Arc<ProgressSummary>) -> ProgressSummary {
+        let pending = self.pending.lock().expect("not poisoned");
+        match pending.get(&cached.enrolment_id) {
+            Some(p) if newer(&p.summary, &cached) => p.summary.as_ref().clone(),
+            _ => cached.as_ref().clone(),
+        }
+    }
+
+    /// Writes every noted visit, then the summaries after them to the
+    /// cache; what fails to be written is kept for the next flush. A visit
+    /// stays readable here (see [`overlay`](Self::overlay)) until both are
+    /// done. Returns how many visits were written.
+    pub(super) async fn flush(&self, db: &DatabaseConnection, cache: &Cache) -> Result<usize> {
         let _writing = self.flushing.lock().await;
-        let mut batch: Vec<(Uuid, Visit)> =
-            std::mem::take(&mut *self.pending.lock().expect("not poisoned"))
-                .into_iter()
-                .collect();
+        let mut batch: Vec<(Uuid, Pending)> = self
+            .pending
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .map(|(id, p)| (*id, p.clone()))
+            .collect();
         // Rows locked in one order: two servers flushing never deadlock.
         batch.sort_by_key(|(id, _)| *id);
-        let mut written = 0;
         for chunk in crate::db::shaped_chunks(&batch, ROWS_PER_STATEMENT) {
-            if let Err(e) = write_visits(db, chunk).await {
-                let mut pending = self.pending.lock().expect("not poisoned");
-                for (id, visit) in &batch[written..] {
-                    merge(&mut pending, *id, *visit);
+            write_visits(db, chunk).await?;
+        }
+        for (_, p) in &batch {
+            store_summary(cache, &p.summary).await;
+        }
+        {
+            // What moved on since it was read stays for the next flush.
+            let mut pending = self.pending.lock().expect("not poisoned");
+            for (id, p) in &batch {
+                if pending.get(id).is_some_and(|now| now.visit == p.visit) {
+                    pending.remove(id);
                 }
-                return Err(e);
             }
-            written += chunk.len();
         }
         let launched = std::mem::take(&mut *self.launched.lock().expect("not poisoned"));
         let mut opened: Vec<&Launch> = launched.values().collect();
@@ -171,8 +210,14 @@ impl ResumeTracker {
             }
             return Err(e);
         }
-        Ok(written)
+        Ok(batch.len())
     }
+}
+
+/// Whether a summary noted with a visit is to be read instead of the
+/// cached one.
+fn newer(noted: &ProgressSummary, cached: &ProgressSummary) -> bool {
+    noted.version >= cached.version && noted.last_activity_at > cached.last_activity_at
 }
 
 /// Keeps the earliest opening of a lesson per (enrolment, lesson).
@@ -187,23 +232,25 @@ fn keep_first(launched: &mut HashMap<(Uuid, Uuid), Launch>, key: (Uuid, Uuid), l
         .or_insert(launch);
 }
 
-fn merge(pending: &mut HashMap<Uuid, Visit>, enrolment_id: Uuid, visit: Visit) {
-    pending
-        .entry(enrolment_id)
-        .and_modify(|v| {
-            if visit.at > v.at {
-                *v = visit;
+fn merge(pending: &mut HashMap<Uuid, Pending>, enrolment_id: Uuid, p: Pending) {
+    match pending.entry(enrolment_id) {
+        std::collections::hash_map::Entry::Occupied(mut kept) => {
+            if p.visit.at > kept.get().visit.at {
+                kept.insert(p);
             }
-        })
-        .or_insert(visit);
+        }
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(p);
+        }
+    }
 }
 
 /// One guarded `UPDATE … FROM (VALUES …)` for a batch of visits.
-async fn write_visits(db: &DatabaseConnection, visits: &[(Uuid, Visit)]) -> Result<()> {
+async fn write_visits(db: &DatabaseConnection, visits: &[(Uuid, Pending)]) -> Result<()> {
     let backend = db.get_database_backend();
     let mut values = Vec::with_capacity(visits.len() * 3);
     let mut rows = Vec::with_capacity(visits.len());
-    for (id, visit) in visits {
+    for (id, Pending { visit, .. }) in visits {
         rows.push(match backend {
             DatabaseBackend::Postgres => {
                 let n = values.len();
@@ -255,8 +302,8 @@ pub(super) fn apply_visit(
 }
 
 impl Learning {
-    /// Remembers that the learner is at this lesson: at once in the cached
-    /// summary, and in the database within a flush interval.
+    /// Remembers that the learner is at this lesson: at once in this
+    /// process, and in the database and the cache within a flush interval.
     pub(super) async fn note_visit(
         &self,
         mut summary: ProgressSummary,
@@ -273,19 +320,19 @@ impl Learning {
             lesson_key: lesson_key.to_owned(),
             at: visit.at,
         };
-        self.visits
-            .note(&self.db, summary.enrolment_id, visit, launch);
-        if summary.last_activity_at < visit.at {
-            apply_visit(&mut summary, order, lesson_id, visit.at);
-            self.store_summary(&summary).await;
-        }
+        apply_visit(&mut summary, order, lesson_id, visit.at);
+        let pending = Pending {
+            visit,
+            summary: Arc::new(summary.clone()),
+        };
+        self.visits.note((&self.db, &self.cache), pending, launch);
         Ok(summary)
     }
 
     /// Writes the visits not yet written; `agora serve` calls this once its
     /// requests have drained. Returns how many were written.
     pub async fn flush_visits(&self) -> Result<usize> {
-        self.visits.flush(&self.db).await
+        self.visits.flush(&self.db, &self.cache).await
     }
 }
 
@@ -379,22 +426,46 @@ mod tests {
 
     #[test]
     fn visits_coalesce_to_the_latest_per_enrolment() {
+        let order = course(&["a", "b"]);
+        let s = Arc::new(summary(&order, 0));
         let mut pending = HashMap::new();
-        let e = Uuid::new_v4();
+        let e = s.enrolment_id;
         let t = OffsetDateTime::UNIX_EPOCH;
         let late = Visit {
             lesson_id: Uuid::new_v4(),
             at: t + time::Duration::seconds(2),
         };
-        merge(&mut pending, e, late);
+        let noted = |visit| Pending {
+            visit,
+            summary: Arc::clone(&s),
+        };
+        merge(&mut pending, e, noted(late));
         merge(
             &mut pending,
             e,
-            Visit {
+            noted(Visit {
                 lesson_id: Uuid::new_v4(),
                 at: t,
-            },
+            }),
         );
-        assert_eq!(pending.get(&e), Some(&late));
+        assert_eq!(pending.get(&e).map(|p| p.visit), Some(late));
+    }
+
+    #[test]
+    fn a_noted_visit_is_read_over_the_cache_unless_a_later_version_is_there() {
+        let order = course(&["a", "b", "c"]);
+        let cached = summary(&order, 1);
+        let mut noted = cached.clone();
+        let at = cached.last_activity_at + time::Duration::seconds(3);
+        apply_visit(&mut noted, &order, order[2].id, at);
+        assert!(newer(&noted, &cached), "the visit is read at once");
+        assert!(!newer(&noted, &noted), "the cache has it now");
+        let mut completed = cached.clone();
+        completed.version += 1;
+        completed.completed_lessons = 2;
+        assert!(!newer(&noted, &completed), "a completion came since");
+        let mut older = noted.clone();
+        older.last_activity_at = cached.last_activity_at;
+        assert!(!newer(&older, &cached), "nothing new in it");
     }
 }

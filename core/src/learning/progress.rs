@@ -253,6 +253,28 @@ pub(super) async fn store_summary(cache: &Cache, summary: &ProgressSummary) {
         .await;
 }
 
+/// The summary after a visit to `lesson_id` at `at`; an older visit changes nothing.
+pub(super) fn apply_visit(
+    summary: &mut ProgressSummary,
+    order: &[OrderedLesson],
+    lesson_id: Uuid,
+    at: OffsetDateTime,
+) {
+    if at <= summary.last_activity_at {
+        return;
+    }
+    summary.last_lesson_id = Some(lesson_id);
+    summary.last_activity_at = at;
+    // With every lesson done the learner resumes where they were (see
+    // `standing`); otherwise at the first lesson not done, which a visit
+    // does not change.
+    if summary.total_lessons > 0 && summary.completed_lessons >= summary.total_lessons {
+        let resume = order.iter().find(|l| l.id == lesson_id).or(order.first());
+        summary.resume_lesson_id = resume.map(|l| l.id);
+        summary.resume_lesson_key = resume.map(|l| l.key.clone());
+    }
+}
+
 /// The summary of an enrolment whose done lessons are `done`.
 pub(super) fn summary_of(
     e: enrolment::Model,
@@ -305,7 +327,7 @@ impl Learning {
         txn.commit().await?;
         // A visit this process has not written yet is newer than the database.
         if let Some(v) = self.visits.pending(enrolment_id) {
-            super::resume::apply_visit(&mut summary, &order, v.lesson_id, v.at);
+            apply_visit(&mut summary, &order, v.lesson_id, v.at);
         }
         self.store_summary(&summary).await;
         Ok(summary)

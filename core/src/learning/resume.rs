@@ -46,7 +46,10 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, V
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Learning, OrderedLesson, ProgressSummary, now, progress::store_summary};
+use super::{
+    Learning, OrderedLesson, ProgressSummary, now,
+    progress::{apply_visit, store_summary},
+};
 use crate::{
     Result,
     cache::Cache,
@@ -277,28 +280,6 @@ async fn write_visits(db: &DatabaseConnection, visits: &[(Uuid, Pending)]) -> Re
     db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
     Ok(())
-}
-
-/// The summary after a visit to `lesson_id` at `at`; an older visit changes nothing.
-pub(super) fn apply_visit(
-    summary: &mut ProgressSummary,
-    order: &[OrderedLesson],
-    lesson_id: Uuid,
-    at: OffsetDateTime,
-) {
-    if at <= summary.last_activity_at {
-        return;
-    }
-    summary.last_lesson_id = Some(lesson_id);
-    summary.last_activity_at = at;
-    // With every lesson done the learner resumes where they were (see
-    // `standing`); otherwise at the first lesson not done, which a visit
-    // does not change.
-    if summary.total_lessons > 0 && summary.completed_lessons >= summary.total_lessons {
-        let resume = order.iter().find(|l| l.id == lesson_id).or(order.first());
-        summary.resume_lesson_id = resume.map(|l| l.id);
-        summary.resume_lesson_key = resume.map(|l| l.key.clone());
-    }
 }
 
 impl Learning {

@@ -78,8 +78,8 @@ impl Near {
         Self {
             values: moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
-                // The decoded copy is not weighed: it is about the size
-                // of its JSON.
+                // The decoded copy is counted as about the size of its
+                // JSON again: hence twice the stored bytes.
                 .weigher(|k: &String, v: &Arc<Entry>| {
                     (k.len() + 2 * v.stored.len() + 64).min(u32::MAX as usize) as u32
                 })

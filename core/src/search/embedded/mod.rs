@@ -27,8 +27,10 @@ use uuid::Uuid;
 mod collect;
 mod posts;
 mod queries;
+mod words;
 
 use collect::{DocFacts, FilterCodes, Matches, doc_facts, facet_names};
+use words::Vocabulary;
 
 use super::{
     BoxFuture, CourseDocument, EngineQuery, EngineResults, PostDocument, PostQuery, PostResults,
@@ -141,6 +143,7 @@ struct DocCache {
     generation: u64,
     docs: HashMap<DocAddress, Arc<CourseDocument>>,
     facts: Option<DocFacts>,
+    vocabulary: Option<Arc<Vocabulary>>,
 }
 
 impl DocCache {
@@ -149,6 +152,7 @@ impl DocCache {
         if self.generation != generation {
             self.docs.clear();
             self.facts = None;
+            self.vocabulary = None;
             self.generation = generation;
         }
     }
@@ -444,11 +448,14 @@ impl Inner {
 
     fn search(&self, q: EngineQuery<'_>) -> Result<EngineResults> {
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
         let query: Box<dyn Query> = match q.query {
-            Some(text) => self.text_query(text),
+            Some(text) => {
+                let vocabulary = self.vocabulary(&searcher, generation)?;
+                self.text_query(text, &vocabulary)
+            }
             None => Box::new(AllQuery),
         };
-        let generation = searcher.generation().generation_id();
         let collector = Matches {
             filters: FilterCodes::from(q.filters),
             facts: self.facts(&searcher, generation)?,
@@ -509,6 +516,25 @@ impl Inner {
             c.facts = Some(facts.clone());
         }
         Ok(facts)
+    }
+
+    /// The words of the searcher's tiers, gathered once per generation.
+    fn vocabulary(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<Arc<Vocabulary>> {
+        if let Some(v) = self.cache.read().ok().and_then(|c| {
+            (c.generation == generation)
+                .then(|| c.vocabulary.clone())
+                .flatten()
+        }) {
+            return Ok(v);
+        }
+        let v = Arc::new(
+            Vocabulary::build(searcher, &self.fields.plain).map_err(internal("vocabulary"))?,
+        );
+        if let Ok(mut c) = self.cache.write() {
+            c.follow(generation);
+            c.vocabulary = Some(v.clone());
+        }
+        Ok(v)
     }
 
     fn stored(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<CourseDocument> {

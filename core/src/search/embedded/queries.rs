@@ -1,36 +1,36 @@
 //! The embedded engine's queries: each word's best match (exact, stemmed,
 //! with typos, or as a prefix), per tier, and synonyms as phrases.
 
-use std::sync::Arc;
-
 use tantivy::{
     Term,
     query::{
-        AutomatonWeight, BooleanQuery, ConstScoreQuery, DfaWrapper, DisjunctionMaxQuery,
-        EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery, Weight,
+        BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
     },
-    schema::{Field, IndexRecordOption},
+    schema::IndexRecordOption,
 };
 
-use super::{Inner, PREFIX, STEM, TIERS, TYPO};
+use super::{
+    Inner, PREFIX, STEM, TIERS, TYPO,
+    words::{Part, Vocabulary, WordQuery},
+};
 use crate::search::query::{QueryGroup, QueryText, QueryWord, stems_of};
 
 impl Inner {
-    pub(super) fn text_query(&self, q: &QueryText) -> Box<dyn Query> {
+    pub(super) fn text_query(&self, q: &QueryText, vocabulary: &Vocabulary) -> Box<dyn Query> {
         let groups: Vec<(Occur, Box<dyn Query>)> = q
             .groups
             .iter()
-            .map(|g| (Occur::Must, self.group_query(g)))
+            .map(|g| (Occur::Must, self.group_query(g, vocabulary)))
             .collect();
         Box::new(BooleanQuery::new(groups))
     }
 
     /// The words as typed (all of them), or any of their synonyms.
-    fn group_query(&self, g: &QueryGroup) -> Box<dyn Query> {
+    fn group_query(&self, g: &QueryGroup, vocabulary: &Vocabulary) -> Box<dyn Query> {
         let typed: Box<dyn Query> = Box::new(BooleanQuery::new(
             g.words
                 .iter()
-                .map(|w| (Occur::Must, self.word_query(w)))
+                .map(|w| (Occur::Must, self.word_query(w, vocabulary)))
                 .collect(),
         ));
         if g.alternatives.is_empty() {
@@ -41,53 +41,65 @@ impl Inner {
         Box::new(DisjunctionMaxQuery::new(options))
     }
 
-    /// The best match of one word: exact, stemmed, with typos, or as a prefix.
-    fn word_query(&self, w: &QueryWord) -> Box<dyn Query> {
+    /// The best match of one word: exact, stemmed, with typos, or as a
+    /// prefix, in the best tier (see [`WordQuery`]).
+    fn word_query(&self, w: &QueryWord, vocabulary: &Vocabulary) -> Box<dyn Query> {
         let f = &self.fields;
         let stems = stems_of(&w.folded);
-        // Each Levenshtein automaton is built once and run on every tier.
-        let automaton = |prefix: bool| {
+        let mut parts = Vec::new();
+        for (tier, weight) in TIERS {
+            let t = tier as usize;
+            parts.push(Part {
+                field: f.plain[t],
+                score: weight,
+                terms: vec![w.folded.as_bytes().to_vec()],
+            });
+            for (li, stem) in stems.iter().enumerate() {
+                if !stem.is_empty() {
+                    parts.push(Part {
+                        field: f.stemmed[t][li],
+                        score: weight * STEM,
+                        terms: vec![stem.as_bytes().to_vec()],
+                    });
+                }
+            }
+        }
+        // A prefix automaton with the same typos matches every word the
+        // whole-word one does, at the same weight: one walk, not two.
+        let kind = if w.prefix {
+            Some((true, if w.typos > 0 { TYPO } else { PREFIX }))
+        } else if w.typos > 0 {
+            Some((false, TYPO))
+        } else {
+            None
+        };
+        if let Some((prefix, kind_weight)) = kind {
             let term = Term::from_field_text(f.plain[0], &w.folded);
-            let q = if prefix {
+            let query = if prefix {
                 FuzzyTermQuery::new_prefix(term, w.typos, true)
             } else {
                 FuzzyTermQuery::new(term, w.typos, true)
             };
-            q.automaton().ok().map(Arc::new)
-        };
-        // A prefix automaton with the same typos matches every word the
-        // whole-word one does, at the same weight: one walk per tier, not two.
-        let fuzzy = if w.typos > 0 && !w.prefix {
-            automaton(false)
-        } else {
-            None
-        };
-        let prefix = if w.prefix { automaton(true) } else { None };
-        let mut options: Vec<Box<dyn Query>> = Vec::new();
-        for (tier, weight) in TIERS {
-            let t = tier as usize;
-            let plain = Term::from_field_text(f.plain[t], &w.folded);
-            options.push(scored(term(plain), weight));
-            for (li, stem) in stems.iter().enumerate() {
-                if !stem.is_empty() {
-                    let s = Term::from_field_text(f.stemmed[t][li], stem);
-                    options.push(scored(term(s), weight * STEM));
+            if let Ok(automaton) = query.automaton() {
+                let found = vocabulary.matching(&automaton);
+                for (tier, weight) in TIERS {
+                    let t = tier as usize;
+                    let terms: Vec<Vec<u8>> = found
+                        .iter()
+                        .filter(|(_, tiers)| tiers & (1 << t) != 0)
+                        .map(|(word, _)| word.clone())
+                        .collect();
+                    if !terms.is_empty() {
+                        parts.push(Part {
+                            field: f.plain[t],
+                            score: weight * kind_weight,
+                            terms,
+                        });
+                    }
                 }
             }
-            if let Some(a) = &fuzzy {
-                options.push(scored(
-                    Box::new(SharedAutomaton(f.plain[t], a.clone())),
-                    weight * TYPO,
-                ));
-            }
-            if let Some(a) = &prefix {
-                options.push(scored(
-                    Box::new(SharedAutomaton(f.plain[t], a.clone())),
-                    weight * if w.typos > 0 { TYPO } else { PREFIX },
-                ));
-            }
         }
-        Box::new(DisjunctionMaxQuery::new(options))
+        Box::new(WordQuery::new(parts))
     }
 
     /// A synonym: all its words in the same tier, each exact or stemmed.
@@ -120,25 +132,6 @@ impl Inner {
             options.push(scored(Box::new(BooleanQuery::new(all)), weight));
         }
         Box::new(DisjunctionMaxQuery::new(options))
-    }
-}
-
-/// A typo or prefix automaton run on one field; clones share the automaton.
-#[derive(Clone)]
-struct SharedAutomaton(Field, Arc<DfaWrapper>);
-
-impl std::fmt::Debug for SharedAutomaton {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SharedAutomaton({:?})", self.0)
-    }
-}
-
-impl Query for SharedAutomaton {
-    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(
-            self.0,
-            self.1.clone(),
-        )))
     }
 }
 

@@ -16,20 +16,41 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
+use tantivy_fst::Automaton;
+
 use tantivy::{
     DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED,
-    query::{DfaWrapper, EnableScoring, Explanation, Query, Scorer, Weight},
+    query::{EnableScoring, Explanation, Query, Scorer, Weight},
     schema::{Field, IndexRecordOption},
 };
-use tantivy_fst::{IntoStreamer, Map, Streamer};
 
 /// Every word of the title, about and body tiers, with the tiers it is in
-/// (one bit each). Built once per searcher generation.
-pub(super) struct Vocabulary(Map<Vec<u8>>);
+/// (one bit each), as a trie. Built once per searcher generation.
+///
+/// A typo or prefix automaton walks the trie: words that share a prefix
+/// share the automaton's states along it, and once a prefix can no longer
+/// match, its whole subtree is skipped in one step. The trie is a plain
+/// array of nodes in depth-first order, cheaper to walk than an FST, whose
+/// nodes must be decoded on every visit.
+#[derive(Default)]
+pub(super) struct Vocabulary {
+    nodes: Vec<Node>,
+}
+
+#[derive(Clone, Copy)]
+struct Node {
+    byte: u8,
+    /// The tiers of the word ending here; 0 where no word ends.
+    tiers: u8,
+    /// How many bytes from the root, this one included (1 and more).
+    depth: u16,
+    /// The node after this one's subtree.
+    end: u32,
+}
 
 impl Vocabulary {
     pub(super) fn build(searcher: &Searcher, tiers: &[Field; 3]) -> tantivy::Result<Vocabulary> {
-        let mut words: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut words: BTreeMap<Vec<u8>, u8> = BTreeMap::new();
         for reader in searcher.segment_readers() {
             for (tier, field) in tiers.iter().enumerate() {
                 let index = reader.inverted_index(*field)?;
@@ -39,18 +60,66 @@ impl Vocabulary {
                 }
             }
         }
-        let map = Map::from_iter(words).map_err(|e| {
-            tantivy::TantivyError::InternalError(format!("the search vocabulary: {e}"))
-        })?;
-        Ok(Vocabulary(map))
+        Ok(Vocabulary::from_sorted(words))
     }
 
-    /// The words `automaton` accepts, each with its tiers.
-    pub(super) fn matching(&self, automaton: &DfaWrapper) -> Vec<(Vec<u8>, u64)> {
+    /// From distinct words in byte order. Words longer than a node's depth
+    /// can count are left out (the analyser never makes one).
+    fn from_sorted(words: impl IntoIterator<Item = (Vec<u8>, u8)>) -> Vocabulary {
+        let mut nodes: Vec<Node> = Vec::new();
+        // open[d]: the node at depth d + 1 on the current path.
+        let mut open: Vec<usize> = Vec::new();
+        let mut prev: Vec<u8> = Vec::new();
+        for (word, tiers) in words {
+            if word.is_empty() || word.len() > usize::from(u16::MAX) {
+                continue;
+            }
+            let shared = prev.iter().zip(&word).take_while(|(a, b)| a == b).count();
+            for closed in open.drain(shared..) {
+                nodes[closed].end = nodes.len() as u32;
+            }
+            for (d, &byte) in word.iter().enumerate().skip(shared) {
+                open.push(nodes.len());
+                nodes.push(Node {
+                    byte,
+                    tiers: 0,
+                    depth: (d + 1) as u16,
+                    end: 0,
+                });
+            }
+            if let Some(&last) = open.last() {
+                nodes[last].tiers |= tiers;
+            }
+            prev = word;
+        }
+        for closed in open {
+            nodes[closed].end = nodes.len() as u32;
+        }
+        Vocabulary { nodes }
+    }
+
+    /// The words `automaton` accepts, each with its tiers, in byte order.
+    pub(super) fn matching<A: Automaton>(&self, automaton: &A) -> Vec<(Vec<u8>, u8)> {
         let mut found = Vec::new();
-        let mut stream = self.0.search(automaton).into_stream();
-        while let Some((word, tiers)) = stream.next() {
-            found.push((word.to_vec(), tiers));
+        // states[d]: the automaton's state after the first d bytes of `path`.
+        let mut states = vec![automaton.start()];
+        let mut path: Vec<u8> = Vec::new();
+        let mut k = 0;
+        while let Some(node) = self.nodes.get(k) {
+            let depth = usize::from(node.depth);
+            let next = automaton.accept(&states[depth - 1], node.byte);
+            if !automaton.can_match(&next) {
+                k = node.end as usize;
+                continue;
+            }
+            states.truncate(depth);
+            states.push(next);
+            path.truncate(depth - 1);
+            path.push(node.byte);
+            if node.tiers != 0 && automaton.is_match(&states[depth]) {
+                found.push((path.clone(), node.tiers));
+            }
+            k += 1;
         }
         found
     }
@@ -176,7 +245,103 @@ impl Scorer for BestScores {
 
 #[cfg(test)]
 mod tests {
+    use tantivy::{Term, query::FuzzyTermQuery, schema::Schema};
+
     use super::*;
+
+    /// Runs the automaton over the whole word, as an FST walk would.
+    fn accepts<A: Automaton>(a: &A, word: &[u8]) -> bool {
+        let mut state = a.start();
+        for &b in word {
+            state = a.accept(&state, b);
+            if !a.can_match(&state) {
+                return false;
+            }
+        }
+        a.is_match(&state)
+    }
+
+    #[test]
+    fn the_walk_finds_what_each_word_alone_would() {
+        let mut words: Vec<&str> = vec![
+            "local",
+            "locale",
+            "localisation",
+            "localización",
+            "locally",
+            "loca",
+            "loc",
+            "resilience",
+            "résilience",
+            "resiliencia",
+            "resilient",
+            "risk",
+            "risks",
+            "risque",
+            "urban",
+            "urbain",
+            "urbano",
+            "a",
+            "ab",
+            "abc",
+            "water",
+            "waste",
+            "wa",
+            "z",
+            "disaster",
+            "disasters",
+            "desastres",
+            "catastrophe",
+        ];
+        words.sort_unstable();
+        words.dedup();
+        let vocabulary = Vocabulary::from_sorted(
+            words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.as_bytes().to_vec(), (i % 7) as u8 + 1)),
+        );
+        let field = Schema::builder().add_text_field("f", tantivy::schema::TEXT);
+        for (query, typos, prefix) in [
+            ("resilence", 2, false),
+            ("loca", 0, true),
+            ("loca", 1, true),
+            ("urbn", 1, false),
+            ("risk", 0, true),
+            ("wat", 1, true),
+            ("disaster", 1, false),
+            ("zzz", 2, false),
+            ("a", 1, true),
+        ] {
+            let term = Term::from_field_text(field, query);
+            let fuzzy = if prefix {
+                FuzzyTermQuery::new_prefix(term, typos, true)
+            } else {
+                FuzzyTermQuery::new(term, typos, true)
+            };
+            let dfa = fuzzy.automaton().expect("an automaton");
+            let walked: Vec<(Vec<u8>, u8)> = vocabulary.matching(&dfa);
+            let alone: Vec<(Vec<u8>, u8)> = words
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| accepts(&dfa, w.as_bytes()))
+                .map(|(i, w)| (w.as_bytes().to_vec(), (i % 7) as u8 + 1))
+                .collect();
+            assert_eq!(
+                walked, alone,
+                "{query} with {typos} typo(s), prefix {prefix}"
+            );
+        }
+        assert!(
+            !vocabulary
+                .matching(
+                    &FuzzyTermQuery::new_prefix(Term::from_field_text(field, "loca"), 0, true)
+                        .automaton()
+                        .expect("dfa")
+                )
+                .is_empty()
+        );
+    }
 
     #[test]
     fn best_scores_advance_and_seek_in_order() {

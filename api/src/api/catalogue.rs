@@ -11,6 +11,7 @@ use poem_openapi::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::lang_param::LangParam;
 use super::{cached_json::CachedJson, error::ApiError, theme_param::ThemeParam};
 use crate::http::{
     locale::{self, LocaleSource},
@@ -301,8 +302,7 @@ impl CatalogueApi {
         #[oai(validator(pattern = "^(popular|title|newest|duration|-duration)$"))]
         sort: Query<Option<String>>,
         /// Preferred content locale, e.g. `fr`.
-        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
-        lang: Query<Option<String>>,
+        lang: Query<Option<LangParam>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<CourseListResponse, ApiError> {
@@ -389,8 +389,7 @@ impl CatalogueApi {
         /// The course's URL name.
         slug: Path<String>,
         /// Preferred content locale, e.g. `fr`.
-        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
-        lang: Query<Option<String>>,
+        lang: Query<Option<LangParam>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<CourseDetailResponse, ApiError> {

@@ -15,6 +15,7 @@ pub mod discussions;
 pub mod document;
 mod download;
 pub mod explorer;
+mod lang_param;
 pub mod learning;
 pub mod lti;
 pub mod lti_roster;

@@ -10,6 +10,7 @@ use poem_openapi::{
 };
 use time::{Date, OffsetDateTime};
 
+use super::lang_param::LangParam;
 use super::{
     auth::{Auth, content_locales},
     error::ApiError,
@@ -148,8 +149,7 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: Auth,
         slug: Path<String>,
-        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
-        lang: Query<Option<String>>,
+        lang: Query<Option<LangParam>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<Json<CourseReport>, ApiError> {
         let course = readable_course(&state, &auth, &slug).await?;
@@ -240,8 +240,7 @@ impl ReportsApi {
         slug: Path<String>,
         /// enrolments.csv, funnel.csv, questions.csv or locales.csv
         file: Path<String>,
-        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
-        lang: Query<Option<String>>,
+        lang: Query<Option<LangParam>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<CsvFile, ApiError> {
         let table = table(

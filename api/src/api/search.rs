@@ -6,6 +6,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Header, param::Que
 
 use serde::Serialize;
 
+use super::lang_param::LangParam;
 use super::{
     cached_json::CachedJson,
     catalogue::{PUBLIC_CACHE, preferred_locales},
@@ -188,8 +189,7 @@ impl SearchApi {
         /// Facets to count, comma-separated: sdg, sendai, language, level, duration (default: all).
         facets: Query<Option<String>>,
         /// Preferred content locale, e.g. `es`.
-        #[oai(validator(pattern = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length = 35))]
-        lang: Query<Option<String>>,
+        lang: Query<Option<LangParam>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> Result<SearchResponse, ApiError> {
         reject_unknown_parameters(req)?;

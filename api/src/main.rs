@@ -23,15 +23,31 @@ use crate::cli::{
     ops::{connect, import_dir},
 };
 
-/// mimalloc rather than glibc's allocator. A search or a page allocates
-/// and frees many small values; under glibc that was a fifth of the
-/// server's time (`bench/README.md`), and glibc's per-thread arenas made a
-/// server under load grow past 300 MB resident unless capped with
-/// `MALLOC_ARENA_MAX`, which it reads only as the process starts.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// glibc gives every thread that allocates an arena of its own (up to
+/// eight per core); SQLite's connection threads and the runtime's workers
+/// then each keep what they once freed, and a server under load grew past
+/// 300 MB resident. Two arenas keep it near what it holds (measured in
+/// `bench/README.md`). glibc reads `MALLOC_ARENA_MAX` only as the process
+/// starts (and this crate has no unsafe code to call `mallopt`), so when it
+/// is not set the binary starts itself again, at once, with it set; a value
+/// already in the environment is kept.
+fn cap_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        use std::os::unix::process::CommandExt;
+        if let Ok(exe) = std::env::current_exe() {
+            let err = std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env("MALLOC_ARENA_MAX", "2")
+                .exec();
+            // `exec` returns only when it failed: go on as we are.
+            eprintln!("note: not restarted with MALLOC_ARENA_MAX=2 ({err})");
+        }
+    }
+}
 
 fn main() -> ExitCode {
+    cap_malloc_arenas();
     agora_core::metrics::mark_start();
     let cli = Cli::parse();
     if let Err(e) = cli.config.validate() {

@@ -3,12 +3,11 @@
 //! `pattern` validator compiles its regular expression on every request,
 //! which cost a search about 3 % of its time (`bench/README.md`).
 
-use std::{borrow::Cow, ops::Deref};
+use std::ops::Deref;
 
-use poem_openapi::{
-    registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromParameter, ParseResult, Type},
-};
+use poem_openapi::types::{ParseError, ParseFromParameter, ParseResult};
+
+use super::pattern_type::pattern_type;
 
 /// What [`LangParam`] accepts, as JSON Schema states it.
 pub const PATTERN: &str = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$";
@@ -35,31 +34,7 @@ fn well_formed(tag: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-impl Type for LangParam {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string(lang)".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            pattern: Some(PATTERN.into()),
-            max_length: Some(MAX_LENGTH),
-            ..MetaSchema::new("string")
-        }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::once(self))
-    }
-}
+pattern_type!(LangParam, "string(lang)", PATTERN, MAX_LENGTH);
 
 impl ParseFromParameter for LangParam {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {

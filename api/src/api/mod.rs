@@ -25,6 +25,7 @@ pub mod offline;
 pub mod org_reports;
 pub mod organisations;
 pub mod partners;
+mod pattern_type;
 pub mod practices;
 mod report_files;
 pub mod reports;

@@ -3,13 +3,10 @@
 //! parameter's validators to the whole list, not to each value, so the
 //! pattern lives on the item type.
 
-use std::borrow::Cow;
-
 use agora_core::domain::Theme;
-use poem_openapi::{
-    registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromParameter, ParseResult, Type},
-};
+use poem_openapi::types::{ParseError, ParseFromParameter, ParseResult};
+
+use super::pattern_type::pattern_type;
 
 /// What `Theme`'s parser accepts, as JSON Schema states it.
 pub const PATTERN: &str = "^(sdg:([1-9]|1[0-7])|sendai:[1-4]|tag:[a-z0-9]+(-[a-z0-9]+)*)$";
@@ -18,31 +15,7 @@ pub const MAX_LENGTH: usize = 84;
 
 pub struct ThemeParam(pub Theme);
 
-impl Type for ThemeParam {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string(theme)".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            pattern: Some(PATTERN.into()),
-            max_length: Some(MAX_LENGTH),
-            ..MetaSchema::new("string")
-        }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::once(self))
-    }
-}
+pattern_type!(ThemeParam, "string(theme)", PATTERN, MAX_LENGTH);
 
 impl ParseFromParameter for ThemeParam {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {

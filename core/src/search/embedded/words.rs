@@ -32,7 +32,6 @@ use tantivy::{
 /// match, its whole subtree is skipped in one step. The trie is a plain
 /// array of nodes in depth-first order, cheaper to walk than an FST, whose
 /// nodes must be decoded on every visit.
-#[derive(Default)]
 pub(super) struct Vocabulary {
     nodes: Vec<Node>,
 }

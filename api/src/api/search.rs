@@ -208,14 +208,16 @@ impl SearchApi {
             },
             preferred,
         )?;
-        let found = search::search(&state.search, &request).await?;
+        // Moved out when this request holds the only copy (the answer cache
+        // is off, or did not keep it), copied when the cache shares it.
+        let found = std::sync::Arc::unwrap_or_clone(search::search(&state.search, &request).await?);
         let mut facets = SearchFacets::default();
-        for (facet, values) in &found.facets {
+        for (facet, values) in found.facets {
             let values = Some(
                 values
-                    .iter()
+                    .into_iter()
                     .map(|v| FacetCount {
-                        value: v.value.clone(),
+                        value: v.value,
                         count: v.count,
                     })
                     .collect(),
@@ -231,27 +233,27 @@ impl SearchApi {
         let body = SearchResults {
             items: found
                 .hits
-                .iter()
+                .into_iter()
                 .map(|h| SearchItem {
-                    slug: h.slug.clone(),
+                    slug: h.slug,
                     locale: h.locale.to_string(),
                     default_locale: h.default_locale.to_string(),
                     available_locales: h.available_locales.iter().map(|l| l.to_string()).collect(),
-                    title: h.title.clone(),
-                    summary: h.summary.clone(),
+                    title: h.title,
+                    summary: h.summary,
                     level: h.level.to_string(),
                     duration_minutes: h.duration_minutes,
                     duration_band: h.duration_band.to_string(),
                     themes: SearchThemes {
-                        sdgs: h.sdgs.clone(),
-                        sendai: h.sendai.clone(),
-                        tags: h.tags.clone(),
+                        sdgs: h.sdgs,
+                        sendai: h.sendai,
+                        tags: h.tags,
                     },
                     enrolment_count: h.enrolment_count,
                     highlight: SearchHighlight {
-                        title: h.highlight.title.clone(),
-                        summary: h.highlight.summary.clone(),
-                        snippet: h.highlight.snippet.clone(),
+                        title: h.highlight.title,
+                        summary: h.highlight.summary,
+                        snippet: h.highlight.snippet,
                         snippet_locale: h.highlight.snippet_locale.map(|l| l.to_string()),
                     },
                 })

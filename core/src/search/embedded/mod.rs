@@ -25,6 +25,7 @@ use tantivy::{
 use uuid::Uuid;
 
 mod collect;
+mod phrases;
 mod posts;
 mod queries;
 mod words;
@@ -463,13 +464,21 @@ impl Inner {
         let (mut hits, codes) = searcher
             .search(query.as_ref(), &collector)
             .map_err(internal("search"))?;
-        hits.sort_by(|a, b| {
+        let total = hits.len() as u64;
+        // Best first: score, then popularity, then a stable tie-break. Only
+        // the pages up to the one asked for are put in order.
+        let order = |a: &collect::Hit, b: &collect::Hit| {
             b.0.total_cmp(&a.0)
                 .then(b.1.cmp(&a.1))
                 .then(a.2.cmp(&b.2))
                 .then(a.3.cmp(&b.3))
-        });
-        let total = hits.len() as u64;
+        };
+        let shown = (q.offset.saturating_add(q.limit) as usize).min(hits.len());
+        if shown < hits.len() {
+            hits.select_nth_unstable_by(shown, order);
+            hits.truncate(shown);
+        }
+        hits.sort_unstable_by(order);
         let mut docs = Vec::new();
         for (_, _, _, addr) in hits
             .into_iter()

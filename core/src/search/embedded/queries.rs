@@ -3,14 +3,12 @@
 
 use tantivy::{
     Term,
-    query::{
-        BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
-    },
-    schema::IndexRecordOption,
+    query::{BooleanQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query},
 };
 
 use super::{
     Inner, PREFIX, STEM, TIERS, TYPO,
+    phrases::{PhraseQuery, PhraseTier},
     words::{Part, Vocabulary, WordQuery},
 };
 use crate::search::query::{QueryGroup, QueryText, QueryWord, stems_of};
@@ -102,43 +100,33 @@ impl Inner {
         Box::new(WordQuery::new(parts))
     }
 
-    /// A synonym: all its words in the same tier, each exact or stemmed.
+    /// A synonym: all its words in the same tier, each exact or stemmed
+    /// (see [`PhraseQuery`]).
     fn phrase_query(&self, words: &[String]) -> Box<dyn Query> {
         let f = &self.fields;
         let stems: Vec<[String; 3]> = words.iter().map(|w| stems_of(w)).collect();
-        let mut options: Vec<Box<dyn Query>> = Vec::new();
-        for (tier, weight) in TIERS {
-            let t = tier as usize;
-            let all: Vec<(Occur, Box<dyn Query>)> = words
-                .iter()
-                .zip(&stems)
-                .map(|(w, s)| {
-                    let mut any: Vec<(Occur, Box<dyn Query>)> =
-                        vec![(Occur::Should, term(Term::from_field_text(f.plain[t], w)))];
-                    for (li, stem) in s.iter().enumerate() {
-                        if !stem.is_empty() {
-                            any.push((
-                                Occur::Should,
-                                term(Term::from_field_text(f.stemmed[t][li], stem)),
-                            ));
-                        }
-                    }
-                    (
-                        Occur::Must,
-                        Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            options.push(scored(Box::new(BooleanQuery::new(all)), weight));
-        }
-        Box::new(DisjunctionMaxQuery::new(options))
+        let tiers = TIERS
+            .iter()
+            .map(|&(tier, weight)| {
+                let t = tier as usize;
+                PhraseTier {
+                    score: weight,
+                    words: words
+                        .iter()
+                        .zip(&stems)
+                        .map(|(w, s)| {
+                            let mut any = vec![(f.plain[t], w.as_bytes().to_vec())];
+                            for (li, stem) in s.iter().enumerate() {
+                                if !stem.is_empty() {
+                                    any.push((f.stemmed[t][li], stem.as_bytes().to_vec()));
+                                }
+                            }
+                            any
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Box::new(PhraseQuery::new(tiers))
     }
-}
-
-fn term(t: Term) -> Box<dyn Query> {
-    Box::new(TermQuery::new(t, IndexRecordOption::Basic))
-}
-
-fn scored(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(q, score))
 }

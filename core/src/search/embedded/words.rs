@@ -192,7 +192,7 @@ impl Weight for WordWeight {
 }
 
 /// The documents with a score, in order.
-struct BestScores {
+pub(super) struct BestScores {
     docs: Vec<DocId>,
     best: Vec<Score>,
     at: usize,
@@ -200,7 +200,8 @@ struct BestScores {
 }
 
 impl BestScores {
-    fn new(best: Vec<Score>, boost: Score) -> BestScores {
+    /// Over one score per document of the segment, 0 where it does not match.
+    pub(super) fn new(best: Vec<Score>, boost: Score) -> BestScores {
         let docs = (0..best.len() as DocId)
             .filter(|&d| best[d as usize] > 0.0)
             .collect();

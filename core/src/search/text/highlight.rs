@@ -1,6 +1,10 @@
 //! The `<mark>`ed words and snippets of a search answer, found by the
 //! rules the engines match by, so both engines highlight alike.
 
+use std::{cell::RefCell, collections::HashMap};
+
+use rustc_hash::FxBuildHasher;
+
 use super::{
     ANALYZERS, Analyzers, escape_html, for_each_word, letters, locale_index, stems,
     within_distance_chars,
@@ -32,6 +36,11 @@ pub struct Highlighter {
     /// the text is stemmed only when it begins like one of them).
     stems: [Vec<String>; 3],
     stem_starts: [Vec<Vec<u8>>; 3],
+    /// The verdicts so far, by word as written: the search's twenty titles
+    /// and summaries repeat their words, and a look-up is cheaper than the
+    /// typo and stem rules. Per word, bit `l` says locale `l` was judged and
+    /// bit `l + 3` that it matched there.
+    seen: RefCell<HashMap<String, u8, FxBuildHasher>>,
 }
 
 fn start(s: &str) -> &[u8] {
@@ -187,7 +196,18 @@ impl Highlighter {
                         String::new()
                     }
                 };
-                if self.matches(folded, stem_of, locale, &mut chars) {
+                let judged = 1u8 << locale_index(locale);
+                let matched = judged << 3;
+                let verdict = self.seen.borrow().get(word).copied().unwrap_or(0);
+                let is_match = if verdict & judged != 0 {
+                    verdict & matched != 0
+                } else {
+                    let m = self.matches(folded, stem_of, locale, &mut chars);
+                    *self.seen.borrow_mut().entry(word.to_owned()).or_default() |=
+                        judged | if m { matched } else { 0 };
+                    m
+                };
+                if is_match {
                     out.push((n, from, to));
                     if first_only {
                         return false;

@@ -291,21 +291,40 @@ pub fn truncate_words(text: &str, max: usize) -> &str {
 }
 
 pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Runs of plain text are copied whole; the five characters are ASCII,
+    // so a byte position found here is always a character boundary.
+    let mut at = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[at..i]);
+        out.push_str(entity);
+        at = i + 1;
     }
+    out.push_str(&text[at..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_is_escaped_around_any_text() {
+        let mut out = String::from("x");
+        escape_html("Été <b>\"l'eau\"</b> & ñ", &mut out);
+        assert_eq!(out, "xÉté &lt;b&gt;&quot;l&#39;eau&quot;&lt;/b&gt; &amp; ñ");
+        let mut out = String::new();
+        escape_html("", &mut out);
+        escape_html("&", &mut out);
+        escape_html("plain", &mut out);
+        assert_eq!(out, "&amp;plain");
+    }
 
     #[test]
     fn folding_and_stemming() {

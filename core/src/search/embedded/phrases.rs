@@ -1,0 +1,120 @@
+//! A synonym of the query (`SDG` for "sustainable development goals"), as
+//! one tantivy weight: a course matches in a tier when every word of the
+//! phrase is in that tier, exactly or by one of its stems, and scores the
+//! weight of the best tier it matches in.
+//!
+//! Built from tantivy's own queries, each phrase was a disjunction over the
+//! three tiers of conjunctions of disjunctions of term queries: about forty
+//! weights and scorers for a three-word phrase, and a query such as
+//! "SDG indicators" has a dozen phrases. Here each term's postings are read
+//! once into per-document counts, as [`super::words`] does for one word.
+
+use std::sync::Arc;
+
+use tantivy::{
+    DocId, Score, SegmentReader,
+    query::{EnableScoring, Explanation, Query, Scorer, Weight},
+    schema::{Field, IndexRecordOption},
+};
+
+use super::words::BestScores;
+
+/// One tier's terms for a phrase: for each word, the (field, term) pairs
+/// that each count as that word.
+#[derive(Debug)]
+pub(super) struct PhraseTier {
+    pub(super) score: Score,
+    pub(super) words: Vec<Vec<(Field, Vec<u8>)>>,
+}
+
+/// A phrase: a document's score is the best score of the tiers that hold
+/// all its words.
+#[derive(Clone, Debug)]
+pub(super) struct PhraseQuery(Arc<Vec<PhraseTier>>);
+
+impl PhraseQuery {
+    pub(super) fn new(tiers: Vec<PhraseTier>) -> PhraseQuery {
+        PhraseQuery(Arc::new(tiers))
+    }
+}
+
+impl Query for PhraseQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(PhraseWeight(self.0.clone())))
+    }
+}
+
+struct PhraseWeight(Arc<Vec<PhraseTier>>);
+
+impl Weight for PhraseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let max_doc = reader.max_doc() as usize;
+        let mut best = vec![0.0 as Score; max_doc];
+        // Per document: how many of the phrase's words it has in this tier,
+        // and the last word counted (so that a word found by two of its
+        // terms counts once).
+        let mut count = vec![0u16; max_doc];
+        let mut last = vec![0u16; max_doc];
+        for tier in self.0.iter() {
+            let Ok(needed) = u16::try_from(tier.words.len()) else {
+                continue;
+            };
+            if needed == 0 {
+                continue;
+            }
+            count.fill(0);
+            last.fill(0);
+            for (i, alternatives) in tier.words.iter().enumerate() {
+                let stamp = i as u16 + 1;
+                let mut any = false;
+                for (field, term) in alternatives {
+                    let index = reader.inverted_index(*field)?;
+                    let Some(info) = index.terms().get(term)? else {
+                        continue;
+                    };
+                    let mut postings =
+                        index.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+                    loop {
+                        let docs = postings.docs();
+                        if docs.is_empty() {
+                            break;
+                        }
+                        for &doc in docs {
+                            let d = doc as usize;
+                            if d < max_doc && last[d] != stamp {
+                                last[d] = stamp;
+                                count[d] += 1;
+                                any = true;
+                            }
+                        }
+                        postings.advance();
+                    }
+                }
+                if !any {
+                    // A word no document has in this tier: the tier matches nothing.
+                    count.fill(0);
+                    break;
+                }
+            }
+            for (d, n) in count.iter().enumerate() {
+                if *n == needed {
+                    best[d] = best[d].max(tier.score);
+                }
+            }
+        }
+        Ok(Box::new(BestScores::new(best, boost)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        Ok(Explanation::new(
+            "best tier holding the phrase",
+            scorer.score(),
+        ))
+    }
+}

@@ -470,8 +470,8 @@ fn present(
 /// Facet values in their natural order: goals by number, locales and levels
 /// and bands as declared.
 fn order_facets(counts: &FacetCounts, wanted: &[Facet]) -> Vec<(Facet, Vec<FacetValue>)> {
-    let rank = |facet: Facet, value: &str| -> (u64, String) {
-        let n = match facet {
+    let rank = |facet: Facet, value: &str| -> u64 {
+        match facet {
             Facet::Sdg | Facet::Sendai => value.parse().unwrap_or(u64::MAX),
             Facet::Language => Locale::ALL
                 .iter()
@@ -485,8 +485,7 @@ fn order_facets(counts: &FacetCounts, wanted: &[Facet]) -> Vec<(Facet, Vec<Facet
                 .iter()
                 .position(|b| b.as_str() == value)
                 .map_or(u64::MAX, |p| p as u64),
-        };
-        (n, value.to_owned())
+        }
     };
     wanted
         .iter()
@@ -501,7 +500,11 @@ fn order_facets(counts: &FacetCounts, wanted: &[Facet]) -> Vec<(Facet, Vec<Facet
                     count: *n,
                 })
                 .collect();
-            values.sort_by_key(|v| rank(facet, &v.value));
+            values.sort_by(|a, b| {
+                rank(facet, &a.value)
+                    .cmp(&rank(facet, &b.value))
+                    .then_with(|| a.value.cmp(&b.value))
+            });
             (facet, values)
         })
         .collect()

@@ -118,3 +118,120 @@ impl Weight for PhraseWeight {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::{
+        Index, TantivyDocument, Term,
+        collector::TopDocs,
+        query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, TermQuery},
+        schema::{Schema, TEXT},
+    };
+
+    use super::*;
+
+    /// Scores as tantivy's own composition gave them: a disjunction over
+    /// tiers of the conjunction of each word's terms, at the tier's weight.
+    #[test]
+    fn scores_as_the_composed_queries_did() {
+        let mut schema = Schema::builder();
+        let plain = [
+            schema.add_text_field("p0", TEXT),
+            schema.add_text_field("p1", TEXT),
+        ];
+        let stemmed = [
+            schema.add_text_field("s0", TEXT),
+            schema.add_text_field("s1", TEXT),
+        ];
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        let docs = [
+            (["disaster risk", ""], ["", ""]),
+            (["disaster", "risk"], ["", ""]),
+            (["", "risk of a disaster"], ["", ""]),
+            (["risk", "risk"], ["disast", ""]),
+            (["nothing", "here"], ["", ""]),
+            (["risk disaster", "disaster risk"], ["", ""]),
+            (["", ""], ["", "disast risk"]),
+        ];
+        for (p, s) in docs {
+            let mut d = TantivyDocument::default();
+            for t in 0..2 {
+                d.add_text(plain[t], p[t]);
+                d.add_text(stemmed[t], s[t]);
+            }
+            writer.add_document(d).expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let words = [("disaster", "disast"), ("risk", "risk")];
+        let weights = [4.0, 2.0];
+        let ours = PhraseQuery::new(
+            (0..2)
+                .map(|t| PhraseTier {
+                    score: weights[t],
+                    words: words
+                        .iter()
+                        .map(|(w, s)| {
+                            vec![
+                                (plain[t], w.as_bytes().to_vec()),
+                                (stemmed[t], s.as_bytes().to_vec()),
+                            ]
+                        })
+                        .collect(),
+                })
+                .collect(),
+        );
+        let composed = DisjunctionMaxQuery::new(
+            (0..2)
+                .map(|t| {
+                    let all: Vec<(Occur, Box<dyn Query>)> = words
+                        .iter()
+                        .map(|(w, s)| {
+                            let any: Vec<(Occur, Box<dyn Query>)> = [
+                                Term::from_field_text(plain[t], w),
+                                Term::from_field_text(stemmed[t], s),
+                            ]
+                            .into_iter()
+                            .map(|term| {
+                                (
+                                    Occur::Should,
+                                    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+                                        as Box<dyn Query>,
+                                )
+                            })
+                            .collect();
+                            (
+                                Occur::Must,
+                                Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+                            )
+                        })
+                        .collect();
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(BooleanQuery::new(all)),
+                        weights[t],
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        );
+        let run = |q: &dyn Query| {
+            let mut found: Vec<(u32, Score)> = searcher
+                .search(q, &TopDocs::with_limit(10).order_by_score())
+                .expect("search")
+                .into_iter()
+                .map(|(score, addr)| (addr.doc_id, score))
+                .collect();
+            found.sort_by_key(|(doc, _)| *doc);
+            found
+        };
+        let expected = run(&composed);
+        assert_eq!(
+            expected,
+            [(0, 4.0), (2, 2.0), (3, 4.0), (5, 4.0), (6, 2.0)],
+            "the composition matches where every word is in one tier"
+        );
+        assert_eq!(run(&ours), expected);
+    }
+}

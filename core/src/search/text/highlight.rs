@@ -6,8 +6,8 @@ use std::{cell::RefCell, collections::HashMap};
 use rustc_hash::FxBuildHasher;
 
 use super::{
-    ANALYZERS, Analyzers, escape_html, for_each_word, letters, locale_index, stems,
-    within_distance_chars,
+    ANALYZERS, Analyzers, escape_html, fold_word, letters, locale_index, stems,
+    within_distance_chars, word_bounds,
 };
 use crate::domain::Locale;
 
@@ -182,27 +182,25 @@ impl Highlighter {
         ANALYZERS.with_borrow_mut(|a| {
             let Analyzers { plain, stem } = a;
             let stemmer = &mut stem[locale_index(locale)];
-            let mut chars = Vec::new();
-            for_each_word(plain, text, |n, from, to, folded| {
-                if n >= limit {
-                    return false;
-                }
+            let judged = 1u8 << locale_index(locale);
+            let matched = judged << 3;
+            let (mut chars, mut folded) = (Vec::new(), String::new());
+            for (n, (from, to)) in word_bounds(text).enumerate().take(limit) {
                 let word = &text[from..to];
-                let stem_of = || {
-                    let mut s = stemmer.token_stream(word);
-                    if s.advance() {
-                        s.token().text.clone()
-                    } else {
-                        String::new()
-                    }
-                };
-                let judged = 1u8 << locale_index(locale);
-                let matched = judged << 3;
                 let verdict = self.seen.borrow().get(word).copied().unwrap_or(0);
                 let is_match = if verdict & judged != 0 {
                     verdict & matched != 0
                 } else {
-                    let m = self.matches(folded, stem_of, locale, &mut chars);
+                    fold_word(plain, word, &mut folded);
+                    let stem_of = || {
+                        let mut s = stemmer.token_stream(word);
+                        if s.advance() {
+                            s.token().text.clone()
+                        } else {
+                            String::new()
+                        }
+                    };
+                    let m = self.matches(&folded, stem_of, locale, &mut chars);
                     *self.seen.borrow_mut().entry(word.to_owned()).or_default() |=
                         judged | if m { matched } else { 0 };
                     m
@@ -210,11 +208,10 @@ impl Highlighter {
                 if is_match {
                     out.push((n, from, to));
                     if first_only {
-                        return false;
+                        break;
                     }
                 }
-                true
-            });
+            }
         });
         out
     }
@@ -234,18 +231,15 @@ impl Highlighter {
         let start_word = index.saturating_sub(SNIPPET_BEFORE);
         let end_word = start_word + SNIPPET_WORDS;
         let (mut start, mut end) = (None, text.len());
-        ANALYZERS.with_borrow_mut(|a| {
-            for_each_word(&mut a.plain, text, |n, from, _, _| {
-                if n == start_word {
-                    start = Some(from);
-                }
-                if n == end_word {
-                    end = from;
-                    return false;
-                }
-                true
-            });
-        });
+        for (n, (from, _)) in word_bounds(text).enumerate() {
+            if n == start_word {
+                start = Some(from);
+            }
+            if n == end_word {
+                end = from;
+                break;
+            }
+        }
         let start = if start_word == 0 { 0 } else { start? };
         let window = text[start..end].trim_end();
         let ranges = self.ranges(window, locale, usize::MAX, false);

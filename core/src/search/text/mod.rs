@@ -71,55 +71,64 @@ fn locale_index(locale: Locale) -> usize {
     }
 }
 
-/// Calls `each(n, from, to, folded)` for the words of `text` as the plain
-/// analyser sees them (the same words, counted the same way, folded the same
-/// way, too-long words skipped) until it returns `false`. The highlighter
-/// runs this over every text it looks at: a word in ASCII, most of them, is
-/// lowercased in a buffer without going through the analyser's chain of
-/// boxed streams; any other word goes through `plain` on its own.
-fn for_each_word(
-    plain: &mut TextAnalyzer,
-    text: &str,
-    mut each: impl FnMut(usize, usize, usize, &str) -> bool,
-) {
-    let bytes = text.as_bytes();
-    let mut folded = String::new();
-    let (mut n, mut i) = (0, 0);
-    while i < bytes.len() {
-        // The start of the next run of letters and digits.
-        let (c, width) = char_at(text, i);
-        if !c.is_alphanumeric() {
-            i += width;
-            continue;
-        }
-        let from = i;
-        let mut ascii = true;
-        while i < bytes.len() {
-            let (c, width) = char_at(text, i);
-            if !c.is_alphanumeric() {
-                break;
+/// The byte ranges of the words of `text` as the plain analyser splits it:
+/// runs of letters and digits, too-long ones left out. The highlighter runs
+/// this over every text it looks at, and folds a word only when it has not
+/// judged it already.
+fn word_bounds(text: &str) -> WordBounds<'_> {
+    WordBounds { text, at: 0 }
+}
+
+struct WordBounds<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Iterator for WordBounds<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let len = self.text.len();
+        loop {
+            // The start of the next run of letters and digits.
+            while self.at < len {
+                let (c, width) = char_at(self.text, self.at);
+                if c.is_alphanumeric() {
+                    break;
+                }
+                self.at += width;
             }
-            ascii &= width == 1;
-            i += width;
-        }
-        let word = &text[from..i];
-        if word.len() >= MAX_WORD_BYTES {
-            continue;
-        }
-        folded.clear();
-        if ascii {
-            folded.push_str(word);
-            folded.make_ascii_lowercase();
-        } else {
-            let mut stream = plain.token_stream(word);
-            if stream.advance() {
-                folded.push_str(&stream.token().text);
+            if self.at >= len {
+                return None;
+            }
+            let from = self.at;
+            while self.at < len {
+                let (c, width) = char_at(self.text, self.at);
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                self.at += width;
+            }
+            if self.at - from < MAX_WORD_BYTES {
+                return Some((from, self.at));
             }
         }
-        if !each(n, from, i, &folded) {
-            return;
+    }
+}
+
+/// `word` (one of [`word_bounds`]) folded as the plain analyser folds it,
+/// into `out`: a word in ASCII, most of them, is lowercased without going
+/// through the analyser's chain of boxed streams.
+fn fold_word(plain: &mut TextAnalyzer, word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+    } else {
+        let mut stream = plain.token_stream(word);
+        if stream.advance() {
+            out.push_str(&stream.token().text);
         }
-        n += 1;
     }
 }
 
@@ -349,11 +358,12 @@ mod tests {
         ];
         for text in texts {
             let mut walked = Vec::new();
+            let mut folded = String::new();
             ANALYZERS.with_borrow_mut(|a| {
-                for_each_word(&mut a.plain, text, |n, from, to, folded| {
-                    walked.push((n, from, to, folded.to_owned()));
-                    true
-                });
+                for (n, (from, to)) in word_bounds(text).enumerate() {
+                    fold_word(&mut a.plain, &text[from..to], &mut folded);
+                    walked.push((n, from, to, folded.clone()));
+                }
             });
             let mut expected = Vec::new();
             let mut plain = plain_analyzer();

@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
-    BoxFuture, CourseDocument, EngineQuery, EngineResults, Facet, FacetCounts, Filters, LocaleText,
-    PostDocument, PostQuery, PostResults, SearchPort, query::SYNONYMS,
+    BoxFuture, CourseDocument, EngineQuery, EngineResults, Facet, FacetCounts, Filters,
+    FoundCourse, LocaleText, PostDocument, PostQuery, PostResults, SearchPort, query::SYNONYMS,
 };
 use crate::{Error, Result, config::Secret, domain::Locale};
 
@@ -466,7 +466,10 @@ impl MeiliIndex {
         let hits = results
             .hits
             .iter()
-            .map(|h| from_meili(&h.result, h.formatted_result.as_ref()).map(Arc::new))
+            .map(|h| {
+                from_meili(&h.result, h.formatted_result.as_ref())
+                    .map(|doc| Arc::new(FoundCourse::new(doc)))
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut facets = FacetCounts::new();
         for (facet, attr) in FACET_ATTRIBUTES {

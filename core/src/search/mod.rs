@@ -10,7 +10,13 @@ mod meili_posts;
 pub mod query;
 pub mod text;
 
-use std::{collections::BTreeMap, future::Future, pin::Pin, sync::Arc, time::Instant};
+use std::{
+    collections::BTreeMap,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, OnceLock},
+    time::Instant,
+};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -80,8 +86,38 @@ pub struct EngineQuery<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct EngineResults {
     pub total: u64,
-    pub hits: Vec<Arc<CourseDocument>>,
+    pub hits: Vec<Arc<FoundCourse>>,
     pub facets: FacetCounts,
+}
+
+/// A course as an engine found it, with where the words of its titles and
+/// summaries are, found the first time a search shows it. The embedded
+/// engine keeps its copies for as long as its index is unchanged, so a
+/// course shown again is not split into words again.
+#[derive(Debug)]
+pub struct FoundCourse {
+    pub doc: CourseDocument,
+    /// Per locale of `doc.texts`: the words of the title and of the summary.
+    words: [OnceLock<[text::Words; 2]>; 3],
+}
+
+impl FoundCourse {
+    pub fn new(doc: CourseDocument) -> FoundCourse {
+        FoundCourse {
+            doc,
+            words: Default::default(),
+        }
+    }
+
+    /// The words of the title and summary of `t`, the text in `locale`.
+    fn title_and_summary_words(&self, locale: Locale, t: &LocaleText) -> &[text::Words; 2] {
+        let slot = match locale {
+            Locale::En => 0,
+            Locale::Fr => 1,
+            Locale::Es => 2,
+        };
+        self.words[slot].get_or_init(|| [text::Words::of(&t.title), text::Words::of(&t.summary)])
+    }
 }
 
 /// One visible discussion post as the engines index it, with its
@@ -391,7 +427,7 @@ async fn search_uncached(index: &SearchIndex, req: &SearchRequest) -> Result<Sea
     let hits = results
         .hits
         .into_iter()
-        .map(|doc| present(&doc, &req.preferred, &highlighter))
+        .map(|found| present(&found, &req.preferred, &highlighter))
         .collect::<Result<Vec<_>>>()?;
     Ok(SearchPage {
         hits,
@@ -404,18 +440,20 @@ async fn search_uncached(index: &SearchIndex, req: &SearchRequest) -> Result<Sea
 }
 
 fn present(
-    doc: &CourseDocument,
+    found: &FoundCourse,
     preferred: &[Locale],
     highlighter: &text::Highlighter,
 ) -> Result<SearchHit> {
+    let doc = &found.doc;
     let locale = pick_locale(preferred, &doc.languages, doc.default_locale);
-    let shown = doc
+    let (shown_locale, shown) = doc
         .texts
-        .get(&locale)
-        .or_else(|| doc.texts.values().next())
+        .get_key_value(&locale)
+        .or_else(|| doc.texts.iter().next())
         .ok_or_else(|| Error::Internal(format!("indexed course {} has no text", doc.slug)))?;
-    let (title, in_title) = highlighter.highlight(&shown.title, locale);
-    let (summary, in_summary) = highlighter.highlight(&shown.summary, locale);
+    let [title_words, summary_words] = found.title_and_summary_words(*shown_locale, shown);
+    let (title, in_title) = highlighter.highlight_words(&shown.title, title_words, locale);
+    let (summary, in_summary) = highlighter.highlight_words(&shown.summary, summary_words, locale);
     let mut highlight = Highlight {
         title,
         summary,

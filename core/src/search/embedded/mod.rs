@@ -34,8 +34,8 @@ use collect::{DocFacts, FilterCodes, Matches, doc_facts, facet_names};
 use words::Vocabulary;
 
 use super::{
-    BoxFuture, CourseDocument, EngineQuery, EngineResults, PostDocument, PostQuery, PostResults,
-    SearchPort, text,
+    BoxFuture, CourseDocument, EngineQuery, EngineResults, FoundCourse, PostDocument, PostQuery,
+    PostResults, SearchPort, text,
 };
 use crate::{
     Error, Result,
@@ -142,7 +142,7 @@ struct Inner {
 #[derive(Default)]
 struct DocCache {
     generation: u64,
-    docs: HashMap<DocAddress, Arc<CourseDocument>>,
+    docs: HashMap<DocAddress, Arc<FoundCourse>>,
     facts: Option<DocFacts>,
     vocabulary: Option<Arc<Vocabulary>>,
 }
@@ -493,7 +493,7 @@ impl Inner {
             let doc = match cached {
                 Some(doc) => doc,
                 None => {
-                    let doc = Arc::new(self.stored(&searcher, addr)?);
+                    let doc = Arc::new(FoundCourse::new(self.stored(&searcher, addr)?));
                     if let Ok(mut c) = self.cache.write() {
                         c.follow(generation);
                         c.docs.insert(addr, doc.clone());

@@ -47,6 +47,22 @@ fn start(s: &str) -> &[u8] {
     &s.as_bytes()[..s.len().min(3)]
 }
 
+/// Where the words of a text are, found once: what the highlighter reads
+/// of a text that is shown again and again (a course's title and summary).
+#[derive(Clone, Debug, Default)]
+pub struct Words(Box<[(u32, u32)]>);
+
+impl Words {
+    /// The words of `text`, as [`Highlighter::highlight`] would find them.
+    pub fn of(text: &str) -> Words {
+        Words(
+            word_bounds(text)
+                .map_while(|(from, to)| Some((u32::try_from(from).ok()?, u32::try_from(to).ok()?)))
+                .collect(),
+        )
+    }
+}
+
 /// Words of context kept before the first match in a snippet.
 const SNIPPET_BEFORE: usize = 8;
 /// Words in a snippet.
@@ -175,6 +191,18 @@ impl Highlighter {
         limit: usize,
         first_only: bool,
     ) -> Vec<(usize, usize, usize)> {
+        self.ranges_of(text, word_bounds(text), locale, limit, first_only)
+    }
+
+    /// As [`Highlighter::ranges`], over the text's words already found.
+    fn ranges_of(
+        &self,
+        text: &str,
+        words: impl Iterator<Item = (usize, usize)>,
+        locale: Locale,
+        limit: usize,
+        first_only: bool,
+    ) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         if self.exact.is_empty() {
             return out;
@@ -185,7 +213,7 @@ impl Highlighter {
             let judged = 1u8 << locale_index(locale);
             let matched = judged << 3;
             let (mut chars, mut folded) = (Vec::new(), String::new());
-            for (n, (from, to)) in word_bounds(text).enumerate().take(limit) {
+            for (n, (from, to)) in words.enumerate().take(limit) {
                 let word = &text[from..to];
                 let verdict = self.seen.borrow().get(word).copied().unwrap_or(0);
                 let is_match = if verdict & judged != 0 {
@@ -219,6 +247,17 @@ impl Highlighter {
     /// The whole text, HTML-escaped, with matches in `<mark>`; and whether anything matched.
     pub fn highlight(&self, text: &str, locale: Locale) -> (String, bool) {
         let ranges = self.ranges(text, locale, usize::MAX, false);
+        (mark(text, &ranges), !ranges.is_empty())
+    }
+
+    /// As [`Highlighter::highlight`], with `words` found in `text` before
+    /// (by [`Words::of`]).
+    pub fn highlight_words(&self, text: &str, words: &Words, locale: Locale) -> (String, bool) {
+        let bounds = words
+            .0
+            .iter()
+            .map(|&(from, to)| (from as usize, to as usize));
+        let ranges = self.ranges_of(text, bounds, locale, usize::MAX, false);
         (mark(text, &ranges), !ranges.is_empty())
     }
 
@@ -287,6 +326,19 @@ mod tests {
         );
         let (_, hit) = h.highlight("nothing here", Locale::En);
         assert!(!hit);
+    }
+
+    #[test]
+    fn words_found_before_highlight_alike() {
+        let h = Highlighter::new([("risque".to_string(), 1, true)]);
+        for text in ["Réduire les <RISQUES> & les risques", "", "—", "risq"] {
+            let words = Words::of(text);
+            assert_eq!(
+                h.highlight_words(text, &words, Locale::Fr),
+                h.highlight(text, Locale::Fr),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -9,15 +9,9 @@
 //! "SDG indicators" has a dozen phrases. Here each term's postings are read
 //! once into per-document counts, as [`super::words`] does for one word.
 
-use std::sync::Arc;
+use tantivy::{Score, SegmentReader, schema::Field};
 
-use tantivy::{
-    DocId, Score, SegmentReader,
-    query::{EnableScoring, Explanation, Query, Scorer, Weight},
-    schema::{Field, IndexRecordOption},
-};
-
-use super::words::BestScores;
+use super::words::{SegmentScores, for_each_doc};
 
 /// One tier's terms for a phrase: for each word, the (field, term) pairs
 /// that each count as that word.
@@ -28,26 +22,12 @@ pub(super) struct PhraseTier {
 }
 
 /// A phrase: a document's score is the best score of the tiers that hold
-/// all its words.
-#[derive(Clone, Debug)]
-pub(super) struct PhraseQuery(Arc<Vec<PhraseTier>>);
+/// all its words (run as a [`super::words::ArrayQuery`]).
+#[derive(Debug)]
+pub(super) struct Phrase(pub(super) Vec<PhraseTier>);
 
-impl PhraseQuery {
-    pub(super) fn new(tiers: Vec<PhraseTier>) -> PhraseQuery {
-        PhraseQuery(Arc::new(tiers))
-    }
-}
-
-impl Query for PhraseQuery {
-    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(PhraseWeight(self.0.clone())))
-    }
-}
-
-struct PhraseWeight(Arc<Vec<PhraseTier>>);
-
-impl Weight for PhraseWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+impl SegmentScores for Phrase {
+    fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
         let max_doc = reader.max_doc() as usize;
         let mut best = vec![0.0 as Score; max_doc];
         // Per document: how many of the phrase's words it has in this tier,
@@ -55,7 +35,7 @@ impl Weight for PhraseWeight {
         // terms counts once).
         let mut count = vec![0u16; max_doc];
         let mut last = vec![0u16; max_doc];
-        for tier in self.0.iter() {
+        for tier in &self.0 {
             let Ok(needed) = u16::try_from(tier.words.len()) else {
                 continue;
             };
@@ -68,27 +48,14 @@ impl Weight for PhraseWeight {
                 let stamp = i as u16 + 1;
                 let mut any = false;
                 for (field, term) in alternatives {
-                    let index = reader.inverted_index(*field)?;
-                    let Some(info) = index.terms().get(term)? else {
-                        continue;
-                    };
-                    let mut postings =
-                        index.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-                    loop {
-                        let docs = postings.docs();
-                        if docs.is_empty() {
-                            break;
+                    for_each_doc(reader, *field, term, |doc| {
+                        let d = doc as usize;
+                        if d < max_doc && last[d] != stamp {
+                            last[d] = stamp;
+                            count[d] += 1;
+                            any = true;
                         }
-                        for &doc in docs {
-                            let d = doc as usize;
-                            if d < max_doc && last[d] != stamp {
-                                last[d] = stamp;
-                                count[d] += 1;
-                                any = true;
-                            }
-                        }
-                        postings.advance();
-                    }
+                    })?;
                 }
                 if !any {
                     // A word no document has in this tier: the tier matches nothing.
@@ -102,20 +69,7 @@ impl Weight for PhraseWeight {
                 }
             }
         }
-        Ok(Box::new(BestScores::new(best, boost)))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
-            "best tier holding the phrase",
-            scorer.score(),
-        ))
+        Ok(best)
     }
 }
 
@@ -124,10 +78,11 @@ mod tests {
     use tantivy::{
         Index, TantivyDocument, Term,
         collector::TopDocs,
-        query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, TermQuery},
-        schema::{Schema, TEXT},
+        query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery},
+        schema::{IndexRecordOption, Schema, TEXT},
     };
 
+    use super::super::words::ArrayQuery;
     use super::*;
 
     /// Scores as tantivy's own composition gave them: a disjunction over
@@ -168,7 +123,7 @@ mod tests {
         let searcher = index.reader().expect("reader").searcher();
         let words = [("disaster", "disast"), ("risk", "risk")];
         let weights = [4.0, 2.0];
-        let ours = PhraseQuery::new(
+        let ours = ArrayQuery::new(Phrase(
             (0..2)
                 .map(|t| PhraseTier {
                     score: weights[t],
@@ -183,7 +138,7 @@ mod tests {
                         .collect(),
                 })
                 .collect(),
-        );
+        ));
         let composed = DisjunctionMaxQuery::new(
             (0..2)
                 .map(|t| {

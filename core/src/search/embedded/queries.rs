@@ -8,8 +8,8 @@ use tantivy::{
 
 use super::{
     Inner, PREFIX, STEM, TIERS, TYPO,
-    phrases::{PhraseQuery, PhraseTier},
-    words::{Part, Vocabulary, WordQuery},
+    phrases::{Phrase, PhraseTier},
+    words::{ArrayQuery, Part, Vocabulary, WordParts},
 };
 use crate::search::query::{QueryGroup, QueryText, QueryWord, stems_of};
 
@@ -40,7 +40,7 @@ impl Inner {
     }
 
     /// The best match of one word: exact, stemmed, with typos, or as a
-    /// prefix, in the best tier (see [`WordQuery`]).
+    /// prefix, in the best tier (see [`WordParts`]).
     fn word_query(&self, w: &QueryWord, vocabulary: &Vocabulary) -> Box<dyn Query> {
         let f = &self.fields;
         let stems = stems_of(&w.folded);
@@ -97,11 +97,11 @@ impl Inner {
                 }
             }
         }
-        Box::new(WordQuery::new(parts))
+        Box::new(ArrayQuery::new(WordParts(parts)))
     }
 
     /// A synonym: all its words in the same tier, each exact or stemmed
-    /// (see [`PhraseQuery`]).
+    /// (see [`Phrase`]).
     fn phrase_query(&self, words: &[String]) -> Box<dyn Query> {
         let f = &self.fields;
         let stems: Vec<[String; 3]> = words.iter().map(|w| stems_of(w)).collect();
@@ -127,6 +127,6 @@ impl Inner {
                 }
             })
             .collect();
-        Box::new(PhraseQuery::new(tiers))
+        Box::new(ArrayQuery::new(Phrase(tiers)))
     }
 }

@@ -133,51 +133,41 @@ pub(super) struct Part {
     pub(super) terms: Vec<Vec<u8>>,
 }
 
-/// A query word: a document's score is the best score of the parts it
-/// matches in.
-#[derive(Clone, Debug)]
-pub(super) struct WordQuery(Arc<Vec<Part>>);
+/// What one of this engine's queries computes for a segment: a score per
+/// document, 0 where the document does not match.
+pub(super) trait SegmentScores: std::fmt::Debug + Send + Sync + 'static {
+    fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>>;
+}
 
-impl WordQuery {
-    pub(super) fn new(parts: Vec<Part>) -> WordQuery {
-        WordQuery(Arc::new(parts))
+/// A query scored by filling one array per segment, then walking it
+/// ([`BestScores`]): a query word ([`WordParts`]) or a synonym
+/// ([`super::phrases::Phrase`]).
+#[derive(Debug)]
+pub(super) struct ArrayQuery<S>(Arc<S>);
+
+impl<S> Clone for ArrayQuery<S> {
+    fn clone(&self) -> Self {
+        ArrayQuery(self.0.clone())
     }
 }
 
-impl Query for WordQuery {
+impl<S: SegmentScores> ArrayQuery<S> {
+    pub(super) fn new(scores: S) -> ArrayQuery<S> {
+        ArrayQuery(Arc::new(scores))
+    }
+}
+
+impl<S: SegmentScores> Query for ArrayQuery<S> {
     fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(WordWeight(self.0.clone())))
+        Ok(Box::new(ArrayWeight(self.0.clone())))
     }
 }
 
-struct WordWeight(Arc<Vec<Part>>);
+struct ArrayWeight<S>(Arc<S>);
 
-impl Weight for WordWeight {
+impl<S: SegmentScores> Weight for ArrayWeight<S> {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut best = vec![0.0 as Score; reader.max_doc() as usize];
-        for part in self.0.iter() {
-            let index = reader.inverted_index(part.field)?;
-            for term in &part.terms {
-                let Some(info) = index.terms().get(term)? else {
-                    continue;
-                };
-                let mut postings =
-                    index.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-                loop {
-                    let docs = postings.docs();
-                    if docs.is_empty() {
-                        break;
-                    }
-                    for &doc in docs {
-                        if let Some(s) = best.get_mut(doc as usize) {
-                            *s = s.max(part.score);
-                        }
-                    }
-                    postings.advance();
-                }
-            }
-        }
-        Ok(Box::new(BestScores::new(best, boost)))
+        Ok(Box::new(BestScores::new(self.0.scores(reader)?, boost)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -187,7 +177,53 @@ impl Weight for WordWeight {
                 "document {doc} does not match"
             )));
         }
-        Ok(Explanation::new("best match of the word", scorer.score()))
+        Ok(Explanation::new("best match", scorer.score()))
+    }
+}
+
+/// Calls `each` with every document of the segment whose `field` holds
+/// `term`; `false` when no document does.
+pub(super) fn for_each_doc(
+    reader: &SegmentReader,
+    field: Field,
+    term: &[u8],
+    mut each: impl FnMut(DocId),
+) -> tantivy::Result<bool> {
+    let index = reader.inverted_index(field)?;
+    let Some(info) = index.terms().get(term)? else {
+        return Ok(false);
+    };
+    let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            return Ok(true);
+        }
+        for &doc in docs {
+            each(doc);
+        }
+        postings.advance();
+    }
+}
+
+/// A query word: a document's score is the best score of the parts it
+/// matches in.
+#[derive(Debug)]
+pub(super) struct WordParts(pub(super) Vec<Part>);
+
+impl SegmentScores for WordParts {
+    fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
+        let mut best = vec![0.0 as Score; reader.max_doc() as usize];
+        for part in &self.0 {
+            for term in &part.terms {
+                for_each_doc(reader, part.field, term, |doc| {
+                    if let Some(s) = best.get_mut(doc as usize) {
+                        *s = s.max(part.score);
+                    }
+                })?;
+            }
+        }
+        Ok(best)
     }
 }
 

@@ -111,12 +111,8 @@ impl FoundCourse {
 
     /// The words of the title and summary of `t`, the text in `locale`.
     fn title_and_summary_words(&self, locale: Locale, t: &LocaleText) -> &[text::Words; 2] {
-        let slot = match locale {
-            Locale::En => 0,
-            Locale::Fr => 1,
-            Locale::Es => 2,
-        };
-        self.words[slot].get_or_init(|| [text::Words::of(&t.title), text::Words::of(&t.summary)])
+        self.words[text::locale_index(locale)]
+            .get_or_init(|| [text::Words::of(&t.title), text::Words::of(&t.summary)])
     }
 }
 

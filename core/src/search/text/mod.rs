@@ -63,7 +63,8 @@ thread_local! {
     });
 }
 
-fn locale_index(locale: Locale) -> usize {
+/// The slot of `locale` in the per-locale arrays of the search module.
+pub(super) fn locale_index(locale: Locale) -> usize {
     match locale {
         Locale::En => 0,
         Locale::Fr => 1,

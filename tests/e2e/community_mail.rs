@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use agora_core::{
     discussions::DigestScan,
-    entities::{cohort, cohort_member, discussion_digest, job, mail_delivery, user},
+    entities::{cohort, cohort_member, discussion_digest, job, mail_delivery, notification, user},
     jobs,
 };
-use agora_tests::{Mail, SmtpSink, WorkerProcess, wait_until};
+use agora_tests::{Mail, ServerOptions, SmtpSink, TestServer, WorkerProcess, wait_until};
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
@@ -21,7 +21,8 @@ use serde_json::json;
 use super::{
     cohorts::{cohorts_world, ok},
     cohorts_sessions::two_cohorts,
-    community::{id, reply, start},
+    community::{id, named, reply, start},
+    community_moderation::established,
 };
 
 /// A digest "day" in this test, in seconds.
@@ -408,6 +409,70 @@ async fn discussion_mail_comes_at_once_or_in_one_digest_and_stops_in_one_click()
         (prefs["mode"].as_str(), prefs["direct"].as_bool()),
         (Some("none"), Some(false))
     );
+}
+
+/// A post whose transaction began just before a period closed, and
+/// committed only after that period's scan had run, still reaches the
+/// reader's first digest: a first digest reaches back to when the reader's
+/// mail choices last changed, not only to its own period's start.
+#[tokio::test]
+async fn a_post_committed_after_its_periods_scan_still_reaches_a_first_digest() {
+    let sink = SmtpSink::start();
+    let s = TestServer::start_with(ServerOptions {
+        env: env(&sink),
+        ..Default::default()
+    })
+    .await;
+    let reader = named(&s, "ines@braga.example", "Inês Costa").await;
+    let peer = s.learner("peer@porto.example").await;
+    established(&s, &[&peer]).await;
+    let space = "learning-cities";
+    let daily = json!({ "mode": "daily", "direct": true });
+    ok(
+        &s,
+        &reader,
+        Method::PUT,
+        "/api/v1/me/discussion-mail",
+        Some(daily),
+        200,
+    )
+    .await;
+    let following = format!("/api/v1/discussions/spaces/{space}/following");
+    let on = Some(json!({ "on": true }));
+    ok(&s, &reader, Method::PUT, &following, on, 204).await;
+    let chosen = jobs::now_ms();
+
+    // The next period, once the scan of the closed one (where the choice
+    // was made, and nothing else happened) has run.
+    fresh_period().await;
+    let grace = agora_core::discussions::grace_ms((DAY * 1000) as i64);
+    tokio::time::sleep(Duration::from_millis(grace as u64 + 500)).await;
+    let title = "Festival de aprendizagem";
+    let body = json!({ "title": title, "body": "Four thousand people came." });
+    let path = format!("/api/v1/discussions/spaces/{space}/threads");
+    ok(&s, &peer, Method::POST, &path, Some(body), 201).await;
+    // Its notification carries a stamp from the closed period, as it would
+    // had its transaction begun there and committed after the scan.
+    let conn = s.conn().await;
+    let reader_id = user_id(&conn, &reader.email).await;
+    let late = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(chosen + 1) * 1_000_000)
+        .unwrap();
+    let moved = notification::Entity::update_many()
+        .col_expr(notification::Column::CreatedAt, Expr::value(late))
+        .filter(notification::Column::UserId.eq(reader_id))
+        .exec(&conn)
+        .await
+        .unwrap();
+    assert_eq!(moved.rows_affected, 1);
+
+    let digest = || {
+        to(&sink, &reader.email)
+            .into_iter()
+            .find(|m| m.subject.starts_with("Your daily discussion digest"))
+    };
+    wait_until("the digest arrives", || async { digest().is_some() }).await;
+    let digest = digest().expect("the digest");
+    assert!(digest.text.contains(title), "{}", digest.text);
 }
 
 async fn user_id(conn: &sea_orm::DatabaseConnection, email: &str) -> uuid::Uuid {

@@ -4,13 +4,15 @@
 //! A day is `AGORA_DIGEST_DAY_SECONDS` long (a real day unless a test or a
 //! demo shortens it); daily periods start at midnight UTC and weekly ones
 //! on Mondays. When a period closes (and a grace for the transactions
-//! under way has passed), the worker's clock enqueues one scan for it (its dedup key is the period, so any number of workers scan
-//! once); the scan enqueues one digest job per person who may have one
-//! (dedup key: person, cadence and period); the job sends with a delivery
-//! key of the same three (so a rerun after a crash never sends again) and
-//! records the digest, whose end is where the person's next one starts.
-//! A digest lists what happened since the person's previous one (at most
-//! eight periods back, after an outage), in spaces they can still read.
+//! under way has passed), the worker's clock enqueues one scan for it
+//! (its dedup key is the period, so any number of workers scan once); the
+//! scan enqueues one digest job per person who may have one (dedup key:
+//! person, cadence and period); the job sends with a delivery key of the
+//! same three (so a rerun after a crash never sends again) and records the
+//! digest, whose end is where the person's next one starts.
+//! A digest lists what happened since the person's previous one (a first
+//! one: since their mail choices last changed), at most eight periods
+//! back, in spaces they can still read.
 
 use std::collections::BTreeMap;
 
@@ -32,7 +34,8 @@ use crate::{
     accounts::Role,
     addressee::{locale_of, mailbox},
     entities::{
-        discussion_digest, discussion_post, discussion_space, discussion_thread, notification, user,
+        discussion_digest, discussion_mail_setting, discussion_post, discussion_space,
+        discussion_space_mail, discussion_thread, notification, user,
     },
     jobs::{self, Job},
     links,
@@ -222,16 +225,19 @@ pub async fn send_digest(o: &Outbound, day_ms: i64, job: DigestMail) -> Result<(
     if u.email_verified_at.is_none() {
         return Ok(());
     }
-    let (first, until) = cadence.bounds(day_ms, job.period);
+    let (_, until) = cadence.bounds(day_ms, job.period);
     let cap = at(until - CATCH_UP * cadence.len_ms(day_ms));
-    let start = discussion_digest::Entity::find()
+    let previous = discussion_digest::Entity::find()
         .filter(discussion_digest::Column::UserId.eq(u.id))
         .filter(discussion_digest::Column::Cadence.eq(cadence.as_str()))
         .filter(discussion_digest::Column::Period.lt(job.period))
         .order_by_desc(discussion_digest::Column::WindowEnd)
         .one(db)
-        .await?
-        .map_or(at(first), |d| d.window_end.max(cap));
+        .await?;
+    let start = match previous {
+        Some(d) => d.window_end.max(cap),
+        None => first_start(db, u.id).await?.max(cap),
+    };
     let until = at(until);
     let (spaces, count) = if start < until {
         gather(db, &u, cadence, start, until).await?
@@ -295,6 +301,29 @@ pub async fn send_digest(o: &Outbound, day_ms: i64, job: DigestMail) -> Result<(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Where a person's first digest of a cadence starts: when their mail
+/// choices last changed (what came before was under other choices), or
+/// the catch-up limit for someone who never chose. Not the period's own
+/// start: a post stamped just before a period closed, whose transaction
+/// committed after that period's scan, would then be in no digest at all.
+async fn first_start(db: &DatabaseConnection, user_id: Uuid) -> Result<OffsetDateTime> {
+    let setting = discussion_mail_setting::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .map(|s| s.updated_at);
+    let space = discussion_space_mail::Entity::find()
+        .filter(discussion_space_mail::Column::UserId.eq(user_id))
+        .order_by_desc(discussion_space_mail::Column::UpdatedAt)
+        .one(db)
+        .await?
+        .map(|s| s.updated_at);
+    Ok(setting
+        .into_iter()
+        .chain(space)
+        .max()
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH))
 }
 
 /// What a digest lists: per space (by title), the threads with news (links

@@ -155,6 +155,8 @@ pub struct QueryWord {
     pub typos: u8,
     /// The last word typed also matches longer words it begins.
     pub prefix: bool,
+    /// Its stems, per locale in the order of [`Locale::ALL`] (see [`stems_of`]).
+    pub stems: [String; 3],
 }
 
 /// A run of query words, and what else may stand for it (its synonyms).
@@ -163,6 +165,8 @@ pub struct QueryGroup {
     pub words: Vec<QueryWord>,
     /// Each alternative is a phrase, as folded words, matched without typos.
     pub alternatives: Vec<Vec<String>>,
+    /// The synonym group the words name, as an index into [`SYNONYMS`].
+    pub synonyms: Option<usize>,
 }
 
 /// The text of a search, analysed.
@@ -185,6 +189,7 @@ impl QueryText {
         let word = |i: usize| QueryWord {
             typos: text::typo_budget(&words[i]),
             prefix: i == last,
+            stems: stems_of(&words[i]),
             folded: words[i].clone(),
         };
         let mut groups = Vec::new();
@@ -200,6 +205,7 @@ impl QueryText {
                             .filter(|phrase| phrase.as_slice() != span)
                             .cloned()
                             .collect(),
+                        synonyms: Some(group),
                     });
                     i += len;
                 }
@@ -207,6 +213,7 @@ impl QueryText {
                     groups.push(QueryGroup {
                         words: vec![word(i)],
                         alternatives: Vec::new(),
+                        synonyms: None,
                     });
                     i += 1;
                 }
@@ -218,19 +225,18 @@ impl QueryText {
         })
     }
 
-    /// Marks what this query matches.
+    /// Marks what this query matches: its words by every rule, and the
+    /// words of its synonyms as they are or by their stems.
     pub fn highlighter(&self) -> text::Highlighter {
-        text::Highlighter::with_stems(self.groups.iter().flat_map(|g| {
-            g.words
+        let words = self.groups.iter().flat_map(|g| &g.words);
+        text::Highlighter::with_stems(
+            words.map(|w| (w.folded.clone(), w.typos, w.prefix, w.stems.clone())),
+        )
+        .with_groups(
+            self.groups
                 .iter()
-                .map(|w| (w.folded.clone(), w.typos, w.prefix, stems_of(&w.folded)))
-                .chain(
-                    g.alternatives
-                        .iter()
-                        .flatten()
-                        .map(|w| (w.clone(), 0, false, stems_of(w))),
-                )
-        }))
+                .filter_map(|g| SYNONYMS.words.get(g.synonyms?)),
+        )
     }
 }
 
@@ -250,6 +256,8 @@ pub struct Synonyms {
     pub written: Vec<Vec<String>>,
     /// The stems of every word of every phrase.
     stems: HashMap<String, [String; 3]>,
+    /// Per group, its words and their stems, as the highlighter looks them up.
+    words: Vec<text::ExactWords>,
 }
 
 impl Synonyms {
@@ -275,11 +283,23 @@ impl Synonyms {
             .flatten()
             .flatten()
             .map(|w| (w.clone(), text::stems(w)))
+            .collect::<HashMap<_, _>>();
+        let words = groups
+            .iter()
+            .map(|phrases| {
+                text::ExactWords::new(
+                    phrases
+                        .iter()
+                        .flatten()
+                        .map(|w| (w.as_str(), &stems[w.as_str()])),
+                )
+            })
             .collect();
         Ok(Synonyms {
             groups,
             written,
             stems,
+            words,
         })
     }
 
@@ -460,6 +480,42 @@ mod tests {
         assert!(q.groups[0].alternatives.contains(&vec!["drr".to_string()]));
         let q = QueryText::parse("objetivos de desarrollo sostenible").unwrap();
         assert!(q.groups[0].alternatives.contains(&vec!["sdg".to_string()]));
+    }
+
+    #[test]
+    fn synonym_groups_highlight_as_their_words_listed_would() {
+        let texts = [
+            ("Sustainable development goals: SDG indicators", Locale::En),
+            ("Les objectifs de développement durable, les ODD", Locale::Fr),
+            ("Objetivos de Desarrollo Sostenible (ODS) locales", Locale::Es),
+            ("Voluntary local reviews and a <b>VLR</b> guide", Locale::En),
+            ("Réduire les risques de catastrophe", Locale::Fr),
+        ];
+        let queries = [
+            "SDG indicators",
+            "objetivos de desarrollo sostenible",
+            "VLR",
+            "examen local volontaire",
+            "disaster risk",
+        ];
+        let mut marked = 0;
+        for q in queries {
+            let q = QueryText::parse(q).unwrap();
+            // Every word of every alternative listed, as the highlighter was built before.
+            let listed = text::Highlighter::with_stems(q.groups.iter().flat_map(|g| {
+                let typed = g.words.iter();
+                let typed = typed.map(|w| (w.folded.clone(), w.typos, w.prefix, w.stems.clone()));
+                let others = g.alternatives.iter().flatten();
+                typed.chain(others.map(|w| (w.clone(), 0, false, stems_of(w))))
+            }));
+            let h = q.highlighter();
+            for (t, l) in texts {
+                let got = h.highlight(t, l);
+                assert_eq!(got, listed.highlight(t, l), "{q:?} in {t}");
+                marked += usize::from(got.1);
+            }
+        }
+        assert!(marked >= 8, "{marked} texts marked");
     }
 
     #[test]

@@ -275,7 +275,7 @@ impl Inner {
 
     fn word_query(&self, w: &QueryWord) -> Box<dyn Query> {
         let f = &self.fields;
-        let stems = Locale::ALL.map(|l| text::stem(&w.folded, l));
+        let stems = &w.stems;
         let mut options: Vec<Box<dyn Query>> = Vec::new();
         for (i, weight) in [(0, TITLE), (1, 1.0)] {
             let plain = Term::from_field_text(f.plain[i], &w.folded);

@@ -43,7 +43,7 @@ impl Inner {
     /// prefix, in the best tier (see [`WordParts`]).
     fn word_query(&self, w: &QueryWord, vocabulary: &Vocabulary) -> Box<dyn Query> {
         let f = &self.fields;
-        let stems = stems_of(&w.folded);
+        let stems = &w.stems;
         let mut parts = Vec::new();
         for (tier, weight) in TIERS {
             let t = tier as usize;

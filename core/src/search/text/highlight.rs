@@ -1,7 +1,10 @@
 //! The `<mark>`ed words and snippets of a search answer, found by the
 //! rules the engines match by, so both engines highlight alike.
 
-use std::{cell::RefCell, collections::HashMap};
+use std::{
+    cell::RefCell,
+    collections::{HashMap, HashSet},
+};
 
 use rustc_hash::FxBuildHasher;
 
@@ -23,19 +26,49 @@ struct MatchWord {
     prefix: bool,
 }
 
+/// Words matched as they are or by their stems, never by typos nor as
+/// prefixes: the words of a query, or of a synonym group (built once for
+/// every query that names the group).
+#[derive(Clone, Debug, Default)]
+pub struct ExactWords {
+    exact: HashSet<String, FxBuildHasher>,
+    /// Per locale: the words' stems, and their first three bytes (a word
+    /// of the text is stemmed only when it begins like one of them).
+    stems: [HashSet<String, FxBuildHasher>; 3],
+    stem_starts: [HashSet<u32, FxBuildHasher>; 3],
+}
+
+impl ExactWords {
+    /// `words`: folded words, with their [`stems`].
+    pub fn new<'a>(words: impl IntoIterator<Item = (&'a str, &'a [String; 3])>) -> Self {
+        let mut out = ExactWords::default();
+        for (word, stems) in words {
+            if word.is_empty() {
+                continue;
+            }
+            out.exact.insert(word.to_owned());
+            for (li, stem) in stems.iter().enumerate() {
+                if !stem.is_empty() {
+                    out.stem_starts[li].insert(start(stem));
+                    out.stems[li].insert(stem.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Marks the words of a text that a query matches, by the rules the engines
 /// use: same folded word, same stem, a typo within the budget, or (for the
 /// last word typed) a prefix.
 #[derive(Clone, Debug, Default)]
 pub struct Highlighter {
+    /// The query words that need more than a look-up (typos, prefixes).
     words: Vec<MatchWord>,
-    /// Quick look-ups, checked before the slower typo and prefix rules (a
-    /// query has a few words: a scan beats hashing every word of a text).
-    exact: Vec<String>,
-    /// Per locale: the words' stems, and their first three bytes (a word of
-    /// the text is stemmed only when it begins like one of them).
-    stems: [Vec<String>; 3],
-    stem_starts: [Vec<Vec<u8>>; 3],
+    /// Look-ups, checked before the slower typo and prefix rules: the
+    /// query's words, and the words of the synonym groups it names.
+    own: ExactWords,
+    groups: Vec<&'static ExactWords>,
     /// The verdicts so far, by word as written: the search's twenty titles
     /// and summaries repeat their words, and a look-up is cheaper than the
     /// typo and stem rules. Per word, bit `l` says locale `l` was judged and
@@ -43,8 +76,10 @@ pub struct Highlighter {
     seen: RefCell<HashMap<String, u8, FxBuildHasher>>,
 }
 
-fn start(s: &str) -> &[u8] {
-    &s.as_bytes()[..s.len().min(3)]
+/// A word's first three bytes, and how many there are, as one number.
+fn start(s: &str) -> u32 {
+    let b = &s.as_bytes()[..s.len().min(3)];
+    b.iter().fold(b.len() as u32, |k, &c| (k << 8) | u32::from(c))
 }
 
 /// Where the words of a text are, found once: what the highlighter reads
@@ -100,30 +135,28 @@ impl Highlighter {
                 prefix,
             });
         }
-        let mut h = Highlighter {
-            exact: out.iter().map(|w| w.folded_str.clone()).collect(),
-            ..Default::default()
-        };
-        for w in &out {
-            for (li, stem) in w.stems.iter().enumerate() {
-                if !stem.is_empty() && !h.stems[li].contains(stem) {
-                    h.stems[li].push(stem.clone());
-                }
-                if !stem.is_empty() && !h.stem_starts[li].iter().any(|s| s == start(stem)) {
-                    h.stem_starts[li].push(start(stem).to_vec());
-                }
-            }
-        }
+        let own = ExactWords::new(out.iter().map(|w| (w.folded_str.as_str(), &w.stems)));
         // Only the words that need more than a look-up stay in the list.
-        h.words = out
+        let words = out
             .into_iter()
             .filter(|w| w.typos > 0 || w.prefix)
             .collect();
-        h
+        Highlighter {
+            words,
+            own,
+            ..Default::default()
+        }
+    }
+
+    /// Also marks the words of these synonym groups, as they are or by
+    /// their stems.
+    pub fn with_groups(mut self, groups: impl IntoIterator<Item = &'static ExactWords>) -> Self {
+        self.groups.extend(groups);
+        self
     }
 
     pub fn is_empty(&self) -> bool {
-        self.exact.is_empty()
+        self.own.exact.is_empty() && self.groups.is_empty()
     }
 
     /// Whether a word of a text in `locale` matches; `stem_of` stems it, and
@@ -136,13 +169,16 @@ impl Highlighter {
         chars: &mut Vec<char>,
     ) -> bool {
         let li = locale_index(locale);
-        if self.exact.iter().any(|w| w == folded) {
+        let tables = std::iter::once(&self.own).chain(self.groups.iter().copied());
+        if tables.clone().any(|t| t.exact.contains(folded)) {
             return true;
         }
-        if self.stem_starts[li].iter().any(|s| s == start(folded))
-            && self.stems[li].contains(&stem_of())
-        {
-            return true;
+        let begins = start(folded);
+        if tables.clone().any(|t| t.stem_starts[li].contains(&begins)) {
+            let stem = stem_of();
+            if tables.into_iter().any(|t| t.stems[li].contains(&stem)) {
+                return true;
+            }
         }
         let len = folded.chars().count();
         let mut seen: Option<u64> = None;
@@ -204,7 +240,7 @@ impl Highlighter {
         first_only: bool,
     ) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
-        if self.exact.is_empty() {
+        if self.is_empty() {
             return out;
         }
         ANALYZERS.with_borrow_mut(|a| {

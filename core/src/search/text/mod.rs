@@ -11,7 +11,7 @@ use tantivy::tokenizer::{
 use crate::domain::Locale;
 
 mod highlight;
-pub use highlight::{Highlighter, Words};
+pub use highlight::{ExactWords, Highlighter, Words};
 
 /// Name of the analyser that lowercases and folds accents (`Désastres` → `desastres`).
 pub const PLAIN: &str = "agora_plain";

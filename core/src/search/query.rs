@@ -486,8 +486,14 @@ mod tests {
     fn synonym_groups_highlight_as_their_words_listed_would() {
         let texts = [
             ("Sustainable development goals: SDG indicators", Locale::En),
-            ("Les objectifs de développement durable, les ODD", Locale::Fr),
-            ("Objetivos de Desarrollo Sostenible (ODS) locales", Locale::Es),
+            (
+                "Les objectifs de développement durable, les ODD",
+                Locale::Fr,
+            ),
+            (
+                "Objetivos de Desarrollo Sostenible (ODS) locales",
+                Locale::Es,
+            ),
             ("Voluntary local reviews and a <b>VLR</b> guide", Locale::En),
             ("Réduire les risques de catastrophe", Locale::Fr),
         ];

@@ -28,6 +28,7 @@ mod collect;
 mod phrases;
 mod posts;
 mod queries;
+mod typos;
 mod words;
 
 use collect::{DocFacts, FilterCodes, Matches, doc_facts, facet_names};

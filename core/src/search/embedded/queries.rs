@@ -9,6 +9,7 @@ use tantivy::{
 use super::{
     Inner, PREFIX, STEM, TIERS, TYPO,
     phrases::{Phrase, PhraseTier},
+    typos::Typos,
     words::{ArrayQuery, Part, Vocabulary, WordParts},
 };
 use crate::search::query::{QueryGroup, QueryText, QueryWord, stems_of};
@@ -71,29 +72,22 @@ impl Inner {
         } else {
             None
         };
-        if let Some((prefix, kind_weight)) = kind {
-            let term = Term::from_field_text(f.plain[0], &w.folded);
-            let query = if prefix {
-                FuzzyTermQuery::new_prefix(term, w.typos, true)
-            } else {
-                FuzzyTermQuery::new(term, w.typos, true)
-            };
-            if let Ok(automaton) = query.automaton() {
-                let found = vocabulary.matching(&automaton);
-                for (tier, weight) in TIERS {
-                    let t = tier as usize;
-                    let terms: Vec<Vec<u8>> = found
-                        .iter()
-                        .filter(|(_, tiers)| tiers & (1 << t) != 0)
-                        .map(|(word, _)| word.clone())
-                        .collect();
-                    if !terms.is_empty() {
-                        parts.push(Part {
-                            field: f.plain[t],
-                            score: weight * kind_weight,
-                            terms,
-                        });
-                    }
+        if let Some((prefix, kind_weight)) = kind
+            && let Some(found) = typo_matches(vocabulary, w, prefix, f.plain[0])
+        {
+            for (tier, weight) in TIERS {
+                let t = tier as usize;
+                let terms: Vec<Vec<u8>> = found
+                    .iter()
+                    .filter(|(_, tiers)| tiers & (1 << t) != 0)
+                    .map(|(word, _)| word.clone())
+                    .collect();
+                if !terms.is_empty() {
+                    parts.push(Part {
+                        field: f.plain[t],
+                        score: weight * kind_weight,
+                        terms,
+                    });
                 }
             }
         }
@@ -129,4 +123,25 @@ impl Inner {
             .collect();
         Box::new(ArrayQuery::new(Phrase(tiers)))
     }
+}
+
+/// The words of the vocabulary within the word's typos (or beginning with
+/// such a word): by [`Typos`], or by tantivy's DFA for a word too long for
+/// it. `None` when no automaton can be had.
+fn typo_matches(
+    vocabulary: &Vocabulary,
+    w: &QueryWord,
+    prefix: bool,
+    field: tantivy::schema::Field,
+) -> Option<Vec<(Vec<u8>, u8)>> {
+    if let Some(typos) = Typos::new(&w.folded, w.typos, prefix) {
+        return Some(vocabulary.matching(&typos));
+    }
+    let term = Term::from_field_text(field, &w.folded);
+    let query = if prefix {
+        FuzzyTermQuery::new_prefix(term, w.typos, true)
+    } else {
+        FuzzyTermQuery::new(term, w.typos, true)
+    };
+    Some(vocabulary.matching(&query.automaton().ok()?))
 }

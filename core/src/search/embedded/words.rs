@@ -64,7 +64,7 @@ impl Vocabulary {
 
     /// From distinct words in byte order. Words longer than a node's depth
     /// can count are left out (the analyser never makes one).
-    fn from_sorted(words: impl IntoIterator<Item = (Vec<u8>, u8)>) -> Vocabulary {
+    pub(super) fn from_sorted(words: impl IntoIterator<Item = (Vec<u8>, u8)>) -> Vocabulary {
         let mut nodes: Vec<Node> = Vec::new();
         // open[d]: the node at depth d + 1 on the current path.
         let mut open: Vec<usize> = Vec::new();

@@ -79,7 +79,8 @@ pub struct Highlighter {
 /// A word's first three bytes, and how many there are, as one number.
 fn start(s: &str) -> u32 {
     let b = &s.as_bytes()[..s.len().min(3)];
-    b.iter().fold(b.len() as u32, |k, &c| (k << 8) | u32::from(c))
+    b.iter()
+        .fold(b.len() as u32, |k, &c| (k << 8) | u32::from(c))
 }
 
 /// Where the words of a text are, found once: what the highlighter reads

@@ -3,9 +3,10 @@
 //! It accepts the words within `typos` edits of the query word (an edit is
 //! an insertion, a deletion, a substitution, or two neighbouring characters
 //! swapped), or, as a prefix automaton, the words that begin with such a
-//! word. Those are the words the Levenshtein DFA of tantivy's
-//! `FuzzyTermQuery` (transpositions counting one) accepts, and the unit
-//! tests compare the two on the same vocabulary.
+//! word, by the DFA's rule for when a prefix has matched for good (see
+//! [`Typos::sink`]). Those are exactly the words the Levenshtein DFA of
+//! tantivy's `FuzzyTermQuery` (transpositions counting one) accepts: the
+//! unit tests compare the two on the same vocabularies, random ones too.
 //!
 //! Building that DFA was the largest cost of a search inside the engine:
 //! its states and transitions are laid out for the whole alphabet of the
@@ -23,7 +24,7 @@
 use tantivy_fst::Automaton;
 
 /// Edits allowed at most (the typo budget of the longest words).
-pub(super) const MAX_TYPOS: u8 = 2;
+const MAX_TYPOS: u8 = 2;
 const LEVELS: usize = MAX_TYPOS as usize + 1;
 /// Query characters at most: bit `m` of a `u64` must exist.
 const MAX_CHARS: usize = 63;

@@ -1,10 +1,7 @@
 //! The embedded engine's queries: each word's best match (exact, stemmed,
 //! with typos, or as a prefix), per tier, and synonyms as phrases.
 
-use tantivy::{
-    Term,
-    query::{BooleanQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query},
-};
+use tantivy::query::{BooleanQuery, DisjunctionMaxQuery, Occur, Query};
 
 use super::{
     Inner, PREFIX, STEM, TIERS, TYPO,
@@ -73,8 +70,9 @@ impl Inner {
             None
         };
         if let Some((prefix, kind_weight)) = kind
-            && let Some(found) = typo_matches(vocabulary, w, prefix, f.plain[0])
+            && let Some(typos) = Typos::new(&w.folded, w.typos, prefix)
         {
+            let found = vocabulary.matching(&typos);
             for (tier, weight) in TIERS {
                 let t = tier as usize;
                 let terms: Vec<Vec<u8>> = found
@@ -123,25 +121,4 @@ impl Inner {
             .collect();
         Box::new(ArrayQuery::new(Phrase(tiers)))
     }
-}
-
-/// The words of the vocabulary within the word's typos (or beginning with
-/// such a word): by [`Typos`], or by tantivy's DFA for a word too long for
-/// it. `None` when no automaton can be had.
-fn typo_matches(
-    vocabulary: &Vocabulary,
-    w: &QueryWord,
-    prefix: bool,
-    field: tantivy::schema::Field,
-) -> Option<Vec<(Vec<u8>, u8)>> {
-    if let Some(typos) = Typos::new(&w.folded, w.typos, prefix) {
-        return Some(vocabulary.matching(&typos));
-    }
-    let term = Term::from_field_text(field, &w.folded);
-    let query = if prefix {
-        FuzzyTermQuery::new_prefix(term, w.typos, true)
-    } else {
-        FuzzyTermQuery::new(term, w.typos, true)
-    };
-    Some(vocabulary.matching(&query.automaton().ok()?))
 }

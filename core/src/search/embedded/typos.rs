@@ -58,7 +58,8 @@ pub(super) struct TypoState {
 
 impl Typos {
     /// `None` when the word is too long or the budget too large for this
-    /// automaton (the caller then builds the DFA).
+    /// automaton. Neither happens with a query word: the analyser keeps
+    /// words of 40 bytes at most, and the typo budget is at most two.
     pub(super) fn new(word: &str, typos: u8, prefix: bool) -> Option<Typos> {
         let chars: Vec<char> = word.chars().collect();
         if typos > MAX_TYPOS || chars.len() > MAX_CHARS {

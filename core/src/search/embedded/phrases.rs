@@ -6,12 +6,24 @@
 //! Built from tantivy's own queries, each phrase was a disjunction over the
 //! three tiers of conjunctions of disjunctions of term queries: about forty
 //! weights and scorers for a three-word phrase, and a query such as
-//! "SDG indicators" has a dozen phrases. Here each term's postings are read
-//! once into per-document counts, as [`super::words`] does for one word.
+//! "SDG indicators" has a dozen phrases. Here, per tier:
+//! - every word's terms are looked up first, and a tier where some word has
+//!   none is skipped before any postings are read;
+//! - the rarest word's postings are read whole, and each other word, rarer
+//!   first, only seeks the documents still in the running, until none is.
+//!
+//! Synonym phrases are mostly common words ("risk", "development"), so most
+//! of their postings are never decoded.
 
-use tantivy::{Score, SegmentReader, schema::Field};
+use std::sync::Arc;
 
-use super::words::{SegmentScores, for_each_doc};
+use tantivy::{
+    DocId, DocSet, InvertedIndexReader, Score, SegmentReader, TERMINATED,
+    postings::TermInfo,
+    schema::{Field, IndexRecordOption},
+};
+
+use super::words::SegmentScores;
 
 /// One tier's terms for a phrase: for each word, the (field, term) pairs
 /// that each count as that word.
@@ -28,48 +40,87 @@ pub(super) struct Phrase(pub(super) Vec<PhraseTier>);
 
 impl SegmentScores for Phrase {
     fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
-        let max_doc = reader.max_doc() as usize;
-        let mut best = vec![0.0 as Score; max_doc];
-        // Per document: how many of the phrase's words it has in this tier,
-        // and the last word counted (so that a word found by two of its
-        // terms counts once).
-        let mut count = vec![0u16; max_doc];
-        let mut last = vec![0u16; max_doc];
+        let mut best = vec![0.0 as Score; reader.max_doc() as usize];
         for tier in &self.0 {
-            let Ok(needed) = u16::try_from(tier.words.len()) else {
-                continue;
-            };
-            if needed == 0 {
-                continue;
-            }
-            count.fill(0);
-            last.fill(0);
-            for (i, alternatives) in tier.words.iter().enumerate() {
-                let stamp = i as u16 + 1;
-                let mut any = false;
-                for (field, term) in alternatives {
-                    for_each_doc(reader, *field, term, |doc| {
-                        let d = doc as usize;
-                        if d < max_doc && last[d] != stamp {
-                            last[d] = stamp;
-                            count[d] += 1;
-                            any = true;
-                        }
-                    })?;
-                }
-                if !any {
-                    // A word no document has in this tier: the tier matches nothing.
-                    count.fill(0);
-                    break;
-                }
-            }
-            for (d, n) in count.iter().enumerate() {
-                if *n == needed {
-                    best[d] = best[d].max(tier.score);
+            for doc in tier.docs(reader)? {
+                if let Some(s) = best.get_mut(doc as usize) {
+                    *s = s.max(tier.score);
                 }
             }
         }
         Ok(best)
+    }
+}
+
+/// The terms of one word that the segment holds, and how many documents
+/// hold any of them at most.
+struct Found {
+    documents: u32,
+    terms: Vec<(Arc<InvertedIndexReader>, TermInfo)>,
+}
+
+impl PhraseTier {
+    /// The documents that hold every word in this tier, in order.
+    fn docs(&self, reader: &SegmentReader) -> tantivy::Result<Vec<DocId>> {
+        let mut words = Vec::with_capacity(self.words.len());
+        for alternatives in &self.words {
+            let mut found = Found {
+                documents: 0,
+                terms: Vec::new(),
+            };
+            for (field, term) in alternatives {
+                let index = reader.inverted_index(*field)?;
+                if let Some(info) = index.terms().get(term)? {
+                    found.documents += info.doc_freq;
+                    found.terms.push((index, info));
+                }
+            }
+            if found.terms.is_empty() {
+                // A word no document has in this tier: the tier matches nothing.
+                return Ok(Vec::new());
+            }
+            words.push(found);
+        }
+        words.sort_by_key(|w| w.documents);
+        let mut words = words.into_iter();
+        let Some(rarest) = words.next() else {
+            return Ok(Vec::new());
+        };
+        let mut docs = Vec::with_capacity(rarest.documents as usize);
+        for (index, info) in &rarest.terms {
+            let mut postings =
+                index.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+            while !postings.docs().is_empty() {
+                docs.extend_from_slice(postings.docs());
+                postings.advance();
+            }
+        }
+        if rarest.terms.len() > 1 {
+            docs.sort_unstable();
+            docs.dedup();
+        }
+        for word in words {
+            if docs.is_empty() {
+                break;
+            }
+            let mut kept = vec![false; docs.len()];
+            for (index, info) in &word.terms {
+                let mut postings = index.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                for (doc, keep) in docs.iter().zip(kept.iter_mut()) {
+                    if postings.doc() > *doc {
+                        continue;
+                    }
+                    let at = postings.seek(*doc);
+                    if at == TERMINATED {
+                        break;
+                    }
+                    *keep |= at == *doc;
+                }
+            }
+            let mut k = kept.iter();
+            docs.retain(|_| k.next().copied().unwrap_or(false));
+        }
+        Ok(docs)
     }
 }
 
@@ -79,16 +130,19 @@ mod tests {
         Index, TantivyDocument, Term,
         collector::TopDocs,
         query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery},
-        schema::{IndexRecordOption, Schema, TEXT},
+        schema::{Schema, TEXT},
     };
 
     use super::super::words::ArrayQuery;
     use super::*;
 
-    /// Scores as tantivy's own composition gave them: a disjunction over
-    /// tiers of the conjunction of each word's terms, at the tier's weight.
-    #[test]
-    fn scores_as_the_composed_queries_did() {
+    type Fields = ([Field; 2], [Field; 2]);
+
+    /// The scores of the phrase "disaster risk" over `docs` (each the plain
+    /// and the stemmed text of two tiers), by this engine and by tantivy's
+    /// own composition: a disjunction over tiers of the conjunction of each
+    /// word's terms, at the tier's weight.
+    fn ours_and_composed(docs: &[([&str; 2], [&str; 2])]) -> [Vec<(u32, Score)>; 2] {
         let mut schema = Schema::builder();
         let plain = [
             schema.add_text_field("p0", TEXT),
@@ -98,19 +152,11 @@ mod tests {
             schema.add_text_field("s0", TEXT),
             schema.add_text_field("s1", TEXT),
         ];
+        let fields: Fields = (plain, stemmed);
         let index = Index::create_in_ram(schema.build());
         let mut writer = index
             .writer_with_num_threads(1, 15_000_000)
             .expect("writer");
-        let docs = [
-            (["disaster risk", ""], ["", ""]),
-            (["disaster", "risk"], ["", ""]),
-            (["", "risk of a disaster"], ["", ""]),
-            (["risk", "risk"], ["disast", ""]),
-            (["nothing", "here"], ["", ""]),
-            (["risk disaster", "disaster risk"], ["", ""]),
-            (["", ""], ["", "disast risk"]),
-        ];
         for (p, s) in docs {
             let mut d = TantivyDocument::default();
             for t in 0..2 {
@@ -121,6 +167,21 @@ mod tests {
         }
         writer.commit().expect("commit");
         let searcher = index.reader().expect("reader").searcher();
+        let (ours, composed) = queries(fields);
+        let run = |q: &dyn Query| {
+            let mut found: Vec<(u32, Score)> = searcher
+                .search(q, &TopDocs::with_limit(docs.len()).order_by_score())
+                .expect("search")
+                .into_iter()
+                .map(|(score, addr)| (addr.doc_id, score))
+                .collect();
+            found.sort_by_key(|(doc, _)| *doc);
+            found
+        };
+        [run(&ours), run(&composed)]
+    }
+
+    fn queries((plain, stemmed): Fields) -> (ArrayQuery<Phrase>, DisjunctionMaxQuery) {
         let words = [("disaster", "disast"), ("risk", "risk")];
         let weights = [4.0, 2.0];
         let ours = ArrayQuery::new(Phrase(
@@ -171,22 +232,48 @@ mod tests {
                 })
                 .collect(),
         );
-        let run = |q: &dyn Query| {
-            let mut found: Vec<(u32, Score)> = searcher
-                .search(q, &TopDocs::with_limit(10).order_by_score())
-                .expect("search")
-                .into_iter()
-                .map(|(score, addr)| (addr.doc_id, score))
-                .collect();
-            found.sort_by_key(|(doc, _)| *doc);
-            found
-        };
-        let expected = run(&composed);
+        (ours, composed)
+    }
+
+    #[test]
+    fn scores_as_the_composed_queries_did() {
+        let docs = [
+            (["disaster risk", ""], ["", ""]),
+            (["disaster", "risk"], ["", ""]),
+            (["", "risk of a disaster"], ["", ""]),
+            (["risk", "risk"], ["disast", ""]),
+            (["nothing", "here"], ["", ""]),
+            (["risk disaster", "disaster risk"], ["", ""]),
+            (["", ""], ["", "disast risk"]),
+        ];
+        let [ours, composed] = ours_and_composed(&docs);
         assert_eq!(
-            expected,
+            composed,
             [(0, 4.0), (2, 2.0), (3, 4.0), (5, 4.0), (6, 2.0)],
             "the composition matches where every word is in one tier"
         );
-        assert_eq!(run(&ours), expected);
+        assert_eq!(ours, composed);
+    }
+
+    /// Over many blocks of postings (128 documents each), where the rare
+    /// word's documents make the common word's postings seek across blocks.
+    #[test]
+    fn scores_as_the_composed_queries_did_over_many_blocks() {
+        let texts = ["risk", "disaster", "disaster risk", "", "risk risk", "other"];
+        let docs: Vec<([&str; 2], [&str; 2])> = (0..2_000u32)
+            .map(|i| {
+                // A cheap scramble, so that each field varies on its own.
+                let h = |k: u32| (i.wrapping_mul(2_654_435_761).rotate_left(k) % 97) as usize;
+                let rare = |k: u32| if h(k) < 3 { texts[h(k + 7) % 3] } else { texts[3 + h(k + 11) % 3] };
+                ([texts[h(1) % 6], rare(5)], [rare(9), texts[h(13) % 6]])
+            })
+            .collect();
+        let [ours, composed] = ours_and_composed(&docs);
+        assert!(
+            composed.len() > 100 && composed.iter().any(|(_, s)| *s == 2.0),
+            "the documents match in both tiers: {}",
+            composed.len()
+        );
+        assert_eq!(ours, composed);
     }
 }

@@ -32,6 +32,7 @@ mod typos;
 mod words;
 
 use collect::{DocFacts, FilterCodes, Matches, doc_facts, facet_names};
+use phrases::SynonymPhrases;
 use words::Vocabulary;
 
 use super::{
@@ -146,6 +147,7 @@ struct DocCache {
     docs: HashMap<DocAddress, Arc<FoundCourse>>,
     facts: Option<DocFacts>,
     vocabulary: Option<Arc<Vocabulary>>,
+    synonyms: Option<Arc<SynonymPhrases>>,
 }
 
 impl DocCache {
@@ -155,6 +157,7 @@ impl DocCache {
             self.docs.clear();
             self.facts = None;
             self.vocabulary = None;
+            self.synonyms = None;
             self.generation = generation;
         }
     }
@@ -454,7 +457,12 @@ impl Inner {
         let query: Box<dyn Query> = match q.query {
             Some(text) => {
                 let vocabulary = self.vocabulary(&searcher, generation)?;
-                self.text_query(text, &vocabulary)
+                let synonyms = if text.groups.iter().any(|g| !g.alternatives.is_empty()) {
+                    Some(self.synonyms(&searcher, generation)?)
+                } else {
+                    None
+                };
+                self.text_query(text, &vocabulary, synonyms.as_ref())
             }
             None => Box::new(AllQuery),
         };
@@ -511,40 +519,66 @@ impl Inner {
         })
     }
 
-    /// What the collector reads of this searcher's documents, computed once per generation.
-    fn facts(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<DocFacts> {
-        if let Some(facts) = self.cache.read().ok().and_then(|c| {
+    /// What `build` makes of a searcher, made once per generation and kept
+    /// in the cache (`slot` reads its place, `slot_mut` writes it).
+    fn per_generation<T: Clone>(
+        &self,
+        generation: u64,
+        (slot, slot_mut): (
+            fn(&DocCache) -> &Option<T>,
+            fn(&mut DocCache) -> &mut Option<T>,
+        ),
+        build: impl FnOnce() -> tantivy::Result<T>,
+        what: &str,
+    ) -> Result<T> {
+        let kept = self.cache.read().ok().and_then(|c| {
             (c.generation == generation)
-                .then(|| c.facts.clone())
+                .then(|| slot(&c).clone())
                 .flatten()
-        }) {
-            return Ok(facts);
-        }
-        let facts = doc_facts(searcher).map_err(internal("document facts"))?;
-        if let Ok(mut c) = self.cache.write() {
-            c.follow(generation);
-            c.facts = Some(facts.clone());
-        }
-        Ok(facts)
-    }
-
-    /// The words of the searcher's tiers, gathered once per generation.
-    fn vocabulary(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<Arc<Vocabulary>> {
-        if let Some(v) = self.cache.read().ok().and_then(|c| {
-            (c.generation == generation)
-                .then(|| c.vocabulary.clone())
-                .flatten()
-        }) {
+        });
+        if let Some(v) = kept {
             return Ok(v);
         }
-        let v = Arc::new(
-            Vocabulary::build(searcher, &self.fields.plain).map_err(internal("vocabulary"))?,
-        );
+        let v = build().map_err(internal(what))?;
         if let Ok(mut c) = self.cache.write() {
             c.follow(generation);
-            c.vocabulary = Some(v.clone());
+            *slot_mut(&mut c) = Some(v.clone());
         }
         Ok(v)
+    }
+
+    /// What the collector reads of this searcher's documents.
+    fn facts(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<DocFacts> {
+        self.per_generation(
+            generation,
+            (|c| &c.facts, |c| &mut c.facts),
+            || doc_facts(searcher),
+            "document facts",
+        )
+    }
+
+    /// The words of the searcher's tiers.
+    fn vocabulary(&self, searcher: &tantivy::Searcher, generation: u64) -> Result<Arc<Vocabulary>> {
+        self.per_generation(
+            generation,
+            (|c| &c.vocabulary, |c| &mut c.vocabulary),
+            || Vocabulary::build(searcher, &self.fields.plain).map(Arc::new),
+            "vocabulary",
+        )
+    }
+
+    /// The phrases of `synonyms.yaml`, resolved in the searcher's segments.
+    fn synonyms(
+        &self,
+        searcher: &tantivy::Searcher,
+        generation: u64,
+    ) -> Result<Arc<SynonymPhrases>> {
+        self.per_generation(
+            generation,
+            (|c| &c.synonyms, |c| &mut c.synonyms),
+            || SynonymPhrases::build(searcher, |p| self.phrase_tiers(p)).map(Arc::new),
+            "synonym phrases",
+        )
     }
 
     fn stored(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<CourseDocument> {

@@ -14,16 +14,26 @@
 //!
 //! Synonym phrases are mostly common words ("risk", "development"), so most
 //! of their postings are never decoded.
+//!
+//! The phrases of `synonyms.yaml` are the only ones a query brings, so each
+//! searcher generation resolves all of them once ([`SynonymPhrases`]), as
+//! it gathers its [`super::words::Vocabulary`]: a query naming a synonym
+//! group then reads a list of documents per tier instead of looking up and
+//! intersecting about forty terms per phrase. This is the index-time
+//! synonym expansion of other engines, done when the index is first read.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
+use rustc_hash::FxBuildHasher;
 use tantivy::{
-    DocId, DocSet, InvertedIndexReader, Score, SegmentReader, TERMINATED,
+    DocId, DocSet, InvertedIndexReader, Score, Searcher, SegmentReader, TERMINATED,
+    index::SegmentId,
     postings::TermInfo,
     schema::{Field, IndexRecordOption},
 };
 
 use super::words::SegmentScores;
+use crate::search::query::SYNONYMS;
 
 /// One tier's terms for a phrase: for each word, the (field, term) pairs
 /// that each count as that word.
@@ -42,11 +52,95 @@ impl SegmentScores for Phrase {
     fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
         let mut best = vec![0.0 as Score; reader.max_doc() as usize];
         for tier in &self.0 {
-            for doc in tier.docs(reader)? {
-                if let Some(s) = best.get_mut(doc as usize) {
-                    *s = s.max(tier.score);
+            raise(&mut best, tier.score, &tier.docs(reader)?);
+        }
+        Ok(best)
+    }
+}
+
+/// Raises the scores of `docs` to `score`.
+fn raise(best: &mut [Score], score: Score, docs: &[DocId]) {
+    for &doc in docs {
+        if let Some(s) = best.get_mut(doc as usize) {
+            *s = s.max(score);
+        }
+    }
+}
+
+/// A phrase resolved in one segment: per tier, its weight and the
+/// documents that hold all its words there, in order.
+type Resolved = Vec<(Score, Vec<DocId>)>;
+
+/// Every phrase of `synonyms.yaml`, resolved in every segment of one
+/// searcher (built once per searcher generation).
+#[derive(Default)]
+pub(super) struct SynonymPhrases {
+    segments: HashMap<SegmentId, HashMap<Vec<String>, Resolved, FxBuildHasher>, FxBuildHasher>,
+}
+
+impl SynonymPhrases {
+    /// `tiers` gives a phrase's terms per tier, as [`Phrase`] takes them.
+    pub(super) fn build(
+        searcher: &Searcher,
+        tiers: impl Fn(&[String]) -> Vec<PhraseTier>,
+    ) -> tantivy::Result<SynonymPhrases> {
+        let mut out = SynonymPhrases::default();
+        for reader in searcher.segment_readers() {
+            let mut phrases: HashMap<Vec<String>, Resolved, FxBuildHasher> = HashMap::default();
+            for phrase in SYNONYMS.groups.iter().flatten() {
+                if phrases.contains_key(phrase) {
+                    continue;
                 }
+                let resolved = tiers(phrase)
+                    .iter()
+                    .map(|tier| Ok((tier.score, tier.docs(reader)?)))
+                    .collect::<tantivy::Result<Resolved>>()?;
+                phrases.insert(phrase.clone(), resolved);
             }
+            out.segments.insert(reader.segment_id(), phrases);
+        }
+        Ok(out)
+    }
+
+    /// Whether `phrase` is one of the phrases resolved.
+    pub(super) fn knows(&self, phrase: &[String]) -> bool {
+        self.segments.values().all(|p| p.contains_key(phrase))
+    }
+}
+
+/// A phrase of `synonyms.yaml`, scored from its [`SynonymPhrases`].
+#[derive(Debug)]
+pub(super) struct KnownPhrase {
+    pub(super) phrases: Arc<SynonymPhrases>,
+    pub(super) words: Vec<String>,
+}
+
+impl std::fmt::Debug for SynonymPhrases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SynonymPhrases")
+            .field("segments", &self.segments.len())
+            .finish()
+    }
+}
+
+impl SegmentScores for KnownPhrase {
+    fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
+        let resolved = self
+            .phrases
+            .segments
+            .get(&reader.segment_id())
+            .and_then(|p| p.get(&self.words))
+            .ok_or_else(|| {
+                // Built from the very searcher the query runs on.
+                tantivy::TantivyError::InternalError(format!(
+                    "synonym phrase {:?} not resolved in segment {}",
+                    self.words,
+                    reader.segment_id()
+                ))
+            })?;
+        let mut best = vec![0.0 as Score; reader.max_doc() as usize];
+        for (score, docs) in resolved {
+            raise(&mut best, *score, docs);
         }
         Ok(best)
     }
@@ -105,7 +199,8 @@ impl PhraseTier {
             }
             let mut kept = vec![false; docs.len()];
             for (index, info) in &word.terms {
-                let mut postings = index.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                let mut postings =
+                    index.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
                 for (doc, keep) in docs.iter().zip(kept.iter_mut()) {
                     if postings.doc() > *doc {
                         continue;
@@ -259,12 +354,25 @@ mod tests {
     /// word's documents make the common word's postings seek across blocks.
     #[test]
     fn scores_as_the_composed_queries_did_over_many_blocks() {
-        let texts = ["risk", "disaster", "disaster risk", "", "risk risk", "other"];
+        let texts = [
+            "risk",
+            "disaster",
+            "disaster risk",
+            "",
+            "risk risk",
+            "other",
+        ];
         let docs: Vec<([&str; 2], [&str; 2])> = (0..2_000u32)
             .map(|i| {
                 // A cheap scramble, so that each field varies on its own.
                 let h = |k: u32| (i.wrapping_mul(2_654_435_761).rotate_left(k) % 97) as usize;
-                let rare = |k: u32| if h(k) < 3 { texts[h(k + 7) % 3] } else { texts[3 + h(k + 11) % 3] };
+                let rare = |k: u32| {
+                    if h(k) < 3 {
+                        texts[h(k + 7) % 3]
+                    } else {
+                        texts[3 + h(k + 11) % 3]
+                    }
+                };
                 ([texts[h(1) % 6], rare(5)], [rare(9), texts[h(13) % 6]])
             })
             .collect();

@@ -1,28 +1,41 @@
 //! The embedded engine's queries: each word's best match (exact, stemmed,
 //! with typos, or as a prefix), per tier, and synonyms as phrases.
 
+use std::sync::Arc;
+
 use tantivy::query::{BooleanQuery, DisjunctionMaxQuery, Occur, Query};
 
 use super::{
     Inner, PREFIX, STEM, TIERS, TYPO,
-    phrases::{Phrase, PhraseTier},
+    phrases::{KnownPhrase, Phrase, PhraseTier, SynonymPhrases},
     typos::Typos,
     words::{ArrayQuery, Part, Vocabulary, WordParts},
 };
 use crate::search::query::{QueryGroup, QueryText, QueryWord, stems_of};
 
 impl Inner {
-    pub(super) fn text_query(&self, q: &QueryText, vocabulary: &Vocabulary) -> Box<dyn Query> {
+    /// `synonyms`: the synonym phrases resolved, when the query names any.
+    pub(super) fn text_query(
+        &self,
+        q: &QueryText,
+        vocabulary: &Vocabulary,
+        synonyms: Option<&Arc<SynonymPhrases>>,
+    ) -> Box<dyn Query> {
         let groups: Vec<(Occur, Box<dyn Query>)> = q
             .groups
             .iter()
-            .map(|g| (Occur::Must, self.group_query(g, vocabulary)))
+            .map(|g| (Occur::Must, self.group_query(g, vocabulary, synonyms)))
             .collect();
         Box::new(BooleanQuery::new(groups))
     }
 
     /// The words as typed (all of them), or any of their synonyms.
-    fn group_query(&self, g: &QueryGroup, vocabulary: &Vocabulary) -> Box<dyn Query> {
+    fn group_query(
+        &self,
+        g: &QueryGroup,
+        vocabulary: &Vocabulary,
+        synonyms: Option<&Arc<SynonymPhrases>>,
+    ) -> Box<dyn Query> {
         let typed: Box<dyn Query> = Box::new(BooleanQuery::new(
             g.words
                 .iter()
@@ -33,7 +46,11 @@ impl Inner {
             return typed;
         }
         let mut options = vec![typed];
-        options.extend(g.alternatives.iter().map(|p| self.phrase_query(p)));
+        options.extend(
+            g.alternatives
+                .iter()
+                .map(|p| self.phrase_query(p, synonyms)),
+        );
         Box::new(DisjunctionMaxQuery::new(options))
     }
 
@@ -93,11 +110,26 @@ impl Inner {
     }
 
     /// A synonym: all its words in the same tier, each exact or stemmed
-    /// (see [`Phrase`]).
-    fn phrase_query(&self, words: &[String]) -> Box<dyn Query> {
+    /// (see [`Phrase`]); read from `synonyms` when they hold it.
+    fn phrase_query(
+        &self,
+        words: &[String],
+        synonyms: Option<&Arc<SynonymPhrases>>,
+    ) -> Box<dyn Query> {
+        match synonyms {
+            Some(phrases) if phrases.knows(words) => Box::new(ArrayQuery::new(KnownPhrase {
+                phrases: phrases.clone(),
+                words: words.to_vec(),
+            })),
+            _ => Box::new(ArrayQuery::new(Phrase(self.phrase_tiers(words)))),
+        }
+    }
+
+    /// A phrase's terms per tier: each word as it is, or by one of its stems.
+    pub(super) fn phrase_tiers(&self, words: &[String]) -> Vec<PhraseTier> {
         let f = &self.fields;
         let stems: Vec<[String; 3]> = words.iter().map(|w| stems_of(w)).collect();
-        let tiers = TIERS
+        TIERS
             .iter()
             .map(|&(tier, weight)| {
                 let t = tier as usize;
@@ -118,7 +150,6 @@ impl Inner {
                         .collect(),
                 }
             })
-            .collect();
-        Box::new(ArrayQuery::new(Phrase(tiers)))
+            .collect()
     }
 }

@@ -183,6 +183,14 @@ async fn keeps_the_contract(index: &SearchIndex, conn: &DatabaseConnection) {
     assert_eq!(slugs(&page).first(), Some(&"voluntary-local-review"));
     // No typo is forgiven in short words.
     assert_eq!(find(index, "vlx", None).await.total, 0);
+    // A typo on the first letter counts as two, as Meilisearch counts it:
+    // alone in a word of ten letters it is forgiven, not with another one,
+    // and never in a word of five to eight letters.
+    let page = find(index, "tesilience", None).await;
+    assert!(slugs(&page).contains(&sendai), "{:?}", slugs(&page));
+    let page = find(index, "tesilence", None).await;
+    assert!(!slugs(&page).contains(&sendai), "{:?}", slugs(&page));
+    assert_eq!(find(index, "xlimate", None).await.total, 0);
 
     // The last word is a prefix: "loca" finds the localizing courses.
     let page = find(index, "loca", None).await;

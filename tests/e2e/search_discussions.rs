@@ -126,6 +126,8 @@ pub async fn keeps_the_discussion_contract(index: &SearchIndex) {
         vec![ids.census_reply]
     );
     assert_eq!(find(index, "cenzus", &[ids.public]).await.hits.len(), 2);
+    // A typo on the first letter counts as two, as in the catalogue's search.
+    assert_eq!(find(index, "xensus", &[ids.public]).await.total, 0);
     assert_eq!(
         find(index, "budg", &[ids.public]).await.hits,
         vec![ids.budget]

@@ -12,9 +12,7 @@ use std::{
 use tantivy::{
     Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term,
     collector::{Count, TopDocs},
-    query::{
-        BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
-    },
+    query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery},
     schema::{
         FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
         Value,
@@ -22,6 +20,7 @@ use tantivy::{
 };
 use uuid::Uuid;
 
+use super::typos::TypoQuery;
 use crate::{
     Error, Result,
     domain::Locale,
@@ -279,22 +278,24 @@ impl Inner {
         let mut options: Vec<Box<dyn Query>> = Vec::new();
         for (i, weight) in [(0, TITLE), (1, 1.0)] {
             let plain = Term::from_field_text(f.plain[i], &w.folded);
-            options.push(scored(term(plain.clone()), weight));
+            options.push(scored(term(plain), weight));
             for (li, stem) in stems.iter().enumerate() {
                 if !stem.is_empty() {
                     let s = Term::from_field_text(f.stemmed[i][li], stem);
                     options.push(scored(term(s), weight * STEM));
                 }
             }
-            if w.prefix {
-                let q = FuzzyTermQuery::new_prefix(plain.clone(), w.typos, true);
-                let weight = weight * if w.typos > 0 { TYPO } else { PREFIX };
-                options.push(scored(Box::new(q), weight));
-            } else if w.typos > 0 {
-                options.push(scored(
-                    Box::new(FuzzyTermQuery::new(plain, w.typos, true)),
-                    weight * TYPO,
-                ));
+            // Typos and prefixes as the catalogue's search counts them (a
+            // typo on the first character counts as two, see [`TypoQuery`]).
+            let kind = match (w.prefix, w.typos > 0) {
+                (_, true) => Some(TYPO),
+                (true, false) => Some(PREFIX),
+                (false, false) => None,
+            };
+            if let Some(kind) = kind
+                && let Some(q) = TypoQuery::new(f.plain[i], &w.folded, w.typos, w.prefix)
+            {
+                options.push(scored(Box::new(q), weight * kind));
             }
         }
         Box::new(DisjunctionMaxQuery::new(options))

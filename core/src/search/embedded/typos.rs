@@ -20,7 +20,22 @@
 //!
 //! Characters, not bytes, are compared: the walk feeds bytes, and a state
 //! keeps the bytes of a character not yet complete.
+//!
+//! **A typo on the first character counts as two**, as in Meilisearch, the
+//! other engine: a word that does not begin with the query's first
+//! character is matched with one typo fewer (none for a word of five to
+//! eight letters, which is then not matched at all). Meilisearch builds
+//! this as the union of two DFAs (`milli`'s typo derivations); here the
+//! state carries the budget, lowered once the first character differs.
+//! Both engines then find the same words, and the walk of the vocabulary
+//! leaves most first letters after one step.
 
+use std::sync::Arc;
+
+use tantivy::{
+    query::{AutomatonWeight, EnableScoring, Query, Weight},
+    schema::Field,
+};
 use tantivy_fst::Automaton;
 
 /// Edits allowed at most (the typo budget of the longest words).
@@ -30,6 +45,7 @@ const LEVELS: usize = MAX_TYPOS as usize + 1;
 const MAX_CHARS: usize = 63;
 
 /// A query word's typo automaton.
+#[derive(Debug)]
 pub(super) struct Typos {
     chars: Vec<char>,
     /// For each ASCII byte, the bits `j + 1` where the query's `j`th
@@ -51,6 +67,11 @@ pub(super) struct TypoState {
     swap: [u64; LEVELS],
     /// A prefix automaton that has matched matches whatever follows.
     matched: bool,
+    /// The edits allowed: the word's budget, one fewer once the first
+    /// character read is not the query's.
+    budget: u8,
+    /// Whether a character has been read.
+    started: bool,
     /// The character being read: its bits so far, and bytes still to come.
     pending: u32,
     missing: u8,
@@ -95,14 +116,23 @@ impl Typos {
     /// Reads one whole character.
     fn step(&self, s: &TypoState, c: char) -> TypoState {
         let m = self.mask(c);
+        let budget = if !s.started && self.chars.first() != Some(&c) {
+            s.budget.saturating_sub(1)
+        } else {
+            s.budget
+        };
         let mut next = TypoState {
             r: [0; LEVELS],
             swap: [0; LEVELS],
             matched: s.matched,
+            budget,
+            started: true,
             pending: 0,
             missing: 0,
         };
-        for e in 0..=self.typos {
+        // The levels below the budget are the same whatever the budget:
+        // the automaton with one typo fewer is the first levels of this one.
+        for e in 0..=usize::from(budget) {
             // The query's next character is this one: no edit.
             let mut r = (s.r[e] << 1) & m;
             if e > 0 {
@@ -118,7 +148,7 @@ impl Typos {
             }
             next.r[e] = r & (self.done | (self.done - 1));
         }
-        next.matched |= self.sink(&next.r);
+        next.matched |= self.sink(&next.r, budget);
         next
     }
 
@@ -128,11 +158,11 @@ impl Typos {
     /// DFA's own rule, and why it is not "some prefix of the word is
     /// within the budget": a word that would be only by a longer detour
     /// is not taken.
-    fn sink(&self, r: &[u64; LEVELS]) -> bool {
+    fn sink(&self, r: &[u64; LEVELS], budget: u8) -> bool {
         if !self.prefix {
             return false;
         }
-        match (0..=self.typos).find(|&e| r[e] & self.done != 0) {
+        match (0..=usize::from(budget)).find(|&e| r[e] & self.done != 0) {
             Some(0) => true,
             Some(k) => r[k - 1] == 0,
             None => false,
@@ -149,21 +179,26 @@ impl Automaton for Typos {
         for (e, bits) in r.iter_mut().enumerate().take(self.typos + 1) {
             *bits = ((1u64 << (e + 1)) - 1) & (self.done | (self.done - 1));
         }
+        let budget = self.typos as u8;
         TypoState {
-            matched: self.sink(&r),
+            matched: self.sink(&r, budget),
             r,
             swap: [0; LEVELS],
+            budget,
+            started: false,
             pending: 0,
             missing: 0,
         }
     }
 
     fn is_match(&self, s: &TypoState) -> bool {
-        s.missing == 0 && (s.matched || s.r[self.typos] & self.done != 0)
+        let b = usize::from(s.budget);
+        s.missing == 0 && (s.matched || s.r[b] & self.done != 0)
     }
 
     fn can_match(&self, s: &TypoState) -> bool {
-        s.matched || s.r[self.typos] != 0 || s.swap[self.typos] != 0
+        let b = usize::from(s.budget);
+        s.matched || s.r[b] != 0 || s.swap[b] != 0
     }
 
     fn accept(&self, s: &TypoState, byte: u8) -> TypoState {
@@ -196,6 +231,33 @@ impl Automaton for Typos {
     }
 }
 
+/// The terms of one field that a [`Typos`] accepts, each scoring one (as
+/// tantivy's `FuzzyTermQuery` does with its DFA).
+#[derive(Clone, Debug)]
+pub(super) struct TypoQuery {
+    field: Field,
+    typos: Arc<Typos>,
+}
+
+impl TypoQuery {
+    /// `None` where [`Typos::new`] is.
+    pub(super) fn new(field: Field, word: &str, typos: u8, prefix: bool) -> Option<TypoQuery> {
+        Some(TypoQuery {
+            field,
+            typos: Arc::new(Typos::new(word, typos, prefix)?),
+        })
+    }
+}
+
+impl Query for TypoQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(AutomatonWeight::<Typos>::new(
+            self.field,
+            self.typos.clone(),
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -215,19 +277,32 @@ mod tests {
         Vocabulary::from_sorted(sorted)
     }
 
-    /// The words tantivy's Levenshtein DFA accepts, and the words this
-    /// automaton accepts, from the same vocabulary.
+    /// The words Meilisearch's construction accepts, and the words this
+    /// automaton accepts, from the same vocabulary. Meilisearch (`milli`)
+    /// takes the words that begin with the query's first character from
+    /// the Levenshtein DFA of the word's budget, and the others from the
+    /// DFA of one typo fewer; the DFAs are tantivy's `FuzzyTermQuery`'s,
+    /// the same `levenshtein_automata` crate.
     fn both(words: &[String], query: &str, typos: u8, prefix: bool) -> [Vec<(Vec<u8>, u8)>; 2] {
         let v = vocabulary(words);
-        let term = Term::from_field_text(Field::from_field_id(0), query);
-        let fuzzy = if prefix {
-            FuzzyTermQuery::new_prefix(term, typos, true)
-        } else {
-            FuzzyTermQuery::new(term, typos, true)
+        let dfa = |typos: u8| {
+            let term = Term::from_field_text(Field::from_field_id(0), query);
+            let fuzzy = if prefix {
+                FuzzyTermQuery::new_prefix(term, typos, true)
+            } else {
+                FuzzyTermQuery::new(term, typos, true)
+            };
+            v.matching(&fuzzy.automaton().expect("a DFA"))
         };
-        let dfa = fuzzy.automaton().expect("a DFA");
+        let first = query.chars().next();
+        let begins = |w: &[u8]| String::from_utf8_lossy(w).chars().next() == first;
+        let mut expected: Vec<_> = dfa(typos).into_iter().filter(|(w, _)| begins(w)).collect();
+        if typos > 0 {
+            expected.extend(dfa(typos - 1).into_iter().filter(|(w, _)| !begins(w)));
+        }
+        expected.sort();
         let ours = Typos::new(query, typos, prefix).expect("a short word");
-        [v.matching(&dfa), v.matching(&ours)]
+        [expected, v.matching(&ours)]
     }
 
     fn words(list: &str) -> Vec<String> {
@@ -235,7 +310,7 @@ mod tests {
     }
 
     #[test]
-    fn typos_swaps_and_prefixes_match_as_the_dfa_does() {
+    fn typos_swaps_and_prefixes_match_as_meilisearch_does() {
         let vocabulary = words(
             "resilience resiliance resilence reslience resilienec resiliency \
              resident loca local locale locality logical lodge vocal \
@@ -256,18 +331,41 @@ mod tests {
             ("日本", 0, true),
             ("strase", 1, false),
             ("nandu", 1, false),
+            ("tesilience", 2, false),
+            ("tesilence", 2, false),
+            ("xublic", 1, false),
+            ("pubilc", 1, false),
+            ("ransport", 2, true),
         ] {
             let [dfa, ours] = both(&vocabulary, query, typos, prefix);
             assert_eq!(ours, dfa, "{query} typos {typos} prefix {prefix}");
         }
         let [dfa, _] = both(&vocabulary, "resilence", 2, false);
         assert!(dfa.len() >= 5, "{dfa:?}");
+        // A typo on the first character counts as two.
+        let found = |query: &str, typos: u8| -> Vec<String> {
+            let ours = Typos::new(query, typos, false).expect("a short word");
+            vocabulary_words(&vocabulary, &ours)
+        };
+        assert!(found("tesilience", 2).contains(&"resilience".to_string()));
+        assert!(!found("tesilence", 2).contains(&"resilience".to_string()));
+        assert!(found("resilence", 2).contains(&"resilience".to_string()));
+        assert!(!found("xublic", 1).contains(&"public".to_string()));
+        assert!(found("pubilc", 1).contains(&"public".to_string()));
+    }
+
+    fn vocabulary_words(words: &[String], typos: &Typos) -> Vec<String> {
+        vocabulary(words)
+            .matching(typos)
+            .into_iter()
+            .map(|(w, _)| String::from_utf8(w).expect("UTF-8"))
+            .collect()
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
         #[test]
-        fn any_vocabulary_and_word_match_as_the_dfa_does(
+        fn any_vocabulary_and_word_match_as_meilisearch_does(
             vocabulary in proptest::collection::vec("[abcé日ß]{1,7}", 1..60),
             query in "[abcé日ß]{1,9}",
             typos in 0u8..=2,

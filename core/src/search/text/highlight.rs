@@ -190,7 +190,15 @@ impl Highlighter {
             if w.typos == 0 {
                 continue;
             }
-            let max = w.typos as usize;
+            // A typo on the first character counts as two, as the engines count it.
+            let max = if folded.chars().next() == w.folded.first().copied() {
+                w.typos as usize
+            } else {
+                w.typos as usize - 1
+            };
+            if max == 0 {
+                continue;
+            }
             let wlen = w.folded.len();
             let whole = len.abs_diff(wlen) <= max;
             let prefix = w.prefix && len + max >= wlen;
@@ -363,6 +371,19 @@ mod tests {
         );
         let (_, hit) = h.highlight("nothing here", Locale::En);
         assert!(!hit);
+    }
+
+    /// As the engines count typos: one on the first character counts as two.
+    #[test]
+    fn a_typo_on_the_first_character_counts_as_two() {
+        let h = Highlighter::new([("tesilience".to_string(), 2, false)]);
+        assert!(h.highlight("urban resilience", Locale::En).1);
+        let h = Highlighter::new([("tesilence".to_string(), 2, false)]);
+        assert!(!h.highlight("urban resilience", Locale::En).1);
+        let h = Highlighter::new([("xublic".to_string(), 1, false)]);
+        assert!(!h.highlight("public transport", Locale::En).1);
+        let h = Highlighter::new([("pubilc".to_string(), 1, false)]);
+        assert!(h.highlight("public transport", Locale::En).1);
     }
 
     #[test]

@@ -150,6 +150,12 @@ struct DocCache {
     synonyms: Option<Arc<SynonymPhrases>>,
 }
 
+/// Where a per-generation value is in the [`DocCache`]: read, and written.
+type Slot<T> = (
+    fn(&DocCache) -> &Option<T>,
+    fn(&mut DocCache) -> &mut Option<T>,
+);
+
 impl DocCache {
     /// Empties the cache when the searcher moved to another generation.
     fn follow(&mut self, generation: u64) {
@@ -524,10 +530,7 @@ impl Inner {
     fn per_generation<T: Clone>(
         &self,
         generation: u64,
-        (slot, slot_mut): (
-            fn(&DocCache) -> &Option<T>,
-            fn(&mut DocCache) -> &mut Option<T>,
-        ),
+        (slot, slot_mut): Slot<T>,
         build: impl FnOnce() -> tantivy::Result<T>,
         what: &str,
     ) -> Result<T> {

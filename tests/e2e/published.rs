@@ -4,7 +4,7 @@
 //! so a stale page is never revalidated after a publication; the lesson
 //! player's outline carries the learner's ticks.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use agora_tests::{Learner, TestServer};
 use reqwest::{Method, header};
@@ -122,6 +122,7 @@ async fn a_publication_reaches_every_replica_and_no_stale_page_is_revalidated() 
         .unwrap()
         .to_owned();
     let reader = [(header::COOKIE, csrf.as_str())];
+    clear_of_a_counts_window_edge().await;
     let (status, old_page_tag, body, h) = get(&b.http, &page(&b.base), &reader).await;
     assert_eq!(status, 200);
     assert!(body.contains("Introduction"), "{body}");
@@ -154,6 +155,7 @@ async fn a_publication_reaches_every_replica_and_no_stale_page_is_revalidated() 
     );
     // The catalogue API: a public version tag, revalidated for nothing.
     let api = |base: &str| format!("{base}/api/v1/courses/{SLUG}");
+    clear_of_a_counts_window_edge().await;
     let (status, old_api_tag, _, _) = get(&b.http, &api(&b.base), &[]).await;
     assert_eq!(status, 200);
     let old_api_tag = old_api_tag.expect("the course API has an ETag");
@@ -178,6 +180,7 @@ async fn a_publication_reaches_every_replica_and_no_stale_page_is_revalidated() 
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    clear_of_a_counts_window_edge().await;
     publish(&a, &author).await;
     let published = Instant::now();
 
@@ -604,5 +607,22 @@ async fn a_kept_page_gives_each_visitor_a_token_their_own_forms_accept() {
         assert_eq!(r.status().as_u16(), 403, "{path}");
         let r = language(&visitors[1].0, &visitors[0].1).await.unwrap();
         assert_eq!(r.status().as_u16(), 403, "{path}");
+    }
+}
+
+/// Waits, when the minute of the enrolment counts is about to turn, until
+/// it has. The catalogue's tags carry that window (`COUNTS_WINDOW`: the
+/// counts on the pages are refreshed once a minute), so a tag taken just
+/// before the turn is rightly stale just after it, and a check that takes
+/// a tag and then revalidates it must not straddle the turn.
+async fn clear_of_a_counts_window_edge() {
+    let window = agora_core::published::COUNTS_WINDOW.as_secs_f64();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64();
+    let into = now % window;
+    if into > window - 5.0 {
+        tokio::time::sleep(Duration::from_secs_f64(window - into + 0.2)).await;
     }
 }

@@ -463,12 +463,8 @@ impl Inner {
         let query: Box<dyn Query> = match q.query {
             Some(text) => {
                 let vocabulary = self.vocabulary(&searcher, generation)?;
-                let synonyms = if text.groups.iter().any(|g| !g.alternatives.is_empty()) {
-                    Some(self.synonyms(&searcher, generation)?)
-                } else {
-                    None
-                };
-                self.text_query(text, &vocabulary, synonyms.as_ref())
+                let synonyms = self.synonyms(&searcher, generation)?;
+                self.text_query(text, &vocabulary, &synonyms)
             }
             None => Box::new(AllQuery),
         };

@@ -43,21 +43,6 @@ pub(super) struct PhraseTier {
     pub(super) words: Vec<Vec<(Field, Vec<u8>)>>,
 }
 
-/// A phrase: a document's score is the best score of the tiers that hold
-/// all its words (run as a [`super::words::ArrayQuery`]).
-#[derive(Debug)]
-pub(super) struct Phrase(pub(super) Vec<PhraseTier>);
-
-impl SegmentScores for Phrase {
-    fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
-        let mut best = vec![0.0 as Score; reader.max_doc() as usize];
-        for tier in &self.0 {
-            raise(&mut best, tier.score, &tier.docs(reader)?);
-        }
-        Ok(best)
-    }
-}
-
 /// Raises the scores of `docs` to `score`.
 fn raise(best: &mut [Score], score: Score, docs: &[DocId]) {
     for &doc in docs {
@@ -101,18 +86,6 @@ impl SynonymPhrases {
         }
         Ok(out)
     }
-
-    /// Whether `phrase` is one of the phrases resolved.
-    pub(super) fn knows(&self, phrase: &[String]) -> bool {
-        self.segments.values().all(|p| p.contains_key(phrase))
-    }
-}
-
-/// A phrase of `synonyms.yaml`, scored from its [`SynonymPhrases`].
-#[derive(Debug)]
-pub(super) struct KnownPhrase {
-    pub(super) phrases: Arc<SynonymPhrases>,
-    pub(super) words: Vec<String>,
 }
 
 impl std::fmt::Debug for SynonymPhrases {
@@ -121,6 +94,13 @@ impl std::fmt::Debug for SynonymPhrases {
             .field("segments", &self.segments.len())
             .finish()
     }
+}
+
+/// A phrase of `synonyms.yaml`, scored from its [`SynonymPhrases`].
+#[derive(Debug)]
+pub(super) struct KnownPhrase {
+    pub(super) phrases: Arc<SynonymPhrases>,
+    pub(super) words: Vec<String>,
 }
 
 impl SegmentScores for KnownPhrase {
@@ -230,6 +210,22 @@ mod tests {
 
     use super::super::words::ArrayQuery;
     use super::*;
+
+    /// A phrase scored straight from its tiers, as [`SynonymPhrases`]
+    /// resolves them: a document's score is the best score of the tiers
+    /// that hold all its words.
+    #[derive(Debug)]
+    struct Phrase(Vec<PhraseTier>);
+
+    impl SegmentScores for Phrase {
+        fn scores(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
+            let mut best = vec![0.0 as Score; reader.max_doc() as usize];
+            for tier in &self.0 {
+                raise(&mut best, tier.score, &tier.docs(reader)?);
+            }
+            Ok(best)
+        }
+    }
 
     type Fields = ([Field; 2], [Field; 2]);
 

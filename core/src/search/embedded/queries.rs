@@ -7,19 +7,19 @@ use tantivy::query::{BooleanQuery, DisjunctionMaxQuery, Occur, Query};
 
 use super::{
     Inner, PREFIX, STEM, TIERS, TYPO,
-    phrases::{KnownPhrase, Phrase, PhraseTier, SynonymPhrases},
+    phrases::{KnownPhrase, PhraseTier, SynonymPhrases},
     typos::Typos,
     words::{ArrayQuery, Part, Vocabulary, WordParts},
 };
 use crate::search::query::{QueryGroup, QueryText, QueryWord, stems_of};
 
 impl Inner {
-    /// `synonyms`: the synonym phrases resolved, when the query names any.
+    /// `synonyms`: the phrases of `synonyms.yaml`, resolved in the searcher.
     pub(super) fn text_query(
         &self,
         q: &QueryText,
         vocabulary: &Vocabulary,
-        synonyms: Option<&Arc<SynonymPhrases>>,
+        synonyms: &Arc<SynonymPhrases>,
     ) -> Box<dyn Query> {
         let groups: Vec<(Occur, Box<dyn Query>)> = q
             .groups
@@ -34,7 +34,7 @@ impl Inner {
         &self,
         g: &QueryGroup,
         vocabulary: &Vocabulary,
-        synonyms: Option<&Arc<SynonymPhrases>>,
+        synonyms: &Arc<SynonymPhrases>,
     ) -> Box<dyn Query> {
         let typed: Box<dyn Query> = Box::new(BooleanQuery::new(
             g.words
@@ -109,20 +109,13 @@ impl Inner {
         Box::new(ArrayQuery::new(WordParts(parts)))
     }
 
-    /// A synonym: all its words in the same tier, each exact or stemmed
-    /// (see [`Phrase`]); read from `synonyms` when they hold it.
-    fn phrase_query(
-        &self,
-        words: &[String],
-        synonyms: Option<&Arc<SynonymPhrases>>,
-    ) -> Box<dyn Query> {
-        match synonyms {
-            Some(phrases) if phrases.knows(words) => Box::new(ArrayQuery::new(KnownPhrase {
-                phrases: phrases.clone(),
-                words: words.to_vec(),
-            })),
-            _ => Box::new(ArrayQuery::new(Phrase(self.phrase_tiers(words)))),
-        }
+    /// A synonym: all its words in the same tier, each exact or stemmed,
+    /// read from the phrases resolved (see [`SynonymPhrases`]).
+    fn phrase_query(&self, words: &[String], synonyms: &Arc<SynonymPhrases>) -> Box<dyn Query> {
+        Box::new(ArrayQuery::new(KnownPhrase {
+            phrases: synonyms.clone(),
+            words: words.to_vec(),
+        }))
     }
 
     /// A phrase's terms per tier: each word as it is, or by one of its stems.

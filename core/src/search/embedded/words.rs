@@ -141,7 +141,7 @@ pub(super) trait SegmentScores: std::fmt::Debug + Send + Sync + 'static {
 
 /// A query scored by filling one array per segment, then walking it
 /// ([`BestScores`]): a query word ([`WordParts`]) or a synonym
-/// ([`super::phrases::Phrase`]).
+/// ([`super::phrases::KnownPhrase`]).
 #[derive(Debug)]
 pub(super) struct ArrayQuery<S>(Arc<S>);
 
